@@ -1,0 +1,105 @@
+"""Standing people for every test: a committee with one user per role, plus a stranger.
+
+Alice-and-Bob style, after healthchecks: ``member`` (刘安泽) leads proposals, ``cosigner`` (徐丽娟)
+co-signs, ``staff`` works in the proposal office, ``lead_handler`` handles for 区民政局, ``assisting_handler``
+for 区教科局, ``other_handler`` for a unit with nothing assigned, ``supervisor`` sits in 区政府办公室,
+``official`` is lead official 杨金军, ``admin`` administers, ``stranger`` is a member with no link to anything.
+"""
+
+import datetime
+
+import pytest
+
+from tian.accounts import services as account_services
+from tian.accounts.roles import Role
+from tian.organisations.models import (
+    CollectiveProposer,
+    Committee,
+    LeadOfficial,
+    Member,
+    Party,
+    Sector,
+    Session,
+    SupervisingOffice,
+    Term,
+    Unit,
+)
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class World:
+    """The standing committee and its people, created fresh for each test."""
+
+    def __init__(self):
+        self.committee = Committee.objects.create(name="政协广元市朝天区委员会", region="广元市朝天区",
+                                                  short_name="朝天政协", office_phones="0839-8622541")
+        self.term = Term.objects.create(committee=self.committee, number=7, start_date=datetime.date(2021, 1, 1),
+                                        end_date=datetime.date(2025, 12, 31))
+        self.session = Session.objects.create(
+            term=self.term, number=3, year=2023, submissions_open_on=datetime.date(2023, 1, 9),
+            plenary_start=datetime.date(2023, 2, 14), plenary_end=datetime.date(2023, 2, 17),
+            plenary_deadline=datetime.date(2023, 2, 17),
+        )
+        self.sector = Sector.objects.create(committee=self.committee, name="社会福利和社会保障界")
+        self.party = Party.objects.create(committee=self.committee, name="中国民主同盟")
+        self.units = {}
+        for name, full in [("区民政局", "广元市朝天区民政局"), ("区教科局", "广元市朝天区教育和科学技术局"),
+                           ("区司法局", "广元市朝天区司法局"), ("区公安分局", "广元市公安局朝天区分局"),
+                           ("区妇联", "广元市朝天区妇女联合会"), ("区财政局", "广元市朝天区财政局")]:
+            self.units[name] = Unit.objects.create(committee=self.committee, name=name, full_name=full,
+                                                   office_phone="0839-8620000")
+        self.offices = {name: SupervisingOffice.objects.create(committee=self.committee, name=name)
+                        for name in ["区政府办公室", "区委目标绩效办"]}
+        self.lead_official = LeadOfficial.objects.create(committee=self.committee, name="杨金军", title="副区长")
+        self.collective_org = CollectiveProposer.objects.create(
+            committee=self.committee, name="民盟朝天区支部", kind="party", contact_name="王敏",
+            contact_phone="13800000000")
+
+        def member(name, mobile):
+            m = Member.objects.create(committee=self.committee, name=name, sector=self.sector, party=self.party,
+                                      mobile=mobile)
+            m.terms.add(self.term)
+            return m
+
+        def user(username, roles, **bindings):
+            return account_services.user_create(username=username, full_name=bindings.pop("full_name", username),
+                                                password=PASSWORD, roles=roles, validate=False, **bindings)
+
+        self.member = user("刘安泽", [Role.MEMBER], member=member("刘安泽", "13700000001"))
+        self.cosigner = user("徐丽娟", [Role.MEMBER], member=member("徐丽娟", "13700000002"))
+        self.stranger = user("张三", [Role.MEMBER], member=member("张三", "13700000003"))
+        self.collective = user("民盟朝天区支部", [Role.COLLECTIVE], collective=self.collective_org)
+        self.staff = user("tiwei", [Role.STAFF], full_name="提案委")
+        self.lead_handler = user("区民政局", [Role.UNIT_HANDLER], unit=self.units["区民政局"])
+        self.assisting_handler = user("区教科局", [Role.UNIT_HANDLER], unit=self.units["区教科局"])
+        self.other_handler = user("区财政局", [Role.UNIT_HANDLER], unit=self.units["区财政局"])
+        self.supervisor = user("区政府办公室", [Role.SUPERVISOR], office=self.offices["区政府办公室"])
+        self.official = user("杨金军", [Role.LEAD_OFFICIAL], lead_official=self.lead_official)
+        self.admin = user("admin", [Role.ADMIN], full_name="管理员")
+
+    def handler_for(self, unit_name):
+        unit = self.units[unit_name]
+        existing = unit.handlers.first()
+        if existing:
+            return existing
+        return account_services.user_create(username=unit_name, full_name=unit_name, password=PASSWORD,
+                                            roles=[Role.UNIT_HANDLER], unit=unit, validate=False)
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+@pytest.fixture
+def client_for(client):
+    """Sign a fresh test client in as a user: ``client_for(world.staff)``."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make

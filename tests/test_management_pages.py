@@ -1,0 +1,109 @@
+"""Management pages for people, organisations and users: right roles only, bad input changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from tian.accounts.models import User
+from tian.accounts.roles import Role
+from tian.organisations.models import Session, Unit
+from tian.organisations.registry import MANAGED
+
+
+@pytest.mark.parametrize("slug", [s for s, e in MANAGED.items() if e.perm.value == "manage_people"])
+def test_people_pages_are_for_staff_and_admins_only(world, client_for, slug):
+    url = reverse("organisations:list", args=[slug])
+    assert client_for(world.staff).get(url).status_code == 200
+    assert client_for(world.admin).get(url).status_code == 200
+    for who in ("member", "lead_handler", "supervisor", "official", "collective"):
+        assert client_for(getattr(world, who)).get(url).status_code == 403, who
+
+
+def test_calendar_and_settings_are_for_admins(world, client_for):
+    for url in (reverse("organisations:list", args=["sessions"]), reverse("organisations:settings")):
+        assert client_for(world.admin).get(url).status_code == 200
+        assert client_for(world.staff).get(url).status_code == 403
+
+
+def test_user_management_is_for_staff_and_admins(world, client_for):
+    url = reverse("accounts:user_list")
+    assert client_for(world.staff).get(url).status_code == 200
+    assert client_for(world.member).get(url).status_code == 403
+    assert client_for(world.lead_handler).get(url).status_code == 403
+
+
+def test_unknown_kind_is_404(world, client_for):
+    assert client_for(world.staff).get("/manage/nonsense/").status_code == 404
+
+
+def test_staff_create_a_unit(world, client_for):
+    response = client_for(world.staff).post(reverse("organisations:create", args=["units"]), {
+        "name": "区档案馆", "full_name": "广元市朝天区档案馆", "kind": "government", "office_phone": "0839-8621111",
+        "leader": "李明", "order": 0, "is_active": "on"})
+    assert response.status_code == 302
+    assert Unit.objects.get(name="区档案馆").committee == world.committee
+
+
+def test_duplicate_unit_name_is_refused_with_a_message(world, client_for):
+    response = client_for(world.staff).post(reverse("organisations:create", args=["units"]), {
+        "name": "区民政局", "full_name": "重复", "kind": "government", "order": 0})
+    assert response.status_code == 200
+    assert "已存在" in response.content.decode()
+    assert Unit.objects.filter(name="区民政局").count() == 1
+
+
+def test_a_session_outside_its_term_is_refused(world, client_for):
+    response = client_for(world.admin).post(reverse("organisations:create", args=["sessions"]), {
+        "term": world.term.pk, "number": 9, "year": 2030, "submissions_open_on": "2030-01-02",
+        "plenary_start": "2030-01-10", "plenary_end": "2030-01-12", "plenary_deadline": "2030-01-12"})
+    assert response.status_code == 200
+    assert "届期" in response.content.decode()
+    assert not Session.objects.filter(number=9).exists()
+
+
+def _user_post(**overrides):
+    data = {"username": "newuser", "full_name": "新用户", "phone": "", "email": "", "is_active": "on",
+            "roles": [Role.MEMBER.value], "password": "a-good-secret-77"}
+    data.update(overrides)
+    return data
+
+
+def test_duplicate_username_is_refused(world, client_for):
+    response = client_for(world.staff).post(reverse("accounts:user_create"), _user_post(username="刘安泽"))
+    assert response.status_code == 200
+    assert "已存在" in response.content.decode()
+    assert User.objects.filter(username="刘安泽").count() == 1
+
+
+def test_unit_handler_without_unit_is_refused_next_to_the_field(world, client_for):
+    response = client_for(world.staff).post(reverse("accounts:user_create"),
+                                             _user_post(roles=[Role.UNIT_HANDLER.value]))
+    assert response.status_code == 200
+    assert "承办单位经办人必须属于一个承办单位" in response.content.decode()
+    assert not User.objects.filter(username="newuser").exists()
+
+
+def test_staff_create_a_unit_handler(world, client_for):
+    response = client_for(world.staff).post(reverse("accounts:user_create"), _user_post(
+        username="区妇联", roles=[Role.UNIT_HANDLER.value], unit=world.units["区妇联"].pk))
+    assert response.status_code == 302
+    user = User.objects.get(username="区妇联")
+    assert user.roles == {Role.UNIT_HANDLER} and user.unit == world.units["区妇联"]
+    assert user.check_password("a-good-secret-77")
+
+
+def test_staff_cannot_grant_the_admin_role(world, client_for):
+    response = client_for(world.staff).post(reverse("accounts:user_create"), _user_post(roles=[Role.ADMIN.value]))
+    assert response.status_code == 200
+    assert not User.objects.filter(username="newuser").exists()
+    response = client_for(world.staff).post(reverse("accounts:user_edit", args=[world.staff.pk]), _user_post(
+        username="tiwei", roles=[Role.STAFF.value, Role.ADMIN.value], password=""))
+    assert response.status_code == 200
+    assert User.objects.get(pk=world.staff.pk).roles == {Role.STAFF}
+
+
+def test_admin_grants_several_roles(world, client_for):
+    response = client_for(world.admin).post(reverse("accounts:user_edit", args=[world.staff.pk]), _user_post(
+        username="tiwei", roles=[Role.STAFF.value, Role.SUPERVISOR.value], office=world.offices["区政府办公室"].pk,
+        password=""))
+    assert response.status_code == 302
+    assert User.objects.get(pk=world.staff.pk).roles == {Role.STAFF, Role.SUPERVISOR}

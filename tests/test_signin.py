@@ -1,0 +1,88 @@
+"""Signing in, role home pages and navigation."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tian.accounts.roles import ROLE_HOME, Role
+
+
+def test_wrong_password_shows_a_chinese_message_and_signs_nobody_in(world):
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "刘安泽", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_member_signs_in_by_name_and_lands_on_the_member_home(world):
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "刘安泽", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("core:home_member")
+    assert "刘安泽" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who,home",
+    [("member", "core:home_member"), ("staff", "core:home_staff"), ("lead_handler", "core:home_unit"),
+     ("supervisor", "core:home_supervisor"), ("official", "core:home_lead_official"),
+     ("collective", "core:home_collective"), ("admin", "core:home_admin")],
+)
+def test_each_role_lands_on_its_own_home(world, client_for, who, home):
+    response = client_for(getattr(world, who)).get(reverse("core:home"))
+    assert response.status_code == 302
+    assert response.url == reverse(home)
+
+
+def test_role_home_pages_refuse_other_roles(world, client_for):
+    member = client_for(world.member)
+    for role, url_name in ROLE_HOME.items():
+        status = member.get(reverse(url_name)).status_code
+        assert status == (200 if role == Role.MEMBER else 403), url_name
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(world):
+    response = Client().get(reverse("core:home_staff"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_navigation_shows_only_what_the_role_may_use(world, client_for):
+    member_page = client_for(world.member).get(reverse("core:home_member")).content.decode()
+    staff_page = client_for(world.staff).get(reverse("core:home_staff")).content.decode()
+    assert reverse("accounts:user_list") not in member_page
+    assert reverse("accounts:user_list") in staff_page
+    assert reverse("organisations:index") in staff_page
+
+
+def test_the_page_is_in_chinese(world, client_for):
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert 'lang="zh-hans"' in page
+    assert "登录" in page
+
+
+def test_password_change(world, client_for):
+    client = client_for(world.member)
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "a-new-secret-2024", "new_password2": "a-new-secret-2024"})
+    assert response.status_code == 302
+    world.member.refresh_from_db()
+    assert world.member.check_password("a-new-secret-2024")
+
+
+def test_logout_needs_post_and_ends_the_session(world, client_for):
+    client = client_for(world.member)
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("core:home_member")).status_code == 302
+
+
+def test_large_text_mode_is_remembered(world, client_for):
+    client = client_for(world.member)
+    client.get(reverse("core:toggle_large_text") + "?next=/home/member/")
+    assert 'class="large-text"' in client.get(reverse("core:home_member")).content.decode()
+
+
+def test_large_text_redirect_stays_on_this_site(world):
+    response = Client().get(reverse("core:toggle_large_text") + "?next=https://evil.example/")
+    assert response.url == "/"

@@ -1,0 +1,1 @@
+"""TiAn (提案): proposal management for CPPCC committees."""

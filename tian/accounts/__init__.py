@@ -1,0 +1,1 @@
+"""Users, the roles they hold and what each role may do; sign-in pages."""

@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tian.accounts.models import User
+from tian.accounts.roles import Role
+from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("The user name or password is wrong. Please check and try again."),
+        "inactive": _("This account has been disabled. Please contact the proposal office."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("User name")
+        self.fields["username"].help_text = _("Members sign in with their name, units with the unit's short name.")
+        self.fields["password"].label = _("Password")
+
+
+class UserForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput(render_value=False), required=False,
+        help_text=_("Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "phone", "email", "is_active", "member", "collective", "unit", "office",
+                  "lead_official"]
+
+    def __init__(self, *args, committee=None, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if self.instance.pk:
+            self.initial.setdefault("roles", list(self.instance.roles))
+        else:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = ""
+        scoped = {
+            "member": Member.objects.filter(committee=committee),
+            "collective": CollectiveProposer.objects.filter(committee=committee),
+            "unit": Unit.objects.filter(committee=committee),
+            "office": SupervisingOffice.objects.filter(committee=committee),
+            "lead_official": LeadOfficial.objects.filter(committee=committee),
+        }
+        for name, qs in scoped.items():
+            self.fields[name].queryset = qs
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password")
+        if password:
+            validate_password(password, self.instance)
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        roles = cleaned.get("roles") or []
+        # Only administrators may grant the administrator role: staff must not be able to raise themselves.
+        if Role.ADMIN in roles and self.actor is not None and Role.ADMIN not in self.actor.roles:
+            self.add_error("roles", _("Only an administrator can grant the administrator role."))
+        probe = User(**{f"{name}_id": getattr(cleaned.get(name), "pk", None)
+                        for name in ("member", "collective", "unit", "office", "lead_official")})
+        try:
+            probe.check_role_bindings(roles)
+        except ValidationError as e:
+            for field, messages in e.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
+        return cleaned

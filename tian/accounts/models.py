@@ -1,0 +1,104 @@
+"""The user account and the roles it holds."""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tian.accounts.roles import ROLE_BINDING, Perm, Role, permissions_for, primary_role
+
+phone_validator = RegexValidator(r"^[0-9+\- ()]{5,20}$", _("Enter a valid phone number."))
+
+
+class User(AbstractUser):
+    """A person who signs in. Members sign in by their name, units by a short unit name.
+
+    ``member``, ``collective``, ``unit``, ``office`` and ``lead_official`` bind the account to the
+    organisation its roles act for; ``ROLE_BINDING`` says which role needs which.
+    """
+
+    full_name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[phone_validator])
+    member = models.OneToOneField(
+        "organisations.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        verbose_name=_("member"),
+    )
+    collective = models.ForeignKey(
+        "organisations.CollectiveProposer", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="users", verbose_name=_("collective proposer"),
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="handlers",
+        verbose_name=_("unit"),
+    )
+    office = models.ForeignKey(
+        "organisations.SupervisingOffice", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="supervisors", verbose_name=_("supervising office"),
+    )
+    lead_official = models.OneToOneField(
+        "organisations.LeadOfficial", on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        verbose_name=_("lead official"),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        if not self.pk:
+            return frozenset()
+        return frozenset(Role(r) for r in self.role_grants.values_list("role", flat=True))
+
+    @cached_property
+    def permissions(self) -> frozenset[Perm]:
+        return permissions_for(self.roles)
+
+    @property
+    def primary_role(self) -> Role | None:
+        return primary_role(self.roles)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def forget_roles(self):
+        """Drop the cached roles after they change."""
+        self.__dict__.pop("roles", None)
+        self.__dict__.pop("permissions", None)
+
+    def check_role_bindings(self, roles) -> None:
+        """Raise a ValidationError naming the field each role needs but the account lacks."""
+        errors = {}
+        for role in roles:
+            binding = ROLE_BINDING.get(Role(role))
+            if binding and not getattr(self, f"{binding[0]}_id"):
+                errors[binding[0]] = binding[1]
+        if errors:
+            raise ValidationError(errors)
+
+
+class RoleGrant(models.Model):
+    """One role held by one user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_grant_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,65 @@
+"""Changes to user accounts. Views, the demo loader and importers all go through these functions."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from tian.accounts.models import RoleGrant, User
+from tian.accounts.roles import Role
+
+
+def _apply_roles(user: User, roles) -> None:
+    roles = {Role(r) for r in roles}
+    user.check_role_bindings(roles)
+    RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
+    existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles if r not in existing])
+    # The Django admin site is for administrators only; it checks is_staff and model permissions.
+    is_admin = Role.ADMIN in roles
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        user.is_staff = user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+    user.forget_roles()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    full_name: str,
+    password: str | None,
+    roles,
+    phone: str = "",
+    validate: bool = True,
+    **bindings,
+) -> User:
+    """Create an account with its roles. ``bindings`` are member/collective/unit/office/lead_official."""
+    user = User(username=username, full_name=full_name, phone=phone, **bindings)
+    user.check_role_bindings(roles)
+    if password:
+        if validate:
+            validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    _apply_roles(user, roles)
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, roles, **fields) -> User:
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.check_role_bindings(roles)
+    user.full_clean(exclude=["password"])
+    user.save()
+    _apply_roles(user, roles)
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str) -> None:
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])

@@ -1,0 +1,46 @@
+"""Role home pages and small site-wide views."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from tian.accounts.roles import ROLE_HOME, Role
+from tian.core.home import home_context
+from tian.core.permissions import require_role
+
+
+@login_required
+def home(request):
+    role = request.user.primary_role
+    if role is None:
+        return render(request, "core/no_role.html")
+    return redirect(ROLE_HOME[role])
+
+
+def _role_home(role: Role):
+    @require_role(role)
+    def view(request):
+        return render(request, "core/home.html", home_context(request.user, role))
+
+    view.__name__ = f"home_{role.value}"
+    return view
+
+
+home_staff = _role_home(Role.STAFF)
+home_unit = _role_home(Role.UNIT_HANDLER)
+home_supervisor = _role_home(Role.SUPERVISOR)
+home_lead_official = _role_home(Role.LEAD_OFFICIAL)
+home_member = _role_home(Role.MEMBER)
+home_collective = _role_home(Role.COLLECTIVE)
+home_admin = _role_home(Role.ADMIN)
+
+
+def toggle_large_text(request):
+    """Switch the large-text mode (适老化) on or off; remembered in a cookie, works signed in or not."""
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    on = request.COOKIES.get("tian_large_text") != "1"
+    response.set_cookie("tian_large_text", "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
+    return response

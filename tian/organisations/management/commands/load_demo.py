@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from tian.organisations.demo import load_people_and_organisations
+
+
+class Command(BaseCommand):
+    help = "Load the demo committee (safe to run again: nothing is duplicated)."
+
+    def handle(self, *args, **options):
+        result = load_people_and_organisations()
+        self.stdout.write(f"Demo committee: {result['committee']} ({result['created_users']} accounts created)")
+        self.stdout.write("Demo logins (one per role):")
+        for role, username in result["logins"]:
+            self.stdout.write(f"  {role.label:<24} {username:<16} password: {result['password']}")

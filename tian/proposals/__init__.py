@@ -1,0 +1,1 @@
+"""Proposals: drafting, co-signing, review, registration and numbering, and the lifecycle declaration."""

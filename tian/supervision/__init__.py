@@ -1,0 +1,1 @@
+"""Supervision: the supervising offices' review of replies and the follow-up of key proposals."""

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tian.core.urls")),
+    path("accounts/", include("tian.accounts.urls")),
+    path("manage/", include("tian.organisations.urls")),
+    path("admin/", admin.site.urls),
+]
