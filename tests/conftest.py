@@ -24,6 +24,7 @@ from tian.organisations.models import (
     Term,
     Unit,
 )
+from tian.proposals.defaults import ensure_committee_lists
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -52,6 +53,7 @@ class World:
         self.offices = {name: SupervisingOffice.objects.create(committee=self.committee, name=name)
                         for name in ["区政府办公室", "区委目标绩效办"]}
         self.lead_official = LeadOfficial.objects.create(committee=self.committee, name="杨金军", title="副区长")
+        ensure_committee_lists(self.committee)
         self.collective_org = CollectiveProposer.objects.create(
             committee=self.committee, name="民盟朝天区支部", kind="party", contact_name="王敏",
             contact_phone="13800000000")

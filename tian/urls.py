@@ -5,5 +5,8 @@ urlpatterns = [
     path("", include("tian.core.urls")),
     path("accounts/", include("tian.accounts.urls")),
     path("manage/", include("tian.organisations.urls")),
+    path("proposals/", include("tian.proposals.urls")),
+    path("unit/", include("tian.handling.urls")),
+    path("supervision/", include("tian.supervision.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ from tian.organisations.models import (
     Term,
     Unit,
 )
+from tian.proposals.defaults import ensure_committee_lists
 
 DEMO_PASSWORD = "tian-demo-2023"  # noqa: S105 - the demo's published password, printed by make run
 
@@ -60,6 +61,7 @@ def _ensure_user(username, full_name, roles, password_hash, **bindings) -> tuple
 def load_people_and_organisations() -> dict:
     """Create the committee, its calendar, lists, organisations, members and one account per person."""
     committee, _ = Committee.objects.get_or_create(name=data.COMMITTEE["name"], defaults=data.COMMITTEE)
+    ensure_committee_lists(committee)
     terms = {}
     for number, start, end in TERMS:
         terms[number], _ = Term.objects.get_or_create(

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm
+from tian.handling.models import OutcomeClass
 from tian.organisations import models as m
+from tian.proposals.models import DeclineGround, TopicCategory
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,12 @@ MANAGED: dict[str, Managed] = {
                 ["term", "number", "year", "submissions_open_on", "plenary_start", "plenary_end", "plenary_deadline"],
                 ["name", "year", "plenary_start", "plenary_end", "plenary_deadline"], Perm.MANAGE_SETTINGS,
                 search=[], committee_path="term__committee"),
+        Managed("topic-categories", TopicCategory, ["name", "order", "is_active"], ["name", "order", "is_active"],
+                Perm.MANAGE_SETTINGS),
+        Managed("decline-grounds", DeclineGround, ["text", "order", "is_active"], ["text", "order", "is_active"],
+                Perm.MANAGE_SETTINGS, search=["text"]),
+        Managed("outcome-classes", OutcomeClass, ["code", "label", "order"], ["code", "label", "order"],
+                Perm.MANAGE_SETTINGS, search=[]),
     ]
 }
 
@@ -64,4 +72,5 @@ MANAGED_GROUPS = [
     (_("Organisations"), ["units", "supervising-offices"]),
     (_("Lists"), ["sectors", "parties"]),
     (_("Calendar"), ["terms", "sessions"]),
+    (_("Proposal lists"), ["topic-categories", "decline-grounds", "outcome-classes"]),
 ]

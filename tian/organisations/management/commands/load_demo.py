@@ -11,4 +11,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo committee: {result['committee']} ({result['created_users']} accounts created)")
         self.stdout.write("Demo logins (one per role):")
         for role, username in result["logins"]:
-            self.stdout.write(f"  {role.label:<24} {username:<16} password: {result['password']}")
+            self.stdout.write(f"  {role.label}: {username}  /  {result['password']}")

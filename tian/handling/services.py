@@ -1,0 +1,428 @@
+"""State changes during handling: assignment, signing for, reassignment, contact, assisting opinions,
+replies and their co-signatures, evaluation and rehandling.
+
+Every function locks the proposal (``proposals.services.lock``), checks the workflow declaration, makes
+its change in one transaction and writes an event.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tian.core.calendar import add_months, add_working_days
+from tian.handling.models import (
+    Assignment,
+    AssistingOpinion,
+    ContactRecord,
+    Evaluation,
+    OutcomeClass,
+    Rating,
+    ReassignmentRequest,
+    Reply,
+    ReplyCoSignature,
+    UnitRole,
+)
+from tian.proposals import workflow
+from tian.proposals.events import record
+from tian.proposals.models import Kind, Proposal, State
+from tian.proposals.selectors import proposer_members
+from tian.proposals.services import lock
+from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+def _today(at) -> datetime.date:
+    return timezone.localdate(_now(at))
+
+
+def _move(proposal: Proposal, by, action: str, to_state: str, *, at=None, note: str = "", **data):
+    from_state = proposal.state
+    proposal.state = to_state
+    proposal.save()
+    record(proposal, by, action, from_state=from_state, to_state=to_state, at=at, note=note, **data)
+
+
+def default_deadlines(proposal: Proposal, assigned_on: datetime.date) -> dict:
+    committee = proposal.committee
+    months = committee.reply_months_plenary if proposal.is_plenary else committee.reply_months
+    return {
+        "reply": add_months(assigned_on, months),
+        "assisting": add_months(assigned_on, committee.assisting_opinion_months),
+        "reassignment": add_working_days(assigned_on, committee.reassignment_window_days),
+    }
+
+
+@transaction.atomic
+def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=(), separate_units=(),
+                    assigned_on: datetime.date | None = None, reply_deadline: datetime.date | None = None,
+                    assisting_deadline: datetime.date | None = None, is_key: bool = False,
+                    lead_officials=(), supervising_offices=(), note: str = "", at=None) -> Proposal:
+    """交办: give the proposal to units, each as lead, assisting or separate, with deadlines."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "assign")
+    units = [(u, UnitRole.LEAD) for u in lead_units] + [(u, UnitRole.ASSISTING) for u in assisting_units]
+    units += [(u, UnitRole.SEPARATE) for u in separate_units]
+    if not lead_units and not separate_units:
+        raise WorkflowError(INVALID_INPUT, _("Choose at least one lead unit or separate unit."))
+    if len(lead_units) > 1:
+        raise WorkflowError(INVALID_INPUT, _("A proposal has one lead unit; use separate units for more."))
+    if assisting_units and not lead_units:
+        raise WorkflowError(INVALID_INPUT, _("Assisting units need a lead unit."))
+    seen = set()
+    for unit, _role in units:
+        if unit.pk in seen:
+            raise WorkflowError(INVALID_INPUT, _("%(unit)s is chosen twice.") % {"unit": unit.name})
+        if unit.committee_id != proposal.committee_id or not unit.is_active:
+            raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": unit.name})
+        seen.add(unit.pk)
+    assigned_on = assigned_on or _today(at)
+    defaults = default_deadlines(proposal, assigned_on)
+    reply_deadline = reply_deadline or defaults["reply"]
+    assisting_deadline = assisting_deadline or defaults["assisting"]
+    if reply_deadline <= assigned_on or assisting_deadline <= assigned_on:
+        raise WorkflowError(INVALID_INPUT, _("Deadlines must be after the assignment date."))
+    cap = add_months(assigned_on, proposal.committee.extension_cap_months)
+    if reply_deadline > cap:
+        raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
+    for unit, role in units:
+        Assignment.objects.create(
+            proposal=proposal, unit=unit, role=role, assigned_on=assigned_on,
+            deadline=assisting_deadline if role == UnitRole.ASSISTING else reply_deadline,
+            reassignment_deadline=defaults["reassignment"],
+        )
+    proposal.assigned_on = assigned_on
+    proposal.is_key = is_key
+    proposal.save()
+    proposal.lead_officials.set(lead_officials)
+    proposal.supervising_offices.set(supervising_offices)
+    _move(proposal, by, "proposal.assigned", State.ASSIGNED, at=at, note=note,
+          units={role: [u.name for u, r in units if r == role] for role in UnitRole.values},
+          reply_deadline=reply_deadline.isoformat(), key=is_key)
+    return proposal
+
+
+def _lock_assignment(assignment: Assignment, by, transition: str) -> tuple[Assignment, Proposal]:
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    proposal = lock(assignment.proposal)
+    workflow.check(by, proposal, transition)
+    if assignment.unit_id != by.unit_id:
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    if not assignment.is_active:
+        raise WorkflowError(INVALID_STATE, _("This unit no longer handles the proposal."))
+    return assignment, proposal
+
+
+@transaction.atomic
+def assignment_sign_for(*, assignment: Assignment, by, at=None) -> Assignment:
+    """签收."""
+    assignment, proposal = _lock_assignment(assignment, by, "sign_for")
+    if assignment.status != Assignment.Status.ASSIGNED:
+        raise WorkflowError(INVALID_STATE, _("This assignment has already been signed for."))
+    at = _now(at)
+    assignment.status, assignment.signed_at, assignment.signed_by = Assignment.Status.SIGNED, at, by
+    assignment.save()
+    to_state = State.HANDLING if proposal.state == State.ASSIGNED else proposal.state
+    _move(proposal, by, "assignment.signed", to_state, at=at, unit=assignment.unit.name)
+    return assignment
+
+
+@transaction.atomic
+def reassignment_request(*, assignment: Assignment, by, reason: str, suggested_unit: str = "",
+                         at=None) -> ReassignmentRequest:
+    """退办申请: within the window, before any reply, with a reason."""
+    if not reason.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please give the reason for the request."))
+    assignment, proposal = _lock_assignment(assignment, by, "request_reassignment")
+    if assignment.status == Assignment.Status.REASSIGNMENT_REQUESTED:
+        raise WorkflowError(INVALID_STATE, _("A reassignment request is already pending."))
+    if _today(at) > assignment.reassignment_deadline:
+        raise WorkflowError(INVALID_STATE, _("The window for reassignment requests ended on %(day)s.")
+                            % {"day": assignment.reassignment_deadline})
+    if assignment.replies.exclude(status=Reply.Status.DRAFT).exists():
+        raise WorkflowError(INVALID_STATE, _("A unit that has replied cannot ask for reassignment."))
+    request = ReassignmentRequest.objects.create(assignment=assignment, reason=reason,
+                                                 suggested_unit=suggested_unit, requested_by=by,
+                                                 requested_at=_now(at))
+    assignment.status = Assignment.Status.REASSIGNMENT_REQUESTED
+    assignment.save(update_fields=["status"])
+    record(proposal, by, "reassignment.requested", from_state=proposal.state, note=reason, at=at,
+           unit=assignment.unit.name)
+    return request
+
+
+def _lock_request(request: ReassignmentRequest, by) -> tuple[ReassignmentRequest, Proposal]:
+    request = ReassignmentRequest.objects.select_for_update().select_related("assignment__unit").get(pk=request.pk)
+    proposal = lock(request.assignment.proposal)
+    workflow.check(by, proposal, "decide_reassignment")
+    if request.status != ReassignmentRequest.Status.PENDING:
+        raise WorkflowError(workflow.CONFLICT, workflow.MSG_CONFLICT)
+    return request, proposal
+
+
+@transaction.atomic
+def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: str = "",
+                         at=None) -> Assignment:
+    """Approve and re-route: the unit leaves the proposal and ``new_unit`` takes its role."""
+    request, proposal = _lock_request(request, by)
+    old = request.assignment
+    if new_unit.committee_id != proposal.committee_id or not new_unit.is_active:
+        raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
+    if proposal.assignments.exclude(status=Assignment.Status.REMOVED).filter(unit=new_unit).exists():
+        raise WorkflowError(INVALID_INPUT, _("%(unit)s already handles this proposal.") % {"unit": new_unit.name})
+    at = _now(at)
+    request.status, request.decided_by, request.decided_at, request.decision_note = (
+        ReassignmentRequest.Status.APPROVED, by, at, note)
+    request.save()
+    old.status = Assignment.Status.REMOVED
+    old.save(update_fields=["status"])
+    today = _today(at)
+    new = Assignment.objects.create(
+        proposal=proposal, unit=new_unit, role=old.role, assigned_on=today, deadline=old.deadline,
+        reassignment_deadline=add_working_days(today, proposal.committee.reassignment_window_days),
+    )
+    to_state = State.ASSIGNED if proposal.state == State.HANDLING and not proposal.assignments.filter(
+        status=Assignment.Status.SIGNED).exists() else proposal.state
+    _move(proposal, by, "reassignment.approved", to_state, at=at, note=note, unit=old.unit.name,
+          new_unit=new_unit.name)
+    return new
+
+
+@transaction.atomic
+def reassignment_refuse(*, request: ReassignmentRequest, by, note: str, at=None) -> ReassignmentRequest:
+    if not note.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please give the reason for refusing."))
+    request, proposal = _lock_request(request, by)
+    at = _now(at)
+    request.status, request.decided_by, request.decided_at, request.decision_note = (
+        ReassignmentRequest.Status.REFUSED, by, at, note)
+    request.save()
+    assignment = request.assignment
+    assignment.status = Assignment.Status.SIGNED if assignment.signed_at else Assignment.Status.ASSIGNED
+    assignment.save(update_fields=["status"])
+    record(proposal, by, "reassignment.refused", from_state=proposal.state, note=note, at=at,
+           unit=assignment.unit.name)
+    return request
+
+
+@transaction.atomic
+def contact_record(*, assignment: Assignment, by, method: str, contacted_on: datetime.date, summary: str,
+                   at=None) -> ContactRecord:
+    """办前沟通: how and when the unit talked with the proposer, and what was said."""
+    if method not in ContactRecord.Method.values or not summary.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please choose the method and write a summary."))
+    if contacted_on > _today(at):
+        raise WorkflowError(INVALID_INPUT, _("The contact date cannot be in the future."))
+    assignment, proposal = _lock_assignment(assignment, by, "record_contact")
+    contact = ContactRecord.objects.create(assignment=assignment, method=method, contacted_on=contacted_on,
+                                           summary=summary, recorded_by=by, recorded_at=_now(at))
+    record(proposal, by, "contact.recorded", from_state=proposal.state, note=summary, at=at,
+           unit=assignment.unit.name, method=method, date=contacted_on.isoformat())
+    return contact
+
+
+@transaction.atomic
+def opinion_send(*, assignment: Assignment, by, body: str, at=None) -> AssistingOpinion:
+    """会办意见: an assisting unit's opinion, sent to the lead unit."""
+    if not body.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please write the opinion."))
+    assignment, proposal = _lock_assignment(assignment, by, "send_opinion")
+    if assignment.role != UnitRole.ASSISTING:
+        raise WorkflowError(NOT_ALLOWED, _("Only assisting units send opinions; lead units write the reply."))
+    if assignment.status == Assignment.Status.ASSIGNED:
+        raise WorkflowError(INVALID_STATE, _("Please sign for the proposal first."))
+    opinion = AssistingOpinion.objects.create(assignment=assignment, body=body, sent_by=by, sent_at=_now(at))
+    record(proposal, by, "opinion.sent", from_state=proposal.state, at=at, unit=assignment.unit.name)
+    return opinion
+
+
+def current_round(proposal: Proposal) -> int:
+    return 2 if proposal.state == State.REHANDLING or proposal.replies.filter(round=2).exists() else 1
+
+
+REPLY_FIELDS = {"body", "outcome", "document_number", "signer", "contact_name", "contact_phone", "reply_date"}
+
+
+@transaction.atomic
+def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
+    """Save the reply draft of a lead or separate unit for the current round (创建或修改答复草稿)."""
+    unknown = set(fields) - REPLY_FIELDS
+    if unknown:
+        raise TypeError(f"unknown reply fields: {sorted(unknown)}")
+    assignment, proposal = _lock_assignment(assignment, by, "write_reply")
+    if not assignment.replies_directly:
+        raise WorkflowError(NOT_ALLOWED, _("Assisting units do not reply directly; they send an opinion."))
+    if assignment.status != Assignment.Status.SIGNED:
+        raise WorkflowError(INVALID_STATE, _("Please sign for the proposal first."))
+    round_ = current_round(proposal)
+    reply = Reply.objects.filter(assignment=assignment, round=round_).first()
+    if reply is None:
+        unit = assignment.unit
+        defaults = {"signer": unit.leader, "reply_date": _today(at), "contact_name": "", "contact_phone": "",
+                    "body": ""}
+        defaults.update(fields)
+        reply = Reply.objects.create(proposal=proposal, assignment=assignment, unit=unit, round=round_,
+                                     created_by=by, **defaults)
+        record(proposal, by, "reply.drafted", from_state=proposal.state, at=at, unit=unit.name, round=round_)
+        return reply
+    if reply.status not in (Reply.Status.DRAFT, Reply.Status.RETURNED):
+        raise WorkflowError(INVALID_STATE, _("The reply has been submitted and can no longer be changed."))
+    for name, value in fields.items():
+        setattr(reply, name, value)
+    reply.save()
+    return reply
+
+
+def _validate_reply(reply: Reply) -> None:
+    missing = [label for label, value in [(_("reply body"), reply.body.strip()),
+                                          (_("contact person"), reply.contact_name.strip()),
+                                          (_("contact phone"), reply.contact_phone.strip())] if not value]
+    if missing:
+        raise WorkflowError(INVALID_INPUT, _("Please fill in: %(fields)s.") % {"fields": "、".join(missing)})
+    codes = set(OutcomeClass.objects.filter(committee_id=reply.proposal.committee_id).values_list("code", flat=True))
+    if reply.outcome not in codes:
+        raise WorkflowError(INVALID_INPUT, _("Please choose the outcome class."))
+
+
+@transaction.atomic
+def reply_submit(*, reply: Reply, by, at=None) -> Reply:
+    """Send the reply on: to the assisting units for co-signature, then to supervision review."""
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    assignment, proposal = _lock_assignment(reply.assignment, by, "write_reply")
+    if reply.status not in (Reply.Status.DRAFT, Reply.Status.RETURNED):
+        raise WorkflowError(INVALID_STATE, _("The reply has already been submitted."))
+    _validate_reply(reply)
+    at = _now(at)
+    reply.submitted_at = at
+    reply.cosignatures.all().delete()  # a returned reply is co-signed again
+    assisting = []
+    if assignment.role == UnitRole.LEAD:
+        assisting = list(proposal.assignments.filter(role=UnitRole.ASSISTING)
+                         .exclude(status=Assignment.Status.REMOVED).select_related("unit"))
+    ReplyCoSignature.objects.bulk_create([ReplyCoSignature(reply=reply, unit=a.unit) for a in assisting])
+    record(proposal, by, "reply.submitted", from_state=proposal.state, at=at, unit=reply.unit.name,
+           round=reply.round, outcome=reply.outcome)
+    if assisting:
+        reply.status = Reply.Status.COSIGNING
+        reply.save()
+    else:
+        _after_cosigning(reply, proposal, by, at)
+    return reply
+
+
+def _after_cosigning(reply: Reply, proposal: Proposal, by, at) -> None:
+    reply.cosigned_on = _today(at)
+    if proposal.supervising_offices.exists():
+        reply.status = Reply.Status.SUPERVISION
+        reply.save()
+    else:
+        release(reply, proposal, by, at)
+
+
+@transaction.atomic
+def reply_cosign(*, reply: Reply, by, at=None) -> ReplyCoSignature:
+    """会签: an assisting unit signs the lead unit's reply."""
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    proposal = lock(reply.proposal)
+    workflow.check(by, proposal, "cosign_reply")
+    if reply.status != Reply.Status.COSIGNING:
+        raise WorkflowError(INVALID_STATE, _("This reply is not waiting for co-signatures."))
+    signature = reply.cosignatures.filter(unit_id=by.unit_id).first()
+    if signature is None:
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    if signature.signed_at:
+        raise WorkflowError(INVALID_STATE, _("Your unit has already co-signed this reply."))
+    at = _now(at)
+    signature.signed_at, signature.signed_by = at, by
+    signature.save()
+    record(proposal, by, "reply.cosigned", from_state=proposal.state, at=at, unit=signature.unit.name,
+           reply_unit=reply.unit.name)
+    if not reply.cosignatures.filter(signed_at__isnull=True).exists():
+        _after_cosigning(reply, proposal, by, at)
+    return signature
+
+
+def release(reply: Reply, proposal: Proposal, by, at) -> None:
+    """The reply reaches the proposers. When every replying unit's reply of the round is out, the
+    proposal is replied and evaluation opens."""
+    reply.status, reply.released_at = Reply.Status.RELEASED, _now(at)
+    reply.save()
+    record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
+           round=reply.round)
+    replying = proposal.assignments.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE]).exclude(
+        status=Assignment.Status.REMOVED)
+    released = set(proposal.replies.filter(round=reply.round, status=Reply.Status.RELEASED)
+                   .values_list("assignment_id", flat=True))
+    if all(a.pk in released for a in replying):
+        _move(proposal, by, "proposal.replied", State.REPLIED, at=at, round=reply.round)
+
+
+@transaction.atomic
+def proposal_rehandle(*, proposal: Proposal, by, deadline: datetime.date | None = None, note: str = "",
+                      at=None) -> Proposal:
+    """重新办理: the units reply again by a new deadline; the first reply is kept."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "rehandle")
+    return _start_rehandling(proposal, by, deadline=deadline, note=note, at=at)
+
+
+def _start_rehandling(proposal, by, *, deadline=None, note="", at=None):
+    if proposal.replies.filter(round=2).exists():
+        raise WorkflowError(INVALID_STATE, _("This proposal has already been rehandled once."))
+    today = _today(at)
+    proposal.rehandling_deadline = deadline or add_months(today, proposal.committee.rehandling_months)
+    if proposal.rehandling_deadline <= today:
+        raise WorkflowError(INVALID_INPUT, _("The new deadline must be in the future."))
+    _move(proposal, by, "proposal.rehandling", State.REHANDLING, at=at, note=note,
+          deadline=proposal.rehandling_deadline.isoformat())
+    return proposal
+
+
+def evaluation_round(proposal: Proposal) -> int:
+    return max(proposal.replies.filter(status=Reply.Status.RELEASED).values_list("round", flat=True), default=1)
+
+
+@transaction.atomic
+def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = "", contacted: bool | None = None,
+                      feedback: str = "", member=None, at=None) -> Evaluation:
+    """满意度评价 by a proposer or co-signer; staff pass ``member`` to record a paper evaluation.
+
+    If the lead proposer is dissatisfied with the first reply, the proposal goes to rehandling."""
+    proposal = lock(proposal)
+    if result not in Rating.values or (attitude and attitude not in Rating.values):
+        raise WorkflowError(INVALID_INPUT, _("Please choose a rating."))
+    on_paper = member is not None or (proposal.kind == Kind.COLLECTIVE and not by.collective_id)
+    collective = None
+    if on_paper:
+        workflow.check(by, proposal, "record_paper_evaluation")
+        if proposal.kind == Kind.COLLECTIVE and member is None:
+            collective = proposal.collective
+        elif all(m.pk != member.pk for m in proposer_members(proposal)):
+            raise WorkflowError(INVALID_INPUT, _("%(name)s is not a proposer of this proposal.")
+                                % {"name": member.name})
+    else:
+        workflow.check(by, proposal, "evaluate")
+        if proposal.kind == Kind.COLLECTIVE and by.collective_id == proposal.collective_id:
+            collective = proposal.collective
+        else:
+            member = by.member
+    round_ = evaluation_round(proposal)
+    existing = Evaluation.objects.filter(proposal=proposal, round=round_)
+    if (member and existing.filter(member=member).exists()) or (collective and existing.filter(
+            collective=collective).exists()):
+        raise WorkflowError(INVALID_STATE, _("This reply has already been evaluated by %(name)s.")
+                            % {"name": member.name if member else collective.name})
+    is_lead = collective is not None or (member is not None and member.pk == proposal.lead_member_id)
+    evaluation = Evaluation.objects.create(
+        proposal=proposal, round=round_, member=member, collective=collective, result=result, attitude=attitude,
+        contacted=contacted, feedback=feedback, is_lead=is_lead, entered_by=by, on_paper=on_paper, at=_now(at),
+    )
+    record(proposal, by, "evaluation.recorded", from_state=proposal.state, at=at, note=feedback,
+           evaluator=evaluation.evaluator_name, result=result, round=round_, on_paper=on_paper)
+    if is_lead and result == Rating.DISSATISFIED and round_ == 1:
+        _start_rehandling(proposal, by, note=_("The lead proposer is dissatisfied with the reply."), at=at)
+    return evaluation

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from tian.proposals import models as m
+
+
+@admin.register(m.Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    """Read-only: proposals change only through the workflow's service functions."""
+
+    list_display = ["number", "year", "title", "state", "kind", "is_key", "is_public"]
+    list_filter = ["year", "state", "kind", "is_key", "is_public"]
+    search_fields = ["title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(m.Event)
+class EventAdmin(ProposalAdmin):
+    list_display = ["at", "proposal", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action"]
+    search_fields = ["proposal__title", "note"]
+
+
+admin.site.register(m.TopicCategory)
+admin.site.register(m.DeclineGround)

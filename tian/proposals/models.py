@@ -1,0 +1,279 @@
+"""The proposal, its co-signers, attachments, numbering and event history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tian.organisations.models import Committee, Member
+
+
+class State(models.TextChoices):
+    """The proposal lifecycle; transitions between these are declared in ``workflow.py``."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting review")
+    RETURNED = "returned", _("Returned for revision")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DECLINED = "declined", _("Not registered")
+    MERGED = "merged", _("Merged")
+    REGISTERED = "registered", _("Registered")
+    ASSIGNED = "assigned", _("Assigned")
+    HANDLING = "handling", _("Being handled")
+    REPLIED = "replied", _("Replied")
+    REHANDLING = "rehandling", _("Rehandling")
+    CLOSED = "closed", _("Closed")
+
+
+class Kind(models.TextChoices):
+    MEMBER = "member", _("Member proposal")
+    COLLECTIVE = "collective", _("Collective proposal")
+
+
+# The official names used inside numbers and letters, independent of the interface language.
+KIND_OFFICIAL = {Kind.MEMBER: "委员提案", Kind.COLLECTIVE: "集体提案"}
+
+
+class DeclineForward(models.TextChoices):
+    """Where a proposal that is not registered is forwarded."""
+
+    OPINION = "opinion", _("Forwarded as an opinion or suggestion")
+    SOCIAL = "social", _("Forwarded as social conditions and public opinion")
+    NONE = "none", _("Not forwarded")
+
+
+class TopicCategory(models.Model):
+    """提案类别: a configurable topic category (经济建设, 社会建设, …)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="topic_categories")
+    name = models.CharField(_("name"), max_length=30)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic category")
+        verbose_name_plural = _("topic categories")
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="category_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class DeclineGround(models.Model):
+    """A standard ground for not registering a proposal (configurable list)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="decline_grounds")
+    text = models.CharField(_("ground"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("ground for not registering")
+        verbose_name_plural = _("grounds for not registering")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class Proposal(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals")
+    session = models.ForeignKey("organisations.Session", on_delete=models.PROTECT, related_name="proposals",
+                                verbose_name=_("session"))
+    year = models.PositiveIntegerField(_("year"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEMBER)
+    lead_member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="led_proposals", verbose_name=_("lead proposer"))
+    collective = models.ForeignKey("organisations.CollectiveProposer", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="proposals", verbose_name=_("collective proposer"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("entered by"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    background = models.TextField(_("background"), blank=True)
+    analysis = models.TextField(_("problem analysis"), blank=True)
+    suggestions = models.TextField(_("concrete suggestions"), blank=True)
+    category = models.ForeignKey(TopicCategory, on_delete=models.PROTECT, null=True, blank=True,
+                                 verbose_name=_("topic category"))
+    suggested_units = models.ManyToManyField("organisations.Unit", blank=True, related_name="+",
+                                             verbose_name=_("suggested handling units"))
+    disclosure_consent = models.BooleanField(_("consent to disclosure"), default=True)
+    non_disclosure_reason = models.CharField(_("reason for not disclosing"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_address = models.CharField(_("contact address"), max_length=200, blank=True)
+
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    is_plenary = models.BooleanField(_("plenary proposal"), default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    decline_ground = models.ForeignKey(DeclineGround, on_delete=models.PROTECT, null=True, blank=True,
+                                       verbose_name=_("ground for not registering"))
+    decline_forward = models.CharField(_("forwarded as"), max_length=20, choices=DeclineForward.choices,
+                                       blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_proposals", verbose_name=_("merged into"))
+
+    is_key = models.BooleanField(_("key proposal"), default=False)
+    lead_officials = models.ManyToManyField("organisations.LeadOfficial", blank=True, related_name="proposals",
+                                            verbose_name=_("lead officials"))
+    supervising_offices = models.ManyToManyField("organisations.SupervisingOffice", blank=True,
+                                                 related_name="proposals", verbose_name=_("supervising offices"))
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    rehandling_deadline = models.DateField(_("rehandling deadline"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_public = models.BooleanField(_("disclosed"), default=False, db_index=True)
+    disclosed_at = models.DateTimeField(_("disclosed at"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-year", "number", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year", "number"], condition=Q(number__isnull=False),
+                                    name="proposal_unique_number"),
+        ]
+        indexes = [
+            models.Index(fields=["committee", "state", "submitted_at"]),
+            models.Index(fields=["committee", "year", "number"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number_year} {self.title}" if self.number else self.title
+
+    # The three renderings of the registration number seen on the seed page.
+    @property
+    def number_bracket(self) -> str:
+        return f"第〔{self.number}〕号" if self.number else ""
+
+    @property
+    def number_year(self) -> str:
+        return f"{self.year}年度第{self.number}号" if self.number else ""
+
+    @property
+    def number_session(self) -> str:
+        return f"{self.session.name}第{self.number}号{KIND_OFFICIAL[self.kind]}" if self.number else ""
+
+    @property
+    def proposer_name(self) -> str:
+        if self.kind == Kind.COLLECTIVE and self.collective_id:
+            return self.collective.name
+        return self.lead_member.name if self.lead_member_id else ""
+
+    @property
+    def full_body(self) -> str:
+        """The body as one text: free text, or the three parts with their headings."""
+        if self.body.strip():
+            return self.body
+        parts = [(_("Background"), self.background), (_("Problem analysis"), self.analysis),
+                 (_("Concrete suggestions"), self.suggestions)]
+        return "\n".join(f"{label}\n{text}" for label, text in parts if text.strip())
+
+    @property
+    def body_paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.full_body.splitlines() if line.strip()]
+
+
+class CoSignature(models.Model):
+    """联名: an invitation to a member to co-sign, and the answer."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Agreed to co-sign")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Invitation withdrawn")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosignatures")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cosignatures",
+                               verbose_name=_("member"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INVITED)
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signature")
+        verbose_name_plural = _("co-signatures")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="cosign_unique_member")]
+        indexes = [models.Index(fields=["member", "status"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_status_display()}"
+
+    @property
+    def effective_status(self) -> str:
+        """An open invitation past its window counts as expired even before a scan marks it."""
+        if self.status == self.Status.INVITED and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_effective_status_display(self):
+        return self.Status(self.effective_status).label
+
+
+def attachment_path(instance, filename):
+    return f"attachments/{instance.proposal_id}/{timezone.now():%Y%m%d%H%M%S}_{filename}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """The last registration number given per committee and year; locked while a number is taken."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["committee", "year"], name="sequence_unique_year")]
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Event(models.Model):
+    """One thing that happened to a proposal: the timeline, the audit trail and the source of statistics."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=50, db_index=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["proposal", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,69 @@
+"""Reads of proposals, always scoped to what the user may see.
+
+``visible_proposals`` is the one definition of scope; pages, exports, search and the API start from it,
+so "doesn't exist" and "not yours" look the same (404).
+"""
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tian.accounts.roles import Perm, Role, has_permission
+from tian.organisations.models import Member
+from tian.proposals.models import CoSignature, Proposal, State
+
+
+def proposer_members(proposal: Proposal) -> list[Member]:
+    """Every member credited on the proposal, in order: the lead proposer, the co-signers who agreed,
+    then the proposers and co-signers of proposals merged into it (并案: everyone keeps credit)."""
+    result: list[Member] = []
+
+    def add(member):
+        if member is not None and all(m.pk != member.pk for m in result):
+            result.append(member)
+
+    for p in [proposal, *proposal.merged_proposals.all()]:
+        add(p.lead_member)
+        for c in p.cosignatures.all():
+            if c.status == CoSignature.Status.ACCEPTED:
+                add(c.member)
+    return result
+
+
+def cosigner_members(proposal: Proposal) -> list[Member]:
+    return [m for m in proposer_members(proposal) if m.pk != proposal.lead_member_id]
+
+
+def visible_proposals(user) -> QuerySet[Proposal]:
+    """All proposals ``user`` may open. Drafts are seen only by their author."""
+    qs = Proposal.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.filter(is_public=True)
+    condition = Q(is_public=True)
+    if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
+        condition |= ~Q(state=State.DRAFT) | Q(created_by=user)
+    if user.member_id and Role.MEMBER in user.roles:
+        condition |= Q(lead_member_id=user.member_id) | Q(cosignatures__member_id=user.member_id)
+        condition |= Q(merged_proposals__lead_member_id=user.member_id)
+    if user.collective_id and Role.COLLECTIVE in user.roles:
+        condition |= Q(collective_id=user.collective_id)
+    if user.unit_id and Role.UNIT_HANDLER in user.roles:
+        condition |= Q(assignments__unit_id=user.unit_id) & ~Q(assignments__status="removed")
+    if user.office_id and Role.SUPERVISOR in user.roles:
+        condition |= Q(supervising_offices__id=user.office_id)
+    if user.lead_official_id and Role.LEAD_OFFICIAL in user.roles:
+        condition |= Q(lead_officials__id=user.lead_official_id)
+    ids = qs.filter(condition).values("pk")
+    return Proposal.objects.filter(pk__in=ids)
+
+
+def get_proposal_for(user, pk: int) -> Proposal:
+    """Fetch-and-authorize: the proposal if the user may see it, else 404."""
+    return get_object_or_404(
+        visible_proposals(user)
+        .select_related("session__term", "lead_member", "collective", "category", "committee", "created_by",
+                        "merged_into", "decline_ground")
+        .prefetch_related("cosignatures__member", "assignments__unit", "supervising_offices", "lead_officials",
+                          "merged_proposals__lead_member", "merged_proposals__cosignatures__member",
+                          "suggested_units"),
+        pk=pk,
+    )

@@ -1,0 +1,316 @@
+"""State changes of proposals before handling: drafting, co-signing, submission and review.
+
+Each public function is one transition: it locks the proposal, checks the workflow declaration, changes
+it inside one transaction and writes an event. Input is assumed validated by the caller's form.
+"""
+
+import datetime
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tian.organisations.models import Member
+from tian.organisations.selectors import session_for_date
+from tian.proposals import workflow
+from tian.proposals.events import record
+from tian.proposals.models import (
+    CoSignature,
+    DeclineForward,
+    DeclineGround,
+    Kind,
+    NumberSequence,
+    Proposal,
+    State,
+)
+from tian.proposals.workflow import CONFLICT, INVALID_INPUT, MSG_CONFLICT, WorkflowError
+
+DRAFT_FIELDS = {
+    "title", "body", "background", "analysis", "suggestions", "category", "disclosure_consent",
+    "non_disclosure_reason", "contact_name", "contact_phone", "contact_address", "kind",
+}
+
+
+def lock(proposal: Proposal) -> Proposal:
+    """Re-read the proposal under a row lock. If someone changed its state since the caller read it,
+    refuse: the caller acted on a page that is no longer true (已被他人处理)."""
+    fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if fresh.state != proposal.state:
+        raise WorkflowError(CONFLICT, MSG_CONFLICT)
+    return fresh
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+def _set_state(proposal: Proposal, by, action: str, to_state: str, *, note: str = "", at=None, **data):
+    from_state = proposal.state
+    proposal.state = to_state
+    proposal.save()
+    record(proposal, by, action, from_state=from_state, to_state=to_state, note=note, at=at, **data)
+
+
+def _validate_content(proposal: Proposal) -> None:
+    if not proposal.title.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please enter the title."))
+    text = proposal.full_body
+    if not text.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please write the body of the proposal."))
+    limit = proposal.committee.body_max_chars
+    if len(text) > limit:
+        raise WorkflowError(INVALID_INPUT, _("The body is %(n)d characters long; the limit is %(limit)d.")
+                            % {"n": len(text), "limit": limit})
+    if proposal.category_id is None:
+        raise WorkflowError(INVALID_INPUT, _("Please choose a topic category."))
+    if not proposal.disclosure_consent and not proposal.non_disclosure_reason.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please give a reason for not agreeing to disclosure."))
+
+
+@transaction.atomic
+def proposal_create_draft(*, by, committee, lead_member: Member | None = None, collective=None,
+                          suggested_units=(), at=None, **fields) -> Proposal:
+    """Start a draft. A member drafts for themself; staff entering a paper proposal name the proposer."""
+    at = _now(at)
+    session = session_for_date(committee, timezone.localdate(at))
+    if session is None:
+        raise WorkflowError(INVALID_INPUT, _("No session is set up for this year. Please contact the proposal office."))
+    kind = Kind.COLLECTIVE if collective is not None else Kind.MEMBER
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown draft fields: {sorted(unknown)}")
+    fields.pop("kind", None)
+    proposal = Proposal.objects.create(
+        committee=committee, session=session, year=session.year, kind=kind, lead_member=lead_member,
+        collective=collective, created_by=by, created_at=at, **fields,
+    )
+    proposal.suggested_units.set(suggested_units)
+    if not (workflow.is_author(by, proposal)):
+        raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
+    record(proposal, by, "proposal.drafted", to_state=State.DRAFT, at=at)
+    return proposal
+
+
+@transaction.atomic
+def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fields) -> Proposal:
+    """Save changes to a draft or a returned proposal (also the autosave). No event: drafts are private."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "edit")
+    unknown = set(fields) - DRAFT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown draft fields: {sorted(unknown)}")
+    fields.pop("kind", None)
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.save()
+    if suggested_units is not None:
+        proposal.suggested_units.set(suggested_units)
+    return proposal
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: Proposal, by, at=None) -> Proposal:
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "submit")
+    _validate_content(proposal)
+    at = _now(at)
+    day = timezone.localdate(at)
+    if proposal.state == State.DRAFT:
+        session = session_for_date(proposal.committee, day) or proposal.session
+        proposal.session, proposal.year = session, session.year
+        proposal.is_plenary = session.is_plenary_date(day)
+    proposal.submitted_at = at
+    _set_state(proposal, by, "proposal.submitted", State.SUBMITTED, at=at)
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, by, note: str = "", at=None) -> Proposal:
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "withdraw")
+    _set_state(proposal, by, "proposal.withdrawn", State.WITHDRAWN, note=note, at=at)
+    proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.WITHDRAWN)
+    return proposal
+
+
+def cosign_window(proposal: Proposal, at: datetime.datetime) -> timedelta:
+    committee = proposal.committee
+    if proposal.session.is_plenary_window(timezone.localdate(at)):
+        return timedelta(hours=committee.cosign_window_plenary_hours)
+    return timedelta(hours=committee.cosign_window_recess_hours)
+
+
+@transaction.atomic
+def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignature]:
+    """Invite members to co-sign, in the order given; members already invited are skipped."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "invite_cosigners")
+    at = _now(at)
+    existing = {c.member_id: c for c in proposal.cosignatures.all()}
+    order = max([c.order for c in existing.values()], default=0)
+    created = []
+    for member in members:
+        if member.pk == proposal.lead_member_id:
+            raise WorkflowError(INVALID_INPUT, _("The lead proposer cannot co-sign their own proposal."))
+        if member.committee_id != proposal.committee_id or not member.is_active:
+            raise WorkflowError(INVALID_INPUT, _("%(name)s is not an active member of this committee.")
+                                % {"name": member.name})
+        previous = existing.get(member.pk)
+        if previous is not None and previous.effective_status in (CoSignature.Status.INVITED,
+                                                                  CoSignature.Status.ACCEPTED):
+            continue
+        order += 1
+        expires = at + cosign_window(proposal, at)
+        if previous is not None:  # invite again after a decline, expiry or withdrawal
+            previous.status, previous.invited_at, previous.expires_at = CoSignature.Status.INVITED, at, expires
+            previous.responded_at, previous.order = None, order
+            previous.save()
+            created.append(previous)
+        else:
+            created.append(CoSignature.objects.create(proposal=proposal, member=member, order=order,
+                                                      invited_at=at, expires_at=expires))
+    if created:
+        record(proposal, by, "cosign.invited", from_state=proposal.state, at=at,
+               members=[c.member.name for c in created])
+    return created
+
+
+def _lock_cosignature(cosignature: CoSignature) -> CoSignature:
+    return CoSignature.objects.select_for_update().select_related("proposal", "member").get(pk=cosignature.pk)
+
+
+@transaction.atomic
+def cosign_withdraw_invitation(*, cosignature: CoSignature, by, at=None) -> CoSignature:
+    cosignature = _lock_cosignature(cosignature)
+    proposal = lock(cosignature.proposal)
+    workflow.check(by, proposal, "invite_cosigners")
+    if cosignature.effective_status != CoSignature.Status.INVITED:
+        raise WorkflowError(workflow.INVALID_STATE, _("Only an open invitation can be withdrawn."))
+    cosignature.status = CoSignature.Status.WITHDRAWN
+    cosignature.save(update_fields=["status"])
+    record(proposal, by, "cosign.invitation_withdrawn", from_state=proposal.state, at=at,
+           member=cosignature.member.name)
+    return cosignature
+
+
+@transaction.atomic
+def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> CoSignature:
+    """The invited member agrees to co-sign (同意联名) or declines."""
+    cosignature = _lock_cosignature(cosignature)
+    proposal = lock(cosignature.proposal)
+    if by.member_id != cosignature.member_id:
+        raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
+    workflow.check(by, proposal, "respond_cosign")
+    at = _now(at)
+    status = cosignature.status
+    if status == CoSignature.Status.INVITED and cosignature.expires_at <= at:
+        cosignature.status = CoSignature.Status.EXPIRED
+        cosignature.save(update_fields=["status"])
+        raise WorkflowError(workflow.INVALID_STATE, _("This invitation has expired."))
+    if status != CoSignature.Status.INVITED:
+        raise WorkflowError(workflow.INVALID_STATE, _("This invitation is no longer open."))
+    cosignature.status = CoSignature.Status.ACCEPTED if accept else CoSignature.Status.DECLINED
+    cosignature.responded_at = at
+    cosignature.save(update_fields=["status", "responded_at"])
+    record(proposal, by, "cosign.accepted" if accept else "cosign.declined", from_state=proposal.state, at=at,
+           member=cosignature.member.name)
+    return cosignature
+
+
+def _next_number(proposal: Proposal) -> int:
+    """The next gapless number of the year. The sequence row is locked until the transaction ends, so
+    concurrent registrations queue; a rolled-back registration gives its number back."""
+    NumberSequence.objects.get_or_create(committee_id=proposal.committee_id, year=proposal.year)
+    sequence = NumberSequence.objects.select_for_update().get(committee_id=proposal.committee_id,
+                                                              year=proposal.year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+@transaction.atomic
+def proposal_register(*, proposal: Proposal, by, note: str = "", at=None) -> Proposal:
+    """立案: number the proposal and freeze its co-signers (open invitations lapse)."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "register")
+    at = _now(at)
+    proposal.number = _next_number(proposal)
+    proposal.registered_at = at
+    proposal.review_note = note
+    proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.EXPIRED)
+    _set_state(proposal, by, "proposal.registered", State.REGISTERED, note=note, at=at, number=proposal.number)
+    return proposal
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: Proposal, by, ground: DeclineGround, forward: str, note: str = "",
+                     at=None) -> Proposal:
+    """不予立案, with a ground from the committee's list and where the text is forwarded."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "decline")
+    if ground.committee_id != proposal.committee_id:
+        raise WorkflowError(INVALID_INPUT, _("Please choose a ground from the list."))
+    if forward not in DeclineForward.values:
+        raise WorkflowError(INVALID_INPUT, _("Please choose where the proposal is forwarded."))
+    proposal.decline_ground, proposal.decline_forward, proposal.review_note = ground, forward, note
+    _set_state(proposal, by, "proposal.declined", State.DECLINED, note=note, at=at, ground=ground.text,
+               forward=forward)
+    return proposal
+
+
+@transaction.atomic
+def proposal_merge(*, proposal: Proposal, into: Proposal, by, note: str = "", at=None) -> Proposal:
+    """并案: the proposal joins ``into``; its proposer and co-signers are credited there."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "merge")
+    target = Proposal.objects.select_for_update().get(pk=into.pk)
+    if target.pk == proposal.pk or target.committee_id != proposal.committee_id:
+        raise WorkflowError(INVALID_INPUT, _("Please choose another proposal to merge into."))
+    if target.state in (State.DRAFT, State.RETURNED, State.WITHDRAWN, State.DECLINED, State.MERGED):
+        raise WorkflowError(INVALID_INPUT, _("A proposal can only be merged into one under review or registered."))
+    proposal.merged_into = target
+    proposal.review_note = note
+    _set_state(proposal, by, "proposal.merged", State.MERGED, note=note, at=at, into=target.pk)
+    record(target, by, "proposal.merged_in", from_state=target.state, note=note, at=at, merged=proposal.pk,
+           title=proposal.title)
+    return proposal
+
+
+@transaction.atomic
+def proposal_return(*, proposal: Proposal, by, note: str, at=None) -> Proposal:
+    """退回修改: back to the proposer with a note saying what to change."""
+    if not note.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please say what should be revised."))
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "return")
+    proposal.review_note = note
+    _set_state(proposal, by, "proposal.returned", State.RETURNED, note=note, at=at)
+    return proposal
+
+
+@transaction.atomic
+def proposal_close(*, proposal: Proposal, by, at=None) -> Proposal:
+    """办结."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "close")
+    at = _now(at)
+    proposal.closed_at = at
+    _set_state(proposal, by, "proposal.closed", State.CLOSED, at=at)
+    return proposal
+
+
+@transaction.atomic
+def proposal_disclose(*, proposal: Proposal, by, at=None) -> Proposal:
+    """信息公开: publish the proposal and its replies, only where the proposer consented."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "disclose")
+    if not proposal.disclosure_consent:
+        raise WorkflowError(INVALID_INPUT, _("The proposer did not agree to disclosure."))
+    if proposal.is_public:
+        raise WorkflowError(workflow.INVALID_STATE, _("This proposal is already public."))
+    at = _now(at)
+    proposal.is_public, proposal.disclosed_at = True, at
+    proposal.save(update_fields=["is_public", "disclosed_at", "updated_at"])
+    record(proposal, by, "proposal.disclosed", from_state=proposal.state, at=at)
+    return proposal

@@ -1,0 +1,172 @@
+"""The proposal lifecycle, declared once.
+
+Each transition names the proposal states it starts from, the state it leads to, the permissions that
+may perform it and the relation the user must have to the proposal (its proposer, a unit assigned to
+it, one of its supervising offices …). Service functions call :func:`check` before changing anything;
+pages call :func:`available` to decide which buttons to show; the API reads the same table.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from tian.accounts.roles import Perm, has_permission
+from tian.proposals.models import Kind, Proposal, State
+
+
+class WorkflowError(Exception):
+    """A transition refused: ``code`` is stable for machines, ``message`` is for people."""
+
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+NOT_ALLOWED = "not_allowed"
+INVALID_STATE = "invalid_state"
+INVALID_INPUT = "invalid_input"
+CONFLICT = "conflict"
+
+MSG_NOT_ALLOWED = _("You are not allowed to do this.")
+MSG_INVALID_STATE = _("This cannot be done while the proposal is “%(state)s”.")
+MSG_CONFLICT = _("Someone else has already handled this. Please reload the page.")
+
+
+# Relations between a user and a proposal.
+def is_proposer(user, proposal: Proposal) -> bool:
+    if proposal.kind == Kind.COLLECTIVE:
+        return bool(user.collective_id) and user.collective_id == proposal.collective_id
+    return bool(user.member_id) and user.member_id == proposal.lead_member_id
+
+
+def is_author(user, proposal: Proposal) -> bool:
+    """The proposer, or the office staff member who entered a paper proposal on the proposer's behalf."""
+    if is_proposer(user, proposal):
+        return True
+    return has_permission(user, Perm.ENTER_ON_BEHALF) and proposal.created_by_id == user.pk
+
+
+def is_office(user, proposal: Proposal) -> bool:
+    return True  # the permission is the whole check: office staff act on every proposal of the committee
+
+
+def _unit_roles(user, proposal: Proposal) -> set[str]:
+    if not user.unit_id:
+        return set()
+    return {a.role for a in proposal.assignments.all() if a.unit_id == user.unit_id and a.is_active}
+
+
+def is_assigned_unit(user, proposal: Proposal) -> bool:
+    return bool(_unit_roles(user, proposal))
+
+
+def is_replying_unit(user, proposal: Proposal) -> bool:
+    return bool(_unit_roles(user, proposal) & {"lead", "separate"})
+
+
+def is_assisting_unit(user, proposal: Proposal) -> bool:
+    return "assisting" in _unit_roles(user, proposal)
+
+
+def is_supervising_office(user, proposal: Proposal) -> bool:
+    return bool(user.office_id) and any(o.pk == user.office_id for o in proposal.supervising_offices.all())
+
+
+def is_evaluator(user, proposal: Proposal) -> bool:
+    from tian.proposals.selectors import proposer_members
+
+    if proposal.kind == Kind.COLLECTIVE and is_proposer(user, proposal):
+        return True
+    return bool(user.member_id) and any(m.pk == user.member_id for m in proposer_members(proposal))
+
+
+def is_cosign_invitee(user, proposal: Proposal) -> bool:
+    return bool(user.member_id) and any(c.member_id == user.member_id for c in proposal.cosignatures.all())
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: State | None  # None: the state does not change (or is worked out by the service)
+    perms: tuple[Perm, ...]
+    relation: Callable
+    confirm: str = ""
+
+    def permits(self, user, proposal) -> bool:
+        return any(has_permission(user, p) for p in self.perms) and self.relation(user, proposal)
+
+
+def _t(name, label, sources, target, perms, relation, confirm=""):
+    return Transition(name, label, frozenset(sources), target, tuple(perms), relation, confirm)
+
+
+EDITABLE = {State.DRAFT, State.RETURNED}
+BEFORE_REGISTRATION = {State.DRAFT, State.SUBMITTED, State.RETURNED}
+IN_HANDLING = {State.ASSIGNED, State.HANDLING, State.REHANDLING}
+AUTHOR_PERMS = (Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("edit", _("Edit"), EDITABLE, None, AUTHOR_PERMS, is_author),
+        _t("submit", _("Submit"), EDITABLE, State.SUBMITTED, AUTHOR_PERMS, is_author,
+           _("Submit this proposal to the proposal office?")),
+        _t("withdraw", _("Withdraw"), BEFORE_REGISTRATION, State.WITHDRAWN, AUTHOR_PERMS, is_author,
+           _("Withdraw this proposal? This cannot be undone.")),
+        _t("invite_cosigners", _("Invite co-signers"), BEFORE_REGISTRATION, None, (Perm.SUBMIT_PROPOSALS,),
+           is_proposer),
+        _t("respond_cosign", _("Answer the co-sign invitation"), BEFORE_REGISTRATION, None, (Perm.COSIGN,),
+           is_cosign_invitee),
+        _t("register", _("Register"), {State.SUBMITTED}, State.REGISTERED, (Perm.REVIEW,), is_office),
+        _t("decline", _("Do not register"), {State.SUBMITTED}, State.DECLINED, (Perm.REVIEW,), is_office),
+        _t("merge", _("Merge into another proposal"), {State.SUBMITTED}, State.MERGED, (Perm.REVIEW,), is_office),
+        _t("return", _("Return for revision"), {State.SUBMITTED}, State.RETURNED, (Perm.REVIEW,), is_office),
+        _t("assign", _("Assign"), {State.REGISTERED}, State.ASSIGNED, (Perm.ASSIGN,), is_office),
+        _t("decide_reassignment", _("Decide on reassignment"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
+        _t("sign_for", _("Sign for"), IN_HANDLING, State.HANDLING, (Perm.HANDLE,), is_assigned_unit),
+        _t("request_reassignment", _("Request reassignment"), IN_HANDLING, None, (Perm.HANDLE,),
+           is_assigned_unit),
+        _t("record_contact", _("Record contact with the proposer"), IN_HANDLING, None, (Perm.HANDLE,),
+           is_assigned_unit),
+        _t("send_opinion", _("Send assisting opinion"), IN_HANDLING, None, (Perm.HANDLE,), is_assisting_unit),
+        _t("write_reply", _("Write the reply"), {State.HANDLING, State.REHANDLING}, None, (Perm.HANDLE,),
+           is_replying_unit),
+        _t("cosign_reply", _("Co-sign the reply"), {State.HANDLING, State.REHANDLING}, None, (Perm.HANDLE,),
+           is_assisting_unit),
+        _t("review_reply", _("Supervision review"), {State.HANDLING, State.REHANDLING}, None, (Perm.SUPERVISE,),
+           is_supervising_office),
+        _t("evaluate", _("Evaluate the reply"), {State.REPLIED}, None, (Perm.EVALUATE,), is_evaluator),
+        _t("record_paper_evaluation", _("Record a paper evaluation"), {State.REPLIED}, None,
+           (Perm.ENTER_ON_BEHALF,), is_office),
+        _t("rehandle", _("Send back for rehandling"), {State.REPLIED}, State.REHANDLING, (Perm.REVIEW,),
+           is_office, _("Send this proposal back to the units for rehandling?")),
+        _t("close", _("Close"), {State.REPLIED}, State.CLOSED, (Perm.REVIEW,), is_office,
+           _("Close this proposal (办结)?")),
+        _t("disclose", _("Disclose to the public"), {State.REPLIED, State.CLOSED}, None, (Perm.PUBLISH,),
+           is_office, _("Publish this proposal and its replies on the public portal?")),
+    ]
+}
+
+
+def check(user, proposal: Proposal, name: str) -> Transition:
+    """Raise WorkflowError unless ``user`` may perform transition ``name`` on ``proposal`` now."""
+    transition = TRANSITIONS[name]
+    if not transition.permits(user, proposal):
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    if proposal.state not in transition.sources:
+        raise WorkflowError(INVALID_STATE, MSG_INVALID_STATE % {"state": proposal.get_state_display()})
+    return transition
+
+
+def allowed(user, proposal: Proposal, name: str) -> bool:
+    transition = TRANSITIONS[name]
+    return proposal.state in transition.sources and transition.permits(user, proposal)
+
+
+def available(user, proposal: Proposal) -> dict[str, Transition]:
+    """The transitions this user may perform on this proposal now, by name (drives the page's buttons)."""
+    return {name: t for name, t in TRANSITIONS.items() if allowed(user, proposal, name)}

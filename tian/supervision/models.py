@@ -1,0 +1,32 @@
+"""The supervising offices' review of replies before they are released (督办审核)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tian.handling.models import Reply
+from tian.organisations.models import SupervisingOffice
+
+
+class SupervisionReview(models.Model):
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="reviews")
+    office = models.ForeignKey(SupervisingOffice, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    comments = models.TextField(_("comments"), blank=True)
+    outcome_before = models.CharField(max_length=5, blank=True)
+    outcome_after = models.CharField(max_length=5, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("supervision review")
+        verbose_name_plural = _("supervision reviews")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.office} · {self.get_decision_display()}"
