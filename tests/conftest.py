@@ -42,14 +42,23 @@ class World:
             plenary_start=datetime.date(2023, 2, 14), plenary_end=datetime.date(2023, 2, 17),
             plenary_deadline=datetime.date(2023, 2, 17),
         )
+        # The current year's session, for proposals written "today" (the 2023 one is the seed's).
+        this_year = datetime.date.today().year
+        self.current_term = Term.objects.create(committee=self.committee, number=8,
+                                                start_date=datetime.date(2026, 1, 1),
+                                                end_date=datetime.date(2030, 12, 31))
+        self.current_session = Session.objects.create(
+            term=self.current_term, number=this_year - 2025, year=this_year,
+            submissions_open_on=datetime.date(this_year, 1, 5), plenary_start=datetime.date(this_year, 1, 13),
+            plenary_end=datetime.date(this_year, 1, 16), plenary_deadline=datetime.date(this_year, 1, 16))
         self.sector = Sector.objects.create(committee=self.committee, name="社会福利和社会保障界")
         self.party = Party.objects.create(committee=self.committee, name="中国民主同盟")
         self.units = {}
-        for name, full in [("区民政局", "广元市朝天区民政局"), ("区教科局", "广元市朝天区教育和科学技术局"),
+        for order, (name, full) in enumerate([("区民政局", "广元市朝天区民政局"), ("区教科局", "广元市朝天区教育和科学技术局"),
                            ("区司法局", "广元市朝天区司法局"), ("区公安分局", "广元市公安局朝天区分局"),
-                           ("区妇联", "广元市朝天区妇女联合会"), ("区财政局", "广元市朝天区财政局")]:
+                           ("区妇联", "广元市朝天区妇女联合会"), ("区财政局", "广元市朝天区财政局")]):
             self.units[name] = Unit.objects.create(committee=self.committee, name=name, full_name=full,
-                                                   office_phone="0839-8620000")
+                                                   office_phone="0839-8620000", order=order)
         self.offices = {name: SupervisingOffice.objects.create(committee=self.committee, name=name)
                         for name in ["区政府办公室", "区委目标绩效办"]}
         self.lead_official = LeadOfficial.objects.create(committee=self.committee, name="杨金军", title="副区长")

@@ -1,45 +1,131 @@
-"""What each role's home page shows: its pending work as counted tiles, oldest first.
+"""What each role's home page shows: its pending work as counted tiles, and the most urgent items.
 
-Each role has one function returning tiles; a tile is a label, a count and the list it links to.
+Each role has providers returning tiles; a tile is a label, a count and the list it links to.
 """
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
+from tian.handling.models import Evaluation, ReassignmentRequest
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
+from tian.proposals.models import CoSignature, Proposal, State
 
 
-def _tile(label, count, url, *, urgent=False):
+def tile(label, count, url, *, urgent=False):
     return {"label": label, "count": count, "url": url, "urgent": urgent and count > 0}
 
 
-def _management_tiles(committee):
+def _management_tiles(user, committee):
     return [
-        _tile(_("Members"), Member.objects.filter(committee=committee).count(),
-              reverse("organisations:list", args=["members"])),
-        _tile(_("Units"), Unit.objects.filter(committee=committee).count(),
-              reverse("organisations:list", args=["units"])),
-        _tile(_("Users"), User.objects.count(), reverse("accounts:user_list")),
+        tile(_("Members"), Member.objects.filter(committee=committee).count(),
+             reverse("organisations:list", args=["members"])),
+        tile(_("Units"), Unit.objects.filter(committee=committee).count(),
+             reverse("organisations:list", args=["units"])),
+        tile(_("Users"), User.objects.count(), reverse("accounts:user_list")),
     ]
 
 
-def _tiles_for(user, role, committee):
-    providers = HOME_TILES.get(role, [])
-    tiles = []
-    for provider in providers:
-        tiles.extend(provider(user, committee))
-    return tiles
+def _staff_tiles(user, committee):
+    proposals = Proposal.objects.filter(committee=committee)
+    queue = reverse("proposals:review_queue")
+    return [
+        tile(_("Awaiting review"), proposals.filter(state=State.SUBMITTED).count(), queue + "#r1", urgent=True),
+        tile(_("Registered, to assign"), proposals.filter(state=State.REGISTERED).count(), queue + "#r2",
+             urgent=True),
+        tile(_("Reassignment requests"), ReassignmentRequest.objects.filter(
+            status=ReassignmentRequest.Status.PENDING, assignment__proposal__committee=committee).count(),
+            queue + "#r3", urgent=True),
+        tile(_("Replied, to evaluate and close"), proposals.filter(state=State.REPLIED).count(), queue + "#r4"),
+    ]
+
+
+def _open_invitations(user):
+    if not user.member_id:
+        return CoSignature.objects.none()
+    return (CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED,
+                                       expires_at__gt=timezone.now())
+            .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
+
+
+def _to_evaluate(user):
+    """Replied proposals this member (or collective) is credited on and has not evaluated yet."""
+    if user.collective_id and Role.COLLECTIVE in user.roles:
+        credited = Q(collective_id=user.collective_id)
+        done = Evaluation.objects.filter(collective_id=user.collective_id).values("proposal_id")
+    elif user.member_id:
+        credited = (Q(lead_member_id=user.member_id)
+                    | Q(cosignatures__member_id=user.member_id, cosignatures__status=CoSignature.Status.ACCEPTED)
+                    | Q(merged_proposals__lead_member_id=user.member_id))
+        done = Evaluation.objects.filter(member_id=user.member_id).values("proposal_id")
+    else:
+        return Proposal.objects.none()
+    return (Proposal.objects.filter(credited, state=State.REPLIED).exclude(pk__in=done).distinct()
+            .order_by("updated_at"))
+
+
+def _own(user):
+    if Role.COLLECTIVE in user.roles and user.collective_id and not user.member_id:
+        return Proposal.objects.filter(collective_id=user.collective_id)
+    return Proposal.objects.filter(lead_member_id=user.member_id) if user.member_id else Proposal.objects.none()
+
+
+def _member_tiles(user, committee):
+    mine = reverse("proposals:mine")
+    own = _own(user)
+    return [
+        tile(_("Invitations to co-sign"), _open_invitations(user).count(), reverse("core:home_member") + "#inv",
+             urgent=True),
+        tile(_("Replies to evaluate"), _to_evaluate(user).count(), reverse("core:home_member") + "#eval",
+             urgent=True),
+        tile(_("Returned for revision"), own.filter(state=State.RETURNED).count(), mine, urgent=True),
+        tile(_("Drafts"), own.filter(state=State.DRAFT).count(), mine),
+        tile(_("Proposals in progress"), own.exclude(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN,
+                                                                State.DECLINED, State.MERGED]).count(), mine),
+    ]
+
+
+def _handling_tiles(user, committee):
+    from tian.handling.home import unit_tiles
+
+    return unit_tiles(user, committee)
+
+
+def _supervisor_tiles(user, committee):
+    from tian.supervision.home import supervisor_tiles
+
+    return supervisor_tiles(user, committee)
+
+
+def _lead_official_tiles(user, committee):
+    from tian.supervision.home import lead_official_tiles
+
+    return lead_official_tiles(user, committee)
 
 
 HOME_TILES = {
-    Role.STAFF: [lambda user, committee: _management_tiles(committee)],
-    Role.ADMIN: [lambda user, committee: _management_tiles(committee)],
+    Role.STAFF: [_staff_tiles, _management_tiles],
+    Role.ADMIN: [_management_tiles],
+    Role.MEMBER: [_member_tiles],
+    Role.COLLECTIVE: [_member_tiles],
+    Role.UNIT_HANDLER: [_handling_tiles],
+    Role.SUPERVISOR: [_supervisor_tiles],
+    Role.LEAD_OFFICIAL: [_lead_official_tiles],
 }
 
 
 def home_context(user, role: Role) -> dict:
     committee = current_committee()
-    return {"role": role, "role_label": role.label, "tiles": _tiles_for(user, role, committee)}
+    tiles = []
+    for provider in HOME_TILES.get(role, []):
+        tiles.extend(provider(user, committee))
+    context = {"role": role, "role_label": role.label, "tiles": tiles, "sections": []}
+    if role in (Role.MEMBER, Role.COLLECTIVE):
+        context["invitations"] = list(_open_invitations(user)) if role == Role.MEMBER else []
+        context["to_evaluate"] = list(_to_evaluate(user)[:20])
+        context["sections"] = [{"template": "core/_member_sections.html"}]
+    return context

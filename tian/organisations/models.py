@@ -282,7 +282,7 @@ class SupervisingOffice(models.Model):
     class Meta:
         verbose_name = _("supervising office")
         verbose_name_plural = _("supervising offices")
-        ordering = ["name"]
+        ordering = ["id"]  # the order the committee lists them in (区政府办公室 before 区委目标绩效办)
         constraints = [models.UniqueConstraint(fields=["committee", "name"], name="office_unique_name", violation_error_message=DUPLICATE_NAME)]
 
     def __str__(self):

@@ -15,10 +15,10 @@ def current_committee() -> Committee | None:
 
 
 def session_for_date(committee: Committee, day) -> Session | None:
-    """The session whose year a date falls in (the latest session of that year)."""
+    """The session a proposal written on ``day`` belongs to: the session of that year; where the
+    committee has not set that year's session up yet, the latest session before it."""
+    sessions = Session.objects.filter(term__committee=committee).select_related("term")
     return (
-        Session.objects.filter(term__committee=committee, year=day.year)
-        .select_related("term")
-        .order_by("-number")
-        .first()
+        sessions.filter(year=day.year).order_by("-number").first()
+        or sessions.filter(plenary_start__lte=day).order_by("-plenary_start").first()
     )

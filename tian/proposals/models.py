@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +148,9 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.number_year} {self.title}" if self.number else self.title
+
+    def get_absolute_url(self):
+        return reverse("proposals:detail", args=[self.pk])
 
     # The three renderings of the registration number seen on the seed page.
     @property

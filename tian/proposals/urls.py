@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tian.proposals.views import author, detail, office
 
 app_name = "proposals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", office.proposal_list, name="list"),
+    path("review/", office.review_queue, name="review_queue"),
+    path("mine/", author.my_proposals, name="mine"),
+    path("new/", author.proposal_new, name="new"),
+    path("<int:pk>/", detail.detail, name="detail"),
+    path("<int:pk>/edit/", author.proposal_edit, name="edit"),
+    path("<int:pk>/autosave/", author.proposal_autosave, name="autosave"),
+    path("<int:pk>/attachments/", author.proposal_upload, name="upload"),
+    path("<int:pk>/invite/", author.proposal_invite, name="invite"),
+    path("<int:pk>/do/<slug:name>/", office.proposal_action, name="action"),
+    path("attachments/<int:pk>/", author.attachment_download, name="attachment"),
+    path("cosignatures/<int:pk>/withdraw/", author.cosign_withdraw, name="cosign_withdraw"),
+    path("cosignatures/<int:pk>/answer/", author.cosign_respond, name="cosign_respond"),
+    path("reassignments/<int:pk>/", office.reassignment_decide, name="reassignment_decide"),
+]

@@ -1,0 +1,231 @@
+"""The proposal pages driven through the test client as each role would use them."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tian.handling import services as handling
+from tian.handling.models import Assignment, Reply
+from tian.proposals.models import CoSignature, Event, Proposal, State, TopicCategory
+from tian.supervision import services as supervision
+
+TITLE = "关于加强全区未成年人关爱保护工作的建议"
+BODY = "未成年人是祖国的未来、民族的希望。\n一是要在提高认识上着力。\n二是要在加大保障上着力。"
+
+
+def _text(response) -> str:
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def draft_via_page(world, client_for):
+    member = client_for(world.member)
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    response = member.post(reverse("proposals:new"), {"title": TITLE, "body": BODY, "category": category.pk,
+                                                      "disclosure_consent": "on", "contact_phone": "13700000001"})
+    assert response.status_code == 302
+    return Proposal.objects.get(title=TITLE), member
+
+
+def test_member_drafts_invites_and_submits(world, client_for):
+    proposal, member = draft_via_page(world, client_for)
+    assert proposal.state == State.DRAFT and proposal.lead_member == world.member.member
+    response = member.post(reverse("proposals:invite", args=[proposal.pk]), {"members": [world.cosigner.member.pk]})
+    assert response.status_code == 302
+    invitation = CoSignature.objects.get(proposal=proposal)
+    home = client_for(world.cosigner).get(reverse("core:home_member"))
+    assert TITLE in home.content.decode()
+    response = client_for(world.cosigner).post(reverse("proposals:cosign_respond", args=[invitation.pk]),
+                                               {"answer": "accept"})
+    invitation.refresh_from_db()
+    assert invitation.status == CoSignature.Status.ACCEPTED
+    response = member.post(reverse("proposals:edit", args=[proposal.pk]), {
+        "title": TITLE, "body": BODY, "category": proposal.category_id, "disclosure_consent": "on", "submit": "1"})
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED
+    assert Event.objects.filter(proposal=proposal, action="proposal.submitted", actor=world.member).exists()
+
+
+def test_autosave_keeps_the_draft(world, client_for):
+    proposal, member = draft_via_page(world, client_for)
+    response = member.post(reverse("proposals:autosave", args=[proposal.pk]), {
+        "title": TITLE + "(修改)", "body": BODY, "category": proposal.category_id, "disclosure_consent": "on"})
+    assert response.status_code == 200
+    assert "自动保存" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.title.endswith("(修改)")
+
+
+def test_submitting_without_a_category_is_refused_and_changes_nothing(world, client_for):
+    proposal, member = draft_via_page(world, client_for)
+    response = member.post(reverse("proposals:edit", args=[proposal.pk]), {
+        "title": TITLE, "body": BODY, "category": "", "disclosure_consent": "on", "submit": "1"}, follow=True)
+    assert "请选择提案类别" in _text(response)
+    proposal.refresh_from_db()
+    assert proposal.state == State.DRAFT
+    assert not Event.objects.filter(proposal=proposal, action="proposal.submitted").exists()
+
+
+def test_overlong_body_is_refused_next_to_the_field(world, client_for):
+    proposal, member = draft_via_page(world, client_for)
+    response = member.post(reverse("proposals:edit", args=[proposal.pk]), {
+        "title": TITLE, "body": "字" * 3000, "category": proposal.category_id, "disclosure_consent": "on"})
+    assert response.status_code == 200
+    assert "上限为 2500" in _text(response)
+    proposal.refresh_from_db()
+    assert proposal.body == BODY
+
+
+def test_a_stranger_cannot_see_or_edit_a_draft(world, client_for):
+    proposal, _member = draft_via_page(world, client_for)
+    stranger = client_for(world.stranger)
+    assert stranger.get(proposal.get_absolute_url()).status_code == 404
+    assert stranger.get(reverse("proposals:edit", args=[proposal.pk])).status_code == 404
+    assert client_for(world.staff).get(proposal.get_absolute_url()).status_code == 404  # drafts are private
+
+
+def _submitted(world, client_for):
+    proposal, member = draft_via_page(world, client_for)
+    member.post(reverse("proposals:action", args=[proposal.pk, "submit"]))
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED
+    return proposal
+
+
+def test_member_cannot_register_and_nothing_changes(world, client_for):
+    proposal = _submitted(world, client_for)
+    response = client_for(world.member).post(reverse("proposals:action", args=[proposal.pk, "register"]),
+                                             follow=True)
+    assert "您无权执行此操作" in _text(response)
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED and proposal.number is None
+
+
+def test_staff_return_needs_a_note(world, client_for):
+    proposal = _submitted(world, client_for)
+    staff = client_for(world.staff)
+    staff.post(reverse("proposals:action", args=[proposal.pk, "return"]), {"note": ""})
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED
+    staff.post(reverse("proposals:action", args=[proposal.pk, "return"]), {"note": "请补充具体建议"})
+    proposal.refresh_from_db()
+    assert proposal.state == State.RETURNED
+    page = _text(client_for(world.member).get(reverse("proposals:edit", args=[proposal.pk])))
+    assert "请补充具体建议" in page
+
+
+def test_staff_decline_with_a_ground(world, client_for):
+    proposal = _submitted(world, client_for)
+    ground = world.committee.decline_grounds.first()
+    client_for(world.staff).post(reverse("proposals:action", args=[proposal.pk, "decline"]),
+                                 {"ground": ground.pk, "forward": "opinion", "note": ""})
+    proposal.refresh_from_db()
+    assert proposal.state == State.DECLINED and proposal.decline_ground == ground
+    assert "不予立案" in _text(client_for(world.member).get(proposal.get_absolute_url()))
+
+
+def test_review_queue_lists_submitted_proposals_oldest_first(world, client_for):
+    first = _submitted(world, client_for)
+    Proposal.objects.filter(pk=first.pk).update(title="较早的提案",
+                                                submitted_at=timezone.now() - datetime.timedelta(days=2))
+    _submitted(world, client_for)
+    page = client_for(world.staff).get(reverse("proposals:review_queue")).content.decode()
+    assert page.index("较早的提案") < page.index(TITLE)
+    assert client_for(world.member).get(reverse("proposals:review_queue")).status_code == 403
+
+
+def run_seed_story_through_pages(world, client_for):
+    """The seed page's history, each step by its role: pages where they exist, services for unit steps."""
+    proposal, member = draft_via_page(world, client_for)
+    member.post(reverse("proposals:invite", args=[proposal.pk]), {"members": [world.cosigner.member.pk]})
+    client_for(world.cosigner).post(reverse("proposals:cosign_respond",
+                                            args=[proposal.cosignatures.get().pk]), {"answer": "accept"})
+    member.post(reverse("proposals:action", args=[proposal.pk, "submit"]))
+    staff = client_for(world.staff)
+    staff.post(reverse("proposals:action", args=[proposal.pk, "register"]), {"note": ""})
+    units = world.units
+    for name in ("区司法局", "区公安分局", "区妇联"):
+        world.handler_for(name)
+    response = staff.post(reverse("proposals:action", args=[proposal.pk, "assign"]), {
+        "lead_unit": units["区民政局"].pk,
+        "assisting_units": [units[n].pk for n in ("区教科局", "区司法局", "区公安分局", "区妇联")],
+        "assigned_on": "2023-03-16", "supervising_offices": [o.pk for o in world.offices.values()],
+        "lead_officials": [world.lead_official.pk]})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == State.ASSIGNED, _messages(response)
+    for assignment in proposal.assignments.select_related("unit"):
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name))
+    lead = proposal.assignments.get(unit=units["区民政局"])
+    handling.contact_record(assignment=lead, by=world.lead_handler, method="phone",
+                            contacted_on=datetime.date(2023, 9, 1), summary="电话沟通办理思路")
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="首先感谢您的关注和支持。\n现答复如下。",
+                                outcome="A", contact_name="贺威", contact_phone="13795952836",
+                                reply_date=datetime.date(2023, 10, 11))
+    handling.reply_submit(reply=reply, by=world.lead_handler)
+    page = _text(staff.get(proposal.get_absolute_url()))
+    assert "协办未会签" in page
+    for assignment in proposal.assignments.filter(role="assisting").select_related("unit"):
+        handling.reply_cosign(reply=reply, by=world.handler_for(assignment.unit.name))
+    assert "督办未审核" in _text(staff.get(proposal.get_absolute_url()))
+    supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor)
+    proposal.refresh_from_db()
+    assert proposal.state == State.REPLIED
+    assert "委员未评价" in _text(member.get(proposal.get_absolute_url()))
+    member.post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),
+                {"result": "satisfied", "feedback": "非常满意"})
+    client_for(world.cosigner).post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),
+                                    {"result": "satisfied"})
+    staff.post(reverse("proposals:action", args=[proposal.pk, "close"]))
+    staff.post(reverse("proposals:action", args=[proposal.pk, "disclose"]))
+    proposal.refresh_from_db()
+    return proposal
+
+
+def test_the_seed_story_ends_with_every_fact_on_the_page(world, client_for):
+    proposal = run_seed_story_through_pages(world, client_for)
+    assert proposal.state == State.CLOSED and proposal.is_public
+    page = _text(client_for(world.member).get(proposal.get_absolute_url()))
+    expected_in_order = [
+        "编号", "第〔1〕号", "所属类别", "委员提案", "提案人", "刘安泽", "联名人", "徐丽娟", TITLE,
+        "未成年人是祖国的未来", "审查结果", "已立案", "信息公开", "是", "交办时间", "2023年3月16日", "是否重点", "否",
+        "督办单位", "区政府办公室", "区委目标绩效办", "牵头领导", "杨金军", "主办单位", "区民政局", "协办单位", "区教科局",
+        "区司法局", "区公安分局", "区妇联", "( A )类", f"关于政协广元市朝天区{proposal.session.name}第1号委员提案的回复",
+        "尊敬的刘安泽、徐丽娟委员:", "首先感谢您的关注和支持。", "此复。", "广元市朝天区民政局", "2023年10月11日",
+        "(联系人:贺威 联系电话:137****2836)", "广元市朝天区教育和科学技术局", "广元市公安局朝天区分局",
+        "广元市朝天区妇女联合会", "落实情况", "全部或主要问题已解决(A)", "督办审核", "已通过", "满意评价", "满意",
+        "反馈意见", "非常满意", "提案编号", f"{proposal.year}年度第1号", "领衔委员", "刘安泽", "附议委员", "徐丽娟",
+    ]
+    position = 0
+    for text in expected_in_order:
+        found = page.find(text, position)
+        assert found >= 0, f"{text!r} missing after position {position}: {page[position:position + 700]}"
+        position = found
+    # Staff see the handler's phone unmasked; the timeline lists every step.
+    staff_page = _text(client_for(world.staff).get(proposal.get_absolute_url()))
+    assert "13795952836" in staff_page
+    for label in ("已提交", "已立案", "已交办", "答复已发布", "已办结"):
+        assert label in staff_page, label
+
+
+def test_units_outside_the_assignment_get_404(world, client_for):
+    proposal = run_seed_story_through_pages(world, client_for)
+    assert client_for(world.other_handler).get(proposal.get_absolute_url()).status_code == 200  # it is public now
+    Proposal.objects.filter(pk=proposal.pk).update(is_public=False)
+    assert client_for(world.other_handler).get(proposal.get_absolute_url()).status_code == 404
+    assert client_for(world.lead_handler).get(proposal.get_absolute_url()).status_code == 200
+    assert Assignment.objects.filter(proposal=proposal).count() == 5
+
+
+@pytest.mark.parametrize("url_name", ["proposals:list", "proposals:review_queue"])
+def test_office_lists_are_for_staff(world, client_for, url_name):
+    assert client_for(world.staff).get(reverse(url_name)).status_code == 200
+    assert client_for(world.member).get(reverse(url_name)).status_code == 403
+    assert client_for(world.lead_handler).get(reverse(url_name)).status_code == 403

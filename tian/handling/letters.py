@@ -1,0 +1,94 @@
+"""The reply letter generated around the unit's body, exactly as the legacy system prints it.
+
+The unit writes only the body; title, salutation to every proposer, closing, signature, date and contact
+line are generated here. Pages, Word/PDF exports and the public portal all render this one structure.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from tian.core.templatetags.core_tags import mask_mobile
+from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole
+from tian.proposals.models import KIND_OFFICIAL, Kind, Proposal
+from tian.proposals.selectors import proposer_members
+
+CLOSING = "此复。"
+
+
+def chinese_date(day: datetime.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def salutation(proposal: Proposal) -> str:
+    """尊敬的刘安泽、徐丽娟委员: — every credited proposer; a collective proposal greets the organisation."""
+    if proposal.kind == Kind.COLLECTIVE and proposal.collective_id:
+        return f"尊敬的{proposal.collective.name}:"
+    return f"尊敬的{'、'.join(m.name for m in proposer_members(proposal))}委员:"
+
+
+def reply_title(proposal: Proposal) -> str:
+    """关于政协广元市朝天区七届三次全会第15号委员提案的回复."""
+    return (f"关于政协{proposal.committee.region}{proposal.session.name}第{proposal.number}号"
+            f"{KIND_OFFICIAL[proposal.kind]}的回复")
+
+
+def print_title(proposal: Proposal) -> str:
+    """关于2023年度第15号提案的回复 — the title used in the printed (official format) letter."""
+    return f"关于{proposal.year}年度第{proposal.number}号提案的回复"
+
+
+def outcome_text(committee_id: int, code: str) -> str:
+    """全部或主要问题已解决(A)."""
+    label = (OutcomeClass.objects.filter(committee_id=committee_id, code=code)
+             .values_list("label", flat=True).first())
+    return f"{label}({code})" if label else code
+
+
+@dataclass
+class ReplyLetter:
+    reply: Reply
+    title: str
+    print_title: str
+    outcome_mark: str
+    outcome_text: str
+    salutation: str
+    paragraphs: list[str]
+    closing: str
+    unit_name: str
+    date_text: str
+    contact_line: str
+    signature_units: list[str] = field(default_factory=list)
+    cosign_date_text: str = ""
+    cosign_pending: bool = False
+    supervision_pending: bool = False
+
+
+def build_letter(reply: Reply, *, public: bool = False) -> ReplyLetter:
+    """The letter of one reply. ``public`` masks personal mobile numbers (office phones stay)."""
+    proposal = reply.proposal
+    phone = mask_mobile(reply.contact_phone) if public else reply.contact_phone
+    units = [reply.unit.full_name]
+    if reply.assignment.role == UnitRole.LEAD:
+        assisting = (proposal.assignments.filter(role=UnitRole.ASSISTING).exclude(status=Assignment.Status.REMOVED)
+                     .select_related("unit").order_by("id"))
+        units += [a.unit.full_name for a in assisting]
+    signatures = list(reply.cosignatures.all())
+    cosign_pending = reply.status == Reply.Status.COSIGNING or any(s.signed_at is None for s in signatures)
+    return ReplyLetter(
+        reply=reply,
+        title=reply_title(proposal),
+        print_title=print_title(proposal),
+        outcome_mark=f"( {reply.outcome} )类" if reply.outcome else "",
+        outcome_text=outcome_text(proposal.committee_id, reply.outcome) if reply.outcome else "",
+        salutation=salutation(proposal),
+        paragraphs=reply.body_paragraphs,
+        closing=CLOSING,
+        unit_name=reply.unit.full_name,
+        date_text=chinese_date(reply.reply_date),
+        contact_line=f"(联系人:{reply.contact_name} 联系电话:{phone})",
+        signature_units=units,
+        cosign_date_text=chinese_date(reply.cosigned_on) if not cosign_pending else "",
+        cosign_pending=cosign_pending,
+        supervision_pending=reply.status in (Reply.Status.DRAFT, Reply.Status.COSIGNING, Reply.Status.SUPERVISION,
+                                             Reply.Status.RETURNED),
+    )

@@ -1,0 +1,229 @@
+"""Forms of the proposal pages. They validate input; the service functions do the work."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from tian.handling.models import Rating
+from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
+from tian.proposals.models import DeclineForward, DeclineGround, Proposal, State, TopicCategory
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
+
+
+class ProposalForm(forms.ModelForm):
+    """The proposal as its author writes it. Nothing here is required, so a half-written draft saves;
+    completeness is checked when the proposal is submitted."""
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "category", "body", "background", "analysis", "suggestions", "suggested_units",
+                  "disclosure_consent", "non_disclosure_reason", "contact_name", "contact_phone", "contact_address"]
+        widgets = {
+            "title": forms.TextInput(attrs={"placeholder": "关于……的建议", "autocomplete": "off"}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "background": forms.Textarea(attrs={"rows": 5}),
+            "analysis": forms.Textarea(attrs={"rows": 5}),
+            "suggestions": forms.Textarea(attrs={"rows": 6}),
+            "suggested_units": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        help_texts = {
+            "body": _("Write the whole proposal here, or use the three parts below instead."),
+            "suggested_units": _("Hold Ctrl (or long-press on a phone) to choose several units."),
+        }
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+        for name in self.fields:
+            self.fields[name].required = False
+        self.fields["category"].queryset = TopicCategory.objects.filter(committee=committee, is_active=True)
+        self.fields["suggested_units"].queryset = Unit.objects.filter(committee=committee, is_active=True)
+        self.fields["body"].widget.attrs["maxlength"] = committee.body_max_chars if committee else 2500
+
+    def clean(self):
+        cleaned = super().clean()
+        limit = self.committee.body_max_chars
+        length = sum(len(cleaned.get(n) or "") for n in ("body", "background", "analysis", "suggestions"))
+        if length > limit:
+            self.add_error("body", _("The body is %(n)d characters long; the limit is %(limit)d.")
+                           % {"n": length, "limit": limit})
+        return cleaned
+
+
+class ProposerForm(forms.Form):
+    """Office staff entering a paper proposal (代录) name whose proposal it is."""
+
+    lead_member = forms.ModelChoiceField(label=_("Lead proposer"), queryset=Member.objects.none(), required=False)
+    collective = forms.ModelChoiceField(label=_("Collective proposer"), queryset=CollectiveProposer.objects.none(),
+                                        required=False)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_member"].queryset = Member.objects.filter(committee=committee, is_active=True)
+        self.fields["collective"].queryset = CollectiveProposer.objects.filter(committee=committee, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("lead_member")) == bool(cleaned.get("collective")):
+            raise forms.ValidationError(_("Choose either a lead proposer or a collective proposer."))
+        return cleaned
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment"),
+                           help_text=_("PDF, Word, Excel, JPG or PNG."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not any(name.endswith(ext) for ext in ATTACHMENT_TYPES):
+            raise forms.ValidationError(_("This file type is not allowed. Use PDF, Word, Excel, JPG or PNG."))
+        if upload.size > settings.ATTACHMENT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most %(mb)d MB).")
+                                        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+        return upload
+
+
+class InviteForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(label=_("Members to invite"), queryset=Member.objects.none(),
+                                             widget=forms.SelectMultiple(attrs={"size": 8}))
+
+    def __init__(self, *args, committee=None, exclude=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (Member.objects.filter(committee=committee, is_active=True)
+                                           .exclude(pk__in=exclude).select_related("sector"))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=2000)
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(label=_("What should be revised"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=2000)
+
+
+class DeclineForm(forms.Form):
+    ground = forms.ModelChoiceField(label=_("Ground for not registering"), queryset=DeclineGround.objects.none())
+    forward = forms.ChoiceField(label=_("Forwarded as"), choices=DeclineForward.choices,
+                                initial=DeclineForward.OPINION)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].queryset = DeclineGround.objects.filter(committee=committee, is_active=True)
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Proposal.objects.none())
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year)
+            .exclude(pk=proposal.pk)
+            .filter(state__in=[State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING])
+            .order_by("number", "submitted_at")
+        )
+        self.fields["into"].label_from_instance = lambda p: (
+            f"{p.number_year or _('Unnumbered')} {p.title}({p.proposer_name})")
+
+
+class AssignForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), required=False)
+    assisting_units = forms.ModelMultipleChoiceField(label=_("Assisting units"), queryset=Unit.objects.none(),
+                                                     required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+    separate_units = forms.ModelMultipleChoiceField(label=_("Separate units"), queryset=Unit.objects.none(),
+                                                    required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+    assigned_on = forms.DateField(label=_("Assignment date"), widget=DATE)
+    reply_deadline = forms.DateField(label=_("Reply deadline"), widget=DATE, required=False,
+                                     help_text=_("Leave empty for the committee's default."))
+    assisting_deadline = forms.DateField(label=_("Assisting opinion deadline"), widget=DATE, required=False,
+                                         help_text=_("Leave empty for the committee's default."))
+    is_key = forms.BooleanField(label=_("Key proposal"), required=False)
+    lead_officials = forms.ModelMultipleChoiceField(label=_("Lead officials"), queryset=LeadOfficial.objects.none(),
+                                                    required=False, widget=forms.CheckboxSelectMultiple)
+    supervising_offices = forms.ModelMultipleChoiceField(label=_("Supervising offices"),
+                                                         queryset=SupervisingOffice.objects.none(), required=False,
+                                                         widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(committee=committee, is_active=True)
+        for name in ("lead_unit", "assisting_units", "separate_units"):
+            self.fields[name].queryset = units
+        self.fields["lead_officials"].queryset = LeadOfficial.objects.filter(committee=committee, is_active=True)
+        self.fields["supervising_offices"].queryset = SupervisingOffice.objects.filter(committee=committee,
+                                                                                       is_active=True)
+
+
+class ReassignmentDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve and re-route")),
+                                                               ("refuse", _("Refuse"))])
+    new_unit = forms.ModelChoiceField(label=_("New unit"), queryset=Unit.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_unit"].queryset = Unit.objects.filter(committee=committee, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "approve" and not cleaned.get("new_unit"):
+            self.add_error("new_unit", _("Choose the unit that takes over."))
+        if cleaned.get("decision") == "refuse" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Please give the reason for refusing."))
+        return cleaned
+
+
+class RehandleForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=DATE, required=False,
+                               help_text=_("Leave empty for the committee's default."))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+
+
+class EvaluationForm(forms.Form):
+    result = forms.ChoiceField(label=_("Satisfaction with the result"), choices=Rating.choices,
+                               widget=forms.RadioSelect)
+    attitude = forms.ChoiceField(label=_("Handling attitude"), choices=[("", _("Not rated")), *Rating.choices],
+                                 required=False, widget=forms.RadioSelect)
+    contacted = forms.TypedChoiceField(label=_("Did the unit contact you before replying?"),
+                                       choices=[("", _("Not stated")), ("yes", _("Yes")), ("no", _("No"))],
+                                       coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None,
+                                       required=False, widget=forms.RadioSelect)
+    feedback = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=2000)
+
+
+class PaperEvaluationForm(EvaluationForm):
+    member = forms.ModelChoiceField(label=_("Evaluating member"), queryset=Member.objects.none(), required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in members])
+        self.order_fields(["member"])
+
+
+class ProposalFilterForm(forms.Form):
+    q = forms.CharField(label=_("Title or proposer"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *State.choices])
+    category = forms.ModelChoiceField(label=_("Topic category"), queryset=TopicCategory.objects.none(),
+                                      required=False, empty_label=_("All categories"))
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
+                                  empty_label=_("All units"))
+    key = forms.BooleanField(label=_("Key proposals only"), required=False)
+
+    def __init__(self, *args, committee=None, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
+        self.fields["category"].queryset = TopicCategory.objects.filter(committee=committee)
+        self.fields["unit"].queryset = Unit.objects.filter(committee=committee)

@@ -1,0 +1,61 @@
+"""How events read on the proposal page's timeline."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "proposal.drafted": _("Draft started"),
+    "proposal.submitted": _("Submitted"),
+    "proposal.withdrawn": _("Withdrawn"),
+    "proposal.returned": _("Returned for revision"),
+    "proposal.registered": _("Registered"),
+    "proposal.declined": _("Not registered"),
+    "proposal.merged": _("Merged into another proposal"),
+    "proposal.merged_in": _("Another proposal was merged into this one"),
+    "proposal.assigned": _("Assigned to units"),
+    "proposal.replied": _("All replies released"),
+    "proposal.rehandling": _("Sent back for rehandling"),
+    "proposal.closed": _("Closed"),
+    "proposal.disclosed": _("Disclosed to the public"),
+    "cosign.invited": _("Co-signers invited"),
+    "cosign.invitation_withdrawn": _("Co-sign invitation withdrawn"),
+    "cosign.accepted": _("Agreed to co-sign"),
+    "cosign.declined": _("Declined to co-sign"),
+    "assignment.signed": _("Signed for"),
+    "reassignment.requested": _("Reassignment requested"),
+    "reassignment.approved": _("Reassignment approved"),
+    "reassignment.refused": _("Reassignment refused"),
+    "contact.recorded": _("Contact with the proposer recorded"),
+    "opinion.sent": _("Assisting opinion sent"),
+    "reply.drafted": _("Reply drafted"),
+    "reply.submitted": _("Reply submitted"),
+    "reply.cosigned": _("Reply co-signed"),
+    "reply.released": _("Reply released"),
+    "supervision.approved": _("Supervision review approved"),
+    "supervision.returned": _("Reply returned by supervision"),
+    "evaluation.recorded": _("Reply evaluated"),
+}
+
+# Which details of an event's data are worth showing, in order.
+DATA_LABELS = {
+    "unit": _("Unit"),
+    "new_unit": _("New unit"),
+    "members": _("Members"),
+    "member": _("Member"),
+    "number": _("Number"),
+    "ground": _("Ground"),
+    "evaluator": _("Evaluator"),
+    "office": _("Office"),
+    "deadline": _("Deadline"),
+}
+
+
+def timeline(events) -> list[dict]:
+    rows = []
+    for event in events:
+        details = []
+        for key, label in DATA_LABELS.items():
+            value = event.data.get(key)
+            if value:
+                details.append(f"{label}: {'、'.join(value) if isinstance(value, list) else value}")
+        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action), "details": details})
+    return rows

@@ -1,0 +1,48 @@
+"""Helpers shared by the proposal views."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from tian.proposals.workflow import WorkflowError
+
+
+def first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return ""
+
+
+def run_action(request, action, success_message, *, redirect_to):
+    """Call a service; a refusal becomes an error message and changes nothing."""
+    try:
+        result = action()
+    except WorkflowError as e:
+        messages.error(request, e.message)
+        return redirect(redirect_to), None
+    messages.success(request, success_message)
+    return redirect(redirect_to), result
+
+
+def post_only(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "POST":
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def safe_next(request, default: str) -> str:
+    """The ``next`` parameter if it points into this site, else ``default``."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default

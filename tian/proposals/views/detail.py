@@ -1,0 +1,139 @@
+"""The proposal page: every fact of the legacy page in the same order, the reply letters, evaluations,
+the timeline, and the actions the user may take now."""
+
+from django.shortcuts import render
+
+from tian.accounts.roles import Perm, Role, has_permission
+from tian.handling.letters import build_letter, outcome_text
+from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
+from tian.proposals import workflow
+from tian.proposals.forms import (
+    AssignForm,
+    DeclineForm,
+    EvaluationForm,
+    MergeForm,
+    PaperEvaluationForm,
+    ReassignmentDecisionForm,
+    RehandleForm,
+    ReturnForm,
+)
+from tian.proposals.models import State
+from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members
+from tian.proposals.timeline import timeline
+from tian.supervision.models import SupervisionReview
+
+REVIEW_RESULT = {
+    State.SUBMITTED: "待审查",
+    State.RETURNED: "退回修改",
+    State.WITHDRAWN: "已撤案",
+    State.DECLINED: "不予立案",
+    State.MERGED: "已并案",
+}
+
+
+def review_result(proposal) -> str:
+    if proposal.state == State.DRAFT:
+        return ""
+    return REVIEW_RESULT.get(proposal.state, "已立案")
+
+
+def visible_replies(user, proposal) -> list[Reply]:
+    """Released replies are seen by everyone who sees the proposal; replies in progress by the office,
+    the units and the supervisors; a draft only by its own unit."""
+    replies = list(proposal.replies.select_related("unit", "assignment").prefetch_related("cosignatures", "reviews")
+                   .order_by("round", "assignment__role", "id"))
+    insider = any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL,
+                                            Role.ADMIN))
+    result = []
+    for reply in replies:
+        if reply.status == Reply.Status.RELEASED:
+            result.append(reply)
+        elif reply.status == Reply.Status.DRAFT:
+            if user.unit_id and reply.unit_id == user.unit_id:
+                result.append(reply)
+        elif insider and (not user.unit_id or workflow.is_assigned_unit(user, proposal)
+                          or Role.STAFF in user.roles or Role.SUPERVISOR in user.roles):
+            result.append(reply)
+    return result
+
+
+def _supervision_text(reply: Reply) -> str:
+    if reply.status == Reply.Status.RELEASED:
+        return "已通过" if reply.reviews.all() else "无需督办审核"
+    if reply.status == Reply.Status.RETURNED:
+        return "已退回"
+    return "督办未审核"
+
+
+def proposal_context(user, proposal) -> dict:
+    assignments = [a for a in proposal.assignments.all() if a.is_active]
+    replies = visible_replies(user, proposal)
+    letters = []
+    for reply in replies:
+        letter = build_letter(reply, public=not any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER,
+                                                                               Role.SUPERVISOR)))
+        letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply),
+                        "reviews": list(reply.reviews.all())})
+    evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective"))
+    lead_evaluation = next((e for e in reversed(evaluations) if e.is_lead), None)
+    actions = workflow.available(user, proposal)
+    return {
+        "proposal": proposal,
+        "review_result": review_result(proposal),
+        "proposers": proposer_members(proposal),
+        "cosigners": cosigner_members(proposal),
+        "invitations": list(proposal.cosignatures.all()),
+        "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
+        "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
+        "separate_units": [a.unit for a in assignments if a.role == UnitRole.SEPARATE],
+        "assignments": assignments,
+        "letters": letters,
+        "outcomes": [(item["reply"], outcome_text(proposal.committee_id, item["reply"].outcome))
+                     for item in letters if item["reply"].outcome],
+        "evaluations": evaluations,
+        "lead_evaluation": lead_evaluation,
+        "timeline": timeline(proposal.events.select_related("actor")),
+        "actions": actions,
+        "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),
+        "my_invitation": next((c for c in proposal.cosignatures.all()
+                               if user.member_id and c.member_id == user.member_id
+                               and c.effective_status == "invited"), None),
+        "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
+        "my_review_reply": next((r for r in replies if r.status == Reply.Status.SUPERVISION), None)
+        if "review_reply" in actions else None,
+        "reassignment_requests": list(ReassignmentRequest.objects.filter(
+            assignment__proposal=proposal, status=ReassignmentRequest.Status.PENDING).select_related(
+            "assignment__unit")) if "decide_reassignment" in actions else [],
+        "attachments": list(proposal.attachments.all()),
+        "contacts": [c for a in assignments for c in a.contacts.all()] if any(
+            r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL)) else [],
+        "supervision_reviews": SupervisionReview.objects.filter(reply__proposal=proposal).count(),
+    }
+
+
+def detail(request, pk):
+    """Anyone may open a proposal they can see; the public sees disclosed ones only (the portal)."""
+    proposal = get_proposal_for(request.user, pk)
+    context = proposal_context(request.user, proposal)
+    actions = context["actions"]
+    committee = proposal.committee
+    forms = {}
+    if "decline" in actions:
+        forms["decline"] = DeclineForm(committee=committee)
+    if "merge" in actions:
+        forms["merge"] = MergeForm(proposal=proposal)
+    if "return" in actions:
+        forms["return"] = ReturnForm()
+    if "rehandle" in actions:
+        forms["rehandle"] = RehandleForm()
+    if "evaluate" in actions:
+        forms["evaluate"] = EvaluationForm()
+    if "record_paper_evaluation" in actions:
+        forms["paper"] = PaperEvaluationForm(members=context["proposers"])
+    if "decide_reassignment" in actions:
+        forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
+    if "assign" in actions:
+        forms["assign"] = AssignForm(committee=committee)
+    context["forms"] = forms
+    context["assignment_statuses"] = Assignment.Status
+    return render(request, "proposals/detail.html", context)

@@ -1,0 +1,189 @@
+"""The proposal office's pages and every POST action on a proposal page.
+
+``ACTIONS`` maps an action name to its form and its service call; one view serves them all, so every
+action is validated, refused and reported the same way.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.handling import services as handling
+from tian.handling.models import ReassignmentRequest
+from tian.organisations.selectors import current_committee
+from tian.proposals import services
+from tian.proposals.forms import (
+    AssignForm,
+    DeclineForm,
+    EvaluationForm,
+    MergeForm,
+    NoteForm,
+    PaperEvaluationForm,
+    ProposalFilterForm,
+    ReassignmentDecisionForm,
+    RehandleForm,
+    ReturnForm,
+)
+from tian.proposals.models import Proposal, State
+from tian.proposals.selectors import get_proposal_for, proposer_members, visible_proposals
+from tian.proposals.views.common import first_error, post_only
+from tian.proposals.workflow import WorkflowError
+
+
+@dataclass(frozen=True)
+class Action:
+    form: Any  # a callable (data, proposal) -> bound form, or None
+    run: Any  # a callable (proposal, user, cleaned_data) -> result
+    success: str
+
+
+def _assign(p, user, d):
+    return handling.proposal_assign(
+        proposal=p, by=user, lead_units=[d["lead_unit"]] if d["lead_unit"] else [],
+        assisting_units=list(d["assisting_units"]), separate_units=list(d["separate_units"]),
+        assigned_on=d["assigned_on"], reply_deadline=d["reply_deadline"],
+        assisting_deadline=d["assisting_deadline"], is_key=d["is_key"], lead_officials=list(d["lead_officials"]),
+        supervising_offices=list(d["supervising_offices"]))
+
+
+def _evaluate(p, user, d):
+    return handling.evaluation_submit(proposal=p, by=user, result=d["result"], attitude=d["attitude"] or "",
+                                      contacted=d["contacted"], feedback=d["feedback"])
+
+
+def _paper(p, user, d):
+    return handling.evaluation_submit(proposal=p, by=user, result=d["result"], attitude=d["attitude"] or "",
+                                      contacted=d["contacted"], feedback=d["feedback"], member=d["member"])
+
+
+ACTIONS: dict[str, Action] = {
+    "submit": Action(None, lambda p, u, d: services.proposal_submit(proposal=p, by=u),
+                     gettext_lazy("The proposal was submitted to the proposal office.")),
+    "withdraw": Action(NoteForm, lambda p, u, d: services.proposal_withdraw(proposal=p, by=u, note=d["note"]),
+                       gettext_lazy("The proposal was withdrawn.")),
+    "register": Action(NoteForm, lambda p, u, d: services.proposal_register(proposal=p, by=u, note=d["note"]),
+                       gettext_lazy("The proposal was registered.")),
+    "decline": Action(lambda data, p: DeclineForm(data, committee=p.committee),
+                      lambda p, u, d: services.proposal_decline(proposal=p, by=u, ground=d["ground"],
+                                                                forward=d["forward"], note=d["note"]),
+                      gettext_lazy("The proposal was not registered.")),
+    "merge": Action(lambda data, p: MergeForm(data, proposal=p),
+                    lambda p, u, d: services.proposal_merge(proposal=p, into=d["into"], by=u, note=d["note"]),
+                    gettext_lazy("The proposal was merged.")),
+    "return": Action(ReturnForm, lambda p, u, d: services.proposal_return(proposal=p, by=u, note=d["note"]),
+                     gettext_lazy("The proposal was returned to the proposer for revision.")),
+    "assign": Action(lambda data, p: AssignForm(data, committee=p.committee), _assign,
+                     gettext_lazy("The proposal was assigned.")),
+    "rehandle": Action(RehandleForm, lambda p, u, d: handling.proposal_rehandle(
+        proposal=p, by=u, deadline=d["deadline"], note=d["note"]), gettext_lazy("The proposal is being rehandled.")),
+    "close": Action(None, lambda p, u, d: services.proposal_close(proposal=p, by=u),
+                    gettext_lazy("The proposal was closed.")),
+    "disclose": Action(None, lambda p, u, d: services.proposal_disclose(proposal=p, by=u),
+                       gettext_lazy("The proposal was disclosed to the public.")),
+    "evaluate": Action(EvaluationForm, _evaluate, gettext_lazy("Thank you. Your evaluation was recorded.")),
+    "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm(data, members=proposer_members(p)),
+                                      _paper, gettext_lazy("The paper evaluation was recorded.")),
+}
+
+
+@login_required
+@post_only
+def proposal_action(request, pk, name):
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    proposal = get_proposal_for(request.user, pk)
+    data = {}
+    if action.form is not None:
+        form = action.form(request.POST, proposal) if not isinstance(action.form, type) else action.form(request.POST)
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return redirect(proposal.get_absolute_url())
+        data = form.cleaned_data
+    try:
+        action.run(proposal, request.user, data)
+    except WorkflowError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, str(action.success))
+    return redirect(proposal.get_absolute_url())
+
+
+@require_permission(Perm.ASSIGN)
+@post_only
+def reassignment_decide(request, pk):
+    reassignment = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=pk)
+    proposal = reassignment.assignment.proposal
+    form = ReassignmentDecisionForm(request.POST, committee=proposal.committee)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(proposal.get_absolute_url())
+    d = form.cleaned_data
+    try:
+        if d["decision"] == "approve":
+            handling.reassignment_approve(request=reassignment, by=request.user, new_unit=d["new_unit"], note=d["note"])
+            messages.success(request, _("The reassignment was approved and the proposal re-routed."))
+        else:
+            handling.reassignment_refuse(request=reassignment, by=request.user, note=d["note"])
+            messages.success(request, _("The reassignment request was refused."))
+    except WorkflowError as e:
+        messages.error(request, e.message)
+    return redirect(proposal.get_absolute_url())
+
+
+@require_permission(Perm.REVIEW)
+def review_queue(request):
+    """The office's work, oldest first: to review, to assign, reassignment requests, replies to close."""
+    committee = current_committee()
+    base = Proposal.objects.filter(committee=committee).select_related("lead_member", "collective", "session__term",
+                                                                       "category")
+    context = {
+        "to_review": base.filter(state=State.SUBMITTED).order_by("submitted_at"),
+        "to_assign": base.filter(state=State.REGISTERED).order_by("registered_at"),
+        "reassignments": ReassignmentRequest.objects.filter(
+            status=ReassignmentRequest.Status.PENDING, assignment__proposal__committee=committee)
+        .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
+        "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
+        .order_by("updated_at"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "proposals/review_queue.html", context)
+
+
+@require_permission(Perm.VIEW_ALL_PROPOSALS)
+def proposal_list(request):
+    committee = current_committee()
+    years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
+                 .order_by("-year"))
+    form = ProposalFilterForm(request.GET or None, committee=committee, years=years)
+    qs = visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT)
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(title__icontains=d["q"]) | Q(lead_member__name=d["q"]) | Q(collective__name=d["q"]))
+        if d["year"]:
+            qs = qs.filter(year=d["year"])
+        if d["state"]:
+            qs = qs.filter(state=d["state"])
+        if d["category"]:
+            qs = qs.filter(category=d["category"])
+        if d["unit"]:
+            qs = qs.filter(assignments__unit=d["unit"]).distinct()
+        if d["key"]:
+            qs = qs.filter(is_key=True)
+    qs = qs.select_related("lead_member", "collective", "category", "session__term").order_by("-year", "number",
+                                                                                             "-submitted_at")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "proposals/list.html", {"form": form, "page": page})
+
