@@ -229,3 +229,49 @@ def test_office_lists_are_for_staff(world, client_for, url_name):
     assert client_for(world.staff).get(reverse(url_name)).status_code == 200
     assert client_for(world.member).get(reverse(url_name)).status_code == 403
     assert client_for(world.lead_handler).get(reverse(url_name)).status_code == 403
+
+
+def test_staff_enter_a_paper_proposal_on_a_members_behalf(world, client_for):
+    staff = client_for(world.staff)
+    category = TopicCategory.objects.get(committee=world.committee, name="经济建设")
+    response = staff.post(reverse("proposals:new"), {
+        "lead_member": world.cosigner.member.pk, "title": "关于发展特色农业的建议", "body": "建议如下。",
+        "category": category.pk, "disclosure_consent": "on"})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="关于发展特色农业的建议")
+    assert proposal.lead_member == world.cosigner.member and proposal.created_by == world.staff
+    staff.post(reverse("proposals:action", args=[proposal.pk, "submit"]))
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED
+    # the member sees it as their own
+    assert proposal.title in client_for(world.cosigner).get(reverse("proposals:mine")).content.decode()
+
+
+def test_staff_must_name_the_proposer_of_a_paper_proposal(world, client_for):
+    response = client_for(world.staff).post(reverse("proposals:new"), {"title": "无提案人的提案"})
+    assert response.status_code == 200
+    assert "请选择领衔委员或集体提案单位" in _text(response)
+    assert not Proposal.objects.filter(title="无提案人的提案").exists()
+
+
+def test_collective_proposer_submits_in_its_own_name(world, client_for):
+    client = client_for(world.collective)
+    category = TopicCategory.objects.get(committee=world.committee, name="其他")
+    client.post(reverse("proposals:new"), {"title": "关于加强统一战线工作的建议", "body": "建议。",
+                                           "category": category.pk, "disclosure_consent": "on"})
+    proposal = Proposal.objects.get(title="关于加强统一战线工作的建议")
+    assert proposal.kind == "collective" and proposal.collective == world.collective_org
+    client.post(reverse("proposals:action", args=[proposal.pk, "submit"]))
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED
+    assert "集体提案" in _text(client.get(proposal.get_absolute_url()))
+
+
+def test_withdrawn_before_registration_and_not_after(world, client_for):
+    proposal = _submitted(world, client_for)
+    client_for(world.staff).post(reverse("proposals:action", args=[proposal.pk, "register"]))
+    response = client_for(world.member).post(reverse("proposals:action", args=[proposal.pk, "withdraw"]),
+                                             follow=True)
+    proposal.refresh_from_db()
+    assert proposal.state == State.REGISTERED
+    assert "不能执行此操作" in _text(response) or "无权" in _text(response)
