@@ -86,3 +86,23 @@ def test_large_text_mode_is_remembered(world, client_for):
 def test_large_text_redirect_stays_on_this_site(world):
     response = Client().get(reverse("core:toggle_large_text") + "?next=https://evil.example/")
     assert response.url == "/"
+
+
+def test_chinese_even_for_an_english_browser(world):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get(reverse("accounts:login")).content.decode()
+    assert "登录" in page
+
+
+def test_english_when_the_user_chooses_it(world):
+    client = Client()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Sign in" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_the_stylesheet_and_scripts_are_served_locally(world):
+    from django.contrib.staticfiles import finders
+
+    for path in ("tian/tian.css", "tian/tian.js", "django_htmx/htmx-2.min.js"):
+        assert finders.find(path), path
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "//cdn" not in page and "https://" not in page

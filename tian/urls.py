@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("tian.core.urls")),
@@ -9,4 +10,5 @@ urlpatterns = [
     path("unit/", include("tian.handling.urls")),
     path("supervision/", include("tian.supervision.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
 ]
