@@ -23,7 +23,9 @@ demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 
 run: demo
-	@echo "TiAn is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "TiAn is starting on http://$(HOST):$(PORT)/ with its task worker (Ctrl-C stops both)"
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

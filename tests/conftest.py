@@ -77,9 +77,9 @@ class World:
             return account_services.user_create(username=username, full_name=bindings.pop("full_name", username),
                                                 password=PASSWORD, roles=roles, validate=False, **bindings)
 
-        self.member = user("刘安泽", [Role.MEMBER], member=member("刘安泽", "13700000001"))
-        self.cosigner = user("徐丽娟", [Role.MEMBER], member=member("徐丽娟", "13700000002"))
-        self.stranger = user("张三", [Role.MEMBER], member=member("张三", "13700000003"))
+        self.member = user("刘安泽", [Role.MEMBER], member=member("刘安泽", "13700000001"), phone="13700000001")
+        self.cosigner = user("徐丽娟", [Role.MEMBER], member=member("徐丽娟", "13700000002"), phone="13700000002")
+        self.stranger = user("张三", [Role.MEMBER], member=member("张三", "13700000003"), phone="13700000003")
         self.collective = user("民盟朝天区支部", [Role.COLLECTIVE], collective=self.collective_org)
         self.staff = user("tiwei", [Role.STAFF], full_name="提案委")
         self.lead_handler = user("区民政局", [Role.UNIT_HANDLER], unit=self.units["区民政局"])

@@ -39,12 +39,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "tian.core",
     "tian.accounts",
     "tian.organisations",
     "tian.proposals",
     "tian.handling",
     "tian.supervision",
+    "tian.notifications",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tian.core.context_processors.navigation",
+                "tian.notifications.context_processors.unread",
             ],
         },
     },
@@ -146,9 +150,15 @@ EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "tian@localhost")
+NOTIFY_BY_EMAIL = envbool("NOTIFY_BY_EMAIL", True)
+NOTIFY_BY_SMS = envbool("NOTIFY_BY_SMS", True)
+SITE_URL = envstr("SITE_URL", "").rstrip("/")  # e.g. https://tian.example.gov.cn, for links in mail
 SMS_BACKEND = envstr("SMS_BACKEND", "tian.core.sms.LoggingSMSBackend")
 SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN", "")
+
+# Mail and SMS leave the request path: they are tasks run by `manage.py db_worker` (started by `make run`).
+TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ urlpatterns = [
     path("proposals/", include("tian.proposals.urls")),
     path("unit/", include("tian.handling.urls")),
     path("supervision/", include("tian.supervision.urls")),
+    path("notifications/", include("tian.notifications.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

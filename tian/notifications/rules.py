@@ -1,0 +1,184 @@
+"""Who hears about which event, and what they read. One rule per event action.
+
+A rule gets the event and yields ``(who, message, url)`` triples, ``who`` being a condition on users; an action without a rule notifies
+nobody. Messages are in the committee's language (Chinese) because they are also sent by SMS.
+"""
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from tian.accounts.models import User
+from tian.accounts.roles import Role
+from tian.handling.models import Assignment, Reply, UnitRole
+from tian.proposals.models import CoSignature, Kind, Proposal
+from tian.proposals.selectors import proposer_members
+
+
+def users(condition: Q):
+    return User.objects.filter(condition, is_active=True).distinct()
+
+
+def staff_users() -> Q:
+    return Q(role_grants__role=Role.STAFF)
+
+
+def unit_users(unit_ids) -> Q:
+    return Q(role_grants__role=Role.UNIT_HANDLER, unit_id__in=list(unit_ids))
+
+
+def office_users(proposal) -> Q:
+    return Q(role_grants__role=Role.SUPERVISOR, office__in=list(proposal.supervising_offices.all()))
+
+
+def official_users(proposal) -> Q:
+    return Q(role_grants__role=Role.LEAD_OFFICIAL, lead_official__in=list(proposal.lead_officials.all()))
+
+
+def lead_users(proposal) -> Q:
+    if proposal.kind == Kind.COLLECTIVE:
+        return Q(role_grants__role=Role.COLLECTIVE, collective_id=proposal.collective_id)
+    return Q(role_grants__role=Role.MEMBER, member_id=proposal.lead_member_id)
+
+
+def proposer_users(proposal) -> Q:
+    members = [m.pk for m in proposer_members(proposal)]
+    return Q(role_grants__role=Role.MEMBER, member_id__in=members) | lead_users(proposal)
+
+
+def _units_by_role(proposal, *roles):
+    return list(proposal.assignments.filter(role__in=roles).exclude(status=Assignment.Status.REMOVED)
+                .values_list("unit_id", flat=True))
+
+
+def _url(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _work_url(proposal):
+    return _url("handling:work", proposal.pk) or proposal.get_absolute_url()
+
+
+def _title(proposal: Proposal) -> str:
+    return f"《{proposal.title}》"
+
+
+def cosign_invited(event):
+    p = event.proposal
+    names = set(event.data.get("members", []))
+    open_invites = CoSignature.objects.filter(proposal=p, status=CoSignature.Status.INVITED, member__name__in=names)
+    yield Q(member__in=[c.member_id for c in open_invites]), f"{p.proposer_name}邀请您联名提案{_title(p)},请在截止时间前答复。", p.get_absolute_url()
+
+
+def submitted(event):
+    p = event.proposal
+    yield staff_users(), f"新提案待审查:{_title(p)}(提案人:{p.proposer_name})。", p.get_absolute_url()
+
+
+def registered(event):
+    p = event.proposal
+    yield proposer_users(p), f"您的提案{_title(p)}已立案,编号{p.number_year}。", p.get_absolute_url()
+
+
+def returned(event):
+    p = event.proposal
+    yield lead_users(p), f"您的提案{_title(p)}被退回修改:{event.note}", p.get_absolute_url()
+
+
+def declined(event):
+    p = event.proposal
+    yield lead_users(p), f"您的提案{_title(p)}不予立案:{event.data.get('ground', '')}。", p.get_absolute_url()
+
+
+def merged(event):
+    p = event.proposal
+    yield lead_users(p), f"您的提案{_title(p)}已并案办理。", p.get_absolute_url()
+
+
+def assigned(event):
+    p = event.proposal
+    units = _units_by_role(p, *UnitRole.values)
+    yield unit_users(units), f"新交办提案{p.number_year}{_title(p)},请及时签收。", _work_url(p)
+    if p.is_key:
+        yield official_users(p) | office_users(p), f"重点提案{p.number_year}{_title(p)}已交办。", p.get_absolute_url()
+
+
+def reassignment_requested(event):
+    p = event.proposal
+    yield staff_users(), f"{event.data.get('unit', '')}申请退办提案{p.number_year}{_title(p)}。", p.get_absolute_url()
+
+
+def reassignment_decided(event):
+    p = event.proposal
+    decision = "同意" if event.action == "reassignment.approved" else "不同意"
+    old = p.assignments.filter(unit__name=event.data.get("unit")).values_list("unit_id", flat=True)
+    yield unit_users(old), f"提案{p.number_year}{_title(p)}的退办申请:{decision}。{event.note}", _work_url(p)
+    if event.data.get("new_unit"):
+        new = p.assignments.filter(unit__name=event.data["new_unit"]).values_list("unit_id", flat=True)
+        yield unit_users(new), f"改交您单位办理提案{p.number_year}{_title(p)},请及时签收。", _work_url(p)
+
+
+def opinion_sent(event):
+    p = event.proposal
+    yield (unit_users(_units_by_role(p, UnitRole.LEAD)),
+           f"{event.data.get('unit', '')}已提交提案{p.number_year}的会办意见。", _work_url(p))
+
+
+def reply_progress(event):
+    """After a reply is submitted or co-signed: tell whoever must act next."""
+    p = event.proposal
+    reply = (Reply.objects.filter(proposal=p, unit__name=event.data.get("reply_unit") or event.data.get("unit"))
+             .order_by("-round").first())
+    if reply is None:
+        return
+    if reply.status == Reply.Status.COSIGNING and event.action == "reply.submitted":
+        units = [s.unit_id for s in reply.cosignatures.all() if s.signed_at is None]
+        yield unit_users(units), f"提案{p.number_year}的答复待您单位会签。", _work_url(p)
+    elif reply.status == Reply.Status.SUPERVISION:
+        yield office_users(p), f"提案{p.number_year}{_title(p)}的答复待督办审核。", (
+            _url("supervision:review", reply.pk) or p.get_absolute_url())
+
+
+def supervision_returned(event):
+    p = event.proposal
+    units = p.assignments.filter(unit__name=event.data.get("unit")).values_list("unit_id", flat=True)
+    yield unit_users(units), f"提案{p.number_year}的答复被督办单位退回:{event.note}", _work_url(p)
+
+
+def replied(event):
+    p = event.proposal
+    yield proposer_users(p), f"您的提案{_title(p)}已答复,请对办理结果进行评价。", p.get_absolute_url()
+
+
+def rehandling(event):
+    p = event.proposal
+    units = _units_by_role(p, UnitRole.LEAD, UnitRole.SEPARATE)
+    yield unit_users(units) | staff_users(), f"提案{p.number_year}{_title(p)}需重新办理。", _work_url(p)
+
+
+def closed(event):
+    p = event.proposal
+    yield proposer_users(p), f"您的提案{_title(p)}已办结。", p.get_absolute_url()
+
+
+RULES = {
+    "cosign.invited": cosign_invited,
+    "proposal.submitted": submitted,
+    "proposal.registered": registered,
+    "proposal.returned": returned,
+    "proposal.declined": declined,
+    "proposal.merged": merged,
+    "proposal.assigned": assigned,
+    "reassignment.requested": reassignment_requested,
+    "reassignment.approved": reassignment_decided,
+    "reassignment.refused": reassignment_decided,
+    "opinion.sent": opinion_sent,
+    "reply.submitted": reply_progress,
+    "reply.cosigned": reply_progress,
+    "supervision.returned": supervision_returned,
+    "proposal.replied": replied,
+    "proposal.rehandling": rehandling,
+    "proposal.closed": closed,
+}

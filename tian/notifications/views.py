@@ -1,0 +1,44 @@
+"""The notification list (the bell), marking read, and the delivery status page for staff."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.notifications import services
+from tian.notifications.models import Delivery, Notification
+from tian.proposals.views.common import post_only
+
+
+@login_required
+def notification_list(request):
+    qs = Notification.objects.filter(user=request.user)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@post_only
+def notification_open(request, pk):
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.mark_read(user=request.user, notification_ids=[notification.pk])
+    return redirect(notification.url or "notifications:list")
+
+
+@login_required
+@post_only
+def mark_all_read(request):
+    services.mark_read(user=request.user)
+    return redirect("notifications:list")
+
+
+@require_permission(Perm.MANAGE_USERS)
+def delivery_list(request):
+    qs = Delivery.objects.select_related("notification__user")
+    status = request.GET.get("status", "")
+    if status in Delivery.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/deliveries.html",
+                  {"page": page, "status": status, "statuses": Delivery.Status.choices})
