@@ -98,6 +98,16 @@ class World:
                                             roles=[Role.UNIT_HANDLER], unit=unit, validate=False)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """Calendar corrections are cached per process; a rolled-back test must not leave its days behind."""
+    from tian.core.calendar import forget_corrections
+
+    forget_corrections()
+    yield
+    forget_corrections()
+
+
 @pytest.fixture
 def world(db):
     return World()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tian.handling",
     "tian.supervision",
     "tian.notifications",
+    "tian.deadlines",
 ]
 
 MIDDLEWARE = [

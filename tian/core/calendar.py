@@ -1,14 +1,22 @@
 """Date arithmetic for deadlines: calendar months and Chinese working days.
 
 Working days follow the statutory holidays and make-up workdays (调休) known to the chinesecalendar
-package; for a year it does not know, weekends are the only days off. The deadlines issue adds a
-table staff can edit on top of this.
+package, corrected by the days staff enter (``deadlines.CalendarDay``); for a year the package does not
+know and nobody entered, weekends are the only days off.
 """
 
 import calendar
 import datetime
+import threading
+import time
 
 import chinese_calendar
+
+# Staff corrections, cached per process and re-read at least every minute so that every worker sees a change.
+_overrides: dict[datetime.date, bool] | None = None
+_loaded_at = 0.0
+_lock = threading.Lock()
+TTL_SECONDS = 60
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -18,7 +26,27 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _corrections() -> dict[datetime.date, bool]:
+    global _overrides, _loaded_at
+    if _overrides is None or time.monotonic() - _loaded_at > TTL_SECONDS:
+        from tian.deadlines.models import CalendarDay
+
+        with _lock:
+            _overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
+            _loaded_at = time.monotonic()
+    return _overrides
+
+
+def forget_corrections() -> None:
+    """Called when staff change the calendar: the next lookup reads the table again."""
+    global _overrides
+    _overrides = None
+
+
 def is_workday(day: datetime.date) -> bool:
+    corrected = _corrections().get(day)
+    if corrected is not None:
+        return corrected
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

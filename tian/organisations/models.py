@@ -53,6 +53,15 @@ class Committee(models.Model):
     extension_cap_months = models.PositiveIntegerField(
         _("longest reply deadline with an extension (months)"), default=6, validators=[MinValueValidator(1)]
     )
+    remind_days_before = models.PositiveIntegerField(
+        _("first reminder (working days before a deadline)"), default=10, validators=[MinValueValidator(1)]
+    )
+    due_soon_days = models.PositiveIntegerField(
+        _("“due soon” from (working days before a deadline)"), default=5, validators=[MinValueValidator(1)]
+    )
+    escalate_days_after = models.PositiveIntegerField(
+        _("escalate to supervisors (working days after a deadline)"), default=5, validators=[MinValueValidator(1)]
+    )
     disclosure_days = models.PositiveIntegerField(
         _("disclosure within (working days of the reply)"), default=20, validators=[MinValueValidator(1)]
     )

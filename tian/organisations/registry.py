@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm
+from tian.deadlines.models import CalendarDay
 from tian.handling.models import OutcomeClass
 from tian.organisations import models as m
 from tian.proposals.models import DeclineGround, TopicCategory
@@ -58,6 +59,8 @@ MANAGED: dict[str, Managed] = {
                 ["term", "number", "year", "submissions_open_on", "plenary_start", "plenary_end", "plenary_deadline"],
                 ["name", "year", "plenary_start", "plenary_end", "plenary_deadline"], Perm.MANAGE_SETTINGS,
                 search=[], committee_path="term__committee"),
+        Managed("calendar-days", CalendarDay, ["date", "is_workday", "note"], ["date", "is_workday", "note"],
+                Perm.MANAGE_PEOPLE, search=["note"], committee_path=""),
         Managed("topic-categories", TopicCategory, ["name", "order", "is_active"], ["name", "order", "is_active"],
                 Perm.MANAGE_SETTINGS),
         Managed("decline-grounds", DeclineGround, ["text", "order", "is_active"], ["text", "order", "is_active"],
@@ -71,6 +74,6 @@ MANAGED_GROUPS = [
     (_("People"), ["members", "collective-proposers", "lead-officials"]),
     (_("Organisations"), ["units", "supervising-offices"]),
     (_("Lists"), ["sectors", "parties"]),
-    (_("Calendar"), ["terms", "sessions"]),
+    (_("Calendar"), ["terms", "sessions", "calendar-days"]),
     (_("Proposal lists"), ["topic-categories", "decline-grounds", "outcome-classes"]),
 ]

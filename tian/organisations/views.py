@@ -25,6 +25,11 @@ def _entry_for(request, slug):
     return entry
 
 
+def _scope(entry, committee) -> dict:
+    """The filter that keeps an entry's rows to the committee (the calendar is shared by all)."""
+    return {entry.committee_path: committee} if entry.committee_path else {}
+
+
 def _cell(obj, column):
     value = getattr(obj, column)
     display = getattr(obj, f"get_{column}_display", None)
@@ -55,7 +60,7 @@ def index(request):
 def object_list(request, slug):
     entry = _entry_for(request, slug)
     committee = current_committee()
-    qs = entry.model.objects.filter(**{entry.committee_path: committee})
+    qs = entry.model.objects.filter(**_scope(entry, committee))
     related = [f.name for f in entry.model._meta.fields if f.is_relation and f.name in entry.columns]
     if related:
         qs = qs.select_related(*related)
@@ -78,7 +83,7 @@ def object_edit(request, slug, pk=None):
     committee = current_committee()
     instance = None
     if pk is not None:
-        instance = get_object_or_404(entry.model, pk=pk, **{entry.committee_path: committee})
+        instance = get_object_or_404(entry.model, pk=pk, **_scope(entry, committee))
     form = managed_form_class(entry, committee)(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -74,6 +74,19 @@ def is_supervising_office(user, proposal: Proposal) -> bool:
     return bool(user.office_id) and any(o.pk == user.office_id for o in proposal.supervising_offices.all())
 
 
+def is_lead_official(user, proposal: Proposal) -> bool:
+    return bool(user.lead_official_id) and any(o.pk == user.lead_official_id for o in proposal.lead_officials.all())
+
+
+def follows_key_proposal(user, proposal: Proposal) -> bool:
+    return proposal.is_key and (is_lead_official(user, proposal) or is_supervising_office(user, proposal))
+
+
+def chases_units(user, proposal: Proposal) -> bool:
+    """催办: the proposal office chases any unit; a supervising office the units of its proposals."""
+    return has_permission(user, Perm.ASSIGN) or is_supervising_office(user, proposal)
+
+
 def is_evaluator(user, proposal: Proposal) -> bool:
     from tian.proposals.selectors import proposer_members
 
@@ -146,6 +159,13 @@ TRANSITIONS: dict[str, Transition] = {
            is_office, _("Send this proposal back to the units for rehandling?")),
         _t("close", _("Close"), {State.REPLIED}, State.CLOSED, (Perm.REVIEW,), is_office,
            _("Close this proposal (办结)?")),
+        _t("request_extension", _("Request an extension"), IN_HANDLING, None, (Perm.HANDLE,), is_replying_unit),
+        _t("decide_extension", _("Decide on an extension"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
+        _t("remind", _("Send a reminder"), IN_HANDLING, None, (Perm.ASSIGN, Perm.SUPERVISE), chases_units),
+        _t("record_supervision_activity", _("Record a supervision activity"),
+           IN_HANDLING | {State.REPLIED, State.CLOSED}, None, (Perm.FOLLOW_KEY_PROPOSALS,), follows_key_proposal),
+        _t("report_follow_up", _("Report the follow-up"), {State.REPLIED, State.CLOSED}, None, (Perm.HANDLE,),
+           is_replying_unit),
         _t("disclose", _("Disclose to the public"), {State.REPLIED, State.CLOSED}, None, (Perm.PUBLISH,),
            is_office, _("Publish this proposal and its replies on the public portal?")),
     ]

@@ -30,3 +30,30 @@ class SupervisionReview(models.Model):
 
     def __str__(self):
         return f"{self.office} · {self.get_decision_display()}"
+
+
+class SupervisionActivity(models.Model):
+    """A supervision activity on a key proposal: 座谈, 视察, 调研, 走访承办单位."""
+
+    class Kind(models.TextChoices):
+        SYMPOSIUM = "symposium", _("Symposium")
+        INSPECTION = "inspection", _("Inspection")
+        RESEARCH = "research", _("Research")
+        UNIT_VISIT = "unit_visit", _("Visit to the handling unit")
+
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE,
+                                 related_name="supervision_activities")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("date"))
+    participants = models.CharField(_("participants"), max_length=300)
+    notes = models.TextField(_("notes"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("supervision activity")
+        verbose_name_plural = _("supervision activities")
+        ordering = ["held_on", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.held_on}"

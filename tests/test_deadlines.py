@@ -1,0 +1,205 @@
+"""Deadlines on the Chinese working calendar, extensions, reminders and escalation, follow-ups."""
+
+import datetime
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from tian.core.calendar import add_months, add_working_days, is_workday
+from tian.deadlines import services as deadlines
+from tian.deadlines.models import CalendarDay, FollowUp, Reminder
+from tian.deadlines.status import deadline_status, working_days_between
+from tian.handling import services as handling
+from tian.notifications.models import Notification
+from tian.proposals import services
+from tian.proposals.models import Event, TopicCategory
+from tian.proposals.workflow import WorkflowError
+from tian.supervision import services as supervision
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(y, m, d, h=10):
+    return datetime.datetime(y, m, d, h, tzinfo=TZ)
+
+
+def test_working_days_skip_national_day_and_count_make_up_days(db):
+    # 2023: 9-29 to 10-6 off (Mid-Autumn and National Day); Saturday 10-7 and Sunday 10-8 are make-up workdays.
+    assert not is_workday(datetime.date(2023, 10, 2))
+    assert is_workday(datetime.date(2023, 10, 7))
+    assert add_working_days(datetime.date(2023, 9, 27), 2) == datetime.date(2023, 10, 7)
+    assert add_working_days(datetime.date(2023, 9, 28), 3) == datetime.date(2023, 10, 9)
+    assert working_days_between(datetime.date(2023, 9, 28), datetime.date(2023, 10, 9)) == 3
+
+
+def test_a_year_the_package_does_not_know_uses_the_staff_table(db):
+    day = datetime.date(2035, 10, 1)  # a Monday in a year no package release knows
+    assert is_workday(day)
+    CalendarDay.objects.create(date=day, is_workday=False, note="国庆节")
+    CalendarDay.objects.create(date=datetime.date(2035, 9, 29), is_workday=True, note="调休上班")
+    assert not is_workday(day)
+    assert add_working_days(datetime.date(2035, 9, 28), 1) == datetime.date(2035, 9, 29)
+    assert add_working_days(datetime.date(2035, 9, 29), 1) == datetime.date(2035, 10, 2)
+
+
+def test_calendar_months_keep_the_day_or_end_of_month():
+    assert add_months(datetime.date(2023, 3, 16), 3) == datetime.date(2023, 6, 16)
+    assert add_months(datetime.date(2023, 8, 31), 6) == datetime.date(2024, 2, 29)
+
+
+def test_deadline_status_levels(db):
+    deadline = datetime.date(2023, 10, 9)
+    assert deadline_status(deadline, datetime.date(2023, 9, 1)).level == "due"
+    assert deadline_status(deadline, datetime.date(2023, 9, 28)).level == "due_soon"
+    overdue = deadline_status(deadline, datetime.date(2023, 10, 11))
+    assert overdue.level == "overdue" and overdue.working_days_left == -2
+
+
+def assigned(world, *, key=False):
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                       title="关于加强校园周边交通安全的建议", body="建议。", category=category,
+                                       at=at(2023, 2, 15))
+    p = services.proposal_submit(proposal=p, by=world.member, at=at(2023, 2, 15))
+    p = services.proposal_register(proposal=p, by=world.staff, at=at(2023, 3, 1))
+    p = handling.proposal_assign(proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],
+                                 assisting_units=[world.units["区教科局"]], assigned_on=datetime.date(2023, 3, 16),
+                                 supervising_offices=[world.offices["区政府办公室"]], is_key=key,
+                                 lead_officials=[world.lead_official] if key else [], at=at(2023, 3, 16))
+    return p
+
+
+def test_assignment_keeps_its_own_deadlines_when_rules_change(world):
+    proposal = assigned(world)
+    lead = proposal.assignments.get(role="lead")
+    assert lead.deadline == datetime.date(2023, 6, 16)
+    world.committee.reply_months = 5
+    world.committee.save()
+    lead.refresh_from_db()
+    assert lead.deadline == datetime.date(2023, 6, 16)
+
+
+def test_extension_is_capped_and_approval_moves_the_deadline(world):
+    proposal = assigned(world)
+    lead = proposal.assignments.get(role="lead")
+    with pytest.raises(WorkflowError) as e:
+        deadlines.extension_request(assignment=lead, by=world.lead_handler, requested_deadline=datetime.date(2023, 9, 17),
+                                    reason="需要调研", at=at(2023, 5, 1))
+    assert e.value.code == "invalid_input"
+    request = deadlines.extension_request(assignment=lead, by=world.lead_handler,
+                                          requested_deadline=datetime.date(2023, 9, 16), reason="需要调研",
+                                          at=at(2023, 5, 1))
+    with pytest.raises(WorkflowError):
+        deadlines.extension_approve(extension=request, by=world.lead_handler)
+    deadlines.extension_approve(extension=request, by=world.staff, at=at(2023, 5, 2))
+    lead.refresh_from_db()
+    assert lead.deadline == datetime.date(2023, 9, 16)
+    assert Event.objects.filter(proposal=proposal, action="extension.approved").exists()
+
+
+def test_reminders_are_sent_once_per_stage(world, django_capture_on_commit_callbacks):
+    proposal = assigned(world)
+    # 2023-06-16 is the deadline; 10 working days before it is within the first-reminder window.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = deadlines.scan(now=at(2023, 6, 5))
+        again = deadlines.scan(now=at(2023, 6, 5, 15))
+    # the lead unit's reply is due soon; the assisting unit's opinion (due 2023-04-16) is long overdue
+    assert first["reminders"] == 3
+    assert again["reminders"] == 0
+    assert set(Reminder.objects.values_list("assignment__role", "stage")) == {
+        ("lead", "before"), ("assisting", "overdue"), ("assisting", "escalated")}
+    assert Notification.objects.filter(user=world.lead_handler, kind="reminder").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines.scan(now=at(2023, 6, 16))
+    assert Reminder.objects.filter(assignment__proposal=proposal, stage="on", assignment__role="lead").count() == 1
+
+
+def test_overdue_work_is_escalated_to_the_supervising_office_and_lead_official(world,
+                                                                                django_capture_on_commit_callbacks):
+    assigned(world, key=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines.scan(now=at(2023, 7, 3))  # more than 5 working days after 2023-06-16
+    assert Reminder.objects.filter(stage="escalated").exists()
+    assert Notification.objects.filter(user=world.supervisor, kind="reminder", message__contains="督办").exists()
+    assert Notification.objects.filter(user=world.official, kind="reminder").exists()
+    assert not Notification.objects.filter(user=world.other_handler).exists()
+
+
+def test_no_reminder_for_work_that_is_done(world, django_capture_on_commit_callbacks):
+    proposal = assigned(world)
+    for assignment in proposal.assignments.all():
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name),
+                                     at=at(2023, 3, 17))
+    opinion_unit = proposal.assignments.get(role="assisting")
+    handling.opinion_send(assignment=opinion_unit, by=world.assisting_handler, body="同意", at=at(2023, 4, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines.scan(now=at(2023, 6, 5))
+    assert list(Reminder.objects.values_list("assignment__role", flat=True)) == ["lead"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_scans_send_each_reminder_once(world):
+    assigned(world)
+    errors = []
+
+    def run():
+        try:
+            deadlines.scan(now=at(2023, 6, 5))
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Reminder.objects.count() == 3
+
+
+def test_manual_reminder_by_staff_but_not_by_a_member(world, django_capture_on_commit_callbacks):
+    proposal = assigned(world)
+    lead = proposal.assignments.get(role="lead")
+    with pytest.raises(WorkflowError):
+        deadlines.remind_manually(assignment=lead, by=world.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines.remind_manually(assignment=lead, by=world.staff, note="请加快办理")
+        deadlines.remind_manually(assignment=lead, by=world.supervisor)
+    assert Notification.objects.filter(user=world.lead_handler, kind="reminder").count() == 2
+
+
+def test_b_class_follow_up_a_year_later(world):
+    proposal = assigned(world)
+    for assignment in proposal.assignments.all():
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name))
+    lead = proposal.assignments.get(role="lead")
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="正在推进。", outcome="B",
+                                contact_name="贺威", contact_phone="0839-8620000",
+                                reply_date=datetime.date(2023, 10, 11))
+    reply = handling.reply_submit(reply=reply, by=world.lead_handler)
+    reply = handling.reply_cosign(reply=reply, by=world.assisting_handler).reply
+    supervision.reply_approve(reply=reply, by=world.supervisor)
+    assert deadlines.create_due_follow_ups(datetime.date(2024, 10, 10)) == 0
+    assert deadlines.create_due_follow_ups(datetime.date(2024, 10, 11)) == 1
+    assert deadlines.create_due_follow_ups(datetime.date(2024, 10, 12)) == 0
+    follow_up = FollowUp.objects.get(reply__pk=reply.pk)
+    with pytest.raises(WorkflowError):
+        deadlines.follow_up_report(follow_up=follow_up, by=world.assisting_handler, report="已完成")
+    deadlines.follow_up_report(follow_up=follow_up, by=world.lead_handler, report="已建成12个工作站")
+    follow_up.refresh_from_db()
+    assert follow_up.report == "已建成12个工作站"
+
+
+def test_supervision_activities_only_by_the_key_proposals_own_officials(world):
+    proposal = assigned(world, key=True)
+    with pytest.raises(WorkflowError):
+        deadlines.supervision_activity_record(proposal=proposal, by=world.member, kind="inspection",
+                                              held_on=datetime.date(2023, 5, 1), participants="杨金军", notes="视察")
+    deadlines.supervision_activity_record(proposal=proposal, by=world.official, kind="inspection",
+                                          held_on=datetime.date(2023, 5, 1), participants="杨金军等", notes="现场视察")
+    assert proposal.supervision_activities.count() == 1

@@ -1,0 +1,102 @@
+"""Calendar corrections, extension requests, reminders sent and follow-up reports."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDay(models.Model):
+    """A day whose working status differs from the statutory calendar, or a year the package does not know
+    (e.g. a new year's holidays before the package is updated)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=60, blank=True, help_text=_("e.g. 国庆节 or 调休上班"))
+
+    class Meta:
+        verbose_name = _("calendar correction")
+        verbose_name_plural = _("calendar corrections")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date} {self.note}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a unit asks for a later reply deadline, at most the committee's cap."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    assignment = models.ForeignKey("handling.Assignment", on_delete=models.CASCADE, related_name="extensions")
+    requested_deadline = models.DateField(_("requested deadline"))
+    previous_deadline = models.DateField(_("previous deadline"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["requested_at"]
+
+    def __str__(self):
+        return f"{self.assignment} → {self.requested_deadline}"
+
+
+class Reminder(models.Model):
+    """One reminder sent for one deadline at one stage. The unique constraint is what makes the scan safe
+    to run every few minutes, even twice at once: a stage can only be recorded, and so sent, once."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", _("Before the deadline")
+        ON = "on", _("On the deadline")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATED = "escalated", _("Escalated")
+        MANUAL = "manual", _("Sent by staff")
+
+    assignment = models.ForeignKey("handling.Assignment", on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    deadline = models.DateField(_("deadline"))
+    sequence = models.PositiveIntegerField(default=0, help_text="Distinguishes manual reminders.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "stage", "deadline", "sequence"],
+                                               name="reminder_once_per_stage")]
+
+    def __str__(self):
+        return f"{self.assignment} {self.stage} {self.deadline}"
+
+
+class FollowUp(models.Model):
+    """回头看: a year after a B-class reply the unit reports what was actually done."""
+
+    reply = models.OneToOneField("handling.Reply", on_delete=models.CASCADE, related_name="follow_up")
+    due_on = models.DateField(_("due on"))
+    report = models.TextField(_("report"), blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on"]
+
+    def __str__(self):
+        return f"{self.reply} {self.due_on}"

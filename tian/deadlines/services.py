@@ -1,0 +1,255 @@
+"""Extensions, reminders (催办) with escalation, supervision activities and follow-ups.
+
+Each function is one atomic change that writes an event, like the lifecycle's services.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tian.core.calendar import add_months, add_working_days
+from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
+from tian.deadlines.status import working_days_between
+from tian.handling.models import Assignment, Reply, UnitRole
+from tian.notifications.rules import office_users, official_users, staff_users, unit_users
+from tian.notifications.services import notify
+from tian.proposals import workflow
+from tian.proposals.events import record
+from tian.proposals.models import State
+from tian.proposals.services import lock
+from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
+from tian.supervision.models import SupervisionActivity
+
+
+def _now(at):
+    return at or timezone.now()
+
+
+@transaction.atomic
+def extension_request(*, assignment: Assignment, by, requested_deadline: datetime.date, reason: str,
+                      at=None) -> ExtensionRequest:
+    """延期申请: a replying unit asks for a later deadline, no later than the committee's cap."""
+    if not reason.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please give the reason for the request."))
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    proposal = lock(assignment.proposal)
+    workflow.check(by, proposal, "request_extension")
+    if assignment.unit_id != by.unit_id or not assignment.is_active:
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    if assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise WorkflowError(INVALID_STATE, _("An extension request is already pending."))
+    cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
+    if requested_deadline <= assignment.deadline:
+        raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
+                            % {"day": assignment.deadline})
+    if requested_deadline > cap:
+        raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
+    extension = ExtensionRequest.objects.create(assignment=assignment, requested_deadline=requested_deadline,
+                                                previous_deadline=assignment.deadline, reason=reason,
+                                                requested_by=by, requested_at=_now(at))
+    record(proposal, by, "extension.requested", from_state=proposal.state, note=reason, at=at,
+           unit=assignment.unit.name, deadline=requested_deadline.isoformat())
+    return extension
+
+
+def _lock_extension(extension, by):
+    extension = ExtensionRequest.objects.select_for_update().select_related("assignment__unit").get(pk=extension.pk)
+    proposal = lock(extension.assignment.proposal)
+    workflow.check(by, proposal, "decide_extension")
+    if extension.status != ExtensionRequest.Status.PENDING:
+        raise WorkflowError(workflow.CONFLICT, workflow.MSG_CONFLICT)
+    return extension, proposal
+
+
+@transaction.atomic
+def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.date | None = None, note: str = "",
+                      at=None) -> ExtensionRequest:
+    extension, proposal = _lock_extension(extension, by)
+    assignment = extension.assignment
+    deadline = deadline or extension.requested_deadline
+    cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
+    if deadline > cap or deadline <= extension.previous_deadline:
+        raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
+    at = _now(at)
+    extension.status, extension.decided_by, extension.decided_at, extension.decision_note = (
+        ExtensionRequest.Status.APPROVED, by, at, note)
+    extension.save()
+    assignment.deadline = deadline
+    assignment.save(update_fields=["deadline"])
+    record(proposal, by, "extension.approved", from_state=proposal.state, note=note, at=at,
+           unit=assignment.unit.name, deadline=deadline.isoformat())
+    return extension
+
+
+@transaction.atomic
+def extension_refuse(*, extension: ExtensionRequest, by, note: str, at=None) -> ExtensionRequest:
+    if not note.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please give the reason for refusing."))
+    extension, proposal = _lock_extension(extension, by)
+    at = _now(at)
+    extension.status, extension.decided_by, extension.decided_at, extension.decision_note = (
+        ExtensionRequest.Status.REFUSED, by, at, note)
+    extension.save()
+    record(proposal, by, "extension.refused", from_state=proposal.state, note=note, at=at,
+           unit=extension.assignment.unit.name)
+    return extension
+
+
+def _unit_done(assignment: Assignment) -> bool:
+    """Whether the unit's part is finished, so that no reminder is due."""
+    if assignment.role == UnitRole.ASSISTING:
+        return assignment.opinions.exists()
+    round_ = 2 if assignment.proposal.state == State.REHANDLING else 1
+    return assignment.replies.filter(round=round_).exclude(status__in=[Reply.Status.DRAFT,
+                                                                      Reply.Status.RETURNED]).exists()
+
+
+def _current_deadline(assignment: Assignment):
+    proposal = assignment.proposal
+    if proposal.state == State.REHANDLING and assignment.role != UnitRole.ASSISTING:
+        return proposal.rehandling_deadline
+    return assignment.deadline
+
+
+@transaction.atomic
+def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> Reminder:
+    """催办 by staff or a supervising office: the unit's handlers are told at once."""
+    assignment = Assignment.objects.select_related("unit", "proposal").get(pk=assignment.pk)
+    proposal = lock(assignment.proposal)
+    workflow.check(by, proposal, "remind")
+    if not assignment.is_active or _unit_done(assignment):
+        raise WorkflowError(INVALID_STATE, _("This unit has nothing outstanding on the proposal."))
+    at = _now(at)
+    sequence = assignment.reminders.filter(stage=Reminder.Stage.MANUAL).count() + 1
+    reminder = Reminder.objects.create(assignment=assignment, stage=Reminder.Stage.MANUAL,
+                                       deadline=_current_deadline(assignment), sequence=sequence, sent_at=at,
+                                       sent_by=by, note=note)
+    record(proposal, by, "reminder.sent", from_state=proposal.state, note=note, at=at, unit=assignment.unit.name,
+           stage=Reminder.Stage.MANUAL)
+    message = _("Reminder: please handle proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
+        "number": proposal.number_year, "title": proposal.title, "day": reminder.deadline}
+    transaction.on_commit(lambda: notify(user_condition=unit_users([assignment.unit_id]),
+                                         key=f"reminder:{reminder.pk}", kind="reminder", message=message,
+                                         url=proposal.get_absolute_url(), proposal=proposal))
+    return reminder
+
+
+def _stage_for(assignment: Assignment, deadline: datetime.date, today: datetime.date) -> str | None:
+    committee = assignment.proposal.committee
+    left = working_days_between(today, deadline)
+    if today > deadline:
+        return Reminder.Stage.ESCALATED if -left >= committee.escalate_days_after else Reminder.Stage.OVERDUE
+    if today == deadline:
+        return Reminder.Stage.ON
+    if left <= committee.remind_days_before:
+        return Reminder.Stage.BEFORE
+    return None
+
+
+STAGE_MESSAGES = {
+    Reminder.Stage.BEFORE: "提醒:提案{number}《{title}》将于{day}到期,请抓紧办理。",
+    Reminder.Stage.ON: "提醒:提案{number}《{title}》今天({day})到期,请及时办理。",
+    Reminder.Stage.OVERDUE: "催办:提案{number}《{title}》已于{day}逾期,请尽快办理。",
+    Reminder.Stage.ESCALATED: "督办:{unit}承办的提案{number}《{title}》已于{day}逾期,请督促办理。",
+}
+
+
+def scan(now=None) -> dict:
+    """Send every reminder that is due and not yet sent, create due follow-ups, retry failed deliveries.
+
+    Safe to run every few minutes and concurrently: each reminder stage is a row with a unique
+    constraint, written in its own transaction before anyone is told; a second scan finds it and skips."""
+    from tian.notifications.services import retry_due_deliveries
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    active = (Assignment.objects.exclude(status=Assignment.Status.REMOVED)
+              .filter(proposal__state__in=[State.ASSIGNED, State.HANDLING, State.REHANDLING])
+              .select_related("unit", "proposal__committee"))
+    for assignment in active.iterator(chunk_size=500):
+        deadline = _current_deadline(assignment)
+        if deadline is None or _unit_done(assignment):
+            continue
+        stage = _stage_for(assignment, deadline, today)
+        if stage is None:
+            continue
+        stages = [stage] if stage != Reminder.Stage.ESCALATED else [Reminder.Stage.OVERDUE, stage]
+        for current in stages:
+            sent += _send_stage(assignment, current, deadline, now)
+    return {"reminders": sent, "follow_ups": create_due_follow_ups(today), "retried": retry_due_deliveries(now)}
+
+
+def _send_stage(assignment, stage, deadline, now) -> int:
+    proposal = assignment.proposal
+    try:
+        with transaction.atomic():
+            reminder = Reminder.objects.create(assignment=assignment, stage=stage, deadline=deadline, sent_at=now)
+            record(proposal, None, "reminder.sent", from_state=proposal.state, at=now, unit=assignment.unit.name,
+                   stage=stage, deadline=deadline.isoformat())
+    except IntegrityError:
+        return 0  # this stage was already sent (possibly by a concurrent scan)
+    message = STAGE_MESSAGES[stage].format(number=proposal.number_year, title=proposal.title, day=deadline,
+                                           unit=assignment.unit.name)
+    who = unit_users([assignment.unit_id])
+    if stage == Reminder.Stage.ESCALATED:
+        who = office_users(proposal) | official_users(proposal) | staff_users()
+    notify(user_condition=who, key=f"reminder:{reminder.pk}", kind="reminder", message=message,
+           url=proposal.get_absolute_url(), proposal=proposal)
+    return 1
+
+
+def create_due_follow_ups(today: datetime.date) -> int:
+    """A year after a released B-class reply, the unit gets a follow-up task (回头看)."""
+    year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) else (
+        today - datetime.timedelta(days=365))
+    due = Reply.objects.filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
+                               reply_date__lte=year_ago).select_related("proposal", "unit")
+    created = 0
+    for reply in due:
+        follow_up, new = FollowUp.objects.get_or_create(
+            reply=reply, defaults={"due_on": add_working_days(today, reply.proposal.committee.evaluation_window_days)})
+        if new:
+            created += 1
+            record(reply.proposal, None, "follow_up.due", from_state=reply.proposal.state, unit=reply.unit.name)
+            notify(user_condition=unit_users([reply.unit_id]), key=f"follow-up:{follow_up.pk}", kind="follow_up",
+                   message=f"回头看:请报告提案{reply.proposal.number_year}《{reply.proposal.title}》的落实情况。",
+                   url=reply.proposal.get_absolute_url(), proposal=reply.proposal)
+    return created
+
+
+@transaction.atomic
+def follow_up_report(*, follow_up: FollowUp, by, report: str, at=None) -> FollowUp:
+    if not report.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please describe what was done."))
+    follow_up = FollowUp.objects.select_for_update().select_related("reply__unit").get(pk=follow_up.pk)
+    proposal = lock(follow_up.reply.proposal)
+    workflow.check(by, proposal, "report_follow_up")
+    if follow_up.reply.unit_id != by.unit_id:
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    at = _now(at)
+    follow_up.report, follow_up.reported_at, follow_up.reported_by = report, at, by
+    follow_up.save()
+    record(proposal, by, "follow_up.reported", from_state=proposal.state, note=report, at=at,
+           unit=follow_up.reply.unit.name)
+    return follow_up
+
+
+@transaction.atomic
+def supervision_activity_record(*, proposal, by, kind: str, held_on: datetime.date, participants: str,
+                                notes: str, at=None) -> SupervisionActivity:
+    """座谈, 视察, 调研, 走访承办单位 on a key proposal, by its lead official or supervising office."""
+    if kind not in SupervisionActivity.Kind.values or not participants.strip() or not notes.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please choose the kind and fill in the participants and notes."))
+    if held_on > timezone.localdate(_now(at)):
+        raise WorkflowError(INVALID_INPUT, _("The date cannot be in the future."))
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "record_supervision_activity")
+    activity = SupervisionActivity.objects.create(proposal=proposal, kind=kind, held_on=held_on,
+                                                  participants=participants, notes=notes, recorded_by=by,
+                                                  recorded_at=_now(at))
+    record(proposal, by, "supervision.activity", from_state=proposal.state, note=notes, at=at, kind=kind,
+           date=held_on.isoformat())
+    return activity
