@@ -203,3 +203,38 @@ def test_supervision_activities_only_by_the_key_proposals_own_officials(world):
     deadlines.supervision_activity_record(proposal=proposal, by=world.official, kind="inspection",
                                           held_on=datetime.date(2023, 5, 1), participants="杨金军等", notes="现场视察")
     assert proposal.supervision_activities.count() == 1
+
+
+def test_staff_filter_overdue_proposals_and_remind_from_the_page(world, client_for):
+    from django.urls import reverse
+
+    proposal = assigned(world)  # its reply deadline 2023-06-16 is long past
+    staff = client_for(world.staff)
+    page = staff.get(reverse("proposals:list") + "?deadline=overdue").content.decode()
+    assert proposal.title in page
+    assert proposal.title not in staff.get(reverse("proposals:list") + "?deadline=due_soon").content.decode()
+    detail = staff.get(proposal.get_absolute_url()).content.decode()
+    assert "已逾期" in detail
+    lead = proposal.assignments.get(role="lead")
+    staff.post(reverse("proposals:remind", args=[lead.pk]), {"note": "请尽快答复"})
+    assert Reminder.objects.filter(assignment=lead, stage="manual").exists()
+    client_for(world.member).post(reverse("proposals:remind", args=[lead.pk]))
+    assert Reminder.objects.filter(assignment=lead, stage="manual").count() == 1
+
+
+def test_staff_decide_an_extension_on_the_proposal_page(world, client_for):
+    from django.urls import reverse
+
+    proposal = assigned(world)
+    lead = proposal.assignments.get(role="lead")
+    request = deadlines.extension_request(assignment=lead, by=world.lead_handler,
+                                          requested_deadline=datetime.date(2023, 8, 16), reason="需协调资金",
+                                          at=at(2023, 5, 1))
+    staff = client_for(world.staff)
+    assert "需协调资金" in staff.get(proposal.get_absolute_url()).content.decode()
+    staff.post(reverse("proposals:extension_decide", args=[request.pk]), {"decision": "refuse", "note": ""})
+    request.refresh_from_db()
+    assert request.status == "pending"  # a refusal needs a reason
+    staff.post(reverse("proposals:extension_decide", args=[request.pk]), {"decision": "approve"})
+    lead.refresh_from_db()
+    assert lead.deadline == datetime.date(2023, 8, 16)

@@ -221,9 +221,30 @@ class ProposalFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
                                   empty_label=_("All units"))
     key = forms.BooleanField(label=_("Key proposals only"), required=False)
+    deadline = forms.ChoiceField(label=_("Deadline"), required=False,
+                                 choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))])
 
     def __init__(self, *args, committee=None, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
         self.fields["category"].queryset = TopicCategory.objects.filter(committee=committee)
         self.fields["unit"].queryset = Unit.objects.filter(committee=committee)
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    deadline = forms.DateField(label=_("New deadline"), widget=DATE, required=False,
+                               help_text=_("Leave empty to grant the date the unit asked for."))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Please give the reason for refusing."))
+        return cleaned
+
+
+class RemindForm(forms.Form):
+    note = forms.CharField(label=_("Message to the unit"), widget=forms.Textarea(attrs={"rows": 2}),
+                           required=False, max_length=500)

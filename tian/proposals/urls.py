@@ -18,4 +18,6 @@ urlpatterns = [
     path("cosignatures/<int:pk>/withdraw/", author.cosign_withdraw, name="cosign_withdraw"),
     path("cosignatures/<int:pk>/answer/", author.cosign_respond, name="cosign_respond"),
     path("reassignments/<int:pk>/", office.reassignment_decide, name="reassignment_decide"),
+    path("extensions/<int:pk>/", office.extension_decide, name="extension_decide"),
+    path("assignments/<int:pk>/remind/", office.assignment_remind, name="remind"),
 ]

@@ -20,5 +20,5 @@ def deadline_badge(deadline, done=False, due_soon_days=5):
         detail = ""
     else:
         detail = _("%(n)d working days left") % {"n": status.working_days_left}
-    return format_html('<span class="badge {}">{}{}</span> <span class="small">{:%Y-%m-%d}</span>', status.css,
-                       status.label, f" · {detail}" if detail else "", deadline)
+    return format_html('<span class="badge {}">{}{}</span> <span class="small">{}</span>', status.css,
+                       status.label, f" · {detail}" if detail else "", deadline.isoformat())

@@ -4,6 +4,7 @@ the timeline, and the actions the user may take now."""
 from django.shortcuts import render
 
 from tian.accounts.roles import Perm, Role, has_permission
+from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling.letters import build_letter, outcome_text
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
@@ -11,6 +12,7 @@ from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
     EvaluationForm,
+    ExtensionDecisionForm,
     MergeForm,
     PaperEvaluationForm,
     ReassignmentDecisionForm,
@@ -108,6 +110,13 @@ def proposal_context(user, proposal) -> dict:
         "contacts": [c for a in assignments for c in a.contacts.all()] if any(
             r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL)) else [],
         "supervision_reviews": SupervisionReview.objects.filter(reply__proposal=proposal).count(),
+        "extension_requests": list(ExtensionRequest.objects.filter(
+            assignment__proposal=proposal, status=ExtensionRequest.Status.PENDING).select_related(
+            "assignment__unit")) if "decide_extension" in actions else [],
+        "follow_ups": list(FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit")),
+        "activities": list(proposal.supervision_activities.all()),
+        "can_remind": "remind" in actions,
+        "due_soon_days": proposal.committee.due_soon_days,
     }
 
 
@@ -134,6 +143,8 @@ def detail(request, pk):
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:
         forms["assign"] = AssignForm(committee=committee)
+    if "decide_extension" in actions:
+        forms["extension"] = ExtensionDecisionForm()
     context["forms"] = forms
     context["assignment_statuses"] = Assignment.Status
     return render(request, "proposals/detail.html", context)

@@ -18,21 +18,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tian.accounts.roles import Perm
+from tian.core.calendar import add_working_days
 from tian.core.permissions import require_permission
+from tian.deadlines import services as deadlines
+from tian.deadlines.models import ExtensionRequest
 from tian.handling import services as handling
-from tian.handling.models import ReassignmentRequest
+from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
     EvaluationForm,
+    ExtensionDecisionForm,
     MergeForm,
     NoteForm,
     PaperEvaluationForm,
     ProposalFilterForm,
     ReassignmentDecisionForm,
     RehandleForm,
+    RemindForm,
     ReturnForm,
 )
 from tian.proposals.models import Proposal, State
@@ -142,6 +147,45 @@ def reassignment_decide(request, pk):
     return redirect(proposal.get_absolute_url())
 
 
+@require_permission(Perm.ASSIGN)
+@post_only
+def extension_decide(request, pk):
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=pk)
+    proposal = extension.assignment.proposal
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(proposal.get_absolute_url())
+    d = form.cleaned_data
+    try:
+        if d["decision"] == "approve":
+            deadlines.extension_approve(extension=extension, by=request.user, deadline=d["deadline"], note=d["note"])
+            messages.success(request, _("The extension was approved."))
+        else:
+            deadlines.extension_refuse(extension=extension, by=request.user, note=d["note"])
+            messages.success(request, _("The extension request was refused."))
+    except WorkflowError as e:
+        messages.error(request, e.message)
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@post_only
+def assignment_remind(request, pk):
+    """催办: staff or a supervising office reminds one unit."""
+    assignment = get_object_or_404(Assignment.objects.select_related("proposal"), pk=pk)
+    proposal = get_proposal_for(request.user, assignment.proposal_id)
+    form = RemindForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        deadlines.remind_manually(assignment=assignment, by=request.user, note=note)
+    except WorkflowError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("The reminder was sent to %(unit)s.") % {"unit": assignment.unit.name})
+    return redirect(proposal.get_absolute_url())
+
+
 @require_permission(Perm.REVIEW)
 def review_queue(request):
     """The office's work, oldest first: to review, to assign, reassignment requests, replies to close."""
@@ -154,11 +198,32 @@ def review_queue(request):
         "reassignments": ReassignmentRequest.objects.filter(
             status=ReassignmentRequest.Status.PENDING, assignment__proposal__committee=committee)
         .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
+        "extensions": ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.PENDING, assignment__proposal__committee=committee)
+        .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
         "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
         .order_by("updated_at"),
         "today": timezone.localdate(),
     }
     return render(request, "proposals/review_queue.html", context)
+
+
+def deadline_filter(committee, level: str):
+    """Proposals with a unit whose reply is overdue, or due within the committee's "due soon" window."""
+    today = timezone.localdate()
+    if level == "overdue":
+        handling_late = Q(deadline__lt=today)
+        rehandling_late = Q(proposal__rehandling_deadline__lt=today)
+    else:
+        limit = add_working_days(today, committee.due_soon_days)
+        handling_late = Q(deadline__gte=today, deadline__lte=limit)
+        rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
+    active = Assignment.objects.exclude(status=Assignment.Status.REMOVED).filter(
+        role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    return active.filter(
+        (Q(proposal__state__in=[State.ASSIGNED, State.HANDLING]) & handling_late)
+        | (Q(proposal__state=State.REHANDLING) & rehandling_late)
+    ).values("proposal_id")
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)
@@ -182,6 +247,8 @@ def proposal_list(request):
             qs = qs.filter(assignments__unit=d["unit"]).distinct()
         if d["key"]:
             qs = qs.filter(is_key=True)
+        if d["deadline"]:
+            qs = qs.filter(pk__in=deadline_filter(committee, d["deadline"]))
     qs = qs.select_related("lead_member", "collective", "category", "session__term").order_by("-year", "number",
                                                                                              "-submitted_at")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
