@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "tian.supervision",
     "tian.notifications",
     "tian.deadlines",
+    "tian.search",
+    "tian.portal",
 ]
 
 MIDDLEWARE = [

@@ -16,14 +16,17 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         proposal=proposal, actor=actor if getattr(actor, "pk", None) else None, action=action,
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
-    transaction.on_commit(lambda: _notify(event.pk))
+    transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk))
     return event
 
 
-def _notify(event_id: int) -> None:
-    """Notifications are a side effect: they happen after the commit, and their failure never undoes it."""
+def _after_commit(event_id: int, proposal_id: int) -> None:
+    """Side effects happen after the commit, and their failure never undoes it: the search index is
+    brought up to date and the people concerned are notified."""
     from tian.notifications.services import dispatch_event
+    from tian.search.index import index_later
 
+    index_later(proposal_id)
     try:
         dispatch_event(event_id)
     except Exception:

@@ -131,6 +131,9 @@ def detail(request, pk):
         forms["decline"] = DeclineForm(committee=committee)
     if "merge" in actions:
         forms["merge"] = MergeForm(proposal=proposal)
+        from tian.search.views import merge_candidates
+
+        context["merge_candidates"] = merge_candidates(request.user, proposal)
     if "return" in actions:
         forms["return"] = ReturnForm()
     if "rehandle" in actions:

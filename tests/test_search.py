@@ -1,0 +1,147 @@
+"""Chinese full-text search: segmentation-aware matching, ranking, highlights, scope, index freshness."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+
+from tian.proposals import services
+from tian.proposals.models import Proposal, TopicCategory
+from tian.proposals.selectors import visible_proposals
+from tian.search import text
+from tian.search.index import index_proposal
+from tian.search.query import search_proposals, similar_proposals
+
+TZ = ZoneInfo("Asia/Shanghai")
+SEED_TITLE = "关于加强全区未成年人关爱保护工作的建议"
+SEED_BODY = ("未成年人是祖国的未来、民族的希望。要尽快发展普惠托育服务,建设普惠托育机构,推进托育一体化建设,"
+             "多渠道提供托育服务,完善0一3周岁以下婴幼儿照护财政补贴政策。")
+
+
+def submitted(world, title, body, *, by=None, when=datetime.datetime(2023, 2, 15, 10, tzinfo=TZ)):
+    by = by or world.member
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=by, committee=world.committee, lead_member=by.member, title=title,
+                                       body=body, category=category, at=when)
+    return services.proposal_submit(proposal=p, by=by, at=when)
+
+
+@pytest.fixture
+def indexed(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed = submitted(world, SEED_TITLE, SEED_BODY)
+        other = submitted(world, "关于改善农村饮水安全的建议", "部分乡镇饮水工程老化,建议加大投入,保障群众饮水安全。")
+        roads = submitted(world, "关于加快农村公路建设的建议", "建议加快通村公路硬化,完善农村客运网络。",
+                          by=world.cosigner)
+    return seed, other, roads
+
+
+def test_segmentation_finds_words_inside_longer_words():
+    assert "托育" in text.index_text("普惠托育服务").split()
+    assert "托育" in text.index_text("建设普惠性托育中心").split()
+
+
+def test_a_two_character_word_finds_the_seed_proposal(world, indexed):
+    seed, _other, _roads = indexed
+    page = search_proposals(Proposal.objects.all(), "托育")
+    assert [hit.proposal.pk for hit in page.hits] == [seed.pk]
+    assert "<mark>托育</mark>" in page.hits[0].snippet_html
+
+
+def test_every_term_must_match_and_title_matches_rank_first(world, indexed):
+    _seed, water, _roads = indexed
+    assert search_proposals(Proposal.objects.all(), "饮水 托育").total == 0
+    page = search_proposals(Proposal.objects.all(), "农村")
+    assert {h.proposal.pk for h in page.hits} >= {water.pk}
+
+
+def test_highlight_escapes_html(world):
+    html = text.highlight("<script>alert(1)</script>托育服务", ["托育"])
+    assert "<script>" not in html and "<mark>托育</mark>" in html
+
+
+def test_search_is_scoped_to_what_the_user_may_see(world, indexed):
+    _seed, _water, roads = indexed
+    page = search_proposals(visible_proposals(world.member), "公路")
+    assert page.total == 0  # 徐丽娟's proposal is not 刘安泽's to see
+    assert search_proposals(visible_proposals(world.cosigner), "公路").hits[0].proposal.pk == roads.pk
+    assert search_proposals(visible_proposals(world.staff), "公路").total == 1
+    assert search_proposals(Proposal.objects.filter(is_public=True), "公路").total == 0
+
+
+def test_the_index_follows_each_change_after_commit(world, indexed, django_capture_on_commit_callbacks):
+    seed, _water, _roads = indexed
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_return(proposal=seed, by=world.staff, note="请修改")
+    Proposal.objects.filter(pk=seed.pk).update(title="关于发展养老服务的建议", body="建设社区养老服务中心。")
+    assert search_proposals(Proposal.objects.all(), "养老").total == 0  # not re-indexed yet: no event
+    seed.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(proposal=seed, by=world.member)
+    assert search_proposals(Proposal.objects.all(), "养老").total == 1
+    assert search_proposals(Proposal.objects.all(), "托育").total == 0
+
+
+def test_drafts_are_not_indexed(world):
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    draft = services.proposal_create_draft(by=world.member, committee=world.committee,
+                                           lead_member=world.member.member, title="关于托育的草稿", body="托育",
+                                           category=category)
+    assert index_proposal(draft.pk) is False
+    assert search_proposals(Proposal.objects.all(), "托育").total == 0
+
+
+def test_rebuild_command(world, indexed):
+    call_command("rebuild_search_index", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert search_proposals(Proposal.objects.all(), "托育").total == 1
+
+
+def test_similar_proposals_find_the_same_matter_written_differently(world, indexed):
+    seed, water, _roads = indexed
+    found = similar_proposals(Proposal.objects.all(), "关于发展普惠托育服务的建议",
+                              "建议多渠道发展托育服务,建设普惠托育机构,对婴幼儿照护给予财政补贴。")
+    assert found and found[0].proposal.pk == seed.pk
+    assert all(s.proposal.pk != water.pk for s in found)
+    assert 0 < found[0].score <= 1
+
+
+def test_search_page_is_scoped_and_filters(world, client_for, indexed):
+    from django.urls import reverse
+
+    page = client_for(world.member).get(reverse("search:search") + "?q=公路").content.decode()
+    assert "农村公路" not in page
+    page = client_for(world.staff).get(reverse("search:search") + "?q=公路").content.decode()
+    assert "农村<mark>公路</mark>" in page
+    page = client_for(world.staff).get(reverse("search:search") + "?q=公路&state=registered").content.decode()
+    assert "农村<mark>公路</mark>" not in page
+
+
+def test_similar_panel_while_writing(world, client_for, indexed):
+    from django.urls import reverse
+
+    response = client_for(world.member).post(reverse("search:similar"), {
+        "title": "关于发展普惠托育服务的建议", "body": "建议建设普惠托育机构,完善婴幼儿照护补贴。"})
+    assert SEED_TITLE in response.content.decode()
+    assert client_for(world.lead_handler).post(reverse("search:similar"), {"title": "托育"}).status_code == 403
+
+
+def test_staff_see_merge_candidates_at_review(world, client_for, indexed):
+    seed, _water, _roads = indexed
+    twin = submitted(world, "关于发展普惠托育服务的建议", "建议建设普惠托育机构,多渠道提供托育服务,完善婴幼儿照护补贴。",
+                     by=world.cosigner)
+    index_proposal(twin.pk)
+    page = client_for(world.staff).get(twin.get_absolute_url()).content.decode()
+    assert "并案候选" in page and SEED_TITLE in page
+
+
+def test_clusters_command_lists_near_duplicates(world, indexed):
+    import io
+
+    twin = submitted(world, "关于发展普惠托育服务的建议", "建议建设普惠托育机构,多渠道提供托育服务,完善婴幼儿照护补贴。",
+                     by=world.cosigner)
+    index_proposal(twin.pk)
+    out = io.StringIO()
+    call_command("similar_clusters", session=world.session.pk, stdout=out)
+    text_out = out.getvalue()
+    assert "1 clusters" in text_out and SEED_TITLE in text_out and "普惠托育服务" in text_out

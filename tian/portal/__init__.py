@@ -1,0 +1,1 @@
+"""The public portal: disclosed proposals and their replies, readable without signing in."""

@@ -1,0 +1,95 @@
+"""Search for signed-in users (scoped to what each may see), the live similar-proposals panel and
+merge candidates at review."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.handling.models import Evaluation, Reply
+from tian.organisations.selectors import current_committee
+from tian.proposals.models import Proposal, State
+from tian.proposals.selectors import get_proposal_for, visible_proposals
+from tian.proposals.views.office import deadline_filter
+from tian.search.forms import SearchForm
+from tian.search.query import search_proposals, similar_proposals
+
+PAGE_SIZE = 20
+
+
+def apply_filters(qs, d, committee):
+    if d.get("year"):
+        qs = qs.filter(year=d["year"])
+    if d.get("session"):
+        qs = qs.filter(session=d["session"])
+    if d.get("state"):
+        qs = qs.filter(state=d["state"])
+    if d.get("kind"):
+        qs = qs.filter(kind=d["kind"])
+    if d.get("category"):
+        qs = qs.filter(category=d["category"])
+    if d.get("unit"):
+        qs = qs.filter(assignments__unit=d["unit"])
+    if d.get("proposer"):
+        qs = qs.filter(Q(lead_member__name=d["proposer"]) | Q(collective__name=d["proposer"])
+                       | Q(cosignatures__member__name=d["proposer"], cosignatures__status="accepted"))
+    if d.get("outcome"):
+        qs = qs.filter(pk__in=Reply.objects.filter(outcome=d["outcome"], status=Reply.Status.RELEASED)
+                       .values("proposal_id"))
+    if d.get("satisfaction"):
+        qs = qs.filter(pk__in=Evaluation.objects.filter(is_lead=True, result=d["satisfaction"]).values("proposal_id"))
+    if d.get("key"):
+        qs = qs.filter(is_key=True)
+    if d.get("overdue"):
+        qs = qs.filter(pk__in=deadline_filter(committee, "overdue"))
+    return qs.distinct()
+
+
+@login_required
+def search(request):
+    committee = current_committee()
+    years = Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")
+    form = SearchForm(request.GET or None, committee=committee, years=list(years))
+    context = {"form": form}
+    if form.is_valid() and any(v for v in form.cleaned_data.values()):
+        d = form.cleaned_data
+        base = apply_filters(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT),
+                             d, committee)
+        page_number = max(int(request.GET.get("page") or 1) if str(request.GET.get("page", "1")).isdigit() else 1, 1)
+        if d["q"].strip():
+            result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+            context.update(hits=result.hits, total=result.total, searched=True,
+                           page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
+        else:
+            page = Paginator(base.order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
+            context.update(listing=page.object_list, total=page.paginator.count, searched=True, page=page)
+    return render(request, "search/search.html", context)
+
+
+@require_permission(Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
+def similar(request):
+    """htmx: the proposals most like what the author is writing, earlier years included."""
+    data = request.POST if request.method == "POST" else request.GET
+    title, body = data.get("title", "")[:200], data.get("body", "")[:5000]
+    exclude = data.get("proposal")
+    found = []
+    if len(title.strip()) + len(body.strip()) >= 6:
+        base = visible_proposals(request.user).exclude(state__in=[State.DRAFT, State.WITHDRAWN])
+        found = similar_proposals(base, title, body, exclude_pk=int(exclude) if str(exclude).isdigit() else None)
+    return render(request, "search/_similar.html", {"similar": found})
+
+
+def merge_candidates(user, proposal):
+    """For review: proposals of the same year that say much the same, with a similarity score."""
+    base = visible_proposals(user).filter(committee_id=proposal.committee_id, year=proposal.year).filter(
+        state__in=[State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING])
+    return similar_proposals(base, proposal.title, proposal.full_body, exclude_pk=proposal.pk, threshold=0.25)
+
+
+@login_required
+def candidates(request, pk):
+    proposal = get_proposal_for(request.user, pk)
+    return render(request, "search/_similar.html", {"similar": merge_candidates(request.user, proposal),
+                                                    "merge_from": proposal})
