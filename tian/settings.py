@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tian.deadlines",
     "tian.search",
     "tian.portal",
+    "tian.importers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Bringing data in: pages saved from the legacy proposal system, and Excel rosters."""
