@@ -135,9 +135,9 @@ def assignment_sign_for(*, assignment: Assignment, by, at=None) -> Assignment:
 def reassignment_request(*, assignment: Assignment, by, reason: str, suggested_unit: str = "",
                          at=None) -> ReassignmentRequest:
     """退办申请: within the window, before any reply, with a reason."""
+    assignment, proposal = _lock_assignment(assignment, by, "request_reassignment")
     if not reason.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for the request."))
-    assignment, proposal = _lock_assignment(assignment, by, "request_reassignment")
     if assignment.status == Assignment.Status.REASSIGNMENT_REQUESTED:
         raise WorkflowError(INVALID_STATE, _("A reassignment request is already pending."))
     if _today(at) > assignment.reassignment_deadline:
@@ -185,6 +185,10 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
         proposal=proposal, unit=new_unit, role=old.role, assigned_on=today, deadline=old.deadline,
         reassignment_deadline=add_working_days(today, proposal.committee.reassignment_window_days),
     )
+    # A reply waiting for the old assisting unit's co-signature now waits for the new unit's instead;
+    # otherwise nobody could ever complete it.
+    ReplyCoSignature.objects.filter(reply__proposal=proposal, reply__status=Reply.Status.COSIGNING,
+                                    unit=old.unit, signed_at__isnull=True).update(unit=new_unit)
     to_state = State.ASSIGNED if proposal.state == State.HANDLING and not proposal.assignments.filter(
         status=Assignment.Status.SIGNED).exists() else proposal.state
     _move(proposal, by, "reassignment.approved", to_state, at=at, note=note, unit=old.unit.name,
@@ -194,9 +198,9 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
 
 @transaction.atomic
 def reassignment_refuse(*, request: ReassignmentRequest, by, note: str, at=None) -> ReassignmentRequest:
+    request, proposal = _lock_request(request, by)
     if not note.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for refusing."))
-    request, proposal = _lock_request(request, by)
     at = _now(at)
     request.status, request.decided_by, request.decided_at, request.decision_note = (
         ReassignmentRequest.Status.REFUSED, by, at, note)
@@ -213,11 +217,11 @@ def reassignment_refuse(*, request: ReassignmentRequest, by, note: str, at=None)
 def contact_record(*, assignment: Assignment, by, method: str, contacted_on: datetime.date, summary: str,
                    at=None) -> ContactRecord:
     """办前沟通: how and when the unit talked with the proposer, and what was said."""
+    assignment, proposal = _lock_assignment(assignment, by, "record_contact")
     if method not in ContactRecord.Method.values or not summary.strip():
         raise WorkflowError(INVALID_INPUT, _("Please choose the method and write a summary."))
     if contacted_on > _today(at):
         raise WorkflowError(INVALID_INPUT, _("The contact date cannot be in the future."))
-    assignment, proposal = _lock_assignment(assignment, by, "record_contact")
     contact = ContactRecord.objects.create(assignment=assignment, method=method, contacted_on=contacted_on,
                                            summary=summary, recorded_by=by, recorded_at=_now(at))
     record(proposal, by, "contact.recorded", from_state=proposal.state, note=summary, at=at,
@@ -228,13 +232,13 @@ def contact_record(*, assignment: Assignment, by, method: str, contacted_on: dat
 @transaction.atomic
 def opinion_send(*, assignment: Assignment, by, body: str, at=None) -> AssistingOpinion:
     """会办意见: an assisting unit's opinion, sent to the lead unit."""
-    if not body.strip():
-        raise WorkflowError(INVALID_INPUT, _("Please write the opinion."))
     assignment, proposal = _lock_assignment(assignment, by, "send_opinion")
     if assignment.role != UnitRole.ASSISTING:
         raise WorkflowError(NOT_ALLOWED, _("Only assisting units send opinions; lead units write the reply."))
     if assignment.status == Assignment.Status.ASSIGNED:
         raise WorkflowError(INVALID_STATE, _("Please sign for the proposal first."))
+    if not body.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please write the opinion."))
     opinion = AssistingOpinion.objects.create(assignment=assignment, body=body, sent_by=by, sent_at=_now(at))
     record(proposal, by, "opinion.sent", from_state=proposal.state, at=at, unit=assignment.unit.name)
     return opinion
@@ -393,9 +397,10 @@ def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = ""
 
     If the lead proposer is dissatisfied with the first reply, the proposal goes to rehandling."""
     proposal = lock(proposal)
-    if result not in Rating.values or (attitude and attitude not in Rating.values):
-        raise WorkflowError(INVALID_INPUT, _("Please choose a rating."))
-    on_paper = member is not None or (proposal.kind == Kind.COLLECTIVE and not by.collective_id)
+    # On paper: staff name the member, or (collective proposals) record the organisation's own rating.
+    # A member co-signing a collective proposal still evaluates for themself.
+    on_paper = member is not None or (proposal.kind == Kind.COLLECTIVE
+                                      and not workflow.is_evaluator(by, proposal))
     collective = None
     if on_paper:
         workflow.check(by, proposal, "record_paper_evaluation")
@@ -410,6 +415,8 @@ def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = ""
             collective = proposal.collective
         else:
             member = by.member
+    if result not in Rating.values or (attitude and attitude not in Rating.values):
+        raise WorkflowError(INVALID_INPUT, _("Please choose a rating."))
     round_ = evaluation_round(proposal)
     existing = Evaluation.objects.filter(proposal=proposal, round=round_)
     if (member and existing.filter(member=member).exists()) or (collective and existing.filter(

@@ -21,16 +21,35 @@ def proposer_members(proposal: Proposal) -> list[Member]:
         if member is not None and all(m.pk != member.pk for m in result):
             result.append(member)
 
-    for p in [proposal, *proposal.merged_proposals.all()]:
+    def credit(p):
         add(p.lead_member)
         for c in p.cosignatures.all():
             if c.status == CoSignature.Status.ACCEPTED:
                 add(c.member)
+        for merged in p.merged_proposals.all():  # a proposal merged into one that was then merged itself
+            credit(merged)
+
+    credit(proposal)
     return result
 
 
 def cosigner_members(proposal: Proposal) -> list[Member]:
     return [m for m in proposer_members(proposal) if m.pk != proposal.lead_member_id]
+
+
+def _merged_into_ids(member_id: int) -> set[int]:
+    """Proposals the member is credited on through 并案: those their own proposals were merged into,
+    following the chain when the surviving proposal was merged again."""
+    own = Proposal.objects.filter(
+        Q(lead_member_id=member_id)
+        | Q(cosignatures__member_id=member_id, cosignatures__status=CoSignature.Status.ACCEPTED))
+    found: set[int] = set()
+    frontier = set(own.exclude(merged_into=None).values_list("merged_into_id", flat=True))
+    while frontier:
+        found |= frontier
+        frontier = set(Proposal.objects.filter(pk__in=frontier).exclude(merged_into=None)
+                       .values_list("merged_into_id", flat=True)) - found
+    return found
 
 
 def visible_proposals(user) -> QuerySet[Proposal]:
@@ -40,10 +59,16 @@ def visible_proposals(user) -> QuerySet[Proposal]:
         return qs.filter(is_public=True)
     condition = Q(is_public=True)
     if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
-        condition |= ~Q(state=State.DRAFT) | Q(created_by=user)
+        # Never submitted (a draft, or a draft thrown away) is private to whoever wrote it.
+        condition |= Q(submitted_at__isnull=False) | ~Q(state__in=[State.DRAFT, State.WITHDRAWN])
+        condition |= Q(created_by=user)
     if user.member_id and Role.MEMBER in user.roles:
-        condition |= Q(lead_member_id=user.member_id) | Q(cosignatures__member_id=user.member_id)
-        condition |= Q(merged_proposals__lead_member_id=user.member_id)
+        # Invitees read what they are asked to sign; a declined, lapsed or withdrawn invitation gives no
+        # access.
+        condition |= Q(lead_member_id=user.member_id) | Q(
+            cosignatures__member_id=user.member_id,
+            cosignatures__status__in=[CoSignature.Status.INVITED, CoSignature.Status.ACCEPTED])
+        condition |= Q(pk__in=_merged_into_ids(user.member_id))
     if user.collective_id and Role.COLLECTIVE in user.roles:
         condition |= Q(collective_id=user.collective_id)
     if user.unit_id and Role.UNIT_HANDLER in user.roles:

@@ -86,7 +86,8 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
         collective=collective, created_by=by, created_at=at, **fields,
     )
     proposal.suggested_units.set(suggested_units)
-    if not (workflow.is_author(by, proposal)):
+    # The same rule as editing: the proposer, or staff entering a paper proposal (rolled back if not).
+    if not workflow.allowed(by, proposal, "edit"):
         raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
     record(proposal, by, "proposal.drafted", to_state=State.DRAFT, at=at)
     return proposal
@@ -134,6 +135,17 @@ def proposal_withdraw(*, proposal: Proposal, by, note: str = "", at=None) -> Pro
     return proposal
 
 
+def _is_open(cosignature: CoSignature, at: datetime.datetime) -> bool:
+    """Whether the invitation can still be answered at ``at`` (services may act at a past moment, so the
+    model's ``effective_status``, which looks at the clock, is not used here)."""
+    return cosignature.status == CoSignature.Status.INVITED and cosignature.expires_at > at
+
+
+def _freeze_cosigners(proposal: Proposal) -> None:
+    """The list of co-signers is final once review is over: open invitations lapse."""
+    proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.EXPIRED)
+
+
 def cosign_window(proposal: Proposal, at: datetime.datetime) -> timedelta:
     committee = proposal.committee
     if proposal.session.is_plenary_window(timezone.localdate(at)):
@@ -150,15 +162,15 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
     existing = {c.member_id: c for c in proposal.cosignatures.all()}
     order = max([c.order for c in existing.values()], default=0)
     created = []
-    for member in members:
+    for member in dict.fromkeys(members):  # the same member twice is one invitation
         if member.pk == proposal.lead_member_id:
             raise WorkflowError(INVALID_INPUT, _("The lead proposer cannot co-sign their own proposal."))
         if member.committee_id != proposal.committee_id or not member.is_active:
             raise WorkflowError(INVALID_INPUT, _("%(name)s is not an active member of this committee.")
                                 % {"name": member.name})
         previous = existing.get(member.pk)
-        if previous is not None and previous.effective_status in (CoSignature.Status.INVITED,
-                                                                  CoSignature.Status.ACCEPTED):
+        if previous is not None and (previous.status == CoSignature.Status.ACCEPTED
+                                     or _is_open(previous, at)):
             continue
         order += 1
         expires = at + cosign_window(proposal, at)
@@ -185,7 +197,8 @@ def cosign_withdraw_invitation(*, cosignature: CoSignature, by, at=None) -> CoSi
     cosignature = _lock_cosignature(cosignature)
     proposal = lock(cosignature.proposal)
     workflow.check(by, proposal, "invite_cosigners")
-    if cosignature.effective_status != CoSignature.Status.INVITED:
+    at = _now(at)
+    if not _is_open(cosignature, at):
         raise WorkflowError(workflow.INVALID_STATE, _("Only an open invitation can be withdrawn."))
     cosignature.status = CoSignature.Status.WITHDRAWN
     cosignature.save(update_fields=["status"])
@@ -194,28 +207,29 @@ def cosign_withdraw_invitation(*, cosignature: CoSignature, by, at=None) -> CoSi
     return cosignature
 
 
-@transaction.atomic
 def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> CoSignature:
     """The invited member agrees to co-sign (同意联名) or declines."""
-    cosignature = _lock_cosignature(cosignature)
-    proposal = lock(cosignature.proposal)
-    if by.member_id != cosignature.member_id:
-        raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
-    workflow.check(by, proposal, "respond_cosign")
     at = _now(at)
-    status = cosignature.status
-    if status == CoSignature.Status.INVITED and cosignature.expires_at <= at:
+    with transaction.atomic():
+        cosignature = _lock_cosignature(cosignature)
+        proposal = lock(cosignature.proposal)
+        if by.member_id != cosignature.member_id:
+            raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
+        workflow.check(by, proposal, "respond_cosign")
+        if cosignature.status != CoSignature.Status.INVITED:
+            raise WorkflowError(workflow.INVALID_STATE, _("This invitation is no longer open."))
+        if _is_open(cosignature, at):
+            cosignature.status = CoSignature.Status.ACCEPTED if accept else CoSignature.Status.DECLINED
+            cosignature.responded_at = at
+            cosignature.save(update_fields=["status", "responded_at"])
+            action = "cosign.accepted" if accept else "cosign.declined"
+            record(proposal, by, action, from_state=proposal.state, at=at, member=cosignature.member.name)
+            return cosignature
+        # Too late. The lapse is stored although the answer is refused (it is what effective_status already
+        # shows, so no event); the error is raised after the block so that this is not rolled back.
         cosignature.status = CoSignature.Status.EXPIRED
         cosignature.save(update_fields=["status"])
-        raise WorkflowError(workflow.INVALID_STATE, _("This invitation has expired."))
-    if status != CoSignature.Status.INVITED:
-        raise WorkflowError(workflow.INVALID_STATE, _("This invitation is no longer open."))
-    cosignature.status = CoSignature.Status.ACCEPTED if accept else CoSignature.Status.DECLINED
-    cosignature.responded_at = at
-    cosignature.save(update_fields=["status", "responded_at"])
-    record(proposal, by, "cosign.accepted" if accept else "cosign.declined", from_state=proposal.state, at=at,
-           member=cosignature.member.name)
-    return cosignature
+    raise WorkflowError(workflow.INVALID_STATE, _("This invitation has expired."))
 
 
 def _next_number(proposal: Proposal) -> int:
@@ -238,7 +252,7 @@ def proposal_register(*, proposal: Proposal, by, note: str = "", at=None) -> Pro
     proposal.number = _next_number(proposal)
     proposal.registered_at = at
     proposal.review_note = note
-    proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.EXPIRED)
+    _freeze_cosigners(proposal)
     _set_state(proposal, by, "proposal.registered", State.REGISTERED, note=note, at=at, number=proposal.number)
     return proposal
 
@@ -249,14 +263,18 @@ def proposal_decline(*, proposal: Proposal, by, ground: DeclineGround, forward: 
     """不予立案, with a ground from the committee's list and where the text is forwarded."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "decline")
-    if ground.committee_id != proposal.committee_id:
+    if ground.committee_id != proposal.committee_id or not ground.is_active:
         raise WorkflowError(INVALID_INPUT, _("Please choose a ground from the list."))
     if forward not in DeclineForward.values:
         raise WorkflowError(INVALID_INPUT, _("Please choose where the proposal is forwarded."))
     proposal.decline_ground, proposal.decline_forward, proposal.review_note = ground, forward, note
+    _freeze_cosigners(proposal)
     _set_state(proposal, by, "proposal.declined", State.DECLINED, note=note, at=at, ground=ground.text,
                forward=forward)
     return proposal
+
+
+MERGE_TARGET_STATES = (State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING)
 
 
 @transaction.atomic
@@ -267,10 +285,12 @@ def proposal_merge(*, proposal: Proposal, into: Proposal, by, note: str = "", at
     target = Proposal.objects.select_for_update().get(pk=into.pk)
     if target.pk == proposal.pk or target.committee_id != proposal.committee_id:
         raise WorkflowError(INVALID_INPUT, _("Please choose another proposal to merge into."))
-    if target.state in (State.DRAFT, State.RETURNED, State.WITHDRAWN, State.DECLINED, State.MERGED):
+    # Not into a replied one: its letters were written to proposers that did not include these.
+    if target.state not in MERGE_TARGET_STATES:
         raise WorkflowError(INVALID_INPUT, _("A proposal can only be merged into one under review or registered."))
     proposal.merged_into = target
     proposal.review_note = note
+    _freeze_cosigners(proposal)
     _set_state(proposal, by, "proposal.merged", State.MERGED, note=note, at=at, into=target.pk)
     record(target, by, "proposal.merged_in", from_state=target.state, note=note, at=at, merged=proposal.pk,
            title=proposal.title)
@@ -280,10 +300,10 @@ def proposal_merge(*, proposal: Proposal, into: Proposal, by, note: str = "", at
 @transaction.atomic
 def proposal_return(*, proposal: Proposal, by, note: str, at=None) -> Proposal:
     """退回修改: back to the proposer with a note saying what to change."""
-    if not note.strip():
-        raise WorkflowError(INVALID_INPUT, _("Please say what should be revised."))
     proposal = lock(proposal)
     workflow.check(by, proposal, "return")
+    if not note.strip():
+        raise WorkflowError(INVALID_INPUT, _("Please say what should be revised."))
     proposal.review_note = note
     _set_state(proposal, by, "proposal.returned", State.RETURNED, note=note, at=at)
     return proposal

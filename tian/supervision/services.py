@@ -41,9 +41,9 @@ def reply_approve(*, reply: Reply, by, outcome: str | None = None, comments: str
 
 @transaction.atomic
 def reply_return(*, reply: Reply, by, comments: str, at=None) -> Reply:
+    reply, proposal = _lock_reply(reply, by)
     if not comments.strip():
         raise WorkflowError(INVALID_INPUT, _("Please say why the reply is returned."))
-    reply, proposal = _lock_reply(reply, by)
     at = at or timezone.now()
     SupervisionReview.objects.create(reply=reply, office=by.office, reviewer=by, decision="returned",
                                      comments=comments, outcome_before=reply.outcome, outcome_after=reply.outcome,
