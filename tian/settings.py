@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tian.search",
     "tian.portal",
     "tian.importers",
+    "tian.stats",
 ]
 
 MIDDLEWARE = [

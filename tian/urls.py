@@ -11,6 +11,7 @@ urlpatterns = [
     path("supervision/", include("tian.supervision.urls")),
     path("notifications/", include("tian.notifications.urls")),
     path("search/", include("tian.search.urls")),
+    path("stats/", include("tian.stats.urls")),
     path("public/", include("tian.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

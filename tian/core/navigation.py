@@ -32,6 +32,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Supervision"), "supervision:queue", perm=Perm.SUPERVISE),
     NavItem(_("Key proposals"), "supervision:key_proposals", perm=Perm.FOLLOW_KEY_PROPOSALS),
     NavItem(_("Search"), "search:search"),
+    NavItem(_("Statistics"), "stats:index", perm=Perm.VIEW_STATISTICS),
     NavItem(_("People and units"), "organisations:index", perm=Perm.MANAGE_PEOPLE),
     NavItem(_("Users"), "accounts:user_list", perm=Perm.MANAGE_USERS),
     NavItem(_("Settings"), "organisations:settings", perm=Perm.MANAGE_SETTINGS),

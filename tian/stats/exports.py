@@ -1,0 +1,111 @@
+"""Tables defined once — columns with Chinese headers and how to read each value — and written as .xlsx.
+The statistics pages, the proposal list and (later) the API all download through these."""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: list[Column]
+
+    def headers(self) -> list[str]:
+        return [str(c.header) for c in self.columns]
+
+    def rows(self, items) -> list[list]:
+        return [[c.value(item) for c in self.columns] for item in items]
+
+    def xlsx(self, items, *, title: str = "") -> bytes:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = str(self.name)[:31]
+        if title:
+            sheet.append([title])
+            sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append(self.headers())
+        header_row = sheet.max_row
+        for cell in sheet[header_row]:
+            cell.font = Font(bold=True)
+        for row in self.rows(items):
+            sheet.append(["" if v is None else v for v in row])
+        for index, header in enumerate(self.headers(), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) * 2 + 4))
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+
+def _classes(row):
+    return " ".join(f"{k}:{v}" for k, v in row.get("classes", {}).items())
+
+
+def _shares(row):
+    return " ".join(f"{k}:{v}%" for k, v in row.get("class_shares", {}).items())
+
+
+SUMMARY_COLUMNS = [
+    Column(_("Received"), lambda r: r["received"]),
+    Column(_("Registered"), lambda r: r["registered"]),
+    Column(_("Registration rate (%)"), lambda r: r["registered_rate"]),
+    Column(_("Not registered"), lambda r: r["declined"]),
+    Column(_("Merged"), lambda r: r["merged"]),
+    Column(_("Assigned"), lambda r: r["assigned"]),
+    Column(_("Replied"), lambda r: r["replied"]),
+    Column(_("Reply rate (%)"), lambda r: r["replied_rate"]),
+    Column(_("Replied on time"), lambda r: r["on_time"]),
+    Column(_("On-time rate (%)"), lambda r: r["on_time_rate"]),
+    Column(_("Outcome classes"), _classes),
+    Column(_("Class shares"), _shares),
+    Column(_("Contact rate (%)"), lambda r: r["contact_rate"]),
+    Column(_("Evaluated"), lambda r: r["evaluated"]),
+    Column(_("Satisfaction rate (%)"), lambda r: r["satisfaction_rate"]),
+    Column(_("Rehandled"), lambda r: r["rehandled"]),
+    Column(_("Overdue now"), lambda r: r["overdue"]),
+]
+
+SUMMARY = Table(_("Overview"), SUMMARY_COLUMNS)
+GROUPED = Table(_("By group"), [Column(_("Group"), lambda r: r["group"]), *SUMMARY_COLUMNS])
+UNITS = Table(_("By unit"), [
+    Column(_("Unit"), lambda r: r["unit"]),
+    Column(_("Role"), lambda r: str(r["role_label"])),
+    Column(_("Assigned"), lambda r: r["assigned"]),
+    Column(_("Replied"), lambda r: r["replied"]),
+    Column(_("Reply rate (%)"), lambda r: r["replied_rate"]),
+    Column(_("Replied on time"), lambda r: r["on_time"]),
+    Column(_("On-time rate (%)"), lambda r: r["on_time_rate"]),
+    Column(_("Overdue now"), lambda r: r["overdue"]),
+    Column(_("Outcome classes"), _classes),
+    Column(_("Satisfaction rate (%)"), lambda r: r["satisfaction_rate"]),
+])
+MEMBERS = Table(_("By member"), [
+    Column(_("Member"), lambda r: r["member"]),
+    Column(_("Led"), lambda r: r["led"]),
+    Column(_("Co-signed"), lambda r: r["cosigned"]),
+    Column(_("Registered"), lambda r: r["registered"]),
+    Column(_("Key proposals"), lambda r: r["key"]),
+])
+PROPOSALS = Table(_("Proposals"), [
+    Column(_("Number"), lambda p: p.number_year),
+    Column(_("Title"), lambda p: p.title),
+    Column(_("Kind"), lambda p: str(p.get_kind_display())),
+    Column(_("Proposer"), lambda p: p.proposer_name),
+    Column(_("Topic category"), lambda p: p.category.name if p.category_id else ""),
+    Column(_("Session"), lambda p: p.session.name),
+    Column(_("State"), lambda p: str(p.get_state_display())),
+    Column(_("Key proposal"), lambda p: "是" if p.is_key else "否"),
+    Column(_("Submitted"), lambda p: p.submitted_at.strftime("%Y-%m-%d") if p.submitted_at else ""),
+])

@@ -1,0 +1,143 @@
+"""The statistics page, the list behind each number, and Excel downloads."""
+
+import datetime
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.handling.models import UnitRole
+from tian.organisations.models import Session, Term
+from tian.organisations.selectors import current_committee
+from tian.proposals.models import Proposal
+from tian.stats import charts, exports, kpis
+from tian.stats.definitions import DEFINITIONS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScopeForm(forms.Form):
+    session = forms.ModelChoiceField(label=gettext_lazy("Session"), queryset=Session.objects.none(), required=False,
+                                     empty_label=gettext_lazy("All sessions"))
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None)
+    term = forms.ModelChoiceField(label=gettext_lazy("Term"), queryset=Term.objects.none(), required=False,
+                                  empty_label=gettext_lazy("All terms"))
+    start = forms.DateField(label=gettext_lazy("Submitted from"), required=False, widget=DATE)
+    end = forms.DateField(label=gettext_lazy("Submitted until"), required=False, widget=DATE)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = Session.objects.filter(term__committee=committee).select_related("term")
+        self.fields["term"].queryset = Term.objects.filter(committee=committee)
+        years = (Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
+                 .order_by("-year"))
+        self.fields["year"].choices = [("", gettext_lazy("All years")), *[(y, str(y)) for y in years]]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            self.add_error("end", _("The end date must not be before the start date."))
+        return cleaned
+
+
+def _scope(request) -> tuple[kpis.Scope, ScopeForm]:
+    committee = current_committee()
+    form = ScopeForm(request.GET or None, committee=committee)
+    if request.GET and form.is_valid():
+        d = form.cleaned_data
+        return kpis.Scope(committee, session=d["session"], year=d["year"], term=d["term"], start=d["start"],
+                          end=d["end"]), form
+    if not request.GET:
+        latest = Proposal.objects.filter(committee=committee).order_by("-year").values_list("year", flat=True).first()
+        year = latest or datetime.date.today().year
+        form = ScopeForm({"year": year}, committee=committee)
+        form.is_valid()
+        return kpis.Scope(committee, year=year), form
+    return kpis.Scope(committee, year=-1), form  # invalid filters: an empty scope, the form shows why
+
+
+def _role_labels(rows):
+    for row in rows:
+        row["role_label"] = UnitRole(row["role"]).label
+    return rows
+
+
+@require_permission(Perm.VIEW_STATISTICS)
+def index(request):
+    scope, form = _scope(request)
+    facts = kpis.gather(scope)
+    overall = kpis.summary(facts)
+    units = _role_labels(kpis.by_unit(scope, facts))
+    lead_units = [u for u in units if u["role"] == UnitRole.LEAD]
+    trend = kpis.trend(scope.committee)
+    context = {
+        "form": form, "scope": scope, "overall": overall, "units": units,
+        "categories": kpis.by_category(facts), "sectors": kpis.by_sector(facts), "parties": kpis.by_party(facts),
+        "members": kpis.by_member(facts)[:50], "key_proposals": kpis.key_proposals(facts),
+        "definitions": DEFINITIONS, "query": request.GET.urlencode(),
+        "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
+        "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
+                                        title=_("Proposals led by each unit")),
+        "chart_satisfaction": charts.bar_chart(
+            [(_("Satisfied"), overall["satisfied"]), (_("Basically satisfied"), overall["basically_satisfied"]),
+             (_("Dissatisfied"), overall["dissatisfied"])], title=_("Evaluations")),
+        "chart_trend": charts.line_chart([(str(t["year"]), t["satisfaction_rate"]) for t in trend],
+                                         title=_("Satisfaction rate by year")),
+        "chart_received": charts.line_chart([(str(t["year"]), t["received"]) for t in trend],
+                                            title=_("Proposals received by year"), suffix=""),
+    }
+    return render(request, "stats/index.html", context)
+
+
+MEASURES = {"received", "registered", "declined", "merged", "assigned", "replied", "on_time", "contacted",
+            "evaluated", "satisfied", "rehandled", "overdue"}
+
+
+@require_permission(Perm.VIEW_STATISTICS)
+def behind(request):
+    """The proposals a number counts."""
+    scope, form = _scope(request)
+    measure = request.GET.get("measure", "received")
+    if measure not in MEASURES:
+        raise Http404
+    unit = request.GET.get("unit")
+    qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
+    page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
+    return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
+                                                 "definition": DEFINITIONS.get(measure.replace("evaluated",
+                                                                                               "satisfaction"))})
+
+
+TABLES = {
+    "overview": (exports.SUMMARY, lambda scope, facts: [kpis.summary(facts)]),
+    "units": (exports.UNITS, lambda scope, facts: _role_labels(kpis.by_unit(scope, facts))),
+    "categories": (exports.GROUPED, lambda scope, facts: kpis.by_category(facts)),
+    "sectors": (exports.GROUPED, lambda scope, facts: kpis.by_sector(facts)),
+    "parties": (exports.GROUPED, lambda scope, facts: kpis.by_party(facts)),
+    "members": (exports.MEMBERS, lambda scope, facts: kpis.by_member(facts)),
+}
+
+
+@require_permission(Perm.VIEW_STATISTICS)
+def download(request, table):
+    if table not in TABLES:
+        raise Http404
+    scope, _form = _scope(request)
+    export, rows = TABLES[table]
+    return _xlsx(export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
+
+
+def _xlsx(export, items, name) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(export.xlsx(items, title=name),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
+    return response
