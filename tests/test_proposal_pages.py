@@ -275,3 +275,31 @@ def test_withdrawn_before_registration_and_not_after(world, client_for):
     proposal.refresh_from_db()
     assert proposal.state == State.REGISTERED
     assert "不能执行此操作" in _text(response) or "无权" in _text(response)
+
+
+def test_two_staff_at_once_the_second_is_told_it_was_handled(world, client_for):
+    proposal = _submitted(world, client_for)
+    first, second = client_for(world.staff), client_for(world.admin)
+    first.post(reverse("proposals:action", args=[proposal.pk, "register"]), {"state": "submitted"})
+    # a second office worker who still sees the "submitted" page clicks "return"
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+
+    accounts.user_update(user=world.admin, roles=[Role.ADMIN, Role.STAFF])
+    response = second.post(reverse("proposals:action", args=[proposal.pk, "return"]),
+                           {"state": "submitted", "note": "请修改"}, follow=True)
+    assert "已被他人处理" in _text(response)
+    proposal.refresh_from_db()
+    assert proposal.state == State.REGISTERED
+
+
+def test_staff_record_the_cosigners_of_a_paper_form(world, client_for):
+    staff = client_for(world.staff)
+    category = TopicCategory.objects.get(committee=world.committee, name="经济建设")
+    staff.post(reverse("proposals:new"), {"lead_member": world.member.member.pk, "title": "关于纸质提案的建议",
+                                          "body": "建议。", "category": category.pk, "disclosure_consent": "on"})
+    proposal = Proposal.objects.get(title="关于纸质提案的建议")
+    staff.post(reverse("proposals:invite", args=[proposal.pk]), {"members": [world.cosigner.member.pk]})
+    signature = proposal.cosignatures.get()
+    assert signature.status == CoSignature.Status.ACCEPTED
+    assert Event.objects.filter(proposal=proposal, action="cosign.recorded_on_paper").exists()

@@ -188,6 +188,38 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
     return created
 
 
+@transaction.atomic
+def cosign_record_on_paper(*, proposal: Proposal, by, members, at=None) -> list[CoSignature]:
+    """Office staff entering a paper proposal (代录) record the co-signers who signed the paper form:
+    their signatures are accepted at once, no invitation is sent."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "record_paper_cosigners")
+    at = _now(at)
+    existing = {c.member_id: c for c in proposal.cosignatures.all()}
+    order = max([c.order for c in existing.values()], default=0)
+    recorded = []
+    for member in dict.fromkeys(members):
+        if member.pk == proposal.lead_member_id:
+            raise WorkflowError(INVALID_INPUT, _("The lead proposer cannot co-sign their own proposal."))
+        if member.committee_id != proposal.committee_id:
+            raise WorkflowError(INVALID_INPUT, _("%(name)s is not an active member of this committee.")
+                                % {"name": member.name})
+        signature = existing.get(member.pk)
+        if signature is not None and signature.status == CoSignature.Status.ACCEPTED:
+            continue
+        order += 1
+        if signature is None:
+            signature = CoSignature(proposal=proposal, member=member)
+        signature.order, signature.status = order, CoSignature.Status.ACCEPTED
+        signature.invited_at = signature.responded_at = signature.expires_at = at
+        signature.save()
+        recorded.append(signature)
+    if recorded:
+        record(proposal, by, "cosign.recorded_on_paper", from_state=proposal.state, at=at,
+               members=[c.member.name for c in recorded])
+    return recorded
+
+
 def _lock_cosignature(cosignature: CoSignature) -> CoSignature:
     return CoSignature.objects.select_for_update().select_related("proposal", "member").get(pk=cosignature.pk)
 

@@ -96,7 +96,13 @@ def is_evaluator(user, proposal: Proposal) -> bool:
 
 
 def is_cosign_invitee(user, proposal: Proposal) -> bool:
+    """A member who was invited. Whether the invitation is still open depends on the moment the answer is
+    given, so the service checks that (``cosign_respond``); pages show the buttons for open ones only."""
     return bool(user.member_id) and any(c.member_id == user.member_id for c in proposal.cosignatures.all())
+
+
+def entered_on_paper(user, proposal: Proposal) -> bool:
+    return has_permission(user, Perm.ENTER_ON_BEHALF) and proposal.created_by_id == user.pk
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,8 @@ TRANSITIONS: dict[str, Transition] = {
            _("Withdraw this proposal? This cannot be undone.")),
         _t("invite_cosigners", _("Invite co-signers"), BEFORE_REGISTRATION, None, (Perm.SUBMIT_PROPOSALS,),
            is_proposer),
+        _t("record_paper_cosigners", _("Record co-signers of the paper form"), BEFORE_REGISTRATION, None,
+           (Perm.ENTER_ON_BEHALF,), entered_on_paper),
         _t("respond_cosign", _("Answer the co-sign invitation"), BEFORE_REGISTRATION, None, (Perm.COSIGN,),
            is_cosign_invitee),
         _t("register", _("Register"), {State.SUBMITTED}, State.REGISTERED, (Perm.REVIEW,), is_office),

@@ -104,8 +104,9 @@ def proposal_edit(request, pk):
     invite_form = InviteForm(committee=committee, exclude=[proposal.lead_member_id or 0])
     return render(request, "proposals/edit.html", {
         "form": form, "proposal": proposal, "committee": committee, "invite_form": invite_form,
-        "attachment_form": AttachmentForm(), "can_invite": workflow.allowed(request.user, proposal,
-                                                                             "invite_cosigners"),
+        "attachment_form": AttachmentForm(),
+        "can_invite": workflow.allowed(request.user, proposal, "invite_cosigners"),
+        "on_paper": workflow.allowed(request.user, proposal, "record_paper_cosigners"),
     })
 
 
@@ -160,6 +161,11 @@ def proposal_invite(request, pk):
         messages.error(request, first_error(form))
         return redirect("proposals:edit", pk=pk)
     members = list(form.cleaned_data["members"])
+    if workflow.allowed(request.user, proposal, "record_paper_cosigners"):
+        response, _result = run_action(
+            request, lambda: services.cosign_record_on_paper(proposal=proposal, by=request.user, members=members),
+            _("The co-signers of the paper form were recorded."), redirect_to=_back(request, proposal))
+        return response
     response, _result = run_action(
         request, lambda: services.cosign_invite(proposal=proposal, by=request.user, members=members),
         _("The invitations were sent."), redirect_to=_back(request, proposal))

@@ -43,7 +43,7 @@ from tian.proposals.forms import (
 from tian.proposals.models import Proposal, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.views.common import first_error, post_only
-from tian.proposals.workflow import WorkflowError
+from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,11 @@ def proposal_action(request, pk, name):
     if action is None:
         raise Http404
     proposal = get_proposal_for(request.user, pk)
+    seen_state = request.POST.get("state")
+    if seen_state and seen_state != proposal.state:
+        # The page the user acted on is out of date: someone else has changed the proposal meanwhile.
+        messages.error(request, str(MSG_CONFLICT))
+        return redirect(proposal.get_absolute_url())
     data = {}
     if action.form is not None:
         form = action.form(request.POST, proposal) if not isinstance(action.form, type) else action.form(request.POST)
