@@ -12,6 +12,8 @@ import datetime
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+
 LABELS = ("编号", "所属类别", "提案人", "联名人", "审查结果", "信息公开", "交办时间", "是否重点", "督办单位", "牵头领导",
           "主办单位", "协办单位", "分办单位", "落实情况", "督办审核", "满意评价", "反馈意见", "提案编号", "领衔委员",
           "附议委员")
@@ -116,17 +118,17 @@ def parse(text: str) -> LegacyRecord:
     numbered = [(i + 1, line) for i, line in enumerate(lines)]
     meaningful = [(n, line) for n, line in numbered if line]
     if not meaningful:
-        raise LegacyParseError(1, "a proposal page", "an empty file")
+        raise LegacyParseError(1, _("a proposal page"), "an empty file")
 
     # The heading: 委员提案 >> 关于……的建议 (the line before it, if any, is the site name).
     heading_index = next((i for i, (_n, line) in enumerate(meaningful) if ">>" in line or "》》" in line), None)
     if heading_index is None:
-        raise LegacyParseError(meaningful[0][0], "the heading line “委员提案 >> 关于……的建议”", meaningful[0][1])
+        raise LegacyParseError(meaningful[0][0], _("the heading line “委员提案 >> 关于……的建议”"), meaningful[0][1])
     heading_line, heading = meaningful[heading_index]
     kind_text, _sep, title = re.split(r"(>>|》》)", heading, maxsplit=1)
     title = title.strip()
     if not title:
-        raise LegacyParseError(heading_line, "a title after “>>”", heading)
+        raise LegacyParseError(heading_line, _("a title after “>>”"), heading)
 
     facts: dict[str, str] = {}
     rest = meaningful[heading_index + 1:]
@@ -137,13 +139,13 @@ def parse(text: str) -> LegacyRecord:
         position += 1
     if "编号" not in facts:
         line_no = rest[0][0] if rest else heading_line
-        raise LegacyParseError(line_no, "the line “编号:第〔N〕号 所属类别:……”", rest[0][1] if rest else "")
+        raise LegacyParseError(line_no, _("the line “编号:第〔N〕号 所属类别:……”"), rest[0][1] if rest else "")
     number_match = NUMBER.search(facts["编号"])
     if not number_match:
-        raise LegacyParseError(rest[0][0], "a number like 第〔15〕号", facts["编号"])
+        raise LegacyParseError(rest[0][0], _("a number like 第〔15〕号"), facts["编号"])
     if "提案人" not in facts:
         raise LegacyParseError(rest[min(position, len(rest) - 1)][0] if rest else heading_line,
-                               "the line “提案人:…… 联名人:……”")
+                               _("the line “提案人:…… 联名人:……”"))
 
     # The body: every line up to the review-result line.
     body = []
@@ -151,7 +153,7 @@ def parse(text: str) -> LegacyRecord:
         body.append(rest[position][1])
         position += 1
     if position >= len(rest):
-        raise LegacyParseError(rest[-1][0], "the line “审查结果:…… 信息公开:……” after the body")
+        raise LegacyParseError(rest[-1][0], _("the line “审查结果:…… 信息公开:……” after the body"))
     while position < len(rest) and _fields(rest[position][1]) and not REPLY_TITLE.match(rest[position][1]):
         fields = _fields(rest[position][1])
         if any(label in fields for label in SECTION_END):
@@ -222,18 +224,18 @@ def _replies(rest, position) -> tuple[list[LegacyReply], int]:
         title_line, title = rest[position]
         position += 1
         if position >= len(rest) or not SALUTATION.match(rest[position][1]):
-            raise LegacyParseError(rest[min(position, len(rest) - 1)][0], "a salutation “尊敬的……:”",
+            raise LegacyParseError(rest[min(position, len(rest) - 1)][0], _("a salutation “尊敬的……:”"),
                                    rest[position][1] if position < len(rest) else "")
         salutation = rest[position][1]
         position += 1
         paragraphs = []
         while position < len(rest) and not CLOSING.match(rest[position][1]):
             if REPLY_TITLE.match(rest[position][1]) or any(k in _fields(rest[position][1]) for k in SECTION_END):
-                raise LegacyParseError(rest[position][0], "“此复。” closing the reply to " + title)
+                raise LegacyParseError(rest[position][0], _("“此复。” closing the reply to %(title)s") % {"title": title})
             paragraphs.append(rest[position][1])
             position += 1
         if position >= len(rest):
-            raise LegacyParseError(rest[-1][0], "“此复。” closing the reply")
+            raise LegacyParseError(rest[-1][0], _("“此复。” closing the reply"))
         position += 1
         unit = rest[position][1] if position < len(rest) else ""
         position += 1

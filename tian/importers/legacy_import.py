@@ -1,9 +1,263 @@
-"""Writing a parsed legacy page through the same service functions as the UI (next step)."""
+"""Writing a parsed legacy page through the same service functions as the UI, with events dated as on
+the page. Every step checks whether it was already done, so importing the same page again (or a later
+version of it, with a reply or an evaluation added) changes only what is new. One page is one
+transaction: a page that fails leaves nothing behind."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tian.accounts import services as accounts
+from tian.accounts.models import User
+from tian.accounts.roles import Role
+from tian.handling import services as handling
+from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
+from tian.importers.legacy import LegacyRecord
+from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
+from tian.organisations.selectors import current_committee
+from tian.proposals import services
+from tian.proposals.events import quiet
+from tian.proposals.models import Proposal, State
+from tian.supervision import services as supervision
+
+TZ = ZoneInfo("Asia/Shanghai")
+RATINGS = {"满意": Rating.SATISFIED, "基本满意": Rating.BASICALLY_SATISFIED, "不满意": Rating.DISSATISFIED}
 
 
-def import_user(username=None):
-    raise NotImplementedError("importing into the database is not built yet; use --dry-run")
+class ImportProblem(Exception):
+    pass
 
 
-def import_record(record, *, by):
-    raise NotImplementedError("importing into the database is not built yet; use --dry-run")
+def import_user(username: str | None = None) -> User:
+    """The office staff account an import acts as."""
+    staff = User.objects.filter(is_active=True, role_grants__role=Role.STAFF)
+    user = staff.filter(username=username).first() if username else staff.order_by("pk").first()
+    if user is None:
+        raise ImportProblem(_("No active office staff account %(name)s to import as.") % {"name": username or ""})
+    return user
+
+
+def _moment(day: str | datetime.date | None, hour: int = 10) -> datetime.datetime | None:
+    if day is None:
+        return None
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
+
+
+class Importer:
+    def __init__(self, record: LegacyRecord, by: User, committee: Committee):
+        self.record, self.by, self.committee = record, by, committee
+        self.created: list[str] = []
+        self.done: list[str] = []
+
+    # People and organisations, created when the page names someone TiAn does not know.
+    def member(self, name: str) -> Member:
+        member = Member.objects.filter(committee=self.committee, name=name).first()
+        if member is None:
+            member = Member.objects.create(committee=self.committee, name=name)
+            self.created.append(_("member %(name)s") % {"name": name})
+        return member
+
+    def unit(self, name: str) -> Unit:
+        unit = (Unit.objects.filter(committee=self.committee, name=name).first()
+                or Unit.objects.filter(committee=self.committee, full_name=name).first())
+        if unit is None:
+            unit = Unit.objects.create(committee=self.committee, name=name, full_name=name)
+            self.created.append(_("unit %(name)s") % {"name": name})
+        return unit
+
+    def office(self, name: str) -> SupervisingOffice:
+        office = SupervisingOffice.objects.filter(committee=self.committee, name=name).first()
+        if office is None:
+            office = SupervisingOffice.objects.create(committee=self.committee, name=name, full_name=name)
+            self.created.append(_("supervising office %(name)s") % {"name": name})
+        return office
+
+    def official(self, name: str) -> LeadOfficial:
+        official = LeadOfficial.objects.filter(committee=self.committee, name=name).first()
+        if official is None:
+            official = LeadOfficial.objects.create(committee=self.committee, name=name)
+            self.created.append(_("lead official %(name)s") % {"name": name})
+        return official
+
+    def _account(self, role, binding: dict, label: str) -> User:
+        field, value = next(iter(binding.items()))
+        user = User.objects.filter(is_active=True, role_grants__role=role, **binding).first()
+        if user is not None:
+            return user
+        username = base = f"{value.name}"
+        n = 1
+        while User.objects.filter(username=username).exists():
+            n += 1
+            username = f"{base}{n}"
+        user = accounts.user_create(username=username, full_name=f"{value.name}{label}", password=None,
+                                    roles=[role], **binding)
+        self.created.append(_("account %(name)s (no password yet)") % {"name": username})
+        return user
+
+    def handler(self, unit: Unit) -> User:
+        return self._account(Role.UNIT_HANDLER, {"unit": unit}, "经办人")
+
+    def supervisor(self, office: SupervisingOffice) -> User:
+        return self._account(Role.SUPERVISOR, {"office": office}, "督办员")
+
+    def session(self) -> Session | None:
+        sessions = Session.objects.filter(term__committee=self.committee).select_related("term")
+        for session in sessions:
+            if session.name == self.record.session:
+                return session
+        return sessions.filter(year=self.record.year).order_by("-number").first()
+
+    def fresh(self, proposal: Proposal) -> Proposal:
+        proposal.refresh_from_db()
+        return proposal
+
+    # The steps.
+    def run(self) -> str:
+        r = self.record
+        if r.year is None:
+            raise ImportProblem(_("The page shows no year."))
+        proposal = Proposal.objects.filter(committee=self.committee, year=r.year, number=r.number).first()
+        new = proposal is None
+        if new:
+            proposal = self.create(proposal)
+        proposal = self.assign(proposal)
+        proposal = self.handle(proposal)
+        proposal = self.evaluate(proposal)
+        proposal = self.disclose(proposal)
+        what = _("created") if new else (_("updated") if self.done else _("unchanged"))
+        report = f"{what} {r.year}年度第{r.number}号 {r.title}"
+        if self.done:
+            report += "; " + "、".join(self.done)
+        if self.created:
+            report += "; " + _("new: %(list)s") % {"list": "、".join(self.created)}
+        return report
+
+    def create(self, proposal) -> Proposal:
+        r = self.record
+        session = self.session()
+        if session is None:
+            raise ImportProblem(_("No session of %(year)s is set up; create it first.") % {"year": r.year})
+        submitted = _moment(session.plenary_start) if session.year == r.year else _moment(f"{r.year}-01-02")
+        if r.kind.startswith("集体"):
+            raise ImportProblem(_("Collective proposals cannot be imported from pages yet."))
+        lead = self.member(r.proposer)
+        proposal = services.proposal_create_draft(
+            by=self.by, committee=self.committee, lead_member=lead, title=r.title, body=r.body,
+            disclosure_consent=r.public, at=submitted)
+        cosigners = [self.member(name) for name in r.cosigners]
+        if cosigners:
+            services.cosign_record_on_paper(proposal=proposal, by=self.by, members=cosigners, at=submitted)
+        proposal = services.proposal_submit(proposal=self.fresh(proposal), by=self.by, check_content=False,
+                                            at=submitted)
+        self.done.append(_("submitted"))
+        if r.review_result and "立案" in r.review_result and "不予" not in r.review_result:
+            registered = _moment(r.assigned_on, 9) or submitted
+            proposal = services.proposal_register(proposal=proposal, by=self.by, number=r.number, at=registered)
+            self.done.append(_("registered"))
+        else:
+            raise ImportProblem(_("Only registered proposals can be imported from pages (review result: %(r)s).")
+                                % {"r": r.review_result or "—"})
+        return proposal
+
+    def assign(self, proposal: Proposal) -> Proposal:
+        r = self.record
+        if proposal.state != State.REGISTERED or not r.assigned_on or not (r.lead_units or r.separate_units):
+            return proposal
+        lead = [self.unit(n) for n in r.lead_units]
+        assisting = [self.unit(n) for n in r.assisting_units]
+        # The co-signature block of the first letter names the handling units in full, lead unit first.
+        if r.replies and r.replies[0]["cosign_units"]:
+            full = r.replies[0]["cosign_units"]
+            for unit, full_name in zip(lead + assisting, full, strict=False):
+                if unit.full_name == unit.name and full_name != unit.name:
+                    unit.full_name = full_name
+                    unit.save(update_fields=["full_name"])
+        if r.replies and lead and lead[0].full_name == lead[0].name:
+            lead[0].full_name = r.replies[0]["unit"]
+            lead[0].save(update_fields=["full_name"])
+        proposal = handling.proposal_assign(
+            proposal=proposal, by=self.by, lead_units=lead, assisting_units=assisting,
+            separate_units=[self.unit(n) for n in r.separate_units],
+            assigned_on=datetime.date.fromisoformat(r.assigned_on), is_key=r.key,
+            lead_officials=[self.official(n) for n in r.lead_officials],
+            supervising_offices=[self.office(n) for n in r.supervising_offices], at=_moment(r.assigned_on))
+        self.done.append(_("assigned"))
+        return proposal
+
+    def handle(self, proposal: Proposal) -> Proposal:
+        r = self.record
+        if proposal.state not in (State.ASSIGNED, State.HANDLING) or not r.replies:
+            return proposal
+        first_reply_day = r.replies[0]["date"] or r.assigned_on
+        for assignment in proposal.assignments.exclude(status=Assignment.Status.REMOVED).select_related("unit"):
+            if assignment.status == Assignment.Status.ASSIGNED:
+                handling.assignment_sign_for(assignment=assignment, by=self.handler(assignment.unit),
+                                             at=_moment(r.assigned_on, 15))
+        proposal = self.fresh(proposal)
+        codes = set(OutcomeClass.objects.filter(committee=self.committee).values_list("code", flat=True))
+        for index, data in enumerate(r.replies):
+            assignment = self._replying_assignment(proposal, data["unit"])
+            if assignment is None or Reply.objects.filter(assignment=assignment, round=1).exists():
+                continue
+            outcome = r.outcome if (r.outcome in codes and index == 0) else ""
+            if not outcome:
+                raise ImportProblem(_("The page gives no outcome class (落实情况) for the reply of %(unit)s.")
+                                    % {"unit": data["unit"]})
+            handler = self.handler(assignment.unit)
+            day = _moment(data["date"] or first_reply_day, 16)
+            reply = handling.reply_save(assignment=assignment, by=handler, body=data["body"], outcome=outcome,
+                                        contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                                        reply_date=(data["date"] and datetime.date.fromisoformat(data["date"]))
+                                        or day.date(), at=day)
+            reply = handling.reply_submit(reply=reply, by=handler, at=day)
+            cosigned = _moment(data["cosign_date"], 16) or day
+            for signature in reply.cosignatures.select_related("unit"):
+                reply = handling.reply_cosign(reply=reply, by=self.handler(signature.unit), at=cosigned).reply
+            reply.refresh_from_db()
+            if reply.status == Reply.Status.SUPERVISION and (r.supervision_review == "已通过" or r.satisfaction):
+                office = proposal.supervising_offices.first()
+                supervision.reply_approve(reply=reply, by=self.supervisor(office), at=cosigned)
+            self.done.append(_("reply of %(unit)s") % {"unit": assignment.unit.name})
+            proposal = self.fresh(proposal)
+        return proposal
+
+    def _replying_assignment(self, proposal, unit_name: str):
+        replying = list(proposal.assignments.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+                        .exclude(status=Assignment.Status.REMOVED).select_related("unit"))
+        for assignment in replying:
+            if unit_name in (assignment.unit.name, assignment.unit.full_name):
+                return assignment
+        return replying[0] if len(replying) == 1 else None
+
+    def evaluate(self, proposal: Proposal) -> Proposal:
+        r = self.record
+        rating = RATINGS.get(r.satisfaction or "")
+        if proposal.state != State.REPLIED or rating is None or proposal.lead_member_id is None:
+            return proposal
+        if Evaluation.objects.filter(proposal=proposal, member_id=proposal.lead_member_id).exists():
+            return proposal
+        day = Reply.objects.filter(proposal=proposal).order_by("-released_at").values_list("released_at", flat=True)
+        at = (day.first() or _moment(r.assigned_on)) + datetime.timedelta(days=1)
+        handling.evaluation_submit(proposal=proposal, by=self.by, member=proposal.lead_member, result=rating,
+                                   feedback=r.feedback or "", at=at)
+        self.done.append(_("evaluation"))
+        return self.fresh(proposal)
+
+    def disclose(self, proposal: Proposal) -> Proposal:
+        if self.record.public and not proposal.is_public and proposal.state in (State.REPLIED, State.CLOSED):
+            last = proposal.events.order_by("-at").values_list("at", flat=True).first()
+            services.proposal_disclose(proposal=proposal, by=self.by, at=last + datetime.timedelta(minutes=1))
+            self.done.append(_("disclosed"))
+            proposal = self.fresh(proposal)
+        return proposal
+
+
+def import_record(record: LegacyRecord, *, by: User, committee: Committee | None = None) -> str:
+    """Import one page. Its events are history: they are indexed for search but notify nobody."""
+    with transaction.atomic(), quiet():
+        return Importer(record, by, committee or current_committee()).run()
+

@@ -165,18 +165,11 @@ def _quietly():
     """The demo's events are history: nobody is notified of them (no bell, email or SMS), and each proposal
     is indexed for search once at the end instead of after every event.
 
-    ``events.record`` runs both side effects after commit; while the demo loads they do nothing.
     """
-    from tian.notifications import services as notifications
-    from tian.search import index
+    from tian.proposals.events import quiet
 
-    saved = notifications.dispatch_event, index.index_later
-    notifications.dispatch_event = lambda event_id: 0
-    index.index_later = lambda proposal_id: None
-    try:
+    with quiet(index=False):
         yield
-    finally:
-        notifications.dispatch_event, index.index_later = saved
 
 
 # For the units' contact persons (fictional).
@@ -725,7 +718,12 @@ class Player:
                                             collective=plan.collective, suggested_units=suggested,
                                             at=plan.at("draft"), **_content(cast, plan))
         plan.proposal = p
-        if plan.cosigners:
+        if plan.on_paper:  # the co-signers signed the paper form; the office records those signatures
+            signed = [m for m, answer in plan.cosigners if answer]
+            if signed:
+                proposals.cosign_record_on_paper(proposal=p, by=self.staff, members=signed,
+                                                 at=plan.after("draft", 0.05))
+        elif plan.cosigners:
             invited_at = plan.after("draft", 0.05)
             invitations = proposals.cosign_invite(proposal=p, by=self.proposer,
                                                   members=[m for m, _ in plan.cosigners], at=invited_at)

@@ -1,6 +1,8 @@
 """Writing the event row that every change of a proposal leaves behind."""
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +10,20 @@ from django.utils import timezone
 from tian.proposals.models import Event, Proposal
 
 logger = logging.getLogger("tian.events")
+_mode = threading.local()
+
+
+@contextmanager
+def quiet(*, index: bool = True):
+    """Write history without telling anyone: the demo data and imports of old pages record events dated
+    in the past, which must not ring bells or send SMS. ``index=False`` also leaves the search index to
+    the caller (who re-indexes once at the end instead of after every event)."""
+    previous = getattr(_mode, "value", None)
+    _mode.value = {"notify": False, "index": index}
+    try:
+        yield
+    finally:
+        _mode.value = previous
 
 
 def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_state: str = "", note: str = "",
@@ -16,18 +32,22 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         proposal=proposal, actor=actor if getattr(actor, "pk", None) else None, action=action,
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
-    transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk))
+    mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
+    if mode["notify"] or mode["index"]:
+        transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))
     return event
 
 
-def _after_commit(event_id: int, proposal_id: int) -> None:
+def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
     """Side effects happen after the commit, and their failure never undoes it: the search index is
     brought up to date and the people concerned are notified."""
     from tian.notifications.services import dispatch_event
     from tian.search.index import index_later
 
-    index_later(proposal_id)
-    try:
-        dispatch_event(event_id)
-    except Exception:
-        logger.exception("notifications for event %s failed", event_id)
+    if index:
+        index_later(proposal_id)
+    if notify:
+        try:
+            dispatch_event(event_id)
+        except Exception:
+            logger.exception("notifications for event %s failed", event_id)

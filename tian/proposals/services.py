@@ -111,10 +111,13 @@ def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fie
 
 
 @transaction.atomic
-def proposal_submit(*, proposal: Proposal, by, at=None) -> Proposal:
+def proposal_submit(*, proposal: Proposal, by, check_content: bool = True, at=None) -> Proposal:
+    """Send the proposal to the office. ``check_content=False`` is for importing records of another system,
+    which may lack what TiAn asks of new proposals (a topic category, a body within today's limit)."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "submit")
-    _validate_content(proposal)
+    if check_content:
+        _validate_content(proposal)
     at = _now(at)
     day = timezone.localdate(at)
     if proposal.state == State.DRAFT:
@@ -264,24 +267,37 @@ def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> Co
     raise WorkflowError(workflow.INVALID_STATE, _("This invitation has expired."))
 
 
-def _next_number(proposal: Proposal) -> int:
+def _next_number(proposal: Proposal, given: int | None = None) -> int:
     """The next gapless number of the year. The sequence row is locked until the transaction ends, so
-    concurrent registrations queue; a rolled-back registration gives its number back."""
+    concurrent registrations queue; a rolled-back registration gives its number back.
+
+    ``given`` keeps the number a proposal already had in another system (imports): it must be free, and
+    the sequence continues after the highest number taken."""
     NumberSequence.objects.get_or_create(committee_id=proposal.committee_id, year=proposal.year)
     sequence = NumberSequence.objects.select_for_update().get(committee_id=proposal.committee_id,
                                                               year=proposal.year)
+    if given is not None:
+        if given < 1 or Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year,
+                                                number=given).exists():
+            raise WorkflowError(INVALID_INPUT, _("Number %(n)s of %(year)s is already taken.")
+                                % {"n": given, "year": proposal.year})
+        sequence.last_number = max(sequence.last_number, given)
+        sequence.save(update_fields=["last_number"])
+        return given
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence.last_number
 
 
 @transaction.atomic
-def proposal_register(*, proposal: Proposal, by, note: str = "", at=None) -> Proposal:
-    """立案: number the proposal and freeze its co-signers (open invitations lapse)."""
+def proposal_register(*, proposal: Proposal, by, note: str = "", number: int | None = None,
+                      at=None) -> Proposal:
+    """立案: number the proposal and freeze its co-signers (open invitations lapse). ``number`` is only for
+    importing a proposal that already has one."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "register")
     at = _now(at)
-    proposal.number = _next_number(proposal)
+    proposal.number = _next_number(proposal, number)
     proposal.registered_at = at
     proposal.review_note = note
     _freeze_cosigners(proposal)

@@ -1,0 +1,65 @@
+"""Office staff import legacy pages from the browser: several files at once, a line of report each."""
+
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.importers.legacy import LegacyParseError, parse
+from tian.importers.legacy_import import ImportProblem, import_record
+from tian.proposals.workflow import WorkflowError
+
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,text/plain"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class LegacyUploadForm(forms.Form):
+    files = MultipleFileField(label=gettext_lazy("Saved pages (UTF-8 text)"))
+    dry_run = forms.BooleanField(label=gettext_lazy("Only check, import nothing"), required=False)
+
+
+@require_permission(Perm.REVIEW)
+def legacy_upload(request):
+    form = LegacyUploadForm(request.POST or None, request.FILES or None)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        for upload in form.cleaned_data["files"]:
+            results.append(_import_one(upload, request.user, form.cleaned_data["dry_run"]))
+    return render(request, "importers/legacy.html", {"form": form, "results": results})
+
+
+def _import_one(upload, user, dry_run: bool) -> dict:
+    name = upload.name
+    if upload.size > MAX_PAGE_BYTES:
+        return {"file": name, "ok": False, "message": _("The file is too large for a proposal page.")}
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {"file": name, "ok": False, "message": _("The file is not UTF-8 text.")}
+    try:
+        record = parse(text)
+    except LegacyParseError as e:
+        return {"file": name, "ok": False,
+                "message": _("line %(line)s: expected %(what)s") % {"line": e.line, "what": e.expected}}
+    if dry_run:
+        return {"file": name, "ok": True, "message": _("readable: %(year)s年度第%(n)s号 %(title)s")
+                % {"year": record.year, "n": record.number, "title": record.title}}
+    try:
+        return {"file": name, "ok": True, "message": import_record(record, by=user)}
+    except (ImportProblem, WorkflowError) as e:
+        return {"file": name, "ok": False, "message": str(getattr(e, "message", e))}
