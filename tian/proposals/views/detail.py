@@ -79,7 +79,15 @@ def proposal_context(user, proposal) -> dict:
     evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective"))
     lead_evaluation = next((e for e in reversed(evaluations) if e.is_lead), None)
     actions = workflow.available(user, proposal)
+    if proposal.is_public or not proposal.disclosure_consent:
+        actions.pop("disclose", None)
+    # Actions shown elsewhere on the page (per-unit reminders) or on another page (the unit's work page).
+    elsewhere = {"remind", "record_supervision_activity", "request_reassignment", "record_contact", "send_opinion",
+                 "write_reply", "cosign_reply", "request_extension", "report_follow_up", "respond_cosign",
+                 "invite_cosigners", "record_paper_cosigners", "decide_extension", "decide_reassignment"}
+    panel = {name for name in actions if name not in elsewhere}
     return {
+        "panel_actions": panel,
         "proposal": proposal,
         "review_result": review_result(proposal),
         "proposers": proposer_members(proposal),

@@ -1,0 +1,258 @@
+"""The unit handler's pages: the inbox by task and the work page of one proposal, whose forms call the
+handling services. Every page and action is for the handler's own unit only (404 otherwise)."""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.deadlines import services as deadlines
+from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.handling import services
+from tian.handling.letters import build_letter
+from tian.handling.models import (
+    Assignment,
+    AssistingOpinion,
+    ContactRecord,
+    Reply,
+    ReplyCoSignature,
+    UnitRole,
+)
+from tian.handling.unit_forms import (
+    ContactForm,
+    ExtensionForm,
+    FollowUpForm,
+    OpinionForm,
+    ReassignmentForm,
+    ReplyForm,
+)
+from tian.proposals import workflow
+from tian.proposals.models import State
+from tian.proposals.selectors import get_proposal_for, proposer_members
+from tian.proposals.views.common import first_error, post_only
+from tian.proposals.workflow import WorkflowError
+from tian.supervision.models import SupervisionReview
+
+IN_HANDLING = [State.ASSIGNED, State.HANDLING, State.REHANDLING]
+
+
+def inbox_groups(user) -> list[dict]:
+    """The unit's open tasks by kind, oldest first."""
+    mine = (Assignment.objects.filter(unit_id=user.unit_id).exclude(status=Assignment.Status.REMOVED)
+            .select_related("proposal", "unit").order_by("assigned_on", "id"))
+    active = mine.filter(proposal__state__in=IN_HANDLING)
+    replying = active.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    submitted_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1).exclude(
+        status__in=[Reply.Status.DRAFT, Reply.Status.RETURNED])
+    submitted_round2 = Reply.objects.filter(assignment=OuterRef("pk"), round=2).exclude(
+        status__in=[Reply.Status.DRAFT, Reply.Status.RETURNED])
+    cosign = (ReplyCoSignature.objects.filter(unit_id=user.unit_id, signed_at__isnull=True,
+                                              reply__status=Reply.Status.COSIGNING)
+              .select_related("reply__proposal").order_by("reply__submitted_at"))
+    groups = [
+        ("sign", _("To sign for"), active.filter(status=Assignment.Status.ASSIGNED)),
+        ("contact", _("To contact the proposer"), replying.filter(status=Assignment.Status.SIGNED).exclude(
+            Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))))),
+        ("opinion", _("To send an assisting opinion"), active.filter(
+            role=UnitRole.ASSISTING, status=Assignment.Status.SIGNED).exclude(
+            Exists(AssistingOpinion.objects.filter(assignment=OuterRef("pk"))))),
+        ("reply", _("To reply"), replying.filter(status=Assignment.Status.SIGNED, proposal__state=State.HANDLING)
+         .exclude(Exists(submitted_reply))),
+        ("returned", _("Replies returned by supervision"), mine.filter(
+            Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED)))),
+        ("rehandling", _("Rehandling"), replying.filter(proposal__state=State.REHANDLING).exclude(
+            Exists(submitted_round2))),
+        ("reassignment", _("Reassignment requested"), mine.filter(status=Assignment.Status.REASSIGNMENT_REQUESTED)),
+        ("follow_up", _("Follow-up reports due"), mine.filter(Exists(FollowUp.objects.filter(
+            reply__assignment=OuterRef("pk"), reported_at__isnull=True)))),
+    ]
+    result = [{"key": key, "label": label, "items": list(qs), "kind": "assignment"} for key, label, qs in groups]
+    result.insert(3, {"key": "cosign", "label": _("Replies to co-sign"), "items": list(cosign), "kind": "cosign"})
+    return result
+
+
+@require_permission(Perm.HANDLE)
+def inbox(request):
+    groups = inbox_groups(request.user)
+    return render(request, "handling/unit_inbox.html", {
+        "groups": groups, "total": sum(len(g["items"]) for g in groups), "today": timezone.localdate(),
+        "due_soon_days": request.user.unit.committee.due_soon_days if request.user.unit_id else 5})
+
+
+def _my_assignment(user, proposal) -> Assignment:
+    assignment = (proposal.assignments.filter(unit_id=user.unit_id).exclude(status=Assignment.Status.REMOVED)
+                  .select_related("unit").first())
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@require_permission(Perm.HANDLE)
+def work(request, proposal_pk):
+    proposal = get_proposal_for(request.user, proposal_pk)
+    assignment = _my_assignment(request.user, proposal)
+    committee = proposal.committee
+    replies = list(Reply.objects.filter(assignment=assignment).order_by("round").select_related("unit"))
+    round_ = services.current_round(proposal)
+    current = next((r for r in replies if r.round == round_), None)
+    editable = workflow.allowed(request.user, proposal, "write_reply") and assignment.replies_directly and \
+        assignment.status == Assignment.Status.SIGNED and (current is None or current.status in (
+            Reply.Status.DRAFT, Reply.Status.RETURNED))
+    reply_form = None
+    if editable:
+        initial = {"signer": assignment.unit.leader, "reply_date": timezone.localdate()}
+        if current is not None:
+            initial = {f: getattr(current, f) for f in services.REPLY_FIELDS}
+        reply_form = ReplyForm(initial=initial, committee=committee)
+    cosign_for = (ReplyCoSignature.objects.filter(reply__proposal=proposal, unit_id=request.user.unit_id,
+                                                  signed_at__isnull=True, reply__status=Reply.Status.COSIGNING)
+                  .select_related("reply__unit", "reply__assignment").first())
+    context = {
+        "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
+        "letters": [build_letter(r) for r in replies if r.status != Reply.Status.DRAFT or r == current],
+        "current": current, "reply_form": reply_form,
+        "returned_reviews": list(SupervisionReview.objects.filter(reply=current, decision="returned"))
+        if current and current.status == Reply.Status.RETURNED else [],
+        "opinions": list(AssistingOpinion.objects.filter(assignment__proposal=proposal).select_related(
+            "assignment__unit")) if assignment.role == UnitRole.LEAD else
+        list(assignment.opinions.all()),
+        "contacts": list(assignment.contacts.all()),
+        "cosign_for": cosign_for, "cosign_letter": build_letter(cosign_for.reply) if cosign_for else None,
+        "can_sign": assignment.status == Assignment.Status.ASSIGNED and workflow.allowed(
+            request.user, proposal, "sign_for"),
+        "can_reassign": assignment.status in (Assignment.Status.ASSIGNED, Assignment.Status.SIGNED)
+        and timezone.localdate() <= assignment.reassignment_deadline
+        and workflow.allowed(request.user, proposal, "request_reassignment") and not any(
+            r.status != Reply.Status.DRAFT for r in replies),
+        "can_contact": assignment.status == Assignment.Status.SIGNED and workflow.allowed(
+            request.user, proposal, "record_contact"),
+        "can_opinion": assignment.role == UnitRole.ASSISTING and assignment.status == Assignment.Status.SIGNED
+        and workflow.allowed(request.user, proposal, "send_opinion"),
+        "can_extend": assignment.replies_directly and workflow.allowed(request.user, proposal, "request_extension")
+        and not assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists(),
+        "extensions": list(assignment.extensions.all()),
+        "follow_ups": list(FollowUp.objects.filter(reply__assignment=assignment, reported_at__isnull=True)),
+        "forms": {"reassign": ReassignmentForm(), "contact": ContactForm(initial={"contacted_on": timezone.localdate()}),
+                  "opinion": OpinionForm(), "extension": ExtensionForm(), "follow_up": FollowUpForm()},
+        "due_soon_days": committee.due_soon_days,
+    }
+    return render(request, "handling/unit_work.html", context)
+
+
+def _assignment_for(request, pk) -> Assignment:
+    assignment = get_object_or_404(Assignment.objects.select_related("proposal", "unit"), pk=pk,
+                                   unit_id=request.user.unit_id or 0)
+    get_proposal_for(request.user, assignment.proposal_id)
+    return assignment
+
+
+def _done(request, assignment_or_proposal_pk, call, success, form=None):
+    if form is not None and not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            call(form.cleaned_data if form is not None else None)
+        except WorkflowError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, success)
+    return redirect("handling:work", proposal_pk=assignment_or_proposal_pk)
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def sign(request, pk):
+    a = _assignment_for(request, pk)
+    return _done(request, a.proposal_id, lambda d: services.assignment_sign_for(assignment=a, by=request.user),
+                 _("Signed for."))
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def reassign(request, pk):
+    a = _assignment_for(request, pk)
+    return _done(request, a.proposal_id, lambda d: services.reassignment_request(
+        assignment=a, by=request.user, reason=d["reason"], suggested_unit=d["suggested_unit"]),
+        _("The reassignment request was sent to the proposal office."), ReassignmentForm(request.POST))
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def contact(request, pk):
+    a = _assignment_for(request, pk)
+    return _done(request, a.proposal_id, lambda d: services.contact_record(
+        assignment=a, by=request.user, method=d["method"], contacted_on=d["contacted_on"], summary=d["summary"]),
+        _("The contact was recorded."), ContactForm(request.POST))
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def opinion(request, pk):
+    a = _assignment_for(request, pk)
+    return _done(request, a.proposal_id, lambda d: services.opinion_send(assignment=a, by=request.user,
+                                                                          body=d["body"]),
+                 _("The opinion was sent to the lead unit."), OpinionForm(request.POST))
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def reply(request, pk):
+    a = _assignment_for(request, pk)
+    form = ReplyForm(request.POST, committee=a.proposal.committee)
+    submit = "submit" in request.POST
+
+    def save(d):
+        fields = {f: d[f] or "" for f in services.REPLY_FIELDS if f != "reply_date"}
+        fields["reply_date"] = d["reply_date"] or datetime.date.today()
+        saved = services.reply_save(assignment=a, by=request.user, **fields)
+        if submit:
+            services.reply_submit(reply=saved, by=request.user)
+
+    message = _("The reply was submitted.") if submit else _("The reply draft was saved.")
+    return _done(request, a.proposal_id, save, message, form)
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def cosign(request, pk):
+    signature = get_object_or_404(ReplyCoSignature.objects.select_related("reply"), pk=pk,
+                                  unit_id=request.user.unit_id or 0)
+    proposal = get_proposal_for(request.user, signature.reply.proposal_id)
+    return _done(request, proposal.pk, lambda d: services.reply_cosign(reply=signature.reply, by=request.user),
+                 _("Your unit co-signed the reply."))
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def extension(request, pk):
+    a = _assignment_for(request, pk)
+    return _done(request, a.proposal_id, lambda d: deadlines.extension_request(
+        assignment=a, by=request.user, requested_deadline=d["requested_deadline"], reason=d["reason"]),
+        _("The extension request was sent to the proposal office."), ExtensionForm(request.POST))
+
+
+@require_permission(Perm.HANDLE)
+@post_only
+def follow_up(request, pk):
+    item = get_object_or_404(FollowUp.objects.select_related("reply"), pk=pk,
+                             reply__unit_id=request.user.unit_id or 0)
+    return _done(request, item.reply.proposal_id, lambda d: deadlines.follow_up_report(
+        follow_up=item, by=request.user, report=d["report"]), _("The follow-up report was sent."),
+        FollowUpForm(request.POST))
+
+
+def unit_tiles(user, committee) -> list[dict]:
+    from django.urls import reverse
+
+    url = reverse("handling:inbox")
+    return [{"label": g["label"], "count": len(g["items"]), "url": f"{url}#{g['key']}",
+             "urgent": bool(g["items"]) and g["key"] in ("sign", "reply", "returned", "cosign", "rehandling")}
+            for g in inbox_groups(user)]
+
+

@@ -1,0 +1,151 @@
+"""Supervisors' and lead officials' pages: the review queue, reviewing a reply, and key proposals with
+their progress and supervision activities."""
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tian.accounts.roles import Perm
+from tian.core.permissions import require_permission
+from tian.deadlines import services as deadlines
+from tian.handling.letters import build_letter
+from tian.handling.models import Assignment, Evaluation, OutcomeClass, Reply
+from tian.proposals.models import Proposal
+from tian.proposals.selectors import get_proposal_for
+from tian.proposals.views.common import first_error, post_only
+from tian.proposals.workflow import WorkflowError
+from tian.supervision import services
+from tian.supervision.models import SupervisionActivity
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ApproveForm(forms.Form):
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome class"), required=False,
+                                help_text=gettext_lazy("Change it only if the unit's class is not right."))
+    comments = forms.CharField(label=gettext_lazy("Comments"), widget=forms.Textarea(attrs={"rows": 2}),
+                               required=False, max_length=2000)
+
+    def __init__(self, *args, committee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", gettext_lazy("Keep the unit's class")),
+                                          *[(o.code, str(o)) for o in OutcomeClass.objects.filter(committee=committee)]]
+
+
+class ReturnForm(forms.Form):
+    comments = forms.CharField(label=gettext_lazy("What the unit should change"),
+                               widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=SupervisionActivity.Kind.choices)
+    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    participants = forms.CharField(label=gettext_lazy("Participants"), max_length=300)
+    notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+def _awaiting(user):
+    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id)
+            .select_related("proposal", "unit").order_by("submitted_at"))
+
+
+@require_permission(Perm.SUPERVISE)
+def queue(request):
+    return render(request, "supervision/queue.html", {"replies": list(_awaiting(request.user))})
+
+
+def _reply_for(request, pk) -> Reply:
+    reply = get_object_or_404(Reply.objects.select_related("proposal", "unit", "assignment"), pk=pk,
+                              proposal__supervising_offices=request.user.office_id or 0)
+    get_proposal_for(request.user, reply.proposal_id)
+    return reply
+
+
+@require_permission(Perm.SUPERVISE)
+def review(request, pk):
+    reply = _reply_for(request, pk)
+    committee = reply.proposal.committee
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        form = (ApproveForm(request.POST, committee=committee) if decision == "approve" else ReturnForm(request.POST))
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return redirect("supervision:review", pk=reply.pk)
+        try:
+            if decision == "approve":
+                services.reply_approve(reply=reply, by=request.user, outcome=form.cleaned_data["outcome"] or None,
+                                       comments=form.cleaned_data["comments"])
+                messages.success(request, _("The reply was approved and released to the proposers."))
+            else:
+                services.reply_return(reply=reply, by=request.user, comments=form.cleaned_data["comments"])
+                messages.success(request, _("The reply was returned to the unit."))
+        except WorkflowError as e:
+            messages.error(request, e.message)
+            return redirect("supervision:review", pk=reply.pk)
+        return redirect("supervision:queue")
+    return render(request, "supervision/review.html", {
+        "reply": reply, "proposal": reply.proposal, "letter": build_letter(reply),
+        "approve_form": ApproveForm(committee=committee), "return_form": ReturnForm(),
+        "pending": reply.status == Reply.Status.SUPERVISION})
+
+
+def key_proposals_for(user):
+    condition = Q(pk__in=[])
+    if user.lead_official_id:
+        condition |= Q(lead_officials=user.lead_official_id)
+    if user.office_id:
+        condition |= Q(supervising_offices=user.office_id)
+    return (Proposal.objects.filter(condition, is_key=True).distinct()
+            .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))
+
+
+@require_permission(Perm.FOLLOW_KEY_PROPOSALS)
+def key_proposals(request):
+    proposals = list(key_proposals_for(request.user))
+    rows = []
+    for proposal in proposals:
+        units = []
+        for a in proposal.assignments.exclude(status=Assignment.Status.REMOVED).select_related("unit"):
+            reply = a.replies.order_by("-round").first()
+            units.append({"assignment": a, "contacted": a.contacts.exists(), "reply": reply})
+        rating = (Evaluation.objects.filter(proposal=proposal, is_lead=True).order_by("-round", "-at").first())
+        rows.append({"proposal": proposal, "units": units, "rating": rating,
+                     "activities": list(proposal.supervision_activities.all())})
+    return render(request, "supervision/key_proposals.html", {
+        "rows": rows, "form": ActivityForm(initial={"held_on": timezone.localdate()})})
+
+
+@require_permission(Perm.FOLLOW_KEY_PROPOSALS)
+@post_only
+def record_activity(request, proposal_pk):
+    proposal = get_object_or_404(key_proposals_for(request.user), pk=proposal_pk)
+    form = ActivityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            deadlines.supervision_activity_record(proposal=proposal, by=request.user, **form.cleaned_data)
+        except WorkflowError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("The supervision activity was recorded."))
+    return redirect(reverse("supervision:key_proposals") + f"#p{proposal.pk}")
+
+
+def supervisor_tiles(user, committee) -> list[dict]:
+    return [
+        {"label": _("Replies awaiting supervision review"), "count": _awaiting(user).count(),
+         "url": reverse("supervision:queue"), "urgent": True},
+        {"label": _("Key proposals"), "count": key_proposals_for(user).count(),
+         "url": reverse("supervision:key_proposals"), "urgent": False},
+    ]
+
+
+def lead_official_tiles(user, committee) -> list[dict]:
+    return [{"label": _("Key proposals"), "count": key_proposals_for(user).count(),
+             "url": reverse("supervision:key_proposals"), "urgent": False}]
