@@ -238,3 +238,26 @@ def test_staff_decide_an_extension_on_the_proposal_page(world, client_for):
     staff.post(reverse("proposals:extension_decide", args=[request.pk]), {"decision": "approve"})
     lead.refresh_from_db()
     assert lead.deadline == datetime.date(2023, 8, 16)
+
+
+def test_lists_show_the_deadline_status_as_text(world, client_for):
+    from django.urls import reverse
+
+    proposal = assigned(world)
+    page = client_for(world.staff).get(reverse("proposals:list")).content.decode()
+    assert proposal.title in page and "已逾期" in page and "逾期" in page
+
+
+def test_key_proposals_page_shows_only_the_officials_own(world, client_for):
+    from django.urls import reverse
+
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+    from tian.organisations.models import LeadOfficial
+
+    mine = assigned(world, key=True)
+    other_official = LeadOfficial.objects.create(committee=world.committee, name="王副区长")
+    other_user = accounts.user_create(username="王副区长", full_name="王副区长", password=None,
+                                      roles=[Role.LEAD_OFFICIAL], lead_official=other_official)
+    assert mine.title in client_for(world.official).get(reverse("supervision:key_proposals")).content.decode()
+    assert mine.title not in client_for(other_user).get(reverse("supervision:key_proposals")).content.decode()

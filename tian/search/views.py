@@ -63,7 +63,8 @@ def search(request):
             context.update(hits=result.hits, total=result.total, searched=True,
                            page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
         else:
-            page = Paginator(base.order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
+            page = Paginator(base.select_related("lead_member", "collective", "category").prefetch_related(
+                "assignments").order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
             context.update(listing=page.object_list, total=page.paginator.count, searched=True, page=page)
     return render(request, "search/search.html", context)
 

@@ -18,7 +18,6 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from tian.handling.models import Assignment, ContactRecord, Evaluation, Rating, Reply, UnitRole
@@ -288,4 +287,4 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group=None):
     qs = Proposal.objects.filter(pk__in=ids)
     if unit_id:
         qs = qs.filter(assignments__unit_id=unit_id).distinct()
-    return qs.filter(Q()).select_related("lead_member", "collective", "category", "session__term")
+    return qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related("assignments")

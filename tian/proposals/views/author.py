@@ -35,11 +35,12 @@ def my_proposals(request):
     own = Q(lead_member_id=user.member_id) if user.member_id else Q(pk__in=[])
     if user.collective_id:
         own |= Q(collective_id=user.collective_id)
-    mine = (Proposal.objects.filter(own).select_related("session__term", "category")
-            .order_by("-created_at"))
+    mine = (Proposal.objects.filter(own).select_related("session__term", "category", "lead_member", "collective")
+            .prefetch_related("assignments").order_by("-created_at"))
     cosigned = (Proposal.objects.filter(cosignatures__member_id=user.member_id,
                                         cosignatures__status=CoSignature.Status.ACCEPTED)
-                .select_related("session__term", "lead_member").order_by("-created_at")) if user.member_id else []
+                .select_related("session__term", "lead_member", "category").prefetch_related("assignments")
+                .order_by("-created_at")) if user.member_id else []
     invitations = (CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED,
                                               expires_at__gt=timezone.now())
                    .select_related("proposal__lead_member")) if user.member_id else []

@@ -254,7 +254,8 @@ def proposal_list(request):
             qs = qs.filter(is_key=True)
         if d["deadline"]:
             qs = qs.filter(pk__in=deadline_filter(committee, d["deadline"]))
-    qs = qs.select_related("lead_member", "collective", "category", "session__term").order_by("-year", "number",
+    qs = qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related(
+        "assignments").order_by("-year", "number",
                                                                                              "-submitted_at")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "proposals/list.html", {"form": form, "page": page})
