@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tian.portal",
     "tian.importers",
     "tian.stats",
+    "tian.documents",
 ]
 
 MIDDLEWARE = [

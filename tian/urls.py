@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", include("tian.search.urls")),
     path("stats/", include("tian.stats.urls")),
     path("import/", include("tian.importers.urls")),
+    path("documents/", include("tian.documents.urls")),
     path("public/", include("tian.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

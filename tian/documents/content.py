@@ -1,0 +1,122 @@
+"""The documents as plain structures, written once and rendered to Word and PDF alike."""
+
+from dataclasses import dataclass, field
+
+from tian.handling.letters import build_letter, chinese_date
+from tian.handling.models import Assignment, Reply, UnitRole
+from tian.proposals.models import Proposal
+from tian.proposals.selectors import cosigner_members
+
+
+@dataclass
+class Block:
+    """One paragraph: its text and how it is set."""
+
+    text: str
+    style: str = "body"  # title, subtitle, heading, body, plain, right, center, mark, pagebreak, toc
+
+
+@dataclass
+class Document:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, text, style="body"):
+        self.blocks.append(Block(text, style))
+
+
+def letter_blocks(reply: Reply, *, public: bool = False) -> list[Block]:
+    """The reply letter in official format, as the legacy system prints it."""
+    letter = build_letter(reply, public=public)
+    blocks = []
+    if letter.outcome_mark:
+        blocks.append(Block(letter.outcome_mark, "mark"))
+    blocks.append(Block(letter.print_title, "title"))
+    blocks.append(Block(letter.salutation, "plain"))
+    blocks += [Block(p) for p in letter.paragraphs]
+    blocks.append(Block(letter.closing, "plain"))
+    blocks.append(Block(letter.unit_name, "right"))
+    blocks.append(Block(letter.date_text, "right"))
+    blocks.append(Block(letter.contact_line, "plain"))
+    if len(letter.signature_units) > 1:
+        blocks += [Block(unit, "right") for unit in letter.signature_units]
+        blocks.append(Block(letter.cosign_date_text or "协办未会签", "right"))
+    return blocks
+
+
+def reply_letter(reply: Reply) -> Document:
+    document = Document(title=build_letter(reply).print_title)
+    document.blocks = letter_blocks(reply)
+    return document
+
+
+def _released(proposal: Proposal):
+    return (Reply.objects.filter(proposal=proposal, status=Reply.Status.RELEASED)
+            .select_related("unit", "assignment", "proposal__committee", "proposal__session__term")
+            .order_by("round", "id"))
+
+
+def proposal_blocks(proposal: Proposal, *, with_replies: bool = True) -> list[Block]:
+    units = {role: [a.unit.name for a in proposal.assignments.all() if a.role == role and a.is_active]
+             for role in UnitRole.values}
+    cosigners = "、".join(m.name for m in cosigner_members(proposal)) or "—"
+    blocks = [
+        Block(proposal.title, "title"),
+        Block(f"编号:{proposal.number_bracket or '—'}  {proposal.number_session}", "center"),
+        Block(f"提案人:{proposal.proposer_name}  联名人:{cosigners}", "plain"),
+        Block(f"提案类别:{proposal.category.name if proposal.category_id else '—'}  "
+              f"所属类别:{proposal.get_kind_display()}", "plain"),
+    ]
+    blocks += [Block(p) for p in proposal.body_paragraphs]
+    blocks.append(Block("办理情况", "heading"))
+    blocks.append(Block(f"交办时间:{chinese_date(proposal.assigned_on) or '—'}  是否重点:{'是' if proposal.is_key else '否'}",
+                        "plain"))
+    blocks.append(Block(f"主办单位:{' '.join(units['lead']) or '—'}  协办单位:{' '.join(units['assisting']) or '—'}"
+                        + (f"  分办单位:{' '.join(units['separate'])}" if units["separate"] else ""), "plain"))
+    blocks.append(Block(f"督办单位:{' '.join(o.name for o in proposal.supervising_offices.all()) or '—'}  "
+                        f"牵头领导:{' '.join(o.name for o in proposal.lead_officials.all()) or '—'}", "plain"))
+    if with_replies:
+        for reply in _released(proposal):
+            blocks.append(Block("", "pagebreak"))
+            blocks += letter_blocks(reply)
+    return blocks
+
+
+def proposal_form(proposal: Proposal) -> Document:
+    """提案单: the proposal with its number, proposers, category, body and handling record."""
+    document = Document(title=f"提案单 {proposal.number_year or proposal.title}")
+    document.add("政协提案", "subtitle")
+    document.blocks += proposal_blocks(proposal)
+    return document
+
+
+def assignment_notice(unit, assignments: list[Assignment], committee) -> Document:
+    """交办通知: the proposals a unit is given, with roles and deadlines."""
+    document = Document(title=f"{committee.name}提案交办通知({unit.name})")
+    document.add(f"{committee.name}", "subtitle")
+    document.add("提案交办通知", "title")
+    document.add(f"{unit.full_name}:", "plain")
+    document.add(f"现将以下{len(assignments)}件政协提案交由你单位办理,请按期办结并答复提案人。")
+    for number, a in enumerate(assignments, start=1):
+        p = a.proposal
+        document.add(f"{number}. {p.number_year} 《{p.title}》 提案人:{p.proposer_name};办理方式:{a.get_role_display()};"
+                     f"交办日期:{chinese_date(a.assigned_on)};办理期限:{chinese_date(a.deadline)}", "plain")
+    document.add(committee.name, "right")
+    return document
+
+
+def compilation(session, proposals: list[Proposal]) -> Document:
+    """提案汇编: cover, table of contents, every registered proposal of the session with its replies."""
+    committee = session.term.committee
+    document = Document(title=f"{committee.name}{session.name}提案汇编")
+    document.add(committee.name, "subtitle")
+    document.add(f"{session.name}提案汇编", "title")
+    document.add(f"共收录立案提案 {len(proposals)} 件", "center")
+    document.add("", "pagebreak")
+    document.add("目录", "heading")
+    for p in proposals:
+        document.add(f"{p.number_year} {p.title}({p.proposer_name})", "toc")
+    for p in proposals:
+        document.add("", "pagebreak")
+        document.blocks += proposal_blocks(p)
+    return document

@@ -1,0 +1,83 @@
+"""Downloads of the official documents, each for the roles that may see what it contains."""
+
+from urllib.parse import quote
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from tian.accounts.roles import Perm, has_permission
+from tian.core.permissions import require_permission
+from tian.documents import content
+from tian.documents.render import to_docx, to_pdf
+from tian.handling.models import Assignment, Reply
+from tian.organisations.models import Session, Unit
+from tian.organisations.selectors import current_committee
+from tian.proposals.models import Proposal, State
+from tian.proposals.selectors import get_proposal_for
+from tian.proposals.views.detail import visible_replies
+
+TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def _send(document: content.Document, fmt: str) -> HttpResponse:
+    if fmt not in TYPES:
+        raise Http404
+    data = to_docx(document) if fmt == "docx" else to_pdf(document)
+    response = HttpResponse(data, content_type=TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.title)}.{fmt}"
+    return response
+
+
+def reply_letter(request, pk, fmt):
+    reply = get_object_or_404(Reply.objects.select_related("proposal"), pk=pk)
+    proposal = get_proposal_for(request.user, reply.proposal_id)
+    if reply not in visible_replies(request.user, proposal):
+        raise Http404
+    return _send(content.reply_letter(reply), fmt)
+
+
+def proposal_form(request, pk, fmt):
+    proposal = get_proposal_for(request.user, pk)
+    return _send(content.proposal_form(proposal), fmt)
+
+
+def proposal_print(request, pk):
+    """A print view of the proposal: the proposal form as a clean page the browser prints."""
+    proposal = get_proposal_for(request.user, pk)
+    return render(request, "documents/print.html", {"document": content.proposal_form(proposal), "printable": True})
+
+
+def assignment_notice(request, unit_pk, fmt):
+    """The office prints any unit's notice; a unit handler only their own unit's."""
+    committee = current_committee()
+    unit = get_object_or_404(Unit, pk=unit_pk, committee=committee)
+    if not has_permission(request.user, Perm.ASSIGN):
+        if not (has_permission(request.user, Perm.HANDLE) and request.user.unit_id == unit.pk):
+            raise PermissionDenied
+    assignments = list(Assignment.objects.filter(unit=unit, proposal__state__in=[
+        State.ASSIGNED, State.HANDLING, State.REHANDLING]).exclude(status=Assignment.Status.REMOVED)
+        .select_related("proposal__lead_member", "proposal__collective").order_by("assigned_on", "proposal__number"))
+    return _send(content.assignment_notice(unit, assignments, committee), fmt)
+
+
+@require_permission(Perm.VIEW_ALL_PROPOSALS)
+def compilation(request, session_pk, fmt):
+    session = get_object_or_404(Session.objects.select_related("term__committee"), pk=session_pk,
+                                term__committee=current_committee())
+    proposals = list(Proposal.objects.filter(session=session, number__isnull=False)
+                     .select_related("lead_member", "collective", "category", "session__term", "committee")
+                     .prefetch_related("assignments__unit", "supervising_offices", "lead_officials",
+                                       "cosignatures__member").order_by("number"))
+    return _send(content.compilation(session, proposals), fmt)
+
+
+@require_permission(Perm.VIEW_ALL_PROPOSALS)
+def index(request):
+    committee = current_committee()
+    sessions = Session.objects.filter(term__committee=committee).select_related("term").order_by("-year")
+    units = Unit.objects.filter(committee=committee, is_active=True)
+    return render(request, "documents/index.html", {"sessions": sessions, "units": units})
