@@ -128,3 +128,11 @@ def test_only_permitted_roles_see_statistics(world, client_for, year):
 def test_bad_scope_shows_a_message(world, client_for):
     page = client_for(world.staff).get(reverse("stats:index") + "?start=2023-05-01&end=2023-01-01").content.decode()
     assert "结束日期不能早于开始日期" in page
+
+
+def test_proposal_list_downloads_with_its_filters(world, client_for, year):
+    response = client_for(world.staff).get(reverse("proposals:list") + "?q=提案五&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:2] == ("编号", "案由")
+    assert [r[1] for r in rows[2:]] == ["提案五"]

@@ -109,3 +109,15 @@ PROPOSALS = Table(_("Proposals"), [
     Column(_("Key proposal"), lambda p: "是" if p.is_key else "否"),
     Column(_("Submitted"), lambda p: p.submitted_at.strftime("%Y-%m-%d") if p.submitted_at else ""),
 ])
+
+
+def xlsx_response(table: Table, items, name: str):
+    """An HTTP download of ``table`` filled with ``items``."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(table.xlsx(items, title=str(name)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(str(name))}.xlsx"
+    return response

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,7 +108,7 @@ def behind(request):
     unit = request.GET.get("unit")
     qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
+        return exports.xlsx_response(exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
                                                  "definition": DEFINITIONS.get(measure.replace("evaluated",
@@ -131,13 +131,5 @@ def download(request, table):
         raise Http404
     scope, _form = _scope(request)
     export, rows = TABLES[table]
-    return _xlsx(export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
+    return exports.xlsx_response(export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
 
-
-def _xlsx(export, items, name) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(export.xlsx(items, title=name),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
-    return response

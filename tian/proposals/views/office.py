@@ -257,6 +257,10 @@ def proposal_list(request):
     qs = qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related(
         "assignments").order_by("-year", "number",
                                                                                              "-submitted_at")
+    if request.GET.get("format") == "xlsx":
+        from tian.stats.exports import PROPOSALS, xlsx_response
+
+        return xlsx_response(PROPOSALS, qs, _("Proposals"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "proposals/list.html", {"form": form, "page": page})
 
