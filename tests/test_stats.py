@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tian.handling import services as handling
 from tian.proposals import services
-from tian.proposals.models import TopicCategory
+from tian.proposals.models import Proposal, TopicCategory
 from tian.stats import kpis
 from tian.supervision import services as supervision
 
@@ -136,3 +136,19 @@ def test_proposal_list_downloads_with_its_filters(world, client_for, year):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:2] == ("编号", "案由")
     assert [r[1] for r in rows[2:]] == ["提案五"]
+
+
+def test_year_end_awards_with_statistics_beside_candidates(world, client_for, year):
+    from tian.stats.models import Award
+
+    staff = client_for(world.staff)
+    page = staff.get(reverse("stats:awards") + "?year=2023").content.decode()
+    assert "提案一" in page and "区民政局" in page
+    p1 = Proposal.objects.get(title="提案一")
+    staff.post(reverse("stats:awards") + "?year=2023", {"proposal": p1.pk})
+    staff.post(reverse("stats:awards") + "?year=2023", {"unit": world.units["区民政局"].pk})
+    assert Award.objects.filter(year=2023, proposal=p1).exists()
+    assert Award.objects.filter(year=2023, unit=world.units["区民政局"]).exists()
+    staff.post(reverse("stats:awards") + "?year=2023", {"proposal": p1.pk})
+    assert not Award.objects.filter(proposal=p1).exists()
+    assert client_for(world.supervisor).get(reverse("stats:awards")).status_code == 403

@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "follow_up.due": _("Follow-up due"),
     "follow_up.reported": _("Follow-up reported"),
     "supervision.activity": _("Supervision activity recorded"),
+    "award.granted": _("Marked as an outstanding proposal"),
+    "award.withdrawn": _("Outstanding proposal mark withdrawn"),
     "cosign.declined": _("Declined to co-sign"),
     "assignment.signed": _("Signed for"),
     "reassignment.requested": _("Reassignment requested"),

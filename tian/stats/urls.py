@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("proposals/", views.behind, name="behind"),
     path("download/<slug:table>.xlsx", views.download, name="download"),
+    path("awards/", views.awards, name="awards"),
 ]

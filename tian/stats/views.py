@@ -3,16 +3,18 @@
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tian.accounts.roles import Perm
+from tian.accounts.roles import Perm, has_permission
 from tian.core.permissions import require_permission
 from tian.handling.models import UnitRole
-from tian.organisations.models import Session, Term
+from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal
 from tian.stats import charts, exports, kpis
@@ -80,6 +82,7 @@ def index(request):
         "categories": kpis.by_category(facts), "sectors": kpis.by_sector(facts), "parties": kpis.by_party(facts),
         "members": kpis.by_member(facts)[:50], "key_proposals": kpis.key_proposals(facts),
         "definitions": DEFINITIONS, "query": request.GET.urlencode(),
+        "perms_review": has_permission(request.user, Perm.REVIEW),
         "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
         "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
                                         title=_("Proposals led by each unit")),
@@ -133,3 +136,28 @@ def download(request, table):
     export, rows = TABLES[table]
     return exports.xlsx_response(export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
 
+
+
+@require_permission(Perm.REVIEW)
+def awards(request):
+    from tian.stats import awards as year_end
+
+    committee = current_committee()
+    years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
+                 .order_by("-year"))
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else datetime.date.today().year))
+    except ValueError:
+        year = years[0] if years else datetime.date.today().year
+    if request.method == "POST":
+        if request.POST.get("proposal"):
+            proposal = get_object_or_404(Proposal, pk=request.POST["proposal"], committee=committee, year=year)
+            year_end.toggle_proposal(proposal=proposal, by=request.user)
+        elif request.POST.get("unit"):
+            unit = get_object_or_404(Unit, pk=request.POST["unit"], committee=committee)
+            year_end.toggle_unit(committee=committee, unit=unit, year=year, by=request.user)
+        messages.success(request, _("Saved."))
+        return redirect(f"{reverse('stats:awards')}?year={year}")
+    return render(request, "stats/awards.html", {
+        "year": year, "years": years, "proposals": year_end.proposal_candidates(committee, year),
+        "units": year_end.unit_candidates(committee, year)})
