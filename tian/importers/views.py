@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tian.accounts.roles import Perm
+from tian.accounts.roles import Perm, has_permission
 from tian.core.permissions import require_permission
 from tian.importers.legacy import LegacyParseError, parse
 from tian.importers.legacy_import import ImportProblem, import_record
@@ -63,3 +63,48 @@ def _import_one(upload, user, dry_run: bool) -> dict:
         return {"file": name, "ok": True, "message": import_record(record, by=user)}
     except (ImportProblem, WorkflowError) as e:
         return {"file": name, "ok": False, "message": str(getattr(e, "message", e))}
+
+
+EXCEL_PERMS = {"members": Perm.MANAGE_PEOPLE, "units": Perm.MANAGE_PEOPLE, "users": Perm.MANAGE_USERS,
+               "proposals": Perm.REVIEW}
+EXCEL_LABELS = {"members": gettext_lazy("Members"), "units": gettext_lazy("Units"), "users": gettext_lazy("Users"),
+                "proposals": gettext_lazy("Proposal lists")}
+
+
+class ExcelUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=list(EXCEL_LABELS.items()))
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx) made from the template"))
+    dry_run = forms.BooleanField(label=gettext_lazy("Only check, import nothing"), required=False)
+
+
+@require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_USERS, Perm.REVIEW)
+def excel_upload(request):
+    from tian.importers.excel import import_file
+    from tian.organisations.selectors import current_committee
+
+    allowed = {k: v for k, v in EXCEL_LABELS.items() if has_permission(request.user, EXCEL_PERMS[k])}
+    form = ExcelUploadForm(request.POST or None, request.FILES or None)
+    form.fields["kind"].choices = list(allowed.items())
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            form.add_error("file", _("The file is too large (at most %(mb)d MB).") % {"mb": 10})
+        else:
+            report = import_file(form.cleaned_data["kind"], upload.read(), committee=current_committee(),
+                                 by=request.user, dry_run=form.cleaned_data["dry_run"])
+    return render(request, "importers/excel.html", {"form": form, "report": report, "kinds": allowed})
+
+
+@require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_USERS, Perm.REVIEW)
+def excel_template(request, kind):
+    from django.http import Http404, HttpResponse
+
+    from tian.importers.excel import KINDS, template
+
+    if kind not in KINDS or not has_permission(request.user, EXCEL_PERMS[kind]):
+        raise Http404
+    response = HttpResponse(template(kind),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="tian-{kind}-template.xlsx"'
+    return response
