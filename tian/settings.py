@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "tian.importers",
     "tian.stats",
     "tian.documents",
+    "tian.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from tian.api.api import api
+
 urlpatterns = [
     path("", include("tian.core.urls")),
     path("accounts/", include("tian.accounts.urls")),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("stats/", include("tian.stats.urls")),
     path("import/", include("tian.importers.urls")),
     path("documents/", include("tian.documents.urls")),
+    path("api/v1/", api.urls),
     path("public/", include("tian.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

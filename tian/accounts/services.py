@@ -1,9 +1,13 @@
 """Changes to user accounts. Views, the demo loader and importers all go through these functions."""
 
+import hashlib
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 
-from tian.accounts.models import RoleGrant, User
+from tian.accounts.models import ApiToken, RoleGrant, User
 from tian.accounts.roles import Role
 
 
@@ -63,3 +67,35 @@ def user_set_password(*, user: User, password: str) -> None:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; the raw token is returned once and never stored."""
+    raw = "tian_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name.strip()[:60] or "API", prefix=raw[5:13],
+                                    digest=token_digest(raw))
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_user(raw: str) -> User | None:
+    """The active user a bearer token belongs to, recording its use; None for unknown or revoked tokens."""
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw), revoked_at__isnull=True).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute per token
+    return token.user

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tian.accounts import services
 from tian.accounts.forms import LoginForm, UserForm
-from tian.accounts.models import User
+from tian.accounts.models import ApiToken, User
 from tian.accounts.roles import Perm, Role
 from tian.core.permissions import require_permission
 from tian.organisations.selectors import current_committee
@@ -81,3 +82,20 @@ def user_edit(request, pk):
         messages.success(request, _("User %(name)s was saved.") % {"name": user})
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("Edit user"), "target": user})
+
+
+@login_required
+def token_list(request):
+    new_token = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            services.token_revoke(token=token, by=request.user)
+            messages.success(request, _("The token was revoked; it stops working at once."))
+            return redirect("accounts:tokens")
+        name = request.POST.get("name", "").strip()
+        if not name:
+            messages.error(request, _("Please give the token a name, e.g. the system that will use it."))
+        else:
+            _token, new_token = services.token_create(user=request.user, name=name)
+    return render(request, "accounts/tokens.html", {"tokens": request.user.api_tokens.all(), "new_token": new_token})

@@ -1,0 +1,126 @@
+"""The JSON API: the seed story driven by one token per role, refusals with the right status, token
+revocation, public endpoints showing disclosed data only, and the OpenAPI schema served locally."""
+
+import pytest
+from django.test import Client
+
+from tian.accounts.services import token_create, token_revoke
+from tian.proposals.models import Proposal, TopicCategory
+
+
+@pytest.fixture
+def tokens(world):
+    names = ["member", "cosigner", "staff", "lead_handler", "assisting_handler", "other_handler", "supervisor",
+             "stranger"]
+    return {n: token_create(user=getattr(world, n), name="test")[1] for n in names}
+
+
+class Api:
+    def __init__(self, token):
+        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1{path}", params)
+
+    def post(self, path, data=None):
+        return self.client.post(f"/api/v1{path}", data or {}, content_type="application/json")
+
+
+def test_the_seed_story_through_the_api(world, tokens):
+    member, cosigner, staff = Api(tokens["member"]), Api(tokens["cosigner"]), Api(tokens["staff"])
+    lead, assisting, supervisor = Api(tokens["lead_handler"]), Api(tokens["assisting_handler"]), Api(tokens["supervisor"])
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    r = member.post("/proposals", {"title": "关于加强全区未成年人关爱保护工作的建议", "body": "建议。",
+                                   "category": category.pk, "disclosure_consent": True})
+    assert r.status_code == 201, r.content
+    pk = r.json()["id"]
+    assert member.post(f"/proposals/{pk}/cosigners", {"members": [world.cosigner.member.pk]}).status_code == 200
+    invitation = Proposal.objects.get(pk=pk).cosignatures.get()
+    assert cosigner.post(f"/cosignatures/{invitation.pk}/accept").status_code == 200
+    assert member.post(f"/proposals/{pk}/actions/submit").json()["state"] == "submitted"
+    assert staff.post(f"/proposals/{pk}/actions/register").json()["state"] == "registered"
+    r = staff.post(f"/proposals/{pk}/actions/assign", {
+        "lead_unit": world.units["区民政局"].pk, "assisting_units": [world.units["区教科局"].pk],
+        "assigned_on": "2026-11-01", "supervising_offices": [world.offices["区政府办公室"].pk],
+        "lead_officials": [world.lead_official.pk]})
+    assert r.json()["state"] == "assigned", r.content
+    detail = lead.get(f"/proposals/{pk}").json()
+    lead_id = next(a["id"] for a in detail["assignments"] if a["role"] == "lead")
+    assist_id = next(a["id"] for a in detail["assignments"] if a["role"] == "assisting")
+    assert lead.post(f"/assignments/{lead_id}/sign").json()["state"] == "handling"
+    assert assisting.post(f"/assignments/{assist_id}/sign").status_code == 200
+    assert lead.post(f"/assignments/{lead_id}/contact", {"method": "phone", "contacted_on": "2026-11-02",
+                                                         "summary": "电话沟通"}).status_code == 200
+    assert assisting.post(f"/assignments/{assist_id}/opinion", {"body": "同意"}).status_code == 200
+    r = lead.post(f"/assignments/{lead_id}/reply", {"body": "首先感谢。\n现答复如下。", "outcome": "A",
+                                                    "contact_name": "贺威", "contact_phone": "13795952836",
+                                                    "reply_date": "2026-11-20", "submit": True})
+    assert r.status_code == 200, r.content
+    reply_id = r.json()["id"]
+    assert assisting.post(f"/replies/{reply_id}/cosign").status_code == 200
+    assert supervisor.post(f"/replies/{reply_id}/approve", {"comments": "同意"}).json()["state"] == "replied"
+    assert member.post(f"/proposals/{pk}/actions/evaluate", {"result": "satisfied", "feedback": "非常满意"}).status_code == 200
+    assert staff.post(f"/proposals/{pk}/actions/close").json()["state"] == "closed"
+    assert staff.post(f"/proposals/{pk}/actions/disclose").status_code == 200
+    public = Client().get(f"/api/v1/public/proposals/{pk}").json()
+    assert public["number_bracket"] == "第〔1〕号" and public["replies"][0]["contact_line"].endswith("137****2836)")
+    assert public["timeline"] == [] and public["evaluations"][0]["result"] == "satisfied"
+
+
+def test_refusals_have_the_right_status_and_code(world, tokens):
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    member, staff, stranger = Api(tokens["member"]), Api(tokens["staff"]), Api(tokens["stranger"])
+    pk = member.post("/proposals", {"title": "关于测试的建议", "body": "建议。", "category": category.pk,
+                                    "disclosure_consent": True}).json()["id"]
+    r = member.post(f"/proposals/{pk}/actions/register")
+    assert r.status_code == 403 and r.json()["code"] == "not_allowed" and r.json()["message"] == "您无权执行此操作。"
+    r = staff.post(f"/proposals/{pk}/actions/register")
+    assert r.status_code == 404  # a draft is invisible to the office
+    member.post(f"/proposals/{pk}/actions/submit")
+    r = member.post(f"/proposals/{pk}/actions/submit")
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state"
+    r = staff.post(f"/proposals/{pk}/actions/return", {"note": ""})
+    assert r.status_code == 422 and "note" in r.json()["errors"]
+    assert stranger.get(f"/proposals/{pk}").status_code == 404
+    assert Client().get(f"/api/v1/proposals/{pk}").status_code == 401
+    assert staff.post(f"/proposals/{pk}/actions/nonsense").status_code == 404
+
+
+def test_a_revoked_token_stops_working_at_once(world):
+    token, raw = token_create(user=world.member, name="小程序")
+    api = Api(raw)
+    assert api.get("/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    token_revoke(token=token, by=world.member)
+    assert api.get("/me").status_code == 401
+    assert Api("tian_not-a-token").get("/me").status_code == 401
+
+
+def test_public_endpoints_return_only_disclosed_data(world, tokens):
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    pk = Api(tokens["member"]).post("/proposals", {"title": "不应公开的提案", "body": "建议。", "category": category.pk,
+                                                   "disclosure_consent": True}).json()["id"]
+    Api(tokens["member"]).post(f"/proposals/{pk}/actions/submit")
+    listing = Client().get("/api/v1/public/proposals").json()
+    assert listing["total"] == 0 and "不应公开的提案" not in str(listing)
+    assert Client().get(f"/api/v1/public/proposals/{pk}").status_code == 404
+
+
+def test_schema_and_docs_are_served_locally(world, client_for):
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/proposals/{proposal_id}/actions/{action}" in schema["paths"]
+    docs = client_for(world.staff).get("/api/v1/docs").content.decode()
+    assert "cdn.jsdelivr" not in docs and "/static/ninja/" in docs
+
+
+def test_tokens_page_creates_shows_once_and_revokes(world, client_for):
+    client = client_for(world.member)
+    page = client.post("/accounts/tokens/", {"name": "大屏"}).content.decode()
+    assert "tian_" in page
+    token = world.member.api_tokens.get()
+    client.post("/accounts/tokens/", {"revoke": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    other = client_for(world.stranger)
+    other.post("/accounts/tokens/", {"revoke": token.pk})  # not theirs: 404, nothing happens
