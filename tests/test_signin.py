@@ -106,3 +106,12 @@ def test_the_stylesheet_and_scripts_are_served_locally(world):
         assert finders.find(path), path
     page = Client().get(reverse("accounts:login")).content.decode()
     assert "//cdn" not in page and "https://" not in page
+
+
+def test_security_headers(world):
+    response = Client().get(reverse("accounts:login"))
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"

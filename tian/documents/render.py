@@ -44,7 +44,9 @@ def to_docx(document: Document) -> bytes:
 
 
 def to_pdf(document: Document) -> bytes:
-    from weasyprint import HTML
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
 
     html = render_to_string("documents/print.html", {"document": document})
-    return HTML(string=html).write_pdf()
+    # The same stylesheet as the browser's print view, read from the app's own files (no network).
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find("tian/print-document.css"))])
