@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Body, NinjaAPI, Query, Schema, Status
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from pydantic import Field
 
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.api import errors
@@ -102,14 +103,14 @@ def _detail(user, p: Proposal) -> dict:
 
 
 class ProposalFilters(Schema):
-    q: str | None = None
-    year: int | None = None
+    q: str | None = Field(None, max_length=200)
+    year: int | None = Field(None, ge=1949, le=2200)
     state: State | None = None
-    kind: str | None = None
-    unit: int | None = None
+    kind: str | None = Field(None, max_length=20)
+    unit: int | None = Field(None, ge=1, le=2**31 - 1)
     key: bool | None = None
-    page: int = 1
-    page_size: int = 30
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(30, ge=1, le=100)
 
 
 def _page(qs, filters: ProposalFilters) -> dict:

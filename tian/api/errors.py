@@ -50,6 +50,11 @@ def install(api):
     def unauthenticated(request, exc):
         return reply(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
 
+    @api.exception_handler(OverflowError)
+    def too_large(request, exc):
+        # An id or number beyond what the database stores (SQLite refuses integers over 2**63): bad input.
+        return reply(request, 422, "invalid_input", _("A number in the request is too large."))
+
     @api.exception_handler(HttpError)
     def http_error(request, exc):
         code = {400: "bad_request", 429: "throttled"}.get(exc.status_code, "error")
