@@ -1,7 +1,10 @@
 """Schemathesis drives every API operation with generated input (a bounded number of examples): no server
 error, and every response matches the published schema."""
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from tian.accounts.services import token_create
@@ -10,7 +13,18 @@ from tian.wsgi import application
 EXAMPLES = 4
 
 
-def test_no_server_errors_and_responses_match_the_schema(world):
+@pytest.fixture
+def keep_test_connection():
+    """The WSGI app is called directly (not through Django's test client), so keep Django from closing the
+    test's database connection at the end of each request, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_server_errors_and_responses_match_the_schema(world, keep_test_connection):
     token = token_create(user=world.staff, name="fuzz")[1]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
