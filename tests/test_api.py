@@ -124,3 +124,58 @@ def test_tokens_page_creates_shows_once_and_revokes(world, client_for):
     assert token.revoked_at is not None
     other = client_for(world.stranger)
     other.post("/accounts/tokens/", {"revoke": token.pk})  # not theirs: 404, nothing happens
+
+
+def _submitted_via_api(world, tokens):
+    member = Api(tokens["member"])
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    pk = member.post("/proposals", {"title": "关于矩阵测试的建议", "body": "建议。", "category": category.pk,
+                                    "disclosure_consent": True}).json()["id"]
+    member.post(f"/proposals/{pk}/actions/submit")
+    return pk
+
+
+@pytest.mark.parametrize("action,body,allowed", [
+    ("register", {}, "staff"), ("return", {"note": "请修改"}, "staff"), ("withdraw", {}, "member"),
+    ("decline", {"ground": None, "forward": "opinion"}, "staff"),
+])
+def test_each_action_is_refused_for_other_roles_with_403_and_nothing_changes(world, tokens, action, body, allowed):
+    pk = _submitted_via_api(world, tokens)
+    if action == "decline":
+        body = {**body, "ground": world.committee.decline_grounds.first().pk}
+    for who in ("cosigner", "lead_handler", "supervisor", "stranger", "member", "staff"):
+        if who == allowed:
+            continue
+        r = Api(tokens[who]).post(f"/proposals/{pk}/actions/{action}", body)
+        assert r.status_code in (403, 404), (who, r.status_code)
+        assert r.json()["code"] in ("not_allowed", "not_found")
+        assert Proposal.objects.get(pk=pk).state == "submitted"
+    assert Api(tokens[allowed]).post(f"/proposals/{pk}/actions/{action}", body).status_code == 200
+    r = Api(tokens[allowed]).post(f"/proposals/{pk}/actions/{action}", body)
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state"
+
+
+def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, tokens):
+    staff = Api(tokens["staff"])
+    pk = _submitted_via_api(world, tokens)
+    staff.post(f"/proposals/{pk}/actions/register")
+    staff.post(f"/proposals/{pk}/actions/assign", {"lead_unit": world.units["区民政局"].pk, "assigned_on": "2026-11-01",
+                                                   "supervising_offices": [world.offices["区政府办公室"].pk]})
+    lead_id = Proposal.objects.get(pk=pk).assignments.get().pk
+    r = Api(tokens["other_handler"]).post(f"/assignments/{lead_id}/sign")
+    assert r.status_code == 404  # another unit does not even see the proposal
+    r = Api(tokens["member"]).post(f"/assignments/{lead_id}/sign")
+    assert r.status_code == 403
+    lead = Api(tokens["lead_handler"])
+    assert lead.post(f"/assignments/{lead_id}/sign").status_code == 200
+    assert lead.post(f"/assignments/{lead_id}/sign").status_code == 409
+    r = lead.post(f"/assignments/{lead_id}/reply", {"body": "答复", "outcome": "Z", "contact_name": "贺威",
+                                                    "contact_phone": "1", "reply_date": "2026-11-20", "submit": True})
+    assert r.status_code == 422 and "outcome" in r.json()["errors"]
+    reply_id = lead.post(f"/assignments/{lead_id}/reply", {"body": "答复", "outcome": "A", "contact_name": "贺威",
+                                                           "contact_phone": "1", "reply_date": "2026-11-20",
+                                                           "submit": True}).json()["id"]
+    assert Api(tokens["lead_handler"]).post(f"/replies/{reply_id}/approve").status_code == 403
+    assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/return", {"comments": ""}).status_code == 422
+    assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").json()["state"] == "replied"
+    assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").status_code == 409

@@ -152,3 +152,12 @@ def test_year_end_awards_with_statistics_beside_candidates(world, client_for, ye
     staff.post(reverse("stats:awards") + "?year=2023", {"proposal": p1.pk})
     assert not Award.objects.filter(proposal=p1).exists()
     assert client_for(world.supervisor).get(reverse("stats:awards")).status_code == 403
+
+
+def test_group_numbers_link_to_their_proposals(world, client_for, year):
+    staff = client_for(world.staff)
+    page = staff.get(reverse("stats:index") + "?year=2023").content.decode()
+    assert "group_by=category&amp;group=%E7%A4%BE%E4%BC%9A%E5%BB%BA%E8%AE%BE" in page
+    listing = staff.get(reverse("stats:behind"), {"year": 2023, "measure": "registered", "group_by": "category",
+                                                   "group": "社会建设"}).content.decode()
+    assert "提案一" in listing and "提案三" not in listing

@@ -273,7 +273,10 @@ def trend(committee: Committee) -> list[dict]:
     return [{"year": y, **summary(gather(Scope(committee, year=y)))} for y in years]
 
 
-def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group=None):
+GROUP_FIELDS = {"category": "category__name", "sector": "lead_member__sector__name", "party": "lead_member__party__name"}
+
+
+def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str | None = None, group=None):
     """The proposals a number counts, so that every number on the page links to its list."""
     facts = gather(scope)
     sets = {"received": set(facts.ids), "registered": facts.registered, "assigned": facts.assigned,
@@ -287,4 +290,7 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group=None):
     qs = Proposal.objects.filter(pk__in=ids)
     if unit_id:
         qs = qs.filter(assignments__unit_id=unit_id).distinct()
+    if group_by in GROUP_FIELDS and group is not None:
+        field = GROUP_FIELDS[group_by]
+        qs = qs.filter(**{f"{field}__isnull": True}) if group == "—" else qs.filter(**{field: group})
     return qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related("assignments")

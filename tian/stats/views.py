@@ -109,7 +109,8 @@ def behind(request):
     if measure not in MEASURES:
         raise Http404
     unit = request.GET.get("unit")
-    qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None)
+    qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None,
+                               group_by=request.GET.get("group_by"), group=request.GET.get("group"))
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
