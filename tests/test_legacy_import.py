@@ -96,3 +96,23 @@ def test_staff_upload_pages_in_the_browser(world, client_for, record):
     assert "2023年度第15号" in page and "bad.txt" in page and "line 1" not in page
     assert Proposal.objects.filter(number=15, year=2023).exists()
     assert client_for(world.member).get(reverse("importers:legacy")).status_code == 403
+
+
+def test_the_command_imports_and_reimports(world, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    if not SEED.exists():
+        pytest.skip("the seed page is not beside the repository")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "15.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_legacy", str(folder), stdout=out)
+    assert "2023年度第15号" in out.getvalue()
+    proposal = Proposal.objects.get(year=2023, number=15)
+    assert proposal.created_by.username == "system-import"
+    events = Event.objects.count()
+    call_command("import_legacy", str(folder), stdout=io.StringIO())
+    assert Event.objects.count() == events

@@ -30,12 +30,21 @@ class ImportProblem(Exception):
     pass
 
 
+SYSTEM_IMPORTER = "system-import"
+
+
 def import_user(username: str | None = None) -> User:
-    """The office staff account an import acts as."""
+    """The office staff account an import acts as: the one named, or a system account that cannot sign in
+    (created on first use), so that imported history names who wrote it."""
     staff = User.objects.filter(is_active=True, role_grants__role=Role.STAFF)
-    user = staff.filter(username=username).first() if username else staff.order_by("pk").first()
+    if username:
+        user = staff.filter(username=username).first()
+        if user is None:
+            raise ImportProblem(_("No active office staff account %(name)s to import as.") % {"name": username})
+        return user
+    user = staff.filter(username=SYSTEM_IMPORTER).first()
     if user is None:
-        raise ImportProblem(_("No active office staff account %(name)s to import as.") % {"name": username or ""})
+        user = accounts.user_create(username=SYSTEM_IMPORTER, full_name="数据导入", password=None, roles=[Role.STAFF])
     return user
 
 

@@ -28,10 +28,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run, user, **options):
         as_json = options["json"]
-        from tian.importers.legacy_import import import_record, import_user
+        from tian.importers.legacy_import import ImportProblem, import_record, import_user
+        from tian.organisations.selectors import current_committee
 
         failures = 0
-        actor = None if dry_run else import_user(user)
+        if not dry_run and current_committee() is None:
+            raise CommandError("no committee is set up yet (run load_demo or create one in the admin first)")
+        try:
+            actor = None if dry_run else import_user(user)
+        except ImportProblem as e:
+            raise CommandError(str(e)) from e
         for path in _files(paths):
             try:
                 text = path.read_text(encoding="utf-8-sig")
