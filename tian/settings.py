@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tian.stats",
     "tian.documents",
     "tian.api",
+    "tian.audit",
     "ninja",
 ]
 
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tian.audit.log.AuditAddressMiddleware",
 ]
 
 ROOT_URLCONF = "tian.urls"
@@ -183,6 +185,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = _https
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if _https else 0, minimum=0)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 365, minimum=183)  # at least six months
 
 LOGGING = {
     "version": 1,

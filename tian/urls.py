@@ -17,7 +17,10 @@ urlpatterns = [
     path("import/", include("tian.importers.urls")),
     path("documents/", include("tian.documents.urls")),
     path("api/v1/", api.urls),
+    path("audit/", include("tian.audit.urls")),
     path("public/", include("tian.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+handler403 = "tian.core.views.permission_denied"

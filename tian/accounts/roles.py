@@ -38,6 +38,7 @@ class Perm(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_STATISTICS = "view_statistics"
+    VIEW_AUDIT = "view_audit"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -53,12 +54,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.MANAGE_PEOPLE,
             Perm.MANAGE_USERS,
             Perm.VIEW_STATISTICS,
+            Perm.VIEW_AUDIT,
         }
     ),
     Role.UNIT_HANDLER: frozenset({Perm.HANDLE}),
     Role.SUPERVISOR: frozenset({Perm.SUPERVISE, Perm.FOLLOW_KEY_PROPOSALS, Perm.VIEW_STATISTICS}),
     Role.LEAD_OFFICIAL: frozenset({Perm.FOLLOW_KEY_PROPOSALS}),
-    Role.ADMIN: frozenset({Perm.MANAGE_PEOPLE, Perm.MANAGE_USERS, Perm.MANAGE_SETTINGS, Perm.VIEW_STATISTICS}),
+    Role.ADMIN: frozenset({Perm.MANAGE_PEOPLE, Perm.MANAGE_USERS, Perm.MANAGE_SETTINGS, Perm.VIEW_STATISTICS,
+                           Perm.VIEW_AUDIT}),
 }
 
 # The user field that must be set for a role, and the message when it is not.

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from tian.audit.log import audit_refusal
 from tian.proposals.workflow import WorkflowError
 
 STATUS = {"not_allowed": 403, "invalid_state": 409, "conflict": 409, "invalid_input": 422}
@@ -23,6 +24,7 @@ def install(api):
 
     @api.exception_handler(WorkflowError)
     def workflow_error(request, exc):
+        audit_refusal(request, exc)
         return reply(request, STATUS.get(exc.code, 400), exc.code, exc.message)
 
     @api.exception_handler(FieldErrors)
@@ -40,6 +42,7 @@ def install(api):
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
+        audit_refusal(request, exc)
         return reply(request, 403, "not_allowed", _("You are not allowed to do this."))
 
     @api.exception_handler(AuthorizationError)

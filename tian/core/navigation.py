@@ -36,6 +36,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("People and units"), "organisations:index", perm=Perm.MANAGE_PEOPLE),
     NavItem(_("Users"), "accounts:user_list", perm=Perm.MANAGE_USERS),
     NavItem(_("Settings"), "organisations:settings", perm=Perm.MANAGE_SETTINGS),
+    NavItem(_("Audit log"), "audit:search", perm=Perm.VIEW_AUDIT),
     NavItem(_("System admin"), "admin:index", role=Role.ADMIN),
 ]
 

@@ -44,3 +44,11 @@ def toggle_large_text(request):
     on = request.COOKIES.get("tian_large_text") != "1"
     response.set_cookie("tian_large_text", "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def permission_denied(request, exception=None):
+    """403 for a signed-in user without the right role; every refusal is audited."""
+    from tian.audit.log import audit_refusal
+
+    audit_refusal(request, exception)
+    return render(request, "403.html", status=403)

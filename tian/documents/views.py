@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from tian.accounts.roles import Perm, has_permission
+from tian.audit.log import audit_download
 from tian.core.permissions import require_permission
 from tian.documents import content
 from tian.documents.render import to_docx, to_pdf
@@ -23,9 +24,10 @@ TYPES = {
 }
 
 
-def _send(document: content.Document, fmt: str) -> HttpResponse:
+def _send(request, document: content.Document, fmt: str, object_type: str = "", object_id="") -> HttpResponse:
     if fmt not in TYPES:
         raise Http404
+    audit_download(request, f"{document.title}.{fmt}", object_type, object_id)
     data = to_docx(document) if fmt == "docx" else to_pdf(document)
     response = HttpResponse(data, content_type=TYPES[fmt])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.title)}.{fmt}"
@@ -37,12 +39,12 @@ def reply_letter(request, pk, fmt):
     proposal = get_proposal_for(request.user, reply.proposal_id)
     if reply not in visible_replies(request.user, proposal):
         raise Http404
-    return _send(content.reply_letter(reply), fmt)
+    return _send(request, content.reply_letter(reply), fmt, "proposal", reply.proposal_id)
 
 
 def proposal_form(request, pk, fmt):
     proposal = get_proposal_for(request.user, pk)
-    return _send(content.proposal_form(proposal), fmt)
+    return _send(request, content.proposal_form(proposal), fmt, "proposal", proposal.pk)
 
 
 def proposal_print(request, pk):
@@ -61,7 +63,7 @@ def assignment_notice(request, unit_pk, fmt):
     assignments = list(Assignment.objects.filter(unit=unit, proposal__state__in=[
         State.ASSIGNED, State.HANDLING, State.REHANDLING]).exclude(status=Assignment.Status.REMOVED)
         .select_related("proposal__lead_member", "proposal__collective").order_by("assigned_on", "proposal__number"))
-    return _send(content.assignment_notice(unit, assignments, committee), fmt)
+    return _send(request, content.assignment_notice(unit, assignments, committee), fmt, "unit", unit.pk)
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)
@@ -72,7 +74,7 @@ def compilation(request, session_pk, fmt):
                      .select_related("lead_member", "collective", "category", "session__term", "committee")
                      .prefetch_related("assignments__unit", "supervising_offices", "lead_officials",
                                        "cosignatures__member").order_by("number"))
-    return _send(content.compilation(session, proposals), fmt)
+    return _send(request, content.compilation(session, proposals), fmt, "session", session.pk)
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)

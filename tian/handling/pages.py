@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.accounts.roles import Perm
+from tian.audit.log import audit_refusal
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
@@ -159,6 +160,7 @@ def _done(request, assignment_or_proposal_pk, call, success, form=None):
         try:
             call(form.cleaned_data if form is not None else None)
         except WorkflowError as e:
+            audit_refusal(request, e)
             messages.error(request, e.message)
         else:
             messages.success(request, success)

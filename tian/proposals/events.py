@@ -32,6 +32,9 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         proposal=proposal, actor=actor if getattr(actor, "pk", None) else None, action=action,
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
+    from tian.audit.log import audit_event
+
+    audit_event(event)
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
     if mode["notify"] or mode["index"]:
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))

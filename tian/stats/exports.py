@@ -111,11 +111,15 @@ PROPOSALS = Table(_("Proposals"), [
 ])
 
 
-def xlsx_response(table: Table, items, name: str):
-    """An HTTP download of ``table`` filled with ``items``."""
+def xlsx_response(request, table: Table, items, name: str):
+    """An HTTP download of ``table`` filled with ``items`` (audited)."""
     from urllib.parse import quote
 
     from django.http import HttpResponse
+
+    from tian.audit.log import audit_download
+
+    audit_download(request, f"{name}.xlsx", "export", table.name)
 
     response = HttpResponse(table.xlsx(items, title=str(name)),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -112,7 +112,7 @@ def behind(request):
     qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None,
                                group_by=request.GET.get("group_by"), group=request.GET.get("group"))
     if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
+        return exports.xlsx_response(request, exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
                                                  "definition": DEFINITIONS.get(measure.replace("evaluated",
@@ -135,7 +135,7 @@ def download(request, table):
         raise Http404
     scope, _form = _scope(request)
     export, rows = TABLES[table]
-    return exports.xlsx_response(export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
+    return exports.xlsx_response(request, export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
 
 
 

@@ -148,6 +148,9 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment, pk=pk)
     if not visible_proposals(request.user).filter(pk=attachment.proposal_id).exists():
         raise Http404
+    from tian.audit.log import audit_download
+
+    audit_download(request, attachment.name, "proposal", attachment.proposal_id)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

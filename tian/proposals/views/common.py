@@ -19,6 +19,9 @@ def run_action(request, action, success_message, *, redirect_to):
     try:
         result = action()
     except WorkflowError as e:
+        from tian.audit.log import audit_refusal
+
+        audit_refusal(request, e)
         messages.error(request, e.message)
         return redirect(redirect_to), None
     messages.success(request, success_message)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tian.accounts.roles import Perm
+from tian.audit.log import audit_refusal
 from tian.core.calendar import add_working_days
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
@@ -124,6 +125,7 @@ def proposal_action(request, pk, name):
     try:
         action.run(proposal, request.user, data)
     except WorkflowError as e:
+        audit_refusal(request, e)
         messages.error(request, e.message)
     else:
         messages.success(request, str(action.success))
@@ -260,7 +262,7 @@ def proposal_list(request):
     if request.GET.get("format") == "xlsx":
         from tian.stats.exports import PROPOSALS, xlsx_response
 
-        return xlsx_response(PROPOSALS, qs, _("Proposals"))
+        return xlsx_response(request, PROPOSALS, qs, _("Proposals"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "proposals/list.html", {"form": form, "page": page})
 

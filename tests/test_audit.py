@@ -1,0 +1,57 @@
+"""The audit log: sign-ins, refusals, downloads and state changes, kept unchangeable, searchable by staff."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from tian.audit.models import AuditEntry
+from tian.proposals import services
+from tian.proposals.models import TopicCategory
+
+
+def test_sign_ins_and_failures_are_recorded_with_the_address(world):
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    client.post(reverse("accounts:login"), {"username": "刘安泽", "password": "wrong"})
+    client.post(reverse("accounts:login"), {"username": "刘安泽", "password": PASSWORD})
+    failed = AuditEntry.objects.get(action="login_failed")
+    assert (failed.username, failed.address) == ("刘安泽", "10.1.2.3")
+    assert AuditEntry.objects.get(action="login").actor == world.member
+    history = client.get(reverse("audit:history")).content.decode()
+    assert "10.1.2.3" in history and "登录失败" in history
+
+
+def test_refusals_downloads_and_changes_are_recorded(world, client_for):
+    client_for(world.member).get(reverse("accounts:user_list"))
+    assert AuditEntry.objects.filter(action="denied", actor=world.member, detail__contains="/accounts/users/").exists()
+    client_for(world.staff).get(reverse("proposals:list") + "?format=xlsx")
+    assert AuditEntry.objects.filter(action="download", actor=world.staff).exists()
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                       title="关于审计的建议", body="建议。", category=category)
+    services.proposal_submit(proposal=p, by=world.member)
+    change = AuditEntry.objects.filter(action="change", object_type="proposal", object_id=str(p.pk)).first()
+    assert change.actor == world.member and "proposal.submitted" in change.detail
+
+
+def test_entries_cannot_be_changed_or_deleted(world, client_for):
+    entry = AuditEntry.objects.create(action="login", username="x")
+    entry.detail = "edited"
+    with pytest.raises(ValueError):
+        entry.save()
+    with pytest.raises(ValueError):
+        entry.delete()
+    admin = client_for(world.admin)
+    assert admin.get(reverse("admin:audit_auditentry_change", args=[entry.pk])).status_code in (200, 302, 403)
+    assert admin.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_staff_search_by_person_object_action_and_date(world, client_for):
+    client_for(world.member).get(reverse("accounts:user_list"))
+    staff = client_for(world.staff)
+    page = staff.get(reverse("audit:search"), {"person": "刘安泽", "action": "denied"}).content.decode()
+    assert "GET /accounts/users/" in page
+    page = staff.get(reverse("audit:search"), {"person": "徐丽娟"}).content.decode()
+    assert "GET /accounts/users/" not in page
+    assert client_for(world.member).get(reverse("audit:search")).status_code == 403

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "tian.audit"
+    verbose_name = _("Audit log")
+
+    def ready(self):
+        from tian.audit import signals  # noqa: F401

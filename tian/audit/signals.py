@@ -1,0 +1,24 @@
+"""Audit entries for sign-ins, failed sign-ins and sign-outs, from Django's own signals. (State changes
+are written by ``proposals.events.record`` beside each event.)"""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from tian.audit.log import audit
+from tian.audit.models import AuditEntry
+
+
+@receiver(user_logged_in)
+def logged_in(sender, request, user, **kwargs):
+    audit(AuditEntry.Action.LOGIN, request=request, user=user)
+
+
+@receiver(user_login_failed)
+def login_failed(sender, credentials, request=None, **kwargs):
+    audit(AuditEntry.Action.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])
+
+
+@receiver(user_logged_out)
+def logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit(AuditEntry.Action.LOGOUT, request=request, user=user)

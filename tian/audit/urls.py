@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tian.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("my-sign-ins/", views.my_history, name="history"),
+]
