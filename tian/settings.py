@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tian.api",
     "tian.audit",
     "ninja",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tian.audit.log.AuditAddressMiddleware",
+    "tian.core.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tian.urls"
@@ -120,10 +123,25 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 8, minimum=8)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tian.accounts.validators.ComplexityValidator"},
+    {"NAME": "tian.accounts.validators.NotRecentlyUsedValidator"},
 ]
+PASSWORD_HISTORY_COUNT = envint("PASSWORD_HISTORY_COUNT", 5, minimum=1)
+PASSWORD_MAX_AGE_DAYS = envint("PASSWORD_MAX_AGE_DAYS", 180, minimum=0)  # 0: passwords never expire
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or from one
+# address, sign-in is refused for AXES_COOLOFF_MINUTES; staff can unlock an account at once.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=3)
+AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -171,7 +189,9 @@ SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN", "")
 # Mail and SMS leave the request path: they are tasks run by `manage.py db_worker` (started by `make run`).
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
 
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# Idle timeout: the session ends after this many seconds without a request (every request renews it).
+SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=300)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

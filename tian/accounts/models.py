@@ -43,6 +43,11 @@ class User(AbstractUser):
         verbose_name=_("lead official"),
     )
 
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"), default=False,
+        help_text=_("Set for accounts created or reset by staff, so that only the person knows the password."))
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
     objects = UserManager()
 
     class Meta:
@@ -126,3 +131,17 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords, so that the last few cannot be used again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

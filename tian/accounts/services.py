@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 
-from tian.accounts.models import ApiToken, RoleGrant, User
+from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import Role
 
 
@@ -34,10 +34,13 @@ def user_create(
     roles,
     phone: str = "",
     validate: bool = True,
+    must_change_password: bool = False,
     **bindings,
 ) -> User:
-    """Create an account with its roles. ``bindings`` are member/collective/unit/office/lead_official."""
-    user = User(username=username, full_name=full_name, phone=phone, **bindings)
+    """Create an account with its roles. ``bindings`` are member/collective/unit/office/lead_official.
+    Accounts that staff create get ``must_change_password``: the person sets their own at first sign-in."""
+    user = User(username=username, full_name=full_name, phone=phone, must_change_password=must_change_password,
+                **bindings)
     user.check_role_bindings(roles)
     if password:
         if validate:
@@ -63,10 +66,39 @@ def user_update(*, user: User, roles, **fields) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str) -> None:
+def user_set_password(*, user: User, password: str, by_staff: bool = True) -> None:
+    """Set a password. One set by staff must be changed by the person at the next sign-in."""
     validate_password(password, user)
+    remember_password(user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = by_staff
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+
+
+def remember_password(user: User) -> None:
+    """Keep the current password's hash so that it cannot be chosen again soon."""
+    if user.password and user.has_usable_password():
+        PasswordHistory.objects.create(user=user, password=user.password)
+
+
+@transaction.atomic
+def password_changed_by_owner(*, user: User, previous_hash: str) -> None:
+    """After the person changed their own password (Django's form has already saved the new hash)."""
+    if previous_hash:
+        PasswordHistory.objects.create(user=user, password=previous_hash)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["must_change_password", "password_changed_at"])
+
+
+def password_expired(user: User) -> bool:
+    from django.conf import settings
+
+    days = getattr(settings, "PASSWORD_MAX_AGE_DAYS", 0)
+    if not days or user.password_changed_at is None:
+        return False
+    return (timezone.now() - user.password_changed_at).days >= days
 
 
 def token_digest(raw: str) -> str:

@@ -29,7 +29,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form):
+        previous = User.objects.filter(pk=self.request.user.pk).values_list("password", flat=True).first()
         response = super().form_valid(form)
+        services.password_changed_by_owner(user=self.request.user, previous_hash=previous)
         messages.success(self.request, _("Your password has been changed."))
         return response
 
@@ -52,7 +54,8 @@ def _save_user_form(request, form, user=None):
     fields = {name: data[name] for name in form.Meta.fields}
     if user is None:
         fields.pop("is_active")
-        user = services.user_create(password=data["password"], roles=data["roles"], **fields)
+        user = services.user_create(password=data["password"], roles=data["roles"], must_change_password=True,
+                                    **fields)
     else:
         services.user_update(user=user, roles=data["roles"], **fields)
         if data.get("password"):
@@ -99,3 +102,15 @@ def token_list(request):
         else:
             _token, new_token = services.token_create(user=request.user, name=name)
     return render(request, "accounts/tokens.html", {"tokens": request.user.api_tokens.all(), "new_token": new_token})
+
+
+@require_permission(Perm.MANAGE_USERS)
+def user_unlock(request, pk):
+    """Lift a sign-in lockout after too many wrong passwords."""
+    from axes.utils import reset
+
+    user = get_object_or_404(User, pk=pk)
+    if request.method == "POST":
+        reset(username=user.username)
+        messages.success(request, _("%(name)s can sign in again.") % {"name": user})
+    return redirect("accounts:user_edit", pk=pk)

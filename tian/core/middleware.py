@@ -40,3 +40,26 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account created or reset by staff, or whose password has expired, may do nothing but change it."""
+
+    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.ALLOWED):
+            from tian.accounts.services import password_expired
+
+            if user.must_change_password or password_expired(user):
+                from django.contrib import messages
+                from django.shortcuts import redirect
+                from django.utils.translation import gettext as _
+
+                messages.warning(request, _("Please set a new password of your own before you continue."))
+                return redirect("accounts:password_change")
+        return self.get_response(request)

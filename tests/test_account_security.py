@@ -1,0 +1,75 @@
+"""Account rules: lockout with staff unlock, password complexity, history and expiry, forced change at
+first sign-in, idle timeout."""
+
+import datetime
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from tian.accounts import services
+from tian.accounts.models import User
+
+
+def _login(client, username, password):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def test_lockout_after_repeated_failures_and_staff_unlock(world, client_for):
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "刘安泽", "wrong-password")
+    response = _login(client, "刘安泽", PASSWORD)  # even the right password is refused now
+    assert "登录已锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    other_address = Client(REMOTE_ADDR="10.9.9.10")
+    assert "登录已锁定" in _login(other_address, "刘安泽", PASSWORD).content.decode()  # locked per account
+    client_for(world.staff).post(reverse("accounts:user_unlock", args=[world.member.pk]))
+    response = _login(Client(REMOTE_ADDR="10.9.9.11"), "刘安泽", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_account_created_by_staff_must_change_its_password_first(world, client_for):
+    client_for(world.staff).post(reverse("accounts:user_create"), {
+        "username": "newmember", "full_name": "新委员", "is_active": "on", "roles": ["collective"],
+        "collective": world.collective_org.pk, "password": "Initial-pass-1"})
+    user = User.objects.get(username="newmember")
+    assert user.must_change_password
+    client = Client()
+    _login(client, "newmember", "Initial-pass-1")
+    response = client.get(reverse("core:home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:password_change")
+    client.post(reverse("accounts:password_change"), {"old_password": "Initial-pass-1",
+                                                      "new_password1": "My-own-secret-9",
+                                                      "new_password2": "My-own-secret-9"})
+    user.refresh_from_db()
+    assert not user.must_change_password and user.password_changed_at is not None
+    assert client.get(reverse("core:home")).status_code == 302
+    assert client.get(reverse("core:home_collective")).status_code == 200
+
+
+def test_simple_and_recent_passwords_are_refused(world, client_for):
+    client = client_for(world.member)
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": "simplepassword", "new_password2": "simplepassword"})
+    assert "至少包含" in response.content.decode()
+    services.user_set_password(user=world.member, password="Second-secret-2", by_staff=False)
+    services.user_set_password(user=world.member, password="Third-secret-3", by_staff=False)
+    client = Client()
+    _login(client, "刘安泽", "Third-secret-3")
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": "Third-secret-3", "new_password1": "Second-secret-2", "new_password2": "Second-secret-2"})
+    assert "最近使用过" in response.content.decode()
+
+
+def test_expired_password_must_be_changed(world, client_for, settings):
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    User.objects.filter(pk=world.member.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=91))
+    response = client_for(world.member).get(reverse("core:home_member"))
+    assert response.status_code == 302 and response.url == reverse("accounts:password_change")
+
+
+def test_sessions_end_after_idle_time():
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 3600

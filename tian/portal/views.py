@@ -1,0 +1,156 @@
+"""The public portal: disclosed proposals, their replies, search and open data, for anyone, signed in or not.
+
+Every view reads through ``selectors.disclosed_proposals``; what is not disclosed answers 404 exactly as a
+missing id does."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tian.handling.letters import build_letter
+from tian.handling.models import Reply, UnitRole
+from tian.organisations.models import Session
+from tian.organisations.selectors import current_committee
+from tian.portal import selectors
+from tian.portal.forms import PortalFilterForm, PortalSearchForm
+from tian.portal.masking import mask_mobiles
+from tian.proposals.selectors import cosigner_members
+from tian.proposals.views.detail import review_result
+
+PAGE_SIZE = 20
+
+
+def public_nav(path: str) -> list[dict]:
+    """The portal's own header navigation, in place of the staff menu (same shape as ``nav_for``)."""
+    index, search, data = reverse("portal:index"), reverse("portal:search"), reverse("portal:data")
+    items = [
+        (_("Disclosed proposals"), index, path == index or path.startswith(index + "proposals/")),
+        (_("Search"), search, path.startswith(search)),
+        (_("Open data"), data, path.startswith(data)),
+    ]
+    return [{"label": label, "url": url, "active": active} for label, url, active in items]
+
+
+def _render(request, template: str, context: dict):
+    return render(request, template, {"nav_items": public_nav(request.path), **context})
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "1")
+    return max(int(raw), 1) if raw.isdigit() else 1
+
+
+def _rows(proposals, committee) -> list[dict]:
+    """One list row per proposal (reads the ``for_listing`` prefetches)."""
+    labels = selectors.outcome_labels(committee)
+    rows = []
+    for p in proposals:
+        units = selectors.units_by_role(p)
+        codes = list(dict.fromkeys(r.outcome for r in p.public_replies if r.outcome))
+        rows.append({"proposal": p, "title": mask_mobiles(p.title),
+                     "lead_units": units[UnitRole.LEAD] + units[UnitRole.SEPARATE],
+                     "outcomes": [labels.get(code, code) for code in codes]})
+    return rows
+
+
+@require_GET
+def index(request):
+    committee = current_committee()
+    disclosed = selectors.disclosed_proposals(committee)
+    form = PortalFilterForm(request.GET, disclosed=disclosed)
+    filtered = form.apply(disclosed)
+    page = Paginator(selectors.for_listing(selectors.newest_first(filtered)), PAGE_SIZE).get_page(
+        _page_number(request))
+    return _render(request, "portal/index.html", {
+        "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(page.object_list, committee),
+        "total": disclosed.count(),
+    })
+
+
+def _supervision_text(reply: Reply) -> str:
+    approved = any(r.decision == "approved" for r in reply.reviews.all())
+    return _("Review passed") if approved else _("No supervision review needed")
+
+
+@require_GET
+def detail(request, pk: int):
+    committee = current_committee()
+    proposal = selectors.get_disclosed_proposal(committee, pk)
+    labels = selectors.outcome_labels(committee)
+    letters = []
+    for reply in selectors.public_replies(proposal):
+        letter = build_letter(reply, public=True)
+        # Free text may quote a mobile number too; the letter's contact line is already masked.
+        letter.paragraphs = [mask_mobiles(p) for p in letter.paragraphs]
+        letter.contact_line = mask_mobiles(letter.contact_line)
+        letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply),
+                        "outcome": labels.get(reply.outcome, reply.outcome)})
+    units = selectors.units_by_role(proposal)
+    evaluation = selectors.lead_evaluation(proposal)
+    return _render(request, "portal/detail.html", {
+        "proposal": proposal,
+        "title": mask_mobiles(proposal.title),
+        "body_paragraphs": [mask_mobiles(p) for p in proposal.body_paragraphs],
+        "cosigners": cosigner_members(proposal),
+        "review_result": review_result(proposal),
+        "lead_units": units[UnitRole.LEAD],
+        "assisting_units": units[UnitRole.ASSISTING],
+        "separate_units": units[UnitRole.SEPARATE],
+        "letters": letters,
+        "evaluation": evaluation,
+        "feedback": mask_mobiles(evaluation.feedback) if evaluation else "",
+    })
+
+
+def _public_snippet(proposal, replies_text: str, terms: list[str]) -> str:
+    """The highlighted excerpt, cut from masked text so that no excerpt can show part of a mobile number."""
+    from tian.search.text import highlight
+
+    body = mask_mobiles(proposal.full_body)
+    source = body if any(t in body.lower() for t in terms) else mask_mobiles(replies_text) or body
+    return highlight(source, terms)
+
+
+@require_GET
+def search(request):
+    committee = current_committee()
+    disclosed = selectors.disclosed_proposals(committee)
+    form = PortalSearchForm(request.GET, disclosed=disclosed)
+    query = form.filters().get("q", "").strip()
+    context = {"form": form, "query": query}
+    if query:
+        from tian.search.query import search_proposals
+        from tian.search.text import highlight, query_terms
+
+        page_number = _page_number(request)
+        result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE,
+                                  offset=(page_number - 1) * PAGE_SIZE)
+        terms = query_terms(query)
+        replies = {}
+        for pk, body in (Reply.objects.filter(proposal__in=[h.proposal for h in result.hits],
+                                              status=Reply.Status.RELEASED)
+                         .order_by("round", "id").values_list("proposal_id", "body")):
+            replies[pk] = f"{replies.get(pk, '')}\n{body}"
+        hits = [{"proposal": hit.proposal,
+                 "title_html": highlight(mask_mobiles(hit.proposal.title), terms, width=200),
+                 "snippet_html": _public_snippet(hit.proposal, replies.get(hit.proposal.pk, ""), terms)}
+                for hit in result.hits]
+        context.update(hits=hits, total=result.total,
+                       page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
+    return _render(request, "portal/search.html", context)
+
+
+@require_GET
+def data(request):
+    committee = current_committee()
+    sessions = (Session.objects.filter(term__committee=committee)
+                .annotate(disclosed=Count("proposals", filter=Q(proposals__is_public=True,
+                                                                 proposals__committee=committee)))
+                .select_related("term").order_by("-year", "-term__number", "-number"))
+    return _render(request, "portal/data.html", {
+        "sessions": [s for s in sessions if s.disclosed],
+        "total": selectors.disclosed_proposals(committee).count(),
+    })
