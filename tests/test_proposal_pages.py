@@ -303,3 +303,24 @@ def test_staff_record_the_cosigners_of_a_paper_form(world, client_for):
     signature = proposal.cosignatures.get()
     assert signature.status == CoSignature.Status.ACCEPTED
     assert Event.objects.filter(proposal=proposal, action="cosign.recorded_on_paper").exists()
+
+
+def test_uploads_are_checked_by_content_and_served_only_to_those_who_may_see(world, client_for, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tian.proposals.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    proposal, member = draft_via_page(world, client_for)
+    url = reverse("proposals:upload", args=[proposal.pk])
+    fake = SimpleUploadedFile("说明.pdf", b"<html><script>alert(1)</script></html>")
+    response = member.post(url, {"file": fake}, follow=True)
+    assert "文件内容与文件名不符" in _text(response)
+    member.post(url, {"file": SimpleUploadedFile("run.exe", b"MZ...")})
+    assert not Attachment.objects.exists()
+    member.post(url, {"file": SimpleUploadedFile("说明.pdf", b"%PDF-1.4 real enough")})
+    attachment = Attachment.objects.get()
+    response = member.get(reverse("proposals:attachment", args=[attachment.pk]))
+    assert response["Content-Disposition"].startswith("attachment") and "sandbox" in response["Content-Security-Policy"]
+    assert client_for(world.stranger).get(reverse("proposals:attachment", args=[attachment.pk])).status_code == 404
+    assert str(tmp_path) in attachment.file.path and "static" not in attachment.file.path

@@ -10,6 +10,33 @@ from tian.proposals.models import DeclineForward, DeclineGround, Proposal, State
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
+# What the first bytes of each allowed kind must be: the name alone proves nothing.
+SIGNATURES = {
+    ".pdf": [b"%PDF-"],
+    ".doc": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"], ".xls": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
+    ".docx": [b"PK\x03\x04"], ".xlsx": [b"PK\x03\x04"],
+    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"], ".png": [b"\x89PNG\r\n\x1a\n"],
+}
+
+
+def sniff_ok(upload, extension: str) -> bool:
+    """The file's content is of the kind its name says (for Office files: a zip holding Office parts)."""
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in SIGNATURES[extension]):
+        return False
+    if extension in (".docx", ".xlsx"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return False
+        finally:
+            upload.seek(0)
+        return "[Content_Types].xml" in names and any(n.startswith(("word/", "xl/")) for n in names)
+    return True
 
 
 class ProposalForm(forms.ModelForm):
@@ -78,8 +105,11 @@ class AttachmentForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if not any(name.endswith(ext) for ext in ATTACHMENT_TYPES):
+        extension = next((ext for ext in ATTACHMENT_TYPES if name.endswith(ext)), None)
+        if extension is None:
             raise forms.ValidationError(_("This file type is not allowed. Use PDF, Word, Excel, JPG or PNG."))
+        if not sniff_ok(upload, extension):
+            raise forms.ValidationError(_("The file's content does not match its name; it was not accepted."))
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (at most %(mb)d MB).")
                                         % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})

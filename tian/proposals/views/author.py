@@ -153,6 +153,7 @@ def attachment_download(request, pk):
     audit_download(request, attachment.name, "proposal", attachment.proposal_id)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 
