@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate demo test lint lock messages clean
+.PHONY: install run serve migrate demo test lint audit lock messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Security: ruff's bandit rules over the code, and the locked dependencies against a vulnerability database
+# (needs to reach one: PyPI's or OSV's).
+audit: install
+	$(BIN)/ruff check --select S .
+	$(BIN)/pip-audit -r constraints.txt --no-deps --disable-pip --progress-spinner off
 
 messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=tests

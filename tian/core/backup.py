@@ -1,0 +1,107 @@
+"""Backups of the database and the uploaded files as one .tar.gz, and restoring one.
+
+SQLite is copied with its online backup API (consistent while the app runs); PostgreSQL with pg_dump in its
+custom format and restored with pg_restore. The archive holds ``manifest.json``, the database and
+``media/`` (attachments)."""
+
+import datetime
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, connections
+
+
+class BackupError(Exception):
+    pass
+
+
+def _pg_env(db: dict) -> tuple[list[str], dict]:
+    args = []
+    if db.get("HOST"):
+        args += ["-h", db["HOST"]]
+    if db.get("PORT"):
+        args += ["-p", str(db["PORT"])]
+    if db.get("USER"):
+        args += ["-U", db["USER"]]
+    env = dict(os.environ)
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return args, env
+
+
+def backup(directory: str | Path) -> Path:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    db = settings.DATABASES["default"]
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            target = sqlite3.connect(work / "db.sqlite3")
+            with target:
+                connection.connection.backup(target)
+            target.close()
+            database = "db.sqlite3"
+        elif connection.vendor == "postgresql":
+            args, env = _pg_env(db)
+            command = ["pg_dump", "-Fc", "--no-owner", *args, "-f", str(work / "db.dump"), db["NAME"]]
+            result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+            if result.returncode:
+                raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+            database = "db.dump"
+        else:
+            raise BackupError(f"no backup for {connection.vendor}")
+        manifest = {"format": "tian-backup", "version": 1, "engine": connection.vendor, "database": database,
+                    "created": stamp}
+        (work / "manifest.json").write_text(json.dumps(manifest))
+        archive = directory / f"tian-{stamp}.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(work / "manifest.json", arcname="manifest.json")
+            tar.add(work / database, arcname=database)
+            media = Path(settings.MEDIA_ROOT)
+            if media.exists():
+                tar.add(media, arcname="media")
+    return archive
+
+
+def restore(archive: str | Path) -> dict:
+    archive = Path(archive)
+    db = settings.DATABASES["default"]
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(work, filter="data")
+        manifest = json.loads((work / "manifest.json").read_text())
+        if manifest.get("format") != "tian-backup":
+            raise BackupError("not a TiAn backup")
+        if manifest["engine"] != connection.vendor:
+            raise BackupError(f"this backup is of {manifest['engine']}; this installation uses {connection.vendor}")
+        connections.close_all()
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(work / manifest["database"])
+            target = sqlite3.connect(db["NAME"])
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+        else:
+            args, env = _pg_env(db)
+            command = ["pg_restore", "--clean", "--if-exists", "--no-owner", *args, "-d", db["NAME"],
+                       str(work / manifest["database"])]
+            result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+            if result.returncode:
+                raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+        media = Path(settings.MEDIA_ROOT)
+        if (work / "media").exists():
+            if media.exists():
+                shutil.rmtree(media)
+            shutil.copytree(work / "media", media)
+    return manifest
