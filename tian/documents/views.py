@@ -2,6 +2,7 @@
 
 from urllib.parse import quote
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -53,6 +54,7 @@ def proposal_print(request, pk):
     return render(request, "documents/print.html", {"document": content.proposal_form(proposal), "printable": True})
 
 
+@login_required
 def assignment_notice(request, unit_pk, fmt):
     """The office prints any unit's notice; a unit handler only their own unit's."""
     committee = current_committee()
