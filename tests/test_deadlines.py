@@ -21,7 +21,9 @@ from tian.supervision import services as supervision
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def at(y, m, d, h=10):
+def at(y, m=None, d=None, h=10):
+    if d is None:  # at(month, day) means 2023
+        y, m, d = 2023, y, m
     return datetime.datetime(y, m, d, h, tzinfo=TZ)
 
 
@@ -261,3 +263,24 @@ def test_key_proposals_page_shows_only_the_officials_own(world, client_for):
                                       roles=[Role.LEAD_OFFICIAL], lead_official=other_official)
     assert mine.title in client_for(world.official).get(reverse("supervision:key_proposals")).content.decode()
     assert mine.title not in client_for(other_user).get(reverse("supervision:key_proposals")).content.decode()
+
+
+def test_no_evaluation_within_the_window_counts_as_no_opinion(world, client_for):
+    from tian.handling.models import Reply
+    from tian.supervision import services as supervision
+
+    proposal = assigned(world)
+    for a in proposal.assignments.all():
+        handling.assignment_sign_for(assignment=a, by=world.handler_for(a.unit.name), at=at(3, 17))
+    handling.opinion_send(assignment=proposal.assignments.get(role="assisting"), by=world.assisting_handler,
+                          body="同意", at=at(4, 1))
+    reply = handling.reply_save(assignment=proposal.assignments.get(role="lead"), by=world.lead_handler, body="答复",
+                                outcome="A", contact_name="贺威", contact_phone="0839-1",
+                                reply_date=datetime.date(2023, 6, 1), at=at(6, 1))
+    reply = handling.reply_submit(reply=reply, by=world.lead_handler, at=at(6, 1))
+    reply = handling.reply_cosign(reply=reply, by=world.assisting_handler, at=at(6, 2)).reply
+    supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor, at=at(6, 5))
+    page = client_for(world.staff).get(proposal.get_absolute_url()).content.decode()
+    assert "未表态" in page  # 15 working days after 2023-06-05 passed long ago
+    queue = client_for(world.staff).get("/proposals/review/").content.decode()
+    assert proposal.title in queue and "已逾期" in queue  # disclosure was due 20 working days after the reply

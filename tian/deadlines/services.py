@@ -253,3 +253,25 @@ def supervision_activity_record(*, proposal, by, kind: str, held_on: datetime.da
     record(proposal, by, "supervision.activity", from_state=proposal.state, note=notes, at=at, kind=kind,
            date=held_on.isoformat())
     return activity
+
+
+def replied_on(proposal) -> datetime.date | None:
+    """The day the proposal's replies (of the latest round) were all released."""
+    from tian.proposals.models import Event
+
+    at = (Event.objects.filter(proposal=proposal, action="proposal.replied").order_by("-at")
+          .values_list("at", flat=True).first())
+    return timezone.localdate(at) if at else None
+
+
+def evaluation_deadline(proposal) -> datetime.date | None:
+    """Proposers have the committee's evaluation window (working days) after the replies are out; after it,
+    a missing evaluation counts as 未表态 (no opinion)."""
+    day = replied_on(proposal)
+    return add_working_days(day, proposal.committee.evaluation_window_days) if day else None
+
+
+def disclosure_deadline(proposal) -> datetime.date | None:
+    """Disclosure is due within the committee's delay (working days) of the reply."""
+    day = replied_on(proposal)
+    return add_working_days(day, proposal.committee.disclosure_days) if day else None

@@ -51,7 +51,7 @@ class ActivityForm(forms.Form):
 
 def _awaiting(user):
     return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id)
-            .select_related("proposal", "unit").order_by("submitted_at"))
+            .select_related("proposal", "unit", "assignment").order_by("submitted_at"))
 
 
 @require_permission(Perm.SUPERVISE)

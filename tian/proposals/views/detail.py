@@ -2,9 +2,11 @@
 the timeline, and the actions the user may take now."""
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.deadlines.services import evaluation_deadline
 from tian.handling.letters import build_letter, outcome_text
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
@@ -78,6 +80,8 @@ def proposal_context(user, proposal) -> dict:
                         "reviews": list(reply.reviews.all())})
     evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective"))
     lead_evaluation = next((e for e in reversed(evaluations) if e.is_lead), None)
+    evaluation_due = evaluation_deadline(proposal) if proposal.state in (State.REPLIED, State.CLOSED) else None
+    no_opinion = lead_evaluation is None and evaluation_due is not None and evaluation_due < timezone.localdate()
     actions = workflow.available(user, proposal)
     if proposal.is_public or not proposal.disclosure_consent:
         actions.pop("disclose", None)
@@ -102,6 +106,8 @@ def proposal_context(user, proposal) -> dict:
                      for item in letters if item["reply"].outcome],
         "evaluations": evaluations,
         "lead_evaluation": lead_evaluation,
+        "evaluation_due": evaluation_due,
+        "no_opinion": no_opinion,
         "timeline": timeline(proposal.events.select_related("actor")),
         "actions": actions,
         "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),

@@ -23,6 +23,7 @@ from tian.core.calendar import add_working_days
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
+from tian.deadlines.services import disclosure_deadline
 from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
@@ -208,6 +209,8 @@ def review_queue(request):
         "extensions": ExtensionRequest.objects.filter(
             status=ExtensionRequest.Status.PENDING, assignment__proposal__committee=committee)
         .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
+        "to_disclose": [(p, disclosure_deadline(p)) for p in base.filter(
+            state__in=[State.REPLIED, State.CLOSED], disclosure_consent=True, is_public=False).order_by("updated_at")[:100]],
         "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
         .order_by("updated_at"),
         "today": timezone.localdate(),
