@@ -179,3 +179,10 @@ def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, t
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/return", {"comments": ""}).status_code == 422
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").json()["state"] == "replied"
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").status_code == 409
+
+
+def test_unreadable_body_is_a_400_with_a_chinese_message(world, tokens):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
+    response = client.post("/api/v1/proposals/1/actions/register", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "bad_request", "message": "无法读取请求内容，请发送 JSON 对象。"}

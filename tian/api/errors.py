@@ -61,5 +61,6 @@ def install(api):
     @api.exception_handler(HttpError)
     def http_error(request, exc):
         code = {400: "bad_request", 429: "throttled"}.get(exc.status_code, "error")
-        message = _("Too many requests; please slow down.") if exc.status_code == 429 else str(exc)
+        message = {429: _("Too many requests; please slow down."),
+                   400: _("The request could not be read; send a JSON object.")}.get(exc.status_code, str(exc))
         return reply(request, exc.status_code, code, message)
