@@ -324,3 +324,14 @@ def test_uploads_are_checked_by_content_and_served_only_to_those_who_may_see(wor
     assert response["Content-Disposition"].startswith("attachment") and "sandbox" in response["Content-Security-Policy"]
     assert client_for(world.stranger).get(reverse("proposals:attachment", args=[attachment.pk])).status_code == 404
     assert str(tmp_path) in attachment.file.path and "static" not in attachment.file.path
+
+
+def test_visitors_not_signed_in_go_to_the_public_page_or_to_sign_in(world, client_for):
+    from django.test import Client
+
+    proposal = run_seed_story_through_pages(world, client_for)
+    response = Client().get(proposal.get_absolute_url())
+    assert response.status_code == 302 and response.url == reverse("portal:detail", args=[proposal.pk])
+    Proposal.objects.filter(pk=proposal.pk).update(is_public=False)
+    response = Client().get(proposal.get_absolute_url())
+    assert response.status_code == 302 and "/accounts/login/" in response.url

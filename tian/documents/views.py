@@ -35,6 +35,7 @@ def _send(request, document: content.Document, fmt: str, object_type: str = "", 
     return response
 
 
+@login_required
 def reply_letter(request, pk, fmt):
     reply = get_object_or_404(Reply.objects.select_related("proposal"), pk=pk)
     proposal = get_proposal_for(request.user, reply.proposal_id)
@@ -43,11 +44,13 @@ def reply_letter(request, pk, fmt):
     return _send(request, content.reply_letter(reply), fmt, "proposal", reply.proposal_id)
 
 
+@login_required
 def proposal_form(request, pk, fmt):
     proposal = get_proposal_for(request.user, pk)
     return _send(request, content.proposal_form(proposal), fmt, "proposal", proposal.pk)
 
 
+@login_required
 def proposal_print(request, pk):
     """A print view of the proposal: the proposal form as a clean page the browser prints."""
     proposal = get_proposal_for(request.user, pk)

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tian.handling.models import Rating, UnitRole
 from tian.organisations.models import Session
@@ -113,7 +113,7 @@ def as_json(session: Session, rows: list[dict]) -> bytes:
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 
 
-@require_GET
+@require_safe
 def export(request, session_pk: int, fmt: str):
     if fmt not in CONTENT_TYPES:
         raise Http404

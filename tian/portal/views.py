@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from tian.handling.letters import build_letter
 from tian.handling.models import Reply, UnitRole
@@ -19,6 +19,7 @@ from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.portal.masking import mask_mobiles
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
+from tian.supervision.models import SupervisionReview
 
 PAGE_SIZE = 20
 
@@ -56,7 +57,7 @@ def _rows(proposals, committee) -> list[dict]:
     return rows
 
 
-@require_GET
+@require_safe
 def index(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
@@ -71,23 +72,21 @@ def index(request):
 
 
 def _supervision_text(reply: Reply) -> str:
-    approved = any(r.decision == "approved" for r in reply.reviews.all())
+    approved = any(r.decision == SupervisionReview.Decision.APPROVED for r in reply.reviews.all())
     return _("Review passed") if approved else _("No supervision review needed")
 
 
-@require_GET
+@require_safe
 def detail(request, pk: int):
     committee = current_committee()
     proposal = selectors.get_disclosed_proposal(committee, pk)
-    labels = selectors.outcome_labels(committee)
     letters = []
     for reply in selectors.public_replies(proposal):
         letter = build_letter(reply, public=True)
         # Free text may quote a mobile number too; the letter's contact line is already masked.
         letter.paragraphs = [mask_mobiles(p) for p in letter.paragraphs]
         letter.contact_line = mask_mobiles(letter.contact_line)
-        letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply),
-                        "outcome": labels.get(reply.outcome, reply.outcome)})
+        letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply)})
     units = selectors.units_by_role(proposal)
     evaluation = selectors.lead_evaluation(proposal)
     return _render(request, "portal/detail.html", {
@@ -114,7 +113,7 @@ def _public_snippet(proposal, replies_text: str, terms: list[str]) -> str:
     return highlight(source, terms)
 
 
-@require_GET
+@require_safe
 def search(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
@@ -143,7 +142,7 @@ def search(request):
     return _render(request, "portal/search.html", context)
 
 
-@require_GET
+@require_safe
 def data(request):
     committee = current_committee()
     sessions = (Session.objects.filter(term__committee=committee)

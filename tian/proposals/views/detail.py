@@ -135,7 +135,17 @@ def proposal_context(user, proposal) -> dict:
 
 
 def detail(request, pk):
-    """Anyone may open a proposal they can see; the public sees disclosed ones only (the portal)."""
+    """The proposal page for signed-in users. A visitor who is not signed in is sent to the public page of a
+    disclosed proposal (which shows only what may be published), or else to sign in."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import redirect
+
+        from tian.proposals.models import Proposal
+
+        if Proposal.objects.filter(pk=pk, is_public=True).exists():
+            return redirect("portal:detail", pk=pk)
+        return redirect_to_login(request.get_full_path())
     proposal = get_proposal_for(request.user, pk)
     context = proposal_context(request.user, proposal)
     actions = context["actions"]
