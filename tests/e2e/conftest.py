@@ -45,9 +45,10 @@ def open_as(browser, live_server):
     """A page signed in as a user through the sign-in form: ``open_as(world.member)``."""
     contexts = []
 
-    def make(user, *, width=1280, height=900, mobile=False):
+    def make(user, *, width=1280, height=900, mobile=False, bypass_csp=False):
+        # bypass_csp: only for injecting the accessibility checker; the pages themselves never need it.
         context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=mobile,
-                                      has_touch=mobile, locale="zh-CN")
+                                      has_touch=mobile, locale="zh-CN", bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before irreversible actions
