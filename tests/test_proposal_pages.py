@@ -335,3 +335,12 @@ def test_visitors_not_signed_in_go_to_the_public_page_or_to_sign_in(world, clien
     Proposal.objects.filter(pk=proposal.pk).update(is_public=False)
     response = Client().get(proposal.get_absolute_url())
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_office_list_remembers_its_filters(world, client_for):
+    staff = client_for(world.staff)
+    staff.get(reverse("proposals:list") + "?state=submitted&page=1")
+    response = staff.get(reverse("proposals:list"))
+    assert response.status_code == 302 and "state=submitted" in response.url
+    staff.get(reverse("proposals:list") + "?reset=1")
+    assert staff.get(reverse("proposals:list")).status_code == 200

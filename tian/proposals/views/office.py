@@ -238,6 +238,15 @@ def deadline_filter(committee, level: str):
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)
 def proposal_list(request):
+    # The filters and page are remembered: coming back to the list shows it as it was left.
+    if request.GET.get("reset"):
+        request.session.pop("proposal_list_query", None)
+        return redirect(request.path + "?")
+    if request.GET:
+        if request.GET.get("format") != "xlsx":
+            request.session["proposal_list_query"] = request.GET.urlencode()
+    elif request.session.get("proposal_list_query") and "reset" not in request.GET:
+        return redirect(f"{request.path}?{request.session['proposal_list_query']}")
     committee = current_committee()
     years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
                  .order_by("-year"))
