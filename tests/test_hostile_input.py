@@ -13,11 +13,12 @@ from tian.proposals.models import TopicCategory
 
 SCRIPT = '<script>alert("xss")</script>'
 IMG = '<img src=x onerror=alert(1)>'
+SVG = "<svg onload=alert(1)>"  # short enough for a name field
 
 
 @pytest.fixture
 def hostile(world, django_capture_on_commit_callbacks):
-    Member.objects.filter(pk=world.cosigner.member.pk).update(name=f"徐丽娟{IMG}")
+    Member.objects.filter(pk=world.cosigner.member.pk).update(name=f"徐{SVG}")
     category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
     with django_capture_on_commit_callbacks(execute=True):
         p = services.proposal_create_draft(by=world.member, committee=world.committee,
@@ -43,6 +44,7 @@ def hostile(world, django_capture_on_commit_callbacks):
 def assert_safe(html: str, where: str):
     assert SCRIPT not in html, where
     assert IMG not in html, where
+    assert SVG not in html, where
 
 
 def test_pages_render_hostile_text_as_text(world, client_for, hostile):
