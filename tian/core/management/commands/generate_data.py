@@ -1,0 +1,24 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from tian.core.synthetic import generate
+
+
+class Command(BaseCommand):
+    help = ("Generate a large synthetic committee for benchmarks: ~2,000 members, ~200 units and N proposals in "
+            "every state, deterministic for a seed. Add --index to build the search index too.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--proposals", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--index", action="store_true", help="also build the full-text search index")
+
+    def handle(self, *args, proposals, seed, index, **options):
+        started = time.monotonic()
+        result = generate(proposals=proposals, seed=seed, stdout=self.stdout)
+        if index:
+            from tian.search.index import rebuild
+
+            rebuild()
+        self.stdout.write(f"generated {result} in {time.monotonic() - started:.1f}s")
