@@ -262,7 +262,8 @@ def by_member(facts: Facts) -> list[dict]:
 
 
 def key_proposals(facts: Facts) -> list[Proposal]:
-    return list(Proposal.objects.filter(pk__in=facts.ids, is_key=True).select_related("lead_member", "collective")
+    return list(Proposal.objects.filter(pk__in=facts.ids, is_key=True).select_related("lead_member", "collective", "category")
+                .prefetch_related("assignments")
                 .order_by("number"))
 
 
