@@ -1,24 +1,16 @@
 from django.contrib import admin
 
+from tian.core.admin import ReadOnlyAdmin
 from tian.proposals import models as m
 
 
 @admin.register(m.Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdmin):
     """Read-only: proposals change only through the workflow's service functions."""
 
     list_display = ["number", "year", "title", "state", "kind", "is_key", "is_public"]
     list_filter = ["year", "state", "kind", "is_key", "is_public"]
     search_fields = ["title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(m.Event)

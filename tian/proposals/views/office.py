@@ -133,48 +133,46 @@ def proposal_action(request, pk, name):
     return redirect(proposal.get_absolute_url())
 
 
-@require_permission(Perm.ASSIGN)
-@post_only
-def reassignment_decide(request, pk):
-    reassignment = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=pk)
-    proposal = reassignment.assignment.proposal
-    form = ReassignmentDecisionForm(request.POST, committee=proposal.committee)
+def _decide(request, proposal, form, approve, refuse, approved_message, refused_message):
+    """A staff decision on a unit's request: approve or refuse it, with the form's checks first."""
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect(proposal.get_absolute_url())
     d = form.cleaned_data
     try:
         if d["decision"] == "approve":
-            handling.reassignment_approve(request=reassignment, by=request.user, new_unit=d["new_unit"], note=d["note"])
-            messages.success(request, _("The reassignment was approved and the proposal re-routed."))
+            approve(d)
+            messages.success(request, approved_message)
         else:
-            handling.reassignment_refuse(request=reassignment, by=request.user, note=d["note"])
-            messages.success(request, _("The reassignment request was refused."))
+            refuse(d)
+            messages.success(request, refused_message)
     except WorkflowError as e:
+        audit_refusal(request, e)
         messages.error(request, e.message)
     return redirect(proposal.get_absolute_url())
+
+
+@require_permission(Perm.ASSIGN)
+@post_only
+def reassignment_decide(request, pk):
+    item = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=pk)
+    proposal = item.assignment.proposal
+    return _decide(
+        request, proposal, ReassignmentDecisionForm(request.POST, committee=proposal.committee),
+        lambda d: handling.reassignment_approve(request=item, by=request.user, new_unit=d["new_unit"], note=d["note"]),
+        lambda d: handling.reassignment_refuse(request=item, by=request.user, note=d["note"]),
+        _("The reassignment was approved and the proposal re-routed."), _("The reassignment request was refused."))
 
 
 @require_permission(Perm.ASSIGN)
 @post_only
 def extension_decide(request, pk):
-    extension = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=pk)
-    proposal = extension.assignment.proposal
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect(proposal.get_absolute_url())
-    d = form.cleaned_data
-    try:
-        if d["decision"] == "approve":
-            deadlines.extension_approve(extension=extension, by=request.user, deadline=d["deadline"], note=d["note"])
-            messages.success(request, _("The extension was approved."))
-        else:
-            deadlines.extension_refuse(extension=extension, by=request.user, note=d["note"])
-            messages.success(request, _("The extension request was refused."))
-    except WorkflowError as e:
-        messages.error(request, e.message)
-    return redirect(proposal.get_absolute_url())
+    item = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=pk)
+    return _decide(
+        request, item.assignment.proposal, ExtensionDecisionForm(request.POST),
+        lambda d: deadlines.extension_approve(extension=item, by=request.user, deadline=d["deadline"], note=d["note"]),
+        lambda d: deadlines.extension_refuse(extension=item, by=request.user, note=d["note"]),
+        _("The extension was approved."), _("The extension request was refused."))
 
 
 @login_required
