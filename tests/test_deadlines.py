@@ -284,3 +284,12 @@ def test_no_evaluation_within_the_window_counts_as_no_opinion(world, client_for)
     assert "未表态" in page  # 15 working days after 2023-06-05 passed long ago
     queue = client_for(world.staff).get("/proposals/review/").content.decode()
     assert proposal.title in queue and "已逾期" in queue  # disclosure was due 20 working days after the reply
+
+
+def test_a_committee_can_count_the_reply_deadline_in_working_days(world):
+    world.committee.reply_working_days = 60
+    world.committee.save()
+    proposal = assigned(world)
+    lead = proposal.assignments.get(role="lead")
+    assert lead.deadline == add_working_days(datetime.date(2023, 3, 16), 60)
+    assert proposal.assignments.get(role="assisting").deadline == datetime.date(2023, 4, 16)  # still a month

@@ -51,8 +51,9 @@ def default_deadlines(proposal: Proposal, assigned_on: datetime.date) -> dict:
     committee = proposal.committee
     months = committee.reply_months_plenary if proposal.is_plenary else committee.reply_months
     return {
-        "reply": add_months(assigned_on, months),
-        "assisting": add_months(assigned_on, committee.assisting_opinion_months),
+        "reply": committee.deadline_after(assigned_on, months=months, working_days=committee.reply_working_days),
+        "assisting": committee.deadline_after(assigned_on, months=committee.assisting_opinion_months,
+                                              working_days=committee.assisting_opinion_working_days),
         "reassignment": add_working_days(assigned_on, committee.reassignment_window_days),
     }
 
@@ -378,7 +379,9 @@ def _start_rehandling(proposal, by, *, deadline=None, note="", at=None):
     if proposal.replies.filter(round=2).exists():
         raise WorkflowError(INVALID_STATE, _("This proposal has already been rehandled once."))
     today = _today(at)
-    proposal.rehandling_deadline = deadline or add_months(today, proposal.committee.rehandling_months)
+    committee = proposal.committee
+    proposal.rehandling_deadline = deadline or committee.deadline_after(
+        today, months=committee.rehandling_months, working_days=committee.rehandling_working_days)
     if proposal.rehandling_deadline <= today:
         raise WorkflowError(INVALID_INPUT, _("The new deadline must be in the future."))
     _move(proposal, by, "proposal.rehandling", State.REHANDLING, at=at, note=note,

@@ -62,6 +62,7 @@ class CommitteeSettingsForm(forms.ModelForm):
             "name", "region", "short_name", "office_phones", "body_max_chars", "cosign_window_plenary_hours",
             "cosign_window_recess_hours", "reply_months", "reply_months_plenary", "assisting_opinion_months",
             "reassignment_window_days", "rehandling_months", "evaluation_window_days", "extension_cap_months",
+            "reply_working_days", "assisting_opinion_working_days", "rehandling_working_days",
             "remind_days_before", "due_soon_days", "escalate_days_after", "disclosure_days",
         ]
         help_texts = {"office_phones": _("Shown at the bottom of every page.")}

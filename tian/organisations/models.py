@@ -53,6 +53,13 @@ class Committee(models.Model):
     extension_cap_months = models.PositiveIntegerField(
         _("longest reply deadline with an extension (months)"), default=6, validators=[MinValueValidator(1)]
     )
+    # A committee that counts these deadlines in working days sets them here; 0 means "in months, above".
+    reply_working_days = models.PositiveIntegerField(
+        _("reply deadline in working days (0: use months)"), default=0)
+    assisting_opinion_working_days = models.PositiveIntegerField(
+        _("assisting opinion deadline in working days (0: use months)"), default=0)
+    rehandling_working_days = models.PositiveIntegerField(
+        _("rehandling deadline in working days (0: use months)"), default=0)
     remind_days_before = models.PositiveIntegerField(
         _("first reminder (working days before a deadline)"), default=10, validators=[MinValueValidator(1)]
     )
@@ -72,6 +79,12 @@ class Committee(models.Model):
 
     def __str__(self):
         return self.name
+
+    def deadline_after(self, day, *, months: int, working_days: int):
+        """A deadline counted as the committee's rule says: in working days where set, else in months."""
+        from tian.core.calendar import add_months, add_working_days
+
+        return add_working_days(day, working_days) if working_days else add_months(day, months)
 
 
 class Term(models.Model):
