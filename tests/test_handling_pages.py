@@ -123,6 +123,8 @@ def test_a_reply_awaiting_cosignature_is_in_the_assisting_units_inbox(world, cli
     submitted_reply(world, signed(world, proposal))
     page = text(client_for(world.assisting_handler).get(reverse("handling:inbox")))
     assert proposal.title in section(page, "待会签")
+    # the reply must be out by the lead unit's deadline
+    assert proposal.assignments.get(role="lead").deadline.isoformat() in section(page, "待会签")
     # the lead unit has submitted: nothing left to reply to
     assert "待答复" not in text(client_for(world.lead_handler).get(reverse("handling:inbox")))
 
@@ -135,6 +137,13 @@ def test_a_returned_reply_is_in_the_lead_units_inbox(world, client_for, proposal
     assert proposal.title in section(page, "被退回的答复")
 
 
+def test_a_returned_reply_is_listed_once(world, client_for, proposal):
+    reply = submitted_reply(world, signed(world, proposal))
+    handling.reply_cosign(reply=reply, by=world.assisting_handler)
+    supervision.reply_return(reply=reply, by=world.supervisor, comments="请补充具体数据")
+    assert "待答复" not in text(client_for(world.lead_handler).get(reverse("handling:inbox")))
+
+
 def test_rehandling_is_in_the_lead_units_inbox_until_the_second_reply_is_submitted(world, client_for, proposal):
     reply = submitted_reply(world, signed(world, proposal))
     handling.reply_cosign(reply=reply, by=world.assisting_handler)
@@ -144,7 +153,7 @@ def test_rehandling_is_in_the_lead_units_inbox_until_the_second_reply_is_submitt
     page = text(client_for(world.lead_handler).get(reverse("handling:inbox")))
     assert proposal.title in section(page, "重新办理")
     submitted_reply(world, proposal, body="再次答复。")
-    assert proposal.title not in text(client_for(world.lead_handler).get(reverse("handling:inbox")))
+    assert "重新办理" not in text(client_for(world.lead_handler).get(reverse("handling:inbox")))
 
 
 def test_a_pending_reassignment_request_is_in_the_inbox(world, client_for, proposal):
@@ -250,7 +259,7 @@ def test_requesting_reassignment_with_a_reason(world, client_for, proposal):
     lead = proposal.assignments.get(role="lead")
     response = client_for(world.lead_handler).post(reverse("handling:reassign", args=[lead.pk]), {
         "reason": "该事项属于区财政局职责", "suggested_unit": "区财政局"}, follow=True)
-    assert "退办申请已提交" in text(response) or "退办" in text(response)
+    assert "退办申请已提交提案委。" in text(response)
     lead.refresh_from_db()
     assert lead.status == Assignment.Status.REASSIGNMENT_REQUESTED
     request = lead.reassignment_requests.get()
@@ -262,7 +271,7 @@ def test_reassignment_without_a_reason_changes_nothing(world, client_for, propos
     lead = proposal.assignments.get(role="lead")
     response = client_for(world.lead_handler).post(reverse("handling:reassign", args=[lead.pk]), {"reason": ""},
                                                   follow=True)
-    assert "这个字段是必填项" in text(response) or "必填" in text(response)
+    assert "这个字段是必填项。" in text(response)
     lead.refresh_from_db()
     assert lead.status == Assignment.Status.ASSIGNED
     assert "reassignment.requested" not in actions(proposal)
@@ -298,11 +307,12 @@ def test_recording_a_contact(world, client_for, proposal):
     client = client_for(world.lead_handler)
     response = client.post(reverse("handling:contact", args=[lead.pk]), {
         "method": "phone", "contacted_on": TODAY.isoformat(), "summary": "电话沟通了办理思路"}, follow=True)
-    assert "电话沟通了办理思路" in text(response)
+    assert "办前沟通已记录。" in text(response) and "电话沟通了办理思路" in text(response)
     record = ContactRecord.objects.get()
     assert record.assignment == lead and record.method == "phone"
     assert "contact.recorded" in actions(proposal)
-    assert proposal.title not in text(client.get(reverse("handling:inbox"))).split("待答复")[0]
+    page = text(client.get(reverse("handling:inbox")))
+    assert "待办前沟通" not in page and proposal.title in section(page, "待答复")
 
 
 def test_a_contact_in_the_future_is_refused(world, client_for, proposal):
@@ -311,7 +321,7 @@ def test_a_contact_in_the_future_is_refused(world, client_for, proposal):
     response = client_for(world.lead_handler).post(reverse("handling:contact", args=[lead.pk]), {
         "method": "phone", "contacted_on": (TODAY + datetime.timedelta(days=3)).isoformat(), "summary": "电话"},
         follow=True)
-    assert "沟通日期不能晚于今天" in text(response) or "将来" in text(response) or "未来" in text(response)
+    assert "沟通日期不能晚于今天。" in text(response)
     assert not ContactRecord.objects.exists()
     assert "contact.recorded" not in actions(proposal)
 
@@ -331,8 +341,9 @@ def test_another_unit_cannot_record_a_contact(world, client_for, proposal):
 def test_the_assisting_unit_sends_an_opinion_the_lead_unit_reads(world, client_for, proposal):
     signed(world, proposal)
     assisting = proposal.assignments.get(role="assisting")
-    client_for(world.assisting_handler).post(reverse("handling:opinion", args=[assisting.pk]),
-                                             {"body": "建议在学校设立心理辅导室。"})
+    response = client_for(world.assisting_handler).post(reverse("handling:opinion", args=[assisting.pk]),
+                                                        {"body": "建议在学校设立心理辅导室。"}, follow=True)
+    assert "会办意见已发送主办单位。" in text(response)
     assert AssistingOpinion.objects.get().assignment == assisting
     assert "opinion.sent" in actions(proposal)
     page = text(client_for(world.lead_handler).get(reverse("handling:work", args=[proposal.pk])))
@@ -351,7 +362,9 @@ def test_an_opinion_before_signing_for_is_refused(world, client_for, proposal):
 def test_the_lead_unit_cannot_send_an_assisting_opinion(world, client_for, proposal):
     signed(world, proposal)
     lead = proposal.assignments.get(role="lead")
-    client_for(world.lead_handler).post(reverse("handling:opinion", args=[lead.pk]), {"body": "同意。"})
+    response = client_for(world.lead_handler).post(reverse("handling:opinion", args=[lead.pk]), {"body": "同意。"},
+                                                   follow=True)
+    assert "您无权执行此操作。" in text(response)
     assert not AssistingOpinion.objects.exists()
 
 
@@ -371,7 +384,8 @@ def test_saving_a_draft_then_submitting_it(world, client_for, proposal):
     signed(world, proposal)
     lead = proposal.assignments.get(role="lead")
     client = client_for(world.lead_handler)
-    client.post(reverse("handling:reply", args=[lead.pk]), {**REPLY, "save": "1"})
+    assert "答复草稿已保存。" in text(client.post(reverse("handling:reply", args=[lead.pk]), {**REPLY, "save": "1"},
+                                                follow=True))
     reply = Reply.objects.get()
     assert reply.status == Reply.Status.DRAFT and reply.document_number == "朝民函〔2023〕5号"
     assert "reply.submitted" not in actions(proposal)
@@ -409,7 +423,7 @@ def test_a_submitted_reply_cannot_be_changed(world, client_for, proposal):
     lead = proposal.assignments.get(role="lead")
     response = client_for(world.lead_handler).post(reverse("handling:reply", args=[lead.pk]), {
         **REPLY, "body": "改写的答复", "save": "1"}, follow=True)
-    assert "答复已提交" in text(response)
+    assert "答复已提交，不能再修改。" in text(response)
     reply.refresh_from_db()
     assert reply.body == REPLY["body"]
 
@@ -417,7 +431,9 @@ def test_a_submitted_reply_cannot_be_changed(world, client_for, proposal):
 def test_the_assisting_unit_cannot_write_the_reply(world, client_for, proposal):
     signed(world, proposal)
     assisting = proposal.assignments.get(role="assisting")
-    client_for(world.assisting_handler).post(reverse("handling:reply", args=[assisting.pk]), {**REPLY, "submit": "1"})
+    response = client_for(world.assisting_handler).post(reverse("handling:reply", args=[assisting.pk]),
+                                                        {**REPLY, "submit": "1"}, follow=True)
+    assert "您无权执行此操作。" in text(response)
     assert not Reply.objects.exists()
 
 
@@ -458,7 +474,7 @@ def test_the_assisting_unit_reads_the_letter_and_cosigns(world, client_for, prop
     assert reverse("handling:cosign", args=[signature.pk]) in page.content.decode()
     assert "首先感谢您对民政工作的关心。" in text(page)
     response = client.post(reverse("handling:cosign", args=[signature.pk]), follow=True)
-    assert "会签" in text(response)
+    assert "本单位已会签答复。" in text(response)
     reply.refresh_from_db()
     signature.refresh_from_db()
     assert signature.signed_by == world.assisting_handler
@@ -472,7 +488,7 @@ def test_cosigning_twice_is_refused(world, client_for, proposal):
     client = client_for(world.assisting_handler)
     client.post(reverse("handling:cosign", args=[signature.pk]))
     response = client.post(reverse("handling:cosign", args=[signature.pk]), follow=True)
-    assert "该答复不在等待会签" in text(response) or "会签" in text(response)
+    assert "该答复不在会签阶段。" in text(response)
     assert actions(proposal).count("reply.cosigned") == 1
 
 
@@ -514,7 +530,7 @@ def test_rehandling_writes_a_second_reply_and_keeps_the_first(world, client_for,
     lead = proposal.assignments.get(role="lead")
     client = client_for(world.lead_handler)
     page = text(client.get(reverse("handling:work", args=[proposal.pk])))
-    assert "撰写第二次答复" in page or "第二次答复" in page
+    assert "撰写重新办理后的答复" in page
     client.post(reverse("handling:reply", args=[lead.pk]), {**REPLY, "body": "经再次研究,答复如下。", "submit": "1"})
     second = Reply.objects.get(round=2)
     assert second.status == Reply.Status.COSIGNING
@@ -535,3 +551,16 @@ def test_unit_tiles_count_the_inbox_groups(world, proposal):
     assert tiles["待签收"]["url"].startswith(reverse("handling:inbox"))
     assert tiles["待答复"]["count"] == 0
     assert all(t["count"] == 0 for t in unit_tiles(world.other_handler, world.committee))
+
+
+def test_the_unit_a_proposal_is_rerouted_to_works_on_it(world, client_for, proposal):
+    lead = proposal.assignments.get(role="lead")
+    request = handling.reassignment_request(assignment=lead, by=world.lead_handler, reason="属于区司法局职责")
+    proposal.refresh_from_db()
+    handling.reassignment_approve(request=request, by=world.staff, new_unit=world.units["区司法局"])
+    new_handler = world.handler_for("区司法局")
+    assert proposal.title in section(text(client_for(new_handler).get(reverse("handling:inbox"))), "待签收")
+    assert client_for(new_handler).get(reverse("handling:work", args=[proposal.pk])).status_code == 200
+    # the unit that left no longer works on it, and the assisting unit still does
+    assert client_for(world.lead_handler).get(reverse("handling:work", args=[proposal.pk])).status_code == 404
+    assert client_for(world.assisting_handler).get(reverse("handling:work", args=[proposal.pk])).status_code == 200

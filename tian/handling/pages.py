@@ -49,13 +49,12 @@ def inbox_groups(user) -> list[dict]:
             .select_related("proposal", "unit").order_by("assigned_on", "id"))
     active = mine.filter(proposal__state__in=IN_HANDLING)
     replying = active.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
-    submitted_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1).exclude(
-        status__in=[Reply.Status.DRAFT, Reply.Status.RETURNED])
-    submitted_round2 = Reply.objects.filter(assignment=OuterRef("pk"), round=2).exclude(
-        status__in=[Reply.Status.DRAFT, Reply.Status.RETURNED])
+    # A returned reply has its own group; only a reply never sent leaves the unit "to reply".
+    submitted_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1).exclude(status=Reply.Status.DRAFT)
+    submitted_round2 = Reply.objects.filter(assignment=OuterRef("pk"), round=2).exclude(status=Reply.Status.DRAFT)
     cosign = (ReplyCoSignature.objects.filter(unit_id=user.unit_id, signed_at__isnull=True,
                                               reply__status=Reply.Status.COSIGNING)
-              .select_related("reply__proposal").order_by("reply__submitted_at"))
+              .select_related("reply__proposal", "reply__assignment").order_by("reply__submitted_at"))
     groups = [
         ("sign", _("To sign for"), active.filter(status=Assignment.Status.ASSIGNED)),
         ("contact", _("To contact the proposer"), replying.filter(status=Assignment.Status.SIGNED).exclude(

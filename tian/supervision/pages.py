@@ -50,7 +50,7 @@ class ActivityForm(forms.Form):
 
 
 def _awaiting(user):
-    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id)
+    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id or 0)
             .select_related("proposal", "unit", "assignment").order_by("submitted_at"))
 
 
@@ -72,6 +72,9 @@ def review(request, pk):
     committee = reply.proposal.committee
     if request.method == "POST":
         decision = request.POST.get("decision")
+        if decision not in ("approve", "return"):
+            messages.error(request, _("Please choose to approve or to return the reply."))
+            return redirect("supervision:review", pk=reply.pk)
         form = (ApproveForm(request.POST, committee=committee) if decision == "approve" else ReturnForm(request.POST))
         if not form.is_valid():
             messages.error(request, first_error(form))
