@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate demo test lint audit lock messages clean
+.PHONY: install run serve migrate demo test lint audit bench lock messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest
+
+# Load test under gunicorn on PostgreSQL and SQLite with 1,000 and 100,000 synthetic proposals (needs wrk);
+# writes docs/benchmarks.md. BENCH_SIZES, BENCH_SECONDS and BENCH_DATABASES narrow it.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python scripts/bench.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -206,6 +206,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if _https else 0, minimum=0)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
 
+# API throttling (requests per minute per token or address).
+API_RATE_AUTHENTICATED = envstr("API_RATE_AUTHENTICATED", "600/m")
+API_RATE_ANONYMOUS = envstr("API_RATE_ANONYMOUS", "60/m")
+# make bench only: a bare view measuring the framework's own floor.
+BENCH_FLOOR = envbool("BENCH_FLOOR", False)
+
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 365, minimum=183)  # at least six months
 
 LOGGING = {

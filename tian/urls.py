@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -22,5 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+if settings.BENCH_FLOOR:  # the framework floor for make bench: no database, no template
+    urlpatterns.append(path("bench/floor/", lambda request: HttpResponse("ok")))
 
 handler403 = "tian.core.views.permission_denied"

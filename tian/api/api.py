@@ -4,6 +4,7 @@ rules) as the pages; reads start from the same scoped selectors."""
 import math
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -48,7 +49,7 @@ api = NinjaAPI(
     description="政协提案管理系统接口。Authenticate with `Authorization: Bearer <token>` (tokens are created "
                 "under 账户 → API tokens). Errors are JSON: {\"code\": …, \"message\": …}.",
     auth=[BearerToken(), SiteSession()],
-    throttle=[AnonRateThrottle("60/m"), AuthRateThrottle("600/m")],
+    throttle=[AnonRateThrottle(settings.API_RATE_ANONYMOUS), AuthRateThrottle(settings.API_RATE_AUTHENTICATED)],
 )
 errors.install(api)
 # An action's fields, named as in the matching form of the pages (see each operation's description).

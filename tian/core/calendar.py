@@ -9,6 +9,7 @@ import calendar
 import datetime
 import threading
 import time
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -43,14 +44,21 @@ def forget_corrections() -> None:
     _overrides = None
 
 
-def is_workday(day: datetime.date) -> bool:
-    corrected = _corrections().get(day)
-    if corrected is not None:
-        return corrected
+@lru_cache(maxsize=20000)
+def _statutory_workday(day: datetime.date) -> bool:
+    """The package's answer, cached: it scans its whole holiday table on every call (~15 µs), and a list of
+    deadlines asks for thousands of days."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         return day.weekday() < 5
+
+
+def is_workday(day: datetime.date) -> bool:
+    corrected = _corrections().get(day)
+    if corrected is not None:
+        return corrected
+    return _statutory_workday(day)
 
 
 def add_working_days(day: datetime.date, days: int) -> datetime.date:

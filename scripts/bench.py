@@ -1,0 +1,175 @@
+"""make bench: TiAn under gunicorn (production settings) on SQLite and PostgreSQL, with 1,000 and 100,000
+synthetic proposals, loaded by wrk at concurrency 32 from this machine only (127.0.0.1). Prints and writes
+docs/benchmarks.md: throughput, p50/p95/p99, SQL queries per request, the 100k/1k ratio of p95 and the ratio
+to a bare Django view (the framework floor).
+
+BENCH_SIZES=1000,100000 BENCH_SECONDS=10 BENCH_DATABASES=sqlite,postgresql override the defaults.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+PORT = 8899
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+DATABASES = os.environ.get("BENCH_DATABASES", "postgresql,sqlite").split(",")
+
+SETUP = r"""
+import json
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from tian.accounts.models import User
+from tian.accounts.services import token_create
+from tian.proposals.models import Proposal, State
+
+def session_for(user):
+    s = SessionStore(); s["_auth_user_id"] = str(user.pk)
+    s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"; s["_auth_user_hash"] = user.get_session_auth_hash()
+    s.create(); return s.session_key
+
+staff = User.objects.filter(role_grants__role="staff").first()
+member = User.objects.filter(member__led_proposals__isnull=False, role_grants__role="member").first()
+unit = User.objects.filter(unit__assignments__proposal__state="handling", role_grants__role="unit_handler").first()
+some = Proposal.objects.filter(state=State.HANDLING).order_by("pk").first()
+pages = {
+  "floor (bare view)": ("/bench/floor/", None),
+  "staff proposal list": ("/proposals/?state=handling&page=2", staff),
+  "proposal detail": (f"/proposals/{some.pk}/", staff),
+  "unit inbox": ("/unit/", unit),
+  "member home": ("/home/member/", member),
+  "public portal list": ("/public/", None),
+  "public search": ("/public/search/?q=%E5%BB%BA%E8%AE%BE", None),
+  "statistics of a session": (f"/stats/?session={some.session_id}", staff),
+  "statistics of a term": (f"/stats/?term={some.session.term_id}", staff),
+}
+out = {}
+for name, (path, user) in pages.items():
+    queries = None
+    if not path.startswith("/bench/"):
+        client = Client()
+        if user: client.force_login(user)
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        queries = len(captured)
+    out[name] = {"path": path, "cookie": f"sessionid={session_for(user)}" if user else None, "queries": queries}
+out["proposal submission (API)"] = {"path": "/api/v1/proposals", "token": token_create(user=member, name="bench")[1],
+                                    "queries": None, "method": "POST",
+                                    "body": json.dumps({"title": "关于压力测试的建议", "body": "建议。"})}
+print("JSON" + json.dumps(out))
+"""
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, capture_output=True, **kwargs)
+
+
+def prepare(database: str, size: int, work: Path) -> dict:
+    env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(40), "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver",
+           "HTTPS_ONLY": "0", "STATIC_ROOT": str(work / "static"), "TASKS_BACKEND":
+           "django_tasks.backends.immediate.ImmediateBackend", "AXES_FAILURE_LIMIT": "1000",
+           "BENCH_FLOOR": "1", "API_RATE_AUTHENTICATED": "1000000/m"}
+    if database == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    else:
+        name = f"tian_bench_{size}"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {name}"],
+                       check=True, capture_output=True)
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"],
+                       check=True, capture_output=True)
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    started = time.monotonic()
+    run([PYTHON, "manage.py", "generate_data", "--proposals", str(size), "--seed", "1", "--index"], env)
+    print(f"  data: {size} proposals in {time.monotonic() - started:.0f}s", flush=True)
+    setup = run([PYTHON, "manage.py", "shell", "-c", SETUP], env)
+    pages = json.loads(setup.stdout.split("JSON", 1)[1])
+    return env, pages
+
+
+def wrk(url, spec, seconds):
+    env = dict(os.environ)
+    for key, var in (("cookie", "BENCH_COOKIE"), ("token", "BENCH_TOKEN"), ("method", "BENCH_METHOD"),
+                     ("body", "BENCH_BODY")):
+        if spec.get(key):
+            env[var] = spec[key]
+    result = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "10s", "-s",
+                             str(ROOT / "scripts" / "bench.lua"), url], env=env, capture_output=True, text=True,
+                            check=True)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH "))
+    data = json.loads(line[6:])
+    data["rps"] = round(data["requests"] / data["seconds"], 1)
+    return data
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    results = {}
+    for database in DATABASES:
+        for size in SIZES:
+            print(f"== {database}, {size} proposals", flush=True)
+            with tempfile.TemporaryDirectory() as work:
+                env, pages = prepare(database, size, Path(work))
+                server = subprocess.Popen([GUNICORN, "-w", "4", "-b", f"127.0.0.1:{PORT}", "tian.wsgi"],
+                                          env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    for _ in range(50):
+                        try:
+                            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/public/", timeout=2)  # noqa: S310
+                            break
+                        except OSError:
+                            time.sleep(0.5)
+                    for name, spec in pages.items():
+                        data = wrk(f"http://127.0.0.1:{PORT}{spec['path']}", spec, SECONDS)
+                        data["queries"] = spec.get("queries")
+                        results[(database, size, name)] = data
+                        print(f"  {name:28} {data['rps']:8.1f}/s p50 {data['p50']:7.1f} p95 {data['p95']:7.1f} "
+                              f"p99 {data['p99']:7.1f} ms  queries {data['queries']}  non-2xx {data['non2xx']}",
+                              flush=True)
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+    write_report(results)
+
+
+def write_report(results):
+    lines = ["# Benchmarks", "", f"`make bench` on this 2-core machine: gunicorn with 4 workers, production settings, "
+             f"wrk with 32 connections for {SECONDS}s per page, loopback only. Latencies in ms.", ""]
+    for database in DATABASES:
+        lines += [f"## {database}", "", "| page | size | req/s | p50 | p95 | p99 | queries | non-2xx | p95 ÷ floor |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for size in SIZES:
+            floor = results.get((database, size, "floor (bare view)"), {}).get("p95") or 1
+            for (db, sz, name), r in results.items():
+                if db == database and sz == size:
+                    lines.append(f"| {name} | {size} | {r['rps']} | {r['p50']} | {r['p95']} | {r['p99']} | "
+                                 f"{r['queries'] if r['queries'] is not None else '—'} | {r['non2xx']} | "
+                                 f"{r['p95'] / floor:.1f} |")
+        if len(SIZES) > 1:
+            lines += ["", f"p95 at {SIZES[-1]} ÷ p95 at {SIZES[0]}:", ""]
+            for (db, sz, name), r in results.items():
+                if db == database and sz == SIZES[-1] and (db, SIZES[0], name) in results:
+                    base = results[(db, SIZES[0], name)]["p95"] or 1
+                    lines.append(f"- {name}: {r['p95'] / base:.2f}")
+        lines.append("")
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
