@@ -161,3 +161,13 @@ def test_group_numbers_link_to_their_proposals(world, client_for, year):
     listing = staff.get(reverse("stats:behind"), {"year": 2023, "measure": "registered", "group_by": "category",
                                                    "group": "社会建设"}).content.decode()
     assert "提案一" in listing and "提案三" not in listing
+
+
+def test_member_numbers_link_to_their_proposals(world, client_for, year):
+    staff = client_for(world.staff)
+    member_id = world.member.member.pk
+    led = staff.get(reverse("stats:behind"), {"year": 2023, "measure": "received", "member": member_id}).content.decode()
+    assert "提案一" in led and "提案四" not in led  # 提案四 was 徐丽娟's
+    registered = staff.get(reverse("stats:behind"), {"year": 2023, "measure": "registered",
+                                                    "member": member_id}).content.decode()
+    assert "提案三" not in registered  # declined, never registered

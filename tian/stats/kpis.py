@@ -277,7 +277,8 @@ def trend(committee: Committee) -> list[dict]:
 GROUP_FIELDS = {"category": "category__name", "sector": "lead_member__sector__name", "party": "lead_member__party__name"}
 
 
-def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str | None = None, group=None):
+def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str | None = None, group=None,
+                     member_id=None):
     """The proposals a number counts, so that every number on the page links to its list."""
     facts = gather(scope)
     sets = {"received": set(facts.ids), "registered": facts.registered, "assigned": facts.assigned,
@@ -287,10 +288,20 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str 
             "satisfied": {pk for pk, r in facts.lead_rating.items() if r in SATISFIED},
             "declined": {pk for pk, s in facts.state.items() if s == State.DECLINED},
             "merged": {pk for pk, s in facts.state.items() if s == State.MERGED}}
+    sets["key"] = set(facts.ids)
+    sets["cosigned"] = set(facts.ids)
     ids = sets.get(measure, set(facts.ids))
     qs = Proposal.objects.filter(pk__in=ids)
     if unit_id:
         qs = qs.filter(assignments__unit_id=unit_id).distinct()
+    if member_id:
+        if measure == "cosigned":
+            qs = Proposal.objects.filter(pk__in=facts.ids, cosignatures__member_id=member_id,
+                                         cosignatures__status=CoSignature.Status.ACCEPTED)
+        else:
+            qs = qs.filter(lead_member_id=member_id)
+        if measure == "key":
+            qs = qs.filter(is_key=True)
     if group_by in GROUP_FIELDS and group is not None:
         field = GROUP_FIELDS[group_by]
         qs = qs.filter(**{f"{field}__isnull": True}) if group == "—" else qs.filter(**{field: group})

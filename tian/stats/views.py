@@ -98,7 +98,7 @@ def index(request):
 
 
 MEASURES = {"received", "registered", "declined", "merged", "assigned", "replied", "on_time", "contacted",
-            "evaluated", "satisfied", "rehandled", "overdue"}
+            "evaluated", "satisfied", "rehandled", "overdue", "key", "cosigned"}
 
 
 @require_permission(Perm.VIEW_STATISTICS)
@@ -110,7 +110,8 @@ def behind(request):
         raise Http404
     unit = request.GET.get("unit")
     qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None,
-                               group_by=request.GET.get("group_by"), group=request.GET.get("group"))
+                               group_by=request.GET.get("group_by"), group=request.GET.get("group"),
+                               member_id=int(request.GET["member"]) if request.GET.get("member", "").isdigit() else None)
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(request, exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
