@@ -1,8 +1,10 @@
 """Chinese text for the index: jieba segmentation, keywords and highlighted snippets."""
 
 import logging
+import math
 import re
 import threading
+from collections import Counter
 
 import jieba
 import jieba.analyse
@@ -19,6 +21,15 @@ STOPWORDS = frozenset("""
 关于 建议 提案 加强 进一步 工作 问题 推进 推动 提高 完善 做好 切实 有关 相关 一是 二是 三是 四是 五是 六是 要 不断
 """.split())
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+# Words of the proposal genre rather than of its matter: almost every proposal says that 我区 should 加大 its
+# 力度, 建立 a 机制 and 给予 支持 so that 群众 benefit. They are left out of the keywords used for similarity
+# (not out of search), so that two proposals are not found alike for being written the same way.
+GENRE_WORDS = frozenset("""
+我区 全区 群众 为此 解决 建设 开展 给予 建立 部门 实施 实行 落实 提升 加大 加快 促进 确保 积极 有效 相关 情况 方面 部分
+一些 不少 目前 当前 近年来 现象 存在 较为 十分 力度 机制 制度 体系 水平 能力 条件 改善 保障 支持 鼓励 引导 推行 规范 统筹
+一批 一定 进行 实现 提供 纳入 重点 突出 严重 较大 日益 逐步 定期 及时 有人 走访 调研 发现 反映 这些 其中 以及
+""".split())
 
 
 # Words of proposal work that jieba's general dictionary lacks; without them 托育 would be lost inside 普惠托育.
@@ -75,18 +86,36 @@ def query_terms(text: str) -> list[str]:
     return sorted(seen, key=len, reverse=True) or [t for t in tokens(text)][:5]
 
 
+# How many character features a proposal keeps besides its ``top`` words (see ``keywords``).
+TOP_CHARACTERS = 60
+
+
 def keywords(title: str, body: str, top: int = 20) -> dict[str, float]:
-    """The weighted keywords of a proposal (the title counts three times), for similarity."""
-    text = f"{title}\n{title}\n{title}\n{body}"
+    """The weighted features of a proposal for similarity: its ``top`` keywords and its strongest characters.
+
+    Both leave out stop words and words of the genre (``GENRE_WORDS``) and count the title twice. Words are
+    jieba's, weighted by (1 + log tf) × idf, so that a word repeated does not drown the others. Characters
+    are the Chinese characters of the same text, weighted by tf × idf: a character that recurs in different
+    words (火 in 防火, 火灾, 扑火) is good evidence of the matter. They are stored as one-character keys (a
+    keyword always has two or more), so that two members who write 诈骗 and 骗局, 危房 and 危旧房, or 防火 and
+    火灾 are still found alike; ``query._cosine`` compares the two families."""
     _ensure_jieba()
-    pairs = jieba.analyse.extract_tags(text, topK=top * 2, withWeight=True)
-    result = {}
-    for word, weight in pairs:
-        if word not in STOPWORDS and len(word) > 1:
-            result[word] = round(float(weight), 4)
-        if len(result) >= top:
-            break
-    return result
+    idf, median_idf = jieba.analyse.default_tfidf.idf_freq, jieba.analyse.default_tfidf.median_idf
+    words, characters = Counter(), Counter()
+    for token in jieba.cut(f"{title}\n{title}\n{body}"):
+        token = token.strip().lower()
+        if not _WORD.search(token) or token in STOPWORDS or token in GENRE_WORDS:
+            continue
+        if len(token) > 1:
+            words[token] += 1
+        characters.update(c for c in token if "\u4e00" <= c <= "\u9fff")
+
+    def strongest(weights: dict[str, float], n: int) -> dict[str, float]:
+        return {t: round(w, 4) for t, w in sorted(weights.items(), key=lambda item: -item[1])[:n]}
+
+    word_weights = {w: (1 + math.log(k)) * idf.get(w, median_idf) for w, k in words.items()}
+    character_weights = {c: k * idf.get(c, median_idf) for c, k in characters.items()}
+    return strongest(word_weights, top) | strongest(character_weights, TOP_CHARACTERS)
 
 
 def highlight(text: str, terms: list[str], width: int = 90) -> str:
