@@ -7,7 +7,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate demo test lint audit bench lock messages clean
+.PHONY: install run serve migrate demo demo-code test lint audit bench lock messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ migrate: install
 
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
+
+# The current two-factor code of the demo's staff, supervisor and administrator accounts.
+demo-code: install
+	@$(DEV_ENV) $(BIN)/python manage.py demo_code
 
 run: demo
 	@echo "TiAn is starting on http://$(HOST):$(PORT)/ with its task worker (Ctrl-C stops both)"

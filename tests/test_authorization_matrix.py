@@ -53,7 +53,8 @@ MATRIX = {
     "accounts:login": EVERYONE, "accounts:logout": {r: NOT_ALLOWED for r in ROLES},
     "accounts:password_change": SIGNED_IN, "accounts:tokens": SIGNED_IN,
     "accounts:user_list": only(*STAFF), "accounts:user_create": only(*STAFF), "accounts:user_edit": only(*STAFF),
-    "accounts:user_unlock": only(*STAFF),
+    "accounts:user_unlock": only(*STAFF), "accounts:user_reset_two_factor": only(*STAFF),
+    "accounts:two_factor": SIGNED_IN, "accounts:two_factor_setup": SIGNED_IN, "accounts:two_factor_verify": SIGNED_IN,
     "organisations:index": only(*STAFF), "organisations:settings": only("admin"),
     "organisations:list": only(*STAFF), "organisations:create": only(*STAFF), "organisations:edit": only(*STAFF),
     "proposals:list": only("staff"), "proposals:review_queue": only("staff"),
@@ -133,6 +134,7 @@ def setting(world, tmp_path, settings):
     signature = reply.cosignatures.get()
     kwargs = {
         "accounts:user_edit": {"pk": world.member.pk}, "accounts:user_unlock": {"pk": world.member.pk},
+        "accounts:user_reset_two_factor": {"pk": world.member.pk},
         "organisations:list": {"slug": "members"}, "organisations:create": {"slug": "members"},
         "organisations:edit": {"slug": "members", "pk": world.member.member.pk},
         "proposals:detail": {"pk": p.pk}, "proposals:edit": {"pk": p.pk}, "proposals:autosave": {"pk": p.pk},

@@ -170,3 +170,18 @@ def test_every_demo_login_has_work_waiting_today(demo, db):
     for state in (State.SUBMITTED, State.REGISTERED, State.REPLIED):
         assert this_year.filter(state=state).exists(), state
     assert Assignment.objects.filter(status=Assignment.Status.REASSIGNMENT_REQUESTED).exists()
+
+
+def test_demo_staff_sign_in_with_the_printed_key(demo, db):
+    from django.test import Client
+
+    from tian.accounts import twofactor
+    from tian.organisations.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
+
+    key = twofactor.base32(DEMO_TOTP_KEY)
+    assert key in demo["first"] and "make demo-code" in demo["first"]
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "tiwei", "password": DEMO_PASSWORD})
+    assert response["Location"] == "/accounts/2fa/verify/"
+    response = client.post("/accounts/2fa/verify/", {"code": twofactor.current_code(DEMO_TOTP_KEY)})
+    assert response.status_code == 302 and client.get("/proposals/").status_code == 200

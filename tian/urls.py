@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from tian.api.api import api
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("audit/", include("tian.audit.urls")),
     path("public/", include("tian.portal.urls")),
+    # Everyone signs in through one page, which asks for the second factor where one is needed.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

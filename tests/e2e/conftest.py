@@ -40,6 +40,22 @@ def browser():
         browser.close()
 
 
+def authenticator_code(user) -> str:
+    """What the user's authenticator app shows now; the app is set up (confirmed) if it was not yet."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tian.accounts import twofactor
+
+    device = twofactor.authenticator(user)
+    if device is None:
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name=twofactor.DEVICE_NAME, confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # a code is taken once; each sign-in waits for the next
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def open_as(browser, live_server):
     """A page signed in as a user through the sign-in form: ``open_as(world.member)``."""
@@ -55,11 +71,19 @@ def open_as(browser, live_server):
         page.set_default_timeout(15000)
         page.base = live_server.url
         if user is not None:
+            from tian.accounts import twofactor
+
+            if twofactor.required_for(user):
+                authenticator_code(user)  # the app was set up at an earlier sign-in
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("#id_username", user.username)
             page.fill("#id_password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_load_state()
+            if "/accounts/2fa/" in page.url:  # staff, supervisors, admins: the code from their app
+                page.fill("#id_code", authenticator_code(user))
+                page.click("form:not([action]) button[type=submit]")
+                page.wait_for_load_state()
         return page
 
     yield make

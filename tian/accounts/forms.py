@@ -75,3 +75,29 @@ class UserForm(forms.ModelForm):
                 for message in messages:
                     self.add_error(field, message)
         return cleaned
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from the authenticator app (or, where ``recovery`` is allowed, a recovery code)."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, strip=True,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                         "autofocus": True, "size": 12}))
+
+    def __init__(self, *args, recovery=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        if recovery:
+            self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now. Lost your phone? "
+                                              "Type one of your recovery codes instead.")
+            self.fields["code"].widget.attrs["inputmode"] = "text"
+        else:
+            self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if code.isdigit() and len(code) == 6:
+            return code
+        if self.recovery and code.isalnum() and 6 <= len(code) <= 16:
+            return code
+        raise ValidationError(_("Please type the 6 digits your authenticator app shows."), code="format")

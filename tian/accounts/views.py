@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from tian.accounts import services
-from tian.accounts.forms import LoginForm, UserForm
+from tian.accounts import services, twofactor
+from tian.accounts.forms import CodeForm, LoginForm, UserForm
 from tian.accounts.models import ApiToken, User
 from tian.accounts.roles import Perm, Role
 from tian.core.permissions import require_permission
@@ -22,6 +24,97 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        if twofactor.needs_second_step(user):
+            # Signed in with the password only: until a code is given, TwoFactorMiddleware keeps the session
+            # on the set-up and check pages.
+            self.request.session[twofactor.PENDING] = True
+            self.request.session[twofactor.NEXT] = self.get_success_url()
+            return redirect("accounts:two_factor_verify" if twofactor.enabled(user) else "accounts:two_factor_setup")
+        return response
+
+
+def _after_second_factor(request):
+    target = request.session.pop(twofactor.NEXT, None) or reverse("core:home")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("core:home")
+    return target
+
+
+@never_cache
+@login_required
+def two_factor_verify(request):
+    """The second step of signing in: a code from the app or a recovery code."""
+    if not request.session.get(twofactor.PENDING):
+        return redirect("accounts:two_factor")
+    if not twofactor.enabled(request.user):
+        return redirect("accounts:two_factor_setup")
+    form = CodeForm(request.POST or None, recovery=True)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.throttled(request.user):
+            form.add_error("code", _("Too many wrong codes. Please wait a minute and try again."))
+        elif twofactor.verify(request=request, user=request.user, code=form.cleaned_data["code"]):
+            if twofactor.recovery_codes_left(request.user) <= 3:
+                messages.warning(request, _("You have few recovery codes left. Make new ones under "
+                                            "“Two-factor sign-in”."))
+            return redirect(_after_second_factor(request))
+        else:
+            form.add_error("code", _("This code is not right, or it has been used already. Please try again with "
+                                     "the code your app shows now."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+@never_cache
+@login_required
+def two_factor_setup(request):
+    """Connect an authenticator app: scan the QR code (or type the key), then confirm with a first code."""
+    if twofactor.enabled(request.user):
+        return redirect("accounts:two_factor_verify" if request.session.get(twofactor.PENDING)
+                        else "accounts:two_factor")
+    device = twofactor.setup_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.confirm_setup(request=request, user=request.user, device=device,
+                                        code=form.cleaned_data["code"])
+        if codes is not None:
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes,
+                                                                      "next": _after_second_factor(request)})
+        form.add_error("code", _("This code is not right. Check that the phone's clock is correct and type the "
+                                 "code your app shows now."))
+    uri = twofactor.provisioning_uri(device, current_committee().short_name if current_committee()
+                                     else "TiAn")
+    return render(request, "accounts/two_factor_setup.html", {
+        "form": form, "qr": twofactor.qr_svg(uri), "secret": twofactor.secret_text(device),
+        "required": twofactor.required_for(request.user), "pending": request.session.get(twofactor.PENDING)})
+
+
+@never_cache
+@login_required
+def two_factor(request):
+    """The user's own two-factor page: state, new recovery codes, turning it off where it is optional."""
+    user = request.user
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        if request.POST.get("action") == "disable":
+            if twofactor.disable(request=request, user=user, code=code):
+                messages.success(request, _("Two-factor sign-in is off."))
+                return redirect("accounts:two_factor")
+            form.add_error("code", _("This code is not right.") if not twofactor.required_for(user)
+                           else _("Your role requires two-factor sign-in; it cannot be turned off."))
+        else:
+            codes = twofactor.regenerate_recovery_codes(request=request, user=user, code=code)
+            if codes is not None:
+                return render(request, "accounts/two_factor_codes.html",
+                              {"codes": codes, "next": reverse("accounts:two_factor")})
+            form.add_error("code", _("This code is not right."))
+    return render(request, "accounts/two_factor.html", {
+        "form": form, "enabled": twofactor.enabled(user), "required": twofactor.required_for(user),
+        "codes_left": twofactor.recovery_codes_left(user)})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -84,7 +177,8 @@ def user_edit(request, pk):
         _save_user_form(request, form, user)
         messages.success(request, _("User %(name)s was saved.") % {"name": user})
         return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": _("Edit user"), "target": user})
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("Edit user"), "target": user,
+                                                       "two_factor": twofactor.enabled(user)})
 
 
 @login_required
@@ -113,4 +207,17 @@ def user_unlock(request, pk):
     if request.method == "POST":
         reset(username=user.username)
         messages.success(request, _("%(name)s can sign in again.") % {"name": user})
+    return redirect("accounts:user_edit", pk=pk)
+
+
+@require_permission(Perm.MANAGE_USERS)
+def user_reset_two_factor(request, pk):
+    """Remove a user's authenticator app and recovery codes (a lost phone), after checking who they are."""
+    user = get_object_or_404(User, pk=pk)
+    if Role.ADMIN in user.roles and Role.ADMIN not in request.user.roles:
+        raise PermissionDenied
+    if request.method == "POST":
+        twofactor.reset(request=request, user=user, by=request.user)
+        messages.success(request, _("%(name)s's two-factor sign-in was reset; they set up an app again at the next "
+                                    "sign-in.") % {"name": user})
     return redirect("accounts:user_edit", pk=pk)

@@ -45,7 +45,7 @@ class SecurityHeadersMiddleware:
 class PasswordChangeRequiredMiddleware:
     """An account created or reset by staff, or whose password has expired, may do nothing but change it."""
 
-    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/i18n/", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,4 +62,29 @@ class PasswordChangeRequiredMiddleware:
 
                 messages.warning(request, _("Please set a new password of your own before you continue."))
                 return redirect("accounts:password_change")
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """A session signed in with a password but still owing its second factor (``twofactor.PENDING``) may reach
+    only the pages that set up or check it, and sign out. The API answers such a session as unauthenticated."""
+
+    ALLOWED = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if (session is not None and session.get("tian_two_factor_pending") and user is not None
+                and user.is_authenticated and not request.path.startswith(self.ALLOWED)):
+            from django.http import JsonResponse
+            from django.shortcuts import redirect
+
+            from tian.accounts import twofactor
+
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Unauthorized"}, status=401)
+            return redirect("accounts:two_factor_verify" if twofactor.enabled(user) else "accounts:two_factor_setup")
         return self.get_response(request)

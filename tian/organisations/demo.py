@@ -6,6 +6,7 @@ Accounts are created through ``tian.accounts.services`` like any other account.
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -28,6 +29,9 @@ from tian.organisations.models import (
 from tian.proposals.defaults import ensure_committee_lists
 
 DEMO_PASSWORD = "tian-demo-2023"  # noqa: S105 - the demo's published password, printed by make run
+# The demo's published authenticator key (hex), set up for the accounts whose role requires two-factor sign-in;
+# `make demo-code` prints its current code, or add its base32 form (printed by make run) to any app.
+DEMO_TOTP_KEY = "7469616e2d64656d6f2d746f74702d6b65792121"
 
 # (year, session number, term number, submissions open, plenary start, plenary end, plenary deadline)
 SESSIONS = [
@@ -136,4 +140,9 @@ def load_people_and_organisations() -> dict:
     for name, collective in collectives.items():
         account(name, name, [Role.COLLECTIVE], collective=collective)
     logins.append((Role.COLLECTIVE, data.COLLECTIVE_PROPOSERS[0][0]))
-    return {"committee": committee, "created_users": created, "logins": logins, "password": DEMO_PASSWORD}
+    from tian.accounts import twofactor
+
+    for user in User.objects.filter(role_grants__role__in=settings.TWO_FACTOR_REQUIRED_ROLES).distinct():
+        twofactor.ensure_device(user, DEMO_TOTP_KEY)
+    return {"committee": committee, "created_users": created, "logins": logins, "password": DEMO_PASSWORD,
+            "totp_secret": twofactor.base32(DEMO_TOTP_KEY)}

@@ -15,3 +15,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (one per role):")
         for role, username in result["logins"]:
             self.stdout.write(f"  {role.label}: {username}  /  {result['password']}")
+        self.stdout.write(
+            "Office staff, supervisors and the administrator also type a code from an authenticator app after the "
+            f"password (two-factor sign-in): add the demo key {result['totp_secret']} to any TOTP app, or run "
+            "`make demo-code` for the current code.")
