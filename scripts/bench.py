@@ -4,8 +4,14 @@ docs/benchmarks.md: throughput, p50/p95/p99, SQL queries per request, the 100k/1
 to a bare Django view (the framework floor).
 
 BENCH_SIZES=1000,100000 BENCH_SECONDS=10 BENCH_DATABASES=sqlite,postgresql override the defaults.
+
+Generating 100,000 proposals and indexing them takes minutes, so a dataset is kept (var/bench/ for SQLite, the
+database tian_bench_<size> for PostgreSQL) with a marker naming the generator's fingerprint, and reused while
+the generator is unchanged; the schema is migrated and the search index rebuilt on reuse all the same.
+BENCH_FRESH=1 always regenerates. ``python scripts/bench.py --prepare-only`` builds the datasets and stops.
 """
 
+import hashlib
 import json
 import os
 import secrets
@@ -24,6 +30,24 @@ PORT = 8899
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 DATABASES = os.environ.get("BENCH_DATABASES", "postgresql,sqlite").split(",")
+KEEP = ROOT / "var" / "bench"
+
+
+def fingerprint(*files: str) -> str:
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def data_fingerprint() -> str:
+    """What a kept dataset depends on: the generator (the schema is migrated on reuse)."""
+    return fingerprint("tian/core/synthetic.py", "tian/core/management/commands/generate_data.py")
+
+
+def index_fingerprint() -> str:
+    """What a kept search index depends on: segmentation, keywords and the engines."""
+    return fingerprint("tian/search/text.py", "tian/search/index.py", "tian/search/backends.py")
 
 SETUP = r"""
 import json
@@ -82,20 +106,51 @@ def prepare(database: str, size: int, work: Path) -> dict:
            "HTTPS_ONLY": "0", "STATIC_ROOT": str(work / "static"), "TASKS_BACKEND":
            "django_tasks.backends.immediate.ImmediateBackend", "AXES_FAILURE_LIMIT": "1000",
            "BENCH_FLOOR": "1", "API_RATE_AUTHENTICATED": "1000000/m"}
+    KEEP.mkdir(parents=True, exist_ok=True)
+    marker = KEEP / f"{database}-{size}.ready"
+    index_marker = KEEP / f"{database}-{size}.indexed"
+    reuse = marker.exists() and marker.read_text() == data_fingerprint() and not os.environ.get("BENCH_FRESH")
+    indexed = reuse and index_marker.exists() and index_marker.read_text() == index_fingerprint()
     if database == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+        path = KEEP / f"sqlite-{size}.sqlite3"
+        if not reuse:
+            for stale in KEEP.glob(f"sqlite-{size}.sqlite3*"):
+                stale.unlink()
+        env["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         name = f"tian_bench_{size}"
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {name}"],
-                       check=True, capture_output=True)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"],
-                       check=True, capture_output=True)
+        if not reuse:
+            for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", sql], check=True,
+                               capture_output=True)
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    marker.unlink(missing_ok=True)
+    if not indexed:
+        index_marker.unlink(missing_ok=True)
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     started = time.monotonic()
-    run([PYTHON, "manage.py", "generate_data", "--proposals", str(size), "--seed", "1", "--index"], env)
-    print(f"  data: {size} proposals in {time.monotonic() - started:.0f}s", flush=True)
+    if reuse:
+        print(f"  data: {size} proposals kept from an earlier run", flush=True)
+    else:
+        run([PYTHON, "manage.py", "generate_data", "--proposals", str(size), "--seed", "1"], env)
+        print(f"  data: {size} proposals in {time.monotonic() - started:.0f}s", flush=True)
+    marker.write_text(data_fingerprint())
+    if indexed:
+        print("  index: kept from an earlier run", flush=True)
+    else:
+        started = time.monotonic()
+        run([PYTHON, "manage.py", "rebuild_search_index"], env)
+        print(f"  index: {size} proposals in {time.monotonic() - started:.0f}s", flush=True)
+        index_marker.write_text(index_fingerprint())
+    # The load (submissions, sessions) goes to a copy, so that the kept dataset stays as generated.
+    if database == "sqlite":
+        shutil.copyfile(KEEP / f"sqlite-{size}.sqlite3", work / "bench.sqlite3")
+        env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    else:
+        for sql in (f"DROP DATABASE IF EXISTS {name}_run", f"CREATE DATABASE {name}_run TEMPLATE {name}"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", sql], check=True, capture_output=True)
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}_run"
     setup = run([PYTHON, "manage.py", "shell", "-c", SETUP], env)
     pages = json.loads(setup.stdout.split("JSON", 1)[1])
     return env, pages
@@ -125,6 +180,8 @@ def main():
             print(f"== {database}, {size} proposals", flush=True)
             with tempfile.TemporaryDirectory() as work:
                 env, pages = prepare(database, size, Path(work))
+                if "--prepare-only" in sys.argv:
+                    continue
                 server = subprocess.Popen([GUNICORN, "-w", "4", "-b", f"127.0.0.1:{PORT}", "tian.wsgi"],
                                           env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 try:
@@ -144,7 +201,8 @@ def main():
                 finally:
                     server.terminate()
                     server.wait(timeout=30)
-    write_report(results)
+    if "--prepare-only" not in sys.argv:
+        write_report(results)
 
 
 def write_report(results):
