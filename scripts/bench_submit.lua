@@ -1,0 +1,40 @@
+-- wrk script: proposal submission as a member does it through the API, create the draft then submit it.
+-- Each thread keeps the ids of its drafts; a request submits one if there is one waiting, else creates one.
+-- done() prints the JSON summary with how many proposals reached "submitted".
+local token = os.getenv("BENCH_TOKEN")
+local body = os.getenv("BENCH_BODY")
+local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+local waiting = {}
+submitted = 0
+threads = {}
+
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+request = function()
+  local id = table.remove(waiting)
+  if id then
+    return wrk.format("POST", "/api/v1/proposals/" .. id .. "/actions/submit", headers, "{}")
+  end
+  return wrk.format("POST", "/api/v1/proposals", headers, body)
+end
+
+response = function(status, _headers, text)
+  local id, state = string.match(text or "", '"id": *(%d+), *"state": *"(%a+)"')
+  if status == 201 and id and state == "draft" then
+    table.insert(waiting, id)
+  elseif status == 200 and state == "submitted" then
+    submitted = submitted + 1
+  end
+end
+
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + (thread:get("submitted") or 0) end
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('BENCH {"requests": %d, "seconds": %.3f, "non2xx": %d, "errors": %d, ' ..
+    '"p50": %.2f, "p95": %.2f, "p99": %.2f, "completed": %d}\n', summary.requests, summary.duration / 1e6,
+    summary.errors.status, errors, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, total))
+end
