@@ -210,8 +210,13 @@ def main():
                 env, pages = prepare(database, size, Path(work))
                 if "--prepare-only" in sys.argv:
                     continue
+                # As in production: background work (indexing, notifications) goes to the task queue and
+                # one worker beside the web server does it.
+                served = {**env, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
                 server = subprocess.Popen([GUNICORN, "-w", "4", "-b", f"127.0.0.1:{PORT}", "tian.wsgi"],
-                                          env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                          env=served, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                worker = subprocess.Popen([PYTHON, "manage.py", "db_worker"], env=served, cwd=ROOT,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 try:
                     for _ in range(50):
                         try:
@@ -229,8 +234,9 @@ def main():
                               f"p99 {data['p99']:7.1f} ms  queries {data['queries']}  non-2xx {data['non2xx']}"
                               + (f"  completed {data['completed']}" if "completed" in data else ""), flush=True)
                 finally:
-                    server.terminate()
-                    server.wait(timeout=30)
+                    for process in (server, worker):
+                        process.terminate()
+                        process.wait(timeout=30)
                 stored.write_text(json.dumps({"|".join(k): v for k, v in results.items()}, ensure_ascii=False))
     if "--prepare-only" not in sys.argv:
         write_report(results)
