@@ -71,5 +71,26 @@ def test_expired_password_must_be_changed(world, client_for, settings):
     assert response.status_code == 302 and response.url == reverse("accounts:password_change")
 
 
-def test_sessions_end_after_idle_time():
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 3600
+def test_sessions_end_after_idle_time_and_requests_renew_them(world, client_for):
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE <= 3600
+    client = client_for(world.member)
+    client.get(reverse("core:home_member"))
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    # Within the minute a request does not write the session again …
+    client.get(reverse("core:home_member"))
+    assert Session.objects.get(pk=key).expire_date == first
+    # … after it, a request pushes the end of the session a whole idle time from now.
+    session = client.session
+    session["tian_touched"] -= settings.SESSION_TOUCH_SECONDS
+    session.save()
+    Session.objects.filter(pk=key).update(expire_date=first - datetime.timedelta(minutes=5))
+    client.get(reverse("core:home_member"))
+    renewed = Session.objects.get(pk=key).expire_date
+    assert renewed > first - datetime.timedelta(minutes=1)
+    assert renewed >= timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+    # An expired session is not accepted.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(reverse("core:home_member")).status_code == 302
