@@ -12,17 +12,31 @@ Counting rules (see docs/statistics.md for the wording shown to users):
 - class shares: outcome classes of released first-round replies;
 - contact rate (面商率): replied proposals with a contact record by a replying unit / replied;
 - 满意率: the lead proposer's latest evaluation is 满意 or 基本满意, over proposals evaluated by the lead proposer.
+
+A scope's figures take a fixed number of queries whatever its size (the scope is a subquery, never a list of
+ids), and ``figures`` keeps them until the data changes (``tian.stats.freshness``).
 """
 
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from tian.handling.models import Assignment, ContactRecord, Evaluation, Rating, Reply, UnitRole
+from tian.handling.models import (
+    Assignment,
+    AssistingOpinion,
+    ContactRecord,
+    Evaluation,
+    Rating,
+    Reply,
+    UnitRole,
+)
 from tian.organisations.models import Committee, Session, Term
 from tian.proposals.models import CoSignature, Proposal, State
+from tian.stats import freshness
 
 SATISFIED = {Rating.SATISFIED, Rating.BASICALLY_SATISFIED}
 
@@ -51,6 +65,11 @@ class Scope:
         if self.end is not None:
             qs = qs.filter(submitted_at__date__lte=self.end)
         return qs
+
+    def key(self) -> tuple:
+        """What identifies the scope in the cache of figures."""
+        return (self.committee.pk, self.session.pk if self.session else None, self.year,
+                self.term.pk if self.term else None, str(self.start or ""), str(self.end or ""))
 
     @property
     def label(self) -> str:
@@ -83,27 +102,57 @@ class Facts:
     lead_rating: dict[int, str]
     classes: Counter
     class_by_proposal: dict[int, list[str]] = field(default_factory=dict)
+    # What the tables group by, fetched with the proposals so that no table needs a query of its own.
+    groups: dict[str, dict[int, str | None]] = field(default_factory=dict)
+    assignments: list[tuple] = field(default_factory=list)  # (pk, proposal, unit, unit name, role, deadline)
+    first_replies: dict[int, tuple] = field(default_factory=dict)  # assignment → (release date, outcome)
+    opinions: set[int] = field(default_factory=set)  # assisting assignments that sent their opinion
+    scope_filter: object = None  # the scope's proposals, as a subquery for further queries
+
+    @cached_property
+    def sets(self) -> dict:
+        """Proposals by state, by the lead proposer's rating, and those with outcome classes, as sets: a
+        summary of a group is then a handful of set intersections."""
+        by_state, by_rating = defaultdict(set), defaultdict(set)
+        for pk, state in self.state.items():
+            by_state[state].add(pk)
+        for pk, rating in self.lead_rating.items():
+            by_rating[rating].add(pk)
+        return {"state": by_state, "rating": by_rating, "classed": set(self.class_by_proposal)}
 
 
 def gather(scope: Scope) -> Facts:
-    rows = list(scope.proposals().values_list("pk", "state", "number"))
-    ids = [pk for pk, _s, _n in rows]
-    state = {pk: s for pk, s, _n in rows}
-    registered = {pk for pk, _s, n in rows if n is not None}
-    assignments = list(Assignment.objects.filter(proposal_id__in=ids).exclude(status=Assignment.Status.REMOVED)
-                       .values_list("pk", "proposal_id", "role", "deadline"))
-    assigned = {proposal for _pk, proposal, _r, _d in assignments}
+    """Seven queries whatever the size of the scope: the scope is always a subquery, never a list of ids."""
+    in_scope = scope.proposals().values("pk")
+    rows = list(scope.proposals().values_list(
+        "pk", "state", "number", "rehandling_deadline", "category__name", "lead_member__sector__name",
+        "lead_member__party__name"))
+    ids = [row[0] for row in rows]
+    state = {row[0]: row[1] for row in rows}
+    registered = {row[0] for row in rows if row[2] is not None}
+    groups = {"category": {row[0]: row[4] for row in rows}, "sector": {row[0]: row[5] for row in rows},
+              "party": {row[0]: row[6] for row in rows}}
+    assignments = list(Assignment.objects.filter(proposal__in=in_scope).exclude(status=Assignment.Status.REMOVED)
+                       .values_list("pk", "proposal_id", "unit_id", "unit__name", "role", "deadline"))
+    assigned = {row[1] for row in assignments}
     replying = defaultdict(dict)  # proposal → {assignment: deadline}
-    for pk, proposal, role, deadline in assignments:
+    for pk, proposal, _unit, _name, role, deadline in assignments:
         if role in (UnitRole.LEAD, UnitRole.SEPARATE):
             replying[proposal][pk] = deadline
     released = defaultdict(dict)  # proposal → {assignment: release date}
+    first_replies = {}
+    zone = timezone.get_current_timezone()  # looked up once: timezone.localdate() per reply is slow
     classes = Counter()
     class_by_proposal = defaultdict(list)
-    for proposal, assignment, released_at, outcome in Reply.objects.filter(
-            proposal_id__in=ids, round=1, status=Reply.Status.RELEASED).values_list(
-            "proposal_id", "assignment_id", "released_at", "outcome"):
-        released[proposal][assignment] = timezone.localdate(released_at) if released_at else None
+    # The status is checked here, not in SQL: without table statistics PostgreSQL would combine the status
+    # index with the proposal index for every proposal of the scope (seconds instead of milliseconds).
+    for proposal, assignment, status, released_at, outcome in Reply.objects.filter(
+            proposal__in=in_scope, round=1).values_list(
+            "proposal_id", "assignment_id", "status", "released_at", "outcome").order_by():
+        if status != Reply.Status.RELEASED:
+            continue
+        released[proposal][assignment] = released_at.astimezone(zone).date() if released_at else None
+        first_replies[assignment] = (released[proposal][assignment], outcome)
         if outcome:
             classes[outcome] += 1
             class_by_proposal[proposal].append(outcome)
@@ -115,56 +164,61 @@ def gather(scope: Scope) -> Facts:
             if all(done[a] is not None and done[a] <= deadline for a, deadline in units.items()):
                 on_time.add(proposal)
     contacted = set(ContactRecord.objects.filter(
-        assignment__proposal_id__in=ids, assignment__role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+        assignment__proposal__in=in_scope, assignment__role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
         .values_list("assignment__proposal_id", flat=True))
-    rehandled = set(Reply.objects.filter(proposal_id__in=ids, round=2).values_list("proposal_id", flat=True))
+    rehandled = set(Reply.objects.filter(proposal__in=in_scope, round=2).values_list("proposal_id", flat=True))
     rehandled |= {pk for pk, s in state.items() if s == State.REHANDLING}
     lead_rating = {}
-    for proposal, result in Evaluation.objects.filter(proposal_id__in=ids, is_lead=True).order_by(
+    for proposal, result in Evaluation.objects.filter(proposal__in=in_scope, is_lead=True).order_by(
             "round", "at").values_list("proposal_id", "result"):
         lead_rating[proposal] = result  # the latest round wins
+    opinions = set(AssistingOpinion.objects.filter(assignment__proposal__in=in_scope)
+                   .values_list("assignment_id", flat=True))
     today = timezone.localdate()
-    overdue = {proposal for _pk, proposal, role, deadline in assignments
+    overdue = {proposal for _pk, proposal, _unit, _name, role, deadline in assignments
                if role != UnitRole.ASSISTING and deadline < today
                and state[proposal] in (State.ASSIGNED, State.HANDLING)}
-    overdue |= set(Proposal.objects.filter(pk__in=ids, state=State.REHANDLING, rehandling_deadline__lt=today)
-                   .values_list("pk", flat=True))
+    overdue |= {row[0] for row in rows
+                if row[1] == State.REHANDLING and row[3] is not None and row[3] < today}
     return Facts(ids=ids, state=state, registered=registered, assigned=assigned, replied=replied, on_time=on_time,
                  contacted=contacted & replied, rehandled=rehandled, overdue=overdue, lead_rating=lead_rating,
-                 classes=classes, class_by_proposal=dict(class_by_proposal))
+                 classes=classes, class_by_proposal=dict(class_by_proposal), groups=groups,
+                 assignments=assignments, first_replies=first_replies, opinions=opinions, scope_filter=in_scope)
 
 
 def summary(facts: Facts, subset=None) -> dict:
     """The overall figures, for all proposals of the facts or for a subset of their ids."""
     ids = set(facts.ids) if subset is None else set(subset)
+    sets = facts.sets
     received = len(ids)
     registered = len(ids & facts.registered)
     assigned = len(ids & facts.assigned)
     replied = len(ids & facts.replied)
     on_time = len(ids & facts.on_time)
-    evaluated = {pk: r for pk, r in facts.lead_rating.items() if pk in ids}
-    satisfied = sum(1 for r in evaluated.values() if r in SATISFIED)
+    ratings = {rating: len(ids & rated) for rating, rated in sets["rating"].items()}
+    evaluated = sum(ratings.values())
+    satisfied = sum(n for rating, n in ratings.items() if rating in SATISFIED)
     classes = Counter()
-    for pk in ids:
-        classes.update(facts.class_by_proposal.get(pk, []))
+    for pk in ids & sets["classed"]:
+        classes.update(facts.class_by_proposal[pk])
     class_total = sum(classes.values())
     return {
         "received": received,
         "registered": registered, "registered_rate": rate(registered, received),
-        "declined": sum(1 for pk in ids if facts.state[pk] == State.DECLINED),
-        "merged": sum(1 for pk in ids if facts.state[pk] == State.MERGED),
-        "withdrawn": sum(1 for pk in ids if facts.state[pk] == State.WITHDRAWN),
+        "declined": len(ids & sets["state"][State.DECLINED]),
+        "merged": len(ids & sets["state"][State.MERGED]),
+        "withdrawn": len(ids & sets["state"][State.WITHDRAWN]),
         "assigned": assigned,
         "replied": replied, "replied_rate": rate(replied, assigned),
         "on_time": on_time, "on_time_rate": rate(on_time, assigned),
         "classes": {code: classes[code] for code in sorted(classes)},
         "class_shares": {code: rate(classes[code], class_total) for code in sorted(classes)},
         "contacted": len(ids & facts.contacted), "contact_rate": rate(len(ids & facts.contacted), replied),
-        "evaluated": len(evaluated),
-        "satisfied": sum(1 for r in evaluated.values() if r == Rating.SATISFIED),
-        "basically_satisfied": sum(1 for r in evaluated.values() if r == Rating.BASICALLY_SATISFIED),
-        "dissatisfied": sum(1 for r in evaluated.values() if r == Rating.DISSATISFIED),
-        "satisfaction_rate": rate(satisfied, len(evaluated)),
+        "evaluated": evaluated,
+        "satisfied": ratings.get(Rating.SATISFIED, 0),
+        "basically_satisfied": ratings.get(Rating.BASICALLY_SATISFIED, 0),
+        "dissatisfied": ratings.get(Rating.DISSATISFIED, 0),
+        "satisfaction_rate": rate(satisfied, evaluated),
         "rehandled": len(ids & facts.rehandled),
         "overdue": len(ids & facts.overdue),
     }
@@ -174,28 +228,20 @@ def by_unit(scope: Scope, facts: Facts) -> list[dict]:
     """Per unit and role: assigned, replied (its own first reply released), on time, overdue, classes, 满意率."""
     today = timezone.localdate()
     rows = defaultdict(lambda: {"assigned": 0, "replied": 0, "on_time": 0, "overdue": 0, "classes": Counter(),
-                                "evaluated": 0, "satisfied": 0, "ids": set()})
-    replies = {a: (r, o) for a, r, o in Reply.objects.filter(proposal_id__in=facts.ids, round=1,
-                                                             status=Reply.Status.RELEASED)
-               .values_list("assignment_id", "released_at", "outcome")}
-    opinions = set(Assignment.objects.filter(proposal_id__in=facts.ids, opinions__isnull=False)
-                   .values_list("pk", flat=True))
-    for pk, proposal, unit, unit_name, role, deadline in (
-            Assignment.objects.filter(proposal_id__in=facts.ids).exclude(status=Assignment.Status.REMOVED)
-            .values_list("pk", "proposal_id", "unit_id", "unit__name", "role", "deadline")):
+                                "evaluated": 0, "satisfied": 0})
+    for pk, proposal, unit, unit_name, role, deadline in facts.assignments:
         row = rows[(unit, unit_name, role)]
         row["assigned"] += 1
-        row["ids"].add(proposal)
         if role == UnitRole.ASSISTING:
-            done = pk in opinions
+            done = pk in facts.opinions
             row["replied"] += done
             if not done and deadline < today:
                 row["overdue"] += 1
             continue
-        if pk in replies:
-            released_at, outcome = replies[pk]
+        if pk in facts.first_replies:
+            released_on, outcome = facts.first_replies[pk]
             row["replied"] += 1
-            if released_at and timezone.localdate(released_at) <= deadline:
+            if released_on and released_on <= deadline:
                 row["on_time"] += 1
             if outcome:
                 row["classes"][outcome] += 1
@@ -223,55 +269,103 @@ def grouped(facts: Facts, keys: dict[int, list[str]]) -> list[dict]:
     for pk in facts.ids:
         for key in keys.get(pk, []) or ["—"]:
             groups[key].add(pk)
+    return _summaries(facts, groups)
+
+
+def _summaries(facts: Facts, groups: dict[str, set[int]]) -> list[dict]:
     rows = [{"group": key, **summary(facts, ids)} for key, ids in groups.items()]
     return sorted(rows, key=lambda r: (-r["received"], r["group"]))
 
 
+def _grouped_by(facts: Facts, dimension: str) -> list[dict]:
+    """Like ``grouped``, for the one name per proposal fetched by ``gather`` (none: the group "—")."""
+    groups = defaultdict(set)
+    for pk, name in facts.groups[dimension].items():
+        groups[name or "—"].add(pk)
+    return _summaries(facts, groups)
+
+
 def by_category(facts: Facts) -> list[dict]:
-    names = dict(Proposal.objects.filter(pk__in=facts.ids).values_list("pk", "category__name"))
-    return grouped(facts, {pk: [name] if name else [] for pk, name in names.items()})
+    return _grouped_by(facts, "category")
 
 
 def by_sector(facts: Facts) -> list[dict]:
-    names = dict(Proposal.objects.filter(pk__in=facts.ids).values_list("pk", "lead_member__sector__name"))
-    return grouped(facts, {pk: [name] if name else [] for pk, name in names.items()})
+    return _grouped_by(facts, "sector")
 
 
 def by_party(facts: Facts) -> list[dict]:
-    names = dict(Proposal.objects.filter(pk__in=facts.ids).values_list("pk", "lead_member__party__name"))
-    return grouped(facts, {pk: [name] if name else [] for pk, name in names.items()})
+    return _grouped_by(facts, "party")
 
 
 def by_member(facts: Facts) -> list[dict]:
-    """Members' duty record: proposals led, co-signed, registered (led), key (led)."""
-    led = list(Proposal.objects.filter(pk__in=facts.ids, lead_member__isnull=False)
-               .values_list("lead_member_id", "lead_member__name", "number", "is_key"))
+    """Members' duty record: proposals led, co-signed (accepted), registered (led), key (led)."""
     rows = defaultdict(lambda: {"led": 0, "cosigned": 0, "registered": 0, "key": 0})
     names = {}
-    for member, name, number, key in led:
+    for member, name, led, registered, key in (
+            Proposal.objects.filter(pk__in=facts.scope_filter, lead_member__isnull=False)
+            .values_list("lead_member_id", "lead_member__name")
+            .annotate(led=Count("pk"), registered=Count("pk", filter=Q(number__isnull=False)),
+                      key=Count("pk", filter=Q(is_key=True))).order_by()):
         names[member] = name
-        rows[member]["led"] += 1
-        rows[member]["registered"] += number is not None
-        rows[member]["key"] += key
-    for member, name in CoSignature.objects.filter(proposal_id__in=facts.ids, status=CoSignature.Status.ACCEPTED) \
-            .values_list("member_id", "member__name"):
+        rows[member].update(led=led, registered=registered, key=key)
+    for member, name, count in (CoSignature.objects.filter(proposal__in=facts.scope_filter,
+                                                           status=CoSignature.Status.ACCEPTED)
+                                .values_list("member_id", "member__name").annotate(n=Count("pk")).order_by()):
         names[member] = name
-        rows[member]["cosigned"] += 1
+        rows[member]["cosigned"] += count
     result = [{"member_id": m, "member": names[m], **row} for m, row in rows.items()]
     return sorted(result, key=lambda r: (-r["led"], -r["cosigned"], r["member"]))
 
 
-def key_proposals(facts: Facts) -> list[Proposal]:
-    return list(Proposal.objects.filter(pk__in=facts.ids, is_key=True).select_related("lead_member", "collective", "category")
+def key_proposals(scope: Scope) -> list[Proposal]:
+    return list(scope.proposals().filter(is_key=True)
+                .select_related("lead_member", "collective", "category")
                 .prefetch_related("assignments")
-                .order_by("number"))
+                .order_by("number", "year", "pk"))
 
 
 def trend(committee: Committee) -> list[dict]:
-    """The main rates year by year, for the trend chart."""
-    years = (Proposal.objects.filter(committee=committee, submitted_at__isnull=False).values_list("year", flat=True)
-             .distinct().order_by("year"))
-    return [{"year": y, **summary(gather(Scope(committee, year=y)))} for y in years]
+    """Proposals received and the satisfaction rate year by year, for the trend charts: two aggregate queries
+    over the whole committee, with the same definitions as ``summary``."""
+    submitted = Proposal.objects.filter(committee=committee, submitted_at__isnull=False)
+    received = dict(submitted.values_list("year").annotate(n=Count("pk")).order_by("year"))
+    # The lead proposer's latest evaluation of each proposal: no later one (by round, then time) exists.
+    later = Evaluation.objects.filter(proposal=OuterRef("proposal"), is_lead=True).filter(
+        Q(round__gt=OuterRef("round")) | Q(round=OuterRef("round"), at__gt=OuterRef("at"))
+        | Q(round=OuterRef("round"), at=OuterRef("at"), pk__gt=OuterRef("pk")))
+    ratings = defaultdict(Counter)
+    for year, result, n in (Evaluation.objects.filter(proposal__in=submitted.values("pk"), is_lead=True)
+                            .exclude(Exists(later)).values_list("proposal__year", "result")
+                            .annotate(n=Count("pk")).order_by()):
+        ratings[year][result] += n
+    rows = []
+    for year in sorted(received):
+        evaluated = sum(ratings[year].values())
+        satisfied = sum(n for result, n in ratings[year].items() if result in SATISFIED)
+        rows.append({"year": year, "received": received[year], "evaluated": evaluated,
+                     "satisfaction_rate": rate(satisfied, evaluated)})
+    return rows
+
+
+def figures(scope: Scope) -> dict:
+    """Every table of the statistics page for a scope, computed once and kept until the data changes
+    (see ``tian.stats.freshness``); the page and its Excel downloads read the same numbers."""
+    def compute():
+        facts = gather(scope)
+        return {"overall": summary(facts), "units": by_unit(scope, facts), "categories": by_category(facts),
+                "sectors": by_sector(facts), "parties": by_party(facts), "members": by_member(facts)}
+
+    return freshness.cached(("figures", *scope.key()), compute)
+
+
+def trend_figures(committee: Committee) -> list[dict]:
+    return freshness.cached(("trend", committee.pk), lambda: trend(committee))
+
+
+def years(committee: Committee) -> list[int]:
+    """The years that have proposals, newest first (drafts included: the filter offers them)."""
+    return freshness.cached(("years", committee.pk), lambda: list(
+        Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")))
 
 
 GROUP_FIELDS = {"category": "category__name", "sector": "lead_member__sector__name", "party": "lead_member__party__name"}

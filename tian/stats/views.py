@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tian.accounts.roles import Perm, has_permission
 from tian.core.permissions import require_permission
@@ -17,7 +18,7 @@ from tian.handling.models import UnitRole
 from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal
-from tian.stats import charts, exports, kpis
+from tian.stats import charts, exports, freshness, kpis
 from tian.stats.definitions import DEFINITIONS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,8 +37,7 @@ class ScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = Session.objects.filter(term__committee=committee).select_related("term")
         self.fields["term"].queryset = Term.objects.filter(committee=committee)
-        years = (Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
-                 .order_by("-year"))
+        years = kpis.years(committee)
         self.fields["year"].choices = [("", gettext_lazy("All years")), *[(y, str(y)) for y in years]]
 
     def clean(self):
@@ -55,8 +55,7 @@ def _scope(request) -> tuple[kpis.Scope, ScopeForm]:
         return kpis.Scope(committee, session=d["session"], year=d["year"], term=d["term"], start=d["start"],
                           end=d["end"]), form
     if not request.GET:
-        latest = Proposal.objects.filter(committee=committee).order_by("-year").values_list("year", flat=True).first()
-        year = latest or datetime.date.today().year
+        year = next(iter(kpis.years(committee)), None) or datetime.date.today().year
         form = ScopeForm({"year": year}, committee=committee)
         form.is_valid()
         return kpis.Scope(committee, year=year), form
@@ -72,17 +71,27 @@ def _role_labels(rows):
 @require_permission(Perm.VIEW_STATISTICS)
 def index(request):
     scope, form = _scope(request)
-    facts = kpis.gather(scope)
-    overall = kpis.summary(facts)
-    units = _role_labels(kpis.by_unit(scope, facts))
+    query = request.GET.urlencode()
+    # The figures, charts and tables are the same for every viewer of a scope: rendered once per scope, data
+    # version, date and language (see tian.stats.freshness), since rendering them costs more than computing them.
+    figures = freshness.cached(("page", *scope.key(), query, get_language()),
+                               lambda: render_to_string("stats/_figures.html", _figures_context(scope, query)))
+    return render(request, "stats/index.html", {
+        "form": form, "scope": scope, "query": query, "figures": figures,
+        "perms_review": has_permission(request.user, Perm.REVIEW)})
+
+
+def _figures_context(scope: kpis.Scope, query: str) -> dict:
+    figures = kpis.figures(scope)
+    overall = figures["overall"]
+    units = _role_labels(figures["units"])
     lead_units = [u for u in units if u["role"] == UnitRole.LEAD]
-    trend = kpis.trend(scope.committee)
-    context = {
-        "form": form, "scope": scope, "overall": overall, "units": units,
-        "categories": kpis.by_category(facts), "sectors": kpis.by_sector(facts), "parties": kpis.by_party(facts),
-        "members": kpis.by_member(facts)[:50], "key_proposals": kpis.key_proposals(facts),
-        "definitions": DEFINITIONS, "query": request.GET.urlencode(),
-        "perms_review": has_permission(request.user, Perm.REVIEW),
+    trend = kpis.trend_figures(scope.committee)
+    return {
+        "overall": overall, "units": units,
+        "categories": figures["categories"], "sectors": figures["sectors"], "parties": figures["parties"],
+        "members": figures["members"][:50], "key_proposals": kpis.key_proposals(scope),
+        "definitions": DEFINITIONS, "query": query,
         "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
         "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
                                         title=_("Proposals led by each unit")),
@@ -94,7 +103,6 @@ def index(request):
         "chart_received": charts.line_chart([(str(t["year"]), t["received"]) for t in trend],
                                             title=_("Proposals received by year"), suffix=""),
     }
-    return render(request, "stats/index.html", context)
 
 
 MEASURES = {"received", "registered", "declined", "merged", "assigned", "replied", "on_time", "contacted",
@@ -113,20 +121,22 @@ def behind(request):
                                group_by=request.GET.get("group_by"), group=request.GET.get("group"),
                                member_id=int(request.GET["member"]) if request.GET.get("member", "").isdigit() else None)
     if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(request, exports.PROPOSALS, qs.order_by("number"), f"{scope.label}-{measure}")
+        return exports.xlsx_response(request, exports.PROPOSALS, qs.order_by("number", "year", "pk"),
+                                     f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
     return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
                                                  "definition": DEFINITIONS.get(measure.replace("evaluated",
                                                                                                "satisfaction"))})
 
 
+# The downloads read the same cached figures as the page, so the file always equals what is shown.
 TABLES = {
-    "overview": (exports.SUMMARY, lambda scope, facts: [kpis.summary(facts)]),
-    "units": (exports.UNITS, lambda scope, facts: _role_labels(kpis.by_unit(scope, facts))),
-    "categories": (exports.GROUPED, lambda scope, facts: kpis.by_category(facts)),
-    "sectors": (exports.GROUPED, lambda scope, facts: kpis.by_sector(facts)),
-    "parties": (exports.GROUPED, lambda scope, facts: kpis.by_party(facts)),
-    "members": (exports.MEMBERS, lambda scope, facts: kpis.by_member(facts)),
+    "overview": (exports.SUMMARY, lambda figures: [figures["overall"]]),
+    "units": (exports.UNITS, lambda figures: _role_labels(figures["units"])),
+    "categories": (exports.GROUPED, lambda figures: figures["categories"]),
+    "sectors": (exports.GROUPED, lambda figures: figures["sectors"]),
+    "parties": (exports.GROUPED, lambda figures: figures["parties"]),
+    "members": (exports.MEMBERS, lambda figures: figures["members"]),
 }
 
 
@@ -136,8 +146,7 @@ def download(request, table):
         raise Http404
     scope, _form = _scope(request)
     export, rows = TABLES[table]
-    return exports.xlsx_response(request, export, rows(scope, kpis.gather(scope)), f"{scope.label}-{table}")
-
+    return exports.xlsx_response(request, export, rows(kpis.figures(scope)), f"{scope.label}-{table}")
 
 
 @require_permission(Perm.REVIEW)
