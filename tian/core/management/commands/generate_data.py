@@ -21,4 +21,10 @@ class Command(BaseCommand):
             from tian.search.index import rebuild
 
             rebuild()
+        # Bulk-loaded tables have no planner statistics until autovacuum (PostgreSQL) or ANALYZE (SQLite) runs;
+        # without them PostgreSQL plans some joins badly. Gather them now, as a maintained database would have.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(f"generated {result} in {time.monotonic() - started:.1f}s")
