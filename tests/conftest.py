@@ -108,6 +108,16 @@ def _fresh_calendar_cache():
     forget_corrections()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_committee_cache():
+    """The committee shown in the layout is kept per process; a rolled-back test must not leave it behind."""
+    from tian.core.context_processors import forget_committee
+
+    forget_committee()
+    yield
+    forget_committee()
+
+
 @pytest.fixture
 def world(db):
     return World()

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "tian.core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from tian.core.context_processors import forget_committee
+        from tian.organisations.models import Committee
+
+        post_save.connect(forget_committee, sender=Committee, dispatch_uid="tian.core.forget_committee")
+        post_delete.connect(forget_committee, sender=Committee, dispatch_uid="tian.core.forget_committee_deleted")
+        post_migrate.connect(forget_committee, dispatch_uid="tian.core.forget_committee_migrated")  # a flushed database

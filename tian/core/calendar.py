@@ -42,6 +42,7 @@ def forget_corrections() -> None:
     """Called when staff change the calendar: the next lookup reads the table again."""
     global _overrides
     _overrides = None
+    _year_tables.clear()
 
 
 @lru_cache(maxsize=20000)
@@ -59,6 +60,43 @@ def is_workday(day: datetime.date) -> bool:
     if corrected is not None:
         return corrected
     return _statutory_workday(day)
+
+
+# Per year, the running count of working days (index i: days 1..i of the year), built once per set of
+# corrections: a list of deadlines counts working days between dates up to years apart, and counting them one
+# day at a time cost most of such a page's time.
+_year_tables: dict[int, tuple[dict, list[int]]] = {}
+
+
+def _year_table(year: int) -> list[int]:
+    corrections = _corrections()
+    cached = _year_tables.get(year)
+    if cached is not None and cached[0] is corrections:
+        return cached[1]
+    running = [0]
+    day = datetime.date(year, 1, 1)
+    while day.year == year:
+        running.append(running[-1] + is_workday(day))
+        day += datetime.timedelta(days=1)
+    _year_tables[year] = (corrections, running)
+    return running
+
+
+def _workdays_through(day: datetime.date) -> int:
+    """Working days from 1 January of ``day``'s year up to and including ``day``."""
+    return _year_table(day.year)[day.timetuple().tm_yday]
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+    if end == start:
+        return 0
+    sign = 1 if end > start else -1
+    low, high = (start, end) if sign > 0 else (end, start)
+    days = _workdays_through(high) - _workdays_through(low)
+    for year in range(low.year, high.year):
+        days += _year_table(year)[-1]
+    return sign * days
 
 
 def add_working_days(day: datetime.date, days: int) -> datetime.date:

@@ -3,7 +3,7 @@
 Each role has providers returning tiles; a tile is a label, a count and the list it links to.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,14 +58,19 @@ def _to_evaluate(user):
         credited = Q(collective_id=user.collective_id)
         done = Evaluation.objects.filter(collective_id=user.collective_id).values("proposal_id")
     elif user.member_id:
-        credited = (Q(lead_member_id=user.member_id)
-                    | Q(cosignatures__member_id=user.member_id, cosignatures__status=CoSignature.Status.ACCEPTED)
-                    | Q(merged_proposals__lead_member_id=user.member_id))
-        done = Evaluation.objects.filter(member_id=user.member_id).values("proposal_id")
+        # The ids the member is credited on, as one union of index lookups: joins through co-signatures repeat
+        # rows (DISTINCT over all the member's proposals), and OR-ed subqueries make the database read every
+        # replied proposal.
+        member_id = user.member_id
+        credited = Q(pk__in=Proposal.objects.filter(lead_member_id=member_id).values("pk").order_by().union(
+            CoSignature.objects.filter(member_id=member_id, status=CoSignature.Status.ACCEPTED)
+            .values("proposal_id").order_by(),
+            Proposal.objects.filter(lead_member_id=member_id, merged_into__isnull=False)
+            .values("merged_into_id").order_by()))
+        done = Evaluation.objects.filter(member_id=member_id).values("proposal_id")
     else:
         return Proposal.objects.none()
-    return (Proposal.objects.filter(credited, state=State.REPLIED).exclude(pk__in=done).distinct()
-            .order_by("updated_at"))
+    return Proposal.objects.filter(credited, state=State.REPLIED).exclude(pk__in=done).order_by("updated_at")
 
 
 def _own(user):
@@ -76,16 +81,18 @@ def _own(user):
 
 def _member_tiles(user, committee):
     mine = reverse("proposals:mine")
-    own = _own(user)
+    own = _own(user).aggregate(  # one query for the three counts of the member's own proposals
+        returned=Count("pk", filter=Q(state=State.RETURNED)), drafts=Count("pk", filter=Q(state=State.DRAFT)),
+        in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN, State.DECLINED,
+                                                     State.MERGED])))
     return [
         tile(_("Invitations to co-sign"), _open_invitations(user).count(), reverse("core:home_member") + "#inv",
              urgent=True),
         tile(_("Replies to evaluate"), _to_evaluate(user).count(), reverse("core:home_member") + "#eval",
              urgent=True),
-        tile(_("Returned for revision"), own.filter(state=State.RETURNED).count(), mine, urgent=True),
-        tile(_("Drafts"), own.filter(state=State.DRAFT).count(), mine),
-        tile(_("Proposals in progress"), own.exclude(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN,
-                                                                State.DECLINED, State.MERGED]).count(), mine),
+        tile(_("Returned for revision"), own["returned"], mine, urgent=True),
+        tile(_("Drafts"), own["drafts"], mine),
+        tile(_("Proposals in progress"), own["in_progress"], mine),
     ]
 
 

@@ -5,20 +5,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tian.core.calendar import is_workday
+from tian.core.calendar import working_days_between
 
 DUE, DUE_SOON, OVERDUE, DONE = "due", "due_soon", "overdue", "done"
 LABELS = {DUE: _("On schedule"), DUE_SOON: _("Due soon"), OVERDUE: _("Overdue"), DONE: _("Done")}
-
-
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    low, high = (start, end) if sign > 0 else (end, start)
-    days = sum(1 for n in range(1, (high - low).days + 1) if is_workday(low + datetime.timedelta(days=n)))
-    return sign * days
 
 
 @dataclass(frozen=True)

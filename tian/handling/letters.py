@@ -69,8 +69,12 @@ def build_letter(reply: Reply, *, public: bool = False) -> ReplyLetter:
     phone = mask_mobile(reply.contact_phone) if public else reply.contact_phone
     units = [reply.unit.full_name]
     if reply.assignment.role == UnitRole.LEAD:
-        assisting = (proposal.assignments.filter(role=UnitRole.ASSISTING).exclude(status=Assignment.Status.REMOVED)
-                     .select_related("unit").order_by("id"))
+        if "assignments" in getattr(proposal, "_prefetched_objects_cache", {}):  # the proposal page read them
+            assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING
+                                and a.status != Assignment.Status.REMOVED), key=lambda a: a.pk)
+        else:
+            assisting = (proposal.assignments.filter(role=UnitRole.ASSISTING)
+                         .exclude(status=Assignment.Status.REMOVED).select_related("unit").order_by("id"))
         units += [a.unit.full_name for a in assisting]
     signatures = list(reply.cosignatures.all())
     cosign_pending = reply.status == Reply.Status.COSIGNING or any(s.signed_at is None for s in signatures)

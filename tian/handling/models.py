@@ -178,7 +178,9 @@ class Reply(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assignment", "round"], name="reply_unique_round"),
         ]
-        indexes = [models.Index(fields=["status", "unit"])]
+        indexes = [models.Index(fields=["status", "unit"]),
+                   # The released replies of a page of proposals (the public lists).
+                   models.Index(fields=["proposal", "status"], name="reply_proposal_status")]
 
     def __str__(self):
         return f"{self.unit} · {self.round}"

@@ -4,7 +4,7 @@ handling services. Every page and action is for the handler's own unit only (404
 import datetime
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,6 +33,7 @@ from tian.handling.unit_forms import (
     ReassignmentForm,
     ReplyForm,
 )
+from tian.organisations.models import Unit
 from tian.proposals import workflow
 from tian.proposals.models import State
 from tian.proposals.selectors import get_proposal_for, proposer_members
@@ -44,35 +45,57 @@ IN_HANDLING = [State.ASSIGNED, State.HANDLING, State.REHANDLING]
 
 
 def inbox_groups(user) -> list[dict]:
-    """The unit's open tasks by kind, oldest first."""
-    mine = (Assignment.objects.filter(unit_id=user.unit_id).exclude(status=Assignment.Status.REMOVED)
-            .select_related("proposal", "unit").order_by("assigned_on", "id"))
-    active = mine.filter(proposal__state__in=IN_HANDLING)
-    replying = active.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    """The unit's open tasks by kind, oldest first.
+
+    One query reads every assignment that belongs in some group, with what decides its group, and the groups
+    are sorted out here: a query per group cost more than the rows it returned."""
+    unit_id = user.unit_id
+    returned_ids = Reply.objects.filter(assignment__unit_id=unit_id, status=Reply.Status.RETURNED).values(
+        "assignment_id")
+    follow_up_ids = FollowUp.objects.filter(reply__assignment__unit_id=unit_id, reported_at__isnull=True).values(
+        "reply__assignment_id")
     # A returned reply has its own group; only a reply never sent leaves the unit "to reply".
-    submitted_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=1).exclude(status=Reply.Status.DRAFT)
-    submitted_round2 = Reply.objects.filter(assignment=OuterRef("pk"), round=2).exclude(status=Reply.Status.DRAFT)
-    cosign = (ReplyCoSignature.objects.filter(unit_id=user.unit_id, signed_at__isnull=True,
+    sent = Reply.objects.filter(assignment=OuterRef("pk")).exclude(status=Reply.Status.DRAFT)
+    candidates = (
+        Assignment.objects.filter(unit_id=unit_id).exclude(status=Assignment.Status.REMOVED)
+        .filter(Q(proposal__state__in=IN_HANDLING) | Q(status=Assignment.Status.REASSIGNMENT_REQUESTED)
+                | Q(pk__in=returned_ids) | Q(pk__in=follow_up_ids))
+        .annotate(has_contact=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
+                  has_opinion=Exists(AssistingOpinion.objects.filter(assignment=OuterRef("pk"))),
+                  sent_round1=Exists(sent.filter(round=1)), sent_round2=Exists(sent.filter(round=2)),
+                  has_returned=Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED)),
+                  has_follow_up=Exists(FollowUp.objects.filter(reply__assignment=OuterRef("pk"),
+                                                               reported_at__isnull=True)))
+        .select_related("proposal", "unit").order_by("assigned_on", "id"))
+    grouped = {key: [] for key in ("sign", "contact", "opinion", "reply", "returned", "rehandling", "reassignment",
+                                 "follow_up")}
+    for a in candidates:
+        state, status = a.proposal.state, a.status
+        active = state in IN_HANDLING
+        replying = active and a.role in (UnitRole.LEAD, UnitRole.SEPARATE)
+        signed = status == Assignment.Status.SIGNED
+        for key, belongs in (
+            ("sign", active and status == Assignment.Status.ASSIGNED),
+            ("contact", replying and signed and not a.has_contact),
+            ("opinion", active and a.role == UnitRole.ASSISTING and signed and not a.has_opinion),
+            ("reply", replying and signed and state == State.HANDLING and not a.sent_round1),
+            ("returned", a.has_returned),
+            ("rehandling", replying and state == State.REHANDLING and not a.sent_round2),
+            ("reassignment", status == Assignment.Status.REASSIGNMENT_REQUESTED),
+            ("follow_up", a.has_follow_up),
+        ):
+            if belongs:
+                grouped[key].append(a)
+    labels = {
+        "sign": _("To sign for"), "contact": _("To contact the proposer"),
+        "opinion": _("To send an assisting opinion"), "reply": _("To reply"),
+        "returned": _("Replies returned by supervision"), "rehandling": _("Rehandling"),
+        "reassignment": _("Reassignment requested"), "follow_up": _("Follow-up reports due"),
+    }
+    cosign = (ReplyCoSignature.objects.filter(unit_id=unit_id, signed_at__isnull=True,
                                               reply__status=Reply.Status.COSIGNING)
               .select_related("reply__proposal", "reply__assignment").order_by("reply__submitted_at"))
-    groups = [
-        ("sign", _("To sign for"), active.filter(status=Assignment.Status.ASSIGNED)),
-        ("contact", _("To contact the proposer"), replying.filter(status=Assignment.Status.SIGNED).exclude(
-            Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))))),
-        ("opinion", _("To send an assisting opinion"), active.filter(
-            role=UnitRole.ASSISTING, status=Assignment.Status.SIGNED).exclude(
-            Exists(AssistingOpinion.objects.filter(assignment=OuterRef("pk"))))),
-        ("reply", _("To reply"), replying.filter(status=Assignment.Status.SIGNED, proposal__state=State.HANDLING)
-         .exclude(Exists(submitted_reply))),
-        ("returned", _("Replies returned by supervision"), mine.filter(
-            Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED)))),
-        ("rehandling", _("Rehandling"), replying.filter(proposal__state=State.REHANDLING).exclude(
-            Exists(submitted_round2))),
-        ("reassignment", _("Reassignment requested"), mine.filter(status=Assignment.Status.REASSIGNMENT_REQUESTED)),
-        ("follow_up", _("Follow-up reports due"), mine.filter(Exists(FollowUp.objects.filter(
-            reply__assignment=OuterRef("pk"), reported_at__isnull=True)))),
-    ]
-    result = [{"key": key, "label": label, "items": list(qs), "kind": "assignment"} for key, label, qs in groups]
+    result = [{"key": key, "label": labels[key], "items": items, "kind": "assignment"} for key, items in grouped.items()]
     result.insert(3, {"key": "cosign", "label": _("Replies to co-sign"), "items": list(cosign), "kind": "cosign"})
     return result
 
@@ -80,9 +103,14 @@ def inbox_groups(user) -> list[dict]:
 @require_permission(Perm.HANDLE)
 def inbox(request):
     groups = inbox_groups(request.user)
+    due_soon_days = 5
+    if request.user.unit_id:
+        # The unit (shown in the heading) with its committee, in one query.
+        request.user.unit = Unit.objects.select_related("committee").get(pk=request.user.unit_id)
+        due_soon_days = request.user.unit.committee.due_soon_days
     return render(request, "handling/unit_inbox.html", {
         "groups": groups, "total": sum(len(g["items"]) for g in groups), "today": timezone.localdate(),
-        "due_soon_days": request.user.unit.committee.due_soon_days if request.user.unit_id else 5})
+        "due_soon_days": due_soon_days})
 
 
 def _my_assignment(user, proposal) -> Assignment:

@@ -6,6 +6,7 @@ holds nothing disclosed is not even offered; a value outside the choices is igno
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tian.core.widgets import QuickSelect
 from tian.handling.models import Assignment, UnitRole
 from tian.portal import selectors
 
@@ -15,23 +16,27 @@ def _labelled(name, count) -> str:
 
 
 class PortalFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label=_("Topic category"), required=False, coerce=int, empty_value=None)
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
-    role = forms.ChoiceField(label=_("Unit's part"), required=False,
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None, widget=QuickSelect)
+    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None,
+                                     widget=QuickSelect)
+    category = forms.TypedChoiceField(label=_("Topic category"), required=False, coerce=int, empty_value=None,
+                                      widget=QuickSelect)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None, widget=QuickSelect)
+    role = forms.ChoiceField(label=_("Unit's part"), required=False, widget=QuickSelect,
                              choices=[("", _("Any part")), *UnitRole.choices])
 
-    def __init__(self, *args, disclosed, **kwargs):
+    def __init__(self, *args, disclosed, facets: selectors.Facets | None = None, **kwargs):
+        """``facets``: ``selectors.facets(disclosed)``, where the caller keeps them."""
         super().__init__(*args, **kwargs)
+        facets = facets or selectors.facets(disclosed)
         self.fields["year"].choices = [("", _("All years")), *[
-            (year, _labelled(year, n)) for year, n in selectors.year_counts(disclosed)]]
+            (year, _labelled(year, n)) for year, n in facets.years]]
         self.fields["session"].choices = [("", _("All sessions")), *[
-            (s.pk, _labelled(s.name, n)) for s, n in selectors.session_counts(disclosed)]]
+            (s.pk, _labelled(s.name, n)) for s, n in facets.sessions]]
         self.fields["category"].choices = [("", _("All categories")), *[
-            (c.pk, _labelled(c.name, n)) for c, n in selectors.category_counts(disclosed)]]
+            (c.pk, _labelled(c.name, n)) for c, n in facets.categories]]
         self.fields["unit"].choices = [("", _("All units")), *[
-            (u.pk, _labelled(u.name, n)) for u, n in selectors.unit_counts(disclosed)]]
+            (u.pk, _labelled(u.name, n)) for u, n in facets.units]]
 
     def filters(self) -> dict:
         """The valid filters; an invalid one (a hand-edited address) is dropped rather than refused."""

@@ -1,6 +1,9 @@
 """Reads for the public side. Everything starts from ``disclosed_proposals``: only proposals the office
 has disclosed (信息公开), and of their replies only released ones."""
 
+from collections import Counter
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -102,6 +105,46 @@ def unit_counts(qs: QuerySet[Proposal]) -> list[tuple[Unit, int]]:
               .exclude(status=Assignment.Status.REMOVED).values("unit")
               .annotate(n=Count("proposal", distinct=True)).order_by()}
     return [(u, counts[u.pk]) for u in Unit.objects.filter(pk__in=counts).order_by("order", "name")]
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Every filter's choices with their counts, and the total."""
+
+    years: list[tuple[int, int]]
+    sessions: list[tuple[Session, int]]
+    categories: list[tuple[TopicCategory, int]]
+    units: list[tuple[Unit, int]]
+    total: int
+
+
+def facets(qs: QuerySet[Proposal]) -> Facets:
+    """The same counts as the functions above, the years, sessions, categories and total from one query."""
+    years: Counter = Counter()
+    sessions: Counter = Counter()
+    categories: Counter = Counter()
+    for row in qs.values("year", "session", "category").annotate(n=Count("id")).order_by():
+        years[row["year"]] += row["n"]
+        sessions[row["session"]] += row["n"]
+        if row["category"] is not None:
+            categories[row["category"]] += row["n"]
+    ordered_sessions = Session.objects.filter(pk__in=sessions).select_related("term").order_by(
+        "-year", "-term__number", "-number")
+    return Facets(
+        years=sorted(years.items(), reverse=True),
+        sessions=[(session, sessions[session.pk]) for session in ordered_sessions],
+        categories=[(c, categories[c.pk]) for c in TopicCategory.objects.filter(pk__in=categories)],
+        units=unit_counts(qs),
+        total=sum(years.values()),
+    )
+
+
+def for_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What a row of the portal's list reads (``for_listing`` reads more, for exports and feeds)."""
+    return qs.select_related("session__term", "lead_member", "collective", "category").prefetch_related(
+        Prefetch("assignments", queryset=active_assignments(), to_attr="public_assignments"),
+        Prefetch("replies", queryset=released_replies().order_by("round", "id"), to_attr="public_replies"),
+    )
 
 
 def newest_first(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:

@@ -17,6 +17,7 @@ from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.portal.masking import mask_mobiles
+from tian.proposals.derived import derived, latest_event_id
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
 from tian.supervision.models import SupervisionReview
@@ -45,7 +46,7 @@ def _page_number(request) -> int:
 
 
 def _rows(proposals, committee) -> list[dict]:
-    """One list row per proposal (reads the ``for_listing`` prefetches)."""
+    """One list row per proposal (reads the ``for_rows`` or ``for_listing`` prefetches)."""
     labels = selectors.outcome_labels(committee)
     rows = []
     for p in proposals:
@@ -61,13 +62,25 @@ def _rows(proposals, committee) -> list[dict]:
 def index(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
-    form = PortalFilterForm(request.GET, disclosed=disclosed)
-    filtered = form.apply(disclosed)
-    page = Paginator(selectors.for_listing(selectors.newest_first(filtered)), PAGE_SIZE).get_page(
-        _page_number(request))
+    # The counts of the filters and the order of the whole list change only when something happens to a
+    # proposal: they are kept (``derived``) rather than counted and sorted over every disclosed proposal again.
+    marker = latest_event_id()
+    key = committee.pk if committee else None
+    facets = derived(("portal_facets", key), lambda: selectors.facets(disclosed), marker=marker)
+    form = PortalFilterForm(request.GET, disclosed=disclosed, facets=facets)
+    if form.filters():
+        page = Paginator(selectors.for_rows(selectors.newest_first(form.apply(disclosed))), PAGE_SIZE).get_page(
+            _page_number(request))
+        proposals = list(page.object_list)
+    else:
+        ids = derived(("portal_order", key), lambda: list(
+            selectors.newest_first(disclosed).values_list("pk", flat=True)), marker=marker)
+        page = Paginator(ids, PAGE_SIZE).get_page(_page_number(request))
+        found = {p.pk: p for p in selectors.for_rows(disclosed.filter(pk__in=list(page.object_list)))}
+        proposals = [found[pk] for pk in page.object_list if pk in found]
     return _render(request, "portal/index.html", {
-        "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(page.object_list, committee),
-        "total": disclosed.count(),
+        "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(proposals, committee),
+        "total": facets.total,
     })
 
 
@@ -121,18 +134,13 @@ def search(request):
     query = form.filters().get("q", "").strip()
     context = {"form": form, "query": query}
     if query:
-        from tian.search.query import search_proposals
+        from tian.search.query import ranked_page, released_reply_texts
         from tian.search.text import highlight, query_terms
 
         page_number = _page_number(request)
-        result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE,
-                                  offset=(page_number - 1) * PAGE_SIZE)
         terms = query_terms(query)
-        replies = {}
-        for pk, body in (Reply.objects.filter(proposal__in=[h.proposal for h in result.hits],
-                                              status=Reply.Status.RELEASED)
-                         .order_by("round", "id").values_list("proposal_id", "body")):
-            replies[pk] = f"{replies.get(pk, '')}\n{body}"
+        result = ranked_page(form.apply(disclosed), terms, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+        replies = released_reply_texts([hit.proposal.pk for hit in result.hits])
         hits = [{"proposal": hit.proposal,
                  "title_html": highlight(mask_mobiles(hit.proposal.title), terms, width=200),
                  "snippet_html": _public_snippet(hit.proposal, replies.get(hit.proposal.pk, ""), terms)}

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tian.core.widgets import QuickSelect
 from tian.handling.models import Rating
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
 from tian.proposals.models import DeclineForward, DeclineGround, Proposal, State, TopicCategory
@@ -149,7 +150,7 @@ class DeclineForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Proposal.objects.none())
+    into = forms.ModelChoiceField(label=_("Merge into"), queryset=Proposal.objects.none(), widget=QuickSelect)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            max_length=2000)
 
@@ -159,6 +160,7 @@ class MergeForm(forms.Form):
             Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year)
             .exclude(pk=proposal.pk)
             .filter(state__in=[State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING])
+            .select_related("lead_member", "collective")  # each choice names its proposer
             .order_by("number", "submitted_at")
         )
         self.fields["into"].label_from_instance = lambda p: (
@@ -244,21 +246,26 @@ class PaperEvaluationForm(EvaluationForm):
 
 class ProposalFilterForm(forms.Form):
     q = forms.CharField(label=_("Title or proposer"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *State.choices])
-    category = forms.ModelChoiceField(label=_("Topic category"), queryset=TopicCategory.objects.none(),
-                                      required=False, empty_label=_("All categories"))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
-                                  empty_label=_("All units"))
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None,
+                                  widget=QuickSelect)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *State.choices],
+                              widget=QuickSelect)
+    # Choices of ids (not model choice fields): the lists are read once, as plain values.
+    category = forms.TypedChoiceField(label=_("Topic category"), required=False, coerce=int, empty_value=None,
+                                      widget=QuickSelect)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None,
+                                  widget=QuickSelect)
     key = forms.BooleanField(label=_("Key proposals only"), required=False)
-    deadline = forms.ChoiceField(label=_("Deadline"), required=False,
+    deadline = forms.ChoiceField(label=_("Deadline"), required=False, widget=QuickSelect,
                                  choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))])
 
     def __init__(self, *args, committee=None, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
-        self.fields["category"].queryset = TopicCategory.objects.filter(committee=committee)
-        self.fields["unit"].queryset = Unit.objects.filter(committee=committee)
+        self.fields["category"].choices = [("", _("All categories")), *TopicCategory.objects.filter(
+            committee=committee).values_list("pk", "name")]
+        self.fields["unit"].choices = [("", _("All units")), *Unit.objects.filter(committee=committee)
+                                       .values_list("pk", "name")]
 
 
 class ExtensionDecisionForm(forms.Form):

@@ -144,6 +144,10 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["committee", "state", "submitted_at"]),
             models.Index(fields=["committee", "year", "number"]),
+            # The office's list in its order (newest year, then by number), whole or of one state.
+            models.Index(fields=["committee", "-year", "number", "-submitted_at"], name="proposal_list_order"),
+            models.Index(fields=["committee", "state", "-year", "number", "-submitted_at"],
+                         name="proposal_list_state_order"),
         ]
 
     def __str__(self):

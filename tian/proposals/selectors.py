@@ -4,7 +4,7 @@
 so "doesn't exist" and "not yours" look the same (404).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tian.accounts.roles import Perm, Role, has_permission
@@ -62,7 +62,11 @@ def visible_proposals(user) -> QuerySet[Proposal]:
         # Never submitted (a draft, or a draft thrown away) is private to whoever wrote it.
         condition |= Q(submitted_at__isnull=False) | ~Q(state__in=[State.DRAFT, State.WITHDRAWN])
         condition |= Q(created_by=user)
+    # Conditions on the proposal's own columns filter it directly; those through co-signatures, assignments
+    # and the like join rows that would repeat a proposal, so they go through a subquery of ids.
+    joined = False
     if user.member_id and Role.MEMBER in user.roles:
+        joined = True
         # Invitees read what they are asked to sign; a declined, lapsed or withdrawn invitation gives no
         # access.
         condition |= Q(lead_member_id=user.member_id) | Q(
@@ -72,23 +76,39 @@ def visible_proposals(user) -> QuerySet[Proposal]:
     if user.collective_id and Role.COLLECTIVE in user.roles:
         condition |= Q(collective_id=user.collective_id)
     if user.unit_id and Role.UNIT_HANDLER in user.roles:
+        joined = True
         condition |= Q(assignments__unit_id=user.unit_id) & ~Q(assignments__status="removed")
     if user.office_id and Role.SUPERVISOR in user.roles:
+        joined = True
         condition |= Q(supervising_offices__id=user.office_id)
     if user.lead_official_id and Role.LEAD_OFFICIAL in user.roles:
+        joined = True
         condition |= Q(lead_officials__id=user.lead_official_id)
+    if not joined:
+        return qs.filter(condition)
     ids = qs.filter(condition).values("pk")
     return Proposal.objects.filter(pk__in=ids)
 
 
 def get_proposal_for(user, pk: int) -> Proposal:
     """Fetch-and-authorize: the proposal if the user may see it, else 404."""
+    from tian.deadlines.models import ExtensionRequest
+    from tian.handling.models import Assignment, ContactRecord
+
+    # Whether each unit has contact records or a pending extension request: the proposal page reads those
+    # only where there are some.
+    assignments = Assignment.objects.select_related("unit").annotate(
+        has_contacts=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
+        has_pending_extension=Exists(ExtensionRequest.objects.filter(assignment=OuterRef("pk"),
+                                                                     status=ExtensionRequest.Status.PENDING)))
     return get_object_or_404(
         visible_proposals(user)
         .select_related("session__term", "lead_member", "collective", "category", "committee", "created_by",
                         "merged_into", "decline_ground")
-        .prefetch_related("cosignatures__member", "assignments__unit", "supervising_offices", "lead_officials",
-                          "merged_proposals__lead_member", "merged_proposals__cosignatures__member",
-                          "suggested_units"),
+        .prefetch_related(Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")),
+                          Prefetch("assignments", queryset=assignments),
+                          "supervising_offices", "lead_officials",
+                          Prefetch("merged_proposals", queryset=Proposal.objects.select_related("lead_member")),
+                          "merged_proposals__cosignatures__member", "suggested_units"),
         pk=pk,
     )

@@ -1,13 +1,14 @@
 """The proposal page: every fact of the legacy page in the same order, the reply letters, evaluations,
 the timeline, and the actions the user may take now."""
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.utils import timezone
 
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
-from tian.handling.letters import build_letter, outcome_text
+from tian.handling.letters import build_letter
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
 from tian.proposals.forms import (
@@ -24,7 +25,6 @@ from tian.proposals.forms import (
 from tian.proposals.models import State
 from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members
 from tian.proposals.timeline import timeline
-from tian.supervision.models import SupervisionReview
 
 REVIEW_RESULT = {
     State.SUBMITTED: "待审查",
@@ -41,11 +41,16 @@ def review_result(proposal) -> str:
     return REVIEW_RESULT.get(proposal.state, "已立案")
 
 
-def visible_replies(user, proposal) -> list[Reply]:
+def all_replies(proposal) -> list[Reply]:
+    return list(proposal.replies.select_related("unit", "assignment").prefetch_related("cosignatures", "reviews")
+                .order_by("round", "assignment__role", "id"))
+
+
+def visible_replies(user, proposal, replies: list[Reply] | None = None) -> list[Reply]:
     """Released replies are seen by everyone who sees the proposal; replies in progress by the office,
-    the units and the supervisors; a draft only by its own unit."""
-    replies = list(proposal.replies.select_related("unit", "assignment").prefetch_related("cosignatures", "reviews")
-                   .order_by("round", "assignment__role", "id"))
+    the units and the supervisors; a draft only by its own unit. ``replies``: ``all_replies(proposal)`` if
+    already read."""
+    replies = all_replies(proposal) if replies is None else replies
     insider = any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL,
                                             Role.ADMIN))
     result = []
@@ -69,16 +74,28 @@ def _supervision_text(reply: Reply) -> str:
     return "督办未审核"
 
 
+def _contacts(assignments) -> list:
+    """Contact records of all the units, in one query (none where no unit has any)."""
+    if not any(getattr(a, "has_contacts", True) for a in assignments):
+        return []
+    prefetch_related_objects(assignments, "contacts")
+    return [c for a in assignments for c in a.contacts.all()]
+
+
 def proposal_context(user, proposal) -> dict:
     assignments = [a for a in proposal.assignments.all() if a.is_active]
-    replies = visible_replies(user, proposal)
+    everything = all_replies(proposal)
+    replies = visible_replies(user, proposal, everything)
     letters = []
     for reply in replies:
         letter = build_letter(reply, public=not any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER,
                                                                                Role.SUPERVISOR)))
         letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply),
                         "reviews": list(reply.reviews.all())})
-    evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective"))
+    # Evaluations, supervision reviews and follow-ups are all of replies: with none, there is nothing to read.
+    any_reply = bool(everything)
+    evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective")) \
+        if any_reply else []
     lead_evaluation = next((e for e in reversed(evaluations) if e.is_lead), None)
     evaluation_due = evaluation_deadline(proposal) if proposal.state in (State.REPLIED, State.CLOSED) else None
     no_opinion = lead_evaluation is None and evaluation_due is not None and evaluation_due < timezone.localdate()
@@ -102,8 +119,7 @@ def proposal_context(user, proposal) -> dict:
         "separate_units": [a.unit for a in assignments if a.role == UnitRole.SEPARATE],
         "assignments": assignments,
         "letters": letters,
-        "outcomes": [(item["reply"], outcome_text(proposal.committee_id, item["reply"].outcome))
-                     for item in letters if item["reply"].outcome],
+        "outcomes": [(item["reply"], item["letter"].outcome_text) for item in letters if item["reply"].outcome],
         "evaluations": evaluations,
         "lead_evaluation": lead_evaluation,
         "evaluation_due": evaluation_due,
@@ -117,17 +133,22 @@ def proposal_context(user, proposal) -> dict:
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
         "my_review_reply": next((r for r in replies if r.status == Reply.Status.SUPERVISION), None)
         if "review_reply" in actions else None,
+        # A pending request puts its assignment in the "reassignment requested" status until it is decided.
         "reassignment_requests": list(ReassignmentRequest.objects.filter(
             assignment__proposal=proposal, status=ReassignmentRequest.Status.PENDING).select_related(
-            "assignment__unit")) if "decide_reassignment" in actions else [],
+            "assignment__unit")) if "decide_reassignment" in actions and any(
+            a.status == Assignment.Status.REASSIGNMENT_REQUESTED for a in proposal.assignments.all()) else [],
         "attachments": list(proposal.attachments.all()),
-        "contacts": [c for a in assignments for c in a.contacts.all()] if any(
+        "contacts": _contacts(assignments) if any(
             r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL)) else [],
-        "supervision_reviews": SupervisionReview.objects.filter(reply__proposal=proposal).count(),
+        # Every reply was read with its reviews.
+        "supervision_reviews": sum(len(reply.reviews.all()) for reply in everything),
         "extension_requests": list(ExtensionRequest.objects.filter(
             assignment__proposal=proposal, status=ExtensionRequest.Status.PENDING).select_related(
-            "assignment__unit")) if "decide_extension" in actions else [],
-        "follow_ups": list(FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit")),
+            "assignment__unit")) if "decide_extension" in actions and any(
+            getattr(a, "has_pending_extension", True) for a in proposal.assignments.all()) else [],
+        "follow_ups": list(FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit"))
+        if any_reply else [],
         "activities": list(proposal.supervision_activities.all()),
         "can_remind": "remind" in actions,
         "due_soon_days": proposal.committee.due_soon_days,

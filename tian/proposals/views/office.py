@@ -28,6 +28,7 @@ from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
+from tian.proposals.derived import derived, latest_event_id
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -241,13 +242,15 @@ def proposal_list(request):
         request.session.pop("proposal_list_query", None)
         return redirect(request.path + "?")
     if request.GET:
-        if request.GET.get("format") != "xlsx":
-            request.session["proposal_list_query"] = request.GET.urlencode()
+        query = request.GET.urlencode()
+        if request.GET.get("format") != "xlsx" and request.session.get("proposal_list_query") != query:
+            request.session["proposal_list_query"] = query  # written only when it changes: no write per page view
     elif request.session.get("proposal_list_query") and "reset" not in request.GET:
         return redirect(f"{request.path}?{request.session['proposal_list_query']}")
     committee = current_committee()
-    years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
-                 .order_by("-year"))
+    years = derived(("proposal_years", committee.pk if committee else None), lambda: list(
+        Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")),
+        marker=latest_event_id())
     form = ProposalFilterForm(request.GET or None, committee=committee, years=years)
     qs = visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT)
     if form.is_valid():
@@ -266,13 +269,12 @@ def proposal_list(request):
             qs = qs.filter(is_key=True)
         if d["deadline"]:
             qs = qs.filter(pk__in=deadline_filter(committee, d["deadline"]))
-    qs = qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related(
-        "assignments").order_by("-year", "number",
-                                                                                             "-submitted_at")
+    qs = qs.select_related("lead_member", "collective", "category").prefetch_related("assignments").order_by(
+        "-year", "number", "-submitted_at")
     if request.GET.get("format") == "xlsx":
         from tian.stats.exports import PROPOSALS, xlsx_response
 
-        return xlsx_response(request, PROPOSALS, qs, _("Proposals"))
+        return xlsx_response(request, PROPOSALS, qs.select_related("session__term"), _("Proposals"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "proposals/list.html", {"form": form, "page": page})
 
