@@ -5,6 +5,9 @@ Only what may be searched is indexed: drafts are left out, and of the replies on
 that text still under review can never be found by matching it."""
 
 import logging
+import multiprocessing
+import os
+from collections import deque
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,12 +21,6 @@ from tian.search.models import SearchDocument
 logger = logging.getLogger("tian.search")
 
 
-def document_text(proposal: Proposal, released_bodies: list[str]) -> tuple[str, str]:
-    title = proposal.title
-    body = "\n".join([proposal.full_body, *released_bodies])
-    return title, body
-
-
 @transaction.atomic
 def index_proposal(proposal_id: int) -> bool:
     proposal = Proposal.objects.filter(pk=proposal_id).first()
@@ -34,12 +31,11 @@ def index_proposal(proposal_id: int) -> bool:
             return False
         replies = list(Reply.objects.filter(proposal_id=proposal_id, status=Reply.Status.RELEASED)
                        .values_list("body", flat=True))
-        title, body = document_text(proposal, replies)
-        title_tokens, body_tokens = text.index_text(title), text.index_text(body)
+        title_tokens, body_tokens, keywords = text.analyse(proposal.title, proposal.full_body, replies)
         SearchDocument.objects.update_or_create(
             proposal_id=proposal_id,
-            defaults={"title_tokens": title_tokens, "body_tokens": body_tokens,
-                      "keywords": text.keywords(title, proposal.full_body), "updated_at": timezone.now()})
+            defaults={"title_tokens": title_tokens, "body_tokens": body_tokens, "keywords": keywords,
+                      "updated_at": timezone.now()})
         engine().upsert(cursor, proposal_id, title_tokens, body_tokens)
     return True
 
@@ -62,16 +58,70 @@ def index_later(proposal_id: int) -> None:
         index_after_commit(proposal_id)
 
 
-def rebuild(batch: int = 500, stdout=None) -> int:
-    """Re-index every proposal (after an import, a restore or a change of the segmentation)."""
+def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> int:
+    """Re-index every proposal (after an import, a restore or a change of the segmentation).
+
+    The same documents as ``index_proposal`` writes, built in bulk: proposals and their released replies
+    are read a batch at a time, segmented by a pool of worker processes (jieba is pure Python, so one
+    process per core) while this process reads the next batch and writes the previous one, and the
+    documents and the engine's rows are written a batch at a time. Each batch commits on its own, as
+    ``index_proposal`` does for one proposal."""
+    processes = processes or os.cpu_count() or 1
     ids = list(Proposal.objects.exclude(state=State.DRAFT).order_by("pk").values_list("pk", flat=True))
-    SearchDocument.objects.all().delete()
-    with connection.cursor() as cursor:
-        engine().clear(cursor)
-    for start in range(0, len(ids), batch):
-        with transaction.atomic():
-            for pk in ids[start:start + batch]:
-                index_proposal(pk)
-        if stdout is not None:
-            stdout.write(f"{min(start + batch, len(ids))}/{len(ids)}")
-    return len(ids)
+    chunks = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        with connection.cursor() as cursor:
+            engine().clear(cursor)
+    text.analyse("", "", [])  # load jieba once, before the workers are forked from this process
+    done = 0
+    if processes == 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            done += _write(_analyse_batch(_load(chunk)))
+            _progress(stdout, done, len(ids))
+        return done
+    # fork: the workers inherit the loaded dictionary and never touch the database connection.
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pending = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_analyse_batch, (_load(chunk),)))
+            if len(pending) > processes:
+                done += _write(pending.popleft().get())
+                _progress(stdout, done, len(ids))
+        while pending:
+            done += _write(pending.popleft().get())
+            _progress(stdout, done, len(ids))
+    return done
+
+
+def _load(ids: list[int]) -> list[tuple[int, str, str, list[str]]]:
+    """(id, title, body, released reply bodies) of the proposals of ``ids`` still not drafts."""
+    replies: dict[int, list[str]] = {}
+    # Reply's default order (round, id), as index_proposal reads them.
+    for proposal_id, body in Reply.objects.filter(proposal_id__in=ids, status=Reply.Status.RELEASED).values_list(
+            "proposal_id", "body"):
+        replies.setdefault(proposal_id, []).append(body)
+    proposals = Proposal.objects.filter(pk__in=ids).exclude(state=State.DRAFT).only(
+        "title", "body", "background", "analysis", "suggestions").order_by("pk")
+    return [(p.pk, p.title, p.full_body, replies.get(p.pk, [])) for p in proposals]
+
+
+def _analyse_batch(rows: list[tuple[int, str, str, list[str]]]) -> list[tuple[int, str, str, dict]]:
+    return [(pk, *text.analyse(title, body, replies)) for pk, title, body, replies in rows]
+
+
+def _write(documents: list[tuple[int, str, str, dict]]) -> int:
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        SearchDocument.objects.bulk_create(
+            [SearchDocument(proposal_id=pk, title_tokens=title_tokens, body_tokens=body_tokens, keywords=keywords,
+                            updated_at=now) for pk, title_tokens, body_tokens, keywords in documents],
+            batch_size=500)
+        engine().insert_many(cursor, [(pk, title_tokens, body_tokens) for pk, title_tokens, body_tokens, _k
+                                      in documents])
+    return len(documents)
+
+
+def _progress(stdout, done: int, total: int) -> None:
+    if stdout is not None:
+        stdout.write(f"{done}/{total}")

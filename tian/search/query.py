@@ -5,14 +5,11 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 
 from tian.proposals.models import Proposal
 from tian.search import text
 from tian.search.backends import engine
 from tian.search.models import SearchDocument
-
-MAX_CANDIDATES = 5000
 
 
 @dataclass
@@ -30,42 +27,87 @@ class SearchPage:
     terms: list[str] = field(default_factory=list)
 
 
-def _ranked(terms: list[str], *, any_term: bool = False, limit: int = MAX_CANDIDATES) -> dict[int, float]:
+def _ranked(terms: list[str], *, any_term: bool = False, limit: int = 300) -> dict[int, float]:
+    """The ``limit`` best matches of the whole index (candidates of ``similar_proposals``): id → score."""
     sql, params = engine().match(terms, any_term=any_term)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} LIMIT {int(limit)}", params)
         return {pk: float(score) for pk, score in cursor.fetchall()}
 
 
+# At most this many matches are ranked: the newest ones. A word found in most proposals (建设) would otherwise
+# have the database score tens of thousands of documents for every page; past this many, the newest are the
+# ones worth showing first anyway. Below it (托育, several words) every match is ranked. The older matches
+# follow the ranked ones, newest first, on the pages after them.
+RANKED_MATCHES = 3000
+
+
+def _scope_sql(base_qs: QuerySet) -> tuple[str, tuple]:
+    scope = base_qs.order_by().values("pk")
+    if not scope.query.distinct_fields:
+        scope.query.distinct = False  # a duplicate id changes nothing in "IN (…)"; removing them costs a pass
+    return scope.query.sql_with_params()
+
+
+def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset: int = 0) -> SearchPage:
+    """One page of the proposals of ``base_qs`` matching every term, most relevant first, without highlights.
+
+    Matching, scoping, ranking, counting and cutting the page are done by the database in two queries (how
+    many match and where the newest ``RANKED_MATCHES`` begin; the ranked page), so that a word found in most
+    of 100,000 proposals costs Python twenty rows."""
+    if not terms:
+        return SearchPage(terms=terms)
+    scope, scope_params = _scope_sql(base_qs)
+    rows = []
+    with connection.cursor() as cursor:
+        sql, params = engine().newest(terms, scope, RANKED_MATCHES)
+        cursor.execute(sql, [*params, *scope_params])
+        min_id, total = cursor.fetchone() or (0, None)
+        if total is None or offset < RANKED_MATCHES:
+            sql, params = engine().search(terms, scope, min_id=min_id)
+            cursor.execute(f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}", [*params, *scope_params])
+            rows = cursor.fetchall()
+        if total is None:  # fewer than RANKED_MATCHES: all were ranked and counted
+            total = rows[0][2] if rows else 0
+            if not rows and offset:
+                sql, params = engine().count(terms, scope)
+                cursor.execute(sql, [*params, *scope_params])
+                total = cursor.fetchone()[0]
+        elif len(rows) < limit:  # the page reaches past the ranked matches
+            sql, params = engine().older(terms, scope, below=min_id)
+            cursor.execute(f"{sql} LIMIT {int(limit - len(rows))} OFFSET {max(int(offset) - RANKED_MATCHES, 0)}",
+                           [*params, *scope_params])
+            rows += cursor.fetchall()
+    proposals = Proposal.objects.select_related("lead_member", "collective").in_bulk([row[0] for row in rows])
+    return SearchPage(hits=[SearchHit(proposal=proposals[pk], score=float(score)) for pk, score, _n in rows
+                            if pk in proposals], total=total, terms=terms)
+
+
 def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
     """Proposals of ``base_qs`` matching every term of ``query``, most relevant first, with highlights."""
-    terms = text.query_terms(query)
-    if not terms:
-        return SearchPage()
-    ranked = _ranked(terms)
-    if not ranked:
-        return SearchPage(terms=terms)
-    sql, params = engine().ids(terms)
-    scoped = list(base_qs.filter(pk__in=RawSQL(sql, params)).values_list("pk", flat=True))  # noqa: S611 - fixed SQL, bound params
-    scoped.sort(key=lambda pk: (-ranked.get(pk, 0.0), -pk))
-    page_ids = scoped[offset:offset + limit]
-    proposals = Proposal.objects.in_bulk(page_ids)
-    hits = []
-    for pk in page_ids:
-        proposal = proposals[pk]
-        body = proposal.full_body
-        snippet_source = body if any(t in body.lower() for t in terms) else _reply_text(proposal) or body
-        hits.append(SearchHit(proposal=proposal, score=ranked.get(pk, 0.0),
-                              title_html=text.highlight(proposal.title, terms, width=200),
-                              snippet_html=text.highlight(snippet_source, terms)))
-    return SearchPage(hits=hits, total=len(scoped), terms=terms)
+    page = ranked_page(base_qs, text.query_terms(query), limit=limit, offset=offset)
+    terms = page.terms
+    without_term = [hit.proposal.pk for hit in page.hits
+                    if not any(t in hit.proposal.full_body.lower() for t in terms)]
+    replies = released_reply_texts(without_term)
+    for hit in page.hits:
+        body = hit.proposal.full_body
+        snippet_source = replies.get(hit.proposal.pk) or body if hit.proposal.pk in without_term else body
+        hit.title_html = text.highlight(hit.proposal.title, terms, width=200)
+        hit.snippet_html = text.highlight(snippet_source, terms)
+    return page
 
 
-def _reply_text(proposal: Proposal) -> str:
+def released_reply_texts(proposal_ids: list[int]) -> dict[int, str]:
+    """The released replies of each proposal as one text (in the order they were written), in one query."""
     from tian.handling.models import Reply
 
-    return "\n".join(Reply.objects.filter(proposal=proposal, status=Reply.Status.RELEASED)
-                     .values_list("body", flat=True))
+    texts: dict[int, list[str]] = {}
+    if proposal_ids:
+        for pk, body in Reply.objects.filter(proposal_id__in=proposal_ids, status=Reply.Status.RELEASED).values_list(
+                "proposal_id", "body"):
+            texts.setdefault(pk, []).append(body)
+    return {pk: "\n".join(bodies) for pk, bodies in texts.items()}
 
 
 @dataclass

@@ -49,18 +49,50 @@ def _ensure_jieba():
                 _initialised = True
 
 
+def _search_words(words: list[str]) -> list[str]:
+    """jieba's search mode (``jieba.cut_for_search``) from an accurate-mode cut already made: before each
+    word, the dictionary words of two and three characters inside it. Done here so that a text cut once
+    serves both the index and the keywords (``analyse``)."""
+    freq = jieba.dt.FREQ
+    result = []
+    for word in words:
+        if len(word) > 2:
+            result.extend(gram for i in range(len(word) - 1) if freq.get(gram := word[i:i + 2]))
+        if len(word) > 3:
+            result.extend(gram for i in range(len(word) - 2) if freq.get(gram := word[i:i + 3]))
+        result.append(word)
+    return result
+
+
+def _clean(words: list[str]) -> list[str]:
+    result = []
+    for token in words:
+        token = token.strip().lower()
+        if token and _WORD.search(token):
+            result.append(token)
+    return result
+
+
+def _cut(text: str) -> list[str]:
+    _ensure_jieba()
+    return jieba.lcut(text or "")
+
+
 def tokens(text: str) -> list[str]:
     """Search tokens of ``text``: jieba's search-mode segmentation, lowercased, without punctuation.
 
     Search mode also yields the short words inside long ones (托育 inside 普惠托育服务), so a two-character
     query word finds a document that only contains it as part of a longer word."""
-    _ensure_jieba()
-    result = []
-    for token in jieba.cut_for_search(text or ""):
-        token = token.strip().lower()
-        if token and _WORD.search(token):
-            result.append(token)
-    return result
+    return _clean(_search_words(_cut(text)))
+
+
+def _index_words(tokens: list[str]) -> str:
+    words = []
+    for token in tokens:
+        words.append(token)
+        if len(token) >= 3 and _CJK.match(token):
+            words.extend(token[i:i + 2] for i in range(len(token) - 1))
+    return " ".join(words)
 
 
 def index_text(text: str) -> str:
@@ -69,12 +101,7 @@ def index_text(text: str) -> str:
     Besides jieba's words, every Chinese word of three or more characters also contributes its character
     pairs, so a two-character query finds it even where jieba joined it into a longer, unknown word
     (托育 inside 普惠托育)."""
-    words = []
-    for token in tokens(text):
-        words.append(token)
-        if len(token) >= 3 and _CJK.match(token):
-            words.extend(token[i:i + 2] for i in range(len(token) - 1))
-    return " ".join(words)
+    return _index_words(tokens(text))
 
 
 def query_terms(text: str) -> list[str]:
@@ -99,23 +126,42 @@ def keywords(title: str, body: str, top: int = 20) -> dict[str, float]:
     words (火 in 防火, 火灾, 扑火) is good evidence of the matter. They are stored as one-character keys (a
     keyword always has two or more), so that two members who write 诈骗 and 骗局, 危房 and 危旧房, or 防火 and
     火灾 are still found alike; ``query._cosine`` compares the two families."""
-    _ensure_jieba()
+    title_words = _cut(title)
+    return _features([*title_words, *title_words, *_cut(body)], top)
+
+
+def _features(words: list[str], top: int = 20) -> dict[str, float]:
     idf, median_idf = jieba.analyse.default_tfidf.idf_freq, jieba.analyse.default_tfidf.median_idf
-    words, characters = Counter(), Counter()
-    for token in jieba.cut(f"{title}\n{title}\n{body}"):
+    counted, characters = Counter(), Counter()
+    for token in words:
         token = token.strip().lower()
         if not _WORD.search(token) or token in STOPWORDS or token in GENRE_WORDS:
             continue
         if len(token) > 1:
-            words[token] += 1
+            counted[token] += 1
         characters.update(c for c in token if "\u4e00" <= c <= "\u9fff")
 
     def strongest(weights: dict[str, float], n: int) -> dict[str, float]:
         return {t: round(w, 4) for t, w in sorted(weights.items(), key=lambda item: -item[1])[:n]}
 
-    word_weights = {w: (1 + math.log(k)) * idf.get(w, median_idf) for w, k in words.items()}
+    word_weights = {w: (1 + math.log(k)) * idf.get(w, median_idf) for w, k in counted.items()}
     character_weights = {c: k * idf.get(c, median_idf) for c, k in characters.items()}
     return strongest(word_weights, top) | strongest(character_weights, TOP_CHARACTERS)
+
+
+def analyse(title: str, body: str, replies: list[str]) -> tuple[str, str, dict[str, float]]:
+    """What the index stores of a proposal: the index text of its title, of its body followed by its
+    released replies, and the keywords of title and body (without the replies, which speak of the answer).
+
+    The same as ``index_text(title)``, ``index_text("\\n".join([body, *replies]))`` and ``keywords(title,
+    body)``, with each text cut once instead of three times: jieba cuts a text line by line, so the cut of
+    lines joined by newlines is the cuts of the lines one after the other."""
+    title_words, body_words = _cut(title), _cut(body)
+    with_replies = list(body_words)
+    for reply in replies:
+        with_replies += ["\n", *_cut(reply)]
+    return (_index_words(_clean(_search_words(title_words))), _index_words(_clean(_search_words(with_replies))),
+            _features([*title_words, *title_words, *body_words]))
 
 
 def highlight(text: str, terms: list[str], width: int = 90) -> str:
