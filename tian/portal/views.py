@@ -130,7 +130,9 @@ def _public_snippet(proposal, replies_text: str, terms: list[str]) -> str:
 def search(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
-    form = PortalSearchForm(request.GET, disclosed=disclosed)
+    facets = derived(("portal_facets", committee.pk if committee else None), lambda: selectors.facets(disclosed),
+                     marker=latest_event_id())
+    form = PortalSearchForm(request.GET, disclosed=disclosed, facets=facets)
     query = form.filters().get("q", "").strip()
     context = {"form": form, "query": query}
     if query:
