@@ -181,6 +181,20 @@ def prepare(database: str, size: int, work: Path) -> dict:
     return env, pages
 
 
+def drain():
+    """Wait until the server has worked off what the last page left queued (wrk stops sending, but requests
+    already accepted or waiting in the listen queue are still served), so that a slow page's backlog is not
+    measured as the next page's latency. The queue is first come, first served: one bare request returning
+    means everything before it has been served."""
+    started = time.monotonic()
+    while time.monotonic() - started < 300:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/floor/", timeout=300)  # noqa: S310
+            return
+        except OSError:
+            time.sleep(1)
+
+
 def wrk(url, spec, seconds, connections=32):
     env = dict(os.environ)
     for key, var in (("cookie", "BENCH_COOKIE"), ("token", "BENCH_TOKEN"), ("method", "BENCH_METHOD"),
@@ -233,6 +247,7 @@ def main():
                     runs += [(f"{name} (one user)", pages[name], 1) for name in ONE_USER if name in pages]
                     for name, spec, connections in runs:
                         data = wrk(f"http://127.0.0.1:{PORT}{spec['path']}", spec, SECONDS, connections)
+                        drain()
                         data["queries"] = spec.get("queries")
                         results[(database, str(size), name)] = data
                         print(f"  {name:36} {data['rps']:8.1f}/s p50 {data['p50']:7.1f} p95 {data['p95']:7.1f} "
