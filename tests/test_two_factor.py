@@ -185,3 +185,16 @@ def test_roles_that_require_it_are_a_setting(world, settings):
     settings.TWO_FACTOR_REQUIRED_ROLES = []
     _client, response = sign_in(world.staff)
     assert "/2fa/" not in response["Location"]
+
+
+def test_too_many_wrong_codes_make_the_person_wait(world):
+    from django.utils import timezone
+
+    client, _ = sign_in(world.staff)
+    device, _codes = set_up(client)
+    client, _ = sign_in(world.staff)
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=10,
+                                                   throttling_failure_timestamp=timezone.now())
+    response = client.post("/accounts/2fa/verify/", {"code": code_for(device)})
+    assert response.status_code == 200 and "请稍等一分钟再试" in response.content.decode()
+    assert client.get("/proposals/").status_code == 302

@@ -48,6 +48,11 @@ def needs_second_step(user: User) -> bool:
     return enabled(user) or required_for(user)
 
 
+def second_step_page(user: User) -> str:
+    """Where a session owing its second factor is sent: the code page, or set-up when there is no app yet."""
+    return "accounts:two_factor_verify" if enabled(user) else "accounts:two_factor_setup"
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
 
@@ -82,16 +87,15 @@ def ensure_device(user: User, key_hex: str) -> None:
 
 def secret_text(device: TOTPDevice) -> str:
     """The secret in the base32 form an authenticator app accepts when typed in, in groups of four."""
-    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    key = base32(device.key)
     return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
 
 
 def provisioning_uri(device: TOTPDevice, issuer: str) -> str:
     from urllib.parse import quote
 
-    key = base64.b32encode(device.bin_key).decode().rstrip("=")
     label = quote(f"{issuer}:{device.user.get_username()}")
-    return (f"otpauth://totp/{label}?secret={key}&issuer={quote(issuer)}&algorithm=SHA1"
+    return (f"otpauth://totp/{label}?secret={base32(device.key)}&issuer={quote(issuer)}&algorithm=SHA1"
             f"&digits={device.digits}&period={device.step}")
 
 

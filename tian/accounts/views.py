@@ -1,5 +1,6 @@
 """Sign-in pages and user management for office staff and administrators."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -33,7 +34,7 @@ class LoginView(auth_views.LoginView):
             # on the set-up and check pages.
             self.request.session[twofactor.PENDING] = True
             self.request.session[twofactor.NEXT] = self.get_success_url()
-            return redirect("accounts:two_factor_verify" if twofactor.enabled(user) else "accounts:two_factor_setup")
+            return redirect(twofactor.second_step_page(user))
         return response
 
 
@@ -85,8 +86,8 @@ def two_factor_setup(request):
                                                                       "next": _after_second_factor(request)})
         form.add_error("code", _("This code is not right. Check that the phone's clock is correct and type the "
                                  "code your app shows now."))
-    uri = twofactor.provisioning_uri(device, current_committee().short_name if current_committee()
-                                     else "TiAn")
+    committee = current_committee()
+    uri = twofactor.provisioning_uri(device, committee.short_name if committee else settings.OTP_TOTP_ISSUER)
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "qr": twofactor.qr_svg(uri), "secret": twofactor.secret_text(device),
         "required": twofactor.required_for(request.user), "pending": request.session.get(twofactor.PENDING)})

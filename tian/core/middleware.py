@@ -75,16 +75,16 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from tian.accounts import twofactor
+
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if (session is not None and session.get("tian_two_factor_pending") and user is not None
+        if (session is not None and session.get(twofactor.PENDING) and user is not None
                 and user.is_authenticated and not request.path.startswith(self.ALLOWED)):
             from django.http import JsonResponse
             from django.shortcuts import redirect
 
-            from tian.accounts import twofactor
-
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Unauthorized"}, status=401)
-            return redirect("accounts:two_factor_verify" if twofactor.enabled(user) else "accounts:two_factor_setup")
+            return redirect(twofactor.second_step_page(user))
         return self.get_response(request)

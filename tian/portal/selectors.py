@@ -83,23 +83,6 @@ def outcome_labels(committee: Committee | None) -> dict[str, str]:
 
 # --- facets: the filter choices, each with how many disclosed proposals it holds -----------------------
 
-def year_counts(qs: QuerySet[Proposal]) -> list[tuple[int, int]]:
-    return [(row["year"], row["n"]) for row in qs.values("year").annotate(n=Count("id")).order_by("-year")]
-
-
-def session_counts(qs: QuerySet[Proposal]) -> list[tuple[Session, int]]:
-    counts = {row["session"]: row["n"] for row in qs.values("session").annotate(n=Count("id")).order_by()}
-    sessions = Session.objects.filter(pk__in=counts).select_related("term").order_by("-year", "-term__number",
-                                                                                       "-number")
-    return [(session, counts[session.pk]) for session in sessions]
-
-
-def category_counts(qs: QuerySet[Proposal]) -> list[tuple[TopicCategory, int]]:
-    counts = {row["category"]: row["n"]
-              for row in qs.exclude(category=None).values("category").annotate(n=Count("id")).order_by()}
-    return [(c, counts[c.pk]) for c in TopicCategory.objects.filter(pk__in=counts)]
-
-
 def unit_counts(qs: QuerySet[Proposal]) -> list[tuple[Unit, int]]:
     counts = {row["unit"]: row["n"] for row in Assignment.objects.filter(proposal__in=qs)
               .exclude(status=Assignment.Status.REMOVED).values("unit")
@@ -119,7 +102,8 @@ class Facets:
 
 
 def facets(qs: QuerySet[Proposal]) -> Facets:
-    """The same counts as the functions above, the years, sessions, categories and total from one query."""
+    """The portal filters' choices with their counts: years, sessions, categories and the total from one
+    query, units (a proposal counts once per unit) from another."""
     years: Counter = Counter()
     sessions: Counter = Counter()
     categories: Counter = Counter()
