@@ -201,6 +201,7 @@ def wrk(url, spec, seconds, connections=32):
                      ("body", "BENCH_BODY"), ("ids_file", "BENCH_IDS_FILE")):
         if spec.get(key):
             env[var] = spec[key]
+    env["BENCH_SCRIPTS"] = str(ROOT / "scripts")
     script = ROOT / "scripts" / spec.get("script", "bench.lua")
     threads = 2 if connections > 1 else 1
     result = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],

@@ -1,5 +1,6 @@
 -- wrk script: the proposal office registers (numbers) submitted proposals through the API, each once.
 -- BENCH_IDS_FILE lists the ids of submitted proposals, one per line; thread k of n takes ids k, k+n, k+2n...
+dofile(os.getenv("BENCH_SCRIPTS") .. "/bench_report.lua")
 local token = os.getenv("BENCH_TOKEN")
 local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
 local ids = {}
@@ -28,9 +29,5 @@ end
 done = function(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do total = total + (thread:get("registered") or 0) end
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format('BENCH {"requests": %d, "seconds": %.3f, "non2xx": %d, "errors": %d, ' ..
-    '"p50": %.2f, "p95": %.2f, "p99": %.2f, "completed": %d}\n', summary.requests, summary.duration / 1e6,
-    summary.errors.status, errors, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, total))
+  bench_report(summary, latency, total)
 end

@@ -1,6 +1,7 @@
 -- wrk script: proposal submission as a member does it through the API, create the draft then submit it.
 -- Each thread keeps the ids of its drafts; a request submits one if there is one waiting, else creates one.
 -- done() prints the JSON summary with how many proposals reached "submitted".
+dofile(os.getenv("BENCH_SCRIPTS") .. "/bench_report.lua")
 local token = os.getenv("BENCH_TOKEN")
 local body = os.getenv("BENCH_BODY")
 local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
@@ -32,9 +33,5 @@ end
 done = function(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do total = total + (thread:get("submitted") or 0) end
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format('BENCH {"requests": %d, "seconds": %.3f, "non2xx": %d, "errors": %d, ' ..
-    '"p50": %.2f, "p95": %.2f, "p99": %.2f, "completed": %d}\n', summary.requests, summary.duration / 1e6,
-    summary.errors.status, errors, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, total))
+  bench_report(summary, latency, total)
 end
