@@ -46,6 +46,24 @@ def test_a_year_the_package_does_not_know_uses_the_staff_table(db):
     assert add_working_days(datetime.date(2035, 9, 29), 1) == datetime.date(2035, 10, 2)
 
 
+def test_working_days_between_counts_as_day_by_day_across_years_and_corrections(db):
+    def one_by_one(start, end):
+        low, high = sorted((start, end))
+        n = sum(is_workday(low + datetime.timedelta(days=i)) for i in range(1, (high - low).days + 1))
+        return n if end >= start else -n
+
+    pairs = [(datetime.date(2022, 12, 20), datetime.date(2024, 1, 10)), (datetime.date(2023, 12, 31),
+             datetime.date(2024, 1, 2)), (datetime.date(2024, 3, 1), datetime.date(2023, 2, 28)),
+             (datetime.date(2023, 5, 5), datetime.date(2023, 5, 5)), (datetime.date(2034, 12, 1),
+             datetime.date(2036, 2, 1))]
+    for start, end in pairs:
+        assert working_days_between(start, end) == one_by_one(start, end), (start, end)
+    # A staff correction counts at once: saving it drops the kept running totals.
+    before = working_days_between(datetime.date(2035, 9, 1), datetime.date(2035, 10, 31))
+    CalendarDay.objects.create(date=datetime.date(2035, 10, 1), is_workday=False, note="国庆节")
+    assert working_days_between(datetime.date(2035, 9, 1), datetime.date(2035, 10, 31)) == before - 1
+
+
 def test_calendar_months_keep_the_day_or_end_of_month():
     assert add_months(datetime.date(2023, 3, 16), 3) == datetime.date(2023, 6, 16)
     assert add_months(datetime.date(2023, 8, 31), 6) == datetime.date(2024, 2, 29)
