@@ -118,6 +118,16 @@ def _fresh_committee_cache():
     forget_committee()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_derived_values():
+    """Derived numbers and rendered lists are kept per process; a rolled-back test must not leave them behind."""
+    from tian.proposals.derived import forget
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def world(db):
     return World()

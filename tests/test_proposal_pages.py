@@ -344,3 +344,4 @@ def test_the_office_list_remembers_its_filters(world, client_for):
     assert response.status_code == 302 and "state=submitted" in response.url
     staff.get(reverse("proposals:list") + "?reset=1")
     assert staff.get(reverse("proposals:list")).status_code == 200
+

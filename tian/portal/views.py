@@ -6,6 +6,7 @@ missing id does."""
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -17,7 +18,7 @@ from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.portal.masking import mask_mobiles
-from tian.proposals.derived import derived, latest_event_id
+from tian.proposals.derived import change_marker, derived, latest_event_id
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
 from tian.supervision.models import SupervisionReview
@@ -60,7 +61,14 @@ def _rows(proposals, committee) -> list[dict]:
 
 @require_safe
 def index(request):
+    # The same for every visitor: rendered once and kept until something changes (``derived.change_marker``).
     committee = current_committee()
+    key = ("portal_index", committee.pk if committee else None, request.GET.urlencode(), request.LANGUAGE_CODE)
+    body = derived(key, lambda: _index_body(request, committee), marker=change_marker())
+    return _render(request, "portal/index.html", {"body": body})
+
+
+def _index_body(request, committee) -> str:
     disclosed = selectors.disclosed_proposals(committee)
     # The counts of the filters and the order of the whole list change only when something happens to a
     # proposal: they are kept (``derived``) rather than counted and sorted over every disclosed proposal again.
@@ -78,10 +86,10 @@ def index(request):
         page = Paginator(ids, PAGE_SIZE).get_page(_page_number(request))
         found = {p.pk: p for p in selectors.for_rows(disclosed.filter(pk__in=list(page.object_list)))}
         proposals = [found[pk] for pk in page.object_list if pk in found]
-    return _render(request, "portal/index.html", {
+    return render_to_string("portal/_index_body.html", {
         "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(proposals, committee),
         "total": facets.total,
-    })
+    }, request=request)
 
 
 def _supervision_text(reply: Reply) -> str:

@@ -1,35 +1,66 @@
-"""Numbers derived from many proposals (filter choices, facet counts, totals), kept per process.
+"""Numbers and rendered fragments derived from many proposals (filter choices, facet counts, totals, the rows
+of a list), kept per process.
 
 They change only when something happens to a proposal, and everything that happens writes an ``Event``, so the
 newest event's id (one index lookup) tells whether a kept value is still current. A kept value is recomputed
 after a minute all the same: an event committed out of id order would otherwise go unnoticed. Inside a
 transaction nothing is kept, since what was read there may yet be rolled back.
+
+What a rendered list shows also changes without an event: a member edits a returned proposal (drafts are
+private and write none), staff rename a unit or a category. ``change_marker()`` covers those too: the newest
+proposal edit (``updated_at``, an index lookup) and the names' version that the statistics keep
+(``FiguresVersion``, bumped whenever a unit, category, member … is saved).
+
+The store is bounded: the least recently used values go first, so keys that carry a user and a query string
+cannot grow a worker's memory without end.
 """
 
 import time
+from collections import OrderedDict
 
 from django.db import connection
 
-from tian.proposals.models import Event
+from tian.proposals.models import Event, Proposal
 
 TTL_SECONDS = 60
-_kept: dict = {}
+MAX_KEPT = 2000
+_kept: OrderedDict = OrderedDict()
 
 
 def latest_event_id() -> int:
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
-def derived(key, compute, *, marker: int):
-    """``compute()``, or the value kept under ``key`` while ``marker`` (``latest_event_id()``) is unchanged."""
+def change_marker() -> tuple:
+    """The newest event, the newest proposal edit and the names' version, in one query."""
+    from tian.stats.models import FiguresVersion
+
+    quote = connection.ops.quote_name
+    events, proposals = quote(Event._meta.db_table), quote(Proposal._meta.db_table)
+    versions = quote(FiguresVersion._meta.db_table)
+    # Only quoted table names are put into the text, and there is no value.
+    sql = (f"SELECT (SELECT MAX(id) FROM {events}), (SELECT MAX(updated_at) FROM {proposals}), "  # noqa: S608
+           f"(SELECT MAX(value) FROM {versions})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+def derived(key, compute, *, marker):
+    """``compute()``, or the value kept under ``key`` while ``marker`` (``latest_event_id()`` or
+    ``change_marker()``) is unchanged."""
     if connection.in_atomic_block:
         return compute()
     now = time.monotonic()
     kept = _kept.get(key)
     if kept is not None and kept[0] == marker and now - kept[1] < TTL_SECONDS:
+        _kept.move_to_end(key)
         return kept[2]
     value = compute()
     _kept[key] = (marker, now, value)
+    _kept.move_to_end(key)
+    while len(_kept) > MAX_KEPT:
+        _kept.popitem(last=False)
     return value
 
 

@@ -148,6 +148,8 @@ class Proposal(models.Model):
             models.Index(fields=["committee", "-year", "number", "-submitted_at"], name="proposal_list_order"),
             models.Index(fields=["committee", "state", "-year", "number", "-submitted_at"],
                          name="proposal_list_state_order"),
+            # The newest edit, which tells whether a kept list is still current (``derived.change_marker``).
+            models.Index(fields=["updated_at"], name="proposal_updated"),
         ]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +29,7 @@ from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
-from tian.proposals.derived import derived, latest_event_id
+from tian.proposals.derived import change_marker, derived, latest_event_id
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -247,6 +248,20 @@ def proposal_list(request):
             request.session["proposal_list_query"] = query  # written only when it changes: no write per page view
     elif request.session.get("proposal_list_query") and "reset" not in request.GET:
         return redirect(f"{request.path}?{request.session['proposal_list_query']}")
+    if request.GET.get("format") == "xlsx":
+        from tian.stats.exports import PROPOSALS, xlsx_response
+
+        return xlsx_response(request, PROPOSALS, _filtered_proposals(request)[1].select_related("session__term"),
+                             _("Proposals"))
+    # The filters and rows are rendered once and kept until something changes (``derived.change_marker``), per
+    # user and roles (what a user may see is theirs), query, language and day (the deadline badges depend on it).
+    key = ("proposal_list", request.user.pk, request.user.roles, request.GET.urlencode(), request.LANGUAGE_CODE,
+           timezone.localdate())
+    body = derived(key, lambda: _list_body(request), marker=change_marker())
+    return render(request, "proposals/list.html", {"body": body})
+
+
+def _filtered_proposals(request):
     committee = current_committee()
     years = derived(("proposal_years", committee.pk if committee else None), lambda: list(
         Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")),
@@ -271,10 +286,11 @@ def proposal_list(request):
             qs = qs.filter(pk__in=deadline_filter(committee, d["deadline"]))
     qs = qs.select_related("lead_member", "collective", "category").prefetch_related("assignments").order_by(
         "-year", "number", "-submitted_at")
-    if request.GET.get("format") == "xlsx":
-        from tian.stats.exports import PROPOSALS, xlsx_response
+    return form, qs
 
-        return xlsx_response(request, PROPOSALS, qs.select_related("session__term"), _("Proposals"))
+
+def _list_body(request) -> str:
+    form, qs = _filtered_proposals(request)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "proposals/list.html", {"form": form, "page": page})
+    return render_to_string("proposals/_list_body.html", {"form": form, "page": page}, request=request)
 

@@ -1,0 +1,123 @@
+"""Pages rendered once and kept until something changes (``tian.proposals.derived``).
+
+The changes here are made the way another worker process would make them: no signal reaches this process, so
+only the change marker read on every request can notice them. Nothing is kept inside a transaction, so these
+tests run without the one that wraps a test."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tian.proposals import services
+from tian.proposals.models import Event, Proposal, State, TopicCategory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TITLE = "关于加强全区未成年人关爱保护工作的建议"
+BODY = "未成年人是祖国的未来、民族的希望。\n一是要在提高认识上着力。\n二是要在加大保障上着力。"
+
+
+def _text(response) -> str:
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _submitted(world, title=TITLE):
+    proposal = services.proposal_create_draft(by=world.member, committee=world.committee,
+                                              lead_member=world.member.member, title=title, body=BODY,
+                                              category=TopicCategory.objects.get(committee=world.committee,
+                                                                                 name="社会建设"))
+    return services.proposal_submit(proposal=proposal, by=world.member)
+
+
+def test_the_kept_office_list_shows_a_transition_made_elsewhere(world, client_for):
+    proposal = _submitted(world)
+    staff = client_for(world.staff)
+    assert "社会建设 待审查" in _text(staff.get(reverse("proposals:list") + "?page=1"))
+    # The state moves but neither an event nor the edit time tells: the list is kept as it was.
+    Proposal.objects.filter(pk=proposal.pk).update(state=State.REGISTERED, number=7)
+    assert "社会建设 待审查" in _text(staff.get(reverse("proposals:list") + "?page=1"))
+    Event.objects.bulk_create([Event(proposal=proposal, action="proposal.registered", from_state=State.SUBMITTED,
+                                     to_state=State.REGISTERED, at=timezone.now())])
+    text = _text(staff.get(reverse("proposals:list") + "?page=1"))
+    assert "社会建设 已立案" in text and "社会建设 待审查" not in text
+
+
+def test_the_kept_office_list_shows_an_edit_without_an_event(world, client_for):
+    proposal = _submitted(world)
+    staff = client_for(world.staff)
+    assert TITLE in _text(staff.get(reverse("proposals:list") + "?page=1"))
+    # A member correcting a returned proposal writes no event; the proposal's updated_at moves.
+    Proposal.objects.filter(pk=proposal.pk).update(title="关于改进社区养老服务的建议", updated_at=timezone.now())
+    text = _text(staff.get(reverse("proposals:list") + "?page=1"))
+    assert "关于改进社区养老服务的建议" in text and TITLE not in text
+
+
+def test_the_kept_office_list_shows_a_renamed_category(world, client_for):
+    _submitted(world)
+    staff = client_for(world.staff)
+    assert "社会建设" in _text(staff.get(reverse("proposals:list") + "?page=1"))
+    from tian.stats.freshness import bump
+
+    TopicCategory.objects.filter(committee=world.committee, name="社会建设").update(name="社会事业")
+    assert "刘安泽 社会建设" in _text(staff.get(reverse("proposals:list") + "?page=1"))  # kept: nothing told it
+    bump()  # what saving a category in another process does after its commit
+    assert "刘安泽 社会事业" in _text(staff.get(reverse("proposals:list") + "?page=1"))
+
+
+def test_the_kept_office_list_is_per_user(world, client_for):
+    from tian.accounts import services as account_services
+    from tian.accounts.roles import Role
+
+    _submitted(world)
+    client_for(world.staff).get(reverse("proposals:list") + "?page=1")
+    other = account_services.user_create(username="tiwei2", full_name="提案委二", password="x" * 12,
+                                         roles=[Role.STAFF], validate=False)
+    response = client_for(other).get(reverse("proposals:list") + "?page=1")
+    assert response.status_code == 200 and TITLE in _text(response)
+    # The unit handler has no office list at all, kept or not.
+    assert client_for(world.lead_handler).get(reverse("proposals:list") + "?page=1").status_code == 403
+
+
+def test_the_kept_values_are_bounded(world, client_for, monkeypatch):
+    from tian.proposals import derived
+
+    monkeypatch.setattr(derived, "MAX_KEPT", 3)
+    _submitted(world)
+    staff = client_for(world.staff)
+    for page in range(1, 7):
+        assert staff.get(reverse("proposals:list") + f"?page=1&q={page}").status_code == 200
+    assert len(derived._kept) <= 3
+
+
+def _disclosed_elsewhere(proposal, **fields):
+    """Disclosure as another process would commit it: the row and its event, no signal here."""
+    Proposal.objects.filter(pk=proposal.pk).update(updated_at=timezone.now(), **fields)
+    Event.objects.bulk_create([Event(proposal=proposal, action="proposal.disclosed", from_state=proposal.state,
+                                     to_state=proposal.state, at=timezone.now())])
+
+
+def test_the_kept_portal_list_shows_a_disclosure_and_drops_a_withdrawn_one(world):
+    proposal = _submitted(world)
+    public = Client()
+    assert TITLE not in _text(public.get(reverse("portal:index")))
+    _disclosed_elsewhere(proposal, is_public=True, state=State.CLOSED)
+    assert TITLE in _text(public.get(reverse("portal:index")))
+    assert TITLE in _text(public.get(reverse("portal:index")))  # kept
+    # Taken back (the admin site saves the row): gone from the kept list at once, never shown again.
+    Proposal.objects.filter(pk=proposal.pk).update(is_public=False, updated_at=timezone.now())
+    assert TITLE not in _text(public.get(reverse("portal:index")))
+
+
+def test_the_kept_portal_list_is_the_same_for_staff_and_public(world, client_for):
+    proposal = _submitted(world)
+    staff = client_for(world.staff)
+    # Staff see the submitted proposal in the office; the portal, kept or not, never shows it to anyone.
+    assert TITLE in _text(staff.get(reverse("proposals:list") + "?page=1"))
+    assert TITLE not in _text(staff.get(reverse("portal:index")))
+    assert TITLE not in _text(Client().get(reverse("portal:index")))
+    _disclosed_elsewhere(proposal, is_public=True, state=State.CLOSED)
+    assert TITLE in _text(Client().get(reverse("portal:index")))
