@@ -121,3 +121,88 @@ def test_the_kept_portal_list_is_the_same_for_staff_and_public(world, client_for
     assert TITLE not in _text(Client().get(reverse("portal:index")))
     _disclosed_elsewhere(proposal, is_public=True, state=State.CLOSED)
     assert TITLE in _text(Client().get(reverse("portal:index")))
+
+
+def _assigned(world):
+    from tian.handling import services as handling
+
+    proposal = services.proposal_register(proposal=_submitted(world), by=world.staff)
+    return handling.proposal_assign(proposal=proposal, by=world.staff, lead_units=[world.units["区民政局"]])
+
+
+def _contact(assignment, summary, *, bulk=False):
+    from tian.handling.models import ContactRecord
+
+    record = ContactRecord(assignment=assignment, method=ContactRecord.Method.PHONE, contacted_on=timezone.localdate(),
+                           summary=summary, recorded_by=assignment.proposal.created_by)
+    if bulk:  # no signal, as if written behind the application's back
+        ContactRecord.objects.bulk_create([record])
+    else:
+        record.save()
+
+
+def test_the_kept_proposal_page_follows_its_revision(world, client_for):
+    proposal = _assigned(world)
+    assignment = proposal.assignments.get()
+    staff = client_for(world.staff)
+    url = reverse("proposals:detail", args=[proposal.pk])
+    assert staff.get(url).status_code == 200
+    _contact(assignment, "未经应用写入的沟通记录", bulk=True)
+    assert "未经应用写入的沟通记录" not in _text(staff.get(url))  # kept: the revision did not move
+    revision = Proposal.objects.get(pk=proposal.pk).revision
+    _contact(assignment, "电话沟通了办理思路")  # saved the normal way: the revision moves after the commit
+    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1
+    text = _text(staff.get(url))
+    assert "电话沟通了办理思路" in text and "未经应用写入的沟通记录" in text
+
+
+def test_the_kept_proposal_page_is_per_viewer(world, client_for):
+    proposal = _assigned(world)
+    url = reverse("proposals:detail", args=[proposal.pk])
+    staff_page = _text(client_for(world.staff).get(url))
+    member_page = _text(client_for(world.member).get(url))
+    assert "提案 ›" in staff_page and "提案 ›" not in member_page  # the office's way back to its list
+    assert client_for(world.other_handler).get(url).status_code == 404  # another unit: not theirs, kept or not
+    assert client_for(world.stranger).get(url).status_code == 404
+
+
+def _body_form(html: str) -> tuple[str, str]:
+    """The action and token of the first form of the page's content (the layout's sign-out form is not kept)."""
+    action, token = re.search(r'<form method="post" action="(/proposals/[^"]+)">'
+                              r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', html).groups()
+    return action, token
+
+
+def test_a_kept_proposal_page_carries_a_valid_csrf_token(world, client_for):
+    proposal = _assigned(world)
+    url = reverse("proposals:detail", args=[proposal.pk])
+    staff = Client(enforce_csrf_checks=True)
+    staff.force_login(world.staff)
+    staff.get(url)
+    first = _body_form(staff.get(url).content.decode())  # the kept rendering
+    other = Client(enforce_csrf_checks=True)  # another browser of the same person has its own secret
+    other.force_login(world.staff)
+    second = _body_form(other.get(url).content.decode())
+    # Both read before either posts (a post changes the proposal, and so its page).
+    for client, (action, token) in ((other, second), (staff, first)):
+        assert client.post(action, {"csrfmiddlewaretoken": token}).status_code != 403
+
+
+def test_the_revision_moves_once_per_transaction_and_not_for_a_rollback(world):
+    from django.db import transaction
+
+    proposal = _assigned(world)
+    assignment = proposal.assignments.get()
+    revision = Proposal.objects.get(pk=proposal.pk).revision
+    with transaction.atomic():
+        for n in range(3):
+            _contact(assignment, f"第{n}次沟通")
+        assert Proposal.objects.get(pk=proposal.pk).revision == revision  # not before the commit
+    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1
+    try:
+        with transaction.atomic():
+            _contact(assignment, "撤销的记录")
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1

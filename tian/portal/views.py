@@ -6,7 +6,6 @@ missing id does."""
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -18,7 +17,7 @@ from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.portal.masking import mask_mobiles
-from tian.proposals.derived import change_marker, derived, latest_event_id
+from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
 from tian.supervision.models import SupervisionReview
@@ -86,10 +85,10 @@ def _index_body(request, committee) -> str:
         page = Paginator(ids, PAGE_SIZE).get_page(_page_number(request))
         found = {p.pk: p for p in selectors.for_rows(disclosed.filter(pk__in=list(page.object_list)))}
         proposals = [found[pk] for pk in page.object_list if pk in found]
-    return render_to_string("portal/_index_body.html", {
+    return render_fragment("portal/_index_body.html", {
         "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(proposals, committee),
         "total": facets.total,
-    }, request=request)
+    }, request)
 
 
 def _supervision_text(reply: Reply) -> str:

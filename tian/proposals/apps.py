@@ -16,3 +16,7 @@ class ProposalsConfig(AppConfig):
         post_save.connect(forget, sender=Event, dispatch_uid="tian.proposals.derived.saved")
         post_delete.connect(forget, sender=Event, dispatch_uid="tian.proposals.derived.deleted")
         post_migrate.connect(forget, dispatch_uid="tian.proposals.derived.migrated")
+
+        from tian.proposals import revisions
+
+        revisions.connect()

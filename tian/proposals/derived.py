@@ -19,6 +19,8 @@ import time
 from collections import OrderedDict
 
 from django.db import connection
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 
 from tian.proposals.models import Event, Proposal
 
@@ -62,6 +64,14 @@ def derived(key, compute, *, marker):
     while len(_kept) > MAX_KEPT:
         _kept.popitem(last=False)
     return value
+
+
+def render_fragment(template_name: str, context: dict, request) -> str:
+    """A page's content, rendered to be kept: without the context processors, which the layout around it runs
+    once per request anyway (the unread-notification count, the navigation), but with what the content
+    itself may use: the request, the user and the CSRF token."""
+    return get_template(template_name).render(
+        {**context, "request": request, "user": request.user, "csrf_token": get_token(request)})
 
 
 def forget(**kwargs) -> None:

@@ -132,6 +132,10 @@ class Proposal(models.Model):
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Goes up after every committed change to the proposal or to anything shown on its page (events,
+    # assignments, replies, evaluations, attachments …): a kept rendering of the page is current while it
+    # is unchanged (``tian.proposals.revisions``).
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("proposal")

@@ -90,8 +90,9 @@ def visible_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(pk__in=ids)
 
 
-def get_proposal_for(user, pk: int) -> Proposal:
-    """Fetch-and-authorize: the proposal if the user may see it, else 404."""
+def get_proposal_for(user, pk: int, *, merged: bool = True) -> Proposal:
+    """Fetch-and-authorize: the proposal if the user may see it, else 404. ``merged=False``: the caller knows
+    that no proposal was merged into this one, which saves reading them."""
     from tian.deadlines.models import ExtensionRequest
     from tian.handling.models import Assignment, ContactRecord
 
@@ -101,14 +102,19 @@ def get_proposal_for(user, pk: int) -> Proposal:
         has_contacts=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
         has_pending_extension=Exists(ExtensionRequest.objects.filter(assignment=OuterRef("pk"),
                                                                      status=ExtensionRequest.Status.PENDING)))
-    return get_object_or_404(
+    related = [Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")),
+               Prefetch("assignments", queryset=assignments), "supervising_offices", "lead_officials",
+               "suggested_units"]
+    if merged:
+        related += [Prefetch("merged_proposals", queryset=Proposal.objects.select_related("lead_member")),
+                    "merged_proposals__cosignatures__member"]
+    proposal = get_object_or_404(
         visible_proposals(user)
         .select_related("session__term", "lead_member", "collective", "category", "committee", "created_by",
                         "merged_into", "decline_ground")
-        .prefetch_related(Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")),
-                          Prefetch("assignments", queryset=assignments),
-                          "supervising_offices", "lead_officials",
-                          Prefetch("merged_proposals", queryset=Proposal.objects.select_related("lead_member")),
-                          "merged_proposals__cosignatures__member", "suggested_units"),
+        .prefetch_related(*related),
         pk=pk,
     )
+    if not merged:
+        proposal._prefetched_objects_cache["merged_proposals"] = Proposal.objects.none()
+    return proposal

@@ -1,7 +1,11 @@
 """The proposal page: every fact of the legacy page in the same order, the reply letters, evaluations,
 the timeline, and the actions the user may take now."""
 
-from django.db.models import prefetch_related_objects
+import hashlib
+
+from django.db.models import Exists, OuterRef, Subquery, prefetch_related_objects
+from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -11,6 +15,7 @@ from tian.deadlines.services import evaluation_deadline
 from tian.handling.letters import build_letter
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
+from tian.proposals.derived import derived, render_fragment
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -22,9 +27,10 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import State
-from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members
+from tian.proposals.models import Proposal, State
+from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.timeline import timeline
+from tian.stats.models import FiguresVersion
 
 REVIEW_RESULT = {
     State.SUBMITTED: "待审查",
@@ -162,12 +168,38 @@ def detail(request, pk):
         from django.contrib.auth.views import redirect_to_login
         from django.shortcuts import redirect
 
-        from tian.proposals.models import Proposal
-
         if Proposal.objects.filter(pk=pk, is_public=True).exists():
             return redirect("portal:detail", pk=pk)
         return redirect_to_login(request.get_full_path())
-    proposal = get_proposal_for(request.user, pk)
+    # What the user may open is checked on every request, with the proposal's revision and the names' version
+    # (units, members, categories renamed) in the same query.
+    names = FiguresVersion.objects.filter(pk=1).values("value")[:1]
+    found = visible_proposals(request.user).filter(pk=pk).annotate(
+        names=Subquery(names), merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
+        "state", "revision", "names", "merged").first()
+    if found is None:
+        raise Http404
+    state, revision, names_version, merged = found
+    if state in UNKEPT_STATES:
+        return render(request, "proposals/detail.html", _page(request, pk, merged))
+    # Kept per viewer (their roles decide what the page shows and which actions it offers) and per CSRF secret
+    # (the page's forms carry a token for it), while the proposal's revision, the names and the day (deadlines
+    # turning overdue) are unchanged.
+    get_token(request)  # the secret exists from here on
+    secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()
+    key = ("proposal_detail", pk, request.user.pk, request.user.roles, secret, request.LANGUAGE_CODE,
+           timezone.localdate())
+    page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version))
+    return render(request, "proposals/detail.html", page)
+
+
+# Not kept: before registration the page shows invitations that lapse by the hour and merge candidates that
+# change with every other submission.
+UNKEPT_STATES = {State.DRAFT, State.SUBMITTED, State.RETURNED}
+
+
+def _page(request, pk, merged: bool) -> dict:
+    proposal = get_proposal_for(request.user, pk, merged=merged)
     context = proposal_context(request.user, proposal)
     actions = context["actions"]
     committee = proposal.committee
@@ -195,4 +227,5 @@ def detail(request, pk):
         forms["extension"] = ExtensionDecisionForm()
     context["forms"] = forms
     context["assignment_statuses"] = Assignment.Status
-    return render(request, "proposals/detail.html", context)
+    body = render_fragment("proposals/_detail_body.html", context, request)
+    return {"title": proposal.title, "body": body}

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,7 @@ from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
-from tian.proposals.derived import change_marker, derived, latest_event_id
+from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -292,5 +291,5 @@ def _filtered_proposals(request):
 def _list_body(request) -> str:
     form, qs = _filtered_proposals(request)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render_to_string("proposals/_list_body.html", {"form": form, "page": page}, request=request)
+    return render_fragment("proposals/_list_body.html", {"form": form, "page": page}, request)
 
