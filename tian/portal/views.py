@@ -17,7 +17,7 @@ from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.portal.masking import mask_mobiles
-from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment
+from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment, with_csrf_token
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
 from tian.supervision.models import SupervisionReview
@@ -64,7 +64,7 @@ def index(request):
     committee = current_committee()
     key = ("portal_index", committee.pk if committee else None, request.GET.urlencode(), request.LANGUAGE_CODE)
     body = derived(key, lambda: _index_body(request, committee), marker=change_marker())
-    return _render(request, "portal/index.html", {"body": body})
+    return _render(request, "portal/index.html", {"body": with_csrf_token(body, request)})
 
 
 def _index_body(request, committee) -> str:

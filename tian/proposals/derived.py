@@ -15,12 +15,14 @@ The store is bounded: the least recently used values go first, so keys that carr
 cannot grow a worker's memory without end.
 """
 
+import secrets
 import time
 from collections import OrderedDict
 
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 from tian.proposals.models import Event, Proposal
 
@@ -66,12 +68,25 @@ def derived(key, compute, *, marker):
     return value
 
 
+# Kept fragments are shared by every browser of a user, and each browser has its own CSRF secret: a fragment is
+# rendered with this stand-in for the token, and each response puts its own token in (``with_csrf_token``).
+# Random per process, so that no text a user types can be taken for it.
+CSRF_STAND_IN = f"csrf{secrets.token_hex(16)}"
+
+
 def render_fragment(template_name: str, context: dict, request) -> str:
     """A page's content, rendered to be kept: without the context processors, which the layout around it runs
     once per request anyway (the unread-notification count, the navigation), but with what the content
-    itself may use: the request, the user and the CSRF token."""
+    itself may use: the request, the user and the CSRF token (a stand-in, see ``with_csrf_token``)."""
     return get_template(template_name).render(
-        {**context, "request": request, "user": request.user, "csrf_token": get_token(request)})
+        {**context, "request": request, "user": request.user, "csrf_token": CSRF_STAND_IN})
+
+
+def with_csrf_token(fragment: str, request) -> str:
+    """A kept fragment with this request's CSRF token in its forms."""
+    if CSRF_STAND_IN not in fragment:
+        return fragment
+    return mark_safe(fragment.replace(CSRF_STAND_IN, get_token(request)))  # noqa: S308 - rendered by a template
 
 
 def forget(**kwargs) -> None:

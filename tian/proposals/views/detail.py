@@ -1,11 +1,8 @@
 """The proposal page: every fact of the legacy page in the same order, the reply letters, evaluations,
 the timeline, and the actions the user may take now."""
 
-import hashlib
-
 from django.db.models import Exists, OuterRef, Subquery, prefetch_related_objects
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -15,7 +12,7 @@ from tian.deadlines.services import evaluation_deadline
 from tian.handling.letters import build_letter
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
-from tian.proposals.derived import derived, render_fragment
+from tian.proposals.derived import derived, render_fragment, with_csrf_token
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -181,15 +178,13 @@ def detail(request, pk):
         raise Http404
     state, revision, names_version, merged = found
     if state in UNKEPT_STATES:
-        return render(request, "proposals/detail.html", _page(request, pk, merged))
-    # Kept per viewer (their roles decide what the page shows and which actions it offers) and per CSRF secret
-    # (the page's forms carry a token for it), while the proposal's revision, the names and the day (deadlines
-    # turning overdue) are unchanged.
-    get_token(request)  # the secret exists from here on
-    secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()
-    key = ("proposal_detail", pk, request.user.pk, request.user.roles, secret, request.LANGUAGE_CODE,
-           timezone.localdate())
+        page = _page(request, pk, merged)
+        return render(request, "proposals/detail.html", {**page, "body": with_csrf_token(page["body"], request)})
+    # Kept per viewer (their roles decide what the page shows and which actions it offers) while the
+    # proposal's revision, the names and the day (deadlines turning overdue) are unchanged.
+    key = ("proposal_detail", pk, request.user.pk, request.user.roles, request.LANGUAGE_CODE, timezone.localdate())
     page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version))
+    page = {**page, "body": with_csrf_token(page["body"], request)}
     return render(request, "proposals/detail.html", page)
 
 

@@ -28,7 +28,7 @@ from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
-from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment
+from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment, with_csrf_token
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -257,7 +257,7 @@ def proposal_list(request):
     key = ("proposal_list", request.user.pk, request.user.roles, request.GET.urlencode(), request.LANGUAGE_CODE,
            timezone.localdate())
     body = derived(key, lambda: _list_body(request), marker=change_marker())
-    return render(request, "proposals/list.html", {"body": body})
+    return render(request, "proposals/list.html", {"body": with_csrf_token(body, request)})
 
 
 def _filtered_proposals(request):
