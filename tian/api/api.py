@@ -37,7 +37,12 @@ from tian.organisations.selectors import current_committee
 from tian.proposals import services, workflow
 from tian.proposals.forms import ExtensionDecisionForm, InviteForm, ProposalForm, ReassignmentDecisionForm
 from tian.proposals.models import CoSignature, Proposal, State
-from tian.proposals.selectors import cosigner_members, get_proposal_for, visible_proposals
+from tian.proposals.selectors import (
+    cosigner_members,
+    get_proposal_for,
+    get_proposal_row_for,
+    visible_proposals,
+)
 from tian.proposals.timeline import ACTION_LABELS
 from tian.proposals.views.detail import visible_replies
 from tian.proposals.views.office import ACTIONS
@@ -296,7 +301,7 @@ def proposal_action(request, proposal_id: int, action: str, payload: FieldsBody)
         from django.http import Http404
 
         raise Http404
-    proposal = get_proposal_for(request.user, proposal_id)
+    proposal = get_proposal_row_for(request.user, proposal_id)
     data = {}
     if spec.form is not None:
         raw = dict(payload)

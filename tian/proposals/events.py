@@ -42,13 +42,25 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
 
 
 def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
-    """Side effects happen after the commit, and their failure never undoes it: the search index is
-    brought up to date and the people concerned are notified."""
+    """Side effects happen after the commit, and their failure never undoes it. They are queued for the task
+    worker (one task per event); if the queue cannot be reached they are done at once."""
+    from tian.proposals.tasks import after_event
+
+    try:
+        after_event.enqueue(event_id, proposal_id, notify, index)
+    except Exception:
+        logger.exception("could not queue what follows event %s; doing it now", event_id)
+        follow_up(event_id, proposal_id, notify=notify, index=index)
+
+
+def follow_up(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
+    """The search index brought up to date and the people concerned notified; a failure of one does not
+    stop the other."""
     from tian.notifications.services import dispatch_event
-    from tian.search.index import index_later
+    from tian.search.index import index_after_commit
 
     if index:
-        index_later(proposal_id)
+        index_after_commit(proposal_id)  # never raises: a search index problem is logged
     if notify:
         try:
             dispatch_event(event_id)

@@ -90,6 +90,12 @@ def visible_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(pk__in=ids)
 
 
+def get_proposal_row_for(user, pk: int) -> Proposal:
+    """Fetch-and-authorize the proposal alone, for an action on it (the services lock and re-read it, and the
+    workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed."""
+    return get_object_or_404(visible_proposals(user).select_related("committee", "session"), pk=pk)
+
+
 def get_proposal_for(user, pk: int, *, merged: bool = True) -> Proposal:
     """Fetch-and-authorize: the proposal if the user may see it, else 404. ``merged=False``: the caller knows
     that no proposal was merged into this one, which saves reading them."""

@@ -85,7 +85,8 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
         committee=committee, session=session, year=session.year, kind=kind, lead_member=lead_member,
         collective=collective, created_by=by, created_at=at, **fields,
     )
-    proposal.suggested_units.set(suggested_units)
+    if suggested_units:  # a new proposal has none to replace
+        proposal.suggested_units.set(suggested_units)
     # The same rule as editing: the proposer, or staff entering a paper proposal (rolled back if not).
     if not workflow.allowed(by, proposal, "edit"):
         raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
