@@ -1,28 +1,41 @@
-"""Keeping computed figures until the data behind them changes.
+"""Keeping computed figures until the data behind them changes, once for every server process.
 
 The figures of a scope are derived from proposals, assignments, replies and evaluations, which change only
 through the transitions, and every transition writes an ``Event`` row in the same transaction. So the events
-tell when figures may have changed: the cache key carries the newest event's id and a fingerprint of the most
+tell when figures may have changed: the key carries the newest event's id and a fingerprint of the most
 recent events (a transaction that commits after a later-numbered one still changes the fingerprint). Names
 shown in the tables (units, categories, sectors, parties, members) and the scopes themselves (sessions, terms)
 change without events; saving or deleting one bumps ``FiguresVersion`` after commit. "Overdue now" depends on
-the date, so the date is part of the key too; and no entry lives longer than ``TIMEOUT`` whatever happens.
-
+the date, so the date is part of the key too; and no value is used longer than ``TIMEOUT`` whatever happens.
 One query per request reads all of this, whatever the size of the data.
+
+Computed values are stored in the database (``KeptFigures``), where every process sees them, and kept in the
+process's own cache in front of it. A new version of a scope's figures is computed by one process only: it
+claims the row first (its primary key is the scope and version digest, so only one insert succeeds); the
+others wait for the value, or, for the page, show the scope's previous figures with the time they were
+computed. A claim older than ``CLAIM_TIMEOUT`` is taken over, so a process that died while computing holds
+up nobody for long.
 """
 
+import datetime
 import hashlib
+import json
 import threading
+import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 TIMEOUT = 10 * 60
 RECENT = 1000  # how many of the newest event ids the fingerprint covers
+CLAIM_TIMEOUT = 60  # seconds after which another process takes over an unfinished computation
+POLL = 0.05  # seconds between looks at a value another process is computing
+PRUNE_AFTER = datetime.timedelta(days=1)  # rows of versions nobody asked for since are deleted
 
 
 _request = threading.local()  # within one request the data version is read once
@@ -50,16 +63,100 @@ def _read_version() -> tuple:
         return tuple(cursor.fetchone())
 
 
+@dataclass(frozen=True)
+class Kept:
+    value: object
+    as_of: datetime.datetime  # when the value was computed
+    current: bool  # False: the previous version, shown while another process computes the current one
+
+
 def cached(key: tuple, compute):
     """``compute()``, or its result for ``key`` while the data and the date are unchanged."""
+    return kept(key, compute).value
+
+
+def kept(key: tuple, compute, *, previous_ok: bool = False) -> Kept:
+    """``compute()`` for ``key`` and the current data version, computed by one process and shared by all.
+    While another process computes it, ``previous_ok`` returns the scope's previous value (``current`` False)
+    instead of waiting, if there is one. Values must be JSON: lists, dicts with string keys, numbers, text."""
+    from tian.stats.models import KeptFigures
+
     stamp = (*data_version(), timezone.localdate())
-    digest = hashlib.sha256(repr((key, stamp)).encode()).hexdigest()
+    scope = _digest(key)
+    digest = _digest((key, stamp))
     name = f"tian.stats:{digest}"
-    value = cache.get(name)
-    if value is None:
+    local = cache.get(name)
+    if local is not None:
+        return Kept(*local, current=True)
+    waited_since = time.monotonic()
+    while True:
+        row = KeptFigures.objects.filter(key=digest).values_list("value", "computed_at", "claimed_at").first()
+        now = timezone.now()
+        if row is not None and row[1] is not None and row[1] > now - datetime.timedelta(seconds=TIMEOUT):
+            value = json.loads(row[0])
+            _keep_locally(name, value, row[1], now)
+            return Kept(value, row[1], current=True)
+        if _claim(digest, scope, row, now):
+            return _compute(name, digest, scope, compute)
+        if previous_ok:
+            previous = (KeptFigures.objects.filter(scope=scope, computed_at__isnull=False).order_by("-computed_at")
+                        .values_list("value", "computed_at").first())
+            if previous is not None:
+                return Kept(json.loads(previous[0]), previous[1], current=False)
+        if time.monotonic() - waited_since > CLAIM_TIMEOUT:  # never wait forever, whatever the others do
+            return _compute(name, digest, scope, compute, claimed=False)
+        time.sleep(POLL)
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def _keep_locally(name: str, value, as_of: datetime.datetime, now: datetime.datetime) -> None:
+    remaining = TIMEOUT - (now - as_of).total_seconds()
+    if remaining > 1:
+        cache.set(name, (value, as_of), remaining)
+
+
+def _claim(digest: str, scope: str, row, now: datetime.datetime) -> bool:
+    """Whether this process now computes the value: it inserted the claim, or took over an expired value or a
+    claim nobody finished (a conditional update on what it read: only one process succeeds)."""
+    from tian.stats.models import KeptFigures
+
+    if row is None:
+        try:
+            with transaction.atomic():
+                KeptFigures.objects.create(key=digest, scope=scope, claimed_at=now)
+            return True
+        except IntegrityError:
+            return False
+    value, _computed_at, claimed_at = row
+    if claimed_at is not None and claimed_at > now - datetime.timedelta(seconds=CLAIM_TIMEOUT):
+        return False  # being computed
+    unchanged = {"claimed_at": claimed_at} if claimed_at is not None else {"claimed_at__isnull": True}
+    return KeptFigures.objects.filter(key=digest, **unchanged).update(claimed_at=now) == 1
+
+
+def _compute(name: str, digest: str, scope: str, compute, *, claimed: bool = True) -> Kept:
+    from tian.stats.models import KeptFigures
+
+    try:
         value = compute()
-        cache.set(name, value, TIMEOUT)
-    return value
+    except BaseException:
+        if claimed:  # give the claim back: the next request tries again
+            KeptFigures.objects.filter(key=digest, computed_at__isnull=True).delete()
+            KeptFigures.objects.filter(key=digest).update(claimed_at=None)
+        raise
+    now = timezone.now()
+    text = json.dumps(value, ensure_ascii=False)
+    if claimed:
+        KeptFigures.objects.filter(key=digest).update(value=text, computed_at=now, claimed_at=None)
+        # Older versions of the scope are no longer needed once this one is there; nor, after a day, anything.
+        KeptFigures.objects.filter(Q(scope=scope, computed_at__lt=now) | Q(computed_at__lt=now - PRUNE_AFTER)
+                                   | Q(computed_at__isnull=True, claimed_at__lt=now - PRUNE_AFTER)).delete()
+    value = json.loads(text)  # the same value whether computed here or read from the table
+    _keep_locally(name, value, now, now)
+    return Kept(value, now, current=True)
 
 
 def bump() -> None:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -74,10 +75,14 @@ def index(request):
     query = request.GET.urlencode()
     # The figures, charts and tables are the same for every viewer of a scope: rendered once per scope, data
     # version, date and language (see tian.stats.freshness), since rendering them costs more than computing them.
-    figures = freshness.cached(("page", *scope.key(), query, get_language()),
-                               lambda: render_to_string("stats/_figures.html", _figures_context(scope, query)))
+    # While another process computes new figures, the previous ones are shown with the time they were computed.
+    figures = freshness.kept(("page", *scope.key(), query, get_language()),
+                             lambda: render_to_string("stats/_figures.html", _figures_context(scope, query)),
+                             previous_ok=True)
     return render(request, "stats/index.html", {
-        "form": form, "scope": scope, "query": query, "figures": figures,
+        "form": form, "scope": scope, "query": query,
+        "figures": mark_safe(figures.value),  # noqa: S308 - our own template's output, kept as text
+        "figures_as_of": None if figures.current else figures.as_of,
         "perms_review": has_permission(request.user, Perm.REVIEW)})
 
 
