@@ -92,7 +92,7 @@ def test_inbox_lists_new_assignments_to_sign_for_only_for_their_units(world, cli
     assert proposal.title not in text(client_for(world.other_handler).get(reverse("handling:inbox")))
 
 
-def test_inbox_groups_are_oldest_first(world, client_for):
+def test_inbox_groups_put_the_earliest_deadline_first(world, client_for):
     older = assigned_proposal(world, "关于完善社区养老服务的建议", at=datetime.datetime(2023, 3, 1, 10, tzinfo=datetime.UTC))
     newer = assigned_proposal(world, "关于加强农村留守儿童关爱的建议")
     page = section(text(client_for(world.lead_handler).get(reverse("handling:inbox"))), "待签收")

@@ -58,7 +58,12 @@ class Assignment(models.Model):
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["role", "id"]
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [
+            # Everything the unit inbox reads of a unit's assignments, so that it reads this index and not the
+            # table: a unit's closed assignments pile up over the years (docs/decisions.md, the unit inbox).
+            models.Index(fields=["unit", "status", "proposal", "role", "deadline", "assigned_on", "id"],
+                         name="assignment_unit_inbox"),
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.get_role_display()}"

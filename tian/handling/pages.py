@@ -4,7 +4,7 @@ handling services. Every page and action is for the handler's own unit only (404
 import datetime
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef, Q
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,12 +15,12 @@ from tian.audit.log import audit_refusal
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.handling import inbox as tasks
 from tian.handling import services
 from tian.handling.letters import build_letter
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
-    ContactRecord,
     Reply,
     ReplyCoSignature,
     UnitRole,
@@ -35,81 +35,43 @@ from tian.handling.unit_forms import (
 )
 from tian.organisations.models import Unit
 from tian.proposals import workflow
-from tian.proposals.models import State
 from tian.proposals.selectors import get_proposal_for, proposer_members
 from tian.proposals.views.common import first_error, post_only
 from tian.proposals.workflow import WorkflowError
 from tian.supervision.models import SupervisionReview
 
-IN_HANDLING = [State.ASSIGNED, State.HANDLING, State.REHANDLING]
-
 
 def inbox_groups(user) -> list[dict]:
-    """The unit's open tasks by kind, oldest first.
-
-    One query reads every assignment that belongs in some group, with what decides its group, and the groups
-    are sorted out here: a query per group cost more than the rows it returned."""
-    unit_id = user.unit_id
-    returned_ids = Reply.objects.filter(assignment__unit_id=unit_id, status=Reply.Status.RETURNED).values(
-        "assignment_id")
-    follow_up_ids = FollowUp.objects.filter(reply__assignment__unit_id=unit_id, reported_at__isnull=True).values(
-        "reply__assignment_id")
-    # A returned reply has its own group; only a reply never sent leaves the unit "to reply".
-    sent = Reply.objects.filter(assignment=OuterRef("pk")).exclude(status=Reply.Status.DRAFT)
-    candidates = (
-        Assignment.objects.filter(unit_id=unit_id).exclude(status=Assignment.Status.REMOVED)
-        .filter(Q(proposal__state__in=IN_HANDLING) | Q(status=Assignment.Status.REASSIGNMENT_REQUESTED)
-                | Q(pk__in=returned_ids) | Q(pk__in=follow_up_ids))
-        .annotate(has_contact=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
-                  has_opinion=Exists(AssistingOpinion.objects.filter(assignment=OuterRef("pk"))),
-                  sent_round1=Exists(sent.filter(round=1)), sent_round2=Exists(sent.filter(round=2)),
-                  has_returned=Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED)),
-                  has_follow_up=Exists(FollowUp.objects.filter(reply__assignment=OuterRef("pk"),
-                                                               reported_at__isnull=True)))
-        .select_related("proposal", "unit").order_by("assigned_on", "id"))
-    grouped = {key: [] for key in ("sign", "contact", "opinion", "reply", "returned", "rehandling", "reassignment",
-                                 "follow_up")}
-    for a in candidates:
-        state, status = a.proposal.state, a.status
-        active = state in IN_HANDLING
-        replying = active and a.role in (UnitRole.LEAD, UnitRole.SEPARATE)
-        signed = status == Assignment.Status.SIGNED
-        for key, belongs in (
-            ("sign", active and status == Assignment.Status.ASSIGNED),
-            ("contact", replying and signed and not a.has_contact),
-            ("opinion", active and a.role == UnitRole.ASSISTING and signed and not a.has_opinion),
-            ("reply", replying and signed and state == State.HANDLING and not a.sent_round1),
-            ("returned", a.has_returned),
-            ("rehandling", replying and state == State.REHANDLING and not a.sent_round2),
-            ("reassignment", status == Assignment.Status.REASSIGNMENT_REQUESTED),
-            ("follow_up", a.has_follow_up),
-        ):
-            if belongs:
-                grouped[key].append(a)
-    labels = {
-        "sign": _("To sign for"), "contact": _("To contact the proposer"),
-        "opinion": _("To send an assisting opinion"), "reply": _("To reply"),
-        "returned": _("Replies returned by supervision"), "rehandling": _("Rehandling"),
-        "reassignment": _("Reassignment requested"), "follow_up": _("Follow-up reports due"),
-    }
-    cosign = (ReplyCoSignature.objects.filter(unit_id=unit_id, signed_at__isnull=True,
-                                              reply__status=Reply.Status.COSIGNING)
-              .select_related("reply__proposal", "reply__assignment").order_by("reply__submitted_at"))
-    result = [{"key": key, "label": labels[key], "items": items, "kind": "assignment"} for key, items in grouped.items()]
-    result.insert(3, {"key": "cosign", "label": _("Replies to co-sign"), "items": list(cosign), "kind": "cosign"})
-    return result
+    """Every open task of the user's unit by group, unpaged (the API's task list; the page shows them a few at
+    a time, see ``tian.handling.inbox``)."""
+    items = tasks.all_items(user.unit_id)
+    return [{"key": g.key, "label": g.label, "items": items[g.key], "kind": g.kind} for g in tasks.GROUPS]
 
 
 @require_permission(Perm.HANDLE)
 def inbox(request):
-    groups = inbox_groups(request.user)
+    """The unit's open tasks by group: every group's count and its most urgent items, or with ``?group=`` one
+    group a page at a time (``&page=``)."""
+    unit_id = request.user.unit_id
+    selected = tasks.BY_KEY.get(request.GET.get("group", ""))
+    page = None
+    if selected is not None:
+        number = request.GET.get("page", "")
+        count, items = tasks.group_page(unit_id, selected, page=min(int(number), 10**6) if number.isdigit() else 1,
+                                        size=tasks.PAGE_SIZE)
+        page = Paginator(range(count), tasks.PAGE_SIZE).get_page(number)
+        counts, items = {selected.key: count}, {selected.key: items}
+    else:
+        counts, items = tasks.first_items(unit_id)
+    groups = [{"key": g.key, "label": g.label, "count": counts[g.key], "items": items[g.key]}
+              for g in tasks.GROUPS if counts.get(g.key)]
     due_soon_days = 5
-    if request.user.unit_id:
+    if unit_id:
         # The unit (shown in the heading) with its committee, in one query.
-        request.user.unit = Unit.objects.select_related("committee").get(pk=request.user.unit_id)
+        request.user.unit = Unit.objects.select_related("committee").get(pk=unit_id)
         due_soon_days = request.user.unit.committee.due_soon_days
     return render(request, "handling/unit_inbox.html", {
-        "groups": groups, "total": sum(len(g["items"]) for g in groups), "today": timezone.localdate(),
+        "groups": groups, "total": sum(counts.values()), "selected": selected, "page": page,
         "due_soon_days": due_soon_days})
 
 
@@ -274,14 +236,3 @@ def follow_up(request, pk):
     return _done(request, item.reply.proposal_id, lambda d: deadlines.follow_up_report(
         follow_up=item, by=request.user, report=d["report"]), _("The follow-up report was sent."),
         FollowUpForm(request.POST))
-
-
-def unit_tiles(user, committee) -> list[dict]:
-    from django.urls import reverse
-
-    url = reverse("handling:inbox")
-    return [{"label": g["label"], "count": len(g["items"]), "url": f"{url}#{g['key']}",
-             "urgent": bool(g["items"]) and g["key"] in ("sign", "reply", "returned", "cosign", "rehandling")}
-            for g in inbox_groups(user)]
-
-

@@ -1,0 +1,300 @@
+"""The unit inbox: the unit's open tasks in groups (to sign for, to reply …), counted exactly and shown a few at a
+time, most urgent (earliest deadline) first.
+
+Each group is declared once, as a condition on the unit's assignments (co-signing: on its pending co-signatures),
+and three readers share it: the overview (every group's count and first ``PREVIEW`` tasks, one query), a page of
+one group (one query) and the home tiles (every group's count, one aggregate query). A page renders at most a
+fixed number of rows however much the unit has open, and the database looks at the unit's open assignments
+only, not at all it ever had (docs/decisions.md, "The unit inbox pages each group").
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tian.deadlines.models import FollowUp
+from tian.handling.models import (
+    Assignment,
+    AssistingOpinion,
+    ContactRecord,
+    Reply,
+    ReplyCoSignature,
+    UnitRole,
+)
+from tian.proposals.models import Proposal, State
+
+IN_HANDLING = [State.ASSIGNED, State.HANDLING, State.REHANDLING]
+PREVIEW = 5  # items of each group on the inbox overview
+PAGE_SIZE = 25  # items on a page of one group
+
+_active = Q(proposal__state__in=IN_HANDLING)
+_replying = _active & Q(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+_signed = Q(status=Assignment.Status.SIGNED)
+
+
+def _sent(round_: int) -> Exists:
+    """A reply of that round has left the unit (a returned reply has its own group)."""
+    return Exists(Reply.objects.filter(assignment=OuterRef("pk"), round=round_).exclude(status=Reply.Status.DRAFT))
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: Promise
+    condition: Q | None  # on Assignment; None for the co-signatures
+    due: str = "deadline"  # the deadline that orders the group and is shown in it
+    urgent: bool = False  # a home tile that asks for action when the group is not empty
+
+    @property
+    def kind(self) -> str:
+        return "cosign" if self.condition is None else "assignment"
+
+
+# Cheap column tests come before the subqueries, so the database only runs those on rows that pass them.
+GROUPS = [
+    Group("sign", _("To sign for"), _active & Q(status=Assignment.Status.ASSIGNED), urgent=True),
+    Group("contact", _("To contact the proposer"),
+          _replying & _signed & ~Exists(ContactRecord.objects.filter(assignment=OuterRef("pk")))),
+    Group("opinion", _("To send an assisting opinion"),
+          _active & Q(role=UnitRole.ASSISTING) & _signed
+          & ~Exists(AssistingOpinion.objects.filter(assignment=OuterRef("pk")))),
+    Group("cosign", _("Replies to co-sign"), None, urgent=True),
+    Group("reply", _("To reply"), _replying & _signed & Q(proposal__state=State.HANDLING) & ~_sent(1), urgent=True),
+    Group("returned", _("Replies returned by supervision"),
+          Q(Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED))), urgent=True),
+    Group("rehandling", _("Rehandling"), _replying & Q(proposal__state=State.REHANDLING) & ~_sent(2),
+          due="proposal__rehandling_deadline", urgent=True),
+    Group("reassignment", _("Reassignment requested"), Q(status=Assignment.Status.REASSIGNMENT_REQUESTED)),
+    Group("follow_up", _("Follow-up reports due"),
+          Q(Exists(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True)))),
+]
+BY_KEY = {g.key: g for g in GROUPS}
+_ASSIGNMENT_GROUPS = [g for g in GROUPS if g.condition is not None]
+_ROLE_LABELS = dict(UnitRole.choices)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row of the inbox: the proposal, the unit's role in it and the deadline that matters."""
+
+    proposal_id: int
+    year: int
+    number: int | None
+    title: str
+    role: str
+    due: datetime.date | None
+    url: str  # the unit's work page of the proposal
+
+    number_year = Proposal.number_year  # the proposal's own rendering of its number; reads year and number only
+
+    @property
+    def role_label(self):
+        return _ROLE_LABELS[self.role]
+
+
+def _assignments(unit_id):
+    """The unit's assignments that can be in some group (every group's condition implies this), found by index:
+    the open proposals' assignments, requested reassignments, returned replies and follow-ups due. The groups'
+    subqueries then run on these few rows only, not on every assignment the unit ever had."""
+    mine = Assignment.objects.filter(unit_id=unit_id).order_by()
+    candidates = (
+        mine.filter(_active).values("pk")
+        .union(mine.filter(status=Assignment.Status.REASSIGNMENT_REQUESTED).values("pk"),
+               Reply.objects.filter(assignment__unit_id=unit_id, status=Reply.Status.RETURNED).order_by()
+               .values("assignment_id"),
+               FollowUp.objects.filter(reply__assignment__unit_id=unit_id, reported_at__isnull=True).order_by()
+               .values("reply__assignment_id")))
+    return mine.exclude(status=Assignment.Status.REMOVED).filter(pk__in=candidates)
+
+
+def _ordered(group: Group) -> list:
+    return [F(group.due).asc(nulls_last=True), F("assigned_on").asc(), F("id").asc()]
+
+
+def _cosignatures(unit_id):
+    """The unit's signatures awaiting on replies in co-signing."""
+    return ReplyCoSignature.objects.filter(unit_id=unit_id, signed_at__isnull=True,
+                                           reply__status=Reply.Status.COSIGNING).order_by()
+
+
+_TASK = {"t_proposal": F("proposal_id"), "t_year": F("proposal__year"), "t_number": F("proposal__number"),
+         "t_title": F("proposal__title"), "t_role": F("role")}
+
+
+def _cosign_rows(unit_id):
+    """As tasks, with their number: the reply's deadline first, the lead unit's or, for a second reply, the
+    rehandling deadline."""
+    due = Case(When(reply__round__gt=1, then=F("reply__proposal__rehandling_deadline")),
+               default=F("reply__assignment__deadline"))
+    return (_cosignatures(unit_id).annotate(sort_due=due)
+            .order_by(F("sort_due").asc(nulls_last=True), "reply__submitted_at", "id")
+            .values(t_proposal=F("reply__proposal_id"), t_year=F("reply__proposal__year"),
+                    t_number=F("reply__proposal__number"), t_title=F("reply__proposal__title"),
+                    t_role=Value(UnitRole.ASSISTING.value), t_due=F("sort_due"), t_total=Window(Count("pk"))))
+
+
+def _page_rows(unit_id, group: Group):
+    """A group's tasks, with their number."""
+    return (_assignments(unit_id).filter(group.condition).order_by(*_ordered(group))
+            .values(**_TASK, t_due=F(group.due), t_total=Window(Count("pk"))))
+
+
+def _flagged(unit_id):
+    """The unit's candidate assignments as tasks, with whether each belongs to each group (``in_<key>``)."""
+    flags = {f"in_{g.key}": ExpressionWrapper(g.condition, output_field=BooleanField()) for g in _ASSIGNMENT_GROUPS}
+    return _assignments(unit_id).values(**_TASK, t_deadline=F("deadline"),
+                                        t_rehandling=F("proposal__rehandling_deadline"), t_assigned=F("assigned_on"),
+                                        t_id=F("id"), **flags)
+
+
+def _first_sql(inner: str) -> tuple[str, list[str]]:
+    """Around the flagged tasks: each one's row number and its group's size in every group, keeping the rows
+    that are among the first ``PREVIEW`` of some group. The groups' conditions are evaluated once a row, in
+    ``inner``; written out because the ORM would repeat them in every window."""
+    due = {"deadline": "t_deadline", "proposal__rehandling_deadline": "t_rehandling"}
+    columns = [*_TASK, "t_deadline", "t_rehandling"]
+    windows = []
+    for g in _ASSIGNMENT_GROUPS:
+        windows += [f"ROW_NUMBER() OVER (PARTITION BY in_{g.key} ORDER BY {due[g.due]} IS NULL, {due[g.due]}, "
+                    f"t_assigned, t_id) AS rank_{g.key}", f"COUNT(*) OVER (PARTITION BY in_{g.key}) AS total_{g.key}"]
+        columns += [f"in_{g.key}", f"rank_{g.key}", f"total_{g.key}"]
+    wanted = " OR ".join(f"(in_{g.key} AND rank_{g.key} <= {PREVIEW:d})" for g in _ASSIGNMENT_GROUPS)
+    sql = (f"SELECT {', '.join(columns)} FROM (SELECT flagged.*, {', '.join(windows)} FROM ({inner}) flagged) "  # noqa: S608
+           f"ranked WHERE {wanted}")  # our own names and the compiled query only
+    return sql, columns
+
+
+def _queries() -> dict:
+    """Every query of the inbox by name: a function of the unit id giving a queryset of ``values()``."""
+    queries = {
+        "counts": lambda u: _assignments(u).values("unit_id").annotate(
+            **{g.key: Count("pk", filter=g.condition) for g in _ASSIGNMENT_GROUPS}),
+        "cosign_count": lambda u: _cosignatures(u).values("unit_id").annotate(n=Count("pk")),
+        "first": _flagged,
+        "cosign_first": lambda u: _cosign_rows(u)[:PREVIEW],
+        "page:cosign": _cosign_rows,
+    }
+    queries.update({f"page:{g.key}": (lambda u, g=g: _page_rows(u, g)) for g in _ASSIGNMENT_GROUPS})
+    return queries
+
+
+# Building and compiling these queries with the ORM costs several milliseconds a request, many times what the
+# database takes to run them; their SQL does not change, so each is compiled once per process for a stand-in
+# unit id, which is then replaced by the unit's own.
+_UNIT = -7_654_321
+
+
+@functools.cache
+def _compiled(name: str, vendor: str) -> tuple[str, tuple, list[str]]:
+    """The SQL, its parameters and the names of its columns, in their order."""
+    compiler = _queries()[name](_UNIT).query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    columns = [alias for _expression, _sql, alias in compiler.select]
+    if name == "first":
+        sql, columns = _first_sql(sql)
+    return sql, tuple(params), columns
+
+
+def _fetch(name: str, unit_id, *, suffix: str = "", extra: tuple = ()) -> list[dict]:
+    sql, params, columns = _compiled(name, connection.vendor)
+    params = tuple(unit_id if p == _UNIT else p for p in params) + extra
+    with connection.cursor() as cursor:
+        cursor.execute(sql + suffix, params)
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _date(value) -> datetime.date | None:
+    """SQLite returns dates as text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _work_urls():
+    """The work page's address for a proposal id, reversed once and not once a row (~25 µs each)."""
+    marker = 2_147_483_647
+    head, tail = reverse("handling:work", args=[marker]).split(str(marker))
+    return lambda proposal_id: f"{head}{proposal_id}{tail}"
+
+
+def _tasks(rows: list[dict], url, due: str = "t_due") -> list[Task]:
+    return [Task(r["t_proposal"], r["t_year"], r["t_number"], r["t_title"], r["t_role"], _date(r[due]),
+                 url(r["t_proposal"])) for r in rows]
+
+
+def group_counts(unit_id) -> dict[str, int]:
+    """The exact number of items in every group (the home tiles): one aggregate query over the unit's
+    assignments and one count of its pending co-signatures."""
+    counts = next(iter(_fetch("counts", unit_id)), {})
+    counts["cosign"] = next(iter(_fetch("cosign_count", unit_id)), {}).get("n", 0)
+    return {g.key: counts.get(g.key, 0) for g in GROUPS}
+
+
+def first_items(unit_id) -> tuple[dict[str, int], dict[str, list[Task]]]:
+    """Every group's exact count and first ``PREVIEW`` tasks, most urgent first, in two queries: a group's
+    rows carry its size, and an empty group has none."""
+    rows = _fetch("first", unit_id)
+    url = _work_urls()
+    counts, items = {}, {}
+    for g in _ASSIGNMENT_GROUPS:
+        rank = f"rank_{g.key}"
+        mine = sorted((r for r in rows if r[f"in_{g.key}"] and r[rank] <= PREVIEW), key=lambda r, rank=rank: r[rank])
+        counts[g.key] = mine[0][f"total_{g.key}"] if mine else 0
+        items[g.key] = _tasks(mine, url, "t_deadline" if g.due == "deadline" else "t_rehandling")
+    cosign = _fetch("cosign_first", unit_id)
+    counts["cosign"] = cosign[0]["t_total"] if cosign else 0
+    items["cosign"] = _tasks(cosign, url)
+    return {g.key: counts[g.key] for g in GROUPS}, items
+
+
+def group_page(unit_id, group: Group, *, page: int, size: int = PAGE_SIZE) -> tuple[int, list[Task]]:
+    """The number of tasks in the group and the tasks of one page of it (the last if there are fewer pages), in
+    the order of the overview: one query, and two when asked past the end."""
+    def fetch(offset: int) -> list[dict]:
+        return _fetch(f"page:{group.key}", unit_id, suffix=" LIMIT %s OFFSET %s", extra=(size, offset))
+
+    rows = fetch((max(page, 1) - 1) * size)
+    if not rows and page > 1:
+        first = fetch(0)
+        rows = fetch((first[0]["t_total"] - 1) // size * size) if first else []
+    return (rows[0]["t_total"] if rows else 0), _tasks(rows, _work_urls())
+
+
+def all_items(unit_id) -> dict[str, list]:
+    """Every item of every group, unpaged (the API's task list): one query for the assignments, each with the
+    groups it belongs to, and one for the co-signatures."""
+    flags = {f"in_{g.key}": ExpressionWrapper(g.condition, output_field=BooleanField()) for g in _ASSIGNMENT_GROUPS}
+    rows = list(_assignments(unit_id).filter(reduce(or_, (g.condition for g in _ASSIGNMENT_GROUPS)))
+                .select_related("proposal").annotate(**flags).order_by("assigned_on", "id"))
+    items = {}
+    for g in _ASSIGNMENT_GROUPS:
+        mine = [a for a in rows if getattr(a, f"in_{g.key}")]
+        # The group's own order: its deadline (never-set ones last), then as fetched.
+        items[g.key] = sorted(mine, key=lambda a, group=g: _due_key(a, group))
+    items["cosign"] = list(_cosignatures(unit_id).select_related("reply__proposal", "reply__assignment")
+                           .order_by("reply__submitted_at", "id"))
+    return {g.key: items[g.key] for g in GROUPS}
+
+
+def _due_key(item, group: Group):
+    for name in group.due.split("__"):
+        item = getattr(item, name)
+    return (item is None, item)
