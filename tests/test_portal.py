@@ -336,3 +336,19 @@ def test_public_search_filters_apply(world, portal):
     url = reverse("portal:search")
     assert Client().get(url, {"q": "托育", "year": 2023}).context["total"] == 1
     assert Client().get(url, {"q": "托育", "unit": world.units["区教科局"].pk, "role": "lead"}).context["total"] == 0
+
+
+def test_public_search_caps_its_count_within_disclosed_proposals(world, portal, client_for, monkeypatch):
+    from django.utils.translation import gettext
+
+    from tian.search import query
+
+    more = gettext("More than %(n)s proposals found: the newest %(n)s are listed, most relevant first. Add words "
+                   "or filters to narrow the search.") % {"n": 1}
+    monkeypatch.setattr(query, "RANKED_MATCHES", 1)
+    # 托育 is in both proposals; the undisclosed one neither counts nor makes the count "more than".
+    response = Client().get(reverse("portal:search"), {"q": "托育"})
+    assert (response.context["total"], response.context["more"]) == (1, False)
+    assert more not in response.content.decode()
+    staff_page = client_for(world.staff).get(reverse("search:search"), {"q": "托育"}).content.decode()
+    assert more in staff_page

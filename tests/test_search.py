@@ -145,3 +145,56 @@ def test_clusters_command_lists_near_duplicates(world, indexed):
     call_command("similar_clusters", session=world.session.pk, stdout=out)
     text_out = out.getvalue()
     assert "1 clusters" in text_out and SEED_TITLE in text_out and "普惠托育服务" in text_out
+
+
+def test_a_capped_count_says_more_and_stays_within_scope(world, client_for, indexed, monkeypatch):
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from tian.search import query
+
+    _seed, water, roads = indexed
+    monkeypatch.setattr(query, "RANKED_MATCHES", 1)
+    staff_page = search_proposals(visible_proposals(world.staff), "农村")  # 农村饮水 and 农村公路
+    assert (staff_page.total, staff_page.more, len(staff_page.hits)) == (1, True, 1)
+    assert staff_page.hits[0].proposal.pk == roads.pk  # the newest match
+    own = search_proposals(visible_proposals(world.member), "农村")  # 徐丽娟's 农村公路 is not counted
+    assert (own.total, own.more, [h.proposal.pk for h in own.hits]) == (1, False, [water.pk])
+    assert search_proposals(Proposal.objects.filter(is_public=True), "农村").total == 0
+
+    more = gettext("More than %(n)s proposals found: the newest %(n)s are listed, most relevant first. Add words "
+                   "or filters to narrow the search.") % {"n": 1}
+    assert more in client_for(world.staff).get(reverse("search:search") + "?q=农村").content.decode()
+    member_page = client_for(world.member).get(reverse("search:search") + "?q=农村").content.decode()
+    assert more not in member_page and "农村<mark>公路</mark>" not in member_page
+
+
+def test_similar_proposals_stay_within_scope(world, indexed):
+    _seed, _water, roads = indexed
+    title, body = "关于加快农村公路建设的建议", "建议加快通村公路硬化,完善农村客运网络。"
+    assert [s.proposal.pk for s in similar_proposals(visible_proposals(world.cosigner), title, body)] == [roads.pk]
+    assert all(s.proposal.pk != roads.pk for s in similar_proposals(visible_proposals(world.member), title, body))
+
+
+def test_similar_proposals_are_found_from_the_keyword_table(world, indexed):
+    from tian.search.models import SearchKeyword
+
+    seed, _water, _roads = indexed
+    rows = dict(SearchKeyword.objects.filter(document_id=seed.pk).values_list("term", "weight"))
+    assert "托育" in rows and all(len(term) > 1 for term in rows)
+    assert abs(sum(w * w for w in rows.values()) - 1) < 1e-6  # unit length: sums of products are cosines
+    SearchKeyword.objects.filter(document_id=seed.pk).delete()  # without its rows, a document is never found
+    assert similar_proposals(Proposal.objects.all(), "关于发展普惠托育服务的建议",
+                             "建议多渠道发展托育服务,建设普惠托育机构,对婴幼儿照护给予财政补贴。") == []
+
+
+def test_a_scope_holding_few_of_the_newest_matches_is_still_searched_whole(world, indexed, monkeypatch):
+    from tian.search.backends import SQLiteFTS
+
+    _seed, water, roads = indexed
+    # SQLite looks the newest matches up in the scope one by one, at most WALKED of them, then selects the
+    # scope instead; here the newest match of 农村 (徐丽娟's 农村公路) is not 刘安泽's to see.
+    monkeypatch.setattr(SQLiteFTS, "WALKED", 1)
+    page = search_proposals(visible_proposals(world.member), "农村")
+    assert ([h.proposal.pk for h in page.hits], page.total, page.more) == ([water.pk], 1, False)
+    assert {h.proposal.pk for h in search_proposals(visible_proposals(world.staff), "农村").hits} == {water.pk, roads.pk}

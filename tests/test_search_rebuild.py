@@ -10,7 +10,7 @@ from tian.handling.models import Reply
 from tian.proposals.models import Proposal, State
 from tian.search import text
 from tian.search.index import index_proposal, rebuild
-from tian.search.models import SearchDocument
+from tian.search.models import SearchDocument, SearchKeyword
 
 
 def index_contents() -> dict:
@@ -22,7 +22,8 @@ def index_contents() -> dict:
         else:
             cursor.execute("SELECT proposal_id, vector::text FROM search_searchdocument")
         engine_rows = {row[0]: row[1:] for row in cursor.fetchall()}
-    return {"documents": documents, "engine": engine_rows}
+    keywords = set(SearchKeyword.objects.values_list("document_id", "term", "weight"))
+    return {"documents": documents, "engine": engine_rows, "keywords": keywords}
 
 
 def test_the_bulk_rebuild_writes_what_index_proposal_writes(db):
@@ -40,6 +41,8 @@ def test_the_bulk_rebuild_writes_what_index_proposal_writes(db):
     rebuilt = index_contents()
     assert rebuilt["documents"] == one_by_one["documents"]
     assert rebuilt["engine"] == one_by_one["engine"]
+    assert rebuilt["keywords"] == one_by_one["keywords"]
+    assert {pk for pk, _term, _weight in rebuilt["keywords"]} == set(rebuilt["documents"])
     assert not drafts & set(rebuilt["engine"])
 
 
@@ -51,20 +54,24 @@ def test_segmenting_once_gives_what_the_three_segmentations_give():
         text.index_text(title), text.index_text("\n".join([body, *replies])), text.keywords(title, body))
 
 
-def test_pages_past_the_ranked_matches_list_the_older_ones(db, monkeypatch):
+def test_only_the_newest_matches_are_ranked_and_counted(db, monkeypatch):
     from tian.search import query
 
     generate(proposals=120, seed=4, today=datetime.date(2026, 11, 28))
     rebuild(processes=1)
     scope = Proposal.objects.all()
     everything = query.ranked_page(scope, ["建议"], limit=1000)
-    assert everything.total == len(everything.hits) > 30
+    assert everything.total == len(everything.hits) > 30 and not everything.more
 
     monkeypatch.setattr(query, "RANKED_MATCHES", 25)
-    pages = [query.ranked_page(scope, ["建议"], limit=10, offset=offset) for offset in range(0, 1000, 10)]
+    pages = [query.ranked_page(scope, ["建议"], limit=10, offset=offset) for offset in range(0, 40, 10)]
     seen = [hit.proposal.pk for page in pages for hit in page.hits]
-    assert {page.total for page in pages} == {everything.total}
-    assert sorted(seen) == sorted(hit.proposal.pk for hit in everything.hits)  # each once, none lost
-    newest = sorted(seen, reverse=True)
-    assert set(seen[:25]) == set(newest[:25])  # the newest 25 are ranked first
-    assert seen[25:] == newest[25:]  # then the older ones, newest first
+    assert all(page.total == 25 and page.more for page in pages)
+    newest = sorted((hit.proposal.pk for hit in everything.hits), reverse=True)[:25]
+    assert sorted(seen) == sorted(newest)  # the newest 25, each once, ranked
+    assert [len(page.hits) for page in pages] == [10, 10, 5, 0]
+
+    exactly = Proposal.objects.filter(pk__in=newest)
+    assert (query.ranked_page(exactly, ["建议"]).total, query.ranked_page(exactly, ["建议"]).more) == (25, False)
+    beyond = query.ranked_page(exactly, ["建议"], limit=10, offset=30)  # a page past the last still counts
+    assert (beyond.hits, beyond.total, beyond.more) == ([], 25, False)

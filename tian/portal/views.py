@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from tian.core.context_processors import layout_committee
 from tian.handling.letters import build_letter
 from tian.handling.models import Reply, UnitRole
 from tian.organisations.models import Session
@@ -61,7 +62,7 @@ def _rows(proposals, committee) -> list[dict]:
 @require_safe
 def index(request):
     # The same for every visitor: rendered once and kept until something changes (``derived.change_marker``).
-    committee = current_committee()
+    committee = layout_committee()  # kept per process, as the layout shows it
     key = ("portal_index", committee.pk if committee else None, request.GET.urlencode(), request.LANGUAGE_CODE)
     body = derived(key, lambda: _index_body(request, committee), marker=change_marker())
     return _render(request, "portal/index.html", {"body": with_csrf_token(body, request)})
@@ -154,7 +155,7 @@ def search(request):
                  "title_html": highlight(mask_mobiles(hit.proposal.title), terms, width=200),
                  "snippet_html": _public_snippet(hit.proposal, replies.get(hit.proposal.pk, ""), terms)}
                 for hit in result.hits]
-        context.update(hits=hits, total=result.total,
+        context.update(hits=hits, total=result.total, more=result.more,
                        page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
     return _render(request, "portal/search.html", context)
 

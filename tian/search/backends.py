@@ -5,7 +5,11 @@ parser: FTS5's unicode61 tokenizer and PostgreSQL's ``simple`` configuration spl
 what makes a two-character word like 托育 match, which trigram indexes cannot do.
 """
 
+import json
+
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 
 def _quote(term: str) -> str:
@@ -14,6 +18,21 @@ def _quote(term: str) -> str:
 
 def _match_all(terms: list[str]) -> str:
     return " AND ".join(_quote(t) for t in terms)
+
+
+def _scope_ids(scope: QuerySet) -> tuple[str, tuple]:
+    """SQL selecting the ids of the proposals of ``scope``, and its parameters."""
+    ids = scope.order_by().values("pk")
+    if not ids.query.distinct_fields:
+        ids.query.distinct = False  # a duplicate id changes nothing in "IN (…)"; removing them costs a pass
+    return ids.query.sql_with_params()
+
+
+def _in_scope(scope: QuerySet, column: str) -> tuple[str, tuple]:
+    """SQL saying that the proposal whose id is in ``column`` is one of ``scope``, looked up by its id."""
+    looked_up = scope.filter(pk=RawSQL(column, ()))  # noqa: S611 - a column name written in this module
+    sql, params = looked_up.order_by().values("pk").query.sql_with_params()
+    return f"EXISTS ({sql})", params
 
 
 def _lexemes(terms: list[str], operator: str) -> str:
@@ -43,39 +62,58 @@ class SQLiteFTS:
         """Index (proposal id, title, body) rows not yet in the index (``rebuild``, after ``clear``)."""
         cursor.executemany("INSERT INTO search_fts (rowid, title, body) VALUES (%s, %s, %s)", rows)
 
-    def match(self, terms: list[str], *, any_term: bool = False) -> tuple[str, list]:
-        """SQL selecting (proposal_id, score) of matching documents, best first (higher is better)."""
-        expression = (" OR " if any_term else " AND ").join(_quote(t) for t in terms)
-        # bm25 is "lower is better"; the title weighs five times the body.
-        return ("SELECT rowid, -bm25(search_fts, 5.0, 1.0) AS score FROM search_fts "
-                "WHERE search_fts MATCH %s ORDER BY score DESC"), [expression]
+    def insert_keywords(self, cursor, table: str, rows: list[tuple[int, str, float]]):
+        cursor.executemany(f"INSERT INTO {table} (document_id, term, weight) VALUES (%s, %s, %s)", rows)  # noqa: S608
 
+    def page(self, cursor, terms: list[str], scope: QuerySet, *, ranked: int, limit: int, offset: int
+             ) -> list[tuple[int, float, int]]:
+        """(proposal_id, score, matches) of one page of the newest ``ranked`` documents matching every term
+        among the proposals of ``scope``, best first; ``matches`` is how many match, counted up to ``ranked``
+        + 1 and no further."""
+        # A scope of many proposals (what staff may see, the disclosed ones) is not selected: FTS5 hands over
+        # the matches newest first and each is looked up in the scope by its id until ranked + 1 are found, a
+        # few thousand lookups where selecting the scope's ids would read the whole proposal table (100 ms at
+        # 100,000 proposals). A few proposals (a unit's, through a filter) would have tens of thousands of
+        # matches of a common word looked up one by one, so the lookups stop at the WALKED newest matches,
+        # and if these hold too few of the scope's, the scope is selected instead, through its indexes.
+        cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                       [_match_all(terms), self.WALKED - 1])
+        oldest_walked = cursor.fetchone()
+        in_scope, params = _in_scope(scope, "search_fts.rowid")
+        if oldest_walked:
+            in_scope = f"rowid >= {int(oldest_walked[0])} AND {in_scope}"
+        cursor.execute(*self._page(terms, in_scope, params, ranked=ranked, limit=limit, offset=offset))
+        rows = cursor.fetchall()
+        if oldest_walked and (not rows or rows[0][2] <= ranked):
+            ids, params = _scope_ids(scope)
+            cursor.execute(*self._page(terms, f"+rowid IN ({ids})", params, ranked=ranked, limit=limit,
+                                       offset=offset))
+            rows = cursor.fetchall()
+        return rows
 
-    def search(self, terms: list[str], scope: str, *, min_id: int = 0) -> tuple[str, list]:
-        """SQL selecting (proposal_id, score, how many were ranked) of the documents matching every term, of
-        proposals among the ids selected by ``scope`` and from ``min_id`` on, best first. The parameters of
-        ``scope`` go after the ones returned."""
-        # bm25 is "lower is better"; the title weighs five times the body. FTS5 refuses bm25 beside a window
-        # function, hence the inner query. "+rowid" keeps the scope from being handed to FTS5, which would run
-        # the MATCH once per id of the scope (minutes at 100,000 proposals) instead of once.
-        return ("SELECT id, score, count(*) OVER () FROM (SELECT rowid AS id, "  # noqa: S608
-                "-bm25(search_fts, 5.0, 1.0) AS score FROM search_fts WHERE search_fts MATCH %s AND rowid >= %s "
-                f"AND +rowid IN ({scope})) ORDER BY score DESC, id DESC", [_match_all(terms), min_id])
+    # How many of the newest matches are looked up in the scope one by one, at most (see ``page``).
+    WALKED = 10000
 
-    def newest(self, terms: list[str], scope: str, n: int) -> tuple[str, list]:
-        """SQL selecting (id of the n-th newest match, how many match) when at least ``n`` documents match."""
-        return ("SELECT id, count(*) OVER () FROM (SELECT rowid AS id FROM search_fts "  # noqa: S608
-                f"WHERE search_fts MATCH %s AND +rowid IN ({scope})) ORDER BY id DESC LIMIT 1 OFFSET {int(n) - 1}",
-                [_match_all(terms)])
+    def _page(self, terms: list[str], in_scope: str, scope_params: tuple, *, ranked: int, limit: int, offset: int
+              ) -> tuple[str, list]:
+        # The matches in scope, newest first, until ranked + 1 are found, are kept for the ranking query: bm25
+        # is "lower is better", the title weighs five times the body, and FTS5 only computes it in a query
+        # that MATCHes; the rowid range keeps it to the kept matches, and "+rowid" keeps the id list from
+        # being handed to FTS5, which would run the MATCH once per id instead of once.
+        return ("WITH matched AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                f"AND {in_scope} ORDER BY rowid DESC LIMIT {int(ranked) + 1}), "
+                f"kept AS (SELECT id FROM matched ORDER BY id DESC LIMIT {int(ranked)}) "
+                "SELECT rowid, -bm25(search_fts, 5.0, 1.0) AS score, (SELECT count(*) FROM matched) FROM search_fts "
+                "WHERE search_fts MATCH %s AND rowid >= (SELECT min(id) FROM kept) AND +rowid IN (SELECT id FROM kept) "
+                f"ORDER BY score DESC, rowid DESC LIMIT {int(limit)} OFFSET {int(offset)}",
+                [_match_all(terms), *scope_params, _match_all(terms)])
 
-    def older(self, terms: list[str], scope: str, *, below: int) -> tuple[str, list]:
-        """SQL selecting (proposal_id, 0, 0) of the matches older than ``below``, newest first (not ranked)."""
-        return ("SELECT rowid, 0.0, 0 FROM search_fts WHERE search_fts MATCH %s AND rowid < %s "  # noqa: S608
-                f"AND +rowid IN ({scope}) ORDER BY rowid DESC", [_match_all(terms), below])
-
-    def count(self, terms: list[str], scope: str) -> tuple[str, list]:
-        return (f"SELECT count(*) FROM search_fts WHERE search_fts MATCH %s AND +rowid IN ({scope})",  # noqa: S608
-                [_match_all(terms)])
+    def count(self, cursor, terms: list[str], scope: QuerySet, *, at_most: int) -> int:
+        """How many documents match every term among the proposals of ``scope``, counted up to ``at_most``."""
+        ids, params = _scope_ids(scope)
+        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608
+                       f"AND +rowid IN ({ids}) LIMIT {int(at_most)})", [_match_all(terms), *params])
+        return cursor.fetchone()[0]
 
 
 class PostgresFTS:
@@ -104,31 +142,54 @@ class PostgresFTS:
             "UPDATE search_searchdocument SET vector = setweight(to_tsvector('simple', title_tokens), 'A') || "
             "setweight(to_tsvector('simple', body_tokens), 'D') WHERE proposal_id = ANY(%s)", [[r[0] for r in rows]])
 
-    def match(self, terms: list[str], *, any_term: bool = False) -> tuple[str, list]:
-        operator = " | " if any_term else " & "
-        lexemes = operator.join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
-        return ("SELECT proposal_id, ts_rank(vector, q, 1) AS score FROM search_searchdocument, "
-                "to_tsquery('simple', %s) q WHERE vector @@ q ORDER BY score DESC"), [lexemes]
+    def insert_keywords(self, cursor, table: str, rows: list[tuple[int, str, float]]):
+        """Insert (document id, term, weight) rows in one statement: a row at a time, the 2 million rows of
+        a rebuild at 100,000 proposals took longer than the rest of it."""
+        ids, terms, weights = zip(*rows, strict=True)
+        cursor.execute(f"INSERT INTO {table} (document_id, term, weight) "  # noqa: S608
+                       "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[])", [list(ids), list(terms), list(weights)])
 
+    def page(self, cursor, terms: list[str], scope: QuerySet, *, ranked: int, limit: int, offset: int
+             ) -> list[tuple[int, float, int]]:
+        scope_sql, scope_params = _scope_ids(scope)
+        # The newest ranked + 1 matches are found in one of two ways, chosen here because the planner counts
+        # checking a vector as nearly free when it means reading it from TOAST (about 10 µs each):
+        # - a word in a good share of the documents (建设): walk the primary key backwards, checking vectors,
+        #   and stop after ranked + 1 matches, a few thousand vectors read instead of every match counted;
+        # - a rarer word (养老, 托育): take every match from the GIN index, which reads no vector at all, and
+        #   keep the newest; "+ 0" stops the planner from walking the key, checking tens of thousands of
+        #   vectors to find a few thousand matches.
+        # Then only the kept matches are read to be ranked.
+        order = "proposal_id" if self._common(cursor, terms) else "proposal_id + 0"
+        cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, ts_rank(vector, q, 1) AS score, "  # noqa: S608
+                "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
+                "(SELECT proposal_id, vector FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+                f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) matched, "
+                f"to_tsquery('simple', %s) q) scored WHERE newest <= {int(ranked)} "
+                       f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
+                       [_lexemes(terms, " & "), *scope_params, _lexemes(terms, " & ")])
+        return cursor.fetchall()
 
-    def search(self, terms: list[str], scope: str, *, min_id: int = 0) -> tuple[str, list]:
-        return ("SELECT proposal_id, ts_rank(vector, q, 1) AS score, count(*) OVER () FROM "  # noqa: S608
-                "search_searchdocument, to_tsquery('simple', %s) q WHERE vector @@ q AND proposal_id >= %s "
-                f"AND proposal_id IN ({scope}) ORDER BY score DESC, proposal_id DESC"), [_lexemes(terms, " & "), min_id]
+    # From this share of the documents on, a query's matches are found by walking the newest documents.
+    COMMON = 0.2
 
-    def newest(self, terms: list[str], scope: str, n: int) -> tuple[str, list]:
-        return ("SELECT proposal_id, count(*) OVER () FROM search_searchdocument "  # noqa: S608
-                f"WHERE vector @@ to_tsquery('simple', %s) AND proposal_id IN ({scope}) "
-                f"ORDER BY proposal_id DESC LIMIT 1 OFFSET {int(n) - 1}"), [_lexemes(terms, " & ")]
+    def _common(self, cursor, terms: list[str]) -> bool:
+        """Whether the planner expects at least ``COMMON`` of the documents to match every term (from the
+        statistics that ANALYZE keeps of the vectors' lexemes: no document is read)."""
+        cursor.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument "
+                       "WHERE vector @@ to_tsquery('simple', %s)", [_lexemes(terms, " & ")])
+        plan = cursor.fetchone()[0]
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_searchdocument'::regclass")
+        documents = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return plan[0]["Plan"]["Plan Rows"] >= self.COMMON * max(documents, 1)
 
-    def older(self, terms: list[str], scope: str, *, below: int) -> tuple[str, list]:
-        return ("SELECT proposal_id, 0.0, 0 FROM search_searchdocument WHERE "  # noqa: S608
-                f"vector @@ to_tsquery('simple', %s) AND proposal_id < %s AND proposal_id IN ({scope}) "
-                "ORDER BY proposal_id DESC"), [_lexemes(terms, " & "), below]
-
-    def count(self, terms: list[str], scope: str) -> tuple[str, list]:
-        return ("SELECT count(*) FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "  # noqa: S608
-                f"AND proposal_id IN ({scope})"), [_lexemes(terms, " & ")]
+    def count(self, cursor, terms: list[str], scope: QuerySet, *, at_most: int) -> int:
+        scope_sql, scope_params = _scope_ids(scope)
+        cursor.execute("SELECT count(*) FROM (SELECT 1 FROM search_searchdocument WHERE "  # noqa: S608
+                       f"vector @@ to_tsquery('simple', %s) AND proposal_id IN ({scope_sql}) LIMIT {int(at_most)}) "
+                       "matched", [_lexemes(terms, " & "), *scope_params])
+        return cursor.fetchone()[0]
 
 
 def engine(conn=None):

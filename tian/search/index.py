@@ -16,7 +16,7 @@ from tian.handling.models import Reply
 from tian.proposals.models import Proposal, State
 from tian.search import text
 from tian.search.backends import engine
-from tian.search.models import SearchDocument
+from tian.search.models import SearchDocument, SearchKeyword
 
 logger = logging.getLogger("tian.search")
 
@@ -36,6 +36,8 @@ def index_proposal(proposal_id: int) -> bool:
             proposal_id=proposal_id,
             defaults={"title_tokens": title_tokens, "body_tokens": body_tokens, "keywords": keywords,
                       "updated_at": timezone.now()})
+        SearchKeyword.objects.filter(document_id=proposal_id).delete()
+        _write_keywords([(proposal_id, keywords)])
         engine().upsert(cursor, proposal_id, title_tokens, body_tokens)
     return True
 
@@ -70,6 +72,7 @@ def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> 
     ids = list(Proposal.objects.exclude(state=State.DRAFT).order_by("pk").values_list("pk", flat=True))
     chunks = [ids[start:start + batch] for start in range(0, len(ids), batch)]
     with transaction.atomic():
+        SearchKeyword.objects.all().delete()
         SearchDocument.objects.all().delete()
         with connection.cursor() as cursor:
             engine().clear(cursor)
@@ -117,9 +120,18 @@ def _write(documents: list[tuple[int, str, str, dict]]) -> int:
             [SearchDocument(proposal_id=pk, title_tokens=title_tokens, body_tokens=body_tokens, keywords=keywords,
                             updated_at=now) for pk, title_tokens, body_tokens, keywords in documents],
             batch_size=500)
+        _write_keywords([(pk, keywords) for pk, _t, _b, keywords in documents])
         engine().insert_many(cursor, [(pk, title_tokens, body_tokens) for pk, title_tokens, body_tokens, _k
                                       in documents])
     return len(documents)
+
+
+def _write_keywords(documents: list[tuple[int, dict[str, float]]]) -> None:
+    """The rows of ``SearchKeyword`` of each (proposal id, keywords): its words, with unit-length weights."""
+    rows = [(pk, term, weight) for pk, keywords in documents for term, weight in text.word_vector(keywords).items()]
+    if rows:
+        with connection.cursor() as cursor:
+            engine().insert_keywords(cursor, SearchKeyword._meta.db_table, rows)
 
 
 def _progress(stdout, done: int, total: int) -> None:

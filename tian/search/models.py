@@ -2,6 +2,7 @@
 
 The full-text index itself is engine-specific and lives beside this table: an FTS5 virtual table
 ``search_fts`` on SQLite, the ``vector`` tsvector column (GIN-indexed) on PostgreSQL. See ``backends.py``.
+``SearchKeyword`` is the inverted index of the documents' keywords, from which similar proposals are found.
 """
 
 from django.db import models
@@ -18,3 +19,26 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"search document of {self.proposal_id}"
+
+
+class SearchKeyword(models.Model):
+    """One keyword (a word, not a character) of a search document, with its weight divided by the length of
+    the document's word vector, so that summing the products of a text's word weights with these gives the
+    text's cosine with each document times the text's own length (``query.similar_proposals``).
+
+    Rows are written with the document (``index.py``) and go with it; ``rebuild_search_index`` rewrites
+    them all."""
+
+    pk = models.CompositePrimaryKey("document", "term")
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="keyword_rows",
+                                 db_index=False)  # the primary key starts with it
+    term = models.CharField(max_length=100)
+    weight = models.FloatField()
+
+    class Meta:
+        # The candidates of a text are read from this index alone: the documents of each of its words and
+        # their weights, without visiting the table.
+        indexes = [models.Index(fields=["term", "document", "weight"], name="search_keyword_term")]
+
+    def __str__(self):
+        return f"{self.term} in {self.document_id}"

@@ -1,6 +1,7 @@
 """Searching and finding similar proposals, always within a queryset the caller has already scoped to
 what the user may see (``visible_proposals`` or the public's disclosed proposals)."""
 
+import math
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 from tian.proposals.models import Proposal
 from tian.search import text
 from tian.search.backends import engine
-from tian.search.models import SearchDocument
+from tian.search.models import SearchDocument, SearchKeyword
 
 
 @dataclass
@@ -24,63 +25,36 @@ class SearchHit:
 class SearchPage:
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
+    more: bool = False  # more than ``total`` match (only the newest RANKED_MATCHES are ranked and counted)
     terms: list[str] = field(default_factory=list)
 
 
-def _ranked(terms: list[str], *, any_term: bool = False, limit: int = 300) -> dict[int, float]:
-    """The ``limit`` best matches of the whole index (candidates of ``similar_proposals``): id → score."""
-    sql, params = engine().match(terms, any_term=any_term)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT {int(limit)}", params)
-        return {pk: float(score) for pk, score in cursor.fetchall()}
-
-
-# At most this many matches are ranked: the newest ones. A word found in most proposals (建设) would otherwise
-# have the database score tens of thousands of documents for every page; past this many, the newest are the
-# ones worth showing first anyway. Below it (托育, several words) every match is ranked. The older matches
-# follow the ranked ones, newest first, on the pages after them.
-RANKED_MATCHES = 3000
-
-
-def _scope_sql(base_qs: QuerySet) -> tuple[str, tuple]:
-    scope = base_qs.order_by().values("pk")
-    if not scope.query.distinct_fields:
-        scope.query.distinct = False  # a duplicate id changes nothing in "IN (…)"; removing them costs a pass
-    return scope.query.sql_with_params()
+# At most this many matches are ranked and counted: the newest ones. A word found in most proposals (建设)
+# would otherwise have the database check and score tens of thousands of documents for every page; past this
+# many, the newest are the ones worth showing first anyway, and the page says "more than 1,000" (docs/search.md).
+RANKED_MATCHES = 1000
 
 
 def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset: int = 0) -> SearchPage:
     """One page of the proposals of ``base_qs`` matching every term, most relevant first, without highlights.
 
-    Matching, scoping, ranking, counting and cutting the page are done by the database in two queries (how
-    many match and where the newest ``RANKED_MATCHES`` begin; the ranked page), so that a word found in most
-    of 100,000 proposals costs Python twenty rows."""
+    Matching, scoping, ranking, counting and cutting the page are done by the database in one query, so that
+    a word found in most of 100,000 proposals costs Python twenty rows. Only the newest ``RANKED_MATCHES``
+    matches are ranked and counted; when more match, ``total`` is ``RANKED_MATCHES`` and ``more`` is set."""
     if not terms:
         return SearchPage(terms=terms)
-    scope, scope_params = _scope_sql(base_qs)
-    rows = []
     with connection.cursor() as cursor:
-        sql, params = engine().newest(terms, scope, RANKED_MATCHES)
-        cursor.execute(sql, [*params, *scope_params])
-        min_id, total = cursor.fetchone() or (0, None)
-        if total is None or offset < RANKED_MATCHES:
-            sql, params = engine().search(terms, scope, min_id=min_id)
-            cursor.execute(f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}", [*params, *scope_params])
-            rows = cursor.fetchall()
-        if total is None:  # fewer than RANKED_MATCHES: all were ranked and counted
-            total = rows[0][2] if rows else 0
-            if not rows and offset:
-                sql, params = engine().count(terms, scope)
-                cursor.execute(sql, [*params, *scope_params])
-                total = cursor.fetchone()[0]
-        elif len(rows) < limit:  # the page reaches past the ranked matches
-            sql, params = engine().older(terms, scope, below=min_id)
-            cursor.execute(f"{sql} LIMIT {int(limit - len(rows))} OFFSET {max(int(offset) - RANKED_MATCHES, 0)}",
-                           [*params, *scope_params])
-            rows += cursor.fetchall()
+        rows = engine().page(cursor, terms, base_qs, ranked=RANKED_MATCHES, limit=limit, offset=offset)
+        if rows:
+            matches = rows[0][2]
+        elif offset:  # a page past the last: count them to say how many there are
+            matches = engine().count(cursor, terms, base_qs, at_most=RANKED_MATCHES + 1)
+        else:
+            matches = 0
     proposals = Proposal.objects.select_related("lead_member", "collective").in_bulk([row[0] for row in rows])
     return SearchPage(hits=[SearchHit(proposal=proposals[pk], score=float(score)) for pk, score, _n in rows
-                            if pk in proposals], total=total, terms=terms)
+                            if pk in proposals], total=min(matches, RANKED_MATCHES), more=matches > RANKED_MATCHES,
+                      terms=terms)
 
 
 def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
@@ -151,20 +125,17 @@ def similar_proposals(base_qs: QuerySet, title: str, body: str, *, exclude_pk: i
                       threshold: float = 0.2, candidates: int = 60) -> list[Similar]:
     """The proposals of ``base_qs`` most similar to a text, earlier years included.
 
-    The full-text engine proposes candidates sharing the text's strongest keywords; they are then ranked
-    by the similarity of their weighted keywords and characters (``_cosine``)."""
+    The keyword table (``SearchKeyword``) gives the documents sharing words with the text, by the cosine of
+    their words; the best are then ranked by the similarity of their weighted keywords and characters
+    (``_cosine``). A document sharing no word scores 0 and one whose words' cosine is below the square of the
+    threshold cannot reach it (the characters' cosine is at most 1), so neither is a candidate."""
     wanted = text.keywords(title, body)
-    words, _characters = _split(wanted)
+    words = text.word_vector(wanted)
     if not words:
         return []
-    strongest = sorted(words, key=words.get, reverse=True)[:8]
-    query_terms = [t for w in strongest for t in text.tokens(w)]
-    ranked = _ranked(sorted(set(query_terms)), any_term=True, limit=candidates * 5)
-    if exclude_pk is not None:
-        ranked.pop(exclude_pk, None)
-    if not ranked:
+    ids = _candidates(words, exclude_pk=exclude_pk, minimum=threshold * threshold, limit=candidates * 5)
+    if not ids:
         return []
-    ids = sorted(ranked, key=ranked.get, reverse=True)[: candidates * 5]
     allowed = set(base_qs.filter(pk__in=ids).values_list("pk", flat=True))
     ids = [pk for pk in ids if pk in allowed][:candidates]
     documents = SearchDocument.objects.filter(pk__in=ids).values_list("pk", "keywords")
@@ -172,3 +143,28 @@ def similar_proposals(base_qs: QuerySet, title: str, body: str, *, exclude_pk: i
     scored = [(pk, score) for pk, score in scored if score >= threshold][:limit]
     proposals = Proposal.objects.select_related("session__term").in_bulk([pk for pk, _s in scored])
     return [Similar(proposal=proposals[pk], score=round(score, 3)) for pk, score in scored]
+
+
+def _candidates(words: dict[str, float], *, exclude_pk: int | None, minimum: float, limit: int) -> list[int]:
+    """Ids of the documents sharing the strongest of ``words`` (unit-length weights), by the sum of the
+    products of those words' weights, highest first, at most ``limit``; read from the keyword table's index
+    alone. With every word, the sum is the cosine of the words, and a document below ``minimum`` is left out."""
+    strongest = dict(sorted(words.items(), key=lambda item: -item[1])[:CANDIDATE_WORDS])
+    # What the words left out could add is at most the length of their part of the vector (Cauchy-Schwarz).
+    minimum -= math.sqrt(sum(w * w for t, w in words.items() if t not in strongest))
+    values = ", ".join("(%s, %s)" for _ in strongest)
+    real = "::float8" if connection.vendor == "postgresql" else ""  # parameters arrive as text or numeric
+    sql = (f"WITH wanted(term, weight) AS (VALUES {values}) SELECT k.document_id, "  # noqa: S608
+           f"sum(k.weight * wanted.weight{real}) AS score FROM {SearchKeyword._meta.db_table} k "
+           "JOIN wanted ON k.term = wanted.term WHERE k.document_id <> %s GROUP BY k.document_id "
+           f"HAVING sum(k.weight * wanted.weight{real}) >= %s ORDER BY score DESC, k.document_id DESC "
+           f"LIMIT {int(limit)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*[v for term, weight in strongest.items() for v in (term, weight)], exclude_pk or 0,
+                             minimum])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# How many of a text's words look for candidates: its strongest. Every document sharing a word has a score
+# above 0, but a word's documents cost time in the sum (docs/search.md, "Speed").
+CANDIDATE_WORDS = 10

@@ -149,6 +149,19 @@ def _features(words: list[str], top: int = 20) -> dict[str, float]:
     return strongest(word_weights, top) | strongest(character_weights, TOP_CHARACTERS)
 
 
+# Longer "words" (a run of Latin letters or digits) are left out of the keyword table, whose column they
+# would not fit; they are still compared when candidates are re-ranked.
+MAX_KEYWORD_LENGTH = 100
+
+
+def word_vector(features: dict[str, float]) -> dict[str, float]:
+    """The words of ``keywords`` (not the characters), their weights divided by the length of the words'
+    vector: the dot product of two such vectors is the cosine of their words."""
+    words = {w: weight for w, weight in features.items() if 1 < len(w) <= MAX_KEYWORD_LENGTH}
+    norm = math.sqrt(sum(weight * weight for weight in words.values()))
+    return {w: weight / norm for w, weight in words.items()} if norm else {}
+
+
 def analyse(title: str, body: str, replies: list[str]) -> tuple[str, str, dict[str, float]]:
     """What the index stores of a proposal: the index text of its title, of its body followed by its
     released replies, and the keywords of title and body (without the replies, which speak of the answer).

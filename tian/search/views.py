@@ -60,7 +60,7 @@ def search(request):
         page_number = max(int(request.GET.get("page") or 1) if str(request.GET.get("page", "1")).isdigit() else 1, 1)
         if d["q"].strip():
             result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
-            context.update(hits=result.hits, total=result.total, searched=True,
+            context.update(hits=result.hits, total=result.total, more=result.more, searched=True,
                            page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
         else:
             page = Paginator(base.select_related("lead_member", "collective", "category").prefetch_related(
