@@ -52,21 +52,31 @@ def _open_invitations(user):
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
 
 
-def _to_evaluate(user):
-    """Replied proposals this member (or collective) is credited on and has not evaluated yet."""
+def _to_evaluate(user) -> list[Proposal]:
+    """Replied proposals this member (or collective) is credited on and has not evaluated yet, oldest reply
+    first. Read once per request (the tile counts them, the home page lists them)."""
+    kept = getattr(user, "_tian_to_evaluate", None)
+    if kept is None:
+        kept = user._tian_to_evaluate = list(_to_evaluate_query(user))
+    return kept
+
+
+def _to_evaluate_query(user):
     if user.collective_id and Role.COLLECTIVE in user.roles:
         credited = Q(collective_id=user.collective_id)
         done = Evaluation.objects.filter(collective_id=user.collective_id).values("proposal_id")
     elif user.member_id:
-        # The ids the member is credited on, as one union of index lookups: joins through co-signatures repeat
-        # rows (DISTINCT over all the member's proposals), and OR-ed subqueries make the database read every
-        # replied proposal.
+        # The ids the member is credited on, as one union of index lookups, read first: joins through
+        # co-signatures repeat rows, OR-ed subqueries make the database read every replied proposal, and even
+        # the union as a subquery is planned as a scan of every replied proposal (thousands at a national
+        # committee) where the member has a few dozen proposals to look up by id.
         member_id = user.member_id
-        credited = Q(pk__in=Proposal.objects.filter(lead_member_id=member_id).values("pk").order_by().union(
-            CoSignature.objects.filter(member_id=member_id, status=CoSignature.Status.ACCEPTED)
-            .values("proposal_id").order_by(),
-            Proposal.objects.filter(lead_member_id=member_id, merged_into__isnull=False)
-            .values("merged_into_id").order_by()))
+        credited = Q(pk__in=list(Proposal.objects.filter(lead_member_id=member_id).values_list("pk").order_by()
+                                 .union(CoSignature.objects.filter(member_id=member_id,
+                                                                   status=CoSignature.Status.ACCEPTED)
+                                        .values_list("proposal_id").order_by(),
+                                        Proposal.objects.filter(lead_member_id=member_id, merged_into__isnull=False)
+                                        .values_list("merged_into_id").order_by()).values_list("pk", flat=True)))
         done = Evaluation.objects.filter(member_id=member_id).values("proposal_id")
     else:
         return Proposal.objects.none()
@@ -88,7 +98,7 @@ def _member_tiles(user, committee):
     return [
         tile(_("Invitations to co-sign"), _open_invitations(user).count(), reverse("core:home_member") + "#inv",
              urgent=True),
-        tile(_("Replies to evaluate"), _to_evaluate(user).count(), reverse("core:home_member") + "#eval",
+        tile(_("Replies to evaluate"), len(_to_evaluate(user)), reverse("core:home_member") + "#eval",
              urgent=True),
         tile(_("Returned for revision"), own["returned"], mine, urgent=True),
         tile(_("Drafts"), own["drafts"], mine),
@@ -133,6 +143,6 @@ def home_context(user, role: Role) -> dict:
     context = {"role": role, "role_label": role.label, "tiles": tiles, "sections": []}
     if role in (Role.MEMBER, Role.COLLECTIVE):
         context["invitations"] = list(_open_invitations(user)) if role == Role.MEMBER else []
-        context["to_evaluate"] = list(_to_evaluate(user)[:20])
+        context["to_evaluate"] = _to_evaluate(user)[:20]
         context["sections"] = [{"template": "core/_member_sections.html"}]
     return context
