@@ -79,7 +79,28 @@ pages = {
   "statistics of a session": (f"/stats/?session={some.session_id}", staff),
   "statistics of a term": (f"/stats/?term={some.session.term_id}", staff),
 }
-out = {}
+import os
+from tian.organisations.selectors import current_committee
+from tian.proposals import services
+from tian.proposals.models import TopicCategory
+committee = current_committee()
+category = TopicCategory.objects.filter(committee=committee).order_by("pk").first()
+text = "近年来我区城乡社区养老服务需求快速增长，建议统筹布局社区养老服务站点，完善运营补贴和服务质量评价机制。"
+out = {}  # in the order the rows run: the pages, then submission and registration
+submission = {
+    "path": "/api/v1/proposals", "token": token_create(user=member, name="bench")[1], "queries": None,
+    "script": "bench_submit.lua", "body": json.dumps({"title": "关于完善社区养老服务的建议", "body": text,
+                                                       "category": category.pk, "disclosure_consent": True})}
+# Registration numbers each submitted proposal once: a pool of submitted proposals, more than can be registered.
+# Made before the pages are first requested, so that what they keep (statistics included) is current when loaded.
+ids = []
+for i in range(int(os.environ["BENCH_POOL"])):
+    p = services.proposal_create_draft(by=member, committee=committee, lead_member=member.member,
+                                       title=f"关于完善社区养老服务的建议（{i}）", body=text, category=category,
+                                       disclosure_consent=True)
+    ids.append(services.proposal_submit(proposal=p, by=member).pk)
+with open(os.environ["BENCH_IDS_FILE"], "w") as f:
+    f.write("\n".join(map(str, ids)))
 for name, (path, user) in pages.items():
     queries = None
     if not path.startswith("/bench/"):
@@ -90,26 +111,7 @@ for name, (path, user) in pages.items():
             client.get(path)
         queries = len(captured)
     out[name] = {"path": path, "cookie": f"sessionid={session_for(user)}" if user else None, "queries": queries}
-import os
-from tian.organisations.selectors import current_committee
-from tian.proposals import services
-from tian.proposals.models import TopicCategory
-committee = current_committee()
-category = TopicCategory.objects.filter(committee=committee).order_by("pk").first()
-text = "近年来我区城乡社区养老服务需求快速增长，建议统筹布局社区养老服务站点，完善运营补贴和服务质量评价机制。"
-out["proposal submission (API)"] = {
-    "path": "/api/v1/proposals", "token": token_create(user=member, name="bench")[1], "queries": None,
-    "script": "bench_submit.lua", "body": json.dumps({"title": "关于完善社区养老服务的建议", "body": text,
-                                                       "category": category.pk, "disclosure_consent": True})}
-# Registration numbers each submitted proposal once: a pool of submitted proposals, more than can be registered.
-ids = []
-for i in range(int(os.environ["BENCH_POOL"])):
-    p = services.proposal_create_draft(by=member, committee=committee, lead_member=member.member,
-                                       title=f"关于完善社区养老服务的建议（{i}）", body=text, category=category,
-                                       disclosure_consent=True)
-    ids.append(services.proposal_submit(proposal=p, by=member).pk)
-with open(os.environ["BENCH_IDS_FILE"], "w") as f:
-    f.write("\n".join(map(str, ids)))
+out["proposal submission (API)"] = submission
 out["registration (API)"] = {"path": "/api/v1/proposals", "token": token_create(user=staff, name="bench")[1],
                              "queries": None, "script": "bench_register.lua", "ids_file": os.environ["BENCH_IDS_FILE"]}
 print("JSON" + json.dumps(out))

@@ -120,12 +120,17 @@ def _fresh_committee_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_derived_values():
-    """Derived numbers and rendered lists are kept per process; a rolled-back test must not leave them behind."""
+    """Derived numbers, rendered lists and statistics are kept per process; a rolled-back test must not leave
+    them behind (its ids and data versions come again in the next test)."""
+    from django.core.cache import cache
+
     from tian.proposals.derived import forget
 
     forget()
+    cache.clear()
     yield
     forget()
+    cache.clear()
 
 
 @pytest.fixture

@@ -171,3 +171,18 @@ def test_member_numbers_link_to_their_proposals(world, client_for, year):
     registered = staff.get(reverse("stats:behind"), {"year": 2023, "measure": "registered",
                                                     "member": member_id}).content.decode()
     assert "提案三" not in registered  # declined, never registered
+
+
+def test_the_page_shows_the_first_key_proposals_and_links_to_all(world, client_for, year, monkeypatch):
+    from tian.proposals.models import Proposal
+    from tian.stats import views
+
+    Proposal.objects.filter(title__in=["提案一", "提案二", "提案五"]).update(is_key=True)
+    monkeypatch.setattr(views, "KEY_PROPOSALS_SHOWN", 2)
+    staff = client_for(world.staff)
+    page = staff.get(reverse("stats:index") + "?year=2023").content.decode()
+    shown = [title for title in ("提案一", "提案二", "提案五") if f">{title}</a>" in page]
+    assert len(shown) == 2 and "全部 3 件重点提案" in page
+    listing = staff.get(reverse("stats:behind") + "?year=2023&measure=key").content.decode()
+    assert all(f">{title}</a>" in listing for title in ("提案一", "提案二", "提案五"))
+    assert ">提案三</a>" not in listing and ">提案四</a>" not in listing  # not key proposals

@@ -394,8 +394,8 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str 
                                          cosignatures__status=CoSignature.Status.ACCEPTED)
         else:
             qs = qs.filter(lead_member_id=member_id)
-        if measure == "key":
-            qs = qs.filter(is_key=True)
+    if measure == "key":
+        qs = qs.filter(is_key=True)
     if group_by in GROUP_FIELDS and group is not None:
         field = GROUP_FIELDS[group_by]
         qs = qs.filter(**{f"{field}__isnull": True}) if group == "—" else qs.filter(**{field: group})

@@ -86,16 +86,22 @@ def index(request):
         "perms_review": has_permission(request.user, Perm.REVIEW)})
 
 
+# A national term has hundreds of key proposals: the page shows the first ones and links to the whole list.
+KEY_PROPOSALS_SHOWN = 50
+
+
 def _figures_context(scope: kpis.Scope, query: str) -> dict:
     figures = kpis.figures(scope)
     overall = figures["overall"]
     units = _role_labels(figures["units"])
     lead_units = [u for u in units if u["role"] == UnitRole.LEAD]
     trend = kpis.trend_figures(scope.committee)
+    key_proposals = kpis.key_proposals(scope)
     return {
         "overall": overall, "units": units,
         "categories": figures["categories"], "sectors": figures["sectors"], "parties": figures["parties"],
-        "members": figures["members"][:50], "key_proposals": kpis.key_proposals(scope),
+        "members": figures["members"][:50], "key_proposals": key_proposals[:KEY_PROPOSALS_SHOWN],
+        "key_total": len(key_proposals),
         "definitions": DEFINITIONS, "query": query,
         "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
         "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
