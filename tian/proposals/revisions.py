@@ -44,7 +44,8 @@ def _pending() -> _Bump:
         if isinstance(callback, _Bump):
             return callback
     bump = _Bump()
-    transaction.on_commit(bump)
+    # robust: the change is committed whatever happens here; a failed bump is logged, not raised at the user.
+    transaction.on_commit(bump, robust=True)
     return bump
 
 
