@@ -49,17 +49,6 @@ def index_after_commit(proposal_id: int) -> None:
         logger.exception("indexing proposal %s failed", proposal_id)
 
 
-def index_later(proposal_id: int) -> None:
-    """Queue the proposal for re-indexing; index at once if the queue cannot be reached."""
-    from tian.search.tasks import reindex
-
-    try:
-        reindex.enqueue(proposal_id)
-    except Exception:
-        logger.exception("could not queue indexing of proposal %s; indexing now", proposal_id)
-        index_after_commit(proposal_id)
-
-
 def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> int:
     """Re-index every proposal (after an import, a restore or a change of the segmentation).
 
