@@ -61,7 +61,7 @@ from tian.proposals.models import Proposal, State
 
 def session_for(user):
     s = SessionStore(); s["_auth_user_id"] = str(user.pk)
-    s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"; s["_auth_user_hash"] = user.get_session_auth_hash()
+    s["_auth_user_backend"] = "tian.accounts.backends.UserBackend"; s["_auth_user_hash"] = user.get_session_auth_hash()
     s.create(); return s.session_key
 
 staff = User.objects.filter(role_grants__role="staff").first()

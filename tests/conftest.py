@@ -124,12 +124,15 @@ def _fresh_derived_values():
     them behind (its ids and data versions come again in the next test)."""
     from django.core.cache import cache
 
+    from tian.core import layout
     from tian.proposals.derived import forget
 
     forget()
+    layout.forget()
     cache.clear()
     yield
     forget()
+    layout.forget()
     cache.clear()
 
 
@@ -149,3 +152,21 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture
+def assigned(world):
+    """A proposal assigned to 区民政局 (lead) and 区教科局 (assisting), key, with a lead official and a supervising office."""
+    from tian.handling import services as handling
+    from tian.proposals import services
+    from tian.proposals.models import TopicCategory
+
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                       title="关于加强全区未成年人关爱保护工作的建议", body="建议。", category=category)
+    p = services.proposal_submit(proposal=p, by=world.member)
+    p = services.proposal_register(proposal=p, by=world.staff)
+    return handling.proposal_assign(proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],
+                                    assisting_units=[world.units["区教科局"]], is_key=True,
+                                    lead_officials=[world.lead_official],
+                                    supervising_offices=[world.offices["区政府办公室"]])

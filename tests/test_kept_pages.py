@@ -206,3 +206,22 @@ def test_the_revision_moves_once_per_transaction_and_not_for_a_rollback(world):
     except RuntimeError:
         pass
     assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1
+
+
+def test_the_kept_unit_inbox_shows_a_change_made_elsewhere(world, client_for):
+    from tian.handling.models import Assignment
+
+    proposal = _assigned(world)
+    handler = client_for(world.lead_handler)
+    url = reverse("handling:inbox")
+    assert "待签收 1" in _text(handler.get(url))
+    # Signed for behind the application's back, with no event: the kept inbox is still served.
+    Assignment.objects.filter(proposal=proposal).update(status=Assignment.Status.SIGNED)
+    Proposal.objects.filter(pk=proposal.pk).update(state=State.HANDLING)
+    assert "待签收 1" in _text(handler.get(url))
+    Event.objects.bulk_create([Event(proposal=proposal, action="assignment.signed", from_state=State.ASSIGNED,
+                                     to_state=State.HANDLING, at=timezone.now())])
+    text = _text(handler.get(url))
+    assert "待签收" not in text and "待办前沟通 1" in text
+    # Another unit's handler has an inbox of their own, kept or not.
+    assert proposal.title not in _text(client_for(world.other_handler).get(url))

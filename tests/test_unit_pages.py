@@ -8,25 +8,11 @@ from django.urls import reverse
 
 from tian.handling import services as handling
 from tian.handling.models import Assignment, Reply
-from tian.proposals import services
-from tian.proposals.models import Event, State, TopicCategory
+from tian.proposals.models import Event, State
 
 
 def _text(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-
-
-@pytest.fixture
-def assigned(world):
-    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
-    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
-                                       title="关于加强全区未成年人关爱保护工作的建议", body="建议。", category=category)
-    p = services.proposal_submit(proposal=p, by=world.member)
-    p = services.proposal_register(proposal=p, by=world.staff)
-    return handling.proposal_assign(proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],
-                                    assisting_units=[world.units["区教科局"]], is_key=True,
-                                    lead_officials=[world.lead_official],
-                                    supervising_offices=[world.offices["区政府办公室"]])
 
 
 def test_inbox_lists_what_to_sign_for_only_for_the_assigned_units(world, client_for, assigned):

@@ -144,7 +144,7 @@ PASSWORD_MAX_AGE_DAYS = envint("PASSWORD_MAX_AGE_DAYS", 180, minimum=0)  # 0: pa
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or from one
 # address, sign-in is refused for AXES_COOLOFF_MINUTES; staff can unlock an account at once.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tian.accounts.backends.UserBackend"]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=3)
 AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]

@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from tian.accounts.roles import ROLE_HOME, Role
 from tian.core.home import home_context
+from tian.core.layout import render_page
 from tian.core.permissions import require_role
 
 
@@ -20,7 +21,7 @@ def home(request):
 def _role_home(role: Role):
     @require_role(role)
     def view(request):
-        return render(request, "core/home.html", home_context(request.user, role))
+        return render_page(request, "core/home.html", home_context(request.user, role))
 
     view.__name__ = f"home_{role.value}"
     return view

@@ -6,12 +6,13 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
+from tian.core.layout import render_page
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
@@ -35,6 +36,7 @@ from tian.handling.unit_forms import (
 )
 from tian.organisations.models import Unit
 from tian.proposals import workflow
+from tian.proposals.derived import change_marker, derived, render_fragment, with_csrf_token
 from tian.proposals.selectors import get_proposal_for, proposer_members
 from tian.proposals.views.common import first_error, post_only
 from tian.proposals.workflow import WorkflowError
@@ -52,11 +54,21 @@ def inbox_groups(user) -> list[dict]:
 def inbox(request):
     """The unit's open tasks by group: every group's count and its most urgent items, or with ``?group=`` one
     group a page at a time (``&page=``)."""
-    unit_id = request.user.unit_id
     selected = tasks.BY_KEY.get(request.GET.get("group", ""))
+    number = request.GET.get("page", "")
+    # Rendered once and kept until something happens to a proposal (every change of a task writes an event),
+    # per user and roles, query (group, page), language and day (the groups and deadline badges move with the date).
+    key = ("unit_inbox", request.user.pk, request.user.roles, request.user.unit_id, request.GET.urlencode(),
+           request.LANGUAGE_CODE, timezone.localdate())
+    body = derived(key, lambda: _inbox_body(request, selected, number), marker=change_marker())
+    return render_page(request, "handling/unit_inbox.html", {"selected": selected,
+                                                              "body": with_csrf_token(body, request)})
+
+
+def _inbox_body(request, selected, number) -> str:
+    unit_id = request.user.unit_id
     page = None
     if selected is not None:
-        number = request.GET.get("page", "")
         count, items = tasks.group_page(unit_id, selected, page=min(int(number), 10**6) if number.isdigit() else 1,
                                         size=tasks.PAGE_SIZE)
         page = Paginator(range(count), tasks.PAGE_SIZE).get_page(number)
@@ -70,9 +82,9 @@ def inbox(request):
         # The unit (shown in the heading) with its committee, in one query.
         request.user.unit = Unit.objects.select_related("committee").get(pk=unit_id)
         due_soon_days = request.user.unit.committee.due_soon_days
-    return render(request, "handling/unit_inbox.html", {
+    return render_fragment("handling/_inbox_body.html", {
         "groups": groups, "total": sum(counts.values()), "selected": selected, "page": page,
-        "due_soon_days": due_soon_days})
+        "due_soon_days": due_soon_days}, request)
 
 
 def _my_assignment(user, proposal) -> Assignment:
@@ -132,7 +144,7 @@ def work(request, proposal_pk):
                   "opinion": OpinionForm(), "extension": ExtensionForm(), "follow_up": FollowUpForm()},
         "due_soon_days": committee.due_soon_days,
     }
-    return render(request, "handling/unit_work.html", context)
+    return render_page(request, "handling/unit_work.html", context)
 
 
 def _assignment_for(request, pk) -> Assignment:

@@ -90,6 +90,15 @@ def visible_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(pk__in=ids)
 
 
+def visibility_key(user) -> tuple:
+    """Everything ``visible_proposals(user)`` depends on: two users with the same key see the same proposals, and
+    a query built from it may be kept under it (``tian.core.compiled``). For a member this reads the proposals
+    they are credited on through 并案, as ``visible_proposals`` does."""
+    merged = frozenset(_merged_into_ids(user.member_id)) if user.member_id and Role.MEMBER in user.roles else None
+    return (user.pk, user.is_active, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
+            user.lead_official_id, merged)
+
+
 def get_proposal_row_for(user, pk: int) -> Proposal:
     """Fetch-and-authorize the proposal alone, for an action on it (the services lock and re-read it, and the
     workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed."""

@@ -3,10 +3,11 @@ the timeline, and the actions the user may take now."""
 
 from django.db.models import Exists, OuterRef, Subquery, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import render
 from django.utils import timezone
 
 from tian.accounts.roles import Perm, Role, has_permission
+from tian.core.compiled import fetch
+from tian.core.layout import render_page
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
 from tian.handling.letters import build_letter
@@ -25,7 +26,13 @@ from tian.proposals.forms import (
     ReturnForm,
 )
 from tian.proposals.models import Proposal, State
-from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
+from tian.proposals.selectors import (
+    cosigner_members,
+    get_proposal_for,
+    proposer_members,
+    visibility_key,
+    visible_proposals,
+)
 from tian.proposals.timeline import timeline
 from tian.stats.models import FiguresVersion
 
@@ -158,6 +165,13 @@ def proposal_context(user, proposal) -> dict:
     }
 
 
+def _opened(user, pk):
+    names = FiguresVersion.objects.filter(pk=1).values("value")[:1]
+    return visible_proposals(user).filter(pk=pk).annotate(
+        names=Subquery(names), merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
+        "state", "revision", "names", "merged")[:1]
+
+
 def detail(request, pk):
     """The proposal page for signed-in users. A visitor who is not signed in is sent to the public page of a
     disclosed proposal (which shows only what may be published), or else to sign in."""
@@ -170,22 +184,20 @@ def detail(request, pk):
         return redirect_to_login(request.get_full_path())
     # What the user may open is checked on every request, with the proposal's revision and the names' version
     # (units, members, categories renamed) in the same query.
-    names = FiguresVersion.objects.filter(pk=1).values("value")[:1]
-    found = visible_proposals(request.user).filter(pk=pk).annotate(
-        names=Subquery(names), merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
-        "state", "revision", "names", "merged").first()
-    if found is None:
+    # Compiled once per process for each set of users who see the same proposals (``tian.core.compiled``).
+    found = fetch(("proposals.detail", visibility_key(request.user)), lambda pk: _opened(request.user, pk), pk)
+    if not found:
         raise Http404
-    state, revision, names_version, merged = found
+    state, revision, names_version, merged = (found[0][c] for c in ("state", "revision", "names", "merged"))
     if state in UNKEPT_STATES:
         page = _page(request, pk, merged)
-        return render(request, "proposals/detail.html", {**page, "body": with_csrf_token(page["body"], request)})
+        return render_page(request, "proposals/detail.html", {**page, "body": with_csrf_token(page["body"], request)})
     # Kept per viewer (their roles decide what the page shows and which actions it offers) while the
     # proposal's revision, the names and the day (deadlines turning overdue) are unchanged.
     key = ("proposal_detail", pk, request.user.pk, request.user.roles, request.LANGUAGE_CODE, timezone.localdate())
     page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version))
     page = {**page, "body": with_csrf_token(page["body"], request)}
-    return render(request, "proposals/detail.html", page)
+    return render_page(request, "proposals/detail.html", page)
 
 
 # Not kept: before registration the page shows invitations that lapse by the hour and merge candidates that

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
 from tian.core.calendar import add_working_days
+from tian.core.layout import render_page
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
@@ -257,7 +258,7 @@ def proposal_list(request):
     key = ("proposal_list", request.user.pk, request.user.roles, request.GET.urlencode(), request.LANGUAGE_CODE,
            timezone.localdate())
     body = derived(key, lambda: _list_body(request), marker=change_marker())
-    return render(request, "proposals/list.html", {"body": with_csrf_token(body, request)})
+    return render_page(request, "proposals/list.html", {"body": with_csrf_token(body, request)})
 
 
 def _filtered_proposals(request):
