@@ -253,12 +253,13 @@ def main():
                 env, pages = prepare(database, size, Path(work))
                 if "--prepare-only" in sys.argv:
                     continue
-                # As in production: background work (indexing, notifications) goes to the task queue and
-                # one worker beside the web server does it.
+                # As in production (docs/operations.md): background work (indexing, notifications) goes to the
+                # task queue and one worker beside the web server does it, at a lower CPU priority, so that
+                # on a busy server people's requests come first and the worker catches up afterwards.
                 served = {**env, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
                 server = subprocess.Popen([GUNICORN, "-w", "4", "-b", f"127.0.0.1:{PORT}", "tian.wsgi"],
                                           env=served, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                worker = subprocess.Popen([PYTHON, "manage.py", "db_worker"], env=served, cwd=ROOT,
+                worker = subprocess.Popen(["nice", "-n", "10", PYTHON, "manage.py", "db_worker"], env=served, cwd=ROOT,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 try:
                     for _ in range(50):

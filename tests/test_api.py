@@ -97,6 +97,20 @@ def test_a_revoked_token_stops_working_at_once(world):
     assert Api("tian_not-a-token").get("/me").status_code == 401
 
 
+def test_a_token_follows_its_users_roles_and_state_at_once(world):
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+
+    _token, raw = token_create(user=world.staff, name="办公室脚本")
+    api = Api(raw)
+    assert api.get("/me").json()["roles"] == ["staff"]
+    accounts.user_update(user=world.staff, roles=[Role.STAFF, Role.ADMIN], full_name="提案委")
+    assert sorted(api.get("/me").json()["roles"]) == ["admin", "staff"]
+    world.staff.is_active = False
+    world.staff.save()
+    assert api.get("/me").status_code == 401
+
+
 def test_public_endpoints_return_only_disclosed_data(world, tokens):
     category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
     pk = Api(tokens["member"]).post("/proposals", {"title": "不应公开的提案", "body": "建议。", "category": category.pk,

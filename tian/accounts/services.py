@@ -124,10 +124,19 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 def token_user(raw: str) -> User | None:
     """The active user a bearer token belongs to, recording its use; None for unknown or revoked tokens."""
-    token = ApiToken.objects.select_related("user").filter(digest=token_digest(raw), revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
+    from tian.accounts.backends import UserBackend
+    from tian.core.compiled import fetch
+
+    # Compiled once (``tian.core.compiled``); the user is read with their roles as for a session.
+    rows = fetch("accounts.token", lambda digest: ApiToken.objects.filter(
+        digest=digest, revoked_at__isnull=True).values("pk", "user_id", "last_used_at"), token_digest(raw))
+    if not rows:
+        return None
+    token = rows[0]
+    user = UserBackend().get_user(token["user_id"])  # None for an inactive user
+    if user is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute per token
-    return token.user
+    if token["last_used_at"] is None or (now - token["last_used_at"]).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token["pk"]).update(last_used_at=now)  # at most one write a minute per token
+    return user

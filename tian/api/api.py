@@ -261,7 +261,7 @@ def notification_read(request, notification_id: int):
 def _ok(obj=None, proposal=None) -> dict:
     proposal = proposal or (obj if isinstance(obj, Proposal) else None)
     if proposal is not None:
-        proposal.refresh_from_db()
+        proposal.refresh_from_db(fields=["state"])  # the services may have changed a re-read copy
     return {"id": getattr(obj, "pk", None), "state": proposal.state if proposal is not None else None}
 
 

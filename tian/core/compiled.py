@@ -3,7 +3,7 @@
 Building a query with the ORM and compiling it to SQL costs a signed-in request more than the database takes to
 answer it: 2–3 ms for the user with their roles, or for the proposal page's check of what the user may open,
 against a few tenths of a millisecond to run. Their SQL is the same every time but for one value (a user's or a
-proposal's id), so ``fetch`` compiles the query once for a stand-in value and then runs that SQL with the real
+proposal's id, an API token's digest), so ``fetch`` compiles the query once for a stand-in value and then runs that SQL with the real
 one in its place. The compiled query is kept on the connection (one per thread; at most ``MAX_KEPT``), with the converters the ORM
 would apply to its columns (SQLite returns dates as text).
 """
@@ -13,7 +13,12 @@ from collections import OrderedDict
 from django.db import DEFAULT_DB_ALIAS, connections
 
 STAND_IN = -7_654_321  # never an id: ids are positive
+STAND_IN_TEXT = str(STAND_IN)
 MAX_KEPT = 1000  # queries per connection (some are per user), the least recently used dropped first
+
+
+def _is_stand_in(param) -> bool:
+    return param == STAND_IN or param == STAND_IN_TEXT  # a text column takes the stand-in as text
 
 
 def _compiled(connection, key, build):
@@ -26,7 +31,7 @@ def _compiled(connection, key, build):
     else:
         compiler = build(STAND_IN).query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        if STAND_IN not in params:
+        if not any(_is_stand_in(p) for p in params):
             raise ValueError(f"the query {key!r} does not take its value as a parameter")
         names = [alias or expression.target.attname for expression, _sql, alias in compiler.select]
         converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
@@ -42,7 +47,7 @@ def fetch(key, build, value) -> list[dict]:
     connection = connections[DEFAULT_DB_ALIAS]
     sql, params, names, compiler, converters = _compiled(connection, key, build)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value if p == STAND_IN else p for p in params])
+        cursor.execute(sql, [value if _is_stand_in(p) else p for p in params])
         rows = cursor.fetchall()
     if converters:
         rows = compiler.apply_converters(rows, converters)
