@@ -136,3 +136,11 @@ def test_the_user_is_read_with_roles_and_unread_count_in_one_query(world, django
     world.stranger.save()
     assert UserBackend().get_user(world.stranger.pk) is None
     assert UserBackend().get_user(10**9) is None
+
+
+def test_what_a_user_typed_is_never_taken_for_a_stand_in(world, assigned, client_for):
+    client = client_for(world.staff)
+    client.get(reverse("proposals:list") + "?page=1")  # the layout is kept
+    page = client.get(reverse("proposals:list") + f"?page=1&q={layout.CSRF}{layout.BELL}").content.decode()
+    assert f'value="/proposals/?page=1&amp;q={layout.CSRF}{layout.BELL}"' in page
+    assert page.count('class="bell"') == 1

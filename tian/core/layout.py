@@ -12,6 +12,7 @@ Rendered with ``layout = "layout_parts.html"``, such a template gives its title 
 rendered the ordinary way (``render``, the tests' ``Client`` with ``layout`` unset) it is the whole page.
 """
 
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -37,6 +38,7 @@ enabled = True  # the tests compare the kept layout with the ordinary rendering 
 _TOKEN = secrets.token_hex(12)
 TITLE, CONTENT, SPLIT = f"title{_TOKEN}", f"content{_TOKEN}", f"split{_TOKEN}"
 BELL, MESSAGES, PATH, CSRF = f"bell{_TOKEN}", f"messages{_TOKEN}", f"path{_TOKEN}", f"csrf{_TOKEN}"
+_STAND_INS = re.compile("|".join(re.escape(part) for part in (f"{PATH}q", PATH, BELL, MESSAGES, CSRF)))
 
 
 class _RequestStandIn:
@@ -70,7 +72,8 @@ def _render_shell(request, nav_items) -> str:
     return html.replace(f"next={PATH}", f"next={PATH}q")
 
 
-def _shell(request) -> str:
+def _shell(request) -> tuple[str, str, str]:
+    """The kept layout, cut where the page's title and content go."""
     nav_items = nav_for(request.user, request.path)
     key = _shell_key(request, nav_items)
     now = time.monotonic()
@@ -78,7 +81,8 @@ def _shell(request) -> str:
     if kept is not None and now - kept[0] < TTL_SECONDS:
         _kept.move_to_end(key)
         return kept[1]
-    shell = _render_shell(request, nav_items)
+    head, rest = _render_shell(request, nav_items).split(TITLE, 1)
+    shell = (head, *rest.split(CONTENT, 1))
     _kept[key] = (now, shell)
     while len(_kept) > MAX_KEPT:
         _kept.popitem(last=False)
@@ -104,20 +108,17 @@ def render_page(request, template_name: str, context: dict, *, status: int = 200
     layout kept (see the module's text). Anonymous visitors get the ordinary rendering."""
     if not enabled or not request.user.is_authenticated or getattr(request, "htmx", False):
         return render(request, template_name, context, status=status)
+    token = get_token(request)
     parts = get_template(template_name).render({
         **context, "layout": "layout_parts.html", "split": SPLIT, "request": request, "user": request.user,
-        "csrf_token": get_token(request), "committee": layout_committee()})
+        "csrf_token": token, "committee": layout_committee()})
     title, content = parts.split(SPLIT, 1)
-    token = get_token(request)
     full_path = request.get_full_path()
-    shell = (_shell(request)
-             .replace(BELL, _bell(request))
-             .replace(MESSAGES, _messages(request))
-             .replace(f"{PATH}q", escape(quote(full_path, safe="/")))
-             .replace(PATH, escape(full_path))
-             .replace(CSRF, token))
-    head, rest = shell.split(TITLE, 1)
-    middle, tail = rest.split(CONTENT, 1)
+    values = {f"{PATH}q": escape(quote(full_path, safe="/")), PATH: escape(full_path), BELL: _bell(request),
+              MESSAGES: _messages(request), CSRF: token}
+    # One pass over the layout alone, so that nothing put in (the address, messages and the page carry what
+    # users typed) is looked at again.
+    head, middle, tail = (_STAND_INS.sub(lambda found: values[found.group(0)], part) for part in _shell(request))
     return HttpResponse(f"{head}{title}{middle}{content}{tail}", status=status)
 
 
