@@ -144,3 +144,21 @@ def test_what_a_user_typed_is_never_taken_for_a_stand_in(world, assigned, client
     page = client.get(reverse("proposals:list") + f"?page=1&q={layout.CSRF}{layout.BELL}").content.decode()
     assert f'value="/proposals/?page=1&amp;q={layout.CSRF}{layout.BELL}"' in page
     assert page.count('class="bell"') == 1
+
+
+def test_the_session_is_read_as_django_reads_it(world, client_for):
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = client_for(world.staff)
+    home = reverse("core:home_staff")
+    assert client.get(home).status_code == 200
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(home).status_code == 302  # expired: signed out
+    client.cookies["sessionid"] = "not-a-session-key-at-all"
+    assert client.get(home).status_code == 302
+    client.cookies["sessionid"] = ""
+    assert client.get(home).status_code == 302

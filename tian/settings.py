@@ -203,6 +203,7 @@ SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN", "")
 # Mail and SMS leave the request path: they are tasks run by `manage.py db_worker` (started by `make run`).
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
 
+SESSION_ENGINE = "tian.accounts.sessions"  # Django's database sessions, read with one statement written once
 # Idle timeout: the session ends after this many seconds without a request (every request renews it).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=300)
 # The session is renewed at most once a minute (tian.accounts.middleware.IdleTimeoutMiddleware), not written on
