@@ -90,12 +90,9 @@ def _shell(request) -> tuple[str, str, str]:
 
 
 def _bell(request) -> str:
-    from tian.notifications.models import Notification
+    from tian.notifications.context_processors import unread_count
 
-    n = getattr(request.user, "unread_at_sign_in", None)  # read with the user (``accounts.backends``)
-    if n is None:
-        n = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
-    return get_template("includes/bell.html").render({"unread_notifications": n})
+    return get_template("includes/bell.html").render({"unread_notifications": unread_count(request.user)})
 
 
 def _messages(request) -> str:
