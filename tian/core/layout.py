@@ -46,7 +46,6 @@ class _RequestStandIn:
 
     def __init__(self, request):
         self.COOKIES = request.COOKIES
-        self.path = request.path
 
     def get_full_path(self):
         return PATH
