@@ -11,17 +11,26 @@ private and write none), staff rename a unit or a category. ``change_marker()`` 
 proposal edit (``updated_at``, an index lookup) and the names' version that the statistics keep
 (``FiguresVersion``, bumped whenever a unit, category, member … is saved).
 
+A value past its minute while its marker is unchanged is still served to the request that finds it, and
+computed anew once that request's response has gone (``request_finished``): the minute is only a safety net,
+and computing a large value (the portal's filter counts at 100,000 proposals) in a request would make that
+one visitor wait for all. Outside a request (commands, the task worker) it is computed at once.
+
 The store is bounded: the least recently used values go first, so keys that carry a user and a query string
 cannot grow a worker's memory without end.
 """
 
+import logging
 import secrets
+import threading
 import time
 from collections import OrderedDict
 
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from tian.proposals.models import Event, Proposal
@@ -29,6 +38,9 @@ from tian.proposals.models import Event, Proposal
 TTL_SECONDS = 60
 MAX_KEPT = 2000
 _kept: OrderedDict = OrderedDict()
+logger = logging.getLogger(__name__)
+# Per thread: whether a request is being answered, and what to compute once its response has gone.
+_request = threading.local()
 
 
 def latest_event_id() -> int:
@@ -55,17 +67,44 @@ def derived(key, compute, *, marker):
     ``change_marker()``) is unchanged."""
     if connection.in_atomic_block:
         return compute()
-    now = time.monotonic()
     kept = _kept.get(key)
-    if kept is not None and kept[0] == marker and now - kept[1] < TTL_SECONDS:
+    if kept is not None and kept[0] == marker:
         _kept.move_to_end(key)
-        return kept[2]
-    value = compute()
-    _kept[key] = (marker, now, value)
+        if time.monotonic() - kept[1] < TTL_SECONDS:
+            return kept[2]
+        later = getattr(_request, "later", None)
+        if later is not None:  # answering a request: this one gets the kept value, the next a new one
+            later.setdefault(key, (compute, marker, translation.get_language()))
+            return kept[2]
+    return _store(key, compute(), marker)
+
+
+def _store(key, value, marker):
+    _kept[key] = (marker, time.monotonic(), value)
     _kept.move_to_end(key)
     while len(_kept) > MAX_KEPT:
         _kept.popitem(last=False)
     return value
+
+
+def _request_started(**kwargs):
+    _request.later = {}
+
+
+def _request_finished(**kwargs):
+    """Compute what the request found past its minute, now that its response has gone."""
+    later, _request.later = getattr(_request, "later", None), None
+    for key, (compute, marker, language) in (later or {}).items():
+        try:
+            with translation.override(language):
+                _store(key, compute(), marker)
+        except Exception:  # the kept value stays; the next request past its minute tries again
+            logger.exception("could not compute the kept value %r anew", key)
+
+
+def connect() -> None:
+    request_started.connect(_request_started, dispatch_uid="tian.derived.request_started")
+    request_finished.connect(_request_finished, dispatch_uid="tian.derived.request_finished")
 
 
 # Kept fragments are shared by every browser of a user, and each browser has its own CSRF secret: a fragment is
