@@ -200,3 +200,41 @@ def test_unreadable_body_is_a_400_with_a_chinese_message(world, tokens):
     response = client.post("/api/v1/proposals/1/actions/register", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"code": "bad_request", "message": "无法读取请求内容，请发送 JSON 对象。"}
+
+
+@pytest.mark.django_db(transaction=True)  # each request commits, as on a server
+def test_submitting_through_the_api_answers_the_new_state_in_few_queries_and_queues_only_what_follows(
+        world, monkeypatch):
+    """The sustained-submission path of ``make bench``: a member creates a draft, then submits it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tian.proposals import events
+
+    queued = []
+    monkeypatch.setattr(events, "_after_commit", lambda *args, **kwargs: queued.append(args))
+    api = Api(token_create(user=world.member, name="test")[1])
+    category = TopicCategory.objects.filter(committee=world.committee).first()
+    body = {"title": "关于完善社区养老服务的建议", "body": "建议统筹布局社区养老服务站点。", "category": category.pk,
+            "disclosure_consent": True}
+    with CaptureQueriesContext(connection) as create:
+        created = api.post("/proposals", body)
+    assert created.status_code == 201 and created.json()["state"] == "draft"
+    proposal = Proposal.objects.get(pk=created.json()["id"])
+    assert queued == []  # a new draft is neither indexed nor announced: nothing queued
+    assert proposal.revision == 0  # nothing of it can have been kept yet
+    with CaptureQueriesContext(connection) as submit:
+        submitted = api.post(f"/proposals/{proposal.pk}/actions/submit")
+    assert submitted.json() == {"ok": True, "id": proposal.pk, "state": "submitted"}
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted" and proposal.revision == 1
+    assert [args[1] for args in queued] == [proposal.pk]  # indexed and announced by the worker
+    # One query for the token with its user and roles, none repeated for what was already read.
+    statements = {name: [q["sql"] for q in captured.captured_queries
+                         if q["sql"].split()[0] not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
+                  for name, captured in (("create", create), ("submit", submit))}
+    # A token call makes no session (it used to make one per call) ...
+    assert not any("django_session" in sql for sql in statements["create"] + statements["submit"])
+    # ... reads the token with its user and roles in one query, and nothing twice.
+    assert len(statements["create"]) <= 10, statements["create"]
+    assert len(statements["submit"]) <= 9, statements["submit"]

@@ -43,15 +43,24 @@ class UserBackend(ModelBackend):
             user_id = int(user_id)
         except (TypeError, ValueError):
             return None
-        rows = fetch("accounts.user", lambda pk: User._default_manager.annotate(**_roles_and_unread()).filter(pk=pk),
+        rows = fetch("accounts.user", lambda pk: user_with_roles_query().filter(pk=pk),
                      user_id)
         if not rows:
             return None
-        row = rows[0]
-        user = User.from_db(DEFAULT_DB_ALIAS, _FIELDS, [row[name] for name in _FIELDS])
-        user.unread_at_sign_in = row["unread_at_sign_in"]
-        user.__dict__["roles"] = frozenset(Role(r) for r in (row["role_list"] or "").split(",") if r)
+        user = user_from_row(rows[0])
         return user if self.user_can_authenticate(user) else None
+
+
+def user_with_roles_query():
+    """The users with their roles and unread count as columns (``user_from_row`` makes a user of a row)."""
+    return User._default_manager.annotate(**_roles_and_unread())
+
+
+def user_from_row(row: dict) -> User:
+    user = User.from_db(DEFAULT_DB_ALIAS, _FIELDS, [row[name] for name in _FIELDS])
+    user.unread_at_sign_in = row["unread_at_sign_in"]
+    user.__dict__["roles"] = frozenset(Role(r) for r in (row["role_list"] or "").split(",") if r)
+    return user
 
 
 _FIELDS = [field.attname for field in User._meta.concrete_fields]

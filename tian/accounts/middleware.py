@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 
 TOUCHED = "tian_touched"
 
@@ -20,7 +21,9 @@ class IdleTimeoutMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if session is not None and user is not None and user.is_authenticated and not session.modified:
+        # Only a session someone signed in to: an API call with a token has none, and must not get a new one.
+        if (session is not None and user is not None and user.is_authenticated and not session.modified
+                and SESSION_KEY in session):
             now = int(time.time())
             if now - session.get(TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
                 session[TOUCHED] = now  # marks the session modified: SessionMiddleware saves it with a new expiry

@@ -124,19 +124,22 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 def token_user(raw: str) -> User | None:
     """The active user a bearer token belongs to, recording its use; None for unknown or revoked tokens."""
-    from tian.accounts.backends import UserBackend
+    from django.db.models import F
+
+    from tian.accounts.backends import UserBackend, user_from_row, user_with_roles_query
     from tian.core.compiled import fetch
 
-    # Compiled once (``tian.core.compiled``); the user is read with their roles as for a session.
-    rows = fetch("accounts.token", lambda digest: ApiToken.objects.filter(
-        digest=digest, revoked_at__isnull=True).values("pk", "user_id", "last_used_at"), token_digest(raw))
+    # One query, compiled once (``tian.core.compiled``): the token and its user with their roles, as for a session.
+    rows = fetch("accounts.token_user", lambda digest: user_with_roles_query().filter(
+        api_tokens__digest=digest, api_tokens__revoked_at__isnull=True).annotate(
+        token_pk=F("api_tokens__pk"), token_used_at=F("api_tokens__last_used_at")), token_digest(raw))
     if not rows:
         return None
-    token = rows[0]
-    user = UserBackend().get_user(token["user_id"])  # None for an inactive user
-    if user is None:
+    row = rows[0]
+    user = user_from_row(row)
+    if not UserBackend().user_can_authenticate(user):  # an inactive user's tokens do nothing
         return None
     now = timezone.now()
-    if token["last_used_at"] is None or (now - token["last_used_at"]).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token["pk"]).update(last_used_at=now)  # at most one write a minute per token
+    if row["token_used_at"] is None or (now - row["token_used_at"]).total_seconds() > 60:
+        ApiToken.objects.filter(pk=row["token_pk"]).update(last_used_at=now)  # at most one write a minute per token
     return user

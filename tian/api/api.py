@@ -277,7 +277,7 @@ def proposal_create(request, payload: FieldsBody):
     user = request.user
     who = {"collective": user.collective} if user.collective_id and not user.member_id else {"lead_member": user.member}
     proposal = services.proposal_create_draft(by=user, committee=committee, suggested_units=units, **who, **data)
-    return Status(201, _ok(proposal))
+    return Status(201, {"id": proposal.pk, "state": proposal.state})
 
 
 @api.patch("/proposals/{proposal_id}", response={200: OkOut, **ERRORS}, tags=["proposals"])
@@ -307,7 +307,9 @@ def proposal_action(request, proposal_id: int, action: str, payload: FieldsBody)
         raw = dict(payload)
         form = spec.form(raw, proposal) if not isinstance(spec.form, type) else spec.form(raw)
         data = _valid(form)
-    spec.run(proposal, request.user, data)
+    result = spec.run(proposal, request.user, data)
+    if isinstance(result, Proposal) and result.pk == proposal.pk:
+        return {"id": proposal.pk, "state": result.state}  # the copy the service changed, read under its lock
     return _ok(proposal)
 
 

@@ -36,9 +36,18 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
 
     audit_event(event)
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
-    if mode["notify"] or mode["index"]:
+    if _follows(action, event.to_state, **mode):
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))
     return event
+
+
+def _follows(action: str, state: str, *, notify: bool, index: bool) -> bool:
+    """Whether anything follows the event: a notification rule for its action, or the search index (which holds
+    no drafts, and a proposal never goes back to being a draft). Starting a draft queues nothing."""
+    from tian.notifications.rules import RULES
+    from tian.proposals.models import State
+
+    return (notify and action in RULES) or (index and state != State.DRAFT)
 
 
 def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:

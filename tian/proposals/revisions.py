@@ -21,11 +21,15 @@ class _Bump:
 
     def __init__(self):
         self.proposals, self.assignments, self.replies = set(), set(), set()
+        self.created = set()  # proposals inserted by the transaction: no page of them can have been kept
 
     def __call__(self):
         from tian.proposals.models import Proposal
 
-        where = Q(pk__in=self.proposals)
+        proposals = self.proposals - self.created
+        if not (proposals or self.assignments or self.replies):
+            return
+        where = Q(pk__in=proposals)
         if self.assignments:
             where |= Q(pk__in=_proposals_of("handling", "Assignment", self.assignments))
         if self.replies:
@@ -87,6 +91,11 @@ WATCHED = {
 
 
 def _changed(sender, instance, **kwargs):
+    if kwargs.get("created") and sender._meta.label == "proposals.Proposal":
+        # A new proposal: nothing of it was kept, and the rest of its transaction (its first event) bumps nothing.
+        if connection.in_atomic_block:
+            _pending().created.add(instance.pk)
+        return
     attribute = WATCHED_BY_MODEL[sender]
     value = getattr(instance, attribute, None)
     if value is None:

@@ -38,6 +38,11 @@ def lock(proposal: Proposal) -> Proposal:
     fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if fresh.state != proposal.state:
         raise WorkflowError(CONFLICT, MSG_CONFLICT)
+    # What the caller read with the proposal (its committee, its session) is not read again.
+    for field in Proposal._meta.concrete_fields:
+        if (field.many_to_one and field.is_cached(proposal)
+                and getattr(fresh, field.attname) == getattr(proposal, field.attname)):
+            field.set_cached_value(fresh, field.get_cached_value(proposal))
     return fresh
 
 
