@@ -39,6 +39,8 @@ def _pages(world, assigned):
         (world.lead_handler, reverse("handling:inbox")),
         (world.lead_handler, reverse("handling:inbox") + "?group=to_sign"),
         (world.lead_handler, reverse("handling:work", args=[assigned.pk])),
+        (world.staff, reverse("stats:index")),
+        (world.staff, reverse("stats:index") + "?term=&start=2026-13-01"),  # a filter refused: its message
     ]
 
 

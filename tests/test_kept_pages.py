@@ -249,3 +249,18 @@ def test_the_kept_unit_inbox_shows_a_change_made_elsewhere(world, client_for):
     assert "待签收" not in text and "待办前沟通 1" in text
     # Another unit's handler has an inbox of their own, kept or not.
     assert proposal.title not in _text(client_for(world.other_handler).get(url))
+
+
+def test_the_kept_statistics_filter_offers_a_session_added_elsewhere(world, client_for):
+    import datetime
+
+    from tian.organisations.models import Session
+
+    staff = client_for(world.staff)
+    url = reverse("stats:index") + "?term=" + str(world.current_term.pk)
+    assert "八届五次全会" not in _text(staff.get(url))
+    assert "八届五次全会" not in _text(staff.get(url))  # kept
+    Session.objects.create(term=world.current_term, number=5, year=2030,
+                           submissions_open_on=datetime.date(2030, 1, 5), plenary_start=datetime.date(2030, 1, 13),
+                           plenary_end=datetime.date(2030, 1, 16), plenary_deadline=datetime.date(2030, 1, 16))
+    assert "八届五次全会" in _text(staff.get(url))

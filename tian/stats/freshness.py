@@ -55,9 +55,13 @@ def _read_version() -> tuple:
 
     quote = connection.ops.quote_name
     events, versions = quote(Event._meta.db_table), quote(FiguresVersion._meta.db_table)
+    # The newest events, taken with ORDER BY … LIMIT (a backward walk of the primary key): a range such as
+    # "id > newest - 1000" leaves the planner guessing its size, and PostgreSQL then starts parallel workers for
+    # what are a thousand rows (13 ms instead of 1 at 100,000 proposals).
     # Only quoted table names are put into the text; the one value is a parameter.
-    newest = f"(SELECT COALESCE(MAX(id), 0) FROM {events})"  # noqa: S608
-    sql = f"SELECT {newest}, COUNT(*), SUM(proposal_id), MAX(at), (SELECT value FROM {versions} WHERE id = 1) FROM {events} WHERE id > {newest} - %s"  # noqa: E501, S608
+    recent = f"SELECT id, proposal_id, at FROM {events} ORDER BY id DESC LIMIT %s"  # noqa: S608
+    sql = (f"SELECT COALESCE(MAX(id), 0), COUNT(*), SUM(proposal_id), MAX(at), "  # noqa: S608
+           f"(SELECT value FROM {versions} WHERE id = 1) FROM ({recent}) recent")
     with connection.cursor() as cursor:
         cursor.execute(sql, [RECENT])
         return tuple(cursor.fetchone())

@@ -14,10 +14,12 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from tian.accounts.roles import Perm, has_permission
+from tian.core.layout import render_page
 from tian.core.permissions import require_permission
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
+from tian.proposals.derived import derived
 from tian.proposals.models import Proposal
 from tian.stats import charts, exports, freshness, kpis
 from tian.stats.definitions import DEFINITIONS
@@ -79,8 +81,13 @@ def index(request):
     figures = freshness.kept(("page", *scope.key(), query, get_language()),
                              lambda: render_to_string("stats/_figures.html", _figures_context(scope, query)),
                              previous_ok=True)
-    return render(request, "stats/index.html", {
-        "form": form, "scope": scope, "query": query,
+    # The filter form too (its choices are the sessions, terms and years, which the data version covers).
+    scope_form = derived(("stats_scope_form", scope.committee.pk if scope.committee else None, query, get_language()),
+                         lambda: render_to_string("stats/_scope_form.html", {"form": form}),
+                         marker=freshness.data_version())
+    return render_page(request, "stats/index.html", {
+        "scope_form": mark_safe(scope_form),  # noqa: S308 - our own template's output, kept as text
+        "scope": scope, "query": query,
         "figures": mark_safe(figures.value),  # noqa: S308 - our own template's output, kept as text
         "figures_as_of": None if figures.current else figures.as_of,
         "perms_review": has_permission(request.user, Perm.REVIEW)})
