@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import get_template
+from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.translation import get_language
 
@@ -88,10 +89,18 @@ def _shell(request) -> tuple[str, str, str]:
     return shell
 
 
+_bells: dict = {}  # (unread count, language, script prefix) → the rendered bell
+
+
 def _bell(request) -> str:
     from tian.notifications.context_processors import unread_count
 
-    return get_template("includes/bell.html").render({"unread_notifications": unread_count(request.user)})
+    key = (unread_count(request.user), get_language(), get_script_prefix())
+    if key not in _bells:
+        if len(_bells) > 1000:
+            _bells.clear()
+        _bells[key] = get_template("includes/bell.html").render({"unread_notifications": key[0]})
+    return _bells[key]
 
 
 def _messages(request) -> str:
@@ -120,3 +129,4 @@ def render_page(request, template_name: str, context: dict, *, status: int = 200
 
 def forget(**kwargs) -> None:
     _kept.clear()
+    _bells.clear()

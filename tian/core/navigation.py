@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import ROLE_HOME, Perm, Role, has_permission
@@ -41,14 +41,27 @@ NAVIGATION: list[NavItem] = [
 ]
 
 
+_urls: dict = {}  # (script prefix, URL name) → address, or None where the entry's app is not installed
+
+
+def _url(url_name: str) -> str | None:
+    """``reverse(url_name)``, worked out once per process: every signed-in page shows the navigation."""
+    key = (get_script_prefix(), url_name)
+    if key not in _urls:
+        try:
+            _urls[key] = reverse(url_name)
+        except NoReverseMatch:
+            _urls[key] = None
+    return _urls[key]
+
+
 def nav_for(user, current_path: str) -> list[dict]:
     items = []
     for item in NAVIGATION:
         if not item.visible_to(user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:  # noqa: S112 - an entry whose app is not installed is simply not shown
+        url = _url(item.url_name)
+        if url is None:  # an entry whose app is not installed is simply not shown
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
