@@ -98,3 +98,26 @@ def test_every_number_counts_the_proposals_listed_behind_it():
             assert kpis.proposals_behind(scope, measure).count() == overall[measure], (scope.label, measure)
         satisfied = overall["satisfied"] + overall["basically_satisfied"]
         assert kpis.proposals_behind(scope, "satisfied").count() == satisfied
+
+
+def test_slow_figures_are_computed_after_the_response_that_found_them_outdated(world, client_for, monkeypatch):
+    """A 30,000-proposal term takes seconds to compute: the request that finds its figures outdated shows the
+    previous ones, like every other process would, and the new ones are there for the next request."""
+    monkeypatch.setattr(freshness, "SLOW_SECONDS", 0)  # every previous version counts as slow to compute
+    staff = client_for(world.staff)
+    url = reverse("stats:index") + "?year=2023"
+    _submitted(world, "提案一")
+    page = staff.get(url).content.decode()  # nothing computed before: computed at once
+    assert '<span class="stat__number">1</span>' in page and "being computed" not in page
+    _submitted(world, "提案二")
+    cache.clear()
+    page = staff.get(url).content.decode()
+    assert "正在计算" in page or "being computed" in page
+    assert '<span class="stat__number">1</span>' in page  # the previous figures, computed after this response
+    page = staff.get(url).content.decode()
+    assert "正在计算" not in page and "being computed" not in page and '<span class="stat__number">2</span>' in page
+    # Quick figures make nobody wait for the next request.
+    monkeypatch.setattr(freshness, "SLOW_SECONDS", 60)
+    _submitted(world, "提案三")
+    cache.clear()
+    assert '<span class="stat__number">3</span>' in staff.get(url).content.decode()

@@ -15,11 +15,18 @@ claims the row first (its primary key is the scope and version digest, so only o
 others wait for the value, or, for the page, show the scope's previous figures with the time they were
 computed. A claim older than ``CLAIM_TIMEOUT`` is taken over, so a process that died while computing holds
 up nobody for long.
+
+The process that claims a new version of the page does not make its own visitor wait either when the scope's
+previous version took ``SLOW_SECONDS`` or more to compute (a term of 30,000 proposals: 2–3 s): that visitor is
+shown the previous figures with their time, like everyone else, and the new ones are computed once the
+response has gone (``request_finished``). Quick figures (a district's) are computed at once, as before.
 """
 
 import datetime
+import functools
 import hashlib
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -29,16 +36,19 @@ from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 
 TIMEOUT = 10 * 60
 RECENT = 1000  # how many of the newest event ids the fingerprint covers
 CLAIM_TIMEOUT = 60  # seconds after which another process takes over an unfinished computation
 POLL = 0.05  # seconds between looks at a value another process is computing
 PRUNE_AFTER = datetime.timedelta(days=1)  # rows of versions nobody asked for since are deleted
+SLOW_SECONDS = 0.3  # a page whose previous version took this long is computed after the response
+_WRAPPED = "tian.kept"  # stored values carry how long they took: {"tian.kept": 1, "value": …, "seconds": …}
 
 
 _request = threading.local()  # within one request the data version is read once
+logger = logging.getLogger(__name__)
 
 
 def data_version() -> tuple:
@@ -97,19 +107,49 @@ def kept(key: tuple, compute, *, previous_ok: bool = False) -> Kept:
         row = KeptFigures.objects.filter(key=digest).values_list("value", "computed_at", "claimed_at").first()
         now = timezone.now()
         if row is not None and row[1] is not None and row[1] > now - datetime.timedelta(seconds=TIMEOUT):
-            value = json.loads(row[0])
+            value, _seconds = _loads(row[0])
             _keep_locally(name, value, row[1], now)
             return Kept(value, row[1], current=True)
         if _claim(digest, scope, row, now):
+            later = getattr(_request, "later", None) if previous_ok else None
+            previous = _previous(scope) if later is not None else None
+            if previous is not None and previous[2] >= SLOW_SECONDS:
+                later.append(functools.partial(_compute_later, translation.get_language(), name, digest, scope,
+                                               compute))
+                return Kept(previous[0], previous[1], current=False)
             return _compute(name, digest, scope, compute)
         if previous_ok:
-            previous = (KeptFigures.objects.filter(scope=scope, computed_at__isnull=False).order_by("-computed_at")
-                        .values_list("value", "computed_at").first())
+            previous = _previous(scope)
             if previous is not None:
-                return Kept(json.loads(previous[0]), previous[1], current=False)
+                return Kept(previous[0], previous[1], current=False)
         if time.monotonic() - waited_since > CLAIM_TIMEOUT:  # never wait forever, whatever the others do
             return _compute(name, digest, scope, compute, claimed=False)
         time.sleep(POLL)
+
+
+def _compute_later(language: str, *args) -> None:
+    with translation.override(language):  # the language the request showed the previous figures in
+        _compute(*args)
+
+
+def _previous(scope: str):
+    """The scope's newest computed value, when it was computed, and how long it took; or None."""
+    from tian.stats.models import KeptFigures
+
+    row = (KeptFigures.objects.filter(scope=scope, computed_at__isnull=False).order_by("-computed_at")
+           .values_list("value", "computed_at").first())
+    if row is None:
+        return None
+    value, seconds = _loads(row[0])
+    return value, row[1], seconds
+
+
+def _loads(text: str) -> tuple[object, float]:
+    """A stored value and the seconds it took (0 for values stored before they carried it)."""
+    stored = json.loads(text)
+    if isinstance(stored, dict) and stored.get(_WRAPPED) == 1:
+        return stored["value"], stored["seconds"]
+    return stored, 0.0
 
 
 def _digest(value) -> str:
@@ -144,6 +184,7 @@ def _claim(digest: str, scope: str, row, now: datetime.datetime) -> bool:
 def _compute(name: str, digest: str, scope: str, compute, *, claimed: bool = True) -> Kept:
     from tian.stats.models import KeptFigures
 
+    started = time.monotonic()
     try:
         value = compute()
     except BaseException:
@@ -152,13 +193,14 @@ def _compute(name: str, digest: str, scope: str, compute, *, claimed: bool = Tru
             KeptFigures.objects.filter(key=digest).update(claimed_at=None)
         raise
     now = timezone.now()
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps({_WRAPPED: 1, "value": value, "seconds": round(time.monotonic() - started, 3)},
+                      ensure_ascii=False)
     if claimed:
         KeptFigures.objects.filter(key=digest).update(value=text, computed_at=now, claimed_at=None)
         # Older versions of the scope are no longer needed once this one is there; nor, after a day, anything.
         KeptFigures.objects.filter(Q(scope=scope, computed_at__lt=now) | Q(computed_at__lt=now - PRUNE_AFTER)
                                    | Q(computed_at__isnull=True, claimed_at__lt=now - PRUNE_AFTER)).delete()
-    value = json.loads(text)  # the same value whether computed here or read from the table
+    value = _loads(text)[0]  # the same value whether computed here or read from the table
     _keep_locally(name, value, now, now)
     return Kept(value, now, current=True)
 
@@ -178,11 +220,18 @@ def _changed(sender, **kwargs):
 
 
 def _request_started(**kwargs):
-    _request.active, _request.version = True, None
+    _request.active, _request.version, _request.later = True, None, []
 
 
 def _request_finished(**kwargs):
-    _request.active, _request.version = False, None
+    """Compute what the request claimed but left to be computed once its response had gone."""
+    later = getattr(_request, "later", None) or []
+    _request.active, _request.version, _request.later = False, None, None
+    for compute in later:
+        try:
+            compute()
+        except Exception:  # the claim was given back (``_compute``): the next request tries again
+            logger.exception("computing figures after the response failed")
 
 
 def connect() -> None:
