@@ -264,3 +264,21 @@ def test_the_kept_statistics_filter_offers_a_session_added_elsewhere(world, clie
                            submissions_open_on=datetime.date(2030, 1, 5), plenary_start=datetime.date(2030, 1, 13),
                            plenary_end=datetime.date(2030, 1, 16), plenary_deadline=datetime.date(2030, 1, 16))
     assert "八届五次全会" in _text(staff.get(url))
+
+
+def test_an_event_committed_out_of_id_order_is_seen_at_once(world):
+    """A slower transaction took an event id before a faster one took the next, and commits after it: the newest
+    id is unchanged, but the count of the newest ids is not, so nothing waits for the safety net."""
+    proposal = _submitted(world)
+    _disclosed_elsewhere(proposal, is_public=True, state=State.CLOSED)
+    public = Client()
+    assert TITLE in _text(public.get(reverse("portal:index")))
+    taken = Event.objects.order_by("-id").first().pk + 1  # the slower transaction's id
+    Event.objects.bulk_create([Event(pk=taken + 1, proposal=proposal, action="proposal.noted", from_state=State.CLOSED,
+                                     to_state=State.CLOSED, at=timezone.now())])  # the faster one commits first
+    assert TITLE in _text(public.get(reverse("portal:index")))
+    # The slower transaction commits: the proposal taken back from the public, with the lower id.
+    Proposal.objects.filter(pk=proposal.pk).update(is_public=False)
+    Event.objects.bulk_create([Event(pk=taken, proposal=proposal, action="proposal.noted", from_state=State.CLOSED,
+                                     to_state=State.CLOSED, at=timezone.now())])
+    assert TITLE not in _text(public.get(reverse("portal:index")))

@@ -18,7 +18,7 @@ from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.portal.masking import mask_mobiles
-from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment, with_csrf_token
+from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
 from tian.supervision.models import SupervisionReview
@@ -72,7 +72,7 @@ def _index_body(request, committee) -> str:
     disclosed = selectors.disclosed_proposals(committee)
     # The counts of the filters and the order of the whole list change only when something happens to a
     # proposal: they are kept (``derived``) rather than counted and sorted over every disclosed proposal again.
-    marker = latest_event_id()
+    marker = events_marker()
     key = committee.pk if committee else None
     facets = derived(("portal_facets", key), lambda: selectors.facets(disclosed), marker=marker)
     form = PortalFilterForm(request.GET, disclosed=disclosed, facets=facets)
@@ -139,7 +139,7 @@ def search(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
     facets = derived(("portal_facets", committee.pk if committee else None), lambda: selectors.facets(disclosed),
-                     marker=latest_event_id())
+                     marker=events_marker())
     form = PortalSearchForm(request.GET, disclosed=disclosed, facets=facets)
     query = form.filters().get("q", "").strip()
     context = {"form": form, "query": query}

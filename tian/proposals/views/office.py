@@ -29,7 +29,7 @@ from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
-from tian.proposals.derived import change_marker, derived, latest_event_id, render_fragment, with_csrf_token
+from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -265,7 +265,7 @@ def _filtered_proposals(request):
     committee = current_committee()
     years = derived(("proposal_years", committee.pk if committee else None), lambda: list(
         Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")),
-        marker=latest_event_id())
+        marker=events_marker())
     form = ProposalFilterForm(request.GET or None, committee=committee, years=years)
     qs = visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT)
     if form.is_valid():
