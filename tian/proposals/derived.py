@@ -104,13 +104,13 @@ def _request_started(**kwargs):
 
 
 def _request_finished(**kwargs):
-    """Compute what the request found past its minute, now that its response has gone."""
+    """Compute what the request found past ``TTL_SECONDS``, now that its response has gone."""
     later, _request.later = getattr(_request, "later", None), None
     for key, (compute, marker, language) in (later or {}).items():
         try:
             with translation.override(language):
                 _store(key, compute(), marker)
-        except Exception:  # the kept value stays; the next request past its minute tries again
+        except Exception:  # the kept value stays; the next request that finds it past its time tries again
             logger.exception("could not compute the kept value %r anew", key)
 
 
