@@ -114,7 +114,7 @@ def test_the_kept_portal_list_shows_a_disclosure_and_drops_a_withdrawn_one(world
 
 
 def test_a_change_no_marker_shows_is_taken_up_after_a_minute_without_a_visitor_waiting(world, monkeypatch):
-    """An event committed out of id order moves no marker: the minute is the safety net. Past it, the request
+    """A change that moves no marker is taken up after ``TTL_SECONDS`` (the safety net). Past it, the request
     that finds the value gets it once more and the value is computed anew after its response has gone."""
     from tian.proposals import derived
 
@@ -123,7 +123,7 @@ def test_a_change_no_marker_shows_is_taken_up_after_a_minute_without_a_visitor_w
     public = Client()
     assert TITLE in _text(public.get(reverse("portal:index")))
     Proposal.objects.filter(pk=proposal.pk).update(is_public=False)  # no event, no edit time: no marker moves
-    assert TITLE in _text(public.get(reverse("portal:index")))  # within the minute: kept
+    assert TITLE in _text(public.get(reverse("portal:index")))  # within the safety net's time: kept
     computed = []
     index_body = portal_views._index_body
     monkeypatch.setattr(portal_views, "_index_body", lambda *a: computed.append(1) or index_body(*a))

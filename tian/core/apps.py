@@ -15,3 +15,7 @@ class CoreConfig(AppConfig):
         post_save.connect(forget_committee, sender=Committee, dispatch_uid="tian.core.forget_committee")
         post_delete.connect(forget_committee, sender=Committee, dispatch_uid="tian.core.forget_committee_deleted")
         post_migrate.connect(forget_committee, dispatch_uid="tian.core.forget_committee_migrated")  # a flushed database
+
+        from tian.core import after_response
+
+        after_response.connect()

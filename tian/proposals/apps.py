@@ -9,7 +9,6 @@ class ProposalsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from tian.proposals import derived
         from tian.proposals.derived import forget
         from tian.proposals.models import Event
 
@@ -17,7 +16,6 @@ class ProposalsConfig(AppConfig):
         post_save.connect(forget, sender=Event, dispatch_uid="tian.proposals.derived.saved")
         post_delete.connect(forget, sender=Event, dispatch_uid="tian.proposals.derived.deleted")
         post_migrate.connect(forget, dispatch_uid="tian.proposals.derived.migrated")
-        derived.connect()
 
         from tian.proposals import revisions
 

@@ -14,7 +14,7 @@ proposal edit (``updated_at``, an index lookup) and the names' version that the 
 (``FiguresVersion``, bumped whenever a unit, category, member … is saved).
 
 A value past ``TTL_SECONDS`` while its marker is unchanged is still served to the request that finds it, and
-computed anew once that request's response has gone (``request_finished``): that is only a safety net, and
+computed anew once that request's response has gone (``tian.core.after_response``): that is only a safety net, and
 computing a large value (the portal's filter counts at 100,000 proposals: ~0.5 s) in a request would make that
 one visitor wait for all. Outside a request (commands, the task worker) it is computed at once.
 
@@ -22,28 +22,22 @@ The store is bounded: the least recently used values go first, so keys that carr
 cannot grow a worker's memory without end.
 """
 
-import logging
 import secrets
-import threading
 import time
 from collections import OrderedDict
 
-from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from tian.core import after_response
 from tian.proposals.models import Event, Proposal
 
 TTL_SECONDS = 600  # ten minutes, as the statistics (tian.stats.freshness.TIMEOUT)
 RECENT_EVENTS = 100  # far more than can commit while one transaction commits
 MAX_KEPT = 2000
 _kept: OrderedDict = OrderedDict()
-logger = logging.getLogger(__name__)
-# Per thread: whether a request is being answered, and what to compute once its response has gone.
-_request = threading.local()
 
 
 def _events_fingerprint() -> str:
@@ -84,9 +78,8 @@ def derived(key, compute, *, marker):
         _kept.move_to_end(key)
         if time.monotonic() - kept[1] < TTL_SECONDS:
             return kept[2]
-        later = getattr(_request, "later", None)
-        if later is not None:  # answering a request: this one gets the kept value, the next a new one
-            later.setdefault(key, (compute, marker, translation.get_language()))
+        # Answering a request: this one gets the kept value, the next a new one.
+        if after_response.later(("derived", key), lambda: _store(key, compute(), marker)):
             return kept[2]
     return _store(key, compute(), marker)
 
@@ -97,26 +90,6 @@ def _store(key, value, marker):
     while len(_kept) > MAX_KEPT:
         _kept.popitem(last=False)
     return value
-
-
-def _request_started(**kwargs):
-    _request.later = {}
-
-
-def _request_finished(**kwargs):
-    """Compute what the request found past ``TTL_SECONDS``, now that its response has gone."""
-    later, _request.later = getattr(_request, "later", None), None
-    for key, (compute, marker, language) in (later or {}).items():
-        try:
-            with translation.override(language):
-                _store(key, compute(), marker)
-        except Exception:  # the kept value stays; the next request that finds it past its time tries again
-            logger.exception("could not compute the kept value %r anew", key)
-
-
-def connect() -> None:
-    request_started.connect(_request_started, dispatch_uid="tian.derived.request_started")
-    request_finished.connect(_request_finished, dispatch_uid="tian.derived.request_finished")
 
 
 # Kept fragments are shared by every browser of a user, and each browser has its own CSRF secret: a fragment is

@@ -19,14 +19,12 @@ up nobody for long.
 The process that claims a new version of the page does not make its own visitor wait either when the scope's
 previous version took ``SLOW_SECONDS`` or more to compute (a term of 30,000 proposals: 2–3 s): that visitor is
 shown the previous figures with their time, like everyone else, and the new ones are computed once the
-response has gone (``request_finished``). Quick figures (a district's) are computed at once, as before.
+response has gone (``tian.core.after_response``). Quick figures (a district's) are computed at once, as before.
 """
 
 import datetime
-import functools
 import hashlib
 import json
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -36,7 +34,9 @@ from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from tian.core import after_response
 
 TIMEOUT = 10 * 60
 RECENT = 1000  # how many of the newest event ids the fingerprint covers
@@ -48,7 +48,6 @@ _WRAPPED = "tian.kept"  # stored values carry how long they took: {"tian.kept": 
 
 
 _request = threading.local()  # within one request the data version is read once
-logger = logging.getLogger(__name__)
 
 
 def data_version() -> tuple:
@@ -111,11 +110,9 @@ def kept(key: tuple, compute, *, previous_ok: bool = False) -> Kept:
             _keep_locally(name, value, row[1], now)
             return Kept(value, row[1], current=True)
         if _claim(digest, scope, row, now):
-            later = getattr(_request, "later", None) if previous_ok else None
-            previous = _previous(scope) if later is not None else None
-            if previous is not None and previous[2] >= SLOW_SECONDS:
-                later.append(functools.partial(_compute_later, translation.get_language(), name, digest, scope,
-                                               compute))
+            previous = _previous(scope) if previous_ok else None
+            if (previous is not None and previous[2] >= SLOW_SECONDS
+                    and after_response.later(("figures", digest), lambda: _compute(name, digest, scope, compute))):
                 return Kept(previous[0], previous[1], current=False)
             return _compute(name, digest, scope, compute)
         if previous_ok:
@@ -125,11 +122,6 @@ def kept(key: tuple, compute, *, previous_ok: bool = False) -> Kept:
         if time.monotonic() - waited_since > CLAIM_TIMEOUT:  # never wait forever, whatever the others do
             return _compute(name, digest, scope, compute, claimed=False)
         time.sleep(POLL)
-
-
-def _compute_later(language: str, *args) -> None:
-    with translation.override(language):  # the language the request showed the previous figures in
-        _compute(*args)
 
 
 def _previous(scope: str):
@@ -220,18 +212,11 @@ def _changed(sender, **kwargs):
 
 
 def _request_started(**kwargs):
-    _request.active, _request.version, _request.later = True, None, []
+    _request.active, _request.version = True, None
 
 
 def _request_finished(**kwargs):
-    """Compute what the request claimed but left to be computed once its response had gone."""
-    later = getattr(_request, "later", None) or []
-    _request.active, _request.version, _request.later = False, None, None
-    for compute in later:
-        try:
-            compute()
-        except Exception:  # the claim was given back (``_compute``): the next request tries again
-            logger.exception("computing figures after the response failed")
+    _request.active, _request.version = False, None
 
 
 def connect() -> None:
