@@ -918,3 +918,50 @@ def test_collective_proposal_is_evaluated_by_the_organisation_and_its_cosigners(
                                         at=at(10, 26))
     assert (theirs.collective, theirs.on_paper, theirs.is_lead) == (world.collective_org, True, True)
     assert fresh(p).state == "rehandling"
+
+
+def test_an_action_reads_only_proposals_the_user_may_see(world, assigned):
+    """``get_proposal_row_for`` decides from the row's own columns where it can (own, public, staff) and asks
+    ``visible_proposals`` otherwise: for every user and every kind of proposal it lets through exactly what
+    ``visible_proposals`` lets through."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from tian.proposals.selectors import get_proposal_row_for
+
+    own_draft = draft(world)
+    staff_draft = services.proposal_create_draft(by=world.staff, committee=world.committee,
+                                                 lead_member=world.stranger.member, title=TITLE, body=BODY,
+                                                 category=category(world))
+    invited = submitted(world, world.stranger, title="关于增加儿童主任的建议")
+    services.cosign_invite(proposal=invited, by=world.stranger, members=[world.cosigner.member])
+    merged = submitted(world, world.cosigner, title="关于配齐儿童督导员的建议")
+    services.proposal_merge(proposal=merged, into=fresh(assigned), by=world.staff)
+    withdrawn = submitted(world, world.stranger, title="关于撤回的建议")
+    services.proposal_withdraw(proposal=withdrawn, by=world.stranger)
+    thrown_away = draft(world, world.stranger, title="关于放弃的建议")
+    services.proposal_withdraw(proposal=thrown_away, by=world.stranger)
+    collective = services.proposal_create_draft(by=world.collective, committee=world.committee,
+                                                collective=world.collective_org, title=TITLE, body=BODY,
+                                                category=category(world))
+    public = fresh(assigned)
+    Proposal.objects.filter(pk=public.pk).update(is_public=True)
+    proposals = [own_draft, staff_draft, invited, merged, withdrawn, thrown_away, collective, assigned]
+    users = [AnonymousUser(), world.member, world.cosigner, world.stranger, world.collective, world.staff,
+             world.lead_handler, world.assisting_handler, world.other_handler, world.supervisor, world.official,
+             world.admin]
+    seen = 0
+    for is_public in (False, True):
+        Proposal.objects.filter(pk=assigned.pk).update(is_public=is_public)
+        for user in users:
+            if user.is_authenticated:
+                user = type(user).objects.get(pk=user.pk)  # fresh roles
+            allowed = set(visible_proposals(user).values_list("pk", flat=True))
+            for p in proposals:
+                try:
+                    row = get_proposal_row_for(user, p.pk)
+                except Http404:
+                    row = None
+                assert (row is not None) == (p.pk in allowed), (user, p.title, p.state, is_public)
+                seen += row is not None
+    assert 20 < seen < 2 * len(users) * len(proposals)  # both outcomes occur

@@ -33,7 +33,7 @@ from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, Re
 from tian.notifications.models import Notification
 from tian.notifications.services import mark_read
 from tian.organisations.models import Member, Session, Unit
-from tian.organisations.selectors import current_committee
+from tian.organisations.selectors import current_committee, member_of
 from tian.proposals import services, workflow
 from tian.proposals.forms import ExtensionDecisionForm, InviteForm, ProposalForm, ReassignmentDecisionForm
 from tian.proposals.models import CoSignature, Proposal, State
@@ -275,7 +275,7 @@ def proposal_create(request, payload: FieldsBody):
     data = {k: (v if v is not None else "") if k != "category" else v for k, v in data.items()}
     data["disclosure_consent"] = bool(data.get("disclosure_consent"))
     user = request.user
-    who = {"collective": user.collective} if user.collective_id and not user.member_id else {"lead_member": user.member}
+    who = {"collective": user.collective} if user.collective_id and not user.member_id else {"lead_member": member_of(user)}
     proposal = services.proposal_create_draft(by=user, committee=committee, suggested_units=units, **who, **data)
     return Status(201, {"id": proposal.pk, "state": proposal.state})
 

@@ -5,9 +5,11 @@ so "doesn't exist" and "not yours" look the same (404).
 """
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tian.accounts.roles import Perm, Role, has_permission
+from tian.core.compiled import fetch_objects
 from tian.organisations.models import Member
 from tian.proposals.models import CoSignature, Proposal, State
 
@@ -99,10 +101,37 @@ def visibility_key(user) -> tuple:
             user.lead_official_id, merged)
 
 
+def _visible_by_own_columns(user, proposal: Proposal) -> bool:
+    """Whether one of ``visible_proposals``' conditions on the proposal's own columns lets ``user`` see it: a
+    part of that condition, so True is certain and False means only that the rest must be asked."""
+    if proposal.is_public:
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    roles = user.roles
+    if user.member_id and Role.MEMBER in roles and proposal.lead_member_id == user.member_id:
+        return True
+    if user.collective_id and Role.COLLECTIVE in roles and proposal.collective_id == user.collective_id:
+        return True
+    if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
+        return (proposal.submitted_at is not None or proposal.state not in (State.DRAFT, State.WITHDRAWN)
+                or proposal.created_by_id == user.pk)
+    return False
+
+
 def get_proposal_row_for(user, pk: int) -> Proposal:
     """Fetch-and-authorize the proposal alone, for an action on it (the services lock and re-read it, and the
-    workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed."""
-    return get_object_or_404(visible_proposals(user).select_related("committee", "session"), pk=pk)
+    workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed.
+    The row is read by its key; only when its own columns do not already show that the user may see it
+    (their own proposal, a public one, staff) is ``visible_proposals`` asked, with its joins and subqueries."""
+    found = fetch_objects("proposals.row_for_action", lambda value: Proposal.objects.select_related(
+        "committee", "session").filter(pk=value), pk)
+    if not found:
+        raise Http404
+    proposal = found[0]
+    if not _visible_by_own_columns(user, proposal) and not visible_proposals(user).filter(pk=pk).exists():
+        raise Http404
+    return proposal
 
 
 def get_proposal_for(user, pk: int, *, merged: bool = True) -> Proposal:

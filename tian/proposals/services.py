@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tian.core.compiled import fetch_objects
 from tian.organisations.models import Member
 from tian.organisations.selectors import session_for_date
 from tian.proposals import workflow
@@ -35,7 +36,11 @@ DRAFT_FIELDS = {
 def lock(proposal: Proposal) -> Proposal:
     """Re-read the proposal under a row lock. If someone changed its state since the caller read it,
     refuse: the caller acted on a page that is no longer true (已被他人处理)."""
-    fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    found = fetch_objects("proposals.lock", lambda pk: Proposal.objects.select_for_update().filter(pk=pk),
+                          proposal.pk)
+    if not found:
+        raise Proposal.DoesNotExist
+    fresh = found[0]
     if fresh.state != proposal.state:
         raise WorkflowError(CONFLICT, MSG_CONFLICT)
     # What the caller read with the proposal (its committee, its session) is not read again.
