@@ -198,3 +198,38 @@ def test_a_scope_holding_few_of_the_newest_matches_is_still_searched_whole(world
     page = search_proposals(visible_proposals(world.member), "农村")
     assert ([h.proposal.pk for h in page.hits], page.total, page.more) == ([water.pk], 1, False)
     assert {h.proposal.pk for h in search_proposals(visible_proposals(world.staff), "农村").hits} == {water.pk, roads.pk}
+
+
+def test_every_way_of_finding_the_matches_gives_the_same_page(world, indexed, monkeypatch):
+    """PostgreSQL finds the newest matches by walking the documents, the GIN index, or (a scope of the proposal
+    table alone) the scope's newest proposals: for every scope, and with the count capped, the page is the same."""
+    from django.db import connection
+
+    from tian.search import backends, query
+
+    _seed, water, roads = indexed
+    Proposal.objects.filter(pk__in=[water.pk, roads.pk]).update(is_public=True)
+    public = Proposal.objects.filter(committee=world.committee, is_public=True)
+    assert backends._one_row_per_proposal(public)
+    assert backends._one_row_per_proposal(visible_proposals(world.member))  # its joins are in a subquery
+    assert not backends._one_row_per_proposal(Proposal.objects.filter(assignments__unit=world.units["区民政局"]))
+    if connection.vendor != "postgresql":
+        pytest.skip("the ways of finding the matches are PostgreSQL's")
+    scopes = [public, visible_proposals(world.member), visible_proposals(world.staff)]
+
+    def pages():
+        return [[(h.proposal.pk, round(h.score, 6)) for h in search_proposals(scope, words).hits]
+                + [search_proposals(scope, words).total, search_proposals(scope, words).more]
+                for scope in scopes for words in ("农村", "建议", "农村 饮水", "托育")]
+
+    results = {}
+    for ranked in (1000, 1):
+        monkeypatch.setattr(query, "RANKED_MATCHES", ranked)
+        for common in (True, False):
+            for alone in (True, False):
+                monkeypatch.setattr(backends.PostgresFTS, "_common", lambda self, cursor, terms, c=common: c)
+                monkeypatch.setattr(backends, "_one_row_per_proposal", lambda scope, a=alone: a)
+                results[(ranked, common, alone)] = pages()
+        assert len({repr(v) for k, v in results.items() if k[0] == ranked}) == 1, results
+    assert results[(1000, True, True)] != results[(1, True, True)]  # the cap is in force
+    assert any(hits[:-2] for hits in results[(1000, True, True)])

@@ -154,6 +154,9 @@ class Proposal(models.Model):
                          name="proposal_list_state_order"),
             # The newest edit, which tells whether a kept list is still current (``derived.change_marker``).
             models.Index(fields=["updated_at"], name="proposal_updated"),
+            # The disclosed proposals newest first, read from the index alone: public search walks them
+            # (``search/backends.PostgresFTS.page``).
+            models.Index(fields=["id", "committee"], condition=Q(is_public=True), name="proposal_public_newest"),
         ]
 
     def __str__(self):

@@ -28,6 +28,14 @@ def _scope_ids(scope: QuerySet) -> tuple[str, tuple]:
     return ids.query.sql_with_params()
 
 
+def _one_row_per_proposal(scope: QuerySet) -> bool:
+    """Whether the scope's SQL reads the proposal table alone (conditions on other tables as subqueries), so
+    that it gives each proposal at most once."""
+    query = scope.order_by().values("pk").query
+    # A join the query set up but no longer uses (a filter on committee= uses committee_id) has no references.
+    return all(not query.alias_refcount[alias] for alias in query.alias_map if alias != query.base_table)
+
+
 def _in_scope(scope: QuerySet, column: str) -> tuple[str, tuple]:
     """SQL saying that the proposal whose id is in ``column`` is one of ``scope``, looked up by its id."""
     looked_up = scope.filter(pk=RawSQL(column, ()))  # noqa: S611 - a column name written in this module
@@ -119,7 +127,15 @@ class SQLiteFTS:
 class PostgresFTS:
     def create(self, cursor):
         cursor.execute("ALTER TABLE search_searchdocument ADD COLUMN IF NOT EXISTS vector tsvector")
+        self.store_inline(cursor)
         cursor.execute("CREATE INDEX IF NOT EXISTS search_document_vector ON search_searchdocument USING GIN (vector)")
+
+    @staticmethod
+    def store_inline(cursor):
+        """Keep the vectors in the table's own rows rather than out of line: a vector (3–4 KB with its positions,
+        which compress poorly) went to the TOAST table, and every vector a search checks or ranks was a second
+        index lookup there. The other long columns (the tokens, the keywords) go out of line first."""
+        cursor.execute("ALTER TABLE search_searchdocument ALTER COLUMN vector SET STORAGE MAIN")
 
     def drop(self, cursor):
         cursor.execute("DROP INDEX IF EXISTS search_document_vector")
@@ -152,20 +168,41 @@ class PostgresFTS:
     def page(self, cursor, terms: list[str], scope: QuerySet, *, ranked: int, limit: int, offset: int
              ) -> list[tuple[int, float, int]]:
         scope_sql, scope_params = _scope_ids(scope)
-        # The newest ranked + 1 matches are found in one of two ways, chosen here because the planner counts
-        # checking a vector as nearly free when it means reading it from TOAST (about 10 µs each):
+        # The newest ranked + 1 matches are found in one of these ways, chosen here because the planner counts
+        # checking a vector as nearly free while it means reading a 3–4 KB value (several µs each):
         # - a word in a good share of the documents (建设): walk the primary key backwards, checking vectors,
         #   and stop after ranked + 1 matches, a few thousand vectors read instead of every match counted;
         # - a rarer word (养老, 托育): take every match from the GIN index, which reads no vector at all, and
         #   keep the newest; "+ 0" stops the planner from walking the key, checking tens of thousands of
         #   vectors to find a few thousand matches.
         # Then only the kept matches are read to be ranked.
-        order = "proposal_id" if self._common(cursor, terms) else "proposal_id + 0"
+        # A common word in a scope that reads the proposal table alone (the disclosed proposals, what staff may
+        # see) walks the scope's newest proposals instead and looks each one's vector up by its id: when the
+        # newest documents are mostly outside the scope (the newest proposals are not disclosed yet), walking
+        # the documents reads several times as many vectors as it keeps (at 100,000 proposals, ~4,800 vectors
+        # for 1,000 disclosed matches, against ~1,400). The lookup is a LATERAL subquery that cannot be
+        # flattened ("OFFSET 0"), or the planner merges the two walks back into the first. A scope joined to
+        # another table could repeat a proposal, so it keeps the first way.
+        common = self._common(cursor, terms)
+        if common and _one_row_per_proposal(scope):
+            # Each kept match is ranked where its vector is read, so that the vectors (3–4 KB) are not carried
+            # through the sort and the window below.
+            matched = (f"SELECT d.proposal_id, ts_rank(d.vector, q, 1) AS score FROM ({scope_sql}) p "  # noqa: S608
+                       "CROSS JOIN LATERAL (SELECT proposal_id, vector FROM search_searchdocument WHERE proposal_id = p.pk "
+                       "AND vector @@ to_tsquery('simple', %s) OFFSET 0) d, to_tsquery('simple', %s) q "
+                       f"ORDER BY p.pk DESC LIMIT {int(ranked) + 1}")
+            cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, score, "  # noqa: S608
+                           "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
+                           f"({matched}) matched) scored WHERE newest <= {int(ranked)} "
+                           f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
+                           [*scope_params, _lexemes(terms, " & "), _lexemes(terms, " & ")])
+            return cursor.fetchall()
+        order = "proposal_id" if common else "proposal_id + 0"
         cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, ts_rank(vector, q, 1) AS score, "  # noqa: S608
-                "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
-                "(SELECT proposal_id, vector FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
-                f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) matched, "
-                f"to_tsquery('simple', %s) q) scored WHERE newest <= {int(ranked)} "
+                       "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
+                       "(SELECT proposal_id, vector FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+                       f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) matched, "
+                       f"to_tsquery('simple', %s) q) scored WHERE newest <= {int(ranked)} "
                        f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
                        [_lexemes(terms, " & "), *scope_params, _lexemes(terms, " & ")])
         return cursor.fetchall()
