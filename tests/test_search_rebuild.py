@@ -3,6 +3,7 @@ proposal at a time."""
 
 import datetime
 
+import pytest
 from django.db import connection
 
 from tian.core.synthetic import generate
@@ -75,3 +76,19 @@ def test_only_the_newest_matches_are_ranked_and_counted(db, monkeypatch):
     assert (query.ranked_page(exactly, ["建议"]).total, query.ranked_page(exactly, ["建议"]).more) == (25, False)
     beyond = query.ranked_page(exactly, ["建议"], limit=10, offset=30)  # a page past the last still counts
     assert (beyond.hits, beyond.total, beyond.more) == ([], 25, False)
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside a transaction
+def test_a_rebuild_leaves_the_tables_vacuumed_and_the_vectors_in_the_rows():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's storage and statistics")
+    generate(proposals=60, seed=5, today=datetime.date(2026, 11, 28))
+    rebuild(processes=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                       "WHERE relname IN ('search_searchdocument', 'search_searchkeyword') ORDER BY relname")
+        assert cursor.fetchall() == [("search_searchdocument", True, True), ("search_searchkeyword", True, True)]
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = 'search_searchdocument'::regclass "
+                       "AND attname = 'vector'")
+        assert cursor.fetchone()[0] == "m"  # MAIN: kept in the row

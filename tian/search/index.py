@@ -71,6 +71,7 @@ def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> 
         for chunk in chunks:
             done += _write(_analyse_batch(_load(chunk)))
             _progress(stdout, done, len(ids))
+        _settle()
         return done
     # fork: the workers inherit the loaded dictionary and never touch the database connection.
     with multiprocessing.get_context("fork").Pool(processes) as pool:
@@ -83,7 +84,20 @@ def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> 
         while pending:
             done += _write(pending.popleft().get())
             _progress(stdout, done, len(ids))
+    _settle()
     return done
+
+
+def _settle() -> None:
+    """PostgreSQL: vacuum and analyse the tables just rewritten. Until autovacuum gets to them, the keyword
+    table's index cannot be read alone (its pages are not yet marked all-visible), and similar proposals took
+    125 ms instead of 19 at 100,000 proposals. Inside a transaction (a test, an import) only ANALYZE can run."""
+    if connection.vendor != "postgresql":
+        return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        for model in (SearchDocument, SearchKeyword):
+            cursor.execute(f"{command} {model._meta.db_table}")
 
 
 def _load(ids: list[int]) -> list[tuple[int, str, str, list[str]]]:
