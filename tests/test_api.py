@@ -237,4 +237,7 @@ def test_submitting_through_the_api_answers_the_new_state_in_few_queries_and_que
     assert not any("django_session" in sql for sql in statements["create"] + statements["submit"])
     # ... reads the token with its user and roles in one query, and nothing twice.
     assert len(statements["create"]) <= 10, statements["create"]
+    # The category is read once, by the form's field (the model's own existence check would read it again).
+    assert sum("proposals_topiccategory" in sql for sql in statements["create"]) == 1, statements["create"]
+    assert all(statements[name].count(sql) == 1 for name in statements for sql in statements[name])
     assert len(statements["submit"]) <= 9, statements["submit"]

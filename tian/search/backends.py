@@ -174,37 +174,35 @@ class PostgresFTS:
         #   and stop after ranked + 1 matches, a few thousand vectors read instead of every match counted;
         # - a rarer word (养老, 托育): take every match from the GIN index, which reads no vector at all, and
         #   keep the newest; "+ 0" stops the planner from walking the key, checking tens of thousands of
-        #   vectors to find a few thousand matches.
-        # Then only the kept matches are read to be ranked.
-        # A common word in a scope that reads the proposal table alone (the disclosed proposals, what staff may
-        # see) walks the scope's newest proposals instead and looks each one's vector up by its id: when the
-        # newest documents are mostly outside the scope (the newest proposals are not disclosed yet), walking
-        # the documents reads several times as many vectors as it keeps (at 100,000 proposals, ~4,800 vectors
-        # for 1,000 disclosed matches, against ~1,400). The lookup is a LATERAL subquery that cannot be
-        # flattened ("OFFSET 0"), or the planner merges the two walks back into the first. A scope joined to
-        # another table could repeat a proposal, so it keeps the first way.
+        #   vectors to find a few thousand matches;
+        # - a common word in a scope that reads the proposal table alone (the disclosed proposals, what staff
+        #   may see): walk the scope's newest proposals instead and look each one's vector up by its id. When the
+        #   newest documents are mostly outside the scope (the newest proposals are not disclosed yet), walking
+        #   the documents reads several times as many vectors as it keeps (at 100,000 proposals, ~4,800 vectors
+        #   for 1,000 disclosed matches, against ~1,400). The lookup is a LATERAL subquery that cannot be
+        #   flattened ("OFFSET 0"), or the planner merges the two walks back into the first. A scope joined to
+        #   another table could repeat a proposal, so it keeps the first way.
+        # Only the kept matches are ranked, each where its vector is read, so that the vectors (3–4 KB) are not
+        # carried through the sort and the window below.
+        words = _lexemes(terms, " & ")
         common = self._common(cursor, terms)
         if common and _one_row_per_proposal(scope):
-            # Each kept match is ranked where its vector is read, so that the vectors (3–4 KB) are not carried
-            # through the sort and the window below.
             matched = (f"SELECT d.proposal_id, ts_rank(d.vector, q, 1) AS score FROM ({scope_sql}) p "  # noqa: S608
                        "CROSS JOIN LATERAL (SELECT proposal_id, vector FROM search_searchdocument WHERE proposal_id = p.pk "
                        "AND vector @@ to_tsquery('simple', %s) OFFSET 0) d, to_tsquery('simple', %s) q "
                        f"ORDER BY p.pk DESC LIMIT {int(ranked) + 1}")
-            cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, score, "  # noqa: S608
-                           "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
-                           f"({matched}) matched) scored WHERE newest <= {int(ranked)} "
-                           f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
-                           [*scope_params, _lexemes(terms, " & "), _lexemes(terms, " & ")])
-            return cursor.fetchall()
-        order = "proposal_id" if common else "proposal_id + 0"
-        cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, ts_rank(vector, q, 1) AS score, "  # noqa: S608
+            params = [*scope_params, words, words]
+        else:
+            order = "proposal_id" if common else "proposal_id + 0"
+            matched = ("SELECT proposal_id, ts_rank(vector, q, 1) AS score FROM (SELECT proposal_id, vector "  # noqa: S608
+                       "FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+                       f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) kept, "
+                       "to_tsquery('simple', %s) q")
+            params = [words, *scope_params, words]
+        cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, score, "  # noqa: S608
                        "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
-                       "(SELECT proposal_id, vector FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
-                       f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) matched, "
-                       f"to_tsquery('simple', %s) q) scored WHERE newest <= {int(ranked)} "
-                       f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}",
-                       [_lexemes(terms, " & "), *scope_params, _lexemes(terms, " & ")])
+                       f"({matched}) matched) scored WHERE newest <= {int(ranked)} "
+                       f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}", params)
         return cursor.fetchall()
 
     # From this share of the documents on, a query's matches are found by walking the newest documents.

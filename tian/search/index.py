@@ -71,19 +71,18 @@ def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> 
         for chunk in chunks:
             done += _write(_analyse_batch(_load(chunk)))
             _progress(stdout, done, len(ids))
-        _settle()
-        return done
-    # fork: the workers inherit the loaded dictionary and never touch the database connection.
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        pending = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_analyse_batch, (_load(chunk),)))
-            if len(pending) > processes:
+    else:
+        # fork: the workers inherit the loaded dictionary and never touch the database connection.
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            pending = deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(_analyse_batch, (_load(chunk),)))
+                if len(pending) > processes:
+                    done += _write(pending.popleft().get())
+                    _progress(stdout, done, len(ids))
+            while pending:
                 done += _write(pending.popleft().get())
                 _progress(stdout, done, len(ids))
-        while pending:
-            done += _write(pending.popleft().get())
-            _progress(stdout, done, len(ids))
     _settle()
     return done
 
