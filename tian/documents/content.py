@@ -1,7 +1,11 @@
-"""The documents as plain structures, written once and rendered to Word and PDF alike."""
+"""The documents as plain structures, written once and rendered to Word and PDF alike.
+
+What a document shows of a proposal is what its reader may see (``tian.disclosure.policy``): the proposal
+form and the letters take the reader's ``Disclosure``."""
 
 from dataclasses import dataclass, field
 
+from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
 from tian.handling.models import Assignment, Reply, UnitRole
 from tian.proposals.models import Proposal
@@ -25,9 +29,9 @@ class Document:
         self.blocks.append(Block(text, style))
 
 
-def letter_blocks(reply: Reply, *, public: bool = False) -> list[Block]:
+def letter_blocks(reply: Reply, policy: Disclosure) -> list[Block]:
     """The reply letter in official format, as the legacy system prints it."""
-    letter = build_letter(reply, public=public)
+    letter = policy.letter(reply)
     blocks = []
     if letter.outcome_mark:
         blocks.append(Block(letter.outcome_mark, "mark"))
@@ -44,9 +48,9 @@ def letter_blocks(reply: Reply, *, public: bool = False) -> list[Block]:
     return blocks
 
 
-def reply_letter(reply: Reply) -> Document:
+def reply_letter(reply: Reply, policy: Disclosure) -> Document:
     document = Document(title=build_letter(reply).print_title)
-    document.blocks = letter_blocks(reply)
+    document.blocks = letter_blocks(reply, policy)
     return document
 
 
@@ -56,18 +60,18 @@ def _released(proposal: Proposal):
             .order_by("round", "id"))
 
 
-def proposal_blocks(proposal: Proposal, *, with_replies: bool = True) -> list[Block]:
+def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: bool = True) -> list[Block]:
     units = {role: [a.unit.name for a in proposal.assignments.all() if a.role == role and a.is_active]
              for role in UnitRole.values}
     cosigners = "、".join(m.name for m in cosigner_members(proposal)) or "—"
     blocks = [
-        Block(proposal.title, "title"),
+        Block(policy.text(proposal.title), "title"),
         Block(f"编号:{proposal.number_bracket or '—'}  {proposal.number_session}", "center"),
         Block(f"提案人:{proposal.proposer_name}  联名人:{cosigners}", "plain"),
         Block(f"提案类别:{proposal.category.name if proposal.category_id else '—'}  "
               f"所属类别:{proposal.get_kind_display()}", "plain"),
     ]
-    blocks += [Block(p) for p in proposal.body_paragraphs]
+    blocks += [Block(policy.text(p)) for p in proposal.body_paragraphs]
     blocks.append(Block("办理情况", "heading"))
     blocks.append(Block(f"交办时间:{chinese_date(proposal.assigned_on) or '—'}  是否重点:{'是' if proposal.is_key else '否'}",
                         "plain"))
@@ -76,17 +80,17 @@ def proposal_blocks(proposal: Proposal, *, with_replies: bool = True) -> list[Bl
     blocks.append(Block(f"督办单位:{' '.join(o.name for o in proposal.supervising_offices.all()) or '—'}  "
                         f"牵头领导:{' '.join(o.name for o in proposal.lead_officials.all()) or '—'}", "plain"))
     if with_replies:
-        for reply in _released(proposal):
+        for reply in policy.replies(_released(proposal)):
             blocks.append(Block("", "pagebreak"))
-            blocks += letter_blocks(reply)
+            blocks += letter_blocks(reply, policy)
     return blocks
 
 
-def proposal_form(proposal: Proposal) -> Document:
+def proposal_form(proposal: Proposal, policy: Disclosure) -> Document:
     """提案单: the proposal with its number, proposers, category, body and handling record."""
-    document = Document(title=f"提案单 {proposal.number_year or proposal.title}")
+    document = Document(title=f"提案单 {proposal.number_year or policy.text(proposal.title)}")
     document.add("政协提案", "subtitle")
-    document.blocks += proposal_blocks(proposal)
+    document.blocks += proposal_blocks(proposal, policy)
     return document
 
 
@@ -105,8 +109,9 @@ def assignment_notice(unit, assignments: list[Assignment], committee) -> Documen
     return document
 
 
-def compilation(session, proposals: list[Proposal]) -> Document:
-    """提案汇编: cover, table of contents, every registered proposal of the session with its replies."""
+def compilation(session, proposals: list[Proposal], policy_for) -> Document:
+    """提案汇编: cover, table of contents, every registered proposal of the session with its replies, as
+    ``policy_for(proposal)`` lets the reader see each."""
     committee = session.term.committee
     document = Document(title=f"{committee.name}{session.name}提案汇编")
     document.add(committee.name, "subtitle")
@@ -115,8 +120,8 @@ def compilation(session, proposals: list[Proposal]) -> Document:
     document.add("", "pagebreak")
     document.add("目录", "heading")
     for p in proposals:
-        document.add(f"{p.number_year} {p.title}({p.proposer_name})", "toc")
+        document.add(f"{p.number_year} {policy_for(p).text(p.title)}({p.proposer_name})", "toc")
     for p in proposals:
         document.add("", "pagebreak")
-        document.blocks += proposal_blocks(p)
+        document.blocks += proposal_blocks(p, policy_for(p))
     return document

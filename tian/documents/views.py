@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download
 from tian.core.permissions import require_permission
+from tian.disclosure.policy import disclosure_for
 from tian.documents import content
 from tian.documents.render import to_docx, to_pdf
 from tian.handling.models import Assignment, Reply
@@ -17,7 +18,6 @@ from tian.organisations.models import Session, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal, State
 from tian.proposals.selectors import get_proposal_for
-from tian.proposals.views.detail import visible_replies
 
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -39,22 +39,26 @@ def _send(request, document: content.Document, fmt: str, object_type: str = "", 
 def reply_letter(request, pk, fmt):
     reply = get_object_or_404(Reply.objects.select_related("proposal"), pk=pk)
     proposal = get_proposal_for(request.user, reply.proposal_id)
-    if reply not in visible_replies(request.user, proposal):
+    policy = disclosure_for(request.user, proposal)
+    if not policy.reply_visible(reply):
         raise Http404
-    return _send(request, content.reply_letter(reply), fmt, "proposal", reply.proposal_id)
+    reply.proposal = proposal
+    return _send(request, content.reply_letter(reply, policy), fmt, "proposal", reply.proposal_id)
 
 
 @login_required
 def proposal_form(request, pk, fmt):
     proposal = get_proposal_for(request.user, pk)
-    return _send(request, content.proposal_form(proposal), fmt, "proposal", proposal.pk)
+    document = content.proposal_form(proposal, disclosure_for(request.user, proposal))
+    return _send(request, document, fmt, "proposal", proposal.pk)
 
 
 @login_required
 def proposal_print(request, pk):
     """A print view of the proposal: the proposal form as a clean page the browser prints."""
     proposal = get_proposal_for(request.user, pk)
-    return render(request, "documents/print.html", {"document": content.proposal_form(proposal), "printable": True})
+    document = content.proposal_form(proposal, disclosure_for(request.user, proposal))
+    return render(request, "documents/print.html", {"document": document, "printable": True})
 
 
 @login_required
@@ -79,7 +83,8 @@ def compilation(request, session_pk, fmt):
                      .select_related("lead_member", "collective", "category", "session__term", "committee")
                      .prefetch_related("assignments__unit", "supervising_offices", "lead_officials",
                                        "cosignatures__member").order_by("number"))
-    return _send(request, content.compilation(session, proposals), fmt, "session", session.pk)
+    document = content.compilation(session, proposals, lambda p: disclosure_for(request.user, p))
+    return _send(request, document, fmt, "session", session.pk)
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)

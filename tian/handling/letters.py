@@ -7,7 +7,6 @@ line are generated here. Pages, Word/PDF exports and the public portal all rende
 import datetime
 from dataclasses import dataclass, field
 
-from tian.core.templatetags.core_tags import mask_mobile
 from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole
 from tian.proposals.models import KIND_OFFICIAL, Kind, Proposal
 from tian.proposals.selectors import proposer_members
@@ -63,10 +62,11 @@ class ReplyLetter:
     supervision_pending: bool = False
 
 
-def build_letter(reply: Reply, *, public: bool = False) -> ReplyLetter:
-    """The letter of one reply. ``public`` masks personal mobile numbers (office phones stay)."""
+def build_letter(reply: Reply) -> ReplyLetter:
+    """The letter of one reply, as its writers see it. What others may read of it (personal numbers masked)
+    is ``tian.disclosure.policy.Disclosure.letter``."""
     proposal = reply.proposal
-    phone = mask_mobile(reply.contact_phone) if public else reply.contact_phone
+    phone = reply.contact_phone
     units = [reply.unit.full_name]
     if reply.assignment.role == UnitRole.LEAD:
         if "assignments" in getattr(proposal, "_prefetched_objects_cache", {}):  # the proposal page read them

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tian.core.sms import get_sms_backend
+from tian.disclosure.policy import message_text
 from tian.notifications.models import Delivery, Notification
 from tian.notifications.rules import RULES, users
 from tian.proposals.models import Event
@@ -25,7 +26,10 @@ MAX_ATTEMPTS = 8
 
 
 def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", proposal=None, event=None) -> int:
-    """Create one notification per matching user (at most one per user and key) and queue its deliveries."""
+    """Create one notification per matching user (at most one per user and key) and queue its deliveries.
+    The message leaves the system by e-mail and SMS: it is written as the disclosure policy lets any text
+    that leaves it be read (``message_text``: personal numbers masked)."""
+    message = message_text(message)
     created = []
     for user in users(user_condition):
         notification, new = Notification.objects.get_or_create(

@@ -63,6 +63,6 @@ class CommitteeSettingsForm(forms.ModelForm):
             "cosign_window_recess_hours", "reply_months", "reply_months_plenary", "assisting_opinion_months",
             "reassignment_window_days", "rehandling_months", "evaluation_window_days", "extension_cap_months",
             "reply_working_days", "assisting_opinion_working_days", "rehandling_working_days",
-            "remind_days_before", "due_soon_days", "escalate_days_after", "disclosure_days",
+            "remind_days_before", "due_soon_days", "escalate_days_after", "disclosure_days", "mask_landlines",
         ]
         help_texts = {"office_phones": _("Shown at the bottom of every page.")}

@@ -72,6 +72,11 @@ class Committee(models.Model):
     disclosure_days = models.PositiveIntegerField(
         _("disclosure within (working days of the reply)"), default=20, validators=[MinValueValidator(1)]
     )
+    # Mobile numbers are always masked where the policy hides personal data; fixed lines only if chosen.
+    mask_landlines = models.BooleanField(
+        _("mask fixed-line numbers too"), default=False,
+        help_text=_("Where the public and people with no tie to a proposal read it, fixed-line numbers with an "
+                    "area code are masked like mobile numbers (office phones in the page footer stay)."))
 
     class Meta:
         verbose_name = _("committee")

@@ -16,11 +16,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from tian.core.spreadsheets import safe_cell
+from tian.disclosure.policy import public_text
 from tian.handling.models import Rating, UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
-from tian.portal.masking import mask_mobiles
 from tian.proposals.models import KIND_OFFICIAL
 from tian.proposals.selectors import cosigner_members
 
@@ -44,7 +45,7 @@ def _iso(moment) -> str | None:
 
 def _replies(p) -> list[dict]:
     return [{"unit": r.unit.name, "round": r.round, "date": r.reply_date.isoformat(), "outcome": r.outcome,
-             "body": mask_mobiles(r.body)} for r in p.public_replies]
+             "body": public_text(p, r.body)} for r in p.public_replies]
 
 
 def _satisfaction(p, evaluations) -> str | None:
@@ -58,10 +59,10 @@ COLUMNS = [
     Column("session", _("Session"), lambda p, ev: p.session.name),
     Column("kind", _("Kind"), lambda p, ev: KIND_OFFICIAL[p.kind]),
     Column("category", _("Topic category"), lambda p, ev: p.category.name if p.category_id else None),
-    Column("title", _("Title"), lambda p, ev: mask_mobiles(p.title)),
+    Column("title", _("Title"), lambda p, ev: public_text(p, p.title)),
     Column("proposer", _("Proposer"), lambda p, ev: p.proposer_name),
     Column("cosigners", _("Co-signers"), lambda p, ev: _names(cosigner_members(p))),
-    Column("body", _("body"), lambda p, ev: mask_mobiles(p.full_body)),
+    Column("body", _("body"), lambda p, ev: public_text(p, p.full_body)),
     Column("lead_units", _("Lead unit"), lambda p, ev: _names(selectors.units_by_role(p)[UnitRole.LEAD])),
     Column("assisting_units", _("Assisting units"),
            lambda p, ev: _names(selectors.units_by_role(p)[UnitRole.ASSISTING])),
@@ -100,7 +101,7 @@ def as_csv(rows: list[dict]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([str(c.header) for c in COLUMNS])
     for row in rows:
-        writer.writerow([_cell(c.key, row[c.key]) for c in COLUMNS])
+        writer.writerow([safe_cell(_cell(c.key, row[c.key])) for c in COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

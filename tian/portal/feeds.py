@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from tian.disclosure.policy import public_text
 from tian.handling.models import Reply, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
-from tian.portal.masking import mask_mobiles
 
 ITEMS = 30
 
@@ -44,7 +44,7 @@ class DisclosedFeed(Feed):
         return list(selectors.for_listing(qs)[:ITEMS])
 
     def item_title(self, proposal):
-        return f"{proposal.number_year} {mask_mobiles(proposal.title)}".strip()
+        return f"{proposal.number_year} {public_text(proposal, proposal.title)}".strip()
 
     def item_description(self, proposal):
         units = selectors.units_by_role(proposal)
@@ -58,7 +58,7 @@ class DisclosedFeed(Feed):
         if outcomes:
             parts.append(f"{_('Outcome')}:{' '.join(outcomes)}")
         for reply in proposal.public_replies:
-            parts.append(f"{reply.unit.name}:{mask_mobiles(reply.body)[:200]}")
+            parts.append(f"{reply.unit.name}:{public_text(proposal, reply.body)[:200]}")
         return "\n".join(parts)
 
     def item_link(self, proposal):

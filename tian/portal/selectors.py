@@ -28,7 +28,7 @@ def active_assignments() -> QuerySet[Assignment]:
 
 def for_listing(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """What a list row or an export row reads, fetched in a fixed number of queries."""
-    return qs.select_related("session__term", "lead_member", "collective", "category").prefetch_related(
+    return qs.select_related("session__term", "lead_member", "collective", "category", "committee").prefetch_related(
         Prefetch("assignments", queryset=active_assignments(), to_attr="public_assignments"),
         Prefetch("replies", queryset=released_replies().select_related("unit").order_by("round", "id"),
                  to_attr="public_replies"),
@@ -125,7 +125,7 @@ def facets(qs: QuerySet[Proposal]) -> Facets:
 
 def for_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """What a row of the portal's list reads (``for_listing`` reads more, for exports and feeds)."""
-    return qs.select_related("session__term", "lead_member", "collective", "category").prefetch_related(
+    return qs.select_related("session__term", "lead_member", "collective", "category", "committee").prefetch_related(
         Prefetch("assignments", queryset=active_assignments(), to_attr="public_assignments"),
         Prefetch("replies", queryset=released_replies().order_by("round", "id"), to_attr="public_replies"),
     )

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tian.core.context_processors import layout_committee
-from tian.handling.letters import build_letter
+from tian.disclosure.policy import public_disclosure, public_text
 from tian.handling.models import Reply, UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
-from tian.portal.masking import mask_mobiles
 from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
@@ -53,7 +52,7 @@ def _rows(proposals, committee) -> list[dict]:
     for p in proposals:
         units = selectors.units_by_role(p)
         codes = list(dict.fromkeys(r.outcome for r in p.public_replies if r.outcome))
-        rows.append({"proposal": p, "title": mask_mobiles(p.title),
+        rows.append({"proposal": p, "title": public_text(p, p.title),
                      "lead_units": units[UnitRole.LEAD] + units[UnitRole.SEPARATE],
                      "outcomes": [labels.get(code, code) for code in codes]})
     return rows
@@ -101,27 +100,22 @@ def _supervision_text(reply: Reply) -> str:
 def detail(request, pk: int):
     committee = current_committee()
     proposal = selectors.get_disclosed_proposal(committee, pk)
-    letters = []
-    for reply in selectors.public_replies(proposal):
-        letter = build_letter(reply, public=True)
-        # Free text may quote a mobile number too; the letter's contact line is already masked.
-        letter.paragraphs = [mask_mobiles(p) for p in letter.paragraphs]
-        letter.contact_line = mask_mobiles(letter.contact_line)
-        letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply)})
+    policy = public_disclosure(proposal)
+    letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": _supervision_text(reply)}
+               for reply in policy.replies(selectors.public_replies(proposal))]
     units = selectors.units_by_role(proposal)
-    evaluation = selectors.lead_evaluation(proposal)
     return _render(request, "portal/detail.html", {
         "proposal": proposal,
-        "title": mask_mobiles(proposal.title),
-        "body_paragraphs": [mask_mobiles(p) for p in proposal.body_paragraphs],
+        "title": policy.text(proposal.title),
+        "body_paragraphs": [policy.text(p) for p in proposal.body_paragraphs],
         "cosigners": cosigner_members(proposal),
         "review_result": review_result(proposal),
         "lead_units": units[UnitRole.LEAD],
         "assisting_units": units[UnitRole.ASSISTING],
         "separate_units": units[UnitRole.SEPARATE],
         "letters": letters,
-        "evaluation": evaluation,
-        "feedback": mask_mobiles(evaluation.feedback) if evaluation else "",
+        # The public reads the lead proposer's rating only (the policy): no feedback, no co-signers' ratings.
+        "evaluation": selectors.lead_evaluation(proposal),
     })
 
 
@@ -129,8 +123,8 @@ def _public_snippet(proposal, replies_text: str, terms: list[str]) -> str:
     """The highlighted excerpt, cut from masked text so that no excerpt can show part of a mobile number."""
     from tian.search.text import highlight
 
-    body = mask_mobiles(proposal.full_body)
-    source = body if any(t in body.lower() for t in terms) else mask_mobiles(replies_text) or body
+    body = public_text(proposal, proposal.full_body)
+    source = body if any(t in body.lower() for t in terms) else public_text(proposal, replies_text) or body
     return highlight(source, terms)
 
 
@@ -152,7 +146,7 @@ def search(request):
         result = ranked_page(form.apply(disclosed), terms, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
         replies = released_reply_texts([hit.proposal.pk for hit in result.hits])
         hits = [{"proposal": hit.proposal,
-                 "title_html": highlight(mask_mobiles(hit.proposal.title), terms, width=200),
+                 "title_html": highlight(public_text(hit.proposal, hit.proposal.title), terms, width=200),
                  "snippet_html": _public_snippet(hit.proposal, replies.get(hit.proposal.pk, ""), terms)}
                 for hit in result.hits]
         context.update(hits=hits, total=result.total, more=result.more,

@@ -55,11 +55,23 @@ def _merged_into_ids(member_id: int) -> set[int]:
 
 
 def visible_proposals(user) -> QuerySet[Proposal]:
-    """All proposals ``user`` may open. Drafts are seen only by their author."""
+    """All proposals ``user`` may open: those they have a tie to (``tied_proposals``) and the disclosed ones.
+    Drafts are seen only by their author."""
+    return _scope(user, disclosed=True)
+
+
+def tied_proposals(user) -> QuerySet[Proposal]:
+    """The proposals ``user`` may open through a tie of their own (their proposals, invitations, assignments,
+    offices, the office's view of everything), not merely because they are disclosed. What they may see of each
+    is decided by ``tian.disclosure.policy``."""
+    return _scope(user, disclosed=False)
+
+
+def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
     qs = Proposal.objects.all()
     if not user.is_authenticated or not user.is_active:
-        return qs.filter(is_public=True)
-    condition = Q(is_public=True)
+        return qs.filter(is_public=True) if disclosed else qs.none()
+    condition = Q(is_public=True) if disclosed else Q(pk__in=[])
     if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
         # Never submitted (a draft, or a draft thrown away) is private to whoever wrote it.
         condition |= Q(submitted_at__isnull=False) | ~Q(state__in=[State.DRAFT, State.WITHDRAWN])

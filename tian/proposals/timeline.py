@@ -59,7 +59,9 @@ DATA_LABELS = {
 }
 
 
-def timeline(events) -> list[dict]:
+def timeline(events, policy) -> list[dict]:
+    """The rows of the history, each event's note as ``policy`` (a ``tian.disclosure.policy.Disclosure``) lets
+    the reader see it."""
     rows = []
     for event in events:
         details = []
@@ -67,5 +69,6 @@ def timeline(events) -> list[dict]:
             value = event.data.get(key)
             if value:
                 details.append(f"{label}: {'、'.join(value) if isinstance(value, list) else value}")
-        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action), "details": details})
+        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action), "details": details,
+                     "note": policy.note(event)})
     return rows

@@ -2,6 +2,7 @@
 what the user may see (``visible_proposals`` or the public's disclosed proposals)."""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -51,23 +52,33 @@ def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset:
             matches = engine().count(cursor, terms, base_qs, at_most=RANKED_MATCHES + 1)
         else:
             matches = 0
-    proposals = Proposal.objects.select_related("lead_member", "collective").in_bulk([row[0] for row in rows])
+    proposals = Proposal.objects.select_related("lead_member", "collective", "committee").in_bulk([row[0] for row in rows])
     return SearchPage(hits=[SearchHit(proposal=proposals[pk], score=float(score)) for pk, score, _n in rows
                             if pk in proposals], total=min(matches, RANKED_MATCHES), more=matches > RANKED_MATCHES,
                       terms=terms)
 
 
-def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: int = 0) -> SearchPage:
-    """Proposals of ``base_qs`` matching every term of ``query``, most relevant first, with highlights."""
+def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: int = 0,
+                     policy_for: Callable | None = None) -> SearchPage:
+    """Proposals of ``base_qs`` matching every term of ``query``, most relevant first, with highlights.
+    ``policy_for(proposals)`` gives the reader's disclosure policy for the page (an object whose
+    ``text(proposal, value)`` is what the reader may read of ``value``): highlights are cut from that text, so
+    that no excerpt shows what the policy masks."""
     page = ranked_page(base_qs, text.query_terms(query), limit=limit, offset=offset)
     terms = page.terms
+    policy = policy_for([hit.proposal for hit in page.hits]) if policy_for else None
+
+    def shown(proposal, value: str) -> str:
+        return policy.text(proposal, value) if policy else value
+
     without_term = [hit.proposal.pk for hit in page.hits
                     if not any(t in hit.proposal.full_body.lower() for t in terms)]
     replies = released_reply_texts(without_term)
     for hit in page.hits:
-        body = hit.proposal.full_body
-        snippet_source = replies.get(hit.proposal.pk) or body if hit.proposal.pk in without_term else body
-        hit.title_html = text.highlight(hit.proposal.title, terms, width=200)
+        body = shown(hit.proposal, hit.proposal.full_body)
+        snippet_source = (shown(hit.proposal, replies.get(hit.proposal.pk, "")) or body
+                          if hit.proposal.pk in without_term else body)
+        hit.title_html = text.highlight(shown(hit.proposal, hit.proposal.title), terms, width=200)
         hit.snippet_html = text.highlight(snippet_source, terms)
     return page
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from tian.accounts.roles import Perm
 from tian.core.permissions import require_permission
+from tian.disclosure.policy import ListDisclosure, for_display
 from tian.handling.models import Evaluation, Reply
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal, State
@@ -59,13 +60,15 @@ def search(request):
                              d, committee)
         page_number = max(int(request.GET.get("page") or 1) if str(request.GET.get("page", "1")).isdigit() else 1, 1)
         if d["q"].strip():
-            result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+            result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
+                                      policy_for=lambda proposals: ListDisclosure(request.user, proposals))
             context.update(hits=result.hits, total=result.total, more=result.more, searched=True,
                            page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
         else:
             page = Paginator(base.select_related("lead_member", "collective", "category").prefetch_related(
                 "assignments").order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
-            context.update(listing=page.object_list, total=page.paginator.count, searched=True, page=page)
+            context.update(listing=for_display(request.user, page.object_list), total=page.paginator.count,
+                           searched=True, page=page)
     return render(request, "search/search.html", context)
 
 
@@ -79,6 +82,7 @@ def similar(request):
     if len(title.strip()) + len(body.strip()) >= 6:
         base = visible_proposals(request.user).exclude(state__in=[State.DRAFT, State.WITHDRAWN])
         found = similar_proposals(base, title, body, exclude_pk=int(exclude) if str(exclude).isdigit() else None)
+        for_display(request.user, [s.proposal for s in found])
     return render(request, "search/_similar.html", {"similar": found})
 
 

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tian.core.spreadsheets import safe_cell
+
 
 @dataclass(frozen=True)
 class Column:
@@ -33,14 +35,14 @@ class Table:
         sheet = workbook.active
         sheet.title = str(self.name)[:31]
         if title:
-            sheet.append([title])
+            sheet.append([safe_cell(title)])
             sheet["A1"].font = Font(bold=True, size=13)
         sheet.append(self.headers())
         header_row = sheet.max_row
         for cell in sheet[header_row]:
             cell.font = Font(bold=True)
         for row in self.rows(items):
-            sheet.append(["" if v is None else v for v in row])
+            sheet.append(["" if v is None else safe_cell(v) for v in row])
         for index, header in enumerate(self.headers(), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) * 2 + 4))
         sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from tian.accounts.roles import Perm, has_permission
 from tian.core.layout import render_page
 from tian.core.permissions import require_permission
+from tian.disclosure.policy import for_display
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.derived import derived
 from tian.proposals.models import Proposal
+from tian.proposals.selectors import visible_proposals
 from tian.stats import charts, exports, freshness, kpis
 from tian.stats.definitions import DEFINITIONS
 
@@ -138,10 +140,14 @@ def behind(request):
     qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None,
                                group_by=request.GET.get("group_by"), group=request.GET.get("group"),
                                member_id=int(request.GET["member"]) if request.GET.get("member", "").isdigit() else None)
+    # The numbers count every proposal; the list shows those the user may open, as the policy lets them read it.
+    qs = qs.filter(pk__in=visible_proposals(request.user).values("pk"))
     if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(request, exports.PROPOSALS, qs.order_by("number", "year", "pk"),
+        return exports.xlsx_response(request, exports.PROPOSALS,
+                                     for_display(request.user, qs.order_by("number", "year", "pk")),
                                      f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
+    page.object_list = for_display(request.user, page.object_list)
     return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
                                                  "definition": DEFINITIONS.get(measure.replace("evaluated",
                                                                                                "satisfaction"))})

@@ -4,6 +4,7 @@ their progress and supervision activities."""
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from tian.accounts.roles import Perm
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
-from tian.handling.letters import build_letter
+from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.models import Assignment, Evaluation, OutcomeClass, Reply
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import get_proposal_for
@@ -59,16 +60,21 @@ def queue(request):
     return render(request, "supervision/queue.html", {"replies": list(_awaiting(request.user))})
 
 
-def _reply_for(request, pk) -> Reply:
+def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
+    """The reply, if it was sent to the user's office for review (a draft still with its unit is not)."""
     reply = get_object_or_404(Reply.objects.select_related("proposal", "unit", "assignment"), pk=pk,
                               proposal__supervising_offices=request.user.office_id or 0)
-    get_proposal_for(request.user, reply.proposal_id)
-    return reply
+    proposal = get_proposal_for(request.user, reply.proposal_id)
+    policy = disclosure_for(request.user, proposal)
+    if not policy.reply_visible(reply):
+        raise Http404
+    reply.proposal = proposal
+    return reply, policy
 
 
 @require_permission(Perm.SUPERVISE)
 def review(request, pk):
-    reply = _reply_for(request, pk)
+    reply, policy = _reply_for(request, pk)
     committee = reply.proposal.committee
     if request.method == "POST":
         decision = request.POST.get("decision")
@@ -92,7 +98,7 @@ def review(request, pk):
             return redirect("supervision:review", pk=reply.pk)
         return redirect("supervision:queue")
     return render(request, "supervision/review.html", {
-        "reply": reply, "proposal": reply.proposal, "letter": build_letter(reply),
+        "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
         "approve_form": ApproveForm(committee=committee), "return_form": ReturnForm(),
         "pending": reply.status == Reply.Status.SUPERVISION})
 

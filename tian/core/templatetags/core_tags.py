@@ -16,15 +16,6 @@ def query_with(context, **changes):
     return params.urlencode()
 
 
-@register.filter
-def mask_mobile(value: str) -> str:
-    """137****2836: personal mobile numbers are masked where the public or other roles see them."""
-    digits = (value or "").strip()
-    if len(digits) == 11 and digits.isdigit() and digits.startswith("1"):
-        return f"{digits[:3]}****{digits[-4:]}"
-    return digits
-
-
 STATE_LABELS = dict(State.choices)
 STATE_CSS = {"closed": "badge--ok", "replied": "badge--ok", "returned": "badge--danger", "declined": "badge--danger",
              "withdrawn": "badge--danger", "draft": ""}

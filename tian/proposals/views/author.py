@@ -12,12 +12,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tian.accounts.roles import Perm, has_permission
+from tian.audit.log import audit_download
 from tian.core.permissions import require_permission
+from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Proposal
-from tian.proposals.selectors import get_proposal_for, visible_proposals
+from tian.proposals.selectors import get_proposal_for
 from tian.proposals.views.common import first_error, post_only, run_action, safe_next
 from tian.proposals.workflow import WorkflowError
 
@@ -146,9 +148,8 @@ def proposal_upload(request, pk):
 def attachment_download(request, pk):
     """Attachments are served only through this view, to people who may see the proposal."""
     attachment = get_object_or_404(Attachment, pk=pk)
-    if not visible_proposals(request.user).filter(pk=attachment.proposal_id).exists():
+    if not may_read_attachments(request.user, attachment.proposal_id):
         raise Http404
-    from tian.audit.log import audit_download
 
     audit_download(request, attachment.name, "proposal", attachment.proposal_id)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -5,12 +5,12 @@ from django.db.models import Exists, OuterRef, Subquery, prefetch_related_object
 from django.http import Http404
 from django.utils import timezone
 
-from tian.accounts.roles import Perm, Role, has_permission
+from tian.accounts.roles import Perm, has_permission
 from tian.core.compiled import fetch
 from tian.core.layout import render_page
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
-from tian.handling.letters import build_letter
+from tian.disclosure.policy import disclosure_for
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
 from tian.proposals.derived import derived, render_fragment, with_csrf_token
@@ -56,26 +56,6 @@ def all_replies(proposal) -> list[Reply]:
                 .order_by("round", "assignment__role", "id"))
 
 
-def visible_replies(user, proposal, replies: list[Reply] | None = None) -> list[Reply]:
-    """Released replies are seen by everyone who sees the proposal; replies in progress by the office,
-    the units and the supervisors; a draft only by its own unit. ``replies``: ``all_replies(proposal)`` if
-    already read."""
-    replies = all_replies(proposal) if replies is None else replies
-    insider = any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL,
-                                            Role.ADMIN))
-    result = []
-    for reply in replies:
-        if reply.status == Reply.Status.RELEASED:
-            result.append(reply)
-        elif reply.status == Reply.Status.DRAFT:
-            if user.unit_id and reply.unit_id == user.unit_id:
-                result.append(reply)
-        elif insider and (not user.unit_id or workflow.is_assigned_unit(user, proposal)
-                          or Role.STAFF in user.roles or Role.SUPERVISOR in user.roles):
-            result.append(reply)
-    return result
-
-
 def _supervision_text(reply: Reply) -> str:
     if reply.status == Reply.Status.RELEASED:
         return "已通过" if reply.reviews.all() else "无需督办审核"
@@ -93,20 +73,19 @@ def _contacts(assignments) -> list:
 
 
 def proposal_context(user, proposal) -> dict:
+    """What the page shows, each part as the disclosure policy lets this user see it."""
+    policy = disclosure_for(user, proposal)
     assignments = [a for a in proposal.assignments.all() if a.is_active]
     everything = all_replies(proposal)
-    replies = visible_replies(user, proposal, everything)
-    letters = []
-    for reply in replies:
-        letter = build_letter(reply, public=not any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER,
-                                                                               Role.SUPERVISOR)))
-        letters.append({"letter": letter, "reply": reply, "supervision": _supervision_text(reply),
-                        "reviews": list(reply.reviews.all())})
+    replies = policy.replies(everything)
+    letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": _supervision_text(reply),
+                "reviews": list(reply.reviews.all()) if policy.insider else []} for reply in replies]
     # Evaluations, supervision reviews and follow-ups are all of replies: with none, there is nothing to read.
     any_reply = bool(everything)
-    evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective")) \
+    all_evaluations = list(Evaluation.objects.filter(proposal=proposal).select_related("member", "collective")) \
         if any_reply else []
-    lead_evaluation = next((e for e in reversed(evaluations) if e.is_lead), None)
+    lead_evaluation = next((e for e in reversed(all_evaluations) if e.is_lead), None)
+    evaluations = [{"evaluation": e, "feedback": policy.feedback(e)} for e in policy.evaluations(all_evaluations)]
     evaluation_due = evaluation_deadline(proposal) if proposal.state in (State.REPLIED, State.CLOSED) else None
     no_opinion = lead_evaluation is None and evaluation_due is not None and evaluation_due < timezone.localdate()
     actions = workflow.available(user, proposal)
@@ -120,6 +99,9 @@ def proposal_context(user, proposal) -> dict:
     return {
         "panel_actions": panel,
         "proposal": proposal,
+        "policy": policy,
+        "title": policy.text(proposal.title),
+        "body_paragraphs": [policy.text(p) for p in proposal.body_paragraphs],
         "review_result": review_result(proposal),
         "proposers": proposer_members(proposal),
         "cosigners": cosigner_members(proposal),
@@ -132,9 +114,11 @@ def proposal_context(user, proposal) -> dict:
         "outcomes": [(item["reply"], item["letter"].outcome_text) for item in letters if item["reply"].outcome],
         "evaluations": evaluations,
         "lead_evaluation": lead_evaluation,
+        # The lead proposer's feedback: for those the policy lets read it.
+        "lead_feedback": policy.feedback(lead_evaluation) if lead_evaluation else "",
         "evaluation_due": evaluation_due,
         "no_opinion": no_opinion,
-        "timeline": timeline(proposal.events.select_related("actor")),
+        "timeline": timeline(proposal.events.select_related("actor"), policy) if policy.history else [],
         "actions": actions,
         "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),
         "my_invitation": next((c for c in proposal.cosignatures.all()
@@ -148,9 +132,9 @@ def proposal_context(user, proposal) -> dict:
             assignment__proposal=proposal, status=ReassignmentRequest.Status.PENDING).select_related(
             "assignment__unit")) if "decide_reassignment" in actions and any(
             a.status == Assignment.Status.REASSIGNMENT_REQUESTED for a in proposal.assignments.all()) else [],
-        "attachments": list(proposal.attachments.all()),
-        "contacts": _contacts(assignments) if any(
-            r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR, Role.LEAD_OFFICIAL)) else [],
+        "attachments": list(proposal.attachments.all()) if policy.attachments else [],
+        "contacts": [{"record": c, "summary": policy.others_text(c.summary)} for c in _contacts(assignments)]
+        if policy.contacts else [],
         # Every reply was read with its reviews.
         "supervision_reviews": sum(len(reply.reviews.all()) for reply in everything),
         "extension_requests": list(ExtensionRequest.objects.filter(
@@ -158,8 +142,8 @@ def proposal_context(user, proposal) -> dict:
             "assignment__unit")) if "decide_extension" in actions and any(
             getattr(a, "has_pending_extension", True) for a in proposal.assignments.all()) else [],
         "follow_ups": list(FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit"))
-        if any_reply else [],
-        "activities": list(proposal.supervision_activities.all()),
+        if any_reply and policy.tied else [],
+        "activities": list(proposal.supervision_activities.all()) if policy.insider else [],
         "can_remind": "remind" in actions,
         "due_soon_days": proposal.committee.due_soon_days,
     }
@@ -235,4 +219,4 @@ def _page(request, pk, merged: bool) -> dict:
     context["forms"] = forms
     context["assignment_statuses"] = Assignment.Status
     body = render_fragment("proposals/_detail_body.html", context, request)
-    return {"title": proposal.title, "body": body}
+    return {"title": context["title"], "body": body}

@@ -1,0 +1,269 @@
+"""Who sees what of a proposal (domain.md, "Who sees what"), decided in one place.
+
+``visible_proposals`` decides whether a user may open a proposal at all. Once opened, this module decides
+which parts they see, from their *ties* to it:
+
+| part | proposers | office | assigned units | supervising office, lead official | no tie (signed in or not) |
+|---|---|---|---|---|---|
+| text, numbers, units | yes | yes | yes | yes | if disclosed (the caller's scope) |
+| attachments | yes | yes | yes | yes | no (files cannot be masked) |
+| reply in progress | no | yes | the writing unit; co-signing units once asked | once sent for review | no |
+| released reply | yes | yes | yes | yes | if disclosed |
+| contact records, assisting opinions | yes | yes | yes | yes | no |
+| evaluations (rating and feedback) | own; the lead proposer all | all | all | all | the lead's rating only |
+| history (timeline) | yes, without the office's review notes | yes | the same as proposers | the same | no |
+| personal mobiles, ID numbers | in the proposal's own text and their own feedback | yes | yes | yes | masked |
+
+"Personal numbers" are read in two kinds of text: the proposal's own (title, body), which every viewer tied to it
+reads in full (``text``), and the texts others wrote about it (the letters, contact summaries, the history's
+notes, other proposers' feedback), where a proposer finds the handlers' and other members' numbers masked and
+only the people working on it read them in full (``others_text``).
+
+Outputs never test roles themselves: they take a ``Disclosure`` and read through it (``text``, ``letter``,
+``replies``, ``evaluations`` …). Texts that leave the system (notifications, e-mail, SMS) are masked for
+everyone (``message_text``): a phone or a mailbox is not a place the policy can follow.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+
+from tian.accounts.roles import Perm, Role, has_permission
+from tian.disclosure.masking import mask_personal
+from tian.handling.letters import ReplyLetter, build_letter
+from tian.handling.models import Evaluation, Reply
+from tian.organisations.models import Committee
+from tian.proposals import workflow
+from tian.proposals.models import CoSignature, Proposal
+from tian.proposals.selectors import proposer_members, tied_proposals
+
+
+class Tie(StrEnum):
+    STAFF = "staff"  # the proposal office: everything
+    LEAD_PROPOSER = "lead_proposer"  # the lead member, or the collective proposer
+    PROPOSER = "proposer"  # a co-signer who agreed, or a proposer credited through a merge
+    INVITEE = "invitee"  # asked to co-sign: reads what they are asked to sign
+    UNIT = "unit"  # a handler of an assigned unit
+    OVERSEER = "overseer"  # a handler of a supervising office, or a lead official, of this proposal
+
+
+# Actions whose event note is the office's internal review note (staff only).
+INTERNAL_NOTES = frozenset({"proposal.registered", "proposal.declined", "proposal.merged", "proposal.merged_in",
+                            "proposal.assigned", "reassignment.approved", "reassignment.refused",
+                            "extension.approved", "extension.refused", "award.granted", "award.withdrawn"})
+
+# Actions whose event note is a proposer's feedback: read by those who read every evaluation.
+FEEDBACK_NOTES = frozenset({"evaluation.recorded"})
+
+# Reply states an overseer sees before release: it was sent to them.
+SENT_FOR_REVIEW = frozenset({Reply.Status.SUPERVISION, Reply.Status.RETURNED})
+# Reply states an assisting unit sees: it was asked to co-sign.
+ASKED_TO_COSIGN = frozenset({Reply.Status.COSIGNING, Reply.Status.SUPERVISION, Reply.Status.RETURNED})
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one viewer may see of one proposal."""
+
+    proposal: Proposal
+    ties: frozenset[Tie]
+    member_id: int | None = None
+    collective_id: int | None = None
+    unit_id: int | None = None
+    mask_landlines: bool = False
+
+    # --- who the viewer is to the proposal ----------------------------------------------------------------
+    @property
+    def tied(self) -> bool:
+        return bool(self.ties)
+
+    @property
+    def insider(self) -> bool:
+        """The office, the assigned units and the overseers: they work on the proposal."""
+        return bool(self.ties & {Tie.STAFF, Tie.UNIT, Tie.OVERSEER})
+
+    @property
+    def proposer(self) -> bool:
+        return bool(self.ties & {Tie.LEAD_PROPOSER, Tie.PROPOSER})
+
+    # --- parts --------------------------------------------------------------------------------------------
+
+    @property
+    def attachments(self) -> bool:
+        return self.tied
+
+    @property
+    def contacts(self) -> bool:
+        """Contact records and assisting opinions."""
+        return self.insider or self.proposer
+
+    @property
+    def history(self) -> bool:
+        return self.tied
+
+    @property
+    def internal_notes(self) -> bool:
+        return Tie.STAFF in self.ties
+
+    def text(self, value: str | None) -> str:
+        """The proposal's own text (title, body) as this viewer may read it."""
+        if self.tied:
+            return value or ""
+        return mask_personal(value, landlines=self.mask_landlines)
+
+    def others_text(self, value: str | None) -> str:
+        """A text others wrote about the proposal (a letter, a contact summary, a note) as this viewer may read
+        it: in full for the people working on it, with personal numbers masked for everyone else."""
+        if self.insider:
+            return value or ""
+        return mask_personal(value, landlines=self.mask_landlines)
+
+    def note(self, event) -> str:
+        """An event's note on the timeline: the office's review notes are internal."""
+        if not self.history or (event.action in INTERNAL_NOTES and not self.internal_notes):
+            return ""
+        if event.action in FEEDBACK_NOTES and not self.all_evaluations:
+            return ""
+        return self.others_text(event.note)
+
+    def reply_visible(self, reply: Reply) -> bool:
+        if reply.status == Reply.Status.RELEASED:
+            return True
+        if Tie.STAFF in self.ties:
+            return True
+        if Tie.UNIT in self.ties:
+            if reply.unit_id == self.unit_id:
+                return True
+            if reply.status in ASKED_TO_COSIGN and any(s.unit_id == self.unit_id for s in reply.cosignatures.all()):
+                return True
+        return Tie.OVERSEER in self.ties and reply.status in SENT_FOR_REVIEW
+
+    def replies(self, replies) -> list[Reply]:
+        return [reply for reply in replies if self.reply_visible(reply)]
+
+    def letter(self, reply: Reply) -> ReplyLetter:
+        """The reply letter with personal numbers masked where this viewer may not read them."""
+        letter = build_letter(reply)
+        letter.paragraphs = [self.others_text(p) for p in letter.paragraphs]
+        letter.contact_line = self.others_text(letter.contact_line)
+        return letter
+
+    @property
+    def all_evaluations(self) -> bool:
+        return self.insider or Tie.LEAD_PROPOSER in self.ties
+
+    def evaluation_visible(self, evaluation: Evaluation) -> bool:
+        return self.all_evaluations or self.is_own(evaluation)
+
+    def is_own(self, evaluation: Evaluation) -> bool:
+        return bool((self.member_id and evaluation.member_id == self.member_id)
+                    or (self.collective_id and evaluation.collective_id == self.collective_id))
+
+    def evaluations(self, evaluations) -> list[Evaluation]:
+        """The evaluations this viewer may read in full (rating, attitude, feedback). Everyone who sees the
+        proposal may read the lead proposer's rating: ``lead_rating``."""
+        return [e for e in evaluations if self.evaluation_visible(e)]
+
+    def feedback(self, evaluation: Evaluation) -> str:
+        """A proposer reads others' feedback with their personal numbers masked; the insiders in full."""
+        if not self.evaluation_visible(evaluation):
+            return ""
+        if self.is_own(evaluation):
+            return evaluation.feedback
+        return self.others_text(evaluation.feedback)
+
+
+def ties_of(user, proposal: Proposal) -> frozenset[Tie]:
+    """The viewer's ties to the proposal (its assignments, offices, officials and co-signatures are read,
+    prefetched or not)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    roles = user.roles
+    ties = set()
+    if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
+        ties.add(Tie.STAFF)
+    if Role.MEMBER in roles or Role.COLLECTIVE in roles:
+        if workflow.is_proposer(user, proposal):
+            ties.add(Tie.LEAD_PROPOSER)
+        elif Role.MEMBER in roles and user.member_id:
+            if any(m.pk == user.member_id for m in proposer_members(proposal)):
+                ties.add(Tie.PROPOSER)
+            elif any(c.member_id == user.member_id and c.status == CoSignature.Status.INVITED
+                     for c in proposal.cosignatures.all()):
+                ties.add(Tie.INVITEE)
+    if Role.UNIT_HANDLER in roles and workflow.is_assigned_unit(user, proposal):
+        ties.add(Tie.UNIT)
+    if (Role.SUPERVISOR in roles and workflow.is_supervising_office(user, proposal)) or (
+            Role.LEAD_OFFICIAL in roles and workflow.is_lead_official(user, proposal)):
+        ties.add(Tie.OVERSEER)
+    return frozenset(ties)
+
+
+def _landlines(proposal: Proposal) -> bool:
+    committee = getattr(proposal, "committee", None)
+    return bool(committee and committee.mask_landlines)
+
+
+def disclosure_for(user, proposal: Proposal) -> Disclosure:
+    """What ``user`` (signed in or not) may see of ``proposal``, which they may open."""
+    user = user or AnonymousUser()
+    return Disclosure(proposal=proposal, ties=ties_of(user, proposal), member_id=getattr(user, "member_id", None),
+                      collective_id=getattr(user, "collective_id", None), unit_id=getattr(user, "unit_id", None),
+                      mask_landlines=_landlines(proposal))
+
+
+def public_disclosure(proposal: Proposal) -> Disclosure:
+    """What anyone may see of a disclosed proposal: the portal, open data, the feed, the public API."""
+    return Disclosure(proposal=proposal, ties=frozenset(), mask_landlines=_landlines(proposal))
+
+
+class ListDisclosure:
+    """The policy for a list of proposals (search results, list pages, list answers of the API): only the text
+    of each row, so only whether the viewer has a tie to it, found for the whole page in one query."""
+
+    def __init__(self, user, proposals):
+        proposals = list(proposals)
+        self.tied_ids: set[int] = set()
+        if proposals and getattr(user, "is_authenticated", False) and user.is_active:
+            ids = [p.pk for p in proposals]
+            if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
+                self.tied_ids = set(ids)
+            else:
+                self.tied_ids = set(tied_proposals(user).filter(pk__in=ids).values_list("pk", flat=True))
+        masked_committees = set(Committee.objects.filter(
+            pk__in={p.committee_id for p in proposals}, mask_landlines=True).values_list("pk", flat=True)) \
+            if proposals else set()
+        self.landlines = {p.pk: p.committee_id in masked_committees for p in proposals}
+
+    def text(self, proposal: Proposal, value: str | None) -> str:
+        if proposal.pk in self.tied_ids:
+            return value or ""
+        return mask_personal(value, landlines=self.landlines.get(proposal.pk, False))
+
+    def for_display(self, proposals: list[Proposal]) -> list[Proposal]:
+        """The proposals with their titles as this viewer may read them, for a list or a table that shows
+        ``title`` (the instances are read for display and never saved)."""
+        for proposal in proposals:
+            proposal.title = self.text(proposal, proposal.title)
+        return proposals
+
+
+def for_display(user, proposals) -> list[Proposal]:
+    proposals = list(proposals)
+    return ListDisclosure(user, proposals).for_display(proposals)
+
+
+def may_read_attachments(user, proposal_id: int) -> bool:
+    """``Disclosure.attachments`` without reading the proposal: files cannot be masked, so only the people tied
+    to the proposal read them, never the public."""
+    return tied_proposals(user).filter(pk=proposal_id).exists()
+
+
+def public_text(proposal: Proposal, value: str | None) -> str:
+    return public_disclosure(proposal).text(value)
+
+
+def message_text(value: str | None) -> str:
+    """A text that leaves the system (the bell, e-mail, SMS): personal numbers masked for every recipient."""
+    return mask_personal(value)
