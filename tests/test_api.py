@@ -64,7 +64,8 @@ def test_the_seed_story_through_the_api(world, tokens):
     assert staff.post(f"/proposals/{pk}/actions/disclose").status_code == 200
     public = Client().get(f"/api/v1/public/proposals/{pk}").json()
     assert public["number_bracket"] == "第〔1〕号" and public["replies"][0]["contact_line"].endswith("137****2836)")
-    assert public["timeline"] == [] and public["evaluations"][0]["result"] == "satisfied"
+    # The public reads the lead proposer's rating only (the disclosure policy).
+    assert public["timeline"] == [] and public["lead_rating"] == "satisfied" and public["evaluations"] == []
 
 
 def test_refusals_have_the_right_status_and_code(world, tokens):

@@ -5,8 +5,10 @@ import math
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Body, NinjaAPI, Query, Schema, Status
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
@@ -26,8 +28,8 @@ from tian.api.schemas import (
 )
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
+from tian.disclosure.policy import ListDisclosure, disclosure_for
 from tian.handling import services as handling
-from tian.handling.letters import build_letter
 from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
 from tian.notifications.models import Notification
@@ -44,7 +46,6 @@ from tian.proposals.selectors import (
     visible_proposals,
 )
 from tian.proposals.timeline import ACTION_LABELS
-from tian.proposals.views.detail import visible_replies
 from tian.proposals.views.office import ACTIONS
 from tian.supervision import services as supervision
 from tian.supervision.pages import ActivityForm, ApproveForm, ReturnForm
@@ -69,40 +70,44 @@ def _valid(form):
     return form.cleaned_data
 
 
-def _summary(p: Proposal) -> dict:
-    return {"id": p.pk, "year": p.year, "number": p.number, "number_year": p.number_year, "title": p.title,
+def _summary(p: Proposal, text=None) -> dict:
+    """A proposal in a list; ``text(p, value)`` is the disclosure policy's reading of its title."""
+    title = text(p, p.title) if text else p.title
+    return {"id": p.pk, "year": p.year, "number": p.number, "number_year": p.number_year, "title": title,
             "kind": p.kind, "state": p.state, "state_label": str(p.get_state_display()),
             "proposer": p.proposer_name, "category": p.category.name if p.category_id else None,
             "is_key": p.is_key, "is_public": p.is_public, "submitted_at": p.submitted_at}
 
 
-def _insider(user) -> bool:
-    return any(r in user.roles for r in (Role.STAFF, Role.UNIT_HANDLER, Role.SUPERVISOR))
-
-
 def _detail(user, p: Proposal) -> dict:
+    """The proposal as the disclosure policy lets ``user`` (signed in or not) see it."""
+    policy = disclosure_for(user, p)
     replies = []
-    for reply in visible_replies(user, p) if user.is_authenticated else p.replies.filter(
-            status=Reply.Status.RELEASED):
-        letter = build_letter(reply, public=not (user.is_authenticated and _insider(user)))
+    for reply in policy.replies(p.replies.select_related("unit", "assignment").prefetch_related("cosignatures")
+                                .order_by("round", "assignment__role", "id")):
+        letter = policy.letter(reply)
         replies.append({"id": reply.pk, "unit": reply.unit.name, "round": reply.round, "status": reply.status,
                         "outcome": reply.outcome, "title": letter.title, "salutation": letter.salutation,
                         "paragraphs": letter.paragraphs, "date": letter.date_text, "contact_line": letter.contact_line})
-    timeline = [] if not user.is_authenticated else [
+    timeline = [
         {"at": e.at, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
          "actor": str(e.actor) if e.actor else None, "from_state": e.from_state, "to_state": e.to_state,
-         "note": e.note if _insider(user) else ""} for e in p.events.select_related("actor")]
+         "note": policy.note(e)} for e in p.events.select_related("actor")] if policy.history else []
+    evaluations = Evaluation.objects.filter(proposal=p).select_related("member", "collective").order_by("round", "at")
     return {
-        **_summary(p), "number_bracket": p.number_bracket, "number_session": p.number_session,
-        "session": p.session.name, "body": p.full_body, "cosigners": [m.name for m in cosigner_members(p)],
+        **_summary(p, lambda _p, value: policy.text(value)), "number_bracket": p.number_bracket,
+        "number_session": p.number_session, "session": p.session.name,
+        "body": policy.text(p.full_body), "cosigners": [m.name for m in cosigner_members(p)],
         "assignments": [{"id": a.pk, "unit": a.unit.name, "role": a.role, "status": a.status, "deadline": a.deadline}
                         for a in p.assignments.all() if a.is_active],
         "supervising_offices": [o.name for o in p.supervising_offices.all()],
         "lead_officials": [o.name for o in p.lead_officials.all()], "assigned_on": p.assigned_on,
         "replies": replies,
+        # Everyone who sees the proposal reads the lead proposer's rating; the rest as the policy allows.
+        "lead_rating": next((e.result for e in reversed(evaluations) if e.is_lead), None),
         "evaluations": [{"evaluator": e.evaluator_name, "round": e.round, "result": e.result, "attitude": e.attitude,
-                         "feedback": e.feedback, "on_paper": e.on_paper}
-                        for e in Evaluation.objects.filter(proposal=p).select_related("member", "collective")],
+                         "feedback": policy.feedback(e), "on_paper": e.on_paper}
+                        for e in policy.evaluations(evaluations)],
         "timeline": timeline,
         "actions": sorted(workflow.available(user, p)) if user.is_authenticated else [],
     }
@@ -119,11 +124,13 @@ class ProposalFilters(Schema):
     page_size: int = Field(30, ge=1, le=100)
 
 
-def _page(qs, filters: ProposalFilters) -> dict:
+def _page(user, qs, filters: ProposalFilters) -> dict:
     size = max(1, min(filters.page_size, 100))
     paginator = Paginator(qs, size)
     page = paginator.get_page(filters.page)
-    return {"items": [_summary(p) for p in page.object_list], "total": paginator.count, "page": page.number,
+    items = list(page.object_list)
+    policy = ListDisclosure(user, items)
+    return {"items": [_summary(p, policy.text) for p in items], "total": paginator.count, "page": page.number,
             "pages": max(1, math.ceil(paginator.count / size))}
 
 
@@ -148,14 +155,13 @@ def _filtered(qs, f: ProposalFilters):
 @api.get("/public/proposals", auth=None, response={200: PageOut, **ERRORS}, tags=["public"])
 def public_proposals(request, filters: Query[ProposalFilters]):
     """Disclosed proposals only."""
-    return _page(_filtered(Proposal.objects.filter(is_public=True), filters), filters)
+    return _page(AnonymousUser(), _filtered(Proposal.objects.filter(is_public=True), filters), filters)
 
 
 @api.get("/public/proposals/{proposal_id}", auth=None, response={200: ProposalDetailOut, **ERRORS}, tags=["public"])
 def public_proposal(request, proposal_id: int):
-    proposal = get_object_or_404(Proposal.objects.filter(is_public=True), pk=proposal_id)
-    from django.contrib.auth.models import AnonymousUser
-
+    proposal = get_object_or_404(Proposal.objects.filter(is_public=True).select_related("committee", "session__term"),
+                                 pk=proposal_id)
     return _detail(AnonymousUser(), proposal)
 
 
@@ -170,7 +176,7 @@ def me(request):
 @api.get("/proposals", response={200: PageOut, **ERRORS}, tags=["proposals"])
 def proposals(request, filters: Query[ProposalFilters]):
     """Proposals the caller may see, with the filters of the proposal list."""
-    return _page(_filtered(visible_proposals(request.user), filters), filters)
+    return _page(request.user, _filtered(visible_proposals(request.user), filters), filters)
 
 
 @api.get("/proposals/{proposal_id}", response={200: ProposalDetailOut, **ERRORS}, tags=["proposals"])
@@ -410,9 +416,7 @@ def assignment_extension(request, assignment_id: int, payload: FieldsBody):
 def _reply(request, reply_id) -> Reply:
     reply = get_object_or_404(Reply.objects.select_related("proposal"), pk=reply_id)
     proposal = get_proposal_for(request.user, reply.proposal_id)
-    if reply not in visible_replies(request.user, proposal):
-        from django.http import Http404
-
+    if not disclosure_for(request.user, proposal).reply_visible(reply):
         raise Http404
     return reply
 

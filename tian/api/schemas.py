@@ -86,7 +86,9 @@ class ProposalDetailOut(ProposalOut):
     lead_officials: list[str]
     assigned_on: datetime.date | None
     replies: list[ReplyOut]
-    evaluations: list[EvaluationOut]
+    lead_rating: str | None = Field(None, description="The lead proposer's rating of the latest reply (everyone "
+                                    "who sees the proposal reads it)")
+    evaluations: list[EvaluationOut] = Field(description="The evaluations the caller may read in full")
     timeline: list[EventOut]
     actions: list[str]
 
