@@ -4,6 +4,7 @@ Nothing here writes files. SQLite is the default database so that a fresh clone 
 ``DATABASE_URL=postgres://…`` switches to PostgreSQL (psycopg 3).
 """
 
+import ipaddress
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -142,12 +143,25 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HISTORY_COUNT = envint("PASSWORD_HISTORY_COUNT", 5, minimum=1)
 PASSWORD_MAX_AGE_DAYS = envint("PASSWORD_MAX_AGE_DAYS", 180, minimum=0)  # 0: passwords never expire
 
-# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or from one
-# address, sign-in is refused for AXES_COOLOFF_MINUTES; staff can unlock an account at once.
+# The reverse proxies (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For is believed: the
+# client's address for the audit log, the sign-in lockout and the throttles (tian/audit/log.client_address).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _e:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network ({_e})") from _e
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, sign-in to that
+# account is refused for AXES_COOLOFF_MINUTES; staff can unlock it at once. Never by address alone: an office
+# shares one address, and one person's typos must not lock out their colleagues. A storm of wrong passwords
+# from one address is slowed down instead (SIGNIN_FAILURES_PER_ADDRESS a minute, then 429 for the rest of it).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tian.accounts.backends.UserBackend"]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=3)
 AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tian.audit.log.client_address"
+SIGNIN_FAILURES_PER_ADDRESS = envint("SIGNIN_FAILURES_PER_ADDRESS", 30, minimum=5)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -224,6 +238,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if _https else 0, minimum=0)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
 
+# Personal API tokens stop working this many days after they were made (shown on the token page).
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 180, minimum=1, maximum=3650)
 # API throttling (requests per minute per token or address).
 API_RATE_AUTHENTICATED = envstr("API_RATE_AUTHENTICATED", "600/m")
 API_RATE_ANONYMOUS = envstr("API_RATE_ANONYMOUS", "60/m")

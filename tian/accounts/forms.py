@@ -4,8 +4,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tian.accounts import throttling
 from tian.accounts.models import User
-from tian.accounts.roles import Role
+from tian.accounts.roles import Role, role_change_refusal
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
 
 
@@ -13,6 +14,8 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The user name or password is wrong. Please check and try again."),
         "inactive": _("This account has been disabled. Please contact the proposal office."),
+        "throttled": _("Too many failed sign-ins from this computer's network just now. Please wait a minute and "
+                       "try again."),
     }
 
     def __init__(self, *args, **kwargs):
@@ -20,6 +23,12 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("User name")
         self.fields["username"].help_text = _("Members sign in with their name, units with the unit's short name.")
         self.fields["password"].label = _("Password")
+
+    def clean(self):
+        # Checked before the password is, so that a storm from one address gets no further guesses.
+        if self.request is not None and throttling.address_throttled(self.request):
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        return super().clean()
 
 
 class UserForm(forms.ModelForm):
@@ -63,9 +72,10 @@ class UserForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         roles = cleaned.get("roles") or []
-        # Only administrators may grant the administrator role: staff must not be able to raise themselves.
-        if Role.ADMIN in roles and self.actor is not None and Role.ADMIN not in self.actor.roles:
-            self.add_error("roles", _("Only an administrator can grant the administrator role."))
+        # Who may give whom which roles is one rule (accounts/roles.py), the same for the Excel import.
+        refusal = self.actor and role_change_refusal(self.actor, self.instance if self.instance.pk else None, roles)
+        if refusal:
+            self.add_error("roles", refusal)
         probe = User(**{f"{name}_id": getattr(cleaned.get(name), "pk", None)
                         for name in ("member", "collective", "unit", "office", "lead_official")})
         try:

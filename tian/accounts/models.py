@@ -1,5 +1,6 @@
 """The user account and the roles it holds."""
 
+import datetime
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -109,8 +110,18 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+def token_expiry():
+    """When a token made now stops working: ``API_TOKEN_DAYS`` (180 by default) from now."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the token itself is shown once, when created."""
+    """A personal API token. Only its SHA-256 is stored; the token itself is shown once, when created. It works
+    until it expires or is revoked, and is revoked when its owner's password or two-factor sign-in is changed
+    or reset."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=60)
@@ -119,6 +130,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("valid until"), default=token_expiry)
 
     class Meta:
         verbose_name = _("API token")
@@ -130,7 +142,13 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
 
 
 class PasswordHistory(models.Model):

@@ -4,6 +4,9 @@ Everything that asks "may this user do X?" — views, navigation, the workflow d
 reads ``ROLE_PERMISSIONS`` through :func:`has_permission`. A person may hold several roles; their
 permissions are the union. Some roles are bound to an organisation (a unit handler to one unit, a
 supervisor to one office); ``ROLE_BINDING`` says which field of the user must then be set.
+
+Who may change whose account is declared here too (``ROLE_GRANTS``, :func:`may_change`,
+:func:`role_change_refusal`): the user pages, the Excel import and the account services all ask these.
 """
 
 from enum import StrEnum
@@ -85,6 +88,18 @@ ROLE_HOME: dict[Role, str] = {
 }
 
 
+# The roles a role may grant or take away. Administrators grant every role. Office staff register the people
+# the office works with, and their colleagues; not supervisors (the supervising office checks the units' and the
+# office's work) and not administrators.
+ROLE_GRANTS: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset(Role),
+    Role.STAFF: frozenset({Role.MEMBER, Role.COLLECTIVE, Role.STAFF, Role.UNIT_HANDLER, Role.LEAD_OFFICIAL}),
+}
+
+ONLY_ADMIN_CHANGES_ADMIN = _("Only an administrator can change an administrator's account.")
+ROLE_NOT_GRANTABLE = _("You may not grant or take away the role “%(role)s”; please ask an administrator.")
+
+
 def permissions_for(roles) -> frozenset[Perm]:
     result: set[Perm] = set()
     for role in roles:
@@ -102,4 +117,39 @@ def primary_role(roles) -> Role | None:
     for role in ROLE_HOME:
         if role in roles:
             return role
+    return None
+
+
+def grantable_roles(actor) -> frozenset[Role]:
+    """The roles ``actor`` may give to or take from any account, their own included."""
+    if not has_permission(actor, Perm.MANAGE_USERS):
+        return frozenset()
+    result: set[Role] = set()
+    for role in actor.roles:
+        result |= ROLE_GRANTS.get(role, frozenset())
+    return frozenset(result)
+
+
+def _is_admin(user) -> bool:
+    return user.is_superuser or Role.ADMIN in user.roles
+
+
+def may_change(actor, target) -> bool:
+    """Whether ``actor`` may change ``target``'s account at all (its details, roles, password, lockout, two-factor
+    sign-in): people who manage users, and for an administrator's (or a superuser's) account an administrator."""
+    if not has_permission(actor, Perm.MANAGE_USERS):
+        return False
+    return not _is_admin(target) or Role.ADMIN in actor.roles
+
+
+def role_change_refusal(actor, target, roles) -> str | None:
+    """Why ``actor`` may not give ``target`` (``None`` for a new account) exactly ``roles``, or ``None`` if they may.
+    Every role added or taken away must be one the actor may grant; roles the account keeps are not asked about."""
+    if target is not None and not may_change(actor, target):
+        return str(ONLY_ADMIN_CHANGES_ADMIN)
+    before = target.roles if target is not None else frozenset()
+    changed = before ^ {Role(r) for r in roles}
+    refused = sorted(changed - grantable_roles(actor))
+    if refused:
+        return str(ROLE_NOT_GRANTABLE % {"role": Role(refused[0]).label})
     return None

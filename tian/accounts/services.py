@@ -1,22 +1,51 @@
-"""Changes to user accounts. Views, the demo loader and importers all go through these functions."""
+"""Changes to user accounts. Views, the demo loader and importers all go through these functions.
+
+``by`` is the person making the change; the user pages and the Excel import always pass it, and the change is
+refused (``PermissionDenied`` with a Chinese message) unless ``roles.role_change_refusal`` allows it. ``by=None``
+is the system itself (the demo loader, management commands, migrations of old data). Role changes, password
+changes and resets, unlocks and token changes are audited with who, whom, before and after.
+"""
 
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
-from tian.accounts.roles import Role
+from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
+from tian.audit.log import audit
+from tian.audit.models import AuditEntry
 
 
-def _apply_roles(user: User, roles) -> None:
+def _audit(by: User | None, user: User, detail: str) -> None:
+    audit(AuditEntry.Action.ACCOUNT, user=by, username="" if by is not None else "system", object_type="user",
+          object_id=user.pk, detail=detail)
+
+
+def _role_list(roles) -> str:
+    return ",".join(sorted(str(r) for r in roles)) or "-"
+
+
+def _check_roles(by: User | None, user: User | None, roles) -> None:
+    if by is not None:
+        refusal = role_change_refusal(by, user, roles)
+        if refusal:
+            raise PermissionDenied(refusal)
+
+
+def _apply_roles(user: User, roles, by: User | None) -> None:
     roles = {Role(r) for r in roles}
     user.check_role_bindings(roles)
+    before = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    if before != roles:
+        _audit(by, user, f"roles of {user.get_username()}: {_role_list(before)} → {_role_list(roles)}")
     RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
-    existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles if r not in existing])
+    RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles if r not in before])
     # The Django admin site is for administrators only; it checks is_staff and model permissions.
     is_admin = Role.ADMIN in roles
     if user.is_staff != is_admin or user.is_superuser != is_admin:
@@ -35,10 +64,12 @@ def user_create(
     phone: str = "",
     validate: bool = True,
     must_change_password: bool = False,
+    by: User | None = None,
     **bindings,
 ) -> User:
     """Create an account with its roles. ``bindings`` are member/collective/unit/office/lead_official.
     Accounts that staff create get ``must_change_password``: the person sets their own at first sign-in."""
+    _check_roles(by, None, roles)
     user = User(username=username, full_name=full_name, phone=phone, must_change_password=must_change_password,
                 **bindings)
     user.check_role_bindings(roles)
@@ -50,30 +81,46 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    _apply_roles(user, roles)
+    _apply_roles(user, roles, by)
     return user
 
 
 @transaction.atomic
-def user_update(*, user: User, roles, **fields) -> User:
+def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
+    _check_roles(by, user, roles)
+    # Compared with the stored row: a form may have put the new values on ``user`` already.
+    attnames = {name: User._meta.get_field(name).attname for name in fields}
+    stored = User.objects.filter(pk=user.pk).values(*attnames.values()).get()
+    changed = sorted(name for name, value in fields.items() if stored[attnames[name]] != getattr(value, "pk", value))
     for name, value in fields.items():
         setattr(user, name, value)
     user.check_role_bindings(roles)
     user.full_clean(exclude=["password"])
     user.save()
-    _apply_roles(user, roles)
+    if changed:
+        _audit(by, user, f"account of {user.get_username()} changed: {', '.join(changed)}")
+    _apply_roles(user, roles, by)
     return user
 
 
+def _check_may_change(by: User | None, user: User) -> None:
+    if by is not None and by.pk != user.pk and not may_change(by, user):
+        raise PermissionDenied(str(ONLY_ADMIN_CHANGES_ADMIN))
+
+
 @transaction.atomic
-def user_set_password(*, user: User, password: str, by_staff: bool = True) -> None:
-    """Set a password. One set by staff must be changed by the person at the next sign-in."""
+def user_set_password(*, user: User, password: str, by: User | None = None, by_staff: bool = True) -> None:
+    """Set a password. One set by staff must be changed by the person at the next sign-in. Every session and
+    token of the account ends: whoever knew the old password, or holds a token made with it, is out."""
+    _check_may_change(by, user)
     validate_password(password, user)
     remember_password(user)
     user.set_password(password)
     user.must_change_password = by_staff
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    sign_out_everywhere(user=user)
+    _audit(by, user, f"password {'reset' if by_staff else 'changed'} for {user.get_username()}")
 
 
 def remember_password(user: User) -> None:
@@ -83,22 +130,53 @@ def remember_password(user: User) -> None:
 
 
 @transaction.atomic
-def password_changed_by_owner(*, user: User, previous_hash: str) -> None:
-    """After the person changed their own password (Django's form has already saved the new hash)."""
+def password_changed_by_owner(*, user: User, previous_hash: str, keep_session: str | None = None) -> None:
+    """After the person changed their own password (Django's form has already saved the new hash): their other
+    sessions (all but ``keep_session``, the one they changed it in) and their API tokens end."""
     if previous_hash:
         PasswordHistory.objects.create(user=user, password=previous_hash)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["must_change_password", "password_changed_at"])
+    sign_out_everywhere(user=user, keep_session=keep_session)
+    _audit(user, user, f"password changed for {user.get_username()}")
 
 
 def password_expired(user: User) -> bool:
-    from django.conf import settings
-
     days = getattr(settings, "PASSWORD_MAX_AGE_DAYS", 0)
     if not days or user.password_changed_at is None:
         return False
     return (timezone.now() - user.password_changed_at).days >= days
+
+
+def password_change_due(user: User) -> bool:
+    """Whether the person must set a new password before doing anything else, on the pages or through the API:
+    the account was created or reset by staff, or its password has expired."""
+    return user.must_change_password or password_expired(user)
+
+
+def sign_out_everywhere(*, user: User, keep_session: str | None = None) -> None:
+    """End the user's signed-in sessions, except ``keep_session``, and revoke their API tokens (after a password
+    change or reset, or a two-factor reset). Sessions are Django's database sessions, which do not index the
+    user: the unexpired ones are read and the user's deleted."""
+    from django.contrib.sessions.models import Session
+
+    theirs = [session.session_key
+              for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(
+                  session_key=keep_session or "").iterator()
+              if session.get_decoded().get(SESSION_KEY) == str(user.pk)]
+    Session.objects.filter(session_key__in=theirs).delete()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def user_unlock(*, user: User, by: User) -> None:
+    """Lift a sign-in lockout after too many wrong passwords (django-axes' record of the account's failures)."""
+    from axes.utils import reset
+
+    _check_may_change(by, user)
+    reset(username=user.get_username())
+    _audit(by, user, f"sign-in unlocked for {user.get_username()}")
 
 
 def token_digest(raw: str) -> str:
@@ -111,6 +189,7 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     raw = "tian_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name.strip()[:60] or "API", prefix=raw[5:13],
                                     digest=token_digest(raw))
+    _audit(user, user, f"API token {token.prefix} created, valid until {timezone.localdate(token.expires_at)}")
     return token, raw
 
 
@@ -119,11 +198,12 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _audit(by, token.user, f"API token {token.prefix} revoked")
     return token
 
 
 def token_user(raw: str) -> User | None:
-    """The active user a bearer token belongs to, recording its use; None for unknown or revoked tokens."""
+    """The active user a bearer token belongs to, recording its use; None for unknown, revoked or expired tokens."""
     from django.db.models import F
 
     from tian.accounts.backends import UserBackend, user_from_row, user_with_roles_query
@@ -132,14 +212,15 @@ def token_user(raw: str) -> User | None:
     # One query, compiled once (``tian.core.compiled``): the token and its user with their roles, as for a session.
     rows = fetch("accounts.token_user", lambda digest: user_with_roles_query().filter(
         api_tokens__digest=digest, api_tokens__revoked_at__isnull=True).annotate(
-        token_pk=F("api_tokens__pk"), token_used_at=F("api_tokens__last_used_at")), token_digest(raw))
-    if not rows:
+        token_pk=F("api_tokens__pk"), token_used_at=F("api_tokens__last_used_at"),
+        token_expires_at=F("api_tokens__expires_at")), token_digest(raw))
+    now = timezone.now()
+    if not rows or rows[0]["token_expires_at"] <= now:
         return None
     row = rows[0]
     user = user_from_row(row)
     if not UserBackend().user_can_authenticate(user):  # an inactive user's tokens do nothing
         return None
-    now = timezone.now()
     if row["token_used_at"] is None or (now - row["token_used_at"]).total_seconds() > 60:
         ApiToken.objects.filter(pk=row["token_pk"]).update(last_used_at=now)  # at most one write a minute per token
     return user

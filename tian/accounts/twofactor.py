@@ -199,14 +199,12 @@ def disable(*, request, user: User, code: str) -> bool:
 @transaction.atomic
 def reset(*, request, user: User, by: User) -> None:
     """Office staff remove a user's app and recovery codes (a lost phone): the user sets up a new app at the
-    next sign-in (where it is required) and every signed-in session of theirs ends."""
-    _remove_devices(user)
-    from django.contrib.sessions.models import Session
+    next sign-in (where it is required), and every signed-in session and API token of theirs ends."""
+    from tian.accounts.services import sign_out_everywhere
 
-    user.refresh_from_db()
-    for session in Session.objects.all().iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+    _remove_devices(user)
+    own = request is not None and user.pk == by.pk  # staff resetting their own: this session stays
+    sign_out_everywhere(user=user, keep_session=request.session.session_key if own else None)
     audit(AuditEntry.Action.ACCOUNT, request=request, user=by, object_type="user", object_id=user.pk,
           detail=f"two-factor sign-in reset for {user.get_username()}")
 

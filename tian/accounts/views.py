@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from tian.accounts import services, twofactor
+from tian.accounts import services, throttling, twofactor
 from tian.accounts.forms import CodeForm, LoginForm, UserForm
 from tian.accounts.models import ApiToken, User
-from tian.accounts.roles import Perm, Role
+from tian.accounts.roles import Perm, Role, may_change
+from tian.audit.log import audit
+from tian.audit.models import AuditEntry
 from tian.core.permissions import require_permission
 from tian.organisations.selectors import current_committee
 
@@ -35,6 +37,16 @@ class LoginView(auth_views.LoginView):
             self.request.session[twofactor.PENDING] = True
             self.request.session[twofactor.NEXT] = self.get_success_url()
             return redirect(twofactor.second_step_page(user))
+        return response
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            throttling.count_failure(self.request)
+        elif form.has_error(NON_FIELD_ERRORS, "throttled"):
+            audit(AuditEntry.Action.LOGIN_FAILED, request=self.request, username=str(form.data.get("username", ""))[:150],
+                  detail="refused: too many failed sign-ins from this address")
+            response.status_code = 429
         return response
 
 
@@ -124,8 +136,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         previous = User.objects.filter(pk=self.request.user.pk).values_list("password", flat=True).first()
-        response = super().form_valid(form)
-        services.password_changed_by_owner(user=self.request.user, previous_hash=previous)
+        response = super().form_valid(form)  # keeps this session signed in (update_session_auth_hash)
+        services.password_changed_by_owner(user=self.request.user, previous_hash=previous,
+                                           keep_session=self.request.session.session_key)
         messages.success(self.request, _("Your password has been changed."))
         return response
 
@@ -149,11 +162,19 @@ def _save_user_form(request, form, user=None):
     if user is None:
         fields.pop("is_active")
         user = services.user_create(password=data["password"], roles=data["roles"], must_change_password=True,
-                                    **fields)
+                                    by=request.user, **fields)
     else:
-        services.user_update(user=user, roles=data["roles"], **fields)
+        services.user_update(user=user, roles=data["roles"], by=request.user, **fields)
         if data.get("password"):
-            services.user_set_password(user=user, password=data["password"])
+            services.user_set_password(user=user, password=data["password"], by=request.user)
+    return user
+
+
+def _user_for(request, pk) -> User:
+    """The account ``pk`` if the signed-in person may change it (``roles.may_change``), else 403."""
+    user = get_object_or_404(User, pk=pk)
+    if not may_change(request.user, user):
+        raise PermissionDenied
     return user
 
 
@@ -169,10 +190,7 @@ def user_create(request):
 
 @require_permission(Perm.MANAGE_USERS)
 def user_edit(request, pk):
-    user = get_object_or_404(User, pk=pk)
-    # Only administrators may change administrator accounts: staff must not be able to raise themselves.
-    if Role.ADMIN in user.roles and Role.ADMIN not in request.user.roles:
-        raise PermissionDenied
+    user = _user_for(request, pk)
     form = UserForm(request.POST or None, instance=user, committee=current_committee(), actor=request.user)
     if request.method == "POST" and form.is_valid():
         _save_user_form(request, form, user)
@@ -196,17 +214,16 @@ def token_list(request):
             messages.error(request, _("Please give the token a name, e.g. the system that will use it."))
         else:
             _token, new_token = services.token_create(user=request.user, name=name)
-    return render(request, "accounts/tokens.html", {"tokens": request.user.api_tokens.all(), "new_token": new_token})
+    return render(request, "accounts/tokens.html", {"tokens": request.user.api_tokens.all(), "new_token": new_token,
+                                                    "days": settings.API_TOKEN_DAYS})
 
 
 @require_permission(Perm.MANAGE_USERS)
 def user_unlock(request, pk):
     """Lift a sign-in lockout after too many wrong passwords."""
-    from axes.utils import reset
-
-    user = get_object_or_404(User, pk=pk)
+    user = _user_for(request, pk)
     if request.method == "POST":
-        reset(username=user.username)
+        services.user_unlock(user=user, by=request.user)
         messages.success(request, _("%(name)s can sign in again.") % {"name": user})
     return redirect("accounts:user_edit", pk=pk)
 
@@ -214,9 +231,7 @@ def user_unlock(request, pk):
 @require_permission(Perm.MANAGE_USERS)
 def user_reset_two_factor(request, pk):
     """Remove a user's authenticator app and recovery codes (a lost phone), after checking who they are."""
-    user = get_object_or_404(User, pk=pk)
-    if Role.ADMIN in user.roles and Role.ADMIN not in request.user.roles:
-        raise PermissionDenied
+    user = _user_for(request, pk)
     if request.method == "POST":
         twofactor.reset(request=request, user=user, by=request.user)
         messages.success(request, _("%(name)s's two-factor sign-in was reset; they set up an app again at the next "

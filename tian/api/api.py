@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Body, NinjaAPI, Query, Schema, Status
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 from pydantic import Field
 
 from tian.accounts.roles import Perm, Role, has_permission
@@ -26,6 +25,7 @@ from tian.api.schemas import (
     ProposalDetailOut,
     TaskOut,
 )
+from tian.api.throttles import AnonymousThrottle, SignedInThrottle
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
 from tian.disclosure.policy import ListDisclosure, disclosure_for
@@ -55,7 +55,7 @@ api = NinjaAPI(
     description="政协提案管理系统接口。Authenticate with `Authorization: Bearer <token>` (tokens are created "
                 "under 账户 → API tokens). Errors are JSON: {\"code\": …, \"message\": …}.",
     auth=[BearerToken(), SiteSession()],
-    throttle=[AnonRateThrottle(settings.API_RATE_ANONYMOUS), AuthRateThrottle(settings.API_RATE_AUTHENTICATED)],
+    throttle=[AnonymousThrottle(settings.API_RATE_ANONYMOUS), SignedInThrottle(settings.API_RATE_AUTHENTICATED)],
 )
 errors.install(api)
 # An action's fields, named as in the matching form of the pages (see each operation's description).

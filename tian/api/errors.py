@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from tian.api.auth import CsrfRefused, PasswordChangeRequired
 from tian.audit.log import audit_refusal
 from tian.proposals.workflow import WorkflowError
 
@@ -52,6 +53,19 @@ def install(api):
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return reply(request, 401, "unauthenticated", _("Sign in or send a valid API token."))
+
+    @api.exception_handler(PasswordChangeRequired)
+    def password_change_required(request, exc):
+        return reply(request, 403, "password_change_required",
+                     _("Please sign in on the site and set a new password of your own first; until then the API "
+                       "refuses your calls."))
+
+    @api.exception_handler(CsrfRefused)
+    def csrf_refused(request, exc):
+        audit_refusal(request, exc)
+        return reply(request, 403, "csrf_failed",
+                     _("The request lacks the page's security token (CSRF). Reload the page and try again; other "
+                       "systems send an API token instead of the session cookie."))
 
     @api.exception_handler(OverflowError)
     def too_large(request, exc):

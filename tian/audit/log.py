@@ -2,7 +2,11 @@
 but is itself logged as an error."""
 
 import contextvars
+import functools
+import ipaddress
 import logging
+
+from django.conf import settings
 
 from tian.audit.models import AuditEntry
 
@@ -26,9 +30,38 @@ class AuditAddressMiddleware:
 
 
 def client_address(request) -> str | None:
+    """The address of the person's computer: the connection's own, or, when the connection comes from one of
+    ``settings.TRUSTED_PROXIES``, the nearest address in ``X-Forwarded-For`` that is not a trusted proxy (read
+    from the right: everything left of it was written by the client and can be anything). The one definition
+    for the audit log, the sign-in lockout (``AXES_CLIENT_IP_CALLABLE``) and the throttles."""
     if request is None:
         return _address.get()
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or None
+    if address is None or not _trusted(address):
+        return address
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # not an address: what the proxies wrote ends here
+        if not _trusted(hop):
+            return hop
+        address = hop
+    return address
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
 
 
 def audit_event(event) -> None:

@@ -43,7 +43,9 @@ class SecurityHeadersMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """An account created or reset by staff, or whose password has expired, may do nothing but change it."""
+    """An account created or reset by staff, or whose password has expired, may do nothing but change it. The
+    API answers such an account (signed-in session or token) with 403 ``password_change_required``
+    (``tian.api.auth``)."""
 
     ALLOWED = ("/accounts/password/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/i18n/", "/api/")
 
@@ -53,9 +55,9 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(self.ALLOWED):
-            from tian.accounts.services import password_expired
+            from tian.accounts.services import password_change_due
 
-            if user.must_change_password or password_expired(user):
+            if password_change_due(user):
                 from django.contrib import messages
                 from django.shortcuts import redirect
                 from django.utils.translation import gettext as _
@@ -83,8 +85,10 @@ class TwoFactorMiddleware:
                 and user.is_authenticated and not request.path.startswith(self.ALLOWED)):
             from django.http import JsonResponse
             from django.shortcuts import redirect
+            from django.utils.translation import gettext as _
 
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Unauthorized"}, status=401)
+            if request.path.startswith("/api/"):  # in the API's error shape (tian/api/errors.py)
+                return JsonResponse({"code": "unauthenticated",
+                                     "message": _("Finish signing in with your two-factor code first.")}, status=401)
             return redirect(twofactor.second_step_page(user))
         return self.get_response(request)

@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 
 from tian.accounts import services as accounts
 from tian.accounts.models import User
-from tian.accounts.roles import Role
+from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.organisations.models import (
     CollectiveProposer,
     LeadOfficial,
@@ -236,8 +236,14 @@ def _import_users(rows, committee, by, report):
                 _error(report, row, "角色", _("unknown role “%(role)s”") % {"role": name})
             else:
                 roles.append(ROLE_NAMES[name])
-        if Role.ADMIN in roles and Role.ADMIN not in by.roles:
-            _error(report, row, "角色", _("Only an administrator can grant the administrator role."))
+        username = str(v["username"])
+        user = User.objects.filter(username=username).first()
+        # The same rule as the user pages (accounts/roles.py): the row is refused and, by the file's all-or-nothing
+        # rule, nothing is written.
+        if user is not None and not may_change(by, user):
+            _error(report, row, "用户名", ONLY_ADMIN_CHANGES_ADMIN)
+        elif refusal := role_change_refusal(by, user, roles):
+            _error(report, row, "角色", refusal)
         bindings = {
             "member": _lookup(Member, committee, v["member"], report, row, "关联委员"),
             "unit": _lookup(Unit, committee, v["unit"], report, row, "承办单位"),
@@ -247,16 +253,16 @@ def _import_users(rows, committee, by, report):
         }
         if _row_failed(report, row):
             continue
-        username = str(v["username"])
-        user = User.objects.filter(username=username).first()
         try:
             if user is None:
+                # The initial password is on paper: the person sets their own at the first sign-in.
                 accounts.user_create(username=username, full_name=str(v["full_name"]), password=str(v["password"]),
                                      roles=roles, phone=str(v["phone"] or ""), email=str(v["email"] or ""),
+                                     must_change_password=True, by=by,
                                      **{k: b for k, b in bindings.items() if b is not None})
                 report.created += 1
             else:
-                accounts.user_update(user=user, roles=roles, full_name=str(v["full_name"]),
+                accounts.user_update(user=user, roles=roles, full_name=str(v["full_name"]), by=by,
                                      phone=str(v["phone"] or ""), email=str(v["email"] or ""), **bindings)
                 report.updated += 1
         except ValidationError as e:
