@@ -31,7 +31,13 @@ def seed_letter_paragraphs():
 
 def test_reply_letter_docx_contains_the_seed_letter_in_order(world, client_for, seed):
     reply = Reply.objects.get(proposal=seed)
-    response = client_for(world.member).get(reverse("documents:reply_letter", args=[reply.pk, "docx"]))
+    # The unit that wrote it reads the letter exactly as sent; the proposer's copy masks the handler's mobile
+    # as the proposal page does (the disclosure policy).
+    member_copy = client_for(world.member).get(reverse("documents:reply_letter", args=[reply.pk, "docx"]))
+    member_text = [p.text for p in WordDocument(io.BytesIO(member_copy.content)).paragraphs]
+    assert "(联系人:贺威 联系电话:137****2836)" in member_text
+    response = client_for(seed.assignments.get(role="lead").unit.handlers.first()).get(
+        reverse("documents:reply_letter", args=[reply.pk, "docx"]))
     assert response.status_code == 200
     paragraphs = [p.text for p in WordDocument(io.BytesIO(response.content)).paragraphs if p.text.strip()]
     assert paragraphs[0] == "( A )类"
