@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tian.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tian.core.request_limits.RequestLimitsMiddleware",  # before anything reads the cookies or the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tian.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,6 +196,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads: attachments are capped; larger bodies are refused before they reach a view.
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
+# A request with files (multipart) larger than this is refused from its Content-Length before its body is read
+# (tian/core/request_limits.py); any other body above DATA_UPLOAD_MAX_MEMORY_SIZE likewise.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", ATTACHMENT_MAX_BYTES + 1024 * 1024, minimum=ATTACHMENT_MAX_BYTES)
 
 # Mail and SMS. SMS goes through a pluggable backend; the default only writes to the log.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

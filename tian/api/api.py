@@ -16,6 +16,7 @@ from pydantic import Field
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.api import errors
 from tian.api.auth import BearerToken, SiteSession
+from tian.api.parser import CleaningParser
 from tian.api.schemas import (
     ErrorOut,
     NamedOut,
@@ -55,6 +56,7 @@ api = NinjaAPI(
     description="政协提案管理系统接口。Authenticate with `Authorization: Bearer <token>` (tokens are created "
                 "under 账户 → API tokens). Errors are JSON: {\"code\": …, \"message\": …}.",
     auth=[BearerToken(), SiteSession()],
+    parser=CleaningParser(),  # control characters removed from JSON bodies (core/request_limits.py)
     throttle=[AnonymousThrottle(settings.API_RATE_ANONYMOUS), SignedInThrottle(settings.API_RATE_AUTHENTICATED)],
 )
 errors.install(api)
