@@ -1,16 +1,25 @@
 """Hostile input never answers 500 and never takes long: request sizes, control characters in any field, query,
-path or cookie."""
+path or cookie, legacy pages."""
 
 import contextlib
 import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from tian.accounts.services import token_create
 from tian.core.request_limits import CONTROL
+from tian.importers import legacy
+from tian.importers.legacy import MAX_LINE_CHARS, LegacyParseError, parse
+from tian.importers.legacy_import import ImportProblem, import_record
+from tian.organisations.models import Member
 from tian.proposals import services
 from tian.proposals.models import Proposal
 
@@ -150,3 +159,124 @@ def test_search_terms_never_hold_control_characters():
     controls = [chr(c) for c in (*range(0x20), *range(0x7f, 0xa0)) if chr(c) not in "\t\n\r"]
     for c in controls:
         assert not any(c in term for term in query_terms(f"托{c}育 a{c}b {c}"))
+
+
+# Legacy pages -------------------------------------------------------------------------------------------------
+
+SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "000_e27d693f035c4dc2.txt"
+ROOT = Path(__file__).resolve().parent.parent
+CONTACT_LINE = "(联系人:贺威 联系电话:13795952836)"
+
+
+@pytest.fixture(scope="module")
+def seed_text():
+    if not SEED.exists():
+        pytest.skip("the seed page is not beside the repository")
+    return SEED.read_text(encoding="utf-8")
+
+
+def line_of(text: str, start: str) -> int:
+    return next(n for n, line in enumerate(text.split("\n"), start=1) if line.startswith(start))
+
+
+@contextlib.contextmanager
+def interrupted_after(seconds: float):
+    """A guard, not a measurement: what is linear finishes in milliseconds; a pattern that backtracks over the
+    line takes hours on these lines, and is stopped here instead of hanging the suite."""
+
+    def stop(*args):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+def test_the_probes_contact_line_at_the_longest_allowed_length_is_read_at_once(seed_text):
+    filler = " " * (MAX_LINE_CHARS - 40)
+    hostile = {
+        CONTACT_LINE: "(联系人:x 联系电话:" + filler + "x",  # took minutes with 4,000 spaces
+        "编 号:第〔15〕号": "编 号:第" + filler + "x",
+        "关于政协广元市朝天区七届三次全会": "关于" + "一" * (MAX_LINE_CHARS - 40) + "第15号委员提案的回复",
+        "落实情况:": "落实情况:(" + filler + "x",
+    }
+    for original, line in hostile.items():
+        lines = seed_text.split("\n")
+        lines = [line if text.startswith(original) else text for text in lines]
+        with interrupted_after(5), contextlib.suppress(LegacyParseError):
+            parse("\n".join(lines))
+
+
+def test_a_line_longer_than_the_limit_is_refused_naming_it(seed_text):
+    lines = seed_text.split("\n")
+    lines[4] = "建" * (MAX_LINE_CHARS + 1)
+    with pytest.raises(LegacyParseError) as e:
+        parse("\n".join(lines))
+    assert e.value.line == 5 and str(MAX_LINE_CHARS) in e.value.expected
+
+
+def test_an_impossible_date_is_an_error_naming_its_line(seed_text):
+    text = seed_text.replace("交办时间:2023年3月16日", "交办时间:2023年13月45日")
+    with pytest.raises(LegacyParseError) as e:
+        parse(text)
+    assert e.value.line == line_of(text, "交办时间") and "2023年3月16日" in e.value.expected
+    text = seed_text.replace("2023年10月11日\n(联系人", "2023年2月30日\n(联系人")
+    with pytest.raises(LegacyParseError) as e:
+        parse(text)
+    assert e.value.line == line_of(text, "2023年2月30日")
+
+
+def test_a_huge_number_is_an_error_naming_its_line(seed_text):
+    text = seed_text.replace("第〔15〕号", "第〔" + "9" * 30 + "〕号", 1)
+    with pytest.raises(LegacyParseError) as e:
+        parse(text)
+    assert e.value.line == 3 and str(legacy.MAX_NUMBER) in e.value.expected
+    with pytest.raises(LegacyParseError) as e:
+        parse(seed_text.replace("提案编号:2023年度第15号", "提案编号:0001年度第15号"))
+    assert e.value.line == line_of(seed_text, "提案编号")
+
+
+def test_control_characters_in_a_page_are_dropped(seed_text):
+    record = parse(seed_text.replace("关于加强全区", "关于\x00加强\x1b全区", 1).replace("\n编 号", "\x0c\n编 号"))
+    assert record.title == "关于加强全区未成年人关爱保护工作的建议"
+
+
+def test_the_upload_page_reports_bad_dates_and_numbers_and_goes_on_with_the_other_files(world, client_for,
+                                                                                        seed_text):
+    files = [SimpleUploadedFile(name, text.encode()) for name, text in [
+        ("bad-date.txt", seed_text.replace("交办时间:2023年3月16日", "交办时间:2023年13月45日")),
+        ("huge-number.txt", seed_text.replace("第〔15〕号", "第〔" + "9" * 30 + "〕号", 1)),
+        ("good.txt", seed_text)]]
+    response = client_for(world.staff).post(reverse("importers:legacy"), {"files": files, "dry_run": "on"})
+    assert response.status_code == 200
+    results = response.context["results"]
+    assert [r["ok"] for r in results] == [False, False, True]
+    assert results[0]["message"].startswith(f"第 {line_of(seed_text, '交办时间')} 行")
+    assert results[1]["message"].startswith("第 3 行")
+    assert not Proposal.objects.filter(number=15).exists()
+
+
+def test_the_command_reports_a_bad_date_and_goes_on_with_the_other_files(seed_text, tmp_path):
+    (tmp_path / "a-bad.txt").write_text(seed_text.replace("交办时间:2023年3月16日", "交办时间:2023年13月45日"))
+    (tmp_path / "b-huge.txt").write_bytes(b"x" * (legacy.MAX_PAGE_BYTES + 1))
+    (tmp_path / "c-good.txt").write_text(seed_text)
+    result = subprocess.run([sys.executable, "manage.py", "import_legacy", "--dry-run", str(tmp_path)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120,
+                            env={"DJANGO_SETTINGS_MODULE": "tian.settings_test", "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert f"a-bad.txt:{line_of(seed_text, '交办时间')}: expected" in result.stderr
+    assert "b-huge.txt: larger than 2 MB" in result.stderr
+    assert "c-good.txt: OK 2023年度第15号" in result.stdout
+    assert "2 page(s) could not be imported" in result.stderr
+
+
+def test_names_longer_than_their_column_are_refused_before_anything_is_written(world, seed_text):
+    record = parse(seed_text.replace("提案人:刘安泽", "提案人:" + "刘" * 31))
+    with pytest.raises(ImportProblem, match="30"):
+        import_record(record, by=world.staff)
+    assert not Proposal.objects.filter(number=15).exists()
+    assert not Member.objects.filter(name__startswith="刘刘").exists()

@@ -14,7 +14,7 @@ from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.handling import services as handling
 from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
-from tian.importers.legacy import LegacyRecord
+from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
@@ -102,8 +102,8 @@ class Importer:
         while User.objects.filter(username=username).exists():
             n += 1
             username = f"{base}{n}"
-        user = accounts.user_create(username=username, full_name=f"{value.name}{label}", password=None,
-                                    roles=[role], **binding)
+        full_name = f"{value.name}{label}"[:User._meta.get_field("full_name").max_length]  # a unit's name is 50
+        user = accounts.user_create(username=username, full_name=full_name, password=None, roles=[role], **binding)
         self.created.append(_("account %(name)s (no password yet)") % {"name": username})
         return user
 
@@ -124,11 +124,39 @@ class Importer:
         proposal.refresh_from_db()
         return proposal
 
-    # The steps.
-    def run(self) -> str:
+    def check(self) -> None:
+        """Refuse, before anything is written, what the database cannot store: a year or number out of range, a
+        name or title longer than its column (PostgreSQL would refuse it half-way; SQLite would keep it)."""
         r = self.record
         if r.year is None:
             raise ImportProblem(_("The page shows no year."))
+        if r.year not in YEARS:
+            raise ImportProblem(_("The year %(year)s is not between %(first)s and %(last)s.")
+                                % {"year": r.year, "first": YEARS[0], "last": YEARS[-1]})
+        if not 1 <= r.number <= MAX_NUMBER:
+            raise ImportProblem(_("The number %(n)s is not between 1 and %(max)s.") % {"n": r.number, "max": MAX_NUMBER})
+        replies = r.replies
+        columns = [
+            (Proposal, "title", [r.title]),
+            (Member, "name", [r.proposer, *r.cosigners]),
+            (Unit, "name", [*r.lead_units, *r.assisting_units, *r.separate_units]),
+            (Unit, "full_name", [data["unit"] for data in replies] + [u for data in replies for u in data["cosign_units"]]),
+            (SupervisingOffice, "name", r.supervising_offices),
+            (LeadOfficial, "name", r.lead_officials),
+            (Reply, "contact_name", [data["contact_name"] for data in replies]),
+            (Reply, "contact_phone", [data["contact_phone"] for data in replies]),
+        ]
+        for model, column, values in columns:
+            field = model._meta.get_field(column)
+            for value in values:
+                if len(value) > field.max_length:
+                    raise ImportProblem(_("“%(value)s…” is longer than a %(what)s may be (%(n)s characters).")
+                                        % {"value": value[:20], "what": field.verbose_name, "n": field.max_length})
+
+    # The steps.
+    def run(self) -> str:
+        r = self.record
+        self.check()
         proposal = Proposal.objects.filter(committee=self.committee, year=r.year, number=r.number).first()
         new = proposal is None
         if new:

@@ -7,11 +7,9 @@ from django.utils.translation import gettext_lazy
 
 from tian.accounts.roles import Perm, has_permission
 from tian.core.permissions import require_permission
-from tian.importers.legacy import LegacyParseError, parse
+from tian.importers.legacy import MAX_PAGE_BYTES, LegacyParseError, parse
 from tian.importers.legacy_import import ImportProblem, import_record
 from tian.proposals.workflow import WorkflowError
-
-MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):

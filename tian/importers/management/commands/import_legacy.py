@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tian.importers.legacy import LegacyParseError, parse
+from tian.importers.legacy import MAX_PAGE_BYTES, LegacyParseError, parse
 
 
 def _files(paths):
@@ -39,6 +39,10 @@ class Command(BaseCommand):
         except ImportProblem as e:
             raise CommandError(str(e)) from e
         for path in _files(paths):
+            if path.stat().st_size > MAX_PAGE_BYTES:
+                failures += 1
+                self.stderr.write(f"{path}: larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB, not a proposal page")
+                continue
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except UnicodeDecodeError as e:
