@@ -1,11 +1,13 @@
-"""Hostile input never answers 500 and never takes long: request sizes, control characters in any field, query,
-path or cookie, legacy pages."""
+"""Hostile input never answers 500 and never takes long: legacy pages, Excel files, request sizes, control
+characters in any field, query, path or cookie."""
 
 import contextlib
+import io
 import json
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from openpyxl import Workbook
 
 from tian.accounts.services import token_create
 from tian.core.request_limits import CONTROL
-from tian.importers import legacy
+from tian.importers import excel, legacy
 from tian.importers.legacy import MAX_LINE_CHARS, LegacyParseError, parse
 from tian.importers.legacy_import import ImportProblem, import_record
 from tian.organisations.models import Member
@@ -280,3 +283,107 @@ def test_names_longer_than_their_column_are_refused_before_anything_is_written(w
         import_record(record, by=world.staff)
     assert not Proposal.objects.filter(number=15).exists()
     assert not Member.objects.filter(name__startswith="刘刘").exists()
+
+
+# Excel files --------------------------------------------------------------------------------------------------
+
+def workbook(kind: str, rows: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append([c.header for c in excel.KINDS[kind]])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def rewritten(content: bytes, member: str, old: bytes, new: bytes) -> bytes:
+    """The workbook with one of its XML parts edited, as a hostile hand would."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        assert old in source.read(member)
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info.filename, data.replace(old, new) if info.filename == member else data)
+    return out.getvalue()
+
+
+@pytest.fixture
+def openpyxl_must_not_load(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to load the file")
+
+    monkeypatch.setattr(excel, "load_workbook", refuse)
+    monkeypatch.setattr("tian.importers.workbook_check.load_workbook", refuse)
+
+
+def test_a_zip_bomb_is_refused_before_openpyxl_loads_it(world, openpyxl_must_not_load):
+    # 100 MB of shared strings, which openpyxl would keep whole in memory, packed into about 100 KB.
+    bomb = b"<sst xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><si><t>" + b"A" * (
+        100 * 1024 * 1024) + b"</t></si></sst>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook("members", [["张三"]]))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                target.writestr(info.filename, source.read(info))
+        target.writestr("xl/sharedStrings.xml", bomb)
+    assert len(out.getvalue()) < 1024 * 1024
+    report = excel.import_file("members", out.getvalue(), committee=world.committee, by=world.staff)
+    assert report.errors == ["工作簿解压后超过 50 MB，请拆分文件。"]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_openpyxl_loads_it(world, openpyxl_must_not_load):
+    report = excel.import_file("members", b"PK" + b"\0" * (10 * 1024 * 1024), committee=world.committee,
+                               by=world.staff)
+    assert report.errors == ["文件过大(最大 10 MB)。"]
+
+
+def test_too_many_rows_are_refused_before_any_row_is_imported(world, monkeypatch):
+    def refuse(*args):
+        raise AssertionError("rows were imported")
+
+    monkeypatch.setattr(excel, "_import_members", refuse)
+    content = workbook("members", [[f"委员{i}"] for i in range(excel.MAX_ROWS + 1)])
+    report = excel.import_file("members", content, committee=world.committee, by=world.staff)
+    assert report.errors == [f"超过 {excel.MAX_ROWS} 行，请拆分文件。"]
+
+
+def test_rows_are_read_at_most_fifty_columns_wide(world, monkeypatch):
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    widths = []
+
+    def iter_rows(self, *args, **kwargs):
+        for row in Worksheet.iter_rows(self, *args, **kwargs):
+            widths.append(len(row))
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", iter_rows)
+    # A sheet that says it reaches the last column (XFD) would make every row 16,384 values wide.
+    content = rewritten(workbook("members", [["钱多多"]]), "xl/worksheets/sheet1.xml", b'<dimension ref="A1:G2"',
+                        b'<dimension ref="A1:XFD2"')
+    report = excel.import_file("members", content, committee=world.committee, by=world.staff)
+    assert report.ok, report.errors
+    assert Member.objects.filter(committee=world.committee, name="钱多多").exists()
+    assert widths and max(widths) <= 50
+
+
+@pytest.mark.parametrize("cell", [b"1E999", b"inf"])
+def test_a_number_no_integer_can_hold_is_a_clear_error(world, cell):
+    content = rewritten(workbook("proposals", [[2023, 987654321, "关于测试的建议", "刘安泽"]]),
+                        "xl/worksheets/sheet1.xml", b"<v>987654321</v>", b"<v>" + cell + b"</v>")
+    report = excel.import_file("proposals", content, committee=world.committee, by=world.staff)
+    assert report.errors and not report.ok
+    assert not Proposal.objects.filter(title="关于测试的建议").exists()
+
+
+def test_control_characters_in_cells_are_dropped(world):
+    # XML keeps out NUL and the other C0 controls, but lets DEL and the C1 controls into a cell.
+    content = workbook("members", [["钱\x7f多多\x9b"]])
+    report = excel.import_file("members", content, committee=world.committee, by=world.staff)
+    assert report.ok, report.errors
+    assert Member.objects.filter(committee=world.committee, name="钱多多").exists()
+    assert not Member.objects.filter(name__contains="\x7f").exists()

@@ -20,6 +20,8 @@ from openpyxl.styles import Font
 from tian.accounts import services as accounts
 from tian.accounts.models import User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
+from tian.core.request_limits import clean_text
+from tian.importers.workbook_check import MAX_COLUMNS, workbook_problem
 from tian.organisations.models import (
     CollectiveProposer,
     LeadOfficial,
@@ -109,12 +111,15 @@ def _names(value) -> list[str]:
 
 
 def _read(kind: str, content: bytes, report: Report) -> list[tuple[int, dict]]:
+    if problem := workbook_problem(content, max_rows=MAX_ROWS):  # size, unpacked size, rows: before reading
+        report.errors.append(problem)
+        return []
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
     except Exception:  # noqa: BLE001 - anything openpyxl cannot open is "not an Excel file"
         report.errors.append(_("The file is not an Excel workbook (.xlsx)."))
         return []
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = [str(h or "").strip().rstrip("*") for h in next(rows, [])]
     columns = KINDS[kind]
     missing = [c.header for c in columns if c.header not in header]
@@ -129,7 +134,7 @@ def _read(kind: str, content: bytes, report: Report) -> list[tuple[int, dict]]:
             report.errors.append(_("More than %(n)s rows; please split the file.") % {"n": MAX_ROWS})
             break
         values = {key: (row[i] if i < len(row) else None) for key, i in index.items()}
-        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+        values = {k: (clean_text(v).strip() if isinstance(v, str) else v) for k, v in values.items()}
         if all(v in (None, "") for v in values.values()):
             continue
         missing_required = False
@@ -279,7 +284,7 @@ def _import_proposals(rows, committee, by, report):
     for row, v in rows:
         try:
             year, number = int(v["year"]), int(v["number"])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a cell holding 1E999
             _error(report, row, "年度/编号", _("year and number must be whole numbers"))
             continue
         assigned = v["assigned_on"]
