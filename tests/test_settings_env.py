@@ -10,6 +10,7 @@ import pytest
 from tian.env import ImproperlyConfiguredEnv, envbool, envint, envlist, parse_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
+KEY = "tests-only-settings-key-" + "0123456789" * 4  # long and varied enough for production settings
 
 
 @pytest.mark.parametrize("value,expected", [("1", True), ("yes", True), ("On", True), ("0", False), ("false", False)])
@@ -78,18 +79,58 @@ def test_missing_secret_key_refuses_to_start_when_debug_is_off():
 
 
 def test_bad_debug_value_refuses_to_start():
-    result = _load_settings({"DEBUG": "maybe", "SECRET_KEY": "x" * 50})
+    result = _load_settings({"DEBUG": "maybe", "SECRET_KEY": KEY})
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
 def test_defaults_are_sqlite_shanghai_and_chinese():
-    result = _load_settings({"SECRET_KEY": "x" * 50})
+    result = _load_settings({"SECRET_KEY": KEY})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "Asia/Shanghai", "zh-hans"]
 
 
 def test_database_url_switches_to_postgresql():
-    result = _load_settings({"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tian"})
+    result = _load_settings({"SECRET_KEY": KEY, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/tian"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize("key", ["abcde", "x" * 60, "django-insecure-" + "0123456789" * 5])
+def test_a_weak_secret_key_refuses_to_start_when_debug_is_off(key):
+    result = _load_settings({"SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY (or the file SECRET_KEY_FILE names) is too weak" in result.stderr
+    assert "at least 50 characters" in result.stderr
+
+
+def test_a_short_secret_key_is_accepted_in_development():
+    assert _load_settings({"SECRET_KEY": "abcde", "DEBUG": "1"}).returncode == 0
+
+
+def _setting(env, name):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "HTTPS_ONLY"}}
+    clean.update({"SECRET_KEY": KEY, **env})
+    result = subprocess.run([sys.executable, "-c", f"import tian.settings as s; print(getattr(s, {name!r}, None))"],
+                            cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_plain_http_is_redirected_to_https_unless_told_otherwise():
+    assert _setting({}, "SECURE_SSL_REDIRECT") == "True"
+    assert _setting({"SECURE_SSL_REDIRECT": "0"}, "SECURE_SSL_REDIRECT") == "False"
+    assert _setting({"HTTPS_ONLY": "0"}, "SECURE_SSL_REDIRECT") == "False"
+    assert _setting({"DEBUG": "1"}, "SECURE_SSL_REDIRECT") == "None"  # Django's default (off) in development
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+    """docs/operations.md, "Deploy", step 3 (with PostgreSQL's URL replaced by a SQLite file)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "HTTPS_ONLY"}}
+    env.update({"SECRET_KEY": KEY, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                "ALLOWED_HOSTS": "tian.example.gov.cn", "CSRF_TRUSTED_ORIGINS": "https://tian.example.gov.cn",
+                "BEHIND_PROXY": "1", "DJANGO_SETTINGS_MODULE": "tian.settings"})
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
