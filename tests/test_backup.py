@@ -29,7 +29,14 @@ def round_trip(env, tmp_path):
     media = Path(env["MEDIA_ROOT"])
     (media / "attachments").mkdir(parents=True)
     (media / "attachments" / "a.pdf").write_bytes(b"%PDF-1.4 kept")
-    archive = manage(env, "backup", str(tmp_path / "backups")).strip()
+    previous = os.umask(0o022)  # the usual umask, which makes new files 0644 and folders 0755
+    try:
+        archive = manage(env, "backup", str(tmp_path / "backups")).strip()
+    finally:
+        os.umask(previous)
+    # The archive holds everyone's data and the password hashes: only its owner may read it, from the start.
+    assert Path(archive).stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "backups").stat().st_mode & 0o777 == 0o700
     shell(env, "from tian.organisations.models import Committee; Committee.objects.all().delete()")
     (media / "attachments" / "a.pdf").unlink()
     manage(env, "restore", archive)

@@ -2,7 +2,8 @@
 
 SQLite is copied with its online backup API (consistent while the app runs); PostgreSQL with pg_dump in its
 custom format and restored with pg_restore. The archive holds ``manifest.json``, the database and
-``media/`` (attachments)."""
+``media/`` (attachments). It holds every person's data and the password hashes: the archive is readable by its
+owner only (0600) from the moment it exists, and a backup folder the command creates is 0700."""
 
 import datetime
 import json
@@ -38,7 +39,7 @@ def _pg_env(db: dict) -> tuple[list[str], dict]:
 
 def backup(directory: str | Path) -> Path:
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     db = settings.DATABASES["default"]
     with tempfile.TemporaryDirectory() as work:
@@ -63,7 +64,9 @@ def backup(directory: str | Path) -> Path:
                     "created": stamp}
         (work / "manifest.json").write_text(json.dumps(manifest))
         archive = directory / f"tian-{stamp}.tar.gz"
-        with tarfile.open(archive, "w:gz") as tar:
+        descriptor = os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when a file of that name was there already
+        with os.fdopen(descriptor, "wb") as out, tarfile.open(fileobj=out, mode="w:gz") as tar:
             tar.add(work / "manifest.json", arcname="manifest.json")
             tar.add(work / database, arcname=database)
             media = Path(settings.MEDIA_ROOT)
