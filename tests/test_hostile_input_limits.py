@@ -387,3 +387,16 @@ def test_control_characters_in_cells_are_dropped(world):
     assert report.ok, report.errors
     assert Member.objects.filter(committee=world.committee, name="钱多多").exists()
     assert not Member.objects.filter(name__contains="\x7f").exists()
+
+
+
+# Numbers in query strings -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("number", ["9" * 5000, "9" * 20, "²", "0"])
+def test_a_page_or_id_no_integer_column_can_hold_is_read_as_none(world, client_for, number):
+    client = client_for(world.staff)
+    assert client.get(reverse("search:search") + f"?q=托育&page={number}").status_code == 200
+    assert client.get(reverse("portal:index") + f"?q=托育&page={number}").status_code == 200
+    assert client.get(reverse("portal:index") + f"?page={number}").status_code == 200
+    response = client_for(world.member).get(reverse("search:similar") + f"?title=关于托育服务的建议&proposal={number}")
+    assert response.status_code == 200

@@ -30,6 +30,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # Vertical tab and form feed are the line and page breaks of office programs' pasted text; the rest goes.
 _LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 MAX_QUERY_CHARS = 8192
+MAX_PAGE_NUMBER = 100_000
 
 
 def clean_text(value: str) -> str:
@@ -48,6 +49,16 @@ def clean_data(value):
     if isinstance(value, list):
         return [clean_data(item) for item in value]
     return value
+
+
+def whole_number(raw, *, default: int | None = None, maximum: int = 2**63 - 1) -> int | None:
+    """A query parameter (a page, an id) as a whole number from 1 to ``maximum``, else ``default``: never an error
+    (``int()`` refuses 5,000 digits and ``²``), never a number the database cannot take."""
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return default
+    number = int(text)
+    return number if 1 <= number <= maximum else default
 
 
 class RequestLimitsMiddleware:

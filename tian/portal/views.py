@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tian.core.context_processors import layout_committee
+from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.disclosure.policy import public_disclosure, public_text
 from tian.handling.models import Reply, UnitRole
 from tian.organisations.models import Session
@@ -41,8 +42,7 @@ def _render(request, template: str, context: dict):
 
 
 def _page_number(request) -> int:
-    raw = request.GET.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() else 1
+    return whole_number(request.GET.get("page"), default=1, maximum=MAX_PAGE_NUMBER)
 
 
 def _rows(proposals, committee) -> list[dict]:

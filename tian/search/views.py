@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from tian.accounts.roles import Perm
 from tian.core.permissions import require_permission
+from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.handling.models import Evaluation, Reply
 from tian.organisations.selectors import current_committee
@@ -58,7 +59,7 @@ def search(request):
         d = form.cleaned_data
         base = apply_filters(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT),
                              d, committee)
-        page_number = max(int(request.GET.get("page") or 1) if str(request.GET.get("page", "1")).isdigit() else 1, 1)
+        page_number = whole_number(request.GET.get("page"), default=1, maximum=MAX_PAGE_NUMBER)
         if d["q"].strip():
             result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
                                       policy_for=lambda proposals: ListDisclosure(request.user, proposals))
@@ -81,7 +82,7 @@ def similar(request):
     found = []
     if len(title.strip()) + len(body.strip()) >= 6:
         base = visible_proposals(request.user).exclude(state__in=[State.DRAFT, State.WITHDRAWN])
-        found = similar_proposals(base, title, body, exclude_pk=int(exclude) if str(exclude).isdigit() else None)
+        found = similar_proposals(base, title, body, exclude_pk=whole_number(exclude))
         for_display(request.user, [s.proposal for s in found])
     return render(request, "search/_similar.html", {"similar": found})
 
