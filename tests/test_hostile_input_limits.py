@@ -400,3 +400,5 @@ def test_a_page_or_id_no_integer_column_can_hold_is_read_as_none(world, client_f
     assert client.get(reverse("portal:index") + f"?page={number}").status_code == 200
     response = client_for(world.member).get(reverse("search:similar") + f"?title=关于托育服务的建议&proposal={number}")
     assert response.status_code == 200
+    for name in ("unit", "member"):
+        assert client.get(reverse("stats:behind") + f"?measure=received&{name}={number}").status_code == 200

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tian.accounts.roles import Perm, has_permission
 from tian.core.layout import render_page
 from tian.core.permissions import require_permission
+from tian.core.request_limits import whole_number
 from tian.disclosure.policy import for_display
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session, Term, Unit
@@ -136,10 +137,9 @@ def behind(request):
     measure = request.GET.get("measure", "received")
     if measure not in MEASURES:
         raise Http404
-    unit = request.GET.get("unit")
-    qs = kpis.proposals_behind(scope, measure, unit_id=int(unit) if unit and unit.isdigit() else None,
+    qs = kpis.proposals_behind(scope, measure, unit_id=whole_number(request.GET.get("unit")),
                                group_by=request.GET.get("group_by"), group=request.GET.get("group"),
-                               member_id=int(request.GET["member"]) if request.GET.get("member", "").isdigit() else None)
+                               member_id=whole_number(request.GET.get("member")))
     # The numbers count every proposal; the list shows those the user may open, as the policy lets them read it.
     qs = qs.filter(pk__in=visible_proposals(request.user).values("pk"))
     if request.GET.get("format") == "xlsx":
