@@ -126,7 +126,9 @@ def test_plain_http_is_redirected_to_https_unless_told_otherwise():
 
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
     """docs/operations.md, "Deploy", step 3 (with PostgreSQL's URL replaced by a SQLite file)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "HTTPS_ONLY"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests for Playwright in this process, never in a deployment.
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "HTTPS_ONLY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"SECRET_KEY": KEY, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
                 "ALLOWED_HOSTS": "tian.example.gov.cn", "CSRF_TRUSTED_ORIGINS": "https://tian.example.gov.cn",
                 "BEHIND_PROXY": "1", "DJANGO_SETTINGS_MODULE": "tian.settings"})
