@@ -97,3 +97,40 @@ def parse_database_url(url: str) -> dict:
     raise ImproperlyConfiguredEnv(
         f"DATABASE_URL={url!r}: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)"
     )
+
+
+CACHE_BACKENDS = {
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+    "db": "django.core.cache.backends.db.DatabaseCache",
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+}
+
+
+def parse_cache_url(url: str, *, name: str = "CACHE_URL") -> dict:
+    """Turn a cache address into a CACHES entry of Django's own backends:
+    ``redis://host:6379/0`` (shared by every process and machine), ``file:///absolute/folder`` (shared by the
+    processes of one machine), ``db://table_name`` (in the database: run ``manage.py createcachetable``) or
+    ``locmem://`` (one process: tests only)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in CACHE_BACKENDS:
+        raise ImproperlyConfiguredEnv(
+            f"{name}={url!r}: unsupported scheme {scheme!r} (use redis://, file:///, db:// or locmem://)")
+    entry = {"BACKEND": CACHE_BACKENDS[scheme], "KEY_PREFIX": "tian"}
+    if scheme in {"redis", "rediss"}:
+        entry["LOCATION"] = url
+    elif scheme == "file":
+        path = unquote(parts.path)
+        if not path.startswith("/"):
+            raise ImproperlyConfiguredEnv(f"{name}={url!r}: give an absolute folder (file:///var/cache/tian)")
+        entry["LOCATION"] = path
+        entry["OPTIONS"] = {"MAX_ENTRIES": 20000}
+    elif scheme == "db":
+        table = parts.netloc or parts.path.lstrip("/")
+        if not table.replace("_", "").isalnum():
+            raise ImproperlyConfiguredEnv(f"{name}={url!r}: give a table name (db://tian_cache)")
+        entry["LOCATION"] = table
+        entry["OPTIONS"] = {"MAX_ENTRIES": 20000}
+    return entry

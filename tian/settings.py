@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from tian.env import envbool, envint, envlist, envstr, parse_database_url
+from tian.env import envbool, envint, envlist, envstr, parse_cache_url, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -134,6 +134,10 @@ else:
     _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES = {"default": _database}
 
+# One cache, Django's, shared by the web and worker processes: Redis where several processes or machines serve
+# the committee (CACHE_URL=redis://127.0.0.1:6379/0), else files in var/cache (the embedded default, no service).
+CACHES = {"default": parse_cache_url(envstr("CACHE_URL") or f"file://{BASE_DIR / 'var' / 'cache'}")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -229,7 +233,7 @@ SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN", "")
 # Mail and SMS leave the request path: they are tasks run by `manage.py db_worker` (started by `make run`).
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
 
-SESSION_ENGINE = "tian.accounts.sessions"  # Django's database sessions, read with one statement written once
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache, kept in the database
 # Idle timeout: the session ends after this many seconds without a request (every request renews it).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=300)
 # The session is renewed at most once a minute (tian.accounts.middleware.IdleTimeoutMiddleware), not written on

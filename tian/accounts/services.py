@@ -8,6 +8,7 @@ changes and resets, unlocks and token changes are audited with who, whom, before
 
 import hashlib
 import secrets
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -165,7 +166,10 @@ def sign_out_everywhere(*, user: User, keep_session: str | None = None) -> None:
               for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(
                   session_key=keep_session or "").iterator()
               if session.get_decoded().get(SESSION_KEY) == str(user.pk)]
-    Session.objects.filter(session_key__in=theirs).delete()
+    # Through the session engine, so that a cached session (``cached_db``) is forgotten with its row.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session_key in theirs:
+        store(session_key=session_key).delete()
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 

@@ -7,17 +7,53 @@ know and nobody entered, weekends are the only days off.
 
 import calendar
 import datetime
-import threading
-import time
 from functools import lru_cache
 
 import chinese_calendar
+from asgiref.local import Local
+from django.core.signals import request_started
+from django.db.models import Count, Max, Sum
+from django_tasks.signals import task_started
 
-# Staff corrections, cached per process and re-read at least every minute so that every worker sees a change.
-_overrides: dict[datetime.date, bool] | None = None
-_loaded_at = 0.0
-_lock = threading.Lock()
-TTL_SECONDS = 60
+# The staff corrections are read anew for each request and each task, by their version: a small aggregate of the
+# table (``corrections_version``) read once, and the corrections of that version computed once per process. A
+# correction saved by any process is therefore seen by the very next request everywhere, and no page can mix
+# two versions of the calendar.
+_current = Local()
+
+
+def corrections_version() -> tuple:
+    """How many corrections there are, the newest change and the sum of their ids: any save or delete of a
+    correction changes it (a row changed in place moves the newest change; a row removed and another added
+    changes the sum of ids)."""
+    version = getattr(_current, "version", None)
+    if version is None:
+        from tian.deadlines.models import CalendarDay  # the corrections' table: see docs/decisions.md
+
+        row = CalendarDay.objects.aggregate(n=Count("id"), newest=Max("changed_at"), ids=Sum("id"))
+        version = (row["n"], row["newest"].isoformat() if row["newest"] else None, row["ids"])
+        _current.version = version
+    return version
+
+
+@lru_cache(maxsize=4)
+def _corrections_of(version: tuple) -> dict[datetime.date, bool]:
+    from tian.deadlines.models import CalendarDay
+
+    return dict(CalendarDay.objects.values_list("date", "is_workday"))
+
+
+def _corrections() -> dict[datetime.date, bool]:
+    return _corrections_of(corrections_version())
+
+
+def forget_corrections(**kwargs) -> None:
+    """Read the corrections' version again at the next lookup: each request and each task starts afresh."""
+    _current.version = None
+
+
+request_started.connect(forget_corrections, dispatch_uid="calendar_request")
+task_started.connect(forget_corrections, dispatch_uid="calendar_task")
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -25,24 +61,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _corrections() -> dict[datetime.date, bool]:
-    global _overrides, _loaded_at
-    if _overrides is None or time.monotonic() - _loaded_at > TTL_SECONDS:
-        from tian.deadlines.models import CalendarDay
-
-        with _lock:
-            _overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
-            _loaded_at = time.monotonic()
-    return _overrides
-
-
-def forget_corrections() -> None:
-    """Called when staff change the calendar: the next lookup reads the table again."""
-    global _overrides
-    _overrides = None
-    _year_tables.clear()
 
 
 @lru_cache(maxsize=20000)
@@ -62,23 +80,22 @@ def is_workday(day: datetime.date) -> bool:
     return _statutory_workday(day)
 
 
-# Per year, the running count of working days (index i: days 1..i of the year), built once per set of
+# Per year, the running count of working days (index i: days 1..i of the year), built once per version of the
 # corrections: a list of deadlines counts working days between dates up to years apart, and counting them one
 # day at a time cost most of such a page's time.
-_year_tables: dict[int, tuple[dict, list[int]]] = {}
 
 
 def _year_table(year: int) -> list[int]:
-    corrections = _corrections()
-    cached = _year_tables.get(year)
-    if cached is not None and cached[0] is corrections:
-        return cached[1]
+    return _year_table_of(year, corrections_version())
+
+
+@lru_cache(maxsize=64)
+def _year_table_of(year: int, version: tuple) -> list[int]:
     running = [0]
     day = datetime.date(year, 1, 1)
     while day.year == year:
         running.append(running[-1] + is_workday(day))
         day += datetime.timedelta(days=1)
-    _year_tables[year] = (corrections, running)
     return running
 
 

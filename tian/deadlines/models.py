@@ -13,6 +13,8 @@ class CalendarDay(models.Model):
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=60, blank=True, help_text=_("e.g. 国庆节 or 调休上班"))
+    # When the row was last saved: with the count and the ids, the version of the calendar every process reads.
+    changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("calendar correction")

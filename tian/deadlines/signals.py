@@ -1,4 +1,5 @@
-"""Cache invalidation only: a change to the calendar table drops the cached corrections."""
+"""The process that changes the calendar reads its version again at once (inside a command or a test there is
+no next request to start afresh); every other process reads it at its next request (``core/calendar.py``)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver

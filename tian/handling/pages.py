@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
+from tian.core.calendar import corrections_version
 from tian.core.layout import render_page
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
@@ -60,7 +61,8 @@ def inbox(request):
     # per user and roles, query (group, page), language and day (the groups and deadline badges move with the date).
     key = ("unit_inbox", request.user.pk, request.user.roles, request.user.unit_id, request.GET.urlencode(),
            request.LANGUAGE_CODE, timezone.localdate())
-    body = derived(key, lambda: _inbox_body(request, selected, number), marker=change_marker())
+    body = derived(key, lambda: _inbox_body(request, selected, number),
+                   marker=(change_marker(), corrections_version()))
     return render_page(request, "handling/unit_inbox.html", {"selected": selected,
                                                               "body": with_csrf_token(body, request)})
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tian.accounts.roles import Perm, has_permission
+from tian.core.calendar import corrections_version
 from tian.core.compiled import fetch
 from tian.core.layout import render_page
 from tian.deadlines.models import ExtensionRequest, FollowUp
@@ -179,7 +180,8 @@ def detail(request, pk):
     # Kept per viewer (their roles decide what the page shows and which actions it offers) while the
     # proposal's revision, the names and the day (deadlines turning overdue) are unchanged.
     key = ("proposal_detail", pk, request.user.pk, request.user.roles, request.LANGUAGE_CODE, timezone.localdate())
-    page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version))
+    # The calendar's version too: a correction staff enter moves the deadlines the page shows.
+    page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version, corrections_version()))
     page = {**page, "body": with_csrf_token(page["body"], request)}
     return render_page(request, "proposals/detail.html", page)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
-from tian.core.calendar import add_working_days
+from tian.core.calendar import add_working_days, corrections_version
 from tian.core.layout import render_page
 from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
@@ -257,7 +257,7 @@ def proposal_list(request):
     # user and roles (what a user may see is theirs), query, language and day (the deadline badges depend on it).
     key = ("proposal_list", request.user.pk, request.user.roles, request.GET.urlencode(), request.LANGUAGE_CODE,
            timezone.localdate())
-    body = derived(key, lambda: _list_body(request), marker=change_marker())
+    body = derived(key, lambda: _list_body(request), marker=(change_marker(), corrections_version()))
     return render_page(request, "proposals/list.html", {"body": with_csrf_token(body, request)})
 
 

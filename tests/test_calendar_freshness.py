@@ -1,0 +1,45 @@
+"""A calendar correction shows at once on every page with a deadline, whoever saved it.
+
+The corrections are written here with ``bulk_create`` and ``update`` (no model signals), as another server
+process or a second machine would have written them: nothing in this process is told, and the very next request
+must still count the new day off. (Kept pages used to serve the old count until the server restarted.)"""
+
+import datetime
+import re
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tian.core.calendar import is_workday
+from tian.deadlines.models import CalendarDay
+
+
+def _days_left(client, url) -> list[int]:
+    return [int(n) for n in re.findall(r"剩余 (\d+) 个工作日", client.get(url).content.decode())]
+
+
+def _next_workdays(count: int) -> list[datetime.date]:
+    days, day = [], timezone.localdate()
+    while len(days) < count:
+        day += datetime.timedelta(days=1)
+        if is_workday(day):
+            days.append(day)
+    return days
+
+
+def test_a_correction_saved_elsewhere_moves_every_deadline_on_the_next_request(world, assigned, client_for):
+    unit = client_for(world.lead_handler)
+    staff = client_for(world.staff)
+    pages = [(unit, reverse("handling:inbox")), (unit, assigned.get_absolute_url()),
+             (staff, assigned.get_absolute_url()), (staff, reverse("proposals:list"))]
+    before = [_days_left(client, url) for client, url in pages]
+    assert all(before), before
+    # Two working days become days off, as another process would save them.
+    first, second = _next_workdays(2)
+    CalendarDay.objects.bulk_create([CalendarDay(date=first, is_workday=False, note="临时调整"),
+                                     CalendarDay(date=second, is_workday=False, note="临时调整")])
+    after = [_days_left(client, url) for client, url in pages]
+    assert after == [[n - 2 for n in counts] for counts in before]
+    # Changed in place (a day off made a working day again): seen at once too.
+    CalendarDay.objects.filter(date=first).update(is_workday=True, changed_at=timezone.now())
+    assert [_days_left(client, url) for client, url in pages] == [[n - 1 for n in counts] for counts in before]
