@@ -123,7 +123,7 @@ def parse_cache_url(url: str, *, name: str = "CACHE_URL") -> dict:
         entry["LOCATION"] = url
     elif scheme == "file":
         path = unquote(parts.path)
-        if not path.startswith("/"):
+        if parts.netloc or not path.startswith("/"):
             raise ImproperlyConfiguredEnv(f"{name}={url!r}: give an absolute folder (file:///var/cache/tian)")
         entry["LOCATION"] = path
         entry["OPTIONS"] = {"MAX_ENTRIES": 20000}
