@@ -83,17 +83,6 @@ def test_the_kept_office_list_is_per_user(world, client_for):
     assert client_for(world.lead_handler).get(reverse("proposals:list") + "?page=1").status_code == 403
 
 
-def test_the_kept_values_are_bounded(world, client_for, monkeypatch):
-    from tian.proposals import derived
-
-    monkeypatch.setattr(derived, "MAX_KEPT", 3)
-    _submitted(world)
-    staff = client_for(world.staff)
-    for page in range(1, 7):
-        assert staff.get(reverse("proposals:list") + f"?page=1&q={page}").status_code == 200
-    assert len(derived._kept) <= 3
-
-
 def _disclosed_elsewhere(proposal, **fields):
     """Disclosure as another process would commit it: the row and its event, no signal here."""
     Proposal.objects.filter(pk=proposal.pk).update(updated_at=timezone.now(), **fields)
@@ -113,27 +102,24 @@ def test_the_kept_portal_list_shows_a_disclosure_and_drops_a_withdrawn_one(world
     assert TITLE not in _text(public.get(reverse("portal:index")))
 
 
-def test_a_change_no_marker_shows_is_taken_up_after_a_minute_without_a_visitor_waiting(world, monkeypatch):
-    """A change that moves no marker is taken up after ``TTL_SECONDS`` (the safety net). Past it, the request
-    that finds the value gets it once more and the value is computed anew after its response has gone."""
+def test_kept_values_are_in_djangos_cache_shared_by_every_process(world):
+    """What one process keeps another reads: the values live in the cache ``CACHE_URL`` names, under a key that
+    carries their marker, so a value computed before a change is never served after it."""
+    from django.core.cache import cache
+
     from tian.proposals import derived
 
     proposal = _submitted(world)
     _disclosed_elsewhere(proposal, is_public=True, state=State.CLOSED)
     public = Client()
     assert TITLE in _text(public.get(reverse("portal:index")))
-    Proposal.objects.filter(pk=proposal.pk).update(is_public=False)  # no event, no edit time: no marker moves
-    assert TITLE in _text(public.get(reverse("portal:index")))  # within the safety net's time: kept
-    computed = []
-    index_body = portal_views._index_body
-    monkeypatch.setattr(portal_views, "_index_body", lambda *a: computed.append(1) or index_body(*a))
-    monkeypatch.setattr(derived, "TTL_SECONDS", 0)  # every kept value is past its minute
-    assert TITLE in _text(public.get(reverse("portal:index")))  # served once more ...
-    assert computed == [1]  # ... and computed anew after the response
+    marker = derived.change_marker()
+    kept = [key for key in (derived.cache_key(("portal_facets", world.committee.pk), derived.events_marker()),)
+            if cache.get(key) is not None]
+    assert kept, "the portal's filter counts are in the shared cache"
+    _disclosed_elsewhere(proposal, is_public=False)
+    assert derived.change_marker() != marker
     assert TITLE not in _text(public.get(reverse("portal:index")))
-    # A moved marker is never served stale, past the minute or not.
-    _disclosed_elsewhere(proposal, is_public=True)
-    assert TITLE in _text(public.get(reverse("portal:index")))
 
 
 def test_the_kept_portal_list_is_the_same_for_staff_and_public(world, client_for):

@@ -1,43 +1,36 @@
 """Numbers and rendered fragments derived from many proposals (filter choices, facet counts, totals, the rows
-of a list), kept per process.
+of a list, a proposal's page), kept in Django's cache under a key that carries what they depend on.
 
 They change only when something happens to a proposal, and everything that happens writes an ``Event``, so the
-events tell whether a kept value is still current (``events_marker``): the newest event's id, and the count and
+events tell which version of a value is current (``events_marker``): the newest event's id, and the count and
 sum of the newest ``RECENT_EVENTS`` ids, so that an event committed out of id order (its transaction took its
-id before a faster one took the next, and committed after it) changes the marker too. A kept value is
-computed anew after ``TTL_SECONDS`` all the same, the safety net for a transaction that committed later still.
-Inside a transaction nothing is kept, since what was read there may yet be rolled back.
+id before a faster one took the next, and committed after it) changes the marker too. Inside a transaction
+nothing is kept, since what was read there may yet be rolled back.
 
 What a rendered list shows also changes without an event: a member edits a returned proposal (drafts are
 private and write none), staff rename a unit or a category. ``change_marker()`` covers those too: the newest
 proposal edit (``updated_at``, an index lookup) and the names' version that the statistics keep
 (``FiguresVersion``, bumped whenever a unit, category, member … is saved).
 
-A value past ``TTL_SECONDS`` while its marker is unchanged is still served to the request that finds it, and
-computed anew once that request's response has gone (``tian.core.after_response``): that is only a safety net, and
-computing a large value (the portal's filter counts at 100,000 proposals: ~0.5 s) in a request would make that
-one visitor wait for all. Outside a request (commands, the task worker) it is computed at once.
-
-The store is bounded: the least recently used values go first, so keys that carry a user and a query string
-cannot grow a worker's memory without end.
+The marker is part of the cache key ("key-based expiration"): a value is never invalidated, a new marker simply
+names a new entry, and entries nobody asks for any more expire after ``TIMEOUT_SECONDS``. The cache is the one
+``CACHE_URL`` names, shared by every process (Redis, or files on one machine), so a value computed by one
+process serves them all, and a change seen by one is seen by all.
 """
 
-import secrets
-import time
-from collections import OrderedDict
+import hashlib
 
+from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 
-from tian.core import after_response
 from tian.proposals.models import Event, Proposal
 
-TTL_SECONDS = 600  # ten minutes, as the statistics (tian.stats.freshness.TIMEOUT)
+TIMEOUT_SECONDS = 24 * 3600  # an entry nobody asked for in a day goes; a current one is never stale
 RECENT_EVENTS = 100  # far more than can commit while one transaction commits
-MAX_KEPT = 2000
-_kept: OrderedDict = OrderedDict()
 
 
 def _events_fingerprint() -> str:
@@ -68,34 +61,33 @@ def change_marker() -> tuple:
         return tuple(cursor.fetchone())
 
 
+def _stable(value):
+    """``value`` written the same way in every process (sets in order: string hashes differ between processes)."""
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted((_stable(v) for v in value), key=repr))
+    if isinstance(value, (list, tuple)):
+        return tuple(_stable(v) for v in value)
+    return value
+
+
+def cache_key(key, marker) -> str:
+    """The cache key of ``key``'s value while ``marker`` holds."""
+    return "derived:" + hashlib.sha256(repr((_stable(key), _stable(marker))).encode()).hexdigest()
+
+
 def derived(key, compute, *, marker):
-    """``compute()``, or the value kept under ``key`` while ``marker`` (``events_marker()`` or
-    ``change_marker()``) is unchanged."""
+    """``compute()``, or the value kept in the cache under ``key`` and ``marker`` (``events_marker()``,
+    ``change_marker()`` or the versions the value depends on)."""
     if connection.in_atomic_block:
         return compute()
-    kept = _kept.get(key)
-    if kept is not None and kept[0] == marker:
-        _kept.move_to_end(key)
-        if time.monotonic() - kept[1] < TTL_SECONDS:
-            return kept[2]
-        # Answering a request: this one gets the kept value, the next a new one.
-        if after_response.later(("derived", key), lambda: _store(key, compute(), marker)):
-            return kept[2]
-    return _store(key, compute(), marker)
-
-
-def _store(key, value, marker):
-    _kept[key] = (marker, time.monotonic(), value)
-    _kept.move_to_end(key)
-    while len(_kept) > MAX_KEPT:
-        _kept.popitem(last=False)
-    return value
+    return cache.get_or_set(cache_key(key, marker), compute, TIMEOUT_SECONDS)
 
 
 # Kept fragments are shared by every browser of a user, and each browser has its own CSRF secret: a fragment is
 # rendered with this stand-in for the token, and each response puts its own token in (``with_csrf_token``).
-# Random per process, so that no text a user types can be taken for it.
-CSRF_STAND_IN = f"csrf{secrets.token_hex(16)}"
+# Derived from SECRET_KEY, so that every process sharing the cache uses the same one and no text a user types
+# can be taken for it.
+CSRF_STAND_IN = "csrf" + salted_hmac("tian.proposals.derived.csrf", "stand-in").hexdigest()[:32]
 
 
 def render_fragment(template_name: str, context: dict, request) -> str:
@@ -114,4 +106,5 @@ def with_csrf_token(fragment: str, request) -> str:
 
 
 def forget(**kwargs) -> None:
-    _kept.clear()
+    """Tests: every kept value goes (the cache is cleared)."""
+    cache.clear()

@@ -179,7 +179,11 @@ def detail(request, pk):
         return render_page(request, "proposals/detail.html", {**page, "body": with_csrf_token(page["body"], request)})
     # Kept per viewer (their roles decide what the page shows and which actions it offers) while the
     # proposal's revision, the names and the day (deadlines turning overdue) are unchanged.
-    key = ("proposal_detail", pk, request.user.pk, request.user.roles, request.LANGUAGE_CODE, timezone.localdate())
+    # The user's roles and organisations decide what the page shows (the disclosure policy) and which actions it
+    # offers: a user moved to another unit gets another page.
+    user = request.user
+    key = ("proposal_detail", pk, user.pk, user.roles, user.member_id, user.collective_id, user.unit_id,
+           user.office_id, user.lead_official_id, request.LANGUAGE_CODE, timezone.localdate())
     # The calendar's version too: a correction staff enter moves the deadlines the page shows.
     page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version, corrections_version()))
     page = {**page, "body": with_csrf_token(page["body"], request)}
