@@ -9,42 +9,32 @@ change without events; saving or deleting one bumps ``FiguresVersion`` after com
 the date, so the date is part of the key too; and no value is used longer than ``TIMEOUT`` whatever happens.
 One query per request reads all of this, whatever the size of the data.
 
-Computed values are stored in the database (``KeptFigures``), where every process sees them, and kept in the
-process's own cache in front of it. A new version of a scope's figures is computed by one process only: it
-claims the row first (its primary key is the scope and version digest, so only one insert succeeds); the
-others wait for the value, or, for the page, show the scope's previous figures with the time they were
-computed. A claim older than ``CLAIM_TIMEOUT`` is taken over, so a process that died while computing holds
-up nobody for long.
-
-The process that claims a new version of the page does not make its own visitor wait either when the scope's
-previous version took ``SLOW_SECONDS`` or more to compute (a term of 30,000 proposals: 2–3 s): that visitor is
-shown the previous figures with their time, like everyone else, and the new ones are computed once the
-response has gone (``tian.core.after_response``). Quick figures (a district's) are computed at once, as before.
+Computed values are kept in Django's cache (the one ``CACHE_URL`` names, shared by every process) under a key
+that carries the scope and that version, so nothing is ever invalidated. A new version of a scope's figures is
+computed by one process only: the one whose ``cache.add`` of the version's lock succeeds. Meanwhile the page
+shows the scope's previous figures with the time they were computed, and anything else that asks computes
+them too rather than wait; nobody polls.
 """
 
 import datetime
 import hashlib
 import json
 import threading
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from tian.core import after_response
+from tian.core.calendar import corrections_version
 
 TIMEOUT = 10 * 60
 RECENT = 1000  # how many of the newest event ids the fingerprint covers
-CLAIM_TIMEOUT = 60  # seconds after which another process takes over an unfinished computation
-POLL = 0.05  # seconds between looks at a value another process is computing
-PRUNE_AFTER = datetime.timedelta(days=1)  # rows of versions nobody asked for since are deleted
-SLOW_SECONDS = 0.3  # a page whose previous version took this long is computed after the response
-_WRAPPED = "tian.kept"  # stored values carry how long they took: {"tian.kept": 1, "value": …, "seconds": …}
+LOCK_TIMEOUT = 120  # seconds after which a computation nobody finished no longer holds the others up
+PREVIOUS_TIMEOUT = 24 * 3600  # a scope's previous figures are shown while new ones are computed, up to a day
 
 
 _request = threading.local()  # within one request the data version is read once
@@ -91,110 +81,31 @@ def cached(key: tuple, compute):
 def kept(key: tuple, compute, *, previous_ok: bool = False) -> Kept:
     """``compute()`` for ``key`` and the current data version, computed by one process and shared by all.
     While another process computes it, ``previous_ok`` returns the scope's previous value (``current`` False)
-    instead of waiting, if there is one. Values must be JSON: lists, dicts with string keys, numbers, text."""
-    from tian.stats.models import KeptFigures
-
-    stamp = (*data_version(), timezone.localdate())
+    instead of computing it again, if there is one. Values must be JSON: lists, dicts with string keys, numbers,
+    text."""
+    # "Overdue now" depends on the date and on the working-day calendar.
+    stamp = (*data_version(), timezone.localdate(), corrections_version())
     scope = _digest(key)
-    digest = _digest((key, stamp))
-    name = f"tian.stats:{digest}"
-    local = cache.get(name)
-    if local is not None:
-        return Kept(*local, current=True)
-    waited_since = time.monotonic()
-    while True:
-        row = KeptFigures.objects.filter(key=digest).values_list("value", "computed_at", "claimed_at").first()
-        now = timezone.now()
-        if row is not None and row[1] is not None and row[1] > now - datetime.timedelta(seconds=TIMEOUT):
-            value, _seconds = _loads(row[0])
-            _keep_locally(name, value, row[1], now)
-            return Kept(value, row[1], current=True)
-        if _claim(digest, scope, row, now):
-            previous = _previous(scope) if previous_ok else None
-            if (previous is not None and previous[2] >= SLOW_SECONDS
-                    and after_response.later(("figures", digest), lambda: _compute(name, digest, scope, compute))):
-                return Kept(previous[0], previous[1], current=False)
-            return _compute(name, digest, scope, compute)
-        if previous_ok:
-            previous = _previous(scope)
-            if previous is not None:
-                return Kept(previous[0], previous[1], current=False)
-        if time.monotonic() - waited_since > CLAIM_TIMEOUT:  # never wait forever, whatever the others do
-            return _compute(name, digest, scope, compute, claimed=False)
-        time.sleep(POLL)
-
-
-def _previous(scope: str):
-    """The scope's newest computed value, when it was computed, and how long it took; or None."""
-    from tian.stats.models import KeptFigures
-
-    row = (KeptFigures.objects.filter(scope=scope, computed_at__isnull=False).order_by("-computed_at")
-           .values_list("value", "computed_at").first())
-    if row is None:
-        return None
-    value, seconds = _loads(row[0])
-    return value, row[1], seconds
-
-
-def _loads(text: str) -> tuple[object, float]:
-    """A stored value and the seconds it took (0 for values stored before they carried it)."""
-    stored = json.loads(text)
-    if isinstance(stored, dict) and stored.get(_WRAPPED) == 1:
-        return stored["value"], stored["seconds"]
-    return stored, 0.0
+    name = f"stats:{_digest((key, stamp))}"
+    found = cache.get(name)
+    if found is not None:
+        return Kept(*found, current=True)
+    if not cache.add(f"{name}:lock", 1, LOCK_TIMEOUT) and previous_ok:
+        previous = cache.get(f"stats:previous:{scope}")
+        if previous is not None:
+            return Kept(*previous, current=False)
+    try:
+        # Through JSON, so that a value reads the same computed here or by another process (keys become text).
+        value, as_of = json.loads(json.dumps(compute(), ensure_ascii=False)), timezone.now()
+        cache.set(name, (value, as_of), TIMEOUT)
+        cache.set(f"stats:previous:{scope}", (value, as_of), PREVIOUS_TIMEOUT)
+    finally:
+        cache.delete(f"{name}:lock")
+    return Kept(value, as_of, current=True)
 
 
 def _digest(value) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()
-
-
-def _keep_locally(name: str, value, as_of: datetime.datetime, now: datetime.datetime) -> None:
-    remaining = TIMEOUT - (now - as_of).total_seconds()
-    if remaining > 1:
-        cache.set(name, (value, as_of), remaining)
-
-
-def _claim(digest: str, scope: str, row, now: datetime.datetime) -> bool:
-    """Whether this process now computes the value: it inserted the claim, or took over an expired value or a
-    claim nobody finished (a conditional update on what it read: only one process succeeds)."""
-    from tian.stats.models import KeptFigures
-
-    if row is None:
-        try:
-            with transaction.atomic():
-                KeptFigures.objects.create(key=digest, scope=scope, claimed_at=now)
-            return True
-        except IntegrityError:
-            return False
-    value, _computed_at, claimed_at = row
-    if claimed_at is not None and claimed_at > now - datetime.timedelta(seconds=CLAIM_TIMEOUT):
-        return False  # being computed
-    unchanged = {"claimed_at": claimed_at} if claimed_at is not None else {"claimed_at__isnull": True}
-    return KeptFigures.objects.filter(key=digest, **unchanged).update(claimed_at=now) == 1
-
-
-def _compute(name: str, digest: str, scope: str, compute, *, claimed: bool = True) -> Kept:
-    from tian.stats.models import KeptFigures
-
-    started = time.monotonic()
-    try:
-        value = compute()
-    except BaseException:
-        if claimed:  # give the claim back: the next request tries again
-            KeptFigures.objects.filter(key=digest, computed_at__isnull=True).delete()
-            KeptFigures.objects.filter(key=digest).update(claimed_at=None)
-        raise
-    now = timezone.now()
-    text = json.dumps({_WRAPPED: 1, "value": value, "seconds": round(time.monotonic() - started, 3)},
-                      ensure_ascii=False)
-    if claimed:
-        KeptFigures.objects.filter(key=digest).update(value=text, computed_at=now, claimed_at=None)
-        # Older versions of the scope are no longer needed once this one is there; nor, after a day, anything.
-        KeptFigures.objects.filter(Q(scope=scope, computed_at__lt=now) | Q(computed_at__lt=now - PRUNE_AFTER)
-                                   | Q(computed_at__isnull=True, claimed_at__lt=now - PRUNE_AFTER)).delete()
-    value = _loads(text)[0]  # the same value whether computed here or read from the table
-    _keep_locally(name, value, now, now)
-    return Kept(value, now, current=True)
 
 
 def bump() -> None:

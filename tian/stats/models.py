@@ -44,21 +44,3 @@ class FiguresVersion(models.Model):
 
     def __str__(self):
         return str(self.value)
-
-
-class KeptFigures(models.Model):
-    """Computed figures (or a rendered part of the statistics page) shared by every server process: one row per
-    scope and data version (``tian.stats.freshness``). A row not yet computed is a claim: one process is computing
-    it, and the others wait for it or show the scope's previous figures meanwhile."""
-
-    key = models.CharField(max_length=64, primary_key=True)  # digest of the scope and the data version
-    scope = models.CharField(max_length=64)  # digest of the scope alone: where the previous figures are found
-    value = models.TextField(blank=True)  # JSON, once computed
-    computed_at = models.DateTimeField(null=True)  # none yet: being computed
-    claimed_at = models.DateTimeField(null=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["scope", "computed_at"], name="kept_figures_scope")]
-
-    def __str__(self):
-        return self.key
