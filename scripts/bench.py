@@ -42,7 +42,7 @@ def fingerprint(*files: str) -> str:
 
 def data_fingerprint() -> str:
     """What a kept dataset depends on: the generator (the schema is migrated on reuse)."""
-    return fingerprint("tian/core/synthetic.py")
+    return fingerprint("tian/demo/synthetic.py")
 
 
 def index_fingerprint() -> str:

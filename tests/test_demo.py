@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tian.accounts.models import User
+from tian.demo import data as demo_data
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature, UnitRole
-from tian.organisations import demo_data
 from tian.organisations.models import LeadOfficial, Member, SupervisingOffice, Unit
 from tian.proposals.models import CoSignature, Event, Proposal, State
 from tian.proposals.selectors import cosigner_members
@@ -176,7 +176,7 @@ def test_demo_staff_sign_in_with_the_printed_key(demo, db):
     from django.test import Client
 
     from tian.accounts import twofactor
-    from tian.organisations.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
+    from tian.demo.committee import DEMO_PASSWORD, DEMO_TOTP_KEY
 
     key = twofactor.base32(DEMO_TOTP_KEY)
     assert key in demo["first"] and "make demo-code" in demo["first"]

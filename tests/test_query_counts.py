@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tian.accounts.models import User
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
 from tian.proposals.models import Proposal, State
 
 TODAY = datetime.date(2026, 11, 28)

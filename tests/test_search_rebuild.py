@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
 from tian.handling.models import Reply
 from tian.proposals.models import Proposal, State
 from tian.search import text

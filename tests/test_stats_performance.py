@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from tests.test_stats import _assigned, _reply, _submitted, at
 from tian.accounts.models import User
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
 from tian.handling import services as handling
 from tian.handling.models import Assignment, ContactRecord, Evaluation, Rating, Reply, UnitRole
 from tian.organisations.models import Committee, Session, Term

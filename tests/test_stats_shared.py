@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.test_stats import _submitted
 from tests.test_stats_performance import TODAY
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
 from tian.organisations.models import Committee, Session
 from tian.proposals.models import State
 from tian.stats import freshness, kpis

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management import call_command
 
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
 from tian.proposals.models import Event, Proposal, State
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.test_handling_pages import assigned_proposal, signed, submitted_reply, text
 from tian.accounts.models import User
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
 from tian.handling import inbox as tasks
 from tian.handling.home import unit_tiles
 from tian.handling.models import Assignment, UnitRole

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "tian.documents",
     "tian.api",
     "tian.audit",
+    "tian.dashboard",
+    "tian.demo",
     "ninja",
     "axes",
     "django_otp",

@@ -8,7 +8,7 @@ from django.views.i18n import set_language
 from tian.api.api import api
 
 urlpatterns = [
-    path("", include("tian.core.urls")),
+    path("", include("tian.dashboard.urls")),
     path("accounts/", include("tian.accounts.urls")),
     path("manage/", include("tian.organisations.urls")),
     path("proposals/", include("tian.proposals.urls")),
@@ -31,4 +31,4 @@ urlpatterns = [
 if settings.BENCH_FLOOR:  # the framework floor for make bench: no database, no template
     urlpatterns.append(path("bench/floor/", lambda request: HttpResponse("ok")))
 
-handler403 = "tian.core.views.permission_denied"
+handler403 = "tian.dashboard.views.permission_denied"

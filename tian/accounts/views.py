@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from tian.accounts import services, throttling, twofactor
 from tian.accounts.forms import CodeForm, LoginForm, UserForm
 from tian.accounts.models import ApiToken, User
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, Role, may_change
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry
-from tian.core.permissions import require_permission
 from tian.organisations.selectors import current_committee
 
 

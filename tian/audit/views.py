@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.models import AuditEntry
-from tian.core.permissions import require_permission
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,1 +1,2 @@
-"""Shared ground: the page layout, navigation, role home pages and small helpers used by every app."""
+"""The base every app stands on: settings helpers, the working-day calendar, SMS, backups, the page layout
+and request handling. It imports no domain app (``[tool.importlinter]`` in pyproject.toml)."""

@@ -7,13 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
         from tian.core.context_processors import forget_committee
-        from tian.organisations.models import Committee
 
-        post_save.connect(forget_committee, sender=Committee, dispatch_uid="tian.core.forget_committee")
-        post_delete.connect(forget_committee, sender=Committee, dispatch_uid="tian.core.forget_committee_deleted")
+        # Saving the committee forgets it too: wired in OrganisationsConfig, which owns the model.
         post_migrate.connect(forget_committee, dispatch_uid="tian.core.forget_committee_migrated")  # a flushed database
 
         from tian.core import after_response

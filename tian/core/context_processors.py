@@ -1,6 +1,6 @@
 import time
 
-from tian.core.navigation import nav_for, role_homes_for
+from tian.dashboard.navigation import nav_for, role_homes_for
 from tian.organisations.selectors import current_committee
 
 # The committee as the layout shows it (names, office phones), kept per process: it changes a few times a year.

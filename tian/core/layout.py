@@ -28,7 +28,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 
 from tian.core.context_processors import layout_committee
-from tian.core.navigation import nav_for, role_homes_for
+from tian.dashboard.navigation import nav_for, role_homes_for
 
 MAX_KEPT = 500
 TTL_SECONDS = 60

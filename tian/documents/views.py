@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download
-from tian.core.permissions import require_permission
 from tian.disclosure.policy import disclosure_for
 from tian.documents import content
 from tian.documents.render import to_docx, to_pdf

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
 from tian.core.calendar import corrections_version
 from tian.core.layout import render_page
-from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import inbox as tasks

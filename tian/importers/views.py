@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
-from tian.core.permissions import require_permission
 from tian.importers.legacy import MAX_PAGE_BYTES, LegacyParseError, parse
 from tian.importers.legacy_import import ImportProblem, import_record
 from tian.proposals.workflow import WorkflowError

@@ -2,27 +2,23 @@
 
 ``dispatch_event`` runs after the transaction that wrote the event has committed (``events.record``
 schedules it with ``transaction.on_commit``): in-app notifications are written at once, email and SMS are
-queued as tasks for the worker. A failing gateway marks the delivery failed with its error and a next
+queued as tasks for the worker (``tasks.py``, which also sends them). A failing gateway marks the delivery failed with its error and a next
 attempt time; ``retry_due_deliveries`` (run by the ``send_reminders`` scan) queues it again.
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from tian.core.sms import get_sms_backend
 from tian.disclosure.policy import message_text
 from tian.notifications.models import Delivery, Notification
 from tian.notifications.rules import RULES, users
+from tian.notifications.tasks import send_delivery
 from tian.proposals.models import Event
 
 logger = logging.getLogger("tian.notifications")
-
-MAX_ATTEMPTS = 8
 
 
 def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", proposal=None, event=None) -> int:
@@ -54,8 +50,6 @@ def _create_deliveries(notification: Notification) -> None:
 
 
 def _enqueue(delivery_id: int) -> None:
-    from tian.notifications.tasks import send_delivery
-
     try:
         send_delivery.enqueue(delivery_id)
     except Exception:  # the queue itself is down: the periodic scan will pick the delivery up
@@ -73,37 +67,6 @@ def dispatch_event(event_id: int) -> int:
         count += notify(user_condition=who, key=f"event:{event.pk}:{index}", kind=event.action, message=message,
                         url=url, proposal=event.proposal, event=event)
     return count
-
-
-def deliver(delivery_id: int) -> str:
-    """Send one delivery now. Never raises for a gateway failure: the failure is recorded for a retry."""
-    with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("notification")
-                    .filter(pk=delivery_id).first())
-        if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.GAVE_UP):
-            return delivery.status if delivery else "missing"
-        delivery.attempts += 1
-        try:
-            text = delivery.notification.message
-            if delivery.channel == Delivery.Channel.EMAIL:
-                send_mail(subject=text[:60], message=_email_body(delivery.notification),
-                          from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[delivery.address])
-            else:
-                get_sms_backend().send(delivery.address, text)
-        except Exception as e:  # noqa: BLE001 - any gateway error is recorded and retried
-            delivery.last_error = f"{type(e).__name__}: {e}"[:2000]
-            delivery.status = Delivery.Status.GAVE_UP if delivery.attempts >= MAX_ATTEMPTS else Delivery.Status.FAILED
-            delivery.next_attempt_at = timezone.now() + timedelta(minutes=min(2 ** delivery.attempts, 360))
-            logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, delivery.last_error)
-        else:
-            delivery.status, delivery.sent_at, delivery.last_error = Delivery.Status.SENT, timezone.now(), ""
-        delivery.save()
-        return delivery.status
-
-
-def _email_body(notification: Notification) -> str:
-    link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url and settings.SITE_URL else ""
-    return f"{notification.message}{link}"
 
 
 def retry_due_deliveries(now=None) -> int:

@@ -1,10 +1,54 @@
-"""Background tasks (django-tasks; the database backend's worker is ``manage.py db_worker``)."""
+"""Sending one delivery (e-mail or SMS), as a background task (django-tasks; the database backend's worker is
+``manage.py db_worker``). A failing gateway marks the delivery failed with its error and a next attempt time."""
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
-from tian.notifications.services import deliver
+from tian.core.sms import get_sms_backend
+from tian.notifications.models import Delivery, Notification
+
+logger = logging.getLogger("tian.notifications")
+
+MAX_ATTEMPTS = 8
 
 
 @task()
 def send_delivery(delivery_id: int) -> str:
     return deliver(delivery_id)
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one delivery now. Never raises for a gateway failure: the failure is recorded for a retry."""
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update().select_related("notification")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.GAVE_UP):
+            return delivery.status if delivery else "missing"
+        delivery.attempts += 1
+        try:
+            text = delivery.notification.message
+            if delivery.channel == Delivery.Channel.EMAIL:
+                send_mail(subject=text[:60], message=_email_body(delivery.notification),
+                          from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[delivery.address])
+            else:
+                get_sms_backend().send(delivery.address, text)
+        except Exception as e:  # noqa: BLE001 - any gateway error is recorded and retried
+            delivery.last_error = f"{type(e).__name__}: {e}"[:2000]
+            delivery.status = Delivery.Status.GAVE_UP if delivery.attempts >= MAX_ATTEMPTS else Delivery.Status.FAILED
+            delivery.next_attempt_at = timezone.now() + timedelta(minutes=min(2 ** delivery.attempts, 360))
+            logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, delivery.last_error)
+        else:
+            delivery.status, delivery.sent_at, delivery.last_error = Delivery.Status.SENT, timezone.now(), ""
+        delivery.save()
+        return delivery.status
+
+
+def _email_body(notification: Notification) -> str:
+    link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url and settings.SITE_URL else ""
+    return f"{notification.message}{link}"

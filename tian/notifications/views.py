@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
-from tian.core.permissions import require_permission
 from tian.notifications import services
 from tian.notifications.models import Delivery, Notification
 from tian.proposals.views.common import post_only

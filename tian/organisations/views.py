@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
-from tian.core.permissions import require_permission
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
 from tian.organisations.registry import MANAGED, MANAGED_GROUPS
 from tian.organisations.selectors import current_committee

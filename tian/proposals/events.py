@@ -1,4 +1,5 @@
-"""Writing the event row that every change of a proposal leaves behind."""
+"""Writing the event row that every change of a proposal leaves behind, and queueing what follows it
+(``tasks.py``: whatever the apps above registered, such as the search index and notifications)."""
 
 import logging
 import threading
@@ -7,7 +8,9 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 
+from tian.audit.log import audit_event
 from tian.proposals.models import Event, Proposal
+from tian.proposals.tasks import after_event, anything_follows, follow_up
 
 logger = logging.getLogger("tian.events")
 _mode = threading.local()
@@ -32,46 +35,18 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         proposal=proposal, actor=actor if getattr(actor, "pk", None) else None, action=action,
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
-    from tian.audit.log import audit_event
-
     audit_event(event)
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
-    if _follows(action, event.to_state, **mode):
+    if anything_follows(action, event.to_state, **mode):
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))
     return event
-
-
-def _follows(action: str, state: str, *, notify: bool, index: bool) -> bool:
-    """Whether anything follows the event: a notification rule for its action, or the search index (which holds
-    no drafts, and a proposal never goes back to being a draft). Starting a draft queues nothing."""
-    from tian.notifications.rules import RULES
-    from tian.proposals.models import State
-
-    return (notify and action in RULES) or (index and state != State.DRAFT)
 
 
 def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
     """Side effects happen after the commit, and their failure never undoes it. They are queued for the task
     worker (one task per event); if the queue cannot be reached they are done at once."""
-    from tian.proposals.tasks import after_event
-
     try:
         after_event.enqueue(event_id, proposal_id, notify, index)
     except Exception:
         logger.exception("could not queue what follows event %s; doing it now", event_id)
         follow_up(event_id, proposal_id, notify=notify, index=index)
-
-
-def follow_up(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
-    """The search index brought up to date and the people concerned notified; a failure of one does not
-    stop the other."""
-    from tian.notifications.services import dispatch_event
-    from tian.search.index import index_after_commit
-
-    if index:
-        index_after_commit(proposal_id)  # never raises: a search index problem is logged
-    if notify:
-        try:
-            dispatch_event(event_id)
-        except Exception:
-            logger.exception("notifications for event %s failed", event_id)

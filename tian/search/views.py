@@ -6,8 +6,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
-from tian.core.permissions import require_permission
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.handling.models import Evaluation, Reply

@@ -13,9 +13,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.core.layout import render_page
-from tian.core.permissions import require_permission
 from tian.core.request_limits import whole_number
 from tian.disclosure.policy import for_display
 from tian.handling.models import UnitRole

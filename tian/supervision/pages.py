@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
-from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.models import Assignment, Evaluation, OutcomeClass, Reply

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download
-from tian.core.permissions import require_permission
 from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
 from tian.proposals import services, workflow

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
 from tian.core.calendar import add_working_days, corrections_version
 from tian.core.layout import render_page
-from tian.core.permissions import require_permission
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.services import disclosure_deadline

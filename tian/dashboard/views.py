@@ -4,24 +4,25 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from tian.accounts.permissions import require_role
 from tian.accounts.roles import ROLE_HOME, Role
-from tian.core.home import home_context
+from tian.audit.log import audit_refusal
 from tian.core.layout import render_page
-from tian.core.permissions import require_role
+from tian.dashboard.home import home_context
 
 
 @login_required
 def home(request):
     role = request.user.primary_role
     if role is None:
-        return render(request, "core/no_role.html")
+        return render(request, "dashboard/no_role.html")
     return redirect(ROLE_HOME[role])
 
 
 def _role_home(role: Role):
     @require_role(role)
     def view(request):
-        return render_page(request, "core/home.html", home_context(request.user, role))
+        return render_page(request, "dashboard/home.html", home_context(request.user, role))
 
     view.__name__ = f"home_{role.value}"
     return view
@@ -49,7 +50,5 @@ def toggle_large_text(request):
 
 def permission_denied(request, exception=None):
     """403 for a signed-in user without the right role; every refusal is audited."""
-    from tian.audit.log import audit_refusal
-
     audit_refusal(request, exception)
     return render(request, "403.html", status=403)

@@ -16,9 +16,9 @@ from django.db import transaction
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
+from tian.demo import data
 from tian.handling.models import Assignment, Evaluation, Rating, Reply, UnitRole
 from tian.notifications.models import Notification
-from tian.organisations import demo_data as data
 from tian.organisations.models import (
     Committee,
     LeadOfficial,

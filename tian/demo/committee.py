@@ -11,9 +11,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tian.accounts import services as account_services
+from tian.accounts import twofactor
 from tian.accounts.models import User
 from tian.accounts.roles import Role
-from tian.organisations import demo_data as data
+from tian.demo import data
 from tian.organisations.models import (
     CollectiveProposer,
     Committee,
@@ -140,8 +141,6 @@ def load_people_and_organisations() -> dict:
     for name, collective in collectives.items():
         account(name, name, [Role.COLLECTIVE], collective=collective)
     logins.append((Role.COLLECTIVE, data.COLLECTIVE_PROPOSERS[0][0]))
-    from tian.accounts import twofactor
-
     for user in User.objects.filter(role_grants__role__in=settings.TWO_FACTOR_REQUIRED_ROLES).distinct():
         twofactor.ensure_device(user, DEMO_TOTP_KEY)
     return {"committee": committee, "created_users": created, "logins": logins, "password": DEMO_PASSWORD,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from tian.accounts import twofactor
-from tian.organisations.demo import DEMO_TOTP_KEY
+from tian.demo.committee import DEMO_TOTP_KEY
 
 
 class Command(BaseCommand):

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
+from tian.handling.home import unit_tiles
 from tian.handling.models import Evaluation, ReassignmentRequest
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import CoSignature, Proposal, State
+from tian.supervision.home import lead_official_tiles, supervisor_tiles
 
 
 def tile(label, count, url, *, urgent=False):
@@ -106,32 +108,14 @@ def _member_tiles(user, committee):
     ]
 
 
-def _handling_tiles(user, committee):
-    from tian.handling.home import unit_tiles
-
-    return unit_tiles(user, committee)
-
-
-def _supervisor_tiles(user, committee):
-    from tian.supervision.home import supervisor_tiles
-
-    return supervisor_tiles(user, committee)
-
-
-def _lead_official_tiles(user, committee):
-    from tian.supervision.home import lead_official_tiles
-
-    return lead_official_tiles(user, committee)
-
-
 HOME_TILES = {
     Role.STAFF: [_staff_tiles, _management_tiles],
     Role.ADMIN: [_management_tiles],
     Role.MEMBER: [_member_tiles],
     Role.COLLECTIVE: [_member_tiles],
-    Role.UNIT_HANDLER: [_handling_tiles],
-    Role.SUPERVISOR: [_supervisor_tiles],
-    Role.LEAD_OFFICIAL: [_lead_official_tiles],
+    Role.UNIT_HANDLER: [unit_tiles],
+    Role.SUPERVISOR: [supervisor_tiles],
+    Role.LEAD_OFFICIAL: [lead_official_tiles],
 }
 
 
@@ -144,5 +128,5 @@ def home_context(user, role: Role) -> dict:
     if role in (Role.MEMBER, Role.COLLECTIVE):
         context["invitations"] = list(_open_invitations(user)) if role == Role.MEMBER else []
         context["to_evaluate"] = _to_evaluate(user)[:20]
-        context["sections"] = [{"template": "core/_member_sections.html"}]
+        context["sections"] = [{"template": "dashboard/_member_sections.html"}]
     return context

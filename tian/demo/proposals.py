@@ -23,9 +23,9 @@ from django.utils import timezone
 from tian.accounts.models import User
 from tian.core.calendar import add_months
 from tian.deadlines import services as deadlines
+from tian.demo import data
 from tian.handling import services as handling
 from tian.handling.models import Assignment, ContactRecord, Rating, Reply, UnitRole
-from tian.organisations import demo_data as data
 from tian.organisations.models import (
     CollectiveProposer,
     LeadOfficial,
@@ -35,6 +35,7 @@ from tian.organisations.models import (
     Unit,
 )
 from tian.proposals import services as proposals
+from tian.proposals.events import quiet
 from tian.proposals.models import DeclineForward, DeclineGround, Proposal, TopicCategory
 from tian.proposals.selectors import proposer_members
 from tian.search import index as search_index
@@ -166,8 +167,6 @@ def _quietly():
     is indexed for search once at the end instead of after every event.
 
     """
-    from tian.proposals.events import quiet
-
     with quiet(index=False):
         yield
 

@@ -1,8 +1,10 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
-from tian.core.synthetic import generate
+from tian.demo.synthetic import generate
+from tian.search.index import rebuild
 
 
 class Command(BaseCommand):
@@ -18,14 +20,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         result = generate(proposals=proposals, seed=seed, stdout=self.stdout)
         if index:
-            from tian.search.index import rebuild
-
             rebuild()
         # Bulk-loaded tables have no planner statistics until autovacuum runs; without them PostgreSQL plans some
         # joins badly. Gather them now, as a maintained database would have. Not on SQLite: its statistics
         # count the NULLs of a mostly empty foreign key (merged_into) and make it scan instead of using the index.
-        from django.db import connection
-
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

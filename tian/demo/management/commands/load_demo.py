@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from tian.organisations.demo import load_people_and_organisations
-from tian.proposals.demo import load_proposals
+from tian.demo.committee import load_people_and_organisations
+from tian.demo.proposals import load_proposals
 
 
 class Command(BaseCommand):
