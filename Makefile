@@ -32,7 +32,9 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The import contract (layers, pyproject.toml's [tool.importlinter]) first: CI runs this target.
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Load test under gunicorn on PostgreSQL and SQLite with 1,000 and 100,000 synthetic proposals (needs wrk);
@@ -43,6 +45,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Security: ruff's bandit rules over the code, and the locked dependencies against PyPI's vulnerability data.
 # --strict: a dependency that could not be checked (no vulnerability data reachable, as on an intranet without
