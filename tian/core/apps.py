@@ -13,7 +13,3 @@ class CoreConfig(AppConfig):
 
         # Saving the committee forgets it too: wired in OrganisationsConfig, which owns the model.
         post_migrate.connect(forget_committee, dispatch_uid="tian.core.forget_committee_migrated")  # a flushed database
-
-        from tian.core import after_response
-
-        after_response.connect()
