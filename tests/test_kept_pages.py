@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tian.portal import views as portal_views
 from tian.proposals import services
 from tian.proposals.models import Event, Proposal, State, TopicCategory
 
