@@ -329,3 +329,18 @@ def test_a_session_owing_its_second_factor_gets_the_apis_error_shape(world):
     _login(client, "tiwei")
     response = client.get("/api/v1/me")
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+
+
+def test_the_signed_in_api_rate_is_counted_per_account_not_per_name(world):
+    from types import SimpleNamespace
+
+    from tian.accounts import services as account_services
+    from tian.api.throttles import SignedInThrottle
+
+    namesake = account_services.user_create(username="徐丽娟2", full_name=world.cosigner.full_name,
+                                            password="correct-horse-battery-9", roles=[Role.UNIT_HANDLER],
+                                            unit=world.units["区司法局"], validate=False)
+    assert str(namesake) == str(world.cosigner)  # two people of the same name
+    throttle = SignedInThrottle("10/m")
+    keys = {throttle.get_cache_key(SimpleNamespace(auth=user, META={})) for user in (world.cosigner, namesake)}
+    assert len(keys) == 2

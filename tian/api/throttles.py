@@ -14,5 +14,14 @@ class AnonymousThrottle(AnonRateThrottle):
 
 
 class SignedInThrottle(AuthRateThrottle):
+    """Per account: Ninja's own key is the text of ``request.auth`` (here the user's display name), which two
+    people of the same name would share."""
+
     def get_ident(self, request):
         return client_address(request)
+
+    def get_cache_key(self, request):
+        user_id = getattr(getattr(request, "auth", None), "pk", None)
+        if user_id is None:
+            return super().get_cache_key(request)
+        return self.cache_format % {"scope": self.scope, "ident": f"user-{user_id}"}
