@@ -367,3 +367,19 @@ def test_exports_neutralise_formulas_in_every_cell(world, client_for, story):
     csv_text = Client().get(reverse("portal:export", args=[story.proposal.session_id, "csv"])).content.decode(
         "utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ',"=HYPERLINK' not in csv_text and ",=HYPERLINK" not in csv_text
+
+
+def test_the_statistics_page_lists_only_the_key_proposals_the_viewer_may_open(world, assigned, client_for):
+    """The figures are shared by every viewer of a scope; the list of key proposals is each viewer's own."""
+    from tian.accounts import services as account_services
+    from tian.accounts.roles import Role
+
+    url = reverse("stats:index") + f"?year={assigned.year}"
+    other_office = account_services.user_create(username="区委目标绩效办", full_name="区委目标绩效办", password="x" * 12,
+                                                roles=[Role.SUPERVISOR], office=world.offices["区委目标绩效办"],
+                                                validate=False)
+    assert assigned.title in _html_text(client_for(world.supervisor).get(url).content)  # its supervising office
+    assert assigned.title in _html_text(client_for(world.staff).get(url).content)
+    for user in (world.admin, other_office):  # the same figures, rendered once, but not the title
+        page = _html_text(client_for(user).get(url).content)
+        assert "重点提案" in page and assigned.title not in page, user

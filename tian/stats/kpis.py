@@ -317,8 +317,10 @@ def by_member(facts: Facts) -> list[dict]:
     return sorted(result, key=lambda r: (-r["led"], -r["cosigned"], r["member"]))
 
 
-def key_proposals(scope: Scope) -> list[Proposal]:
-    return list(scope.proposals().filter(is_key=True)
+def key_proposals(scope: Scope, *, within=None) -> list[Proposal]:
+    """The scope's key proposals; ``within``: only those among these proposals (a user's scope)."""
+    qs = scope.proposals() if within is None else scope.proposals().filter(pk__in=within.values("pk"))
+    return list(qs.filter(is_key=True)
                 .select_related("lead_member", "collective", "category")
                 .prefetch_related("assignments")
                 .order_by("number", "year", "pk"))

@@ -93,7 +93,15 @@ def index(request):
         "scope": scope, "query": query,
         "figures": mark_safe(figures.value),  # noqa: S308 - our own template's output, kept as text
         "figures_as_of": None if figures.current else figures.as_of,
+        **_key_proposals(request.user, scope),
         "perms_review": has_permission(request.user, Perm.REVIEW)})
+
+
+def _key_proposals(user, scope: kpis.Scope) -> dict:
+    """The scope's key proposals that ``user`` may open (the figures count them all), titles as the disclosure
+    policy lets them read them: not part of the figures every viewer shares."""
+    visible = kpis.key_proposals(scope, within=visible_proposals(user))
+    return {"key_proposals": for_display(user, visible[:KEY_PROPOSALS_SHOWN]), "key_total": len(visible)}
 
 
 # A national term has hundreds of key proposals: the page shows the first ones and links to the whole list.
@@ -106,12 +114,10 @@ def _figures_context(scope: kpis.Scope, query: str) -> dict:
     units = _role_labels(figures["units"])
     lead_units = [u for u in units if u["role"] == UnitRole.LEAD]
     trend = kpis.trend_figures(scope.committee)
-    key_proposals = kpis.key_proposals(scope)
     return {
         "overall": overall, "units": units,
         "categories": figures["categories"], "sectors": figures["sectors"], "parties": figures["parties"],
-        "members": figures["members"][:50], "key_proposals": key_proposals[:KEY_PROPOSALS_SHOWN],
-        "key_total": len(key_proposals),
+        "members": figures["members"][:50],
         "definitions": DEFINITIONS, "query": query,
         "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
         "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
