@@ -139,15 +139,21 @@ def _assigned(world):
     return handling.proposal_assign(proposal=proposal, by=world.staff, lead_units=[world.units["区民政局"]])
 
 
-def _contact(assignment, summary, *, bulk=False):
-    from tian.handling.models import ContactRecord
+def _contact(world, assignment, summary, *, bulk=False):
+    """A contact record through the service (an event: the revision moves), or ``bulk``: written behind the
+    application's back (no event, no revision)."""
+    from tian.handling import services as handling
+    from tian.handling.models import Assignment, ContactRecord
 
-    record = ContactRecord(assignment=assignment, method=ContactRecord.Method.PHONE, contacted_on=timezone.localdate(),
-                           summary=summary, recorded_by=assignment.proposal.created_by)
-    if bulk:  # no signal, as if written behind the application's back
-        ContactRecord.objects.bulk_create([record])
-    else:
-        record.save()
+    if bulk:
+        ContactRecord.objects.bulk_create([ContactRecord(
+            assignment=assignment, method=ContactRecord.Method.PHONE, contacted_on=timezone.localdate(),
+            summary=summary, recorded_by=world.lead_handler)])
+        return
+    if assignment.status == Assignment.Status.ASSIGNED:
+        handling.assignment_sign_for(assignment=assignment, by=world.lead_handler)
+    handling.contact_record(assignment=Assignment.objects.get(pk=assignment.pk), by=world.lead_handler,
+                            method="phone", contacted_on=timezone.localdate(), summary=summary)
 
 
 def test_the_kept_proposal_page_follows_its_revision(world, client_for):
@@ -156,11 +162,11 @@ def test_the_kept_proposal_page_follows_its_revision(world, client_for):
     staff = client_for(world.staff)
     url = reverse("proposals:detail", args=[proposal.pk])
     assert staff.get(url).status_code == 200
-    _contact(assignment, "未经应用写入的沟通记录", bulk=True)
-    assert "未经应用写入的沟通记录" not in _text(staff.get(url))  # kept: the revision did not move
+    _contact(world, assignment, "未经应用写入的沟通记录", bulk=True)
+    assert "未经应用写入的沟通记录" not in _text(staff.get(url))  # kept: no event, the revision did not move
     revision = Proposal.objects.get(pk=proposal.pk).revision
-    _contact(assignment, "电话沟通了办理思路")  # saved the normal way: the revision moves after the commit
-    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1
+    _contact(world, assignment, "电话沟通了办理思路")  # through the service: its event moves the revision
+    assert Proposal.objects.get(pk=proposal.pk).revision > revision
     text = _text(staff.get(url))
     assert "电话沟通了办理思路" in text and "未经应用写入的沟通记录" in text
 
@@ -197,24 +203,44 @@ def test_a_kept_proposal_page_carries_a_valid_csrf_token(world, client_for):
         assert client.post(action, {"csrfmiddlewaretoken": token}).status_code != 403
 
 
-def test_the_revision_moves_once_per_transaction_and_not_for_a_rollback(world):
+def test_the_revision_moves_after_the_commit_and_not_for_a_rollback(world):
     from django.db import transaction
+
+    from tian.handling.models import Assignment
 
     proposal = _assigned(world)
     assignment = proposal.assignments.get()
+    _contact(world, assignment, "第一次沟通")
+    assignment = Assignment.objects.get(pk=assignment.pk)
     revision = Proposal.objects.get(pk=proposal.pk).revision
     with transaction.atomic():
         for n in range(3):
-            _contact(assignment, f"第{n}次沟通")
+            _contact(world, assignment, f"第{n}次沟通")
         assert Proposal.objects.get(pk=proposal.pk).revision == revision  # not before the commit
-    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1
+    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 3  # once per event
     try:
         with transaction.atomic():
-            _contact(assignment, "撤销的记录")
+            _contact(world, assignment, "撤销的记录")
             raise RuntimeError
     except RuntimeError:
         pass
-    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 1
+    assert Proposal.objects.get(pk=proposal.pk).revision == revision + 3
+
+
+def test_a_reply_draft_saved_again_moves_the_revision(world, client_for):
+    from tian.handling import services as handling
+    from tian.handling.models import Assignment
+
+    proposal = _assigned(world)
+    assignment = proposal.assignments.get()
+    handling.assignment_sign_for(assignment=assignment, by=world.lead_handler)
+    assignment = Assignment.objects.get(pk=assignment.pk)
+    handling.reply_save(assignment=assignment, by=world.lead_handler, body="答复初稿")
+    unit = client_for(world.lead_handler)
+    url = reverse("proposals:detail", args=[proposal.pk])
+    assert "答复初稿" in _text(unit.get(url))
+    handling.reply_save(assignment=assignment, by=world.lead_handler, body="答复修改稿")  # no event
+    assert "答复修改稿" in _text(unit.get(url))
 
 
 def test_the_kept_unit_inbox_shows_a_change_made_elsewhere(world, client_for):

@@ -25,7 +25,7 @@ from tian.handling.models import (
     UnitRole,
 )
 from tian.proposals import workflow
-from tian.proposals.events import record
+from tian.proposals.events import record, touch
 from tian.proposals.models import Kind, Proposal, State
 from tian.proposals.selectors import proposer_members
 from tian.proposals.services import lock
@@ -279,6 +279,7 @@ def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
     for name, value in fields.items():
         setattr(reply, name, value)
     reply.save()
+    touch(proposal.pk)  # the unit's and the office's page shows the draft: no event, but a new revision
     return reply
 
 

@@ -15,6 +15,3 @@ class ProposalsConfig(AppConfig):
         # again, so what was kept under them goes.
         post_migrate.connect(forget, dispatch_uid="tian.proposals.derived.migrated")
 
-        from tian.proposals import revisions
-
-        revisions.connect()

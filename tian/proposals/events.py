@@ -1,11 +1,18 @@
 """Writing the event row that every change of a proposal leaves behind, and queueing what follows it
-(``tasks.py``: whatever the apps above registered, such as the search index and notifications)."""
+(``tasks.py``: whatever the apps above registered, such as the search index and notifications).
+
+Every change passes here, so this is also where the proposal's ``revision`` moves: the proposal page is kept
+under it (``views/detail.py``). The bump runs after the commit (never for a rollback), so that no save of the
+proposal later in the same transaction can write an older revision back; a reader may meanwhile see the new
+rows under the old revision for an instant, never the old rows under the new one. A change the page shows that
+writes no event (a reply draft saved again) calls ``touch``."""
 
 import logging
 import threading
 from contextlib import contextmanager
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tian.audit.log import audit_event
@@ -36,10 +43,18 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
     audit_event(event)
+    if action != "proposal.drafted":  # a new draft: no page of it can have been kept
+        touch(proposal.pk)
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
     if anything_follows(action, event.to_state, **mode):
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))
     return event
+
+
+def touch(proposal_id: int) -> None:
+    """Move the proposal's revision once the current transaction has committed (at once outside one)."""
+    transaction.on_commit(lambda: Proposal.objects.filter(pk=proposal_id).update(revision=F("revision") + 1),
+                          robust=True)
 
 
 def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:

@@ -134,7 +134,7 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Goes up after every committed change to the proposal or to anything shown on its page (events,
     # assignments, replies, evaluations, attachments …): a kept rendering of the page is current while it
-    # is unchanged (``tian.proposals.revisions``).
+    # is unchanged (``tian.proposals.events``: every event moves it).
     revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
