@@ -278,7 +278,7 @@ def test_the_page_is_kept_per_scope(world, client_for):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_renames_in_one_transaction_bump_the_version_once(world):
+def test_renames_move_the_version_with_their_transaction_and_a_rollback_moves_nothing(world):
     from tian.stats.models import FiguresVersion
 
     before = FiguresVersion.objects.get_or_create(pk=1)[0].value
@@ -286,5 +286,13 @@ def test_many_renames_in_one_transaction_bump_the_version_once(world):
         for unit in world.units.values():
             unit.name += "（新）"
             unit.save()
-        assert FiguresVersion.objects.get(pk=1).value == before  # not before the commit
-    assert FiguresVersion.objects.get(pk=1).value == before + 1
+    after = FiguresVersion.objects.get(pk=1).value
+    assert after > before
+    try:
+        with transaction.atomic():
+            unit.name += "（撤销）"
+            unit.save()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert FiguresVersion.objects.get(pk=1).value == after

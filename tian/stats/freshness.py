@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -116,10 +116,9 @@ def bump() -> None:
 
 
 def _changed(sender, **kwargs):
-    # Once per transaction is enough: an import saving a thousand members bumps once.
-    pending = getattr(connection, "run_on_commit", [])
-    if not any(callback[1] is bump for callback in pending):
-        transaction.on_commit(bump)
+    # In the transaction that renames: readers see the new names and the new version together, and a rolled-back
+    # rename moves nothing. (An import saving a thousand members moves it a thousand times: it only has to change.)
+    bump()
 
 
 def _request_started(**kwargs):
