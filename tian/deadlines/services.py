@@ -17,7 +17,7 @@ from tian.notifications.rules import office_users, official_users, staff_users, 
 from tian.notifications.services import notify
 from tian.proposals import workflow
 from tian.proposals.events import record
-from tian.proposals.models import State
+from tian.proposals.models import IN_HANDLING, State
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 from tian.supervision.models import SupervisionActivity
@@ -167,7 +167,7 @@ def scan(now=None) -> dict:
     today = timezone.localdate(now)
     sent = 0
     active = (Assignment.objects.exclude(status=Assignment.Status.REMOVED)
-              .filter(proposal__state__in=[State.ASSIGNED, State.HANDLING, State.REHANDLING])
+              .filter(proposal__state__in=IN_HANDLING)
               .select_related("unit", "proposal__committee"))
     for assignment in active.iterator(chunk_size=500):
         deadline = _current_deadline(assignment)

@@ -16,7 +16,7 @@ from tian.documents.render import to_docx, to_pdf
 from tian.handling.models import Assignment, Reply
 from tian.organisations.models import Session, Unit
 from tian.organisations.selectors import current_committee
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import IN_HANDLING, Proposal
 from tian.proposals.selectors import get_proposal_for
 
 TYPES = {
@@ -69,8 +69,7 @@ def assignment_notice(request, unit_pk, fmt):
     if not has_permission(request.user, Perm.ASSIGN):
         if not (has_permission(request.user, Perm.HANDLE) and request.user.unit_id == unit.pk):
             raise PermissionDenied
-    assignments = list(Assignment.objects.filter(unit=unit, proposal__state__in=[
-        State.ASSIGNED, State.HANDLING, State.REHANDLING]).exclude(status=Assignment.Status.REMOVED)
+    assignments = list(Assignment.objects.filter(unit=unit, proposal__state__in=IN_HANDLING).exclude(status=Assignment.Status.REMOVED)
         .select_related("proposal__lead_member", "proposal__collective").order_by("assigned_on", "proposal__number"))
     return _send(request, content.assignment_notice(unit, assignments, committee), fmt, "unit", unit.pk)
 

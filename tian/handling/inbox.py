@@ -41,9 +41,8 @@ from tian.handling.models import (
     ReplyCoSignature,
     UnitRole,
 )
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import IN_HANDLING, Proposal, State
 
-IN_HANDLING = [State.ASSIGNED, State.HANDLING, State.REHANDLING]
 PREVIEW = 5  # items of each group on the inbox overview
 PAGE_SIZE = 25  # items on a page of one group
 

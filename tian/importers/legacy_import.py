@@ -19,7 +19,7 @@ from tian.organisations.models import Committee, LeadOfficial, Member, Session, 
 from tian.organisations.selectors import current_committee
 from tian.proposals import services
 from tian.proposals.events import quiet
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import ANSWERED, Proposal, State
 from tian.supervision import services as supervision
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -285,7 +285,7 @@ class Importer:
         return self.fresh(proposal)
 
     def disclose(self, proposal: Proposal) -> Proposal:
-        if self.record.public and not proposal.is_public and proposal.state in (State.REPLIED, State.CLOSED):
+        if self.record.public and not proposal.is_public and proposal.state in ANSWERED:
             last = proposal.events.order_by("-at").values_list("at", flat=True).first()
             services.proposal_disclose(proposal=proposal, by=self.by, at=last + datetime.timedelta(minutes=1))
             self.done.append(_("disclosed"))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.core.widgets import QuickSelect
 from tian.handling.models import Rating
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
-from tian.proposals.models import DeclineForward, DeclineGround, Proposal, State, TopicCategory
+from tian.proposals.models import MERGE_TARGETS, DeclineForward, DeclineGround, Proposal, State, TopicCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
@@ -164,7 +164,7 @@ class MergeForm(forms.Form):
         self.fields["into"].queryset = (
             Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year)
             .exclude(pk=proposal.pk)
-            .filter(state__in=[State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING])
+            .filter(state__in=MERGE_TARGETS)
             .select_related("lead_member", "collective")  # each choice names its proposer
             .order_by("number", "submitted_at")
         )

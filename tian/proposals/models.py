@@ -27,6 +27,17 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# Named groups of states, defined once: services, pages, the API and templates ask these.
+# Before registration: the author may still change it; invitations are open; its page is not kept.
+BEFORE_REGISTRATION = frozenset({State.DRAFT, State.SUBMITTED, State.RETURNED})
+# In handling: units work on it, deadlines run.
+IN_HANDLING = frozenset({State.ASSIGNED, State.HANDLING, State.REHANDLING})
+# Answered: every reply of the round is out (replied, or closed after the evaluation).
+ANSWERED = frozenset({State.REPLIED, State.CLOSED})
+# What another proposal may be merged into (并案): not yet answered.
+MERGE_TARGETS = frozenset({State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING})
+
+
 class Kind(models.TextChoices):
     MEMBER = "member", _("Member proposal")
     COLLECTIVE = "collective", _("Collective proposal")
@@ -164,6 +175,14 @@ class Proposal(models.Model):
 
     def get_absolute_url(self):
         return reverse("proposals:detail", args=[self.pk])
+
+    @property
+    def in_handling(self) -> bool:
+        return self.state in IN_HANDLING
+
+    @property
+    def before_registration(self) -> bool:
+        return self.state in BEFORE_REGISTRATION
 
     # The three renderings of the registration number seen on the seed page.
     @property

@@ -17,6 +17,7 @@ from tian.organisations.selectors import session_for_date
 from tian.proposals import workflow
 from tian.proposals.events import record
 from tian.proposals.models import (
+    MERGE_TARGETS,
     CoSignature,
     DeclineForward,
     DeclineGround,
@@ -333,7 +334,7 @@ def proposal_decline(*, proposal: Proposal, by, ground: DeclineGround, forward: 
     return proposal
 
 
-MERGE_TARGET_STATES = (State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING)
+MERGE_TARGET_STATES = MERGE_TARGETS
 
 
 @transaction.atomic

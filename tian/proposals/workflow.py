@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm, has_permission
-from tian.proposals.models import Kind, Proposal, State
+from tian.proposals.models import ANSWERED, IN_HANDLING, Kind, Proposal, State
 
 
 class WorkflowError(Exception):
@@ -125,7 +125,6 @@ def _t(name, label, sources, target, perms, relation, confirm=""):
 
 EDITABLE = {State.DRAFT, State.RETURNED}
 BEFORE_REGISTRATION = {State.DRAFT, State.SUBMITTED, State.RETURNED}
-IN_HANDLING = {State.ASSIGNED, State.HANDLING, State.REHANDLING}
 AUTHOR_PERMS = (Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
 
 TRANSITIONS: dict[str, Transition] = {
@@ -171,7 +170,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("decide_extension", _("Decide on an extension"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
         _t("remind", _("Send a reminder"), IN_HANDLING, None, (Perm.ASSIGN, Perm.SUPERVISE), chases_units),
         _t("record_supervision_activity", _("Record a supervision activity"),
-           IN_HANDLING | {State.REPLIED, State.CLOSED}, None, (Perm.FOLLOW_KEY_PROPOSALS,), follows_key_proposal),
+           IN_HANDLING | ANSWERED, None, (Perm.FOLLOW_KEY_PROPOSALS,), follows_key_proposal),
         _t("report_follow_up", _("Report the follow-up"), {State.REPLIED, State.CLOSED}, None, (Perm.HANDLE,),
            is_replying_unit),
         _t("disclose", _("Disclose to the public"), {State.REPLIED, State.CLOSED}, None, (Perm.PUBLISH,),

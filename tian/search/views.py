@@ -12,7 +12,7 @@ from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.handling.models import Evaluation, Reply
 from tian.organisations.selectors import current_committee
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import MERGE_TARGETS, Proposal, State
 from tian.proposals.selectors import get_proposal_for, visible_proposals
 from tian.proposals.views.office import deadline_filter
 from tian.search.forms import SearchForm
@@ -90,7 +90,7 @@ def similar(request):
 def merge_candidates(user, proposal):
     """For review: proposals of the same year that say much the same, with a similarity score."""
     base = visible_proposals(user).filter(committee_id=proposal.committee_id, year=proposal.year).filter(
-        state__in=[State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING])
+        state__in=MERGE_TARGETS)
     return similar_proposals(base, proposal.title, proposal.full_body, exclude_pk=proposal.pk, threshold=0.25)
 
 

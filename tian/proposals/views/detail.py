@@ -26,7 +26,7 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal, State
 from tian.proposals.selectors import (
     cosigner_members,
     get_proposal_for,
@@ -87,7 +87,7 @@ def proposal_context(user, proposal) -> dict:
         if any_reply else []
     lead_evaluation = next((e for e in reversed(all_evaluations) if e.is_lead), None)
     evaluations = [{"evaluation": e, "feedback": policy.feedback(e)} for e in policy.evaluations(all_evaluations)]
-    evaluation_due = evaluation_deadline(proposal) if proposal.state in (State.REPLIED, State.CLOSED) else None
+    evaluation_due = evaluation_deadline(proposal) if proposal.state in ANSWERED else None
     no_opinion = lead_evaluation is None and evaluation_due is not None and evaluation_due < timezone.localdate()
     actions = workflow.available(user, proposal)
     if proposal.is_public or not proposal.disclosure_consent:
@@ -192,7 +192,7 @@ def detail(request, pk):
 
 # Not kept: before registration the page shows invitations that lapse by the hour and merge candidates that
 # change with every other submission.
-UNKEPT_STATES = {State.DRAFT, State.SUBMITTED, State.RETURNED}
+UNKEPT_STATES = BEFORE_REGISTRATION
 
 
 def _page(request, pk, merged: bool) -> dict:

@@ -44,7 +44,7 @@ from tian.proposals.forms import (
     RemindForm,
     ReturnForm,
 )
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import ANSWERED, Proposal, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.views.common import first_error, post_only
 from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
@@ -210,7 +210,7 @@ def review_queue(request):
             status=ExtensionRequest.Status.PENDING, assignment__proposal__committee=committee)
         .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
         "to_disclose": [(p, disclosure_deadline(p)) for p in base.filter(
-            state__in=[State.REPLIED, State.CLOSED], disclosure_consent=True, is_public=False).order_by("updated_at")[:100]],
+            state__in=ANSWERED, disclosure_consent=True, is_public=False).order_by("updated_at")[:100]],
         "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
         .order_by("updated_at"),
         "today": timezone.localdate(),
