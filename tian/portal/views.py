@@ -3,6 +3,7 @@
 Every view reads through ``selectors.disclosed_proposals``; what is not disclosed answers 404 exactly as a
 missing id does."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from tian.core.context_processors import layout_committee
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
-from tian.disclosure.policy import public_disclosure, public_text
+from tian.disclosure.policy import ListDisclosure, public_disclosure, public_text
 from tian.handling.models import Reply, UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
@@ -21,6 +22,7 @@ from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.views.detail import review_result
+from tian.search.query import search_proposals
 from tian.supervision.models import SupervisionReview
 
 PAGE_SIZE = 20
@@ -119,15 +121,6 @@ def detail(request, pk: int):
     })
 
 
-def _public_snippet(proposal, replies_text: str, terms: list[str]) -> str:
-    """The highlighted excerpt, cut from masked text so that no excerpt can show part of a mobile number."""
-    from tian.search.text import highlight
-
-    body = public_text(proposal, proposal.full_body)
-    source = body if any(t in body.lower() for t in terms) else public_text(proposal, replies_text) or body
-    return highlight(source, terms)
-
-
 @require_safe
 def search(request):
     committee = current_committee()
@@ -138,16 +131,12 @@ def search(request):
     query = form.filters().get("q", "").strip()
     context = {"form": form, "query": query}
     if query:
-        from tian.search.query import ranked_page, released_reply_texts
-        from tian.search.text import highlight, query_terms
-
         page_number = _page_number(request)
-        terms = query_terms(query)
-        result = ranked_page(form.apply(disclosed), terms, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
-        replies = released_reply_texts([hit.proposal.pk for hit in result.hits])
-        hits = [{"proposal": hit.proposal,
-                 "title_html": highlight(public_text(hit.proposal, hit.proposal.title), terms, width=200),
-                 "snippet_html": _public_snippet(hit.proposal, replies.get(hit.proposal.pk, ""), terms)}
+        # The same search as the signed-in one, its highlights cut from the text the public may read.
+        result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE,
+                                  offset=(page_number - 1) * PAGE_SIZE,
+                                  policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals))
+        hits = [{"proposal": hit.proposal, "title_html": hit.title_html, "snippet_html": hit.snippet_html}
                 for hit in result.hits]
         context.update(hits=hits, total=result.total, more=result.more,
                        page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
