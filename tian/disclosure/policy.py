@@ -66,7 +66,6 @@ ASKED_TO_COSIGN = frozenset({Reply.Status.COSIGNING, Reply.Status.SUPERVISION, R
 class Disclosure:
     """What one viewer may see of one proposal."""
 
-    proposal: Proposal
     ties: frozenset[Tie]
     member_id: int | None = None
     collective_id: int | None = None
@@ -88,7 +87,6 @@ class Disclosure:
         return bool(self.ties & {Tie.LEAD_PROPOSER, Tie.PROPOSER})
 
     # --- parts --------------------------------------------------------------------------------------------
-
     @property
     def attachments(self) -> bool:
         return self.tied
@@ -208,14 +206,14 @@ def _landlines(proposal: Proposal) -> bool:
 def disclosure_for(user, proposal: Proposal) -> Disclosure:
     """What ``user`` (signed in or not) may see of ``proposal``, which they may open."""
     user = user or AnonymousUser()
-    return Disclosure(proposal=proposal, ties=ties_of(user, proposal), member_id=getattr(user, "member_id", None),
+    return Disclosure(ties=ties_of(user, proposal), member_id=getattr(user, "member_id", None),
                       collective_id=getattr(user, "collective_id", None), unit_id=getattr(user, "unit_id", None),
                       mask_landlines=_landlines(proposal))
 
 
 def public_disclosure(proposal: Proposal) -> Disclosure:
     """What anyone may see of a disclosed proposal: the portal, open data, the feed, the public API."""
-    return Disclosure(proposal=proposal, ties=frozenset(), mask_landlines=_landlines(proposal))
+    return Disclosure(ties=frozenset(), mask_landlines=_landlines(proposal))
 
 
 class ListDisclosure:
