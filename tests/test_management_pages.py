@@ -6,7 +6,7 @@ from django.urls import reverse
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.organisations.models import Session, Unit
-from tian.organisations.registry import MANAGED
+from tian.pages.manage.registry import MANAGED
 
 
 @pytest.mark.parametrize("slug", [s for s, e in MANAGED.items() if e.perm.value == "manage_people"])

@@ -16,7 +16,7 @@ from tian.demo.synthetic import generate
 from tian.handling import inbox as tasks
 from tian.handling.home import unit_tiles
 from tian.handling.models import Assignment, UnitRole
-from tian.handling.pages import inbox_groups
+from tian.pages.handling.views import inbox_groups
 
 INBOX = reverse("handling:inbox")
 TITLES = [f"关于改善第{i}社区养老服务的建议" for i in range(1, 8)]  # more than PREVIEW

@@ -37,6 +37,7 @@ from tian.notifications.models import Notification
 from tian.notifications.services import mark_read
 from tian.organisations.models import Member, Session, Unit
 from tian.organisations.selectors import current_committee, member_of
+from tian.pages.proposals.office import ACTIONS
 from tian.proposals import services, workflow
 from tian.proposals.forms import ExtensionDecisionForm, InviteForm, ProposalForm, ReassignmentDecisionForm
 from tian.proposals.models import CoSignature, Proposal, State
@@ -47,9 +48,8 @@ from tian.proposals.selectors import (
     visible_proposals,
 )
 from tian.proposals.timeline import ACTION_LABELS
-from tian.proposals.views.office import ACTIONS
 from tian.supervision import services as supervision
-from tian.supervision.pages import ActivityForm, ApproveForm, ReturnForm
+from tian.supervision.forms import ActivityForm, ApproveForm, ReturnForm
 
 api = NinjaAPI(
     title="TiAn API", version="1", urls_namespace="api", docs_url="/docs",
@@ -191,7 +191,7 @@ def inbox(request):
     """The caller's pending work, whatever their roles."""
     user, tasks = request.user, []
     if Role.UNIT_HANDLER in user.roles and user.unit_id:
-        from tian.handling.pages import inbox_groups
+        from tian.pages.handling.views import inbox_groups
 
         for group in inbox_groups(user):
             for item in group["items"]:

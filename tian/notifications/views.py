@@ -3,12 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.notifications import services
 from tian.notifications.models import Delivery, Notification
-from tian.proposals.views.common import post_only
 
 
 @login_required
@@ -19,7 +19,7 @@ def notification_list(request):
 
 
 @login_required
-@post_only
+@require_POST
 def notification_open(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.mark_read(user=request.user, notification_ids=[notification.pk])
@@ -27,7 +27,7 @@ def notification_open(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def mark_all_read(request):
     services.mark_read(user=request.user)
     return redirect("notifications:list")

@@ -21,7 +21,7 @@ from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.selectors import cosigner_members
-from tian.proposals.views.detail import review_result
+from tian.proposals.timeline import review_result
 from tian.search.query import search_proposals
 from tian.supervision.models import SupervisionReview
 

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from tian.proposals.models import State
+
 ACTION_LABELS = {
     "proposal.drafted": _("Draft started"),
     "proposal.submitted": _("Submitted"),
@@ -72,3 +74,20 @@ def timeline(events, policy) -> list[dict]:
         rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action), "details": details,
                      "note": policy.note(event)})
     return rows
+
+
+# 审查结果, as the committee's old system and its printed form write it: the review's outcome, not the state.
+REVIEW_RESULTS = {
+    State.SUBMITTED: _("Awaiting review"),
+    State.RETURNED: _("Returned for revision"),
+    State.WITHDRAWN: _("Withdrawn"),
+    State.DECLINED: _("Not registered"),
+    State.MERGED: _("Merged"),
+}
+
+
+def review_result(proposal) -> str:
+    """The review's outcome (审查结果): nothing for a draft, 已立案 once registered, else the review's answer."""
+    if proposal.state == State.DRAFT:
+        return ""
+    return str(REVIEW_RESULTS.get(proposal.state, _("Registered")))

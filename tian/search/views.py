@@ -9,12 +9,12 @@ from django.shortcuts import render
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
+from tian.deadlines.filters import deadline_filter
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.handling.models import Evaluation, Reply
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import MERGE_TARGETS, Proposal, State
 from tian.proposals.selectors import get_proposal_for, visible_proposals
-from tian.proposals.views.office import deadline_filter
 from tian.search.forms import SearchForm
 from tian.search.query import search_proposals, similar_proposals
 

@@ -1,5 +1,20 @@
 """Home tiles of supervisors and lead officials."""
 
-from tian.supervision.pages import lead_official_tiles, supervisor_tiles
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-__all__ = ["lead_official_tiles", "supervisor_tiles"]
+from tian.supervision.selectors import awaiting_review, key_proposals_for
+
+
+def supervisor_tiles(user, committee) -> list[dict]:
+    return [
+        {"label": _("Replies awaiting supervision review"), "count": awaiting_review(user).count(),
+         "url": reverse("supervision:queue"), "urgent": True},
+        {"label": _("Key proposals"), "count": key_proposals_for(user).count(),
+         "url": reverse("supervision:key_proposals"), "urgent": False},
+    ]
+
+
+def lead_official_tiles(user, committee) -> list[dict]:
+    return [{"label": _("Key proposals"), "count": key_proposals_for(user).count(),
+             "url": reverse("supervision:key_proposals"), "urgent": False}]

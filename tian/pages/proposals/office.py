@@ -16,18 +16,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
-from tian.core.calendar import add_working_days, corrections_version
+from tian.core.calendar import corrections_version
 from tian.core.layout import render_page
 from tian.deadlines import services as deadlines
+from tian.deadlines.filters import deadline_filter
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.services import disclosure_deadline
 from tian.handling import services as handling
-from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
+from tian.handling.models import Assignment, ReassignmentRequest
 from tian.organisations.selectors import current_committee
+from tian.pages.proposals.common import first_error
 from tian.proposals import services
 from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.forms import (
@@ -46,7 +49,6 @@ from tian.proposals.forms import (
 )
 from tian.proposals.models import ANSWERED, Proposal, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visible_proposals
-from tian.proposals.views.common import first_error, post_only
 from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
 
 
@@ -107,7 +109,7 @@ ACTIONS: dict[str, Action] = {
 
 
 @login_required
-@post_only
+@require_POST
 def proposal_action(request, pk, name):
     action = ACTIONS.get(name)
     if action is None:
@@ -155,7 +157,7 @@ def _decide(request, proposal, form, approve, refuse, approved_message, refused_
 
 
 @require_permission(Perm.ASSIGN)
-@post_only
+@require_POST
 def reassignment_decide(request, pk):
     item = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=pk)
     proposal = item.assignment.proposal
@@ -167,7 +169,7 @@ def reassignment_decide(request, pk):
 
 
 @require_permission(Perm.ASSIGN)
-@post_only
+@require_POST
 def extension_decide(request, pk):
     item = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=pk)
     return _decide(
@@ -178,7 +180,7 @@ def extension_decide(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def assignment_remind(request, pk):
     """催办: staff or a supervising office reminds one unit."""
     assignment = get_object_or_404(Assignment.objects.select_related("proposal"), pk=pk)
@@ -216,24 +218,6 @@ def review_queue(request):
         "today": timezone.localdate(),
     }
     return render(request, "proposals/review_queue.html", context)
-
-
-def deadline_filter(committee, level: str):
-    """Proposals with a unit whose reply is overdue, or due within the committee's "due soon" window."""
-    today = timezone.localdate()
-    if level == "overdue":
-        handling_late = Q(deadline__lt=today)
-        rehandling_late = Q(proposal__rehandling_deadline__lt=today)
-    else:
-        limit = add_working_days(today, committee.due_soon_days)
-        handling_late = Q(deadline__gte=today, deadline__lte=limit)
-        rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
-    active = Assignment.objects.exclude(status=Assignment.Status.REMOVED).filter(
-        role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
-    return active.filter(
-        (Q(proposal__state__in=[State.ASSIGNED, State.HANDLING]) & handling_late)
-        | (Q(proposal__state=State.REHANDLING) & rehandling_late)
-    ).values("proposal_id")
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)

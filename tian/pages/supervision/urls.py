@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.supervision import pages
+from tian.pages.supervision import views as pages
 
 app_name = "supervision"
 urlpatterns = [

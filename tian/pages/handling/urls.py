@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.handling import pages
+from tian.pages.handling import views as pages
 
 app_name = "handling"
 urlpatterns = [

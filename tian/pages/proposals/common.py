@@ -1,7 +1,5 @@
 """Helpers shared by the proposal views."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.shortcuts import redirect
 
@@ -26,18 +24,6 @@ def run_action(request, action, success_message, *, redirect_to):
         return redirect(redirect_to), None
     messages.success(request, success_message)
     return redirect(redirect_to), result
-
-
-def post_only(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.method != "POST":
-            from django.http import HttpResponseNotAllowed
-
-            return HttpResponseNotAllowed(["POST"])
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def safe_next(request, default: str) -> str:

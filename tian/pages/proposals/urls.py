@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.proposals.views import author, detail, office
+from tian.pages.proposals import author, detail, office
 
 app_name = "proposals"
 urlpatterns = [

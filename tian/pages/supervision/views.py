@@ -1,63 +1,30 @@
 """Supervisors' and lead officials' pages: the review queue, reviewing a reply, and key proposals with
 their progress and supervision activities."""
 
-from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.deadlines import services as deadlines
 from tian.disclosure.policy import Disclosure, disclosure_for
-from tian.handling.models import Assignment, Evaluation, OutcomeClass, Reply
-from tian.proposals.models import Proposal
+from tian.handling.models import Assignment, Evaluation, Reply
+from tian.pages.proposals.common import first_error
 from tian.proposals.selectors import get_proposal_for
-from tian.proposals.views.common import first_error, post_only
 from tian.proposals.workflow import WorkflowError
 from tian.supervision import services
-from tian.supervision.models import SupervisionActivity
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ApproveForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("Outcome class"), required=False,
-                                help_text=gettext_lazy("Change it only if the unit's class is not right."))
-    comments = forms.CharField(label=gettext_lazy("Comments"), widget=forms.Textarea(attrs={"rows": 2}),
-                               required=False, max_length=2000)
-
-    def __init__(self, *args, committee=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [("", gettext_lazy("Keep the unit's class")),
-                                          *[(o.code, str(o)) for o in OutcomeClass.objects.filter(committee=committee)]]
-
-
-class ReturnForm(forms.Form):
-    comments = forms.CharField(label=gettext_lazy("What the unit should change"),
-                               widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-
-class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=SupervisionActivity.Kind.choices)
-    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
-    participants = forms.CharField(label=gettext_lazy("Participants"), max_length=300)
-    notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-
-
-def _awaiting(user):
-    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id or 0)
-            .select_related("proposal", "unit", "assignment").order_by("submitted_at"))
+from tian.supervision.forms import ActivityForm, ApproveForm, ReturnForm
+from tian.supervision.selectors import awaiting_review, key_proposals_for
 
 
 @require_permission(Perm.SUPERVISE)
 def queue(request):
-    return render(request, "supervision/queue.html", {"replies": list(_awaiting(request.user))})
+    return render(request, "supervision/queue.html", {"replies": list(awaiting_review(request.user))})
 
 
 def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
@@ -103,16 +70,6 @@ def review(request, pk):
         "pending": reply.status == Reply.Status.SUPERVISION})
 
 
-def key_proposals_for(user):
-    condition = Q(pk__in=[])
-    if user.lead_official_id:
-        condition |= Q(lead_officials=user.lead_official_id)
-    if user.office_id:
-        condition |= Q(supervising_offices=user.office_id)
-    return (Proposal.objects.filter(condition, is_key=True).distinct()
-            .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))
-
-
 @require_permission(Perm.FOLLOW_KEY_PROPOSALS)
 def key_proposals(request):
     proposals = list(key_proposals_for(request.user))
@@ -130,7 +87,7 @@ def key_proposals(request):
 
 
 @require_permission(Perm.FOLLOW_KEY_PROPOSALS)
-@post_only
+@require_POST
 def record_activity(request, proposal_pk):
     proposal = get_object_or_404(key_proposals_for(request.user), pk=proposal_pk)
     form = ActivityForm(request.POST)
@@ -144,17 +101,3 @@ def record_activity(request, proposal_pk):
         else:
             messages.success(request, _("The supervision activity was recorded."))
     return redirect(reverse("supervision:key_proposals") + f"#p{proposal.pk}")
-
-
-def supervisor_tiles(user, committee) -> list[dict]:
-    return [
-        {"label": _("Replies awaiting supervision review"), "count": _awaiting(user).count(),
-         "url": reverse("supervision:queue"), "urgent": True},
-        {"label": _("Key proposals"), "count": key_proposals_for(user).count(),
-         "url": reverse("supervision:key_proposals"), "urgent": False},
-    ]
-
-
-def lead_official_tiles(user, committee) -> list[dict]:
-    return [{"label": _("Key proposals"), "count": key_proposals_for(user).count(),
-             "url": reverse("supervision:key_proposals"), "urgent": False}]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.audit import views
+from tian.pages.audit import views
 
 app_name = "audit"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.organisations import views
+from tian.pages.manage import views
 
 app_name = "organisations"
 urlpatterns = [

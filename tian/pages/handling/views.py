@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
@@ -36,10 +37,10 @@ from tian.handling.unit_forms import (
     ReplyForm,
 )
 from tian.organisations.models import Unit
+from tian.pages.proposals.common import first_error
 from tian.proposals import workflow
 from tian.proposals.derived import change_marker, derived, render_fragment, with_csrf_token
 from tian.proposals.selectors import get_proposal_for, proposer_members
-from tian.proposals.views.common import first_error, post_only
 from tian.proposals.workflow import WorkflowError
 from tian.supervision.models import SupervisionReview
 
@@ -171,7 +172,7 @@ def _done(request, assignment_or_proposal_pk, call, success, form=None):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def sign(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.assignment_sign_for(assignment=a, by=request.user),
@@ -179,7 +180,7 @@ def sign(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def reassign(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.reassignment_request(
@@ -188,7 +189,7 @@ def reassign(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def contact(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.contact_record(
@@ -197,7 +198,7 @@ def contact(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def opinion(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.opinion_send(assignment=a, by=request.user,
@@ -206,7 +207,7 @@ def opinion(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def reply(request, pk):
     a = _assignment_for(request, pk)
     form = ReplyForm(request.POST, committee=a.proposal.committee)
@@ -224,7 +225,7 @@ def reply(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def cosign(request, pk):
     signature = get_object_or_404(ReplyCoSignature.objects.select_related("reply"), pk=pk,
                                   unit_id=request.user.unit_id or 0)
@@ -234,7 +235,7 @@ def cosign(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def extension(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: deadlines.extension_request(
@@ -243,7 +244,7 @@ def extension(request, pk):
 
 
 @require_permission(Perm.HANDLE)
-@post_only
+@require_POST
 def follow_up(request, pk):
     item = get_object_or_404(FollowUp.objects.select_related("reply"), pk=pk,
                              reply__unit_id=request.user.unit_id or 0)

@@ -26,7 +26,7 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal, State
+from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal
 from tian.proposals.selectors import (
     cosigner_members,
     get_proposal_for,
@@ -34,22 +34,8 @@ from tian.proposals.selectors import (
     visibility_key,
     visible_proposals,
 )
-from tian.proposals.timeline import timeline
+from tian.proposals.timeline import review_result, timeline
 from tian.stats.models import FiguresVersion
-
-REVIEW_RESULT = {
-    State.SUBMITTED: "待审查",
-    State.RETURNED: "退回修改",
-    State.WITHDRAWN: "已撤案",
-    State.DECLINED: "不予立案",
-    State.MERGED: "已并案",
-}
-
-
-def review_result(proposal) -> str:
-    if proposal.state == State.DRAFT:
-        return ""
-    return REVIEW_RESULT.get(proposal.state, "已立案")
 
 
 def all_replies(proposal) -> list[Reply]:

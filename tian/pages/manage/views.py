@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
-from tian.organisations.registry import MANAGED, MANAGED_GROUPS
 from tian.organisations.selectors import current_committee
+from tian.pages.manage.registry import MANAGED, MANAGED_GROUPS
 
 
 def _entry_for(request, slug):

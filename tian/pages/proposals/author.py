@@ -10,17 +10,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download
 from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
+from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Proposal
 from tian.proposals.selectors import get_proposal_for
-from tian.proposals.views.common import first_error, post_only, run_action, safe_next
 from tian.proposals.workflow import WorkflowError
 
 
@@ -114,7 +115,7 @@ def proposal_edit(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def proposal_autosave(request, pk):
     """htmx: save the draft silently while the author types; answers with a one-line status."""
     proposal = _editable(request, pk)
@@ -130,7 +131,7 @@ def proposal_autosave(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def proposal_upload(request, pk):
     proposal = _editable(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -159,7 +160,7 @@ def attachment_download(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def proposal_invite(request, pk):
     proposal = get_proposal_for(request.user, pk)
     form = InviteForm(request.POST, committee=proposal.committee, exclude=[proposal.lead_member_id or 0])
@@ -179,7 +180,7 @@ def proposal_invite(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def cosign_withdraw(request, pk):
     cosignature = get_object_or_404(CoSignature, pk=pk)
     proposal = get_proposal_for(request.user, cosignature.proposal_id)
@@ -190,7 +191,7 @@ def cosign_withdraw(request, pk):
 
 
 @login_required
-@post_only
+@require_POST
 def cosign_respond(request, pk):
     cosignature = get_object_or_404(CoSignature, pk=pk, member_id=request.user.member_id or 0)
     accept = request.POST.get("answer") == "accept"

@@ -1,0 +1,26 @@
+"""Proposals found by how their units' deadlines stand (the staff list's and search's 办理期限 filter)."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from tian.core.calendar import add_working_days
+from tian.handling.models import Assignment, UnitRole
+from tian.proposals.models import State
+
+
+def deadline_filter(committee, level: str):
+    """Proposals with a unit whose reply is overdue, or due within the committee's "due soon" window."""
+    today = timezone.localdate()
+    if level == "overdue":
+        handling_late = Q(deadline__lt=today)
+        rehandling_late = Q(proposal__rehandling_deadline__lt=today)
+    else:
+        limit = add_working_days(today, committee.due_soon_days)
+        handling_late = Q(deadline__gte=today, deadline__lte=limit)
+        rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
+    active = Assignment.objects.exclude(status=Assignment.Status.REMOVED).filter(
+        role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    return active.filter(
+        (Q(proposal__state__in=[State.ASSIGNED, State.HANDLING]) & handling_late)
+        | (Q(proposal__state=State.REHANDLING) & rehandling_late)
+    ).values("proposal_id")

@@ -1,0 +1,21 @@
+"""What supervisors and lead officials follow: replies awaiting review, key proposals."""
+
+from django.db.models import Q
+
+from tian.handling.models import Reply
+from tian.proposals.models import Proposal
+
+
+def awaiting_review(user):
+    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id or 0)
+            .select_related("proposal", "unit", "assignment").order_by("submitted_at"))
+
+
+def key_proposals_for(user):
+    condition = Q(pk__in=[])
+    if user.lead_official_id:
+        condition |= Q(lead_officials=user.lead_official_id)
+    if user.office_id:
+        condition |= Q(supervising_offices=user.office_id)
+    return (Proposal.objects.filter(condition, is_key=True).distinct()
+            .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))
