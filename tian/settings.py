@@ -90,8 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tian.audit.log.AuditAddressMiddleware",
-    "tian.core.middleware.TwoFactorMiddleware",
-    "tian.core.middleware.PasswordChangeRequiredMiddleware",
+    "tian.accounts.middleware.TwoFactorMiddleware",
+    "tian.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
