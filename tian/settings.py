@@ -111,6 +111,7 @@ TEMPLATES = [
                 "tian.core.context_processors.navigation",
                 "tian.notifications.context_processors.unread",
             ],
+            "builtins": ["tian.proposals.templatetags.proposal_tags"],
         },
     },
 ]

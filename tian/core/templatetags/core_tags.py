@@ -1,8 +1,4 @@
 from django import template
-from django.utils.html import format_html
-from django.utils.translation import gettext as _
-
-from tian.proposals.models import State
 
 register = template.Library()
 
@@ -14,22 +10,3 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
-
-
-STATE_LABELS = dict(State.choices)
-STATE_CSS = {"closed": "badge--ok", "replied": "badge--ok", "returned": "badge--danger", "declined": "badge--danger",
-             "withdrawn": "badge--danger", "draft": ""}
-
-
-@register.simple_tag
-def state_badge(proposal):
-    """The proposal's state as a badge, and whether it is a key proposal and disclosed. A tag rather than an
-    included template: lists show one per row."""
-    # The label from the enum: get_state_display() rebuilds a dict of every choice on each call.
-    html = format_html('<span class="badge {}">{}</span>', STATE_CSS.get(proposal.state, "badge--info"),
-                       STATE_LABELS.get(proposal.state, proposal.state))
-    if proposal.is_key:
-        html += format_html(' <span class="badge badge--warn">{}</span>', _("Key"))
-    if proposal.is_public:
-        html += format_html(' <span class="badge">{}</span>', _("Public"))
-    return html
