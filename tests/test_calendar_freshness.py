@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tian.core.calendar import is_workday
-from tian.deadlines.models import CalendarDay
+from tian.core.models import CalendarDay
 
 
 def _days_left(client, url) -> list[int]:

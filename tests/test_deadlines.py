@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 
 from tian.core.calendar import add_months, add_working_days, is_workday
+from tian.core.models import CalendarDay
 from tian.deadlines import services as deadlines
-from tian.deadlines.models import CalendarDay, FollowUp, Reminder
+from tian.deadlines.models import FollowUp, Reminder
 from tian.deadlines.status import deadline_status, working_days_between
 from tian.handling import services as handling
 from tian.notifications.models import Notification

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from tian.accounts.services import token_create
 from tian.core.calendar import is_workday
-from tian.deadlines.models import CalendarDay
+from tian.core.models import CalendarDay
 from tian.organisations.models import Unit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Date arithmetic for deadlines: calendar months and Chinese working days.
 
 Working days follow the statutory holidays and make-up workdays (调休) known to the chinesecalendar
-package, corrected by the days staff enter (``deadlines.CalendarDay``); for a year the package does not
+package, corrected by the days staff enter (``core.models.CalendarDay``); for a year the package does not
 know and nobody entered, weekends are the only days off.
 """
 
@@ -14,6 +14,8 @@ from asgiref.local import Local
 from django.core.signals import request_started
 from django.db.models import Count, Max, Sum
 from django_tasks.signals import task_started
+
+from tian.core.models import CalendarDay
 
 # The staff corrections are read anew for each request and each task, by their version: a small aggregate of the
 # table (``corrections_version``) read once, and the corrections of that version computed once per process. A
@@ -28,8 +30,6 @@ def corrections_version() -> tuple:
     changes the sum of ids)."""
     version = getattr(_current, "version", None)
     if version is None:
-        from tian.deadlines.models import CalendarDay  # the corrections' table: see docs/decisions.md
-
         row = CalendarDay.objects.aggregate(n=Count("id"), newest=Max("changed_at"), ids=Sum("id"))
         version = (row["n"], row["newest"].isoformat() if row["newest"] else None, row["ids"])
         _current.version = version
@@ -38,8 +38,6 @@ def corrections_version() -> tuple:
 
 @lru_cache(maxsize=4)
 def _corrections_of(version: tuple) -> dict[datetime.date, bool]:
-    from tian.deadlines.models import CalendarDay
-
     return dict(CalendarDay.objects.values_list("date", "is_workday"))
 
 

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DeadlinesConfig(AppConfig):
     name = "tian.deadlines"
     verbose_name = _("Deadlines")
-
-    def ready(self):
-        from tian.deadlines import signals  # noqa: F401

@@ -25,6 +25,9 @@ FORMAT = "tian-committee-export"
 VERSION = 1
 
 # (model, how its rows reach the committee); None means "all rows" (shared tables such as the calendar).
+# Models that moved between apps since exports were first written: an older export names them the old way.
+RENAMED = {"core.CalendarDay": "deadlines.CalendarDay"}
+
 MODELS = [
     ("organisations.Committee", "pk"),
     ("organisations.Term", "committee"),
@@ -38,7 +41,7 @@ MODELS = [
     ("organisations.LeadOfficial", "committee"),
     ("accounts.User", None),
     ("accounts.RoleGrant", None),
-    ("deadlines.CalendarDay", None),
+    ("core.CalendarDay", None),
     ("proposals.TopicCategory", "committee"),
     ("proposals.DeclineGround", "committee"),
     ("handling.OutcomeClass", "committee"),
@@ -119,9 +122,9 @@ def import_committee(data: dict) -> dict:
         raise TransferError(f"committee {data['committee']} already exists here")
     counts = {}
     for label, _path in MODELS:
-        objects = data["models"].get(label, [])
+        objects = data["models"].get(label, []) or data["models"].get(RENAMED.get(label, ""), [])
         model = apps.get_model(label)
-        if label in ("accounts.User", "accounts.RoleGrant", "deadlines.CalendarDay"):
+        if label in ("accounts.User", "accounts.RoleGrant", "core.CalendarDay"):
             clashes = model.objects.filter(pk__in=[o["pk"] for o in objects])
             if label == "accounts.User":
                 clashes = clashes | model.objects.filter(username__in=[o["fields"]["username"] for o in objects])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm
-from tian.deadlines.models import CalendarDay
+from tian.core.models import CalendarDay
 from tian.handling.models import OutcomeClass
 from tian.organisations import models as m
 from tian.proposals.models import DeclineGround, TopicCategory
