@@ -12,6 +12,7 @@ import pytest
 
 from tian.accounts import services as account_services
 from tian.accounts.roles import Role
+from tian.handling.defaults import ensure_committee_lists
 from tian.organisations.models import (
     CollectiveProposer,
     Committee,
@@ -24,7 +25,6 @@ from tian.organisations.models import (
     Term,
     Unit,
 )
-from tian.proposals.defaults import ensure_committee_lists
 
 PASSWORD = "correct-horse-battery-9"
 

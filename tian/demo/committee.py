@@ -15,6 +15,7 @@ from tian.accounts import twofactor
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.demo import data
+from tian.handling.defaults import ensure_committee_lists
 from tian.organisations.models import (
     CollectiveProposer,
     Committee,
@@ -27,7 +28,6 @@ from tian.organisations.models import (
     Term,
     Unit,
 )
-from tian.proposals.defaults import ensure_committee_lists
 
 DEMO_PASSWORD = "tian-demo-2023"  # noqa: S105 - the demo's published password, printed by make run
 # The demo's published authenticator key (hex), set up for the accounts whose role requires two-factor sign-in;

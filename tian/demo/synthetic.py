@@ -17,6 +17,7 @@ from django.db import transaction
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
 from tian.demo import data
+from tian.handling.defaults import ensure_committee_lists
 from tian.handling.models import Assignment, Evaluation, Rating, Reply, UnitRole
 from tian.notifications.models import Notification
 from tian.organisations.models import (
@@ -30,7 +31,6 @@ from tian.organisations.models import (
     Term,
     Unit,
 )
-from tian.proposals.defaults import ensure_committee_lists
 from tian.proposals.models import CoSignature, Event, NumberSequence, Proposal, State, TopicCategory
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -1,4 +1,5 @@
-"""The lists every committee starts with; staff can change them afterwards."""
+"""The lists every committee starts with (topic categories, decline grounds, outcome classes); staff can change
+them afterwards. Here, above both the proposals and handling apps whose rows they are."""
 
 from tian.handling.models import OutcomeClass
 from tian.proposals.models import DeclineGround, TopicCategory
