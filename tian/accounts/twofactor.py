@@ -19,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tian.accounts.models import User
+from tian.accounts.services import sign_out_everywhere
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry
 
@@ -200,7 +201,6 @@ def disable(*, request, user: User, code: str) -> bool:
 def reset(*, request, user: User, by: User) -> None:
     """Office staff remove a user's app and recovery codes (a lost phone): the user sets up a new app at the
     next sign-in (where it is required), and every signed-in session and API token of theirs ends."""
-    from tian.accounts.services import sign_out_everywhere
 
     _remove_devices(user)
     own = request is not None and user.pk == by.pk  # staff resetting their own: this session stays

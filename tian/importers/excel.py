@@ -21,6 +21,8 @@ from tian.accounts import services as accounts
 from tian.accounts.models import User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.core.request_limits import clean_text
+from tian.importers.legacy import LegacyRecord
+from tian.importers.legacy_import import Importer, ImportProblem
 from tian.importers.workbook_check import MAX_COLUMNS, workbook_problem
 from tian.organisations.models import (
     CollectiveProposer,
@@ -31,6 +33,8 @@ from tian.organisations.models import (
     SupervisingOffice,
     Unit,
 )
+from tian.proposals.events import quiet
+from tian.proposals.workflow import WorkflowError
 
 MAX_ROWS = 5000
 
@@ -276,11 +280,6 @@ def _import_users(rows, committee, by, report):
 
 
 def _import_proposals(rows, committee, by, report):
-    from tian.importers.legacy import LegacyRecord
-    from tian.importers.legacy_import import Importer, ImportProblem
-    from tian.proposals.events import quiet
-    from tian.proposals.workflow import WorkflowError
-
     for row, v in rows:
         try:
             year, number = int(v["year"]), int(v["number"])

@@ -1,14 +1,17 @@
 """Office staff import legacy pages from the browser: several files at once, a line of report each."""
 
 from django import forms
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
+from tian.importers.excel import KINDS, import_file, template
 from tian.importers.legacy import MAX_PAGE_BYTES, LegacyParseError, parse
 from tian.importers.legacy_import import ImportProblem, import_record
+from tian.organisations.selectors import current_committee
 from tian.proposals.workflow import WorkflowError
 
 
@@ -77,9 +80,6 @@ class ExcelUploadForm(forms.Form):
 
 @require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_USERS, Perm.REVIEW)
 def excel_upload(request):
-    from tian.importers.excel import import_file
-    from tian.organisations.selectors import current_committee
-
     allowed = {k: v for k, v in EXCEL_LABELS.items() if has_permission(request.user, EXCEL_PERMS[k])}
     form = ExcelUploadForm(request.POST or None, request.FILES or None)
     form.fields["kind"].choices = list(allowed.items())
@@ -96,9 +96,6 @@ def excel_upload(request):
 
 @require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_USERS, Perm.REVIEW)
 def excel_template(request, kind):
-    from django.http import Http404, HttpResponse
-
-    from tian.importers.excel import KINDS, template
 
     if kind not in KINDS or not has_permission(request.user, EXCEL_PERMS[kind]):
         raise Http404

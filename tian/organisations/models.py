@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tian.core.calendar import add_months, add_working_days
 from tian.organisations.numerals import chinese_numeral
 
 DUPLICATE_NAME = _("This name already exists in the committee.")
@@ -87,8 +88,6 @@ class Committee(models.Model):
 
     def deadline_after(self, day, *, months: int, working_days: int):
         """A deadline counted as the committee's rule says: in working days where set, else in months."""
-        from tian.core.calendar import add_months, add_working_days
-
         return add_working_days(day, working_days) if working_days else add_months(day, months)
 
 

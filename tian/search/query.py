@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import QuerySet
 
+from tian.handling.models import Reply
 from tian.proposals.models import Proposal
 from tian.search import text
 from tian.search.backends import engine
@@ -85,8 +86,6 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
 
 def released_reply_texts(proposal_ids: list[int]) -> dict[int, str]:
     """The released replies of each proposal as one text (in the order they were written), in one query."""
-    from tian.handling.models import Reply
-
     texts: dict[int, list[str]] = {}
     if proposal_ids:
         for pk, body in Reply.objects.filter(proposal_id__in=proposal_ids, status=Reply.Status.RELEASED).values_list(

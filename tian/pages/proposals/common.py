@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from tian.audit.log import audit_refusal
 from tian.proposals.workflow import WorkflowError
 
 
@@ -17,7 +18,6 @@ def run_action(request, action, success_message, *, redirect_to):
     try:
         result = action()
     except WorkflowError as e:
-        from tian.audit.log import audit_refusal
 
         audit_refusal(request, e)
         messages.error(request, e.message)

@@ -4,6 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tian.importers.legacy import MAX_PAGE_BYTES, LegacyParseError, parse
+from tian.importers.legacy_import import ImportProblem, import_record, import_user
+from tian.organisations.selectors import current_committee
 
 
 def _files(paths):
@@ -28,8 +30,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run, user, **options):
         as_json = options["json"]
-        from tian.importers.legacy_import import ImportProblem, import_record, import_user
-        from tian.organisations.selectors import current_committee
 
         failures = 0
         if not dry_run and current_committee() is None:
