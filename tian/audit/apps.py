@@ -7,4 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
+        # Django's place for wiring that needs the models loaded: importing the module connects the receivers.
         from tian.audit import signals  # noqa: F401

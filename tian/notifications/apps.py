@@ -7,11 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # Proposals sit below notifications and never import them: the people concerned by an event are told
-        # through the followers its task runs (tian/proposals/tasks.py).
-        from tian.notifications.rules import RULES
-        from tian.notifications.services import dispatch_event
-        from tian.proposals import tasks
-
-        tasks.follow("notify", wants=lambda action, state: action in RULES,
-                     run=lambda event_id, proposal_id: dispatch_event(event_id))
+        # Django's place for wiring that needs the models loaded: importing the module registers the follower.
+        from tian.notifications import followers  # noqa: F401
