@@ -3,62 +3,30 @@ merge candidates at review."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
-from tian.deadlines.filters import deadline_filter
 from tian.disclosure.policy import ListDisclosure, for_display
-from tian.handling.models import Evaluation, Reply
 from tian.organisations.selectors import current_committee
-from tian.proposals.models import MERGE_TARGETS, Proposal, State
+from tian.proposals.models import MERGE_TARGETS, State
 from tian.proposals.selectors import get_proposal_for, visible_proposals
-from tian.search.forms import SearchForm
+from tian.search.filters import SEARCH, ProposalFilterForm
 from tian.search.query import search_proposals, similar_proposals
 
 PAGE_SIZE = 20
 
 
-def apply_filters(qs, d, committee):
-    if d.get("year"):
-        qs = qs.filter(year=d["year"])
-    if d.get("session"):
-        qs = qs.filter(session=d["session"])
-    if d.get("state"):
-        qs = qs.filter(state=d["state"])
-    if d.get("kind"):
-        qs = qs.filter(kind=d["kind"])
-    if d.get("category"):
-        qs = qs.filter(category=d["category"])
-    if d.get("unit"):
-        qs = qs.filter(assignments__unit=d["unit"])
-    if d.get("proposer"):
-        qs = qs.filter(Q(lead_member__name=d["proposer"]) | Q(collective__name=d["proposer"])
-                       | Q(cosignatures__member__name=d["proposer"], cosignatures__status="accepted"))
-    if d.get("outcome"):
-        qs = qs.filter(pk__in=Reply.objects.filter(outcome=d["outcome"], status=Reply.Status.RELEASED)
-                       .values("proposal_id"))
-    if d.get("satisfaction"):
-        qs = qs.filter(pk__in=Evaluation.objects.filter(is_lead=True, result=d["satisfaction"]).values("proposal_id"))
-    if d.get("key"):
-        qs = qs.filter(is_key=True)
-    if d.get("overdue"):
-        qs = qs.filter(pk__in=deadline_filter(committee, "overdue"))
-    return qs.distinct()
-
-
 @login_required
 def search(request):
     committee = current_committee()
-    years = Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")
-    form = SearchForm(request.GET or None, committee=committee, years=list(years))
+    form = ProposalFilterForm(request.GET or None, committee=committee, names=SEARCH, text=_("Search words"))
     context = {"form": form}
     if form.is_valid() and any(v for v in form.cleaned_data.values()):
         d = form.cleaned_data
-        base = apply_filters(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT),
-                             d, committee)
+        base = form.apply(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT))
         page_number = whole_number(request.GET.get("page"), default=1, maximum=MAX_PAGE_NUMBER)
         if d["q"].strip():
             result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,

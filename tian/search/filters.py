@@ -1,0 +1,160 @@
+"""The filters of a list of proposals, defined once.
+
+The staff's proposal list and its Excel export, signed-in search, the public portal and its search, and the
+API's lists all filter proposals by the same table: each ``Filter`` names its parameter, its label, the form
+field that reads it (the choices of a committee, or the counted choices a caller gives), the type the API
+declares for it, whether the public may use it, and how it narrows a queryset. A list offers the filters it
+names (``STAFF``, ``SEARCH``, ``PUBLIC``); what a filter means is written here only.
+
+Filters narrow what the viewer may already see: callers start from ``visible_proposals(user)`` or the disclosed
+proposals, never from all of them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tian.core.widgets import QuickSelect
+from tian.deadlines.filters import deadline_filter
+from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
+from tian.organisations.models import Committee, Session, Unit
+from tian.proposals.models import Kind, Proposal, State, TopicCategory
+
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    label: Any
+    all_label: Any  # the empty choice ("All years"); None for a checkbox or a text box
+    apply: Callable[[QuerySet, Any, Committee | None], QuerySet]
+    choices: Callable[[Committee | None], list[tuple]] | None = None  # None: a checkbox or a text box
+    coerce: Callable = str
+    api_type: Any = str  # what the API declares (an enum's values, int, bool, str)
+    public: bool = False  # offered to the public (the portal, the public API)
+    text: bool = False  # a text box rather than a choice
+
+    def form_field(self, committee, choices=None) -> forms.Field:
+        if self.text:
+            return forms.CharField(label=self.label, required=False, max_length=50)
+        if self.choices is None:
+            return forms.BooleanField(label=self.label, required=False)
+        options = choices if choices is not None else self.choices(committee)
+        return forms.TypedChoiceField(label=self.label, required=False, coerce=self.coerce, empty_value=None,
+                                      choices=[("", self.all_label), *options], widget=QuickSelect)
+
+
+def _active_assignments():
+    return Assignment.objects.exclude(status=Assignment.Status.REMOVED)
+
+
+def _years(committee) -> list[tuple]:
+    years = Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")
+    return [(year, str(year)) for year in years]
+
+
+def _sessions(committee) -> list[tuple]:
+    return [(s.pk, s.name) for s in Session.objects.filter(term__committee=committee).select_related("term")
+            .order_by("-year", "-term__number", "-number")]
+
+
+def _categories(committee) -> list[tuple]:
+    return list(TopicCategory.objects.filter(committee=committee).values_list("pk", "name"))
+
+
+def _units(committee) -> list[tuple]:
+    return list(Unit.objects.filter(committee=committee).order_by("order", "name").values_list("pk", "name"))
+
+
+def _outcomes(committee) -> list[tuple]:
+    return [(o.code, str(o)) for o in OutcomeClass.objects.filter(committee=committee)]
+
+
+def _by_proposer(qs, name, committee):
+    return qs.filter(Q(lead_member__name=name) | Q(collective__name=name)
+                     | Q(pk__in=Proposal.objects.filter(cosignatures__member__name=name,
+                                                       cosignatures__status="accepted").values("pk")))
+
+
+DEADLINE_LEVELS = [("overdue", _("Overdue")), ("due_soon", _("Due soon"))]
+
+FILTERS: dict[str, Filter] = {f.name: f for f in [
+    Filter("year", _("Year"), _("All years"), lambda qs, v, c: qs.filter(year=v), _years, int, int, public=True),
+    Filter("session", _("Session"), _("All sessions"), lambda qs, v, c: qs.filter(session_id=v), _sessions, int, int,
+           public=True),
+    Filter("state", _("State"), _("All states"), lambda qs, v, c: qs.filter(state=v), lambda c: State.choices,
+           api_type=Literal[tuple(State.values)]),
+    Filter("kind", _("Kind"), _("All kinds"), lambda qs, v, c: qs.filter(kind=v), lambda c: Kind.choices,
+           api_type=Literal[tuple(Kind.values)], public=True),
+    Filter("category", _("Topic category"), _("All categories"), lambda qs, v, c: qs.filter(category_id=v),
+           _categories, int, int, public=True),
+    Filter("unit", _("Unit"), _("All units"),
+           lambda qs, v, c: qs.filter(pk__in=_active_assignments().filter(unit_id=v).values("proposal_id")),
+           _units, int, int, public=True),
+    Filter("role", _("Unit's part"), _("Any part"),
+           lambda qs, v, c: qs.filter(pk__in=_active_assignments().filter(role=v).values("proposal_id")),
+           lambda c: UnitRole.choices, api_type=Literal[tuple(UnitRole.values)], public=True),
+    Filter("proposer", _("Proposer"), None, _by_proposer, api_type=str, public=True, text=True),
+    Filter("outcome", _("Outcome"), _("Any"),
+           lambda qs, v, c: qs.filter(pk__in=Reply.objects.filter(outcome=v, status=Reply.Status.RELEASED)
+                                      .values("proposal_id")), _outcomes, public=True),
+    Filter("satisfaction", _("Satisfaction"), _("Any"),
+           lambda qs, v, c: qs.filter(pk__in=Evaluation.objects.filter(is_lead=True, result=v).values("proposal_id")),
+           lambda c: Rating.choices, api_type=Literal[tuple(Rating.values)], public=True),
+    Filter("key", _("Key proposals only"), None, lambda qs, v, c: qs.filter(is_key=True), api_type=bool,
+           public=True),
+    Filter("deadline", _("Deadline"), _("Any"), lambda qs, v, c: qs.filter(pk__in=deadline_filter(c, v)),
+           lambda c: DEADLINE_LEVELS, api_type=Literal["overdue", "due_soon"]),
+]}
+
+# The filters each list offers, in the order its form shows them.
+STAFF = ("year", "session", "state", "kind", "category", "unit", "deadline", "key")
+SEARCH = ("year", "session", "state", "kind", "category", "unit", "proposer", "outcome", "satisfaction", "deadline",
+          "key")
+PUBLIC = ("year", "session", "category", "unit", "role")
+API = SEARCH + ("role",)
+PUBLIC_API = tuple(name for name in API if FILTERS[name].public)
+
+
+def apply_filters(qs: QuerySet, values: dict, committee: Committee | None) -> QuerySet:
+    """``qs`` narrowed by every filter ``values`` sets (a value of None, "" or False sets none)."""
+    for name, value in values.items():
+        if name in FILTERS and value not in (None, "", False):
+            qs = FILTERS[name].apply(qs, value, committee)
+    return qs
+
+
+class ProposalFilterForm(forms.Form):
+    """The filter bar of one list: the filters ``names`` picks, each reading the committee's choices unless
+    ``choices`` gives them (the portal's, counted over the disclosed proposals). ``text``: the label of a
+    search box ``q`` before them (its meaning is the caller's: full-text search, or title and proposer)."""
+
+    def __init__(self, data=None, *, committee, names=STAFF, choices=None, text=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.committee = committee
+        if text:
+            self.fields["q"] = forms.CharField(
+                label=text, required=False, max_length=MAX_TEXT,
+                widget=forms.TextInput(attrs={"type": "search", "placeholder": "如:托育 未成年人保护"}))
+        for name in names:
+            self.fields[name] = FILTERS[name].form_field(committee, (choices or {}).get(name))
+
+    def filters(self) -> dict:
+        """The valid filters that are set; an invalid one (a hand-edited address) is dropped, and the form
+        shows why beside its field."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        return apply_filters(qs, {k: v for k, v in self.filters().items() if k != "q"}, self.committee)
+
+
+def query_values(params: dict, names=API) -> dict:
+    """The filters of ``names`` in an API query (already typed by the API's schema)."""
+    return {name: params.get(name) for name in names if params.get(name) not in (None, "", False)}
+
