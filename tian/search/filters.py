@@ -32,12 +32,15 @@ class Filter:
     name: str
     label: Any
     all_label: Any  # the empty choice ("All years"); None for a checkbox or a text box
-    apply: Callable[[QuerySet, Any, Committee | None], QuerySet]
+    # How it narrows: ``apply(qs, value, committee)``; or, for a fact of the proposal's units, the field of its
+    # active assignments it matches (``of_assignment``), so that "unit X as the lead" is one unit's part.
+    apply: Callable[[QuerySet, Any, Committee | None], QuerySet] | None
     choices: Callable[[Committee | None], list[tuple]] | None = None  # None: a checkbox or a text box
     coerce: Callable = str
     api_type: Any = str  # what the API declares (an enum's values, int, bool, str)
     public: bool = False  # offered to the public (the portal, the public API)
     text: bool = False  # a text box rather than a choice
+    of_assignment: str = ""
 
     def form_field(self, committee, choices=None) -> forms.Field:
         if self.text:
@@ -93,12 +96,9 @@ FILTERS: dict[str, Filter] = {f.name: f for f in [
            api_type=Literal[tuple(Kind.values)], public=True),
     Filter("category", _("Topic category"), _("All categories"), lambda qs, v, c: qs.filter(category_id=v),
            _categories, int, int, public=True),
-    Filter("unit", _("Unit"), _("All units"),
-           lambda qs, v, c: qs.filter(pk__in=_active_assignments().filter(unit_id=v).values("proposal_id")),
-           _units, int, int, public=True),
-    Filter("role", _("Unit's part"), _("Any part"),
-           lambda qs, v, c: qs.filter(pk__in=_active_assignments().filter(role=v).values("proposal_id")),
-           lambda c: UnitRole.choices, api_type=Literal[tuple(UnitRole.values)], public=True),
+    Filter("unit", _("Unit"), _("All units"), None, _units, int, int, public=True, of_assignment="unit_id"),
+    Filter("role", _("Unit's part"), _("Any part"), None, lambda c: UnitRole.choices,
+           api_type=Literal[tuple(UnitRole.values)], public=True, of_assignment="role"),
     Filter("proposer", _("Proposer"), None, _by_proposer, api_type=str, public=True, text=True),
     Filter("outcome", _("Outcome"), _("Any"),
            lambda qs, v, c: qs.filter(pk__in=Reply.objects.filter(outcome=v, status=Reply.Status.RELEASED)
@@ -123,9 +123,16 @@ PUBLIC_API = tuple(name for name in API if FILTERS[name].public)
 
 def apply_filters(qs: QuerySet, values: dict, committee: Committee | None) -> QuerySet:
     """``qs`` narrowed by every filter ``values`` sets (a value of None, "" or False sets none)."""
+    assignment = {}
     for name, value in values.items():
-        if name in FILTERS and value not in (None, "", False):
+        if name not in FILTERS or value in (None, "", False):
+            continue
+        if FILTERS[name].of_assignment:
+            assignment[FILTERS[name].of_assignment] = value
+        else:
             qs = FILTERS[name].apply(qs, value, committee)
+    if assignment:
+        qs = qs.filter(pk__in=_active_assignments().filter(**assignment).values("proposal_id"))
     return qs
 
 
