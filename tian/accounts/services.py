@@ -210,21 +210,17 @@ def token_user(raw: str) -> User | None:
     """The active user a bearer token belongs to, recording its use; None for unknown, revoked or expired tokens."""
     from django.db.models import F
 
-    from tian.accounts.backends import UserBackend, user_from_row, user_with_roles_query
-    from tian.core.compiled import fetch
+    from tian.accounts.backends import UserBackend, users_with_roles, with_roles
 
-    # One query, compiled once (``tian.core.compiled``): the token and its user with their roles, as for a session.
-    rows = fetch("accounts.token_user", lambda digest: user_with_roles_query().filter(
-        api_tokens__digest=digest, api_tokens__revoked_at__isnull=True).annotate(
+    # One query: the token and its user with their roles, as for a session.
+    user = users_with_roles().filter(api_tokens__digest=token_digest(raw), api_tokens__revoked_at__isnull=True).annotate(
         token_pk=F("api_tokens__pk"), token_used_at=F("api_tokens__last_used_at"),
-        token_expires_at=F("api_tokens__expires_at")), token_digest(raw))
+        token_expires_at=F("api_tokens__expires_at")).first()
     now = timezone.now()
-    if not rows or rows[0]["token_expires_at"] <= now:
+    if user is None or user.token_expires_at <= now:
         return None
-    row = rows[0]
-    user = user_from_row(row)
     if not UserBackend().user_can_authenticate(user):  # an inactive user's tokens do nothing
         return None
-    if row["token_used_at"] is None or (now - row["token_used_at"]).total_seconds() > 60:
-        ApiToken.objects.filter(pk=row["token_pk"]).update(last_used_at=now)  # at most one write a minute per token
-    return user
+    if user.token_used_at is None or (now - user.token_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)  # at most one write a minute per token
+    return with_roles(user)

@@ -7,6 +7,8 @@ line are generated here. Pages, Word/PDF exports and the public portal all rende
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole
 from tian.proposals.models import KIND_OFFICIAL, Kind, Proposal
 from tian.proposals.selectors import proposer_members
@@ -69,12 +71,10 @@ def build_letter(reply: Reply) -> ReplyLetter:
     phone = reply.contact_phone
     units = [reply.unit.full_name]
     if reply.assignment.role == UnitRole.LEAD:
-        if "assignments" in getattr(proposal, "_prefetched_objects_cache", {}):  # the proposal page read them
-            assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING
-                                and a.status != Assignment.Status.REMOVED), key=lambda a: a.pk)
-        else:
-            assisting = (proposal.assignments.filter(role=UnitRole.ASSISTING)
-                         .exclude(status=Assignment.Status.REMOVED).select_related("unit").order_by("id"))
+        # Read with their units unless the caller read them already (the proposal page does): then no query.
+        prefetch_related_objects([proposal], Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
+        assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING
+                            and a.status != Assignment.Status.REMOVED), key=lambda a: a.pk)
         units += [a.unit.full_name for a in assisting]
     signatures = list(reply.cosignatures.all())
     cosign_pending = reply.status == Reply.Status.COSIGNING or any(s.signed_at is None for s in signatures)

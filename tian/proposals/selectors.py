@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tian.accounts.roles import Perm, Role, has_permission
-from tian.core.compiled import fetch_objects
 from tian.organisations.models import Member
 from tian.proposals.models import CoSignature, Proposal, State
 
@@ -105,9 +104,8 @@ def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
 
 
 def visibility_key(user) -> tuple:
-    """Everything ``visible_proposals(user)`` depends on: two users with the same key see the same proposals, and
-    a query built from it may be kept under it (``tian.core.compiled``). For a member this reads the proposals
-    they are credited on through 并案, as ``visible_proposals`` does."""
+    """Everything ``visible_proposals(user)`` depends on: two users with the same key see the same proposals. For a
+    member this reads the proposals they are credited on through 并案, as ``visible_proposals`` does."""
     merged = frozenset(_merged_into_ids(user.member_id)) if user.member_id and Role.MEMBER in user.roles else None
     return (user.pk, user.is_active, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
             user.lead_official_id, merged)
@@ -136,11 +134,10 @@ def get_proposal_row_for(user, pk: int) -> Proposal:
     workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed.
     The row is read by its key; only when its own columns do not already show that the user may see it
     (their own proposal, a public one, staff) is ``visible_proposals`` asked, with its joins and subqueries."""
-    found = fetch_objects("proposals.row_for_action", lambda value: Proposal.objects.select_related(
-        "committee", "session").filter(pk=value), pk)
-    if not found:
-        raise Http404
-    proposal = found[0]
+    try:
+        proposal = Proposal.objects.select_related("committee", "session").get(pk=pk)
+    except Proposal.DoesNotExist:
+        raise Http404 from None
     if not _visible_by_own_columns(user, proposal) and not visible_proposals(user).filter(pk=pk).exists():
         raise Http404
     return proposal
@@ -164,13 +161,12 @@ def get_proposal_for(user, pk: int, *, merged: bool = True) -> Proposal:
     if merged:
         related += [Prefetch("merged_proposals", queryset=Proposal.objects.select_related("lead_member")),
                     "merged_proposals__cosignatures__member"]
-    proposal = get_object_or_404(
+    else:  # known to be none: an empty queryset, which asks the database nothing
+        related.append(Prefetch("merged_proposals", queryset=Proposal.objects.none()))
+    return get_object_or_404(
         visible_proposals(user)
         .select_related("session__term", "lead_member", "collective", "category", "committee", "created_by",
                         "merged_into", "decline_ground")
         .prefetch_related(*related),
         pk=pk,
     )
-    if not merged:
-        proposal._prefetched_objects_cache["merged_proposals"] = Proposal.objects.none()
-    return proposal

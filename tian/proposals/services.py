@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tian.core.compiled import fetch_objects
 from tian.organisations.models import Member
 from tian.organisations.selectors import session_for_date
 from tian.proposals import workflow
@@ -37,18 +36,14 @@ DRAFT_FIELDS = {
 def lock(proposal: Proposal) -> Proposal:
     """Re-read the proposal under a row lock. If someone changed its state since the caller read it,
     refuse: the caller acted on a page that is no longer true (已被他人处理)."""
-    found = fetch_objects("proposals.lock", lambda pk: Proposal.objects.select_for_update().filter(pk=pk),
-                          proposal.pk)
-    if not found:
-        raise Proposal.DoesNotExist
-    fresh = found[0]
+    fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if fresh.state != proposal.state:
         raise WorkflowError(CONFLICT, MSG_CONFLICT)
-    # What the caller read with the proposal (its committee, its session) is not read again.
-    for field in Proposal._meta.concrete_fields:
-        if (field.many_to_one and field.is_cached(proposal)
-                and getattr(fresh, field.attname) == getattr(proposal, field.attname)):
-            field.set_cached_value(fresh, field.get_cached_value(proposal))
+    # The committee and session the transitions read are the caller's, not read again, while the ids match.
+    if fresh.committee_id == proposal.committee_id:
+        fresh.committee = proposal.committee
+    if fresh.session_id == proposal.session_id:
+        fresh.session = proposal.session
     return fresh
 
 
