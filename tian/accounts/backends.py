@@ -1,8 +1,9 @@
 """Signing in with a username and password, and reading the signed-in user on every request."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Aggregate, CharField, Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Aggregate, CharField, Expression, OuterRef, QuerySet, Subquery
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
@@ -19,16 +20,22 @@ class _Joined(Aggregate):
         return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
 
 
-def users_with_roles() -> QuerySet[User]:
-    """The users, each with their roles (comma-separated, ``role_list``) and unread notifications
-    (``unread_at_sign_in``) as columns of their own row; ``with_roles`` turns the list into ``user.roles``."""
-    from tian.notifications.models import Notification
+# Columns that apps above accounts read with the signed-in user, in the same query (notifications: the unread
+# count the bell shows on every page): name → a function giving the expression, registered by those apps when
+# they are ready (``read_with_user``), so that accounts imports none of them.
+USER_COLUMNS: dict[str, Callable[[], Expression]] = {}
 
+
+def read_with_user(name: str, expression: Callable[[], Expression]) -> None:
+    USER_COLUMNS[name] = expression
+
+
+def users_with_roles() -> QuerySet[User]:
+    """The users, each with their roles (comma-separated, ``role_list``) and the registered columns (e.g.
+    ``unread_at_sign_in``) as columns of their own row; ``with_roles`` turns the list into ``user.roles``."""
     grants = RoleGrant.objects.filter(user=OuterRef("pk")).values("user").annotate(joined=_Joined("role"))
-    unread = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).values("user").annotate(
-        n=Count("pk"))
     return User.objects.annotate(role_list=Subquery(grants.values("joined")),
-                                 unread_at_sign_in=Coalesce(Subquery(unread.values("n")), 0))
+                                 **{name: expression() for name, expression in USER_COLUMNS.items()})
 
 
 def with_roles(user: User) -> User:

@@ -7,5 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # Django's place for wiring that needs the models loaded: importing the module registers the follower.
-        from tian.notifications import followers  # noqa: F401
+        # Django's place for wiring that needs the models loaded: importing the module registers its hooks.
+        from tian.notifications import hooks  # noqa: F401
