@@ -26,46 +26,85 @@ class Api:
         return self.client.post(f"/api/v1{path}", data or {}, content_type="application/json")
 
 
+def _task(api, kind):
+    """The id of the object the caller's inbox names for a task of this kind."""
+    return next(t["object_id"] for t in api.get("/inbox").json() if t["kind"] == kind)
+
+
 def test_the_seed_story_through_the_api(world, tokens):
+    """Every id comes from an answer, a lookup or the inbox: what an integrator has."""
     member, cosigner, staff = Api(tokens["member"]), Api(tokens["cosigner"]), Api(tokens["staff"])
     lead, assisting, supervisor = Api(tokens["lead_handler"]), Api(tokens["assisting_handler"]), Api(tokens["supervisor"])
-    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    category = next(c["id"] for c in member.get("/categories").json() if c["name"] == "社会建设")
     r = member.post("/proposals", {"title": "关于加强全区未成年人关爱保护工作的建议", "body": "建议。",
-                                   "category": category.pk, "disclosure_consent": True})
+                                   "category": category, "disclosure_consent": True})
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
-    assert member.post(f"/proposals/{pk}/cosigners", {"members": [world.cosigner.member.pk]}).status_code == 200
-    invitation = Proposal.objects.get(pk=pk).cosignatures.get()
-    assert cosigner.post(f"/cosignatures/{invitation.pk}/accept").status_code == 200
-    assert member.post(f"/proposals/{pk}/actions/submit").json()["state"] == "submitted"
-    assert staff.post(f"/proposals/{pk}/actions/register").json()["state"] == "registered"
-    r = staff.post(f"/proposals/{pk}/actions/assign", {
-        "lead_unit": world.units["区民政局"].pk, "assisting_units": [world.units["区教科局"].pk],
-        "assigned_on": "2026-11-01", "supervising_offices": [world.offices["区政府办公室"].pk],
-        "lead_officials": [world.lead_official.pk]})
+    assert r.json()["state"] == "draft" and r.json()["links"]["submit"] == f"/api/v1/proposals/{pk}/submit"
+    cosigner_id = next(m["id"] for m in member.get("/members").json() if m["name"] == "徐丽娟")
+    r = member.post(f"/proposals/{pk}/invitations", {"members": [cosigner_id]})
+    assert r.status_code == 201 and r.json()[0]["member"]["id"] == cosigner_id and r.json()[0]["status"] == "invited"
+    invitation = r.json()[0]["id"]
+    assert [i["id"] for i in cosigner.get("/invitations").json()] == [invitation]
+    assert _task(cosigner, "cosign_invitation") == invitation
+    r = cosigner.post(f"/invitations/{invitation}/accept")
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    assert member.post(f"/proposals/{pk}/submit").json()["state"] == "submitted"
+    assert _task(staff, "review") == pk
+    r = staff.post(f"/proposals/{pk}/register")
+    assert r.json()["state"] == "registered" and r.json()["number"] == 1 and "assign" in r.json()["links"]
+    units = {u["name"]: u["id"] for u in staff.get("/units").json()}
+    office = next(o["id"] for o in staff.get("/supervising-offices").json() if o["name"] == "区政府办公室")
+    official = next(o["id"] for o in staff.get("/lead-officials").json() if o["name"] == "杨金军")
+    r = staff.post(f"/proposals/{pk}/assign", {
+        "lead_unit": units["区民政局"], "assisting_units": [units["区教科局"]], "assigned_on": "2026-11-01",
+        "supervising_offices": [office], "lead_officials": [official]})
     assert r.json()["state"] == "assigned", r.content
-    detail = lead.get(f"/proposals/{pk}").json()
-    lead_id = next(a["id"] for a in detail["assignments"] if a["role"] == "lead")
-    assist_id = next(a["id"] for a in detail["assignments"] if a["role"] == "assisting")
-    assert lead.post(f"/assignments/{lead_id}/sign").json()["state"] == "handling"
+    lead_id, assist_id = _task(lead, "sign"), _task(assisting, "sign")
+    r = lead.post(f"/assignments/{lead_id}/sign")
+    assert r.json()["status"] == "signed" and r.json()["proposal_state"] == "handling"
+    assert "contact" in r.json()["links"]["record_contact"]
     assert assisting.post(f"/assignments/{assist_id}/sign").status_code == 200
-    assert lead.post(f"/assignments/{lead_id}/contact", {"method": "phone", "contacted_on": "2026-11-02",
-                                                         "summary": "电话沟通"}).status_code == 200
-    assert assisting.post(f"/assignments/{assist_id}/opinion", {"body": "同意"}).status_code == 200
+    r = lead.post(f"/assignments/{lead_id}/contact", {"method": "phone", "contacted_on": "2026-11-02",
+                                                      "summary": "电话沟通"})
+    assert r.status_code == 201 and r.json()["method"] == "phone" and r.json()["assignment_id"] == lead_id
+    r = assisting.post(f"/assignments/{assist_id}/opinion", {"body": "同意"})
+    assert r.status_code == 201 and r.json()["body"] == "同意"
+    assert [o["code"] for o in lead.get("/outcome-classes").json()][:3] == ["A", "B", "C"]
     r = lead.post(f"/assignments/{lead_id}/reply", {"body": "首先感谢。\n现答复如下。", "outcome": "A",
                                                     "contact_name": "贺威", "contact_phone": "13795952836",
                                                     "reply_date": "2026-11-20", "submit": True})
-    assert r.status_code == 200, r.content
+    assert r.status_code == 200 and r.json()["status"] == "cosigning", r.content
     reply_id = r.json()["id"]
-    assert assisting.post(f"/replies/{reply_id}/cosign").status_code == 200
-    assert supervisor.post(f"/replies/{reply_id}/approve", {"comments": "同意"}).json()["state"] == "replied"
-    assert member.post(f"/proposals/{pk}/actions/evaluate", {"result": "satisfied", "feedback": "非常满意"}).status_code == 200
-    assert staff.post(f"/proposals/{pk}/actions/close").json()["state"] == "closed"
-    assert staff.post(f"/proposals/{pk}/actions/disclose").status_code == 200
+    assert _task(assisting, "cosign") == reply_id
+    r = assisting.post(f"/replies/{reply_id}/cosign")
+    assert r.json()["status"] == "supervision" and r.json()["cosignatures"][0]["signed_at"]
+    assert _task(supervisor, "supervision") == reply_id
+    r = supervisor.post(f"/replies/{reply_id}/approve", {"comments": "同意"})
+    assert r.json()["status"] == "released" and r.json()["proposal_state"] == "replied"
+    r = member.post(f"/proposals/{pk}/evaluate", {"result": "satisfied", "contacted": True, "feedback": "非常满意"})
+    assert r.status_code == 201 and r.json()["result"] == "satisfied" and r.json()["contacted"] is True
+    assert staff.post(f"/proposals/{pk}/close").json()["state"] == "closed"
+    assert staff.post(f"/proposals/{pk}/disclose").json()["is_public"] is True
     public = Client().get(f"/api/v1/public/proposals/{pk}").json()
     assert public["number_bracket"] == "第〔1〕号" and public["replies"][0]["contact_line"].endswith("137****2836)")
     # The public reads the lead proposer's rating only (the disclosure policy).
     assert public["timeline"] == [] and public["lead_rating"] == "satisfied" and public["evaluations"] == []
+
+
+def test_the_deprecated_operations_still_answer_as_before(world, tokens):
+    member, cosigner, staff = Api(tokens["member"]), Api(tokens["cosigner"]), Api(tokens["staff"])
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    pk = member.post("/proposals", {"title": "关于测试的建议", "body": "建议。", "category": category.pk}).json()["id"]
+    assert member.post(f"/proposals/{pk}/cosigners", {"members": [world.cosigner.member.pk]}).json() == {
+        "ok": True, "id": pk, "state": "draft"}
+    invitation = Proposal.objects.get(pk=pk).cosignatures.get()
+    assert cosigner.post(f"/cosignatures/{invitation.pk}/accept").json() == {"ok": True, "id": invitation.pk,
+                                                                             "state": None}
+    assert member.post(f"/proposals/{pk}/actions/submit").json() == {"ok": True, "id": pk, "state": "submitted"}
+    assert staff.post(f"/proposals/{pk}/actions/register").json()["state"] == "registered"
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert schema["paths"]["/api/v1/proposals/{proposal_id}/actions/{action}"]["post"]["deprecated"] is True
 
 
 def test_refusals_have_the_right_status_and_code(world, tokens):
@@ -73,15 +112,15 @@ def test_refusals_have_the_right_status_and_code(world, tokens):
     member, staff, stranger = Api(tokens["member"]), Api(tokens["staff"]), Api(tokens["stranger"])
     pk = member.post("/proposals", {"title": "关于测试的建议", "body": "建议。", "category": category.pk,
                                     "disclosure_consent": True}).json()["id"]
-    r = member.post(f"/proposals/{pk}/actions/register")
+    r = member.post(f"/proposals/{pk}/register")
     assert r.status_code == 403 and r.json()["code"] == "not_allowed" and r.json()["message"] == "您无权执行此操作。"
-    r = staff.post(f"/proposals/{pk}/actions/register")
+    r = staff.post(f"/proposals/{pk}/register")
     assert r.status_code == 404  # a draft is invisible to the office
-    member.post(f"/proposals/{pk}/actions/submit")
-    r = member.post(f"/proposals/{pk}/actions/submit")
+    member.post(f"/proposals/{pk}/submit")
+    r = member.post(f"/proposals/{pk}/submit")
     assert r.status_code == 409 and r.json()["code"] == "invalid_state"
-    r = staff.post(f"/proposals/{pk}/actions/return", {"note": ""})
-    assert r.status_code == 422 and "note" in r.json()["errors"]
+    r = staff.post(f"/proposals/{pk}/return", {"note": ""})
+    assert r.status_code == 422 and "note" in r.json()["fields"]
     assert stranger.get(f"/proposals/{pk}").status_code == 404
     assert Client().get(f"/api/v1/proposals/{pk}").status_code == 401
     assert staff.post(f"/proposals/{pk}/actions/nonsense").status_code == 404
@@ -116,7 +155,7 @@ def test_public_endpoints_return_only_disclosed_data(world, tokens):
     category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
     pk = Api(tokens["member"]).post("/proposals", {"title": "不应公开的提案", "body": "建议。", "category": category.pk,
                                                    "disclosure_consent": True}).json()["id"]
-    Api(tokens["member"]).post(f"/proposals/{pk}/actions/submit")
+    Api(tokens["member"]).post(f"/proposals/{pk}/submit")
     listing = Client().get("/api/v1/public/proposals").json()
     assert listing["total"] == 0 and "不应公开的提案" not in str(listing)
     assert Client().get(f"/api/v1/public/proposals/{pk}").status_code == 404
@@ -124,7 +163,7 @@ def test_public_endpoints_return_only_disclosed_data(world, tokens):
 
 def test_schema_and_docs_are_served_locally(world, client_for):
     schema = Client().get("/api/v1/openapi.json").json()
-    assert "/api/v1/proposals/{proposal_id}/actions/{action}" in schema["paths"]
+    assert "/api/v1/proposals/{proposal_id}/register" in schema["paths"]
     docs = client_for(world.staff).get("/api/v1/docs").content.decode()
     assert "cdn.jsdelivr" not in docs and "/static/ninja/" in docs
 
@@ -146,13 +185,13 @@ def _submitted_via_api(world, tokens):
     category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
     pk = member.post("/proposals", {"title": "关于矩阵测试的建议", "body": "建议。", "category": category.pk,
                                     "disclosure_consent": True}).json()["id"]
-    member.post(f"/proposals/{pk}/actions/submit")
+    member.post(f"/proposals/{pk}/submit")
     return pk
 
 
 @pytest.mark.parametrize("action,body,allowed", [
     ("register", {}, "staff"), ("return", {"note": "请修改"}, "staff"), ("withdraw", {}, "member"),
-    ("decline", {"ground": None, "forward": "opinion"}, "staff"),
+    ("decline", {"forward": "opinion"}, "staff"),
 ])
 def test_each_action_is_refused_for_other_roles_with_403_and_nothing_changes(world, tokens, action, body, allowed):
     pk = _submitted_via_api(world, tokens)
@@ -161,20 +200,20 @@ def test_each_action_is_refused_for_other_roles_with_403_and_nothing_changes(wor
     for who in ("cosigner", "lead_handler", "supervisor", "stranger", "member", "staff"):
         if who == allowed:
             continue
-        r = Api(tokens[who]).post(f"/proposals/{pk}/actions/{action}", body)
+        r = Api(tokens[who]).post(f"/proposals/{pk}/{action}", body)
         assert r.status_code in (403, 404), (who, r.status_code)
         assert r.json()["code"] in ("not_allowed", "not_found")
         assert Proposal.objects.get(pk=pk).state == "submitted"
-    assert Api(tokens[allowed]).post(f"/proposals/{pk}/actions/{action}", body).status_code == 200
-    r = Api(tokens[allowed]).post(f"/proposals/{pk}/actions/{action}", body)
+    assert Api(tokens[allowed]).post(f"/proposals/{pk}/{action}", body).status_code == 200
+    r = Api(tokens[allowed]).post(f"/proposals/{pk}/{action}", body)
     assert r.status_code == 409 and r.json()["code"] == "invalid_state"
 
 
 def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, tokens):
     staff = Api(tokens["staff"])
     pk = _submitted_via_api(world, tokens)
-    staff.post(f"/proposals/{pk}/actions/register")
-    staff.post(f"/proposals/{pk}/actions/assign", {"lead_unit": world.units["区民政局"].pk, "assigned_on": "2026-11-01",
+    staff.post(f"/proposals/{pk}/register")
+    staff.post(f"/proposals/{pk}/assign", {"lead_unit": world.units["区民政局"].pk, "assigned_on": "2026-11-01",
                                                    "supervising_offices": [world.offices["区政府办公室"].pk]})
     lead_id = Proposal.objects.get(pk=pk).assignments.get().pk
     r = Api(tokens["other_handler"]).post(f"/assignments/{lead_id}/sign")
@@ -186,21 +225,21 @@ def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, t
     assert lead.post(f"/assignments/{lead_id}/sign").status_code == 409
     r = lead.post(f"/assignments/{lead_id}/reply", {"body": "答复", "outcome": "Z", "contact_name": "贺威",
                                                     "contact_phone": "1", "reply_date": "2026-11-20", "submit": True})
-    assert r.status_code == 422 and "outcome" in r.json()["errors"]
+    assert r.status_code == 422 and "outcome" in r.json()["fields"]
     reply_id = lead.post(f"/assignments/{lead_id}/reply", {"body": "答复", "outcome": "A", "contact_name": "贺威",
                                                            "contact_phone": "1", "reply_date": "2026-11-20",
                                                            "submit": True}).json()["id"]
     assert Api(tokens["lead_handler"]).post(f"/replies/{reply_id}/approve").status_code == 403
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/return", {"comments": ""}).status_code == 422
-    assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").json()["state"] == "replied"
+    assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").json()["proposal_state"] == "replied"
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").status_code == 409
 
 
 def test_unreadable_body_is_a_400_with_a_chinese_message(world, tokens):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
-    response = client.post("/api/v1/proposals/1/actions/register", "{not json", content_type="application/json")
+    response = client.post("/api/v1/proposals/1/register", "{not json", content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"code": "bad_request", "message": "无法读取请求内容，请发送 JSON 对象。"}
+    assert response.json() == {"code": "bad_request", "message": "无法读取请求内容，请发送 JSON 对象。", "fields": {}}
 
 
 @pytest.mark.django_db(transaction=True)  # each request commits, as on a server
@@ -225,7 +264,7 @@ def test_submitting_through_the_api_answers_the_new_state_in_few_queries_and_que
     assert queued == []  # a new draft is neither indexed nor announced: nothing queued
     assert proposal.revision == 0  # nothing of it can have been kept yet
     with CaptureQueriesContext(connection) as submit:
-        submitted = api.post(f"/proposals/{proposal.pk}/actions/submit")
+        submitted = api.post(f"/proposals/{proposal.pk}/actions/submit")  # the deprecated operation answers as before
     assert submitted.json() == {"ok": True, "id": proposal.pk, "state": "submitted"}
     proposal.refresh_from_db()
     assert proposal.state == "submitted" and proposal.revision == 1

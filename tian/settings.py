@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tian.api.middleware.ApiErrorsMiddleware",  # every error under /api/ in the API's JSON shape
     "tian.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tian.core.request_limits.RequestLimitsMiddleware",  # before anything reads the cookies or the body

@@ -1,22 +1,65 @@
-"""What the API returns and accepts."""
+"""What the API answers. Every write answers the resource it changed, with its id and ``links``: the addresses
+a client calls next (``self`` always; on a proposal, one per action the caller may perform on it now)."""
 
 import datetime
+from enum import StrEnum
 from typing import Any
 
 from ninja import Schema
 from pydantic import Field
 
+from tian.deadlines.models import ExtensionRequest
+from tian.handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, UnitRole
+from tian.proposals.models import CoSignature, DeclineForward, Kind, State
+from tian.supervision.models import SupervisionActivity
+
+Links = dict[str, str]
+
+
+def choices(name: str, text_choices) -> type[StrEnum]:
+    """The values of a model's choices as an enum of the API, under a name of its own (several models call
+    theirs ``Status``; the published schema names each once)."""
+    return StrEnum(name, {value: value for value in text_choices.values})
+
+
+ProposalState = choices("ProposalState", State)
+ProposalKind = choices("ProposalKind", Kind)
+RatingChoice = choices("Rating", Rating)
+UnitRoleChoice = choices("UnitRole", UnitRole)
+AssignmentStatus = choices("AssignmentStatus", Assignment.Status)
+ReplyStatus = choices("ReplyStatus", Reply.Status)
+InvitationStatus = choices("InvitationStatus", CoSignature.Status)
+ContactMethod = choices("ContactMethod", ContactRecord.Method)
+DeclineForwardChoice = choices("DeclineForward", DeclineForward)
+ActivityKind = choices("ActivityKind", SupervisionActivity.Kind)
+RequestStatus = choices("RequestStatus", ReassignmentRequest.Status)
+ExtensionStatus = choices("ExtensionStatus", ExtensionRequest.Status)
+
 
 class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: dict[str, list[str]] | None = None
+    """Every refusal under /api/, whatever its status (400, 401, 403, 404, 405, 409, 412, 413, 422, 429 …)."""
+
+    code: str = Field(description="Stable machine code: not_found, not_allowed, invalid_input, invalid_state, "
+                                  "conflict, unauthenticated, method_not_allowed, too_large, throttled, "
+                                  "precondition_failed, idempotency_key_reused, idempotency_in_progress …")
+    message: str = Field(description="For people, in the request's language (Chinese by default)")
+    fields: dict[str, list[str]] = Field(default_factory=dict, description="Field name (as in the request "
+                                         "schema) → messages; empty when the refusal is not about one field")
 
 
 class OkOut(Schema):
+    """The answer of the deprecated operations only (see docs/api-changelog.md)."""
+
     ok: bool = True
     id: int | None = None
     state: str | None = None
+
+
+class Ref(Schema):
+    """Another object named by its id (and its name, for people)."""
+
+    id: int
+    name: str
 
 
 class ProposalOut(Schema):
@@ -25,36 +68,53 @@ class ProposalOut(Schema):
     number: int | None
     number_year: str
     title: str
-    kind: str
-    state: str
+    kind: ProposalKind
+    state: ProposalState
     state_label: str
     proposer: str
     category: str | None
     is_key: bool
     is_public: bool
     submitted_at: datetime.datetime | None
+    links: Links = Field(default_factory=dict, description="self; on a single proposal also one address per "
+                                                           "action the caller may perform now")
+
+
+class ReplyCosignatureOut(Schema):
+    unit: Ref
+    signed_at: datetime.datetime | None
 
 
 class ReplyOut(Schema):
     id: int
+    proposal_id: int
+    assignment_id: int
     unit: str
     round: int
-    status: str
+    status: ReplyStatus
     outcome: str
     title: str
     salutation: str
     paragraphs: list[str]
     date: str
     contact_line: str
+    cosignatures: list[ReplyCosignatureOut] = Field(default_factory=list)
+    proposal_state: ProposalState | None = None
+    links: Links = Field(default_factory=dict)
 
 
 class EvaluationOut(Schema):
+    id: int
+    proposal_id: int
     evaluator: str
     round: int
-    result: str
-    attitude: str
+    result: RatingChoice
+    attitude: RatingChoice | None
+    contacted: bool | None = None
     feedback: str
     on_paper: bool
+    proposal_state: ProposalState | None = None
+    links: Links = Field(default_factory=dict)
 
 
 class EventOut(Schema):
@@ -69,10 +129,48 @@ class EventOut(Schema):
 
 class AssignmentOut(Schema):
     id: int
-    unit: str
-    role: str
-    status: str
+    proposal_id: int
+    unit: Ref
+    role: UnitRoleChoice
+    status: AssignmentStatus
+    assigned_on: datetime.date
     deadline: datetime.date
+    reassignment_deadline: datetime.date
+    proposal_state: ProposalState | None = None
+    links: Links = Field(default_factory=dict)
+
+
+class InvitationOut(Schema):
+    """联名邀请: one member asked to co-sign one proposal."""
+
+    id: int
+    proposal_id: int
+    proposal_title: str
+    member: Ref
+    order: int
+    status: InvitationStatus = Field(description="invited (open), accepted, declined, expired or withdrawn; "
+                                                   "an open invitation past its window reads expired")
+    invited_at: datetime.datetime
+    expires_at: datetime.datetime
+    responded_at: datetime.datetime | None
+    links: Links = Field(default_factory=dict)
+
+
+class DraftOut(Schema):
+    """The fields of the proposal as its author writes them (PATCH /proposals/{id}); shown to whoever may edit it."""
+
+    title: str
+    body: str
+    background: str
+    analysis: str
+    suggestions: str
+    category: int | None = Field(description="Topic category id (GET /categories)")
+    suggested_units: list[int] = Field(description="Unit ids (GET /units)")
+    disclosure_consent: bool
+    non_disclosure_reason: str
+    contact_name: str
+    contact_phone: str
+    contact_address: str
 
 
 class ProposalDetailOut(ProposalOut):
@@ -86,18 +184,24 @@ class ProposalDetailOut(ProposalOut):
     lead_officials: list[str]
     assigned_on: datetime.date | None
     replies: list[ReplyOut]
-    lead_rating: str | None = Field(None, description="The lead proposer's rating of the latest reply (everyone "
-                                    "who sees the proposal reads it)")
+    lead_rating: RatingChoice | None = Field(None, description="The lead proposer's rating of the latest reply "
+                                                         "(everyone who sees the proposal reads it)")
     evaluations: list[EvaluationOut] = Field(description="The evaluations the caller may read in full")
     timeline: list[EventOut]
-    actions: list[str]
+    actions: list[str] = Field(description="The actions the caller may perform now (their addresses: links)")
+    editable: DraftOut | None = Field(None, description="The draft's fields, for whoever may edit it now")
 
 
 class PageOut(Schema):
+    """One page of a list. A page past the end is empty (``next`` is null from the last page on)."""
+
     items: list[ProposalOut]
     total: int
     page: int
     pages: int
+    page_size: int
+    next: str | None = Field(description="The address of the next page, null on the last page and beyond")
+    previous: str | None = Field(description="The address of the previous page, null on the first")
 
 
 class NamedOut(Schema):
@@ -106,12 +210,73 @@ class NamedOut(Schema):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-class TaskOut(Schema):
+class UnitOut(NamedOut):
+    full_name: str
     kind: str
+
+
+class MemberOut(NamedOut):
+    sector: str | None
+    party: str | None
+
+
+class SessionOut(NamedOut):
+    year: int
+    plenary_start: datetime.date
+    plenary_end: datetime.date
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+
+
+class OfficeOut(Schema):
+    id: int
+    name: str
+    full_name: str
+
+
+class LeadOfficialOut(Schema):
+    id: int
+    name: str
+    title: str
+
+
+class DeclineGroundOut(Schema):
+    id: int
+    text: str
+
+
+class OutcomeClassOut(Schema):
+    code: str
+    label: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    roles: list[str]
+    unit: str | None
+    office: str | None
+    member_id: int | None = None
+    unit_id: int | None = None
+    office_id: int | None = None
+
+
+class TaskOut(Schema):
+    kind: str = Field(description="sign, contact, opinion, cosign, reply, returned, rehandling, reassignment, "
+                                  "follow_up (units); review, assign, reassignment_decision, extension_decision, "
+                                  "close (office); supervision (supervisors); cosign_invitation (members)")
     label: str
     proposal_id: int
     title: str
     deadline: datetime.date | None = None
+    object_type: str = Field(description="What to act on: proposal, assignment, reply, invitation, "
+                                         "reassignment or extension")
+    object_id: int = Field(description="The id of that object")
+    links: Links = Field(default_factory=dict)
 
 
 class NotificationOut(Schema):
@@ -121,3 +286,78 @@ class NotificationOut(Schema):
     url: str
     created_at: datetime.datetime
     read: bool
+
+
+class ContactOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    method: ContactMethod
+    contacted_on: datetime.date
+    summary: str
+    links: Links = Field(default_factory=dict)
+
+
+class OpinionOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    body: str
+    sent_at: datetime.datetime
+    links: Links = Field(default_factory=dict)
+
+
+class ReassignmentOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    reason: str
+    suggested_unit: str
+    status: RequestStatus
+    decision_note: str
+    new_assignment_id: int | None = None
+    proposal_state: ProposalState | None = None
+    links: Links = Field(default_factory=dict)
+
+
+class ExtensionOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    requested_deadline: datetime.date
+    previous_deadline: datetime.date
+    reason: str
+    status: ExtensionStatus
+    decision_note: str
+    deadline: datetime.date = Field(description="The assignment's deadline now")
+    links: Links = Field(default_factory=dict)
+
+
+class ActivityOut(Schema):
+    id: int
+    proposal_id: int
+    kind: ActivityKind
+    held_on: datetime.date
+    participants: str
+    notes: str
+    links: Links = Field(default_factory=dict)
+
+
+class ReminderOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    deadline: datetime.date | None
+    note: str
+    sent_at: datetime.datetime | None
+    links: Links = Field(default_factory=dict)
+
+
+class FollowUpOut(Schema):
+    id: int
+    reply_id: int
+    proposal_id: int
+    due_on: datetime.date
+    report: str
+    reported_at: datetime.datetime | None
+    links: Links = Field(default_factory=dict)

@@ -1,0 +1,268 @@
+"""Handling, supervision and deadlines: the units' actions on their assignments, co-signing and supervision review
+of replies, the office's decisions on reassignment and extension requests, reminders, supervision activities and
+follow-up reports. Each answers the object it changed."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Body, Router, Status
+
+from tian.api import outputs
+from tian.api.common import ERRORS, assignment_for, form_data, reply_for, valid
+from tian.api.requests import (
+    ActivityRequest,
+    ApproveRequest,
+    ContactRequest,
+    CosignReplyRequest,
+    ExtensionDecisionRequest,
+    ExtensionRequestIn,
+    FollowUpRequest,
+    OpinionRequest,
+    ReassignmentDecisionRequest,
+    ReassignmentRequestIn,
+    RemindRequest,
+    ReplyRequest,
+    ReplyReturnRequest,
+    ReplySubmitRequest,
+    SignRequest,
+)
+from tian.api.schemas import (
+    ActivityOut,
+    AssignmentOut,
+    ContactOut,
+    ExtensionOut,
+    FollowUpOut,
+    OpinionOut,
+    ReassignmentOut,
+    ReminderOut,
+    ReplyOut,
+)
+from tian.deadlines import services as deadlines
+from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.handling import services as handling
+from tian.handling.models import Assignment, ReassignmentRequest
+from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
+from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
+from tian.proposals.models import Proposal
+from tian.proposals.selectors import get_proposal_for
+from tian.supervision import services as supervision
+
+router = Router(tags=["handling"])
+supervision_router = Router(tags=["supervision"])
+B = outputs.BASE
+
+
+def _assignment(request, assignment_id: int) -> dict:
+    a = Assignment.objects.select_related("unit", "proposal").get(pk=assignment_id)
+    return outputs.assignment_out(request.user, a, get_proposal_for(request.user, a.proposal_id))
+
+
+def _reply(request, reply_id: int) -> dict:
+    return outputs.reply_out(request.user, reply_for(request, reply_id))
+
+
+def _state(proposal_id: int) -> str:
+    return Proposal.objects.values_list("state", flat=True).get(pk=proposal_id)
+
+
+@router.get("/assignments/{assignment_id}", response={200: AssignmentOut, **ERRORS}, operation_id="assignment_get")
+def assignment(request, assignment_id: int):
+    """One unit's part in handling a proposal, with the addresses of what the caller's unit may do on it."""
+    return _assignment(request, assignment_for(request, assignment_id).pk)
+
+
+@router.post("/assignments/{assignment_id}/sign", response={200: AssignmentOut, **ERRORS},
+             operation_id="assignment_sign_for")
+def assignment_sign(request, assignment_id: int, payload: Body[SignRequest | None] = None):
+    """签收, by the assigned unit."""
+    a = handling.assignment_sign_for(assignment=assignment_for(request, assignment_id), by=request.user)
+    return _assignment(request, a.pk)
+
+
+def _reassignment(item: ReassignmentRequest, new_assignment_id=None) -> dict:
+    item = ReassignmentRequest.objects.select_related("assignment").get(pk=item.pk)
+    return {"id": item.pk, "assignment_id": item.assignment_id, "proposal_id": item.assignment.proposal_id,
+            "reason": item.reason, "suggested_unit": item.suggested_unit, "status": item.status,
+            "decision_note": item.decision_note, "new_assignment_id": new_assignment_id,
+            "proposal_state": _state(item.assignment.proposal_id),
+            "links": {"proposal": outputs.proposal_url(item.assignment.proposal_id),
+                      "assignment": f"{B}/assignments/{item.assignment_id}",
+                      "decision": f"{B}/reassignments/{item.pk}/decision"}}
+
+
+@router.post("/assignments/{assignment_id}/reassignment", response={201: ReassignmentOut, **ERRORS},
+             operation_id="assignment_request_reassignment")
+def assignment_reassignment(request, assignment_id: int, payload: ReassignmentRequestIn):
+    """退办申请: the unit asks to be taken off the proposal, within the window."""
+    a = assignment_for(request, assignment_id)
+    d = valid(ReassignmentForm(form_data(payload)))
+    return Status(201, _reassignment(handling.reassignment_request(assignment=a, by=request.user, **d)))
+
+
+@router.post("/assignments/{assignment_id}/contact", response={201: ContactOut, **ERRORS},
+             operation_id="assignment_record_contact")
+def assignment_contact(request, assignment_id: int, payload: ContactRequest):
+    """办前沟通: how and when the unit contacted the proposer."""
+    a = assignment_for(request, assignment_id)
+    d = valid(ContactForm(form_data(payload)))
+    c = handling.contact_record(assignment=a, by=request.user, **d)
+    return Status(201, {"id": c.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "method": c.method,
+                        "contacted_on": c.contacted_on, "summary": c.summary,
+                        "links": {"proposal": outputs.proposal_url(a.proposal_id),
+                                  "assignment": f"{B}/assignments/{a.pk}"}})
+
+
+@router.post("/assignments/{assignment_id}/opinion", response={201: OpinionOut, **ERRORS},
+             operation_id="assignment_send_opinion")
+def assignment_opinion(request, assignment_id: int, payload: OpinionRequest):
+    """会办意见 of an assisting unit, to the lead unit."""
+    a = assignment_for(request, assignment_id)
+    d = valid(OpinionForm(form_data(payload)))
+    o = handling.opinion_send(assignment=a, by=request.user, **d)
+    return Status(201, {"id": o.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "body": o.body,
+                        "sent_at": o.sent_at, "links": {"proposal": outputs.proposal_url(a.proposal_id),
+                                                        "assignment": f"{B}/assignments/{a.pk}"}})
+
+
+@router.post("/assignments/{assignment_id}/reply", response={200: ReplyOut, **ERRORS},
+             operation_id="assignment_save_reply")
+def assignment_reply(request, assignment_id: int, payload: ReplyRequest):
+    """Save the reply draft of a lead or separate unit (the letter is generated around the body); with
+    ``submit: true`` also send it on (POST /replies/{id}/submit does that alone)."""
+    a = assignment_for(request, assignment_id)
+    d = valid(ReplyForm(form_data(payload, outcome=payload.outcome), committee=a.proposal.committee))
+    fields = {f: d[f] or "" for f in handling.REPLY_FIELDS if f != "reply_date"}
+    fields["reply_date"] = d["reply_date"]
+    reply = handling.reply_save(assignment=a, by=request.user, **fields)
+    if payload.submit:
+        reply = handling.reply_submit(reply=reply, by=request.user)
+    return _reply(request, reply.pk)
+
+
+@router.post("/assignments/{assignment_id}/extension", response={201: ExtensionOut, **ERRORS},
+             operation_id="assignment_request_extension", tags=["deadlines"])
+def assignment_extension(request, assignment_id: int, payload: ExtensionRequestIn):
+    """延期申请 of a replying unit."""
+    a = assignment_for(request, assignment_id)
+    d = valid(ExtensionForm(form_data(payload)))
+    return Status(201, _extension(deadlines.extension_request(assignment=a, by=request.user, **d)))
+
+
+@router.post("/assignments/{assignment_id}/remind", response={201: ReminderOut, **ERRORS},
+             operation_id="assignment_remind", tags=["deadlines"])
+def assignment_remind(request, assignment_id: int, payload: Body[RemindRequest | None] = None):
+    """催办: the proposal office or a supervising office reminds the unit."""
+    a = assignment_for(request, assignment_id)
+    d = valid(RemindForm(form_data(payload or RemindRequest())))
+    r = deadlines.remind_manually(assignment=a, by=request.user, note=d["note"])
+    return Status(201, {"id": r.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "deadline": r.deadline,
+                        "note": r.note, "sent_at": r.sent_at,
+                        "links": {"proposal": outputs.proposal_url(a.proposal_id),
+                                  "assignment": f"{B}/assignments/{a.pk}"}})
+
+
+# Replies ---------------------------------------------------------------------------------------------------------
+
+@router.get("/replies/{reply_id}", response={200: ReplyOut, **ERRORS}, operation_id="reply_get")
+def reply(request, reply_id: int):
+    """A reply letter, if the caller may read it (the disclosure policy)."""
+    return _reply(request, reply_id)
+
+
+@router.post("/replies/{reply_id}/submit", response={200: ReplyOut, **ERRORS}, operation_id="reply_submit")
+def reply_submit(request, reply_id: int, payload: Body[ReplySubmitRequest | None] = None):
+    """Send the saved draft on: to the assisting units' co-signature, then supervision review, then release."""
+    handling.reply_submit(reply=reply_for(request, reply_id), by=request.user)
+    return _reply(request, reply_id)
+
+
+@router.post("/replies/{reply_id}/cosign", response={200: ReplyOut, **ERRORS}, operation_id="reply_cosign")
+def reply_cosign(request, reply_id: int, payload: Body[CosignReplyRequest | None] = None):
+    """会签 by an assisting unit."""
+    handling.reply_cosign(reply=reply_for(request, reply_id), by=request.user)
+    return _reply(request, reply_id)
+
+
+@supervision_router.post("/replies/{reply_id}/approve", response={200: ReplyOut, **ERRORS},
+                         operation_id="reply_approve")
+def reply_approve(request, reply_id: int, payload: Body[ApproveRequest | None] = None):
+    """督办审核 approved (``outcome`` adjusts the class): the reply is released."""
+    payload = payload or ApproveRequest()
+    supervision.reply_approve(reply=reply_for(request, reply_id), by=request.user, outcome=payload.outcome or None,
+                              comments=payload.comments)
+    return _reply(request, reply_id)
+
+
+@supervision_router.post("/replies/{reply_id}/return", response={200: ReplyOut, **ERRORS},
+                         operation_id="reply_return")
+def reply_return(request, reply_id: int, payload: ReplyReturnRequest):
+    """督办审核 returned to the unit with comments."""
+    supervision.reply_return(reply=reply_for(request, reply_id), by=request.user, comments=payload.comments)
+    return _reply(request, reply_id)
+
+
+# The office's decisions --------------------------------------------------------------------------------------------
+
+@router.post("/reassignments/{request_id}/decision", response={200: ReassignmentOut, **ERRORS},
+             operation_id="reassignment_decide")
+def reassignment_decision(request, request_id: int, payload: ReassignmentDecisionRequest):
+    """The office approves (re-routing to ``new_unit``) or refuses a reassignment request."""
+    item = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=request_id)
+    proposal = get_proposal_for(request.user, item.assignment.proposal_id)
+    d = valid(ReassignmentDecisionForm(form_data(payload), committee=proposal.committee))
+    new = None
+    if d["decision"] == "approve":
+        new = handling.reassignment_approve(request=item, by=request.user, new_unit=d["new_unit"], note=d["note"])
+    else:
+        handling.reassignment_refuse(request=item, by=request.user, note=d["note"])
+    return _reassignment(item, new.pk if new else None)
+
+
+def _extension(item: ExtensionRequest) -> dict:
+    item = ExtensionRequest.objects.select_related("assignment").get(pk=item.pk)
+    a = item.assignment
+    return {"id": item.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id,
+            "requested_deadline": item.requested_deadline, "previous_deadline": item.previous_deadline,
+            "reason": item.reason, "status": item.status, "decision_note": item.decision_note, "deadline": a.deadline,
+            "links": {"proposal": outputs.proposal_url(a.proposal_id), "assignment": f"{B}/assignments/{a.pk}",
+                      "decision": f"{B}/extensions/{item.pk}/decision"}}
+
+
+@router.post("/extensions/{extension_id}/decision", response={200: ExtensionOut, **ERRORS},
+             operation_id="extension_decide", tags=["deadlines"])
+def extension_decision(request, extension_id: int, payload: ExtensionDecisionRequest):
+    """The office approves (``deadline`` null: the date asked for) or refuses an extension request."""
+    item = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=extension_id)
+    get_proposal_for(request.user, item.assignment.proposal_id)
+    d = valid(ExtensionDecisionForm(form_data(payload)))
+    if d["decision"] == "approve":
+        deadlines.extension_approve(extension=item, by=request.user, deadline=d["deadline"], note=d["note"])
+    else:
+        deadlines.extension_refuse(extension=item, by=request.user, note=d["note"])
+    return _extension(item)
+
+
+# Supervision activities and follow-ups -------------------------------------------------------------------------------
+
+@supervision_router.post("/proposals/{proposal_id}/supervision-activities", response={201: ActivityOut, **ERRORS},
+                         operation_id="proposal_record_supervision_activity")
+def supervision_activity(request, proposal_id: int, payload: ActivityRequest):
+    """A supervision activity on a key proposal, by its lead official or supervising office."""
+    proposal = get_proposal_for(request.user, proposal_id)
+    a = deadlines.supervision_activity_record(proposal=proposal, by=request.user, kind=payload.kind.value,
+                                              held_on=payload.held_on, participants=payload.participants,
+                                              notes=payload.notes)
+    return Status(201, {"id": a.pk, "proposal_id": proposal.pk, "kind": a.kind, "held_on": a.held_on,
+                        "participants": a.participants, "notes": a.notes,
+                        "links": {"proposal": outputs.proposal_url(proposal.pk)}})
+
+
+@router.post("/follow-ups/{follow_up_id}/report", response={200: FollowUpOut, **ERRORS},
+             operation_id="follow_up_report", tags=["deadlines"])
+def follow_up_report(request, follow_up_id: int, payload: FollowUpRequest):
+    """回头看: the unit reports what was actually done, a year after a B-class reply."""
+    item = get_object_or_404(FollowUp.objects.select_related("reply"), pk=follow_up_id)
+    get_proposal_for(request.user, item.reply.proposal_id)
+    f = deadlines.follow_up_report(follow_up=item, by=request.user, report=payload.report)
+    return {"id": f.pk, "reply_id": f.reply_id, "proposal_id": item.reply.proposal_id, "due_on": f.due_on,
+            "report": f.report, "reported_at": f.reported_at,
+            "links": {"proposal": outputs.proposal_url(item.reply.proposal_id), "reply": f"{B}/replies/{f.reply_id}"}}
+
