@@ -7,7 +7,7 @@ from tests.e2e.conftest import shot
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_people import no_horizontal_scroll
 from tests.test_handling_pages import assigned_proposal
-from tian.handling import inbox as tasks
+from tian.pages.handling import inbox as tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -24,12 +24,12 @@ from tian.api.schemas import (
     UnitOut,
 )
 from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.handling import inbox as unit_inbox
 from tian.handling.models import OutcomeClass, ReassignmentRequest, Reply
 from tian.notifications.models import Notification
 from tian.notifications.services import mark_read
 from tian.organisations.models import LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
+from tian.pages.handling import inbox as unit_inbox
 from tian.proposals.models import CoSignature, DeclineGround, Proposal, State, TopicCategory
 
 router = Router(tags=["people"])
@@ -52,7 +52,7 @@ def _task(kind, label, proposal: Proposal, object_type: str, object_id: int, lin
 
 
 def _unit_tasks(user) -> list[dict]:
-    """The unit inbox's groups (``handling/inbox.py``), each task naming the object to act on."""
+    """The unit inbox's groups (``pages/handling/inbox.py``), each task naming the object to act on."""
     tasks = []
     items = unit_inbox.all_items(user.unit_id)
     for group in unit_inbox.GROUPS:

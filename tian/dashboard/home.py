@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
-from tian.handling.home import unit_tiles
 from tian.handling.models import Evaluation, ReassignmentRequest
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
+from tian.pages.handling.home import unit_tiles
 from tian.proposals.models import CoSignature, Proposal, State
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
 

@@ -18,7 +18,6 @@ from tian.core.calendar import corrections_version
 from tian.core.layout import render_page
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.handling import inbox as tasks
 from tian.handling import services
 from tian.handling.letters import build_letter
 from tian.handling.models import (
@@ -37,6 +36,7 @@ from tian.handling.unit_forms import (
     ReplyForm,
 )
 from tian.organisations.models import Unit
+from tian.pages.handling import inbox as tasks
 from tian.pages.proposals.common import first_error
 from tian.proposals import workflow
 from tian.proposals.derived import change_marker, derived, render_fragment, with_csrf_token

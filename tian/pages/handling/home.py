@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tian.handling.inbox import GROUPS, group_counts
+from tian.pages.handling.inbox import GROUPS, group_counts
 
 
 def unit_tiles(user, committee) -> list[dict]:
