@@ -4,7 +4,7 @@
 so "doesn't exist" and "not yours" look the same (404).
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -143,18 +143,12 @@ def get_proposal_row_for(user, pk: int) -> Proposal:
     return proposal
 
 
-def get_proposal_for(user, pk: int, *, merged: bool = True) -> Proposal:
+def get_proposal_for(user, pk: int, *, merged: bool = True, assignments: QuerySet | None = None) -> Proposal:
     """Fetch-and-authorize: the proposal if the user may see it, else 404. ``merged=False``: the caller knows
-    that no proposal was merged into this one, which saves reading them."""
-    from tian.deadlines.models import ExtensionRequest
-    from tian.handling.models import Assignment, ContactRecord
-
-    # Whether each unit has contact records or a pending extension request: the proposal page reads those
-    # only where there are some.
-    assignments = Assignment.objects.select_related("unit").annotate(
-        has_contacts=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
-        has_pending_extension=Exists(ExtensionRequest.objects.filter(assignment=OuterRef("pk"),
-                                                                     status=ExtensionRequest.Status.PENDING)))
+    that no proposal was merged into this one, which saves reading them. ``assignments``: how to read its
+    assignments (the proposal page's, annotated with what it shows); by default with their units."""
+    if assignments is None:
+        assignments = Proposal._meta.get_field("assignments").related_model.objects.select_related("unit")
     related = [Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")),
                Prefetch("assignments", queryset=assignments), "supervising_offices", "lead_officials",
                "suggested_units"]

@@ -12,7 +12,7 @@ from tian.core.layout import render_page
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
 from tian.disclosure.policy import disclosure_for
-from tian.handling.models import Assignment, Evaluation, ReassignmentRequest, Reply, UnitRole
+from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
 from tian.proposals.derived import derived, render_fragment, with_csrf_token
 from tian.proposals.forms import (
@@ -36,6 +36,15 @@ from tian.proposals.selectors import (
 )
 from tian.proposals.timeline import review_result, timeline
 from tian.stats.models import FiguresVersion
+
+
+def page_assignments():
+    """The proposal's assignments as its page reads them: whether each unit has contact records or a pending
+    extension request, so that those are read only where there are some."""
+    return Assignment.objects.select_related("unit").annotate(
+        has_contacts=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
+        has_pending_extension=Exists(ExtensionRequest.objects.filter(assignment=OuterRef("pk"),
+                                                                     status=ExtensionRequest.Status.PENDING)))
 
 
 def all_replies(proposal) -> list[Reply]:
@@ -182,7 +191,7 @@ UNKEPT_STATES = BEFORE_REGISTRATION
 
 
 def _page(request, pk, merged: bool) -> dict:
-    proposal = get_proposal_for(request.user, pk, merged=merged)
+    proposal = get_proposal_for(request.user, pk, merged=merged, assignments=page_assignments())
     context = proposal_context(request.user, proposal)
     actions = context["actions"]
     committee = proposal.committee
