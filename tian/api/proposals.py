@@ -42,15 +42,14 @@ from tian.api.schemas import (
 )
 from tian.disclosure.policy import disclosure_for
 from tian.handling import services as handling
+from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.organisations.selectors import current_committee, member_of
 from tian.proposals import services
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
-    EvaluationForm,
     MergeForm,
     NoteForm,
-    PaperEvaluationForm,
     ProposalForm,
     RehandleForm,
 )

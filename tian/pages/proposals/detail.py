@@ -12,16 +12,15 @@ from tian.core.layout import render_page
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
 from tian.disclosure.policy import disclosure_for
+from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
 from tian.proposals.derived import derived, render_fragment, with_csrf_token
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
-    EvaluationForm,
     ExtensionDecisionForm,
     MergeForm,
-    PaperEvaluationForm,
     ReassignmentDecisionForm,
     RehandleForm,
     ReturnForm,

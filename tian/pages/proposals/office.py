@@ -28,6 +28,7 @@ from tian.deadlines.filters import deadline_filter
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.services import disclosure_deadline
 from tian.handling import services as handling
+from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import first_error
@@ -36,11 +37,9 @@ from tian.proposals.derived import change_marker, derived, events_marker, render
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
-    EvaluationForm,
     ExtensionDecisionForm,
     MergeForm,
     NoteForm,
-    PaperEvaluationForm,
     ProposalFilterForm,
     ReassignmentDecisionForm,
     RehandleForm,
