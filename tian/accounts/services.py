@@ -15,8 +15,10 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from tian.accounts.backends import UserBackend, users_with_roles, with_roles
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
@@ -208,10 +210,6 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 def token_user(raw: str) -> User | None:
     """The active user a bearer token belongs to, recording its use; None for unknown, revoked or expired tokens."""
-    from django.db.models import F
-
-    from tian.accounts.backends import UserBackend, users_with_roles, with_roles
-
     # One query: the token and its user with their roles, as for a session.
     user = users_with_roles().filter(api_tokens__digest=token_digest(raw), api_tokens__revoked_at__isnull=True).annotate(
         token_pk=F("api_tokens__pk"), token_used_at=F("api_tokens__last_used_at"),

@@ -14,10 +14,10 @@ from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import working_days_between
 from tian.handling.models import Assignment, Reply, UnitRole
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
-from tian.notifications.services import notify
+from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
 from tian.proposals.events import record
-from tian.proposals.models import IN_HANDLING, State
+from tian.proposals.models import IN_HANDLING, Event, State
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 from tian.supervision.models import SupervisionActivity
@@ -161,8 +161,6 @@ def scan(now=None) -> dict:
 
     Safe to run every few minutes and concurrently: each reminder stage is a row with a unique
     constraint, written in its own transaction before anyone is told; a second scan finds it and skips."""
-    from tian.notifications.services import retry_due_deliveries
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
@@ -257,8 +255,6 @@ def supervision_activity_record(*, proposal, by, kind: str, held_on: datetime.da
 
 def replied_on(proposal) -> datetime.date | None:
     """The day the proposal's replies (of the latest round) were all released."""
-    from tian.proposals.models import Event
-
     at = (Event.objects.filter(proposal=proposal, action="proposal.replied").order_by("-at")
           .values_list("at", flat=True).first())
     return timezone.localdate(at) if at else None

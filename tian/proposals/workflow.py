@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm, has_permission
 from tian.proposals.models import ANSWERED, IN_HANDLING, Kind, Proposal, State
+from tian.proposals.selectors import proposer_members
 
 
 class WorkflowError(Exception):
@@ -88,8 +89,6 @@ def chases_units(user, proposal: Proposal) -> bool:
 
 
 def is_evaluator(user, proposal: Proposal) -> bool:
-    from tian.proposals.selectors import proposer_members
-
     if proposal.kind == Kind.COLLECTIVE and is_proposer(user, proposal):
         return True
     return bool(user.member_id) and any(m.pk == user.member_id for m in proposer_members(proposal))
