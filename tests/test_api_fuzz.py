@@ -6,6 +6,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tian.accounts.services import token_create
 from tian.wsgi import application
@@ -28,14 +29,18 @@ def test_no_server_errors_and_responses_match_the_schema(world, keep_test_connec
     token = token_create(user=world.staff, name="fuzz")[1]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) > 25
+    assert len(operations) >= 60
     failures = []
     for operation in operations:
 
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case):
-            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+            # A schema cannot say that an id must name an existing object of the committee (a category, a unit …):
+            # a schema-valid request naming none is rightly refused with 422, so Schemathesis's check that
+            # schema-valid data is accepted does not apply; every other check does.
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+                                   excluded_checks=[positive_data_acceptance])
 
         try:
             run()

@@ -4,13 +4,16 @@ import math
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from ninja import Body
 
 from tian.api.errors import FieldErrors
 from tian.api.schemas import ErrorOut
-from tian.disclosure.policy import ListDisclosure
+from tian.disclosure.policy import ListDisclosure, disclosure_for
 from tian.handling.models import Assignment, Reply
 from tian.proposals.selectors import get_proposal_for
 
+# The body of an operation whose fields are all optional: it may be left out (schema: not required, not null).
+OPTIONAL = Body(None)
 ERRORS = {status: ErrorOut for status in (400, 401, 403, 404, 409, 413, 422, 429)}
 
 
@@ -61,8 +64,6 @@ def assignment_for(request, assignment_id: int) -> Assignment:
 
 def reply_for(request, reply_id: int) -> Reply:
     """Fetch-and-authorize: a reply the caller may read (the disclosure policy), else 404."""
-    from tian.disclosure.policy import disclosure_for
-
     reply = get_object_or_404(Reply.objects.select_related("proposal", "unit"), pk=reply_id)
     proposal = get_proposal_for(request.user, reply.proposal_id)
     if not disclosure_for(request.user, proposal).reply_visible(reply):

@@ -3,10 +3,10 @@ of replies, the office's decisions on reassignment and extension requests, remin
 follow-up reports. Each answers the object it changed."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Status
+from ninja import Router, Status
 
 from tian.api import outputs
-from tian.api.common import ERRORS, assignment_for, form_data, reply_for, valid
+from tian.api.common import ERRORS, OPTIONAL, assignment_for, form_data, reply_for, valid
 from tian.api.requests import (
     ActivityRequest,
     ApproveRequest,
@@ -71,7 +71,7 @@ def assignment(request, assignment_id: int):
 
 @router.post("/assignments/{assignment_id}/sign", response={200: AssignmentOut, **ERRORS},
              operation_id="assignment_sign_for")
-def assignment_sign(request, assignment_id: int, payload: Body[SignRequest | None] = None):
+def assignment_sign(request, assignment_id: int, payload: SignRequest = OPTIONAL):
     """签收, by the assigned unit."""
     a = handling.assignment_sign_for(assignment=assignment_for(request, assignment_id), by=request.user)
     return _assignment(request, a.pk)
@@ -148,7 +148,7 @@ def assignment_extension(request, assignment_id: int, payload: ExtensionRequestI
 
 @router.post("/assignments/{assignment_id}/remind", response={201: ReminderOut, **ERRORS},
              operation_id="assignment_remind", tags=["deadlines"])
-def assignment_remind(request, assignment_id: int, payload: Body[RemindRequest | None] = None):
+def assignment_remind(request, assignment_id: int, payload: RemindRequest = OPTIONAL):
     """催办: the proposal office or a supervising office reminds the unit."""
     a = assignment_for(request, assignment_id)
     d = valid(RemindForm(form_data(payload or RemindRequest())))
@@ -168,14 +168,14 @@ def reply(request, reply_id: int):
 
 
 @router.post("/replies/{reply_id}/submit", response={200: ReplyOut, **ERRORS}, operation_id="reply_submit")
-def reply_submit(request, reply_id: int, payload: Body[ReplySubmitRequest | None] = None):
+def reply_submit(request, reply_id: int, payload: ReplySubmitRequest = OPTIONAL):
     """Send the saved draft on: to the assisting units' co-signature, then supervision review, then release."""
     handling.reply_submit(reply=reply_for(request, reply_id), by=request.user)
     return _reply(request, reply_id)
 
 
 @router.post("/replies/{reply_id}/cosign", response={200: ReplyOut, **ERRORS}, operation_id="reply_cosign")
-def reply_cosign(request, reply_id: int, payload: Body[CosignReplyRequest | None] = None):
+def reply_cosign(request, reply_id: int, payload: CosignReplyRequest = OPTIONAL):
     """会签 by an assisting unit."""
     handling.reply_cosign(reply=reply_for(request, reply_id), by=request.user)
     return _reply(request, reply_id)
@@ -183,7 +183,7 @@ def reply_cosign(request, reply_id: int, payload: Body[CosignReplyRequest | None
 
 @supervision_router.post("/replies/{reply_id}/approve", response={200: ReplyOut, **ERRORS},
                          operation_id="reply_approve")
-def reply_approve(request, reply_id: int, payload: Body[ApproveRequest | None] = None):
+def reply_approve(request, reply_id: int, payload: ApproveRequest = OPTIONAL):
     """督办审核 approved (``outcome`` adjusts the class): the reply is released."""
     payload = payload or ApproveRequest()
     supervision.reply_approve(reply=reply_for(request, reply_id), by=request.user, outcome=payload.outcome or None,

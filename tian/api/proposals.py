@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from ninja import Body, Header, Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import BeforeValidator, Field
 
 from tian.api import outputs
-from tian.api.common import ERRORS, form_data, list_items, page, valid
+from tian.api.common import ERRORS, OPTIONAL, form_data, list_items, page, valid
 from tian.api.errors import Refused
 from tian.api.requests import (
     AssignRequest,
@@ -283,19 +283,19 @@ ACTION = {200: ProposalOut, **ERRORS}
 
 
 @router.post("/proposals/{proposal_id}/submit", response=ACTION, operation_id="proposal_submit")
-def proposal_submit(request, proposal_id: int, payload: Body[SubmitRequest | None] = None):
+def proposal_submit(request, proposal_id: int, payload: SubmitRequest = OPTIONAL):
     """提交: send the proposal to the proposal office (the author)."""
     return _act(request, proposal_id, "submit", payload)
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response=ACTION, operation_id="proposal_withdraw")
-def proposal_withdraw(request, proposal_id: int, payload: Body[WithdrawRequest | None] = None):
+def proposal_withdraw(request, proposal_id: int, payload: WithdrawRequest = OPTIONAL):
     """撤案, by the author, before registration."""
     return _act(request, proposal_id, "withdraw", payload)
 
 
 @router.post("/proposals/{proposal_id}/register", response=ACTION, operation_id="proposal_register")
-def proposal_register(request, proposal_id: int, payload: Body[RegisterRequest | None] = None):
+def proposal_register(request, proposal_id: int, payload: RegisterRequest = OPTIONAL):
     """立案 (the proposal office): the proposal gets its number."""
     return _act(request, proposal_id, "register", payload)
 
@@ -325,19 +325,19 @@ def proposal_assign(request, proposal_id: int, payload: AssignRequest):
 
 
 @router.post("/proposals/{proposal_id}/rehandle", response=ACTION, operation_id="proposal_rehandle")
-def proposal_rehandle(request, proposal_id: int, payload: Body[RehandleRequest | None] = None):
+def proposal_rehandle(request, proposal_id: int, payload: RehandleRequest = OPTIONAL):
     """重新办理: back to the units with a new deadline."""
     return _act(request, proposal_id, "rehandle", payload)
 
 
 @router.post("/proposals/{proposal_id}/close", response=ACTION, operation_id="proposal_close")
-def proposal_close(request, proposal_id: int, payload: Body[CloseRequest | None] = None):
+def proposal_close(request, proposal_id: int, payload: CloseRequest = OPTIONAL):
     """办结."""
     return _act(request, proposal_id, "close", payload)
 
 
 @router.post("/proposals/{proposal_id}/disclose", response=ACTION, operation_id="proposal_disclose")
-def proposal_disclose(request, proposal_id: int, payload: Body[DiscloseRequest | None] = None):
+def proposal_disclose(request, proposal_id: int, payload: DiscloseRequest = OPTIONAL):
     """信息公开: publish it and its replies on the portal (where the proposer consented)."""
     return _act(request, proposal_id, "disclose", payload)
 
