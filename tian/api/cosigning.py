@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from tian.api import outputs
-from tian.api.common import ERRORS, valid
-from tian.api.requests import InviteRequest
+from tian.api.common import ERRORS, OPTIONAL, valid
+from tian.api.requests import InvitationAnswerRequest, InvitationWithdrawRequest, InviteRequest
 from tian.api.schemas import InvitationOut
 from tian.disclosure.policy import ListDisclosure, disclosure_for
 from tian.proposals import services, workflow
@@ -82,7 +82,7 @@ def invitation(request, invitation_id: int):
 
 @router.post("/invitations/{invitation_id}/accept", response={200: InvitationOut, **ERRORS},
              operation_id="invitation_accept")
-def invitation_accept(request, invitation_id: int):
+def invitation_accept(request, invitation_id: int, payload: InvitationAnswerRequest = OPTIONAL):
     """同意联名, by the invited member, while the invitation is open."""
     invitation = invitation_for(request, invitation_id)
     services.cosign_respond(cosignature=invitation, by=request.user, accept=True)
@@ -91,7 +91,7 @@ def invitation_accept(request, invitation_id: int):
 
 @router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS},
              operation_id="invitation_decline")
-def invitation_decline(request, invitation_id: int):
+def invitation_decline(request, invitation_id: int, payload: InvitationAnswerRequest = OPTIONAL):
     """The invited member declines."""
     invitation = invitation_for(request, invitation_id)
     services.cosign_respond(cosignature=invitation, by=request.user, accept=False)
@@ -100,7 +100,7 @@ def invitation_decline(request, invitation_id: int):
 
 @router.post("/invitations/{invitation_id}/withdraw", response={200: InvitationOut, **ERRORS},
              operation_id="invitation_withdraw")
-def invitation_withdraw(request, invitation_id: int):
+def invitation_withdraw(request, invitation_id: int, payload: InvitationWithdrawRequest = OPTIONAL):
     """The lead proposer withdraws an open invitation."""
     invitation = invitation_for(request, invitation_id)
     services.cosign_withdraw_invitation(cosignature=invitation, by=request.user)

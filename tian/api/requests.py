@@ -19,7 +19,9 @@ Id = int  # an object's id, as the lookups and the other answers give it
 
 
 def _example(**example) -> ConfigDict:
-    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+    # ``examples`` is JSON Schema's (OpenAPI 3.1); ``example`` is what the docs page (Swagger UI) fills the request
+    # body with.
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example], "example": example})
 
 
 class Request(Schema):
@@ -175,6 +177,14 @@ class InviteRequest(Request):
 
     model_config = _example(members=[4, 9])
     members: list[Id] = Field(min_length=1, max_length=100, description="Member ids (GET /members)")
+
+
+class InvitationAnswerRequest(Request):
+    """The invited member's answer to an invitation (no fields: the address says accept or decline)."""
+
+
+class InvitationWithdrawRequest(Request):
+    """The lead proposer withdraws an open invitation (no fields)."""
 
 
 # Handling ------------------------------------------------------------------------------------------------------
