@@ -12,6 +12,7 @@ import pytest
 
 from tian.accounts import services as account_services
 from tian.accounts.roles import Role
+from tian.core import versions
 from tian.handling.defaults import ensure_committee_lists
 from tian.organisations.models import (
     CollectiveProposer,
@@ -63,6 +64,8 @@ class World:
                         for name in ["区政府办公室", "区委目标绩效办"]}
         self.lead_official = LeadOfficial.objects.create(committee=self.committee, name="杨金军", title="副区长")
         ensure_committee_lists(self.committee)
+        # A committee in use: its versions' rows exist (made by its first change of each kind, core/versions.py).
+        versions.bump(self.committee.pk, *versions.KINDS)
         self.collective_org = CollectiveProposer.objects.create(
             committee=self.committee, name="民盟朝天区支部", kind="party", contact_name="王敏",
             contact_phone="13800000000")
@@ -109,30 +112,13 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_committee_cache():
-    """The committee shown in the layout is kept per process; a rolled-back test must not leave it behind."""
-    from tian.core.context_processors import forget_committee
-
-    forget_committee()
-    yield
-    forget_committee()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_derived_values():
-    """Derived numbers, rendered lists and statistics are kept per process; a rolled-back test must not leave
-    them behind (its ids and data versions come again in the next test)."""
+def _empty_cache():
+    """Each test starts with an empty cache: its database is made afresh, so ids and versions come again, and what
+    an earlier test kept under them must not be read."""
     from django.core.cache import cache
 
-    from tian.core import layout
-    from tian.proposals.derived import forget
-
-    forget()
-    layout.forget()
     cache.clear()
     yield
-    forget()
-    layout.forget()
     cache.clear()
 
 

@@ -1,8 +1,9 @@
 """The benchmarked pages make the same number of queries on a small and on a larger dataset (no N+1), and at
 most ``LIMIT`` each. Not timed: ``scripts/bench.py`` measures time.
 
-Tests run inside a transaction, where no derived number is kept between requests (``proposals.derived``), so
-the counts here are those of a first visit, the pages' worst case (only the layout's committee is kept).
+Tests run inside a transaction, where no page part is kept between requests (``core/versions.cached``), so the
+counts here are those of a first visit, the pages' worst case (the statistics' figures, shared by every viewer, are
+kept: ``stats/freshness.py``).
 """
 
 import datetime

@@ -5,11 +5,9 @@ counting in SQL agrees with the list behind each number."""
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.test_stats import _submitted
 from tests.test_stats_performance import TODAY
-from tian.core.calendar import corrections_version
 from tian.demo.synthetic import generate
 from tian.organisations.models import Committee, Session
 from tian.proposals.models import State
@@ -27,50 +25,59 @@ def _fails():
     raise AssertionError("computed again")
 
 
-def _computing_elsewhere(key):
+def _computing_elsewhere(key, committee_id):
     """Another process holds the lock of ``key``'s current version: it is computing it."""
-    stamp = (*freshness.data_version(), timezone.localdate(), corrections_version())
-    cache.add(f"stats:{freshness._digest((key, stamp))}:lock", 1)
+    cache.add(f"stats:{freshness._digest((committee_id, key, freshness.stamp(committee_id)))}:lock", 1)
+
+
+def _submitted_elsewhere(world, title, capture):
+    """A proposal submitted and committed (the committee's version moves after the commit)."""
+    with capture(execute=True):
+        _submitted(world, title)
 
 
 def test_figures_computed_by_one_process_are_read_by_the_others(db):
-    assert freshness.cached(("test", 1), lambda: {"n": 1}) == {"n": 1}
-    assert freshness.cached(("test", 1), _fails) == {"n": 1}  # the shared cache: computed once
+    assert freshness.cached(("test", 1), lambda: {"n": 1}, committee_id=1) == {"n": 1}
+    assert freshness.cached(("test", 1), _fails, committee_id=1) == {"n": 1}  # the shared cache: computed once
 
 
 def test_scopes_never_share_figures(db):
-    assert freshness.cached(("test", 1), lambda: {"n": 1}) == {"n": 1}
-    assert freshness.cached(("test", 2), lambda: {"n": 2}) == {"n": 2}
+    assert freshness.cached(("test", 1), lambda: {"n": 1}, committee_id=1) == {"n": 1}
+    assert freshness.cached(("test", 2), lambda: {"n": 2}, committee_id=1) == {"n": 2}
+    assert freshness.cached(("test", 1), lambda: {"n": 3}, committee_id=2) == {"n": 3}
 
 
-def test_while_another_process_computes_the_page_shows_the_previous_figures(world):
-    freshness.cached(("test", 1), lambda: {"n": 1})
-    _submitted(world, "提案一")  # a new data version
-    _computing_elsewhere(("test", 1))
-    shown = freshness.kept(("test", 1), _fails, previous_ok=True)
+def test_while_another_process_computes_the_page_shows_the_previous_figures(world,
+                                                                           django_capture_on_commit_callbacks):
+    committee_id = world.committee.pk
+    freshness.cached(("test", 1), lambda: {"n": 1}, committee_id=committee_id)
+    _submitted_elsewhere(world, "提案一", django_capture_on_commit_callbacks)  # a new data version
+    _computing_elsewhere(("test", 1), committee_id)
+    shown = freshness.kept(("test", 1), _fails, committee_id=committee_id, previous_ok=True)
     assert (shown.value, shown.current) == ({"n": 1}, False)
 
 
 def test_without_previous_figures_nobody_waits_for_another_process(world):
-    _computing_elsewhere(("test", 1))
-    assert freshness.kept(("test", 1), lambda: {"n": 2}, previous_ok=True).value == {"n": 2}
-    assert freshness.kept(("test", 2), lambda: {"n": 3}).value == {"n": 3}
+    committee_id = world.committee.pk
+    _computing_elsewhere(("test", 1), committee_id)
+    assert freshness.kept(("test", 1), lambda: {"n": 2}, committee_id=committee_id, previous_ok=True).value == {"n": 2}
+    assert freshness.kept(("test", 2), lambda: {"n": 3}, committee_id=committee_id).value == {"n": 3}
 
 
 def test_a_failed_computation_gives_its_lock_back(db):
     with pytest.raises(ZeroDivisionError):
-        freshness.cached(("test", 1), lambda: 1 / 0)
-    assert freshness.cached(("test", 1), lambda: {"n": 1}) == {"n": 1}
+        freshness.cached(("test", 1), lambda: 1 / 0, committee_id=1)
+    assert freshness.cached(("test", 1), lambda: {"n": 1}, committee_id=1) == {"n": 1}
 
 
-def test_the_page_says_when_it_shows_previous_figures(world, client_for):
+def test_the_page_says_when_it_shows_previous_figures(world, client_for, django_capture_on_commit_callbacks):
     staff = client_for(world.staff)
-    _submitted(world, "提案一")
+    _submitted_elsewhere(world, "提案一", django_capture_on_commit_callbacks)
     staff.get(reverse("stats:index") + "?year=2023")
-    _submitted(world, "提案二")
+    _submitted_elsewhere(world, "提案二", django_capture_on_commit_callbacks)
     scope = kpis.Scope(world.committee, year=2023)
     for language in ("zh-hans", "en"):  # another process is computing the page of the new version
-        _computing_elsewhere(("page", *scope.key(), "year=2023", language))
+        _computing_elsewhere(("page", *scope.key(), "year=2023", language), world.committee.pk)
     page = staff.get(reverse("stats:index") + "?year=2023").content.decode()
     assert "正在计算" in page or "being computed" in page
     assert '<span class="stat__number">1</span>' in page  # the previous figures: one proposal received

@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tian.core.context_processors.navigation",
+                "tian.dashboard.context_processors.navigation",
                 "tian.notifications.context_processors.unread",
             ],
             "builtins": ["tian.proposals.templatetags.proposal_tags"],

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
+from tian.organisations.services import names_changed_everywhere
 
 
 def _admin_only(request) -> bool:
@@ -30,3 +31,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("TiAn"), {"fields": ["full_name", "phone", "member", "collective", "unit", "office", "lead_official"]}),
     )
+
+    def save_model(self, request, obj, form, change):
+        # A user's name shows wherever they worked (timelines, letters): every committee's pages show the new one.
+        super().save_model(request, obj, form, change)
+        names_changed_everywhere()

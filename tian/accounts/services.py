@@ -23,6 +23,7 @@ from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry
+from tian.organisations.services import names_changed_everywhere
 
 
 def _audit(by: User | None, user: User, detail: str) -> None:
@@ -102,6 +103,8 @@ def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
     user.save()
     if changed:
         _audit(by, user, f"account of {user.get_username()} changed: {', '.join(changed)}")
+    if {"full_name", "username"} & set(changed):  # the name timelines and letters show, in every committee
+        names_changed_everywhere()
     _apply_roles(user, roles, by)
     return user
 

@@ -7,16 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_delete, post_save
 
         from tian.core.calendar import forget_corrections
-        from tian.core.context_processors import forget_committee
         from tian.core.models import CalendarDay
 
         # The process that corrects the calendar reads its version again at once (a command or a test has no
         # next request to start afresh); every other process reads it at its next request (core/calendar.py).
         post_save.connect(forget_corrections, sender=CalendarDay, dispatch_uid="tian.core.calendar_saved")
         post_delete.connect(forget_corrections, sender=CalendarDay, dispatch_uid="tian.core.calendar_deleted")
-
-        # Saving the committee forgets it too: wired in OrganisationsConfig, which owns the model.
-        post_migrate.connect(forget_committee, dispatch_uid="tian.core.forget_committee_migrated")  # a flushed database

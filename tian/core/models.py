@@ -1,4 +1,5 @@
-"""The base's one table: the staff's corrections of the working-day calendar (``core/calendar.py`` reads them)."""
+"""The base's tables: the staff's corrections of the working-day calendar (``core/calendar.py`` reads them) and the
+versions that kept content carries in its cache keys (``core/versions.py``)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,3 +22,19 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.note}"
+
+
+class Version(models.Model):
+    """A number that moves whenever something a committee's kept pages show changes (``core/versions.py``): its
+    names (``names``), any of its proposals (``proposals``), its disclosed proposals (``public``). Kept content
+    carries the numbers it depends on in its cache key."""
+
+    kind = models.CharField(max_length=20)
+    scope = models.PositiveBigIntegerField()  # the committee's id
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "scope"], name="version_unique_kind_scope")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.scope}={self.value}"

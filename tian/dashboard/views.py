@@ -7,7 +7,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from tian.accounts.permissions import require_role
 from tian.accounts.roles import ROLE_HOME, Role
 from tian.audit.log import audit_refusal
-from tian.core.layout import render_page
 from tian.dashboard.home import home_context
 
 
@@ -22,7 +21,7 @@ def home(request):
 def _role_home(role: Role):
     @require_role(role)
     def view(request):
-        return render_page(request, "dashboard/home.html", home_context(request.user, role))
+        return render(request, "dashboard/home.html", home_context(request.user, role))
 
     view.__name__ = f"home_{role.value}"
     return view

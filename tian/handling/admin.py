@@ -1,5 +1,6 @@
 from django.contrib import admin
 
 from tian.handling.models import OutcomeClass
+from tian.organisations.admin import NamedAdmin
 
-admin.site.register(OutcomeClass)
+admin.site.register(OutcomeClass, NamedAdmin)

@@ -33,6 +33,7 @@ from tian.organisations.models import (
     SupervisingOffice,
     Unit,
 )
+from tian.organisations.services import names_changed
 from tian.proposals.events import quiet
 from tian.proposals.workflow import WorkflowError
 
@@ -166,6 +167,8 @@ def import_file(kind: str, content: bytes, *, committee, by, dry_run: bool = Fal
     try:
         with transaction.atomic():
             globals()[f"_import_{kind}"](rows, committee, by, report)
+            # Members, units and users are shown by name: every page shows the imported names at once.
+            names_changed(committee_id=committee.pk)
             if report.errors or dry_run:
                 raise _Rollback
     except _Rollback:

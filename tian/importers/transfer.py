@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from tian.core import versions
 from tian.organisations.models import Committee
 
 FORMAT = "tian-committee-export"
@@ -150,4 +151,8 @@ def import_committee(data: dict) -> dict:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
+    # The rows keep their ids and revisions: the committee's versions move, so that nothing kept here under the same
+    # ids before is read for them.
+    versions.bump(Committee.objects.get(name=data["committee"]).pk, versions.NAMES, versions.PROPOSALS,
+                  versions.PUBLIC)
     return counts

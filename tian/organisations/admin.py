@@ -1,32 +1,49 @@
 from django.contrib import admin
 
 from tian.organisations import models as m
+from tian.organisations.services import named_delete, named_save
 
-admin.site.register(m.Committee)
+
+class NamedAdmin(admin.ModelAdmin):
+    """Rows that pages show by name: the admin saves and deletes them through the same services as the management
+    pages, which move the committee's names version (a rename shows on every page at once)."""
+
+    def save_model(self, request, obj, form, change):
+        named_save(obj)
+
+    def delete_model(self, request, obj):
+        named_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            named_delete(obj)
+
+
+admin.site.register(m.Committee, NamedAdmin)
 
 
 @admin.register(m.Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(NamedAdmin):
     list_display = ["__str__", "committee", "start_date", "end_date"]
 
 
 @admin.register(m.Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(NamedAdmin):
     list_display = ["__str__", "year", "plenary_start", "plenary_end", "plenary_deadline"]
 
 
 @admin.register(m.Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(NamedAdmin):
     list_display = ["name", "sector", "party", "workplace", "is_active"]
     list_filter = ["sector", "party", "is_active"]
     search_fields = ["name", "workplace"]
 
 
 @admin.register(m.Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(NamedAdmin):
     list_display = ["name", "full_name", "kind", "office_phone", "is_active"]
     search_fields = ["name", "full_name"]
 
 
 for model in (m.Sector, m.Party, m.CollectiveProposer, m.SupervisingOffice, m.LeadOfficial):
-    admin.site.register(model)
+    admin.site.register(model, NamedAdmin)

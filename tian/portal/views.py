@@ -7,11 +7,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from tian.core.context_processors import layout_committee
+from tian.core import versions
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.disclosure.policy import ListDisclosure, public_disclosure, public_text
 from tian.handling.models import Reply, UnitRole
@@ -19,7 +21,6 @@ from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
-from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.timeline import review_result
 from tian.search.query import search_proposals
@@ -60,37 +61,47 @@ def _rows(proposals, committee) -> list[dict]:
     return rows
 
 
+def _public_versions(committee) -> tuple[int, int]:
+    """The versions of what the portal's lists show: the committee's disclosed proposals and its names."""
+    return versions.read(committee.pk if committee else None, versions.PUBLIC, versions.NAMES)
+
+
 @require_safe
 def index(request):
-    # The same for every visitor: rendered once and kept until something changes (``derived.change_marker``).
-    committee = layout_committee()  # kept per process, as the layout shows it
-    key = ("portal_index", committee.pk if committee else None, request.GET.urlencode(), request.LANGUAGE_CODE)
-    body = derived(key, lambda: _index_body(request, committee), marker=change_marker())
-    return _render(request, "portal/index.html", {"body": with_csrf_token(body, request)})
+    # The same for every visitor: kept until a disclosed proposal or a name changes (core/versions.py).
+    committee = current_committee()
+    public, names = _public_versions(committee)
+    key = ("portal_index", committee.pk if committee else None, public, names, get_language(), request.GET.urlencode())
+    body = versions.cached(key, lambda: _index_body(request, committee, public))
+    return _render(request, "portal/index.html", {"body": body})
 
 
-def _index_body(request, committee) -> str:
+def _facets(committee, disclosed, public: int):
+    """The counts of the filters, which change only when a disclosed proposal does: kept rather than counted over
+    every disclosed proposal again."""
+    return versions.cached(("portal_facets", committee.pk if committee else None, public),
+                           lambda: selectors.facets(disclosed))
+
+
+def _index_body(request, committee, public: int) -> str:
     disclosed = selectors.disclosed_proposals(committee)
-    # The counts of the filters and the order of the whole list change only when something happens to a
-    # proposal: they are kept (``derived``) rather than counted and sorted over every disclosed proposal again.
-    marker = events_marker()
-    key = committee.pk if committee else None
-    facets = derived(("portal_facets", key), lambda: selectors.facets(disclosed), marker=marker)
+    facets = _facets(committee, disclosed, public)
     form = PortalFilterForm(request.GET, disclosed=disclosed, facets=facets)
     if form.filters():
         page = Paginator(selectors.for_rows(selectors.newest_first(form.apply(disclosed))), PAGE_SIZE).get_page(
             _page_number(request))
         proposals = list(page.object_list)
     else:
-        ids = derived(("portal_order", key), lambda: list(
-            selectors.newest_first(disclosed).values_list("pk", flat=True)), marker=marker)
+        # The order of the whole list, kept with the counts.
+        ids = versions.cached(("portal_order", committee.pk if committee else None, public), lambda: list(
+            selectors.newest_first(disclosed).values_list("pk", flat=True)))
         page = Paginator(ids, PAGE_SIZE).get_page(_page_number(request))
         found = {p.pk: p for p in selectors.for_rows(disclosed.filter(pk__in=list(page.object_list)))}
         proposals = [found[pk] for pk in page.object_list if pk in found]
-    return render_fragment("portal/_index_body.html", {
+    return render_to_string("portal/_index_body.html", {
         "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(proposals, committee),
-        "total": facets.total,
-    }, request)
+        "total": facets.total, "request": request,
+    })
 
 
 def _supervision_text(reply: Reply) -> str:
@@ -125,8 +136,7 @@ def detail(request, pk: int):
 def search(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
-    facets = derived(("portal_facets", committee.pk if committee else None), lambda: selectors.facets(disclosed),
-                     marker=events_marker())
+    facets = _facets(committee, disclosed, _public_versions(committee)[0])
     form = PortalSearchForm(request.GET, disclosed=disclosed, facets=facets)
     query = form.filters().get("q", "").strip()
     context = {"form": form, "query": query}

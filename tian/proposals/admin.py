@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from tian.core.admin import ReadOnlyAdmin
+from tian.organisations.admin import NamedAdmin
 from tian.proposals import models as m
 
 
@@ -20,5 +21,5 @@ class EventAdmin(ProposalAdmin):
     search_fields = ["proposal__title", "note"]
 
 
-admin.site.register(m.TopicCategory)
-admin.site.register(m.DeclineGround)
+admin.site.register(m.TopicCategory, NamedAdmin)
+admin.site.register(m.DeclineGround, NamedAdmin)

@@ -1,11 +1,14 @@
 """Writing the event row that every change of a proposal leaves behind, and queueing what follows it
 (``tasks.py``: whatever the apps above registered, such as the search index and notifications).
 
-Every change passes here, so this is also where the proposal's ``revision`` moves: the proposal page is kept
-under it (``views/detail.py``). The bump runs after the commit (never for a rollback), so that no save of the
-proposal later in the same transaction can write an older revision back; a reader may meanwhile see the new
-rows under the old revision for an instant, never the old rows under the new one. A change the page shows that
-writes no event (a reply draft saved again) calls ``touch``."""
+Every change passes here, so this is also where the versions that kept pages carry in their keys move
+(``core/versions.py``): the proposal's ``revision`` (its page), and its committee's ``PROPOSALS`` (the lists, the
+inbox, the statistics) and, for a disclosed proposal, ``PUBLIC`` (the portal). They move after the commit (never for
+a rollback), so that no save of the proposal later in the same transaction can write an older revision back, and
+so that the committee's row is locked for one short statement rather than for every writing transaction (50
+submissions a second would queue on it); a reader may meanwhile see the new rows under the old versions for an
+instant, never the old rows under the new ones. A change the pages show that writes no event (a reply draft saved
+again) calls ``touch``."""
 
 import logging
 import threading
@@ -16,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tian.audit.log import audit_event
+from tian.core import versions
 from tian.proposals.models import Event, Proposal
 from tian.proposals.tasks import after_event, anything_follows, follow_up
 
@@ -43,8 +47,8 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
     audit_event(event)
-    if action != "proposal.drafted":  # a new draft: no page of it can have been kept
-        touch(proposal.pk)
+    if action != "proposal.drafted":  # a new draft: no page shows it yet
+        _moved(proposal.pk, proposal.committee_id, public=proposal.is_public)
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
     if anything_follows(action, event.to_state, **mode):
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))
@@ -52,9 +56,18 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
 
 
 def touch(proposal_id: int) -> None:
-    """Move the proposal's revision once the current transaction has committed (at once outside one)."""
-    transaction.on_commit(lambda: Proposal.objects.filter(pk=proposal_id).update(revision=F("revision") + 1),
-                          robust=True)
+    """Move the proposal's revision and its committee's versions once the current transaction has committed (at
+    once outside one), for a change the pages show that writes no event."""
+    committee_id, public = Proposal.objects.values_list("committee_id", "is_public").get(pk=proposal_id)
+    _moved(proposal_id, committee_id, public=public)
+
+
+def _moved(proposal_id: int, committee_id: int, *, public: bool) -> None:
+    def bump():
+        Proposal.objects.filter(pk=proposal_id).update(revision=F("revision") + 1)
+        versions.bump(committee_id, versions.PROPOSALS, *([versions.PUBLIC] if public else []))
+
+    transaction.on_commit(bump, robust=True)
 
 
 def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:

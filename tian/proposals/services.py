@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tian.organisations.models import Member
 from tian.organisations.selectors import session_for_date
 from tian.proposals import workflow
-from tian.proposals.events import record
+from tian.proposals.events import record, touch
 from tian.proposals.models import (
     MERGE_TARGETS,
     CoSignature,
@@ -114,6 +114,8 @@ def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fie
     proposal.save()
     if suggested_units is not None:
         proposal.suggested_units.set(suggested_units)
+    if proposal.state != State.DRAFT:  # a returned proposal is on the office's list: no event, but it moves
+        touch(proposal.pk)
     return proposal
 
 

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class StatsConfig(AppConfig):
     name = "tian.stats"
     verbose_name = _("Statistics")
-
-    def ready(self):
-        from tian.stats import freshness
-
-        freshness.connect()

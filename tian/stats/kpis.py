@@ -66,6 +66,10 @@ class Scope:
             qs = qs.filter(submitted_at__date__lte=self.end)
         return qs
 
+    @property
+    def committee_id(self) -> int | None:
+        return self.committee.pk if self.committee else None
+
     def key(self) -> tuple:
         """What identifies the scope in the cache of figures."""
         return (self.committee.pk, self.session.pk if self.session else None, self.year,
@@ -357,17 +361,18 @@ def figures(scope: Scope) -> dict:
         return {"overall": summary(facts), "units": by_unit(scope, facts), "categories": by_category(facts),
                 "sectors": by_sector(facts), "parties": by_party(facts), "members": by_member(facts)}
 
-    return freshness.cached(("figures", *scope.key()), compute)
+    return freshness.cached(("figures", *scope.key()), compute, committee_id=scope.committee_id)
 
 
 def trend_figures(committee: Committee) -> list[dict]:
-    return freshness.cached(("trend", committee.pk), lambda: trend(committee))
+    return freshness.cached(("trend",), lambda: trend(committee), committee_id=committee.pk)
 
 
 def years(committee: Committee) -> list[int]:
     """The years that have proposals, newest first (drafts included: the filter offers them)."""
-    return freshness.cached(("years", committee.pk), lambda: list(
-        Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")))
+    return freshness.cached(("years",), lambda: list(
+        Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")),
+        committee_id=committee.pk if committee else None)
 
 
 GROUP_FIELDS = {"category": "category__name", "sector": "lead_member__sector__name", "party": "lead_member__party__name"}

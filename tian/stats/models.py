@@ -35,12 +35,3 @@ class Award(models.Model):
     def __str__(self):
         return f"{self.year} {self.get_kind_display()} {self.proposal or self.unit}"
 
-
-class FiguresVersion(models.Model):
-    """One row whose value goes up whenever something the statistics show changes without writing an event
-    (a unit renamed, a session added); part of the cache key of computed figures (``tian.stats.freshness``)."""
-
-    value = models.BigIntegerField(default=0)
-
-    def __str__(self):
-        return str(self.value)

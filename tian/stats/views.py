@@ -15,13 +15,11 @@ from django.utils.translation import gettext as _
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
-from tian.core.layout import render_page
 from tian.core.request_limits import whole_number
 from tian.disclosure.policy import for_display
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
-from tian.proposals.derived import derived
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import visible_proposals
 from tian.stats import charts, exports, freshness, kpis
@@ -78,17 +76,18 @@ def _role_labels(rows):
 def index(request):
     scope, form = _scope(request)
     query = request.GET.urlencode()
-    # The figures, charts and tables are the same for every viewer of a scope: rendered once per scope, data
-    # version, date and language (see tian.stats.freshness), since rendering them costs more than computing them.
-    # While another process computes new figures, the previous ones are shown with the time they were computed.
+    # The figures, charts and tables are the same for every viewer of a scope: rendered once per scope, versions
+    # of the committee's data and names, date and language (see tian.stats.freshness), since rendering them costs
+    # more than computing them. While another process computes new figures, the previous ones are shown with the
+    # time they were computed.
     figures = freshness.kept(("page", *scope.key(), query, get_language()),
                              lambda: render_to_string("stats/_figures.html", _figures_context(scope, query)),
-                             previous_ok=True)
-    # The filter form too (its choices are the sessions, terms and years, which the data version covers).
-    scope_form = derived(("stats_scope_form", scope.committee.pk if scope.committee else None, query, get_language()),
-                         lambda: render_to_string("stats/_scope_form.html", {"form": form}),
-                         marker=freshness.data_version())
-    return render_page(request, "stats/index.html", {
+                             committee_id=scope.committee_id, previous_ok=True)
+    # The filter form too: its choices are the committee's sessions, terms and years.
+    scope_form = freshness.cached(("scope_form", query, get_language()),
+                                  lambda: render_to_string("stats/_scope_form.html", {"form": form}),
+                                  committee_id=scope.committee_id)
+    return render(request, "stats/index.html", {
         "scope_form": mark_safe(scope_form),  # noqa: S308 - our own template's output, kept as text
         "scope": scope, "query": query,
         "figures": mark_safe(figures.value),  # noqa: S308 - our own template's output, kept as text

@@ -6,16 +6,18 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
+from tian.core import versions
 from tian.core.calendar import corrections_version
-from tian.core.layout import render_page
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services
@@ -39,7 +41,6 @@ from tian.organisations.models import Unit
 from tian.pages.handling import inbox as tasks
 from tian.pages.proposals.common import first_error
 from tian.proposals import workflow
-from tian.proposals.derived import change_marker, derived, render_fragment, with_csrf_token
 from tian.proposals.selectors import get_proposal_for, proposer_members
 from tian.proposals.workflow import WorkflowError
 from tian.supervision.models import SupervisionReview
@@ -58,18 +59,19 @@ def inbox(request):
     group a page at a time (``&page=``)."""
     selected = tasks.BY_KEY.get(request.GET.get("group", ""))
     number = request.GET.get("page", "")
-    # Rendered once and kept until something happens to a proposal (every change of a task writes an event),
-    # per user and roles, query (group, page), language and day (the groups and deadline badges move with the date).
-    key = ("unit_inbox", request.user.pk, request.user.roles, request.user.unit_id, request.GET.urlencode(),
-           request.LANGUAGE_CODE, timezone.localdate())
-    body = derived(key, lambda: _inbox_body(request, selected, number),
-                   marker=(change_marker(), corrections_version()))
-    return render_page(request, "handling/unit_inbox.html", {"selected": selected,
-                                                              "body": with_csrf_token(body, request)})
+    # Kept until any of the committee's proposals or names changes (every change of a task writes an event), per
+    # unit (every handler of the unit has the same tasks), query (group, page), language, day and calendar (the
+    # groups and the deadline badges move with the date).
+    unit = Unit.objects.filter(pk=request.user.unit_id).select_related("committee").first()
+    data, names = versions.read(unit.committee_id if unit else None, versions.PROPOSALS, versions.NAMES)
+    key = ("unit_inbox", unit.pk if unit else None, data, names, corrections_version(), timezone.localdate(),
+           get_language(), request.GET.urlencode())
+    body = versions.cached(key, lambda: _inbox_body(request, unit, selected, number))
+    return render(request, "handling/unit_inbox.html", {"selected": selected, "body": body})
 
 
-def _inbox_body(request, selected, number) -> str:
-    unit_id = request.user.unit_id
+def _inbox_body(request, unit, selected, number) -> str:
+    unit_id = unit.pk if unit else None
     page = None
     if selected is not None:
         count, items = tasks.group_page(unit_id, selected, page=min(int(number), 10**6) if number.isdigit() else 1,
@@ -80,14 +82,9 @@ def _inbox_body(request, selected, number) -> str:
         counts, items = tasks.first_items(unit_id)
     groups = [{"key": g.key, "label": g.label, "count": counts[g.key], "items": items[g.key]}
               for g in tasks.GROUPS if counts.get(g.key)]
-    due_soon_days = 5
-    if unit_id:
-        # The unit (shown in the heading) with its committee, in one query.
-        request.user.unit = Unit.objects.select_related("committee").get(pk=unit_id)
-        due_soon_days = request.user.unit.committee.due_soon_days
-    return render_fragment("handling/_inbox_body.html", {
-        "groups": groups, "total": sum(counts.values()), "selected": selected, "page": page,
-        "due_soon_days": due_soon_days}, request)
+    return render_to_string("handling/_inbox_body.html", {
+        "groups": groups, "total": sum(counts.values()), "selected": selected, "page": page, "unit": unit,
+        "due_soon_days": unit.committee.due_soon_days if unit else 5, "request": request})
 
 
 def _my_assignment(user, proposal) -> Assignment:
@@ -147,7 +144,7 @@ def work(request, proposal_pk):
                   "opinion": OpinionForm(), "extension": ExtensionForm(), "follow_up": FollowUpForm()},
         "due_soon_days": committee.due_soon_days,
     }
-    return render_page(request, "handling/unit_work.html", context)
+    return render(request, "handling/unit_work.html", context)
 
 
 def _assignment_for(request, pk) -> Assignment:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
 from tian.organisations.selectors import current_committee
+from tian.organisations.services import named_save
 from tian.pages.manage.registry import MANAGED, MANAGED_GROUPS
 
 
@@ -86,8 +86,8 @@ def object_edit(request, slug, pk=None):
         instance = get_object_or_404(entry.model, pk=pk, **_scope(entry, committee))
     form = managed_form_class(entry, committee)(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save()
+        # Saved with the committee's names version moved, so that every page showing the name shows the new one.
+        obj = named_save(form.save(commit=False), save_related=form.save_m2m)
         messages.success(request, _("%(kind)s “%(name)s” was saved.") % {"kind": entry.singular, "name": obj})
         return redirect("organisations:list", slug=slug)
     return render(request, "organisations/form.html", {"entry": entry, "form": form, "instance": instance})
@@ -100,7 +100,7 @@ def committee_settings(request):
         raise Http404
     form = CommitteeSettingsForm(request.POST or None, instance=committee)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        named_save(form.save(commit=False), save_related=form.save_m2m)
         messages.success(request, _("The committee settings were saved."))
         return redirect("organisations:settings")
     return render(request, "organisations/settings.html", {"form": form})

@@ -1,21 +1,33 @@
 """The proposal page: every fact of the legacy page in the same order, the reply letters, evaluations,
-the timeline, and the actions the user may take now."""
+the timeline, and the actions the user may take now.
 
-from django.db.models import Exists, OuterRef, Subquery, prefetch_related_objects
+Its read-only parts are kept in Django's cache per viewer while nothing they show changes: the key carries the
+proposal's ``revision``, its committee's names version, the calendar's version, the day, the language and the
+viewer's roles and organisations (what the disclosure policy and the workflow decide from), all read with the
+check of what the user may open, in one query (``core/versions.py``). The panel of actions holds forms with this
+request's CSRF token, so it is rendered on every request for a viewer who has one, never kept. Before
+registration nothing is kept: co-sign invitations lapse by the hour and merge candidates change with every other
+submission."""
+
+from functools import cached_property
+
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from tian.accounts.roles import Perm, has_permission
+from tian.core import versions
 from tian.core.calendar import corrections_version
-from tian.core.compiled import fetch
-from tian.core.layout import render_page
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
-from tian.proposals.derived import derived, render_fragment, with_csrf_token
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -26,15 +38,9 @@ from tian.proposals.forms import (
     ReturnForm,
 )
 from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal
-from tian.proposals.selectors import (
-    cosigner_members,
-    get_proposal_for,
-    proposer_members,
-    visibility_key,
-    visible_proposals,
-)
+from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.timeline import review_result, timeline
-from tian.stats.models import FiguresVersion
+from tian.search.views import merge_candidates
 
 
 def page_assignments():
@@ -67,8 +73,21 @@ def _contacts(assignments) -> list:
     return [c for a in assignments for c in a.contacts.all()]
 
 
-def proposal_context(user, proposal) -> dict:
-    """What the page shows, each part as the disclosure policy lets this user see it."""
+# Actions offered elsewhere on the page (per-unit reminders) or on another page (the unit's work page).
+ELSEWHERE = {"remind", "record_supervision_activity", "request_reassignment", "record_contact", "send_opinion",
+             "write_reply", "cosign_reply", "request_extension", "report_follow_up", "respond_cosign",
+             "invite_cosigners", "record_paper_cosigners", "decide_extension", "decide_reassignment"}
+
+
+def available_actions(user, proposal) -> dict:
+    actions = workflow.available(user, proposal)
+    if proposal.is_public or not proposal.disclosure_consent:
+        actions.pop("disclose", None)
+    return actions
+
+
+def proposal_context(user, proposal, actions) -> dict:
+    """What the page shows besides its panel of actions, each part as the disclosure policy lets this user see it."""
     policy = disclosure_for(user, proposal)
     assignments = [a for a in proposal.assignments.all() if a.is_active]
     everything = all_replies(proposal)
@@ -83,16 +102,7 @@ def proposal_context(user, proposal) -> dict:
     evaluations = [{"evaluation": e, "feedback": policy.feedback(e)} for e in policy.evaluations(all_evaluations)]
     evaluation_due = evaluation_deadline(proposal) if proposal.state in ANSWERED else None
     no_opinion = lead_evaluation is None and evaluation_due is not None and evaluation_due < timezone.localdate()
-    actions = workflow.available(user, proposal)
-    if proposal.is_public or not proposal.disclosure_consent:
-        actions.pop("disclose", None)
-    # Actions shown elsewhere on the page (per-unit reminders) or on another page (the unit's work page).
-    elsewhere = {"remind", "record_supervision_activity", "request_reassignment", "record_contact", "send_opinion",
-                 "write_reply", "cosign_reply", "request_extension", "report_follow_up", "respond_cosign",
-                 "invite_cosigners", "record_paper_cosigners", "decide_extension", "decide_reassignment"}
-    panel = {name for name in actions if name not in elsewhere}
     return {
-        "panel_actions": panel,
         "proposal": proposal,
         "policy": policy,
         "title": policy.text(proposal.title),
@@ -114,28 +124,13 @@ def proposal_context(user, proposal) -> dict:
         "evaluation_due": evaluation_due,
         "no_opinion": no_opinion,
         "timeline": timeline(proposal.events.select_related("actor"), policy) if policy.history else [],
-        "actions": actions,
         "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),
-        "my_invitation": next((c for c in proposal.cosignatures.all()
-                               if user.member_id and c.member_id == user.member_id
-                               and c.effective_status == "invited"), None),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
-        "my_review_reply": next((r for r in replies if r.status == Reply.Status.SUPERVISION), None)
-        if "review_reply" in actions else None,
-        # A pending request puts its assignment in the "reassignment requested" status until it is decided.
-        "reassignment_requests": list(ReassignmentRequest.objects.filter(
-            assignment__proposal=proposal, status=ReassignmentRequest.Status.PENDING).select_related(
-            "assignment__unit")) if "decide_reassignment" in actions and any(
-            a.status == Assignment.Status.REASSIGNMENT_REQUESTED for a in proposal.assignments.all()) else [],
         "attachments": list(proposal.attachments.all()) if policy.attachments else [],
         "contacts": [{"record": c, "summary": policy.others_text(c.summary)} for c in _contacts(assignments)]
         if policy.contacts else [],
         # Every reply was read with its reviews.
         "supervision_reviews": sum(len(reply.reviews.all()) for reply in everything),
-        "extension_requests": list(ExtensionRequest.objects.filter(
-            assignment__proposal=proposal, status=ExtensionRequest.Status.PENDING).select_related(
-            "assignment__unit")) if "decide_extension" in actions and any(
-            getattr(a, "has_pending_extension", True) for a in proposal.assignments.all()) else [],
         "follow_ups": list(FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit"))
         if any_reply and policy.tied else [],
         "activities": list(proposal.supervision_activities.all()) if policy.insider else [],
@@ -144,64 +139,41 @@ def proposal_context(user, proposal) -> dict:
     }
 
 
-def _opened(user, pk):
-    names = FiguresVersion.objects.filter(pk=1).values("value")[:1]
-    return visible_proposals(user).filter(pk=pk).annotate(
-        names=Subquery(names), merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
-        "state", "revision", "names", "merged")[:1]
+def panel_items(user, proposal, actions) -> dict:
+    """What the panel of actions offers this user now, besides its forms."""
+    assignments = [a for a in proposal.assignments.all() if a.is_active]
+    items = {
+        "panel_actions": {name for name in actions if name not in ELSEWHERE},
+        "my_invitation": next((c for c in proposal.cosignatures.all()
+                               if user.member_id and c.member_id == user.member_id
+                               and c.effective_status == "invited"), None),
+        "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
+        "my_review_reply": next((r for r in disclosure_for(user, proposal).replies(all_replies(proposal))
+                                 if r.status == Reply.Status.SUPERVISION), None) if "review_reply" in actions else None,
+        # A pending request puts its assignment in the "reassignment requested" status until it is decided.
+        "reassignment_requests": list(ReassignmentRequest.objects.filter(
+            assignment__proposal=proposal, status=ReassignmentRequest.Status.PENDING).select_related(
+            "assignment__unit")) if "decide_reassignment" in actions and any(
+            a.status == Assignment.Status.REASSIGNMENT_REQUESTED for a in proposal.assignments.all()) else [],
+        "extension_requests": list(ExtensionRequest.objects.filter(
+            assignment__proposal=proposal, status=ExtensionRequest.Status.PENDING).select_related(
+            "assignment__unit")) if "decide_extension" in actions and any(
+            getattr(a, "has_pending_extension", True) for a in proposal.assignments.all()) else [],
+    }
+    items["shows_panel"] = bool(items["panel_actions"] or items["my_invitation"] or items["my_assignment"]
+                                or items["my_review_reply"] or items["reassignment_requests"]
+                                or items["extension_requests"])
+    return items
 
 
-def detail(request, pk):
-    """The proposal page for signed-in users. A visitor who is not signed in is sent to the public page of a
-    disclosed proposal (which shows only what may be published), or else to sign in."""
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-        from django.shortcuts import redirect
-
-        if Proposal.objects.filter(pk=pk, is_public=True).exists():
-            return redirect("portal:detail", pk=pk)
-        return redirect_to_login(request.get_full_path())
-    # What the user may open is checked on every request, with the proposal's revision and the names' version
-    # (units, members, categories renamed) in the same query.
-    # Compiled once per process for each set of users who see the same proposals (``tian.core.compiled``).
-    found = fetch(("proposals.detail", visibility_key(request.user)), lambda pk: _opened(request.user, pk), pk)
-    if not found:
-        raise Http404
-    state, revision, names_version, merged = (found[0][c] for c in ("state", "revision", "names", "merged"))
-    if state in UNKEPT_STATES:
-        page = _page(request, pk, merged)
-        return render_page(request, "proposals/detail.html", {**page, "body": with_csrf_token(page["body"], request)})
-    # Kept per viewer (their roles decide what the page shows and which actions it offers) while the
-    # proposal's revision, the names and the day (deadlines turning overdue) are unchanged.
-    # The user's roles and organisations decide what the page shows (the disclosure policy) and which actions it
-    # offers: a user moved to another unit gets another page.
-    user = request.user
-    key = ("proposal_detail", pk, user.pk, user.roles, user.member_id, user.collective_id, user.unit_id,
-           user.office_id, user.lead_official_id, request.LANGUAGE_CODE, timezone.localdate())
-    # The calendar's version too: a correction staff enter moves the deadlines the page shows.
-    page = derived(key, lambda: _page(request, pk, merged), marker=(revision, names_version, corrections_version()))
-    page = {**page, "body": with_csrf_token(page["body"], request)}
-    return render_page(request, "proposals/detail.html", page)
-
-
-# Not kept: before registration the page shows invitations that lapse by the hour and merge candidates that
-# change with every other submission.
-UNKEPT_STATES = BEFORE_REGISTRATION
-
-
-def _page(request, pk, merged: bool) -> dict:
-    proposal = get_proposal_for(request.user, pk, merged=merged, assignments=page_assignments())
-    context = proposal_context(request.user, proposal)
-    actions = context["actions"]
+def panel_forms(user, proposal, actions, proposers) -> dict:
     committee = proposal.committee
-    forms = {}
+    forms, context = {}, {}
     if "decline" in actions:
         forms["decline"] = DeclineForm(committee=committee)
     if "merge" in actions:
         forms["merge"] = MergeForm(proposal=proposal)
-        from tian.search.views import merge_candidates
-
-        context["merge_candidates"] = merge_candidates(request.user, proposal)
+        context["merge_candidates"] = merge_candidates(user, proposal)
     if "return" in actions:
         forms["return"] = ReturnForm()
     if "rehandle" in actions:
@@ -209,14 +181,78 @@ def _page(request, pk, merged: bool) -> dict:
     if "evaluate" in actions:
         forms["evaluate"] = EvaluationForm()
     if "record_paper_evaluation" in actions:
-        forms["paper"] = PaperEvaluationForm(members=context["proposers"])
+        forms["paper"] = PaperEvaluationForm(members=proposers)
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:
         forms["assign"] = AssignForm(committee=committee)
     if "decide_extension" in actions:
         forms["extension"] = ExtensionDecisionForm()
-    context["forms"] = forms
-    context["assignment_statuses"] = Assignment.Status
-    body = render_fragment("proposals/_detail_body.html", context, request)
-    return {"title": context["title"], "body": body}
+    return {**context, "forms": forms}
+
+
+class ProposalPage:
+    """The proposal page of one request: the proposal and what the user may do with it, read when first needed
+    (a kept page with no panel reads neither)."""
+
+    def __init__(self, request, pk: int, merged: bool):
+        self.request, self.user, self.pk, self.merged = request, request.user, pk, merged
+
+    @cached_property
+    def proposal(self) -> Proposal:
+        return get_proposal_for(self.user, self.pk, merged=self.merged, assignments=page_assignments())
+
+    @cached_property
+    def actions(self) -> dict:
+        return available_actions(self.user, self.proposal)
+
+    @cached_property
+    def panel(self) -> dict:
+        return panel_items(self.user, self.proposal, self.actions)
+
+    def kept_parts(self) -> dict:
+        """The read-only parts, as text (kept in the cache): the title, the page's head and body, whether this user
+        has a panel of actions, and the assignments their reminder buttons post for."""
+        context = {**proposal_context(self.user, self.proposal, self.actions), "request": self.request,
+                   "user": self.user}
+        return {"title": str(context["title"]), "head": render_to_string("proposals/_detail_head.html", context),
+                "body": render_to_string("proposals/_detail_body.html", context),
+                "shows_panel": self.panel["shows_panel"],
+                "remind": [a.pk for a in context["assignments"]] if context["can_remind"] else []}
+
+    def panel_context(self) -> dict:
+        proposers = proposer_members(self.proposal)
+        return {"proposal": self.proposal, "actions": self.actions, **self.panel,
+                **panel_forms(self.user, self.proposal, self.actions, proposers)}
+
+
+def detail(request, pk):
+    """The proposal page for signed-in users. A visitor who is not signed in is sent to the public page of a
+    disclosed proposal (which shows only what may be published), or else to sign in."""
+    if not request.user.is_authenticated:
+        if Proposal.objects.filter(pk=pk, is_public=True).exists():
+            return redirect("portal:detail", pk=pk)
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    # What the user may open, checked on every request, with the versions of what the page shows.
+    found = visible_proposals(user).filter(pk=pk).annotate(
+        names=versions.of_committee(versions.NAMES),
+        merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
+        "state", "revision", "names", "merged").first()
+    if found is None:
+        raise Http404
+    state, revision, names, merged = found
+    page = ProposalPage(request, pk, merged)
+    if state in BEFORE_REGISTRATION:
+        parts = page.kept_parts()
+    else:
+        # Per viewer: their roles and organisations decide what the disclosure policy shows them and which actions
+        # the page offers (a user moved to another unit gets another page). The day and the calendar: deadlines.
+        key = ("proposal_page", pk, revision, names, corrections_version(), timezone.localdate(), get_language(),
+               user.pk, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
+               user.lead_official_id)
+        parts = versions.cached(key, page.kept_parts)
+    context = {"page": parts}
+    if parts["shows_panel"]:
+        context.update(page.panel_context())
+    return render(request, "proposals/detail.html", context)

@@ -13,16 +13,17 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
+from tian.core import versions
 from tian.core.calendar import corrections_version
-from tian.core.layout import render_page
 from tian.deadlines import services as deadlines
 from tian.deadlines.filters import deadline_filter
 from tian.deadlines.models import ExtensionRequest
@@ -33,7 +34,6 @@ from tian.handling.models import Assignment, ReassignmentRequest
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import first_error
 from tian.proposals import services
-from tian.proposals.derived import change_marker, derived, events_marker, render_fragment, with_csrf_token
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -47,7 +47,7 @@ from tian.proposals.forms import (
     ReturnForm,
 )
 from tian.proposals.models import ANSWERED, Proposal, State
-from tian.proposals.selectors import get_proposal_for, proposer_members, visible_proposals
+from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
 
 
@@ -236,19 +236,20 @@ def proposal_list(request):
 
         return xlsx_response(request, PROPOSALS, _filtered_proposals(request)[1].select_related("session__term"),
                              _("Proposals"))
-    # The filters and rows are rendered once and kept until something changes (``derived.change_marker``), per
-    # user and roles (what a user may see is theirs), query, language and day (the deadline badges depend on it).
-    key = ("proposal_list", request.user.pk, request.user.roles, request.GET.urlencode(), request.LANGUAGE_CODE,
-           timezone.localdate())
-    body = derived(key, lambda: _list_body(request), marker=(change_marker(), corrections_version()))
-    return render_page(request, "proposals/list.html", {"body": with_csrf_token(body, request)})
-
-
-def _filtered_proposals(request):
+    # The filters and rows are kept until any of the committee's proposals or names changes (core/versions.py), per
+    # scope of what the user may see, query, language, day and calendar (the deadline badges depend on them).
     committee = current_committee()
-    years = derived(("proposal_years", committee.pk if committee else None), lambda: list(
-        Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")),
-        marker=events_marker())
+    data, names = versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES)
+    key = ("proposal_list", committee.pk if committee else None, data, names, corrections_version(),
+           timezone.localdate(), get_language(), visibility_key(request.user), request.GET.urlencode())
+    body = versions.cached(key, lambda: _list_body(request, committee))
+    return render(request, "proposals/list.html", {"body": body})
+
+
+def _filtered_proposals(request, committee=None):
+    committee = committee or current_committee()
+    years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
+                 .order_by("-year"))
     form = ProposalFilterForm(request.GET or None, committee=committee, years=years)
     qs = visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT)
     if form.is_valid():
@@ -272,8 +273,8 @@ def _filtered_proposals(request):
     return form, qs
 
 
-def _list_body(request) -> str:
-    form, qs = _filtered_proposals(request)
+def _list_body(request, committee) -> str:
+    form, qs = _filtered_proposals(request, committee)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render_fragment("proposals/_list_body.html", {"form": form, "page": page}, request)
+    return render_to_string("proposals/_list_body.html", {"form": form, "page": page, "request": request})
 
