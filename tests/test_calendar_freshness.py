@@ -7,11 +7,14 @@ must still count the new day off. (Kept pages used to serve the old count until 
 import datetime
 import re
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tian.core.calendar import is_workday
 from tian.core.models import CalendarDay
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the pages keep what they show between requests, as on a server
 
 
 def _days_left(client, url) -> list[int]:

@@ -1,0 +1,225 @@
+"""Fresh everywhere, at once (issue #20): after a change, the very next request shows it on every page, list and API
+answer that shows what changed, however much of those pages was kept before.
+
+Every page here is read once before the change, so that whatever it keeps is kept; the change is made the way a
+server makes it (the services, the management pages), with real commits, as another process would. These tests
+read what the pages show, never the cache."""
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.test_portal import portal  # noqa: F401 - a fixture: a replied, disclosed proposal and an undisclosed one
+from tian.accounts import services as accounts
+from tian.accounts.roles import Role
+from tian.accounts.services import token_create
+from tian.handling import services as handling
+from tian.organisations.forms import managed_form_class
+from tian.pages.manage.registry import MANAGED
+from tian.proposals import services
+from tian.proposals.models import Proposal, TopicCategory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    if response["Content-Type"].startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+class Pages:
+    """The pages of the standing proposals as their usual readers see them: the office, the lead unit, a
+    proposer, the public and an API client of the office."""
+
+    def __init__(self, world, assigned, public):
+        self.world, self.assigned, self.public = world, assigned, public
+        self.staff, self.unit, self.member = (self._client(world.staff), self._client(world.lead_handler),
+                                              self._client(world.member))
+        self.api = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=world.staff, name='test')[1]}")
+
+    @staticmethod
+    def _client(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def read(self) -> dict[str, str]:
+        assigned, public = self.assigned.get_absolute_url(), self.public.get_absolute_url()
+        return {
+            "proposal page": _text(self.staff.get(assigned)),
+            "disclosed proposal's page": _text(self.staff.get(public)),
+            "proposer's page": _text(self.member.get(assigned)),
+            "office's list": _text(self.staff.get(reverse("proposals:list") + "?page=1")),
+            "unit inbox": _text(self.unit.get(reverse("handling:inbox"))),
+            "unit's page": _text(self.unit.get(assigned)),
+            "portal": _text(Client().get(reverse("portal:index"))),
+            "statistics": _text(self.staff.get(reverse("stats:index") + "?year=2023")),
+            "API": _text(self.api.get(f"/api/v1/proposals/{self.assigned.pk}")),
+            "API of the disclosed one": _text(self.api.get(f"/api/v1/proposals/{self.public.pk}")),
+        }
+
+
+@pytest.fixture
+def pages(world, assigned, portal):  # noqa: F811
+    return Pages(world, assigned, portal.public)
+
+
+def _shown_everywhere(pages, new: str, where: list[str]) -> None:
+    """``new`` on each of these pages, read right after the change (a page kept from before would not show it)."""
+    after = pages.read()
+    missing = [name for name in where if new not in after[name]]
+    assert not missing, f"{new} is not shown at once on {missing}"
+
+
+def _before(pages, old: str, where: list[str]) -> None:
+    before = pages.read()  # read (and kept) before the change
+    assert [name for name in where if old not in before[name]] == []
+
+
+def _saved_through_the_management_page(world, slug: str, obj, **changes) -> None:
+    """Edit a row of the managed lists as an administrator does, with the page's own form."""
+    form = managed_form_class(MANAGED[slug], world.committee)(instance=obj)
+    data = {}
+    for name in form.fields:
+        value = changes.get(name, form[name].value())
+        if value is None or value is False:
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list) else value
+    client = Pages._client(world.admin)
+    response = client.post(reverse("organisations:edit", args=[slug, obj.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+UNIT_SHOWN = ["proposal page", "disclosed proposal's page", "office's list", "unit inbox", "unit's page", "portal",
+              "statistics", "API", "API of the disclosed one"]
+
+
+def test_a_renamed_unit_shows_at_once_everywhere(world, pages):
+    _before(pages, "区民政局", UNIT_SHOWN)
+    _saved_through_the_management_page(world, "units", world.units["区民政局"], name="区民政和社会事务局")
+    _shown_everywhere(pages, "区民政和社会事务局", UNIT_SHOWN)
+
+
+def test_a_renamed_supervising_office_shows_at_once_everywhere(world, pages):
+    where = ["proposal page", "disclosed proposal's page", "API", "API of the disclosed one"]
+    _before(pages, "区政府办公室", where)
+    _saved_through_the_management_page(world, "supervising-offices", world.offices["区政府办公室"],
+                                       name="区人民政府办公室")
+    _shown_everywhere(pages, "区人民政府办公室", where)
+
+
+def test_a_renamed_lead_official_shows_at_once_everywhere(world, pages):
+    where = ["proposal page", "disclosed proposal's page", "API", "API of the disclosed one"]
+    _before(pages, "杨金军", where)
+    _saved_through_the_management_page(world, "lead-officials", world.lead_official, name="杨金君")
+    _shown_everywhere(pages, "杨金君", where)
+
+
+def test_a_renamed_member_shows_at_once_everywhere(world, pages):
+    where = ["proposal page", "disclosed proposal's page", "proposer's page", "office's list", "portal",
+             "statistics", "API", "API of the disclosed one"]
+    _before(pages, "刘安泽", where)
+    _saved_through_the_management_page(world, "members", world.member.member, name="刘安哲")
+    _shown_everywhere(pages, "刘安哲", where)
+
+
+def test_a_renamed_category_shows_at_once_everywhere(world, pages):
+    where = ["proposal page", "disclosed proposal's page", "office's list", "portal", "statistics", "API",
+             "API of the disclosed one"]
+    _before(pages, "社会建设", where)
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    _saved_through_the_management_page(world, "topic-categories", category, name="社会事业")
+    _shown_everywhere(pages, "社会事业", where)
+
+
+def test_a_renamed_user_shows_at_once_in_the_histories(world, pages):
+    # The office registered and assigned the proposal: its history names the office's account.
+    where = ["proposer's page", "API"]
+    _before(pages, "提案委", where)
+    accounts.user_update(user=world.staff, roles=[Role.STAFF], full_name="提案委员会办公室", by=world.admin)
+    _shown_everywhere(pages, "提案委员会办公室", where)
+
+
+def test_a_state_change_shows_at_once_everywhere(world, pages):
+    row = "关于加强全区未成年人关爱保护工作的建议 刘安泽 社会建设 "  # the proposal's row in the office's list
+    before = pages.read()
+    assert "待签收" in before["unit inbox"] and row + "已交办" in before["office's list"]
+    assignment = pages.assigned.assignments.get(unit=world.units["区民政局"])
+    handling.assignment_sign_for(assignment=assignment, by=world.lead_handler)
+    after = pages.read()
+    assert "已签收" in after["proposal page"] and "已签收" in after["unit's page"]
+    assert row + "办理中" in after["office's list"]
+    assert "待签收" not in after["unit inbox"]
+    assert '"state": "handling"' in after["API"]
+
+
+def test_a_submission_counts_at_once_in_the_statistics_and_the_office_list(world, pages):
+    before = pages.read()
+    received = int(re.search(r"收到提案 (\d+)", before["statistics"]).group(1))
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    draft = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                           title="关于改善老旧小区停车条件的建议", body="建议。", category=category)
+    services.proposal_submit(proposal=draft, by=world.member)
+    Proposal.objects.filter(pk=draft.pk).update(year=2023)  # counted in the year the statistics show
+    services.proposal_register(proposal=Proposal.objects.get(pk=draft.pk), by=world.staff)  # an event: committed
+    after = pages.read()
+    assert "关于改善老旧小区停车条件的建议" in after["office's list"]
+    assert int(re.search(r"收到提案 (\d+)", after["statistics"]).group(1)) == received + 1
+
+
+def test_a_disclosure_shows_at_once_on_the_portal(world, pages, portal):  # noqa: F811
+    assert "不应公开的提案标题" not in pages.read()["portal"]
+    secret = Proposal.objects.get(pk=portal.secret.pk)
+    Proposal.objects.filter(pk=secret.pk).update(disclosure_consent=True)
+    services.proposal_disclose(proposal=Proposal.objects.get(pk=secret.pk), by=world.staff)
+    assert "不应公开的提案标题" in pages.read()["portal"]
+
+
+def test_a_change_of_a_users_unit_shows_at_once(world, pages):
+    handler = accounts.user_create(username="区妇联", full_name="区妇联", password=None, roles=[Role.UNIT_HANDLER],
+                                   unit=world.units["区妇联"], validate=False)
+    client = Pages._client(handler)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=handler, name='test')[1]}")
+    page, api_page = pages.assigned.get_absolute_url(), f"/api/v1/proposals/{pages.assigned.pk}"
+    title = pages.assigned.title
+    assert title not in _text(client.get(reverse("handling:inbox")))
+    assert client.get(page).status_code == 404 and api.get(api_page).status_code == 404
+    accounts.user_update(user=handler, roles=[Role.UNIT_HANDLER], unit=world.units["区民政局"], by=world.admin)
+    assert title in _text(client.get(reverse("handling:inbox")))
+    assert title in _text(client.get(page)) and title in _text(api.get(api_page))
+    accounts.user_update(user=handler, roles=[Role.UNIT_HANDLER], unit=world.units["区妇联"], by=world.admin)
+    assert title not in _text(client.get(reverse("handling:inbox")))
+    assert client.get(page).status_code == 404 and api.get(api_page).status_code == 404
+
+
+def test_a_change_of_a_users_roles_shows_at_once(world, pages):
+    title, page = pages.assigned.title, pages.assigned.get_absolute_url()
+    office_list = reverse("proposals:list") + "?page=1"
+    assert title in _text(pages.staff.get(office_list)) and title in _text(pages.staff.get(page))
+    accounts.user_update(user=world.staff, roles=[], by=world.admin)
+    assert pages.staff.get(office_list).status_code == 403
+    assert pages.staff.get(page).status_code == 404  # not theirs any more, kept or not
+    accounts.user_update(user=world.staff, roles=[Role.STAFF], by=world.admin)
+    assert title in _text(pages.staff.get(office_list)) and title in _text(pages.staff.get(page))
+
+
+def test_a_rename_rolled_back_shows_nothing(world, pages):
+    from django.db import transaction
+
+    from tian.organisations.services import named_save
+
+    pages.read()
+    unit = world.units["区民政局"]
+    try:
+        with transaction.atomic():
+            unit.name = "区民政和社会事务局"
+            named_save(unit)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert all("区民政和社会事务局" not in text for text in pages.read().values())
