@@ -223,3 +223,15 @@ def test_a_rename_rolled_back_shows_nothing(world, pages):
     except RuntimeError:
         pass
     assert all("区民政和社会事务局" not in text for text in pages.read().values())
+
+
+def test_kept_pages_are_each_viewers_own(world, pages, portal):  # noqa: F811
+    """What one reader's kept page shows never reaches another's: the office's review note, another unit's tasks."""
+    page = portal.public.get_absolute_url()
+    assert "审查意见(内部)" in _text(pages.staff.get(page))  # read and kept by the office
+    assert "审查意见(内部)" not in _text(pages.member.get(page))
+    assert "审查意见(内部)" not in _text(Pages._client(world.supervisor).get(page))
+    assert pages.assigned.title in _text(pages.unit.get(reverse("handling:inbox")))  # kept for 区民政局
+    other = Pages._client(world.handler_for("区公安分局"))
+    assert pages.assigned.title not in _text(other.get(reverse("handling:inbox")))
+    assert other.get(pages.assigned.get_absolute_url()).status_code == 404
