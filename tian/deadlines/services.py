@@ -102,8 +102,7 @@ def _unit_done(assignment: Assignment) -> bool:
     if assignment.role == UnitRole.ASSISTING:
         return assignment.opinions.exists()
     round_ = 2 if assignment.proposal.state == State.REHANDLING else 1
-    return assignment.replies.filter(round=round_).exclude(status__in=[Reply.Status.DRAFT,
-                                                                      Reply.Status.RETURNED]).exists()
+    return assignment.replies.filter(round=round_).exclude(status__in=Reply.EDITABLE).exists()
 
 
 def _current_deadline(assignment: Assignment):
@@ -164,7 +163,7 @@ def scan(now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
-    active = (Assignment.objects.exclude(status=Assignment.Status.REMOVED)
+    active = (Assignment.objects.active()
               .filter(proposal__state__in=IN_HANDLING)
               .select_related("unit", "proposal__committee"))
     for assignment in active.iterator(chunk_size=500):

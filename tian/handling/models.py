@@ -34,14 +34,24 @@ class OutcomeClass(models.Model):
         return f"{self.label}({self.code})"
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        """The assignments whose unit still handles the proposal (``Assignment.ACTIVE``)."""
+        return self.filter(status__in=Assignment.ACTIVE)
+
+
 class Assignment(models.Model):
-    """交办: one unit's part in handling one proposal."""
+    """交办: one unit's part in handling one proposal. Its steps: ``tian.handling.lifecycle.ASSIGNMENT``."""
 
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("To sign for")
         SIGNED = "signed", _("Signed for")
         REASSIGNMENT_REQUESTED = "reassignment_requested", _("Reassignment requested")
         REMOVED = "removed", _("Reassigned away")
+
+    # Named groups of statuses, defined once; services, pages, the API and templates ask these.
+    # Active: the unit still handles the proposal (everything but reassigned away, which nothing leaves).
+    ACTIVE = frozenset({Status.ASSIGNED, Status.SIGNED, Status.REASSIGNMENT_REQUESTED})
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
@@ -53,6 +63,8 @@ class Assignment(models.Model):
     signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")
@@ -70,7 +82,7 @@ class Assignment(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status != self.Status.REMOVED
+        return self.status in self.ACTIVE
 
     @property
     def replies_directly(self) -> bool:
@@ -148,7 +160,8 @@ class AssistingOpinion(models.Model):
 
 
 class Reply(models.Model):
-    """答复: a reply letter by a lead or separate unit; the letter is generated around ``body``."""
+    """答复: a reply letter by a lead or separate unit; the letter is generated around ``body``. Its steps:
+    ``tian.handling.lifecycle.REPLY``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -156,6 +169,14 @@ class Reply(models.Model):
         SUPERVISION = "supervision", _("Awaiting supervision review")
         RETURNED = "returned", _("Returned by supervision")
         RELEASED = "released", _("Released")
+
+    # Named groups of statuses, defined once; services, pages, the API and templates ask these.
+    # Editable: with the unit, which may change it and submit it (again).
+    EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
+    # Submitted at least once (on its way, returned or released): a unit with such a reply has replied.
+    SUBMITTED = frozenset({Status.COSIGNING, Status.SUPERVISION, Status.RETURNED, Status.RELEASED})
+    # In progress: the proposers do not have it yet.
+    IN_PROGRESS = frozenset({Status.DRAFT, Status.COSIGNING, Status.SUPERVISION, Status.RETURNED})
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="replies")
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
@@ -193,6 +214,18 @@ class Reply(models.Model):
     @property
     def body_paragraphs(self) -> list[str]:
         return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def was_submitted(self) -> bool:
+        return self.status in self.SUBMITTED
+
+    @property
+    def is_released(self) -> bool:
+        return self.status == self.Status.RELEASED
 
 
 class ReplyCoSignature(models.Model):

@@ -1,8 +1,10 @@
 """State changes during handling: assignment, signing for, reassignment, contact, assisting opinions,
 replies and their co-signatures, evaluation and rehandling.
 
-Every function locks the proposal (``proposals.services.lock``), checks the workflow declaration, makes
-its change in one transaction and writes an event.
+Every function locks the proposal (``proposals.services.lock``), checks the workflow declaration (who may
+act on the proposal) and the lifecycle of the assignment or reply it changes (``handling/lifecycle.py``:
+which step it may take from its status and the status it reaches), makes its change in one transaction and
+writes an event.
 """
 
 import datetime
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_months, add_working_days
+from tian.handling.lifecycle import ASSIGNMENT, REPLY, status_after_refusal
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
@@ -107,10 +110,11 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
     return proposal
 
 
-def _lock_assignment(assignment: Assignment, by, transition: str) -> tuple[Assignment, Proposal]:
+def _lock_assignment(assignment: Assignment, by, step: str) -> tuple[Assignment, Proposal]:
+    """The unit's own assignment, locked, once the workflow lets ``by`` take the assignment's ``step``."""
     assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
     proposal = lock(assignment.proposal)
-    workflow.check(by, proposal, transition)
+    ASSIGNMENT.authorise(by, proposal, step)
     if assignment.unit_id != by.unit_id:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if not assignment.is_active:
@@ -122,10 +126,9 @@ def _lock_assignment(assignment: Assignment, by, transition: str) -> tuple[Assig
 def assignment_sign_for(*, assignment: Assignment, by, at=None) -> Assignment:
     """签收."""
     assignment, proposal = _lock_assignment(assignment, by, "sign_for")
-    if assignment.status != Assignment.Status.ASSIGNED:
-        raise WorkflowError(INVALID_STATE, _("This assignment has already been signed for."))
+    step = ASSIGNMENT.check(assignment, "sign_for")
     at = _now(at)
-    assignment.status, assignment.signed_at, assignment.signed_by = Assignment.Status.SIGNED, at, by
+    assignment.status, assignment.signed_at, assignment.signed_by = step.target, at, by
     assignment.save()
     to_state = State.HANDLING if proposal.state == State.ASSIGNED else proposal.state
     _move(proposal, by, "assignment.signed", to_state, at=at, unit=assignment.unit.name)
@@ -139,29 +142,29 @@ def reassignment_request(*, assignment: Assignment, by, reason: str, suggested_u
     assignment, proposal = _lock_assignment(assignment, by, "request_reassignment")
     if not reason.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for the request."))
-    if assignment.status == Assignment.Status.REASSIGNMENT_REQUESTED:
-        raise WorkflowError(INVALID_STATE, _("A reassignment request is already pending."))
+    step = ASSIGNMENT.check(assignment, "request_reassignment")
     if _today(at) > assignment.reassignment_deadline:
         raise WorkflowError(INVALID_STATE, _("The window for reassignment requests ended on %(day)s.")
                             % {"day": assignment.reassignment_deadline})
-    if assignment.replies.exclude(status=Reply.Status.DRAFT).exists():
+    if assignment.replies.filter(status__in=Reply.SUBMITTED).exists():
         raise WorkflowError(INVALID_STATE, _("A unit that has replied cannot ask for reassignment."))
     request = ReassignmentRequest.objects.create(assignment=assignment, reason=reason,
                                                  suggested_unit=suggested_unit, requested_by=by,
                                                  requested_at=_now(at))
-    assignment.status = Assignment.Status.REASSIGNMENT_REQUESTED
+    assignment.status = step.target
     assignment.save(update_fields=["status"])
     record(proposal, by, "reassignment.requested", from_state=proposal.state, note=reason, at=at,
            unit=assignment.unit.name)
     return request
 
 
-def _lock_request(request: ReassignmentRequest, by) -> tuple[ReassignmentRequest, Proposal]:
+def _lock_request(request: ReassignmentRequest, by, step: str) -> tuple[ReassignmentRequest, Proposal]:
     request = ReassignmentRequest.objects.select_for_update().select_related("assignment__unit").get(pk=request.pk)
     proposal = lock(request.assignment.proposal)
-    workflow.check(by, proposal, "decide_reassignment")
+    ASSIGNMENT.authorise(by, proposal, step)
     if request.status != ReassignmentRequest.Status.PENDING:
         raise WorkflowError(workflow.CONFLICT, workflow.MSG_CONFLICT)
+    ASSIGNMENT.check(request.assignment, step)
     return request, proposal
 
 
@@ -169,17 +172,17 @@ def _lock_request(request: ReassignmentRequest, by) -> tuple[ReassignmentRequest
 def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: str = "",
                          at=None) -> Assignment:
     """Approve and re-route: the unit leaves the proposal and ``new_unit`` takes its role."""
-    request, proposal = _lock_request(request, by)
+    request, proposal = _lock_request(request, by, "approve_reassignment")
     old = request.assignment
     if new_unit.committee_id != proposal.committee_id or not new_unit.is_active:
         raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
-    if proposal.assignments.exclude(status=Assignment.Status.REMOVED).filter(unit=new_unit).exists():
+    if proposal.assignments.active().filter(unit=new_unit).exists():
         raise WorkflowError(INVALID_INPUT, _("%(unit)s already handles this proposal.") % {"unit": new_unit.name})
     at = _now(at)
     request.status, request.decided_by, request.decided_at, request.decision_note = (
         ReassignmentRequest.Status.APPROVED, by, at, note)
     request.save()
-    old.status = Assignment.Status.REMOVED
+    old.status = ASSIGNMENT["approve_reassignment"].target
     old.save(update_fields=["status"])
     today = _today(at)
     new = Assignment.objects.create(
@@ -199,7 +202,7 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
 
 @transaction.atomic
 def reassignment_refuse(*, request: ReassignmentRequest, by, note: str, at=None) -> ReassignmentRequest:
-    request, proposal = _lock_request(request, by)
+    request, proposal = _lock_request(request, by, "refuse_reassignment")
     if not note.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for refusing."))
     at = _now(at)
@@ -207,7 +210,7 @@ def reassignment_refuse(*, request: ReassignmentRequest, by, note: str, at=None)
         ReassignmentRequest.Status.REFUSED, by, at, note)
     request.save()
     assignment = request.assignment
-    assignment.status = Assignment.Status.SIGNED if assignment.signed_at else Assignment.Status.ASSIGNED
+    assignment.status = status_after_refusal(assignment)
     assignment.save(update_fields=["status"])
     record(proposal, by, "reassignment.refused", from_state=proposal.state, note=note, at=at,
            unit=assignment.unit.name)
@@ -219,6 +222,7 @@ def contact_record(*, assignment: Assignment, by, method: str, contacted_on: dat
                    at=None) -> ContactRecord:
     """办前沟通: how and when the unit talked with the proposer, and what was said."""
     assignment, proposal = _lock_assignment(assignment, by, "record_contact")
+    ASSIGNMENT.check(assignment, "record_contact")
     if method not in ContactRecord.Method.values or not summary.strip():
         raise WorkflowError(INVALID_INPUT, _("Please choose the method and write a summary."))
     if contacted_on > _today(at):
@@ -234,10 +238,7 @@ def contact_record(*, assignment: Assignment, by, method: str, contacted_on: dat
 def opinion_send(*, assignment: Assignment, by, body: str, at=None) -> AssistingOpinion:
     """会办意见: an assisting unit's opinion, sent to the lead unit."""
     assignment, proposal = _lock_assignment(assignment, by, "send_opinion")
-    if assignment.role != UnitRole.ASSISTING:
-        raise WorkflowError(NOT_ALLOWED, _("Only assisting units send opinions; lead units write the reply."))
-    if assignment.status == Assignment.Status.ASSIGNED:
-        raise WorkflowError(INVALID_STATE, _("Please sign for the proposal first."))
+    ASSIGNMENT.check(assignment, "send_opinion")
     if not body.strip():
         raise WorkflowError(INVALID_INPUT, _("Please write the opinion."))
     opinion = AssistingOpinion.objects.create(assignment=assignment, body=body, sent_by=by, sent_at=_now(at))
@@ -259,10 +260,7 @@ def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
     if unknown:
         raise TypeError(f"unknown reply fields: {sorted(unknown)}")
     assignment, proposal = _lock_assignment(assignment, by, "write_reply")
-    if not assignment.replies_directly:
-        raise WorkflowError(NOT_ALLOWED, _("Assisting units do not reply directly; they send an opinion."))
-    if assignment.status != Assignment.Status.SIGNED:
-        raise WorkflowError(INVALID_STATE, _("Please sign for the proposal first."))
+    ASSIGNMENT.check(assignment, "write_reply")
     round_ = current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
     if reply is None:
@@ -274,8 +272,7 @@ def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
                                      created_by=by, **defaults)
         record(proposal, by, "reply.drafted", from_state=proposal.state, at=at, unit=unit.name, round=round_)
         return reply
-    if reply.status not in (Reply.Status.DRAFT, Reply.Status.RETURNED):
-        raise WorkflowError(INVALID_STATE, _("The reply has been submitted and can no longer be changed."))
+    REPLY.check(reply, "save")
     for name, value in fields.items():
         setattr(reply, name, value)
     reply.save()
@@ -298,24 +295,24 @@ def _validate_reply(reply: Reply) -> None:
 def reply_submit(*, reply: Reply, by, at=None) -> Reply:
     """Send the reply on: to the assisting units for co-signature, then to supervision review."""
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    # Only the reply's step is checked: the assignment was signed for when the draft was saved
+    # (``write_reply``), and a reassignment request made since does not stop the submission.
     assignment, proposal = _lock_assignment(reply.assignment, by, "write_reply")
-    if reply.status not in (Reply.Status.DRAFT, Reply.Status.RETURNED):
-        raise WorkflowError(INVALID_STATE, _("The reply has already been submitted."))
+    step = REPLY.check(reply, "submit")
     _validate_reply(reply)
     at = _now(at)
     reply.submitted_at = at
     reply.cosignatures.all().delete()  # a returned reply is co-signed again
     assisting = []
     if assignment.role == UnitRole.LEAD:
-        assisting = list(proposal.assignments.filter(role=UnitRole.ASSISTING)
-                         .exclude(status=Assignment.Status.REMOVED).select_related("unit"))
+        assisting = list(proposal.assignments.active().filter(role=UnitRole.ASSISTING).select_related("unit"))
     ReplyCoSignature.objects.bulk_create([ReplyCoSignature(reply=reply, unit=a.unit) for a in assisting])
     record(proposal, by, "reply.submitted", from_state=proposal.state, at=at, unit=reply.unit.name,
            round=reply.round, outcome=reply.outcome)
+    reply.status = step.target
     if assisting:
-        reply.status = Reply.Status.COSIGNING
         reply.save()
-    else:
+    else:  # nobody has to co-sign: through co-signing at once
         _after_cosigning(reply, proposal, by, at)
     return reply
 
@@ -323,7 +320,7 @@ def reply_submit(*, reply: Reply, by, at=None) -> Reply:
 def _after_cosigning(reply: Reply, proposal: Proposal, by, at) -> None:
     reply.cosigned_on = _today(at)
     if proposal.supervising_offices.exists():
-        reply.status = Reply.Status.SUPERVISION
+        reply.status = REPLY.check(reply, "send_to_supervision").target
         reply.save()
     else:
         release(reply, proposal, by, at)
@@ -334,9 +331,8 @@ def reply_cosign(*, reply: Reply, by, at=None) -> ReplyCoSignature:
     """会签: an assisting unit signs the lead unit's reply."""
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     proposal = lock(reply.proposal)
-    workflow.check(by, proposal, "cosign_reply")
-    if reply.status != Reply.Status.COSIGNING:
-        raise WorkflowError(INVALID_STATE, _("This reply is not waiting for co-signatures."))
+    REPLY.authorise(by, proposal, "cosign")
+    REPLY.check(reply, "cosign")
     signature = reply.cosignatures.filter(unit_id=by.unit_id).first()
     if signature is None:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
@@ -352,15 +348,15 @@ def reply_cosign(*, reply: Reply, by, at=None) -> ReplyCoSignature:
     return signature
 
 
-def release(reply: Reply, proposal: Proposal, by, at) -> None:
-    """The reply reaches the proposers. When every replying unit's reply of the round is out, the
-    proposal is replied and evaluation opens."""
-    reply.status, reply.released_at = Reply.Status.RELEASED, _now(at)
+def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") -> None:
+    """The reply reaches the proposers, by ``step`` of its lifecycle: ``release`` once co-signed when no
+    office supervises the proposal, ``approve`` by a supervising office. When every replying unit's reply of
+    the round is out, the proposal is replied and evaluation opens."""
+    reply.status, reply.released_at = REPLY.check(reply, step).target, _now(at)
     reply.save()
     record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
            round=reply.round)
-    replying = proposal.assignments.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE]).exclude(
-        status=Assignment.Status.REMOVED)
+    replying = proposal.assignments.active().filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
     released = set(proposal.replies.filter(round=reply.round, status=Reply.Status.RELEASED)
                    .values_list("assignment_id", flat=True))
     if all(a.pk in released for a in replying):

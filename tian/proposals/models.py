@@ -36,6 +36,8 @@ IN_HANDLING = frozenset({State.ASSIGNED, State.HANDLING, State.REHANDLING})
 ANSWERED = frozenset({State.REPLIED, State.CLOSED})
 # What another proposal may be merged into (并案): not yet answered.
 MERGE_TARGETS = frozenset({State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING})
+# Finished: no transition moves it on (closed, withdrawn, not registered or merged).
+FINISHED = frozenset({State.CLOSED, State.WITHDRAWN, State.DECLINED, State.MERGED})
 
 
 class Kind(models.TextChoices):
@@ -209,9 +211,9 @@ class Proposal(models.Model):
         in lists)."""
         if self.state == State.REHANDLING:
             return self.rehandling_deadline
-        if self.state not in (State.ASSIGNED, State.HANDLING):
+        if self.state not in IN_HANDLING:
             return None
-        deadlines = [a.deadline for a in self.assignments.all() if a.role != "assisting" and a.status != "removed"]
+        deadlines = [a.deadline for a in self.assignments.all() if a.replies_directly and a.is_active]
         return min(deadlines) if deadlines else None
 
     @property

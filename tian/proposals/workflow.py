@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm, has_permission
-from tian.proposals.models import ANSWERED, IN_HANDLING, Kind, Proposal, State
+from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, IN_HANDLING, Kind, Proposal, State
 from tian.proposals.selectors import proposer_members
 
 
@@ -123,7 +123,6 @@ def _t(name, label, sources, target, perms, relation, confirm=""):
 
 
 EDITABLE = {State.DRAFT, State.RETURNED}
-BEFORE_REGISTRATION = {State.DRAFT, State.SUBMITTED, State.RETURNED}
 AUTHOR_PERMS = (Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
 
 TRANSITIONS: dict[str, Transition] = {
