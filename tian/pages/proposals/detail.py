@@ -210,8 +210,8 @@ class ProposalPage:
     def panel(self) -> dict:
         return panel_items(self.user, self.proposal, self.actions)
 
-    def kept_parts(self) -> dict:
-        """The read-only parts, as text (kept in the cache): the title, the page's head and body, whether this user
+    def read_only_parts(self) -> dict:
+        """The read-only parts, as text (what the cache keeps): the title, the page's head and body, whether this user
         has a panel of actions, and the assignments their reminder buttons post for."""
         context = {**proposal_context(self.user, self.proposal, self.actions), "request": self.request,
                    "user": self.user}
@@ -244,14 +244,14 @@ def detail(request, pk):
     state, revision, names, merged = found
     page = ProposalPage(request, pk, merged)
     if state in BEFORE_REGISTRATION:
-        parts = page.kept_parts()
+        parts = page.read_only_parts()
     else:
         # Per viewer: their roles and organisations decide what the disclosure policy shows them and which actions
         # the page offers (a user moved to another unit gets another page). The day and the calendar: deadlines.
         key = ("proposal_page", pk, revision, names, corrections_version(), timezone.localdate(), get_language(),
                user.pk, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
                user.lead_official_id)
-        parts = versions.cached(key, page.kept_parts)
+        parts = versions.cached(key, page.read_only_parts)
     context = {"page": parts}
     if parts["shows_panel"]:
         context.update(page.panel_context())
