@@ -18,7 +18,7 @@ def deadline_filter(committee, level: str):
         limit = add_working_days(today, committee.due_soon_days)
         handling_late = Q(deadline__gte=today, deadline__lte=limit)
         rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
-    active = Assignment.objects.exclude(status=Assignment.Status.REMOVED).filter(
+    active = Assignment.objects.active().filter(
         role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
     return active.filter(
         (Q(proposal__state__in=[State.ASSIGNED, State.HANDLING]) & handling_late)

@@ -126,7 +126,7 @@ class Disclosure:
         return self.others_text(event.note)
 
     def reply_visible(self, reply: Reply) -> bool:
-        if reply.status == Reply.Status.RELEASED:
+        if reply.is_released:
             return True
         if Tie.STAFF in self.ties:
             return True

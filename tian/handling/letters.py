@@ -74,7 +74,7 @@ def build_letter(reply: Reply) -> ReplyLetter:
         # Read with their units unless the caller read them already (the proposal page does): then no query.
         prefetch_related_objects([proposal], Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
         assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING
-                            and a.status != Assignment.Status.REMOVED), key=lambda a: a.pk)
+                            and a.is_active), key=lambda a: a.pk)
         units += [a.unit.full_name for a in assisting]
     signatures = list(reply.cosignatures.all())
     cosign_pending = reply.status == Reply.Status.COSIGNING or any(s.signed_at is None for s in signatures)
@@ -93,6 +93,5 @@ def build_letter(reply: Reply) -> ReplyLetter:
         signature_units=units,
         cosign_date_text=chinese_date(reply.cosigned_on) if not cosign_pending else "",
         cosign_pending=cosign_pending,
-        supervision_pending=reply.status in (Reply.Status.DRAFT, Reply.Status.COSIGNING, Reply.Status.SUPERVISION,
-                                             Reply.Status.RETURNED),
+        supervision_pending=not reply.is_released,
     )

@@ -230,7 +230,7 @@ class Importer:
         if proposal.state not in (State.ASSIGNED, State.HANDLING) or not r.replies:
             return proposal
         first_reply_day = r.replies[0]["date"] or r.assigned_on
-        for assignment in proposal.assignments.exclude(status=Assignment.Status.REMOVED).select_related("unit"):
+        for assignment in proposal.assignments.active().select_related("unit"):
             if assignment.status == Assignment.Status.ASSIGNED:
                 handling.assignment_sign_for(assignment=assignment, by=self.handler(assignment.unit),
                                              at=_moment(r.assigned_on, 15))
@@ -264,7 +264,7 @@ class Importer:
 
     def _replying_assignment(self, proposal, unit_name: str):
         replying = list(proposal.assignments.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
-                        .exclude(status=Assignment.Status.REMOVED).select_related("unit"))
+                        .active().select_related("unit"))
         for assignment in replying:
             if unit_name in (assignment.unit.name, assignment.unit.full_name):
                 return assignment

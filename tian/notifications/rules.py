@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
-from tian.handling.models import Assignment, Reply, UnitRole
+from tian.handling.models import Reply, UnitRole
 from tian.proposals.models import CoSignature, Kind, Proposal
 from tian.proposals.selectors import proposer_members
 
@@ -46,7 +46,7 @@ def proposer_users(proposal) -> Q:
 
 
 def _units_by_role(proposal, *roles):
-    return list(proposal.assignments.filter(role__in=roles).exclude(status=Assignment.Status.REMOVED)
+    return list(proposal.assignments.filter(role__in=roles).active()
                 .values_list("unit_id", flat=True))
 
 

@@ -23,7 +23,7 @@ def released_replies() -> QuerySet[Reply]:
 
 
 def active_assignments() -> QuerySet[Assignment]:
-    return Assignment.objects.exclude(status=Assignment.Status.REMOVED).select_related("unit").order_by("role", "id")
+    return Assignment.objects.active().select_related("unit").order_by("role", "id")
 
 
 def for_listing(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -85,7 +85,7 @@ def outcome_labels(committee: Committee | None) -> dict[str, str]:
 
 def unit_counts(qs: QuerySet[Proposal]) -> list[tuple[Unit, int]]:
     counts = {row["unit"]: row["n"] for row in Assignment.objects.filter(proposal__in=qs)
-              .exclude(status=Assignment.Status.REMOVED).values("unit")
+              .active().values("unit")
               .annotate(n=Count("proposal", distinct=True)).order_by()}
     return [(u, counts[u.pk]) for u in Unit.objects.filter(pk__in=counts).order_by("order", "name")]
 

@@ -90,6 +90,7 @@ def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
         condition |= Q(collective_id=user.collective_id)
     if user.unit_id and Role.UNIT_HANDLER in user.roles:
         joined = True
+        # Active assignments (handling.Assignment.ACTIVE): proposals sit below handling, so the status is written out.
         condition |= Q(assignments__unit_id=user.unit_id) & ~Q(assignments__status="removed")
     if user.office_id and Role.SUPERVISOR in user.roles:
         joined = True

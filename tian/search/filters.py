@@ -53,7 +53,7 @@ class Filter:
 
 
 def _active_assignments():
-    return Assignment.objects.exclude(status=Assignment.Status.REMOVED)
+    return Assignment.objects.active()
 
 
 def _years(committee) -> list[tuple]:

@@ -136,7 +136,7 @@ def gather(scope: Scope) -> Facts:
     registered = {row[0] for row in rows if row[2] is not None}
     groups = {"category": {row[0]: row[4] for row in rows}, "sector": {row[0]: row[5] for row in rows},
               "party": {row[0]: row[6] for row in rows}}
-    assignments = list(Assignment.objects.filter(proposal__in=in_scope).exclude(status=Assignment.Status.REMOVED)
+    assignments = list(Assignment.objects.filter(proposal__in=in_scope).active()
                        .values_list("pk", "proposal_id", "unit_id", "unit__name", "role", "deadline"))
     assigned = {row[1] for row in assignments}
     replying = defaultdict(dict)  # proposal → {assignment: deadline}
