@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.core.widgets import QuickSelect
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
-from tian.proposals.models import MERGE_TARGETS, DeclineForward, DeclineGround, Proposal, State, TopicCategory
+from tian.proposals.models import MERGE_TARGETS, DeclineForward, DeclineGround, Proposal, TopicCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
@@ -224,30 +224,6 @@ class RehandleForm(forms.Form):
                                help_text=_("Leave empty for the committee's default."))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            max_length=2000)
-
-
-class ProposalFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title or proposer"), required=False)
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None,
-                                  widget=QuickSelect)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *State.choices],
-                              widget=QuickSelect)
-    # Choices of ids (not model choice fields): the lists are read once, as plain values.
-    category = forms.TypedChoiceField(label=_("Topic category"), required=False, coerce=int, empty_value=None,
-                                      widget=QuickSelect)
-    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None,
-                                  widget=QuickSelect)
-    key = forms.BooleanField(label=_("Key proposals only"), required=False)
-    deadline = forms.ChoiceField(label=_("Deadline"), required=False, widget=QuickSelect,
-                                 choices=[("", _("Any")), ("overdue", _("Overdue")), ("due_soon", _("Due soon"))])
-
-    def __init__(self, *args, committee=None, years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
-        self.fields["category"].choices = [("", _("All categories")), *TopicCategory.objects.filter(
-            committee=committee).values_list("pk", "name")]
-        self.fields["unit"].choices = [("", _("All units")), *Unit.objects.filter(committee=committee)
-                                       .values_list("pk", "name")]
 
 
 class ExtensionDecisionForm(forms.Form):

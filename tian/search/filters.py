@@ -154,6 +154,8 @@ class ProposalFilterForm(forms.Form):
     def filters(self) -> dict:
         """The valid filters that are set; an invalid one (a hand-edited address) is dropped, and the form
         shows why beside its field."""
+        if not self.is_bound:
+            return {}
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", False)}
 

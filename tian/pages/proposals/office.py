@@ -25,7 +25,6 @@ from tian.audit.log import audit_refusal
 from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
-from tian.deadlines.filters import deadline_filter
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.services import disclosure_deadline
 from tian.handling import services as handling
@@ -40,7 +39,6 @@ from tian.proposals.forms import (
     ExtensionDecisionForm,
     MergeForm,
     NoteForm,
-    ProposalFilterForm,
     ReassignmentDecisionForm,
     RehandleForm,
     RemindForm,
@@ -49,6 +47,7 @@ from tian.proposals.forms import (
 from tian.proposals.models import ANSWERED, Proposal, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
+from tian.search.filters import STAFF, ProposalFilterForm
 
 
 @dataclass(frozen=True)
@@ -247,27 +246,13 @@ def proposal_list(request):
 
 
 def _filtered_proposals(request, committee=None):
+    """The staff list's proposals: its text box finds a title or a proposer; the filters are the shared ones
+    (``search.filters.STAFF``), as search, the portal and the API apply them."""
     committee = committee or current_committee()
-    years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
-                 .order_by("-year"))
-    form = ProposalFilterForm(request.GET or None, committee=committee, years=years)
-    qs = visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT)
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(Q(title__icontains=d["q"]) | Q(lead_member__name=d["q"]) | Q(collective__name=d["q"]))
-        if d["year"]:
-            qs = qs.filter(year=d["year"])
-        if d["state"]:
-            qs = qs.filter(state=d["state"])
-        if d["category"]:
-            qs = qs.filter(category=d["category"])
-        if d["unit"]:
-            qs = qs.filter(assignments__unit=d["unit"]).distinct()
-        if d["key"]:
-            qs = qs.filter(is_key=True)
-        if d["deadline"]:
-            qs = qs.filter(pk__in=deadline_filter(committee, d["deadline"]))
+    form = ProposalFilterForm(request.GET or None, committee=committee, names=STAFF, text=_("Title or proposer"))
+    qs = form.apply(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT))
+    if query := form.filters().get("q", "").strip():
+        qs = qs.filter(Q(title__icontains=query) | Q(lead_member__name=query) | Q(collective__name=query))
     qs = qs.select_related("lead_member", "collective", "category").prefetch_related("assignments").order_by(
         "-year", "number", "-submitted_at")
     return form, qs
