@@ -233,3 +233,11 @@ def test_every_way_of_finding_the_matches_gives_the_same_page(world, indexed, mo
         assert len({repr(v) for k, v in results.items() if k[0] == ranked}) == 1, results
     assert results[(1000, True, True)] != results[(1, True, True)]  # the cap is in force
     assert any(hits[:-2] for hits in results[(1000, True, True)])
+
+
+def test_the_api_lists_offer_exactly_the_shared_filters():
+    """One definition (tian/search/filters.py): the API's list parameters are its filters, its text box and paging."""
+    from tian.api.proposals import ProposalFilters
+    from tian.search.filters import API
+
+    assert set(ProposalFilters.model_fields) == {*API, "q", "page", "page_size"}

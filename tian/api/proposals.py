@@ -61,6 +61,7 @@ from tian.proposals.selectors import (
     proposer_members,
     visible_proposals,
 )
+from tian.search.filters import API, FILTERS, apply_filters, query_values
 
 router = Router(tags=["proposals"])
 public = Router(tags=["public"], auth=None)
@@ -68,30 +69,32 @@ MSG_STALE = _("The proposal was changed since you read it (its ETag differs): re
 
 
 class ProposalFilters(Schema):
+    """The filters of the lists (``tian/search/filters.py`` says what each means; ``API`` names them): the same
+    as the office's list, search and the portal. ``q``: a word of the title, or a proposer's name."""
+
     q: str | None = Field(None, max_length=200)
     year: int | None = Field(None, ge=1949, le=2200)
+    session: int | None = Field(None, ge=1, le=2**31 - 1)
     state: ProposalState | None = None
     # An empty value is no filter (a control character alone is removed before: core/request_limits.py).
     kind: Annotated[ProposalKind | None, BeforeValidator(lambda v: v or None)] = None
+    category: int | None = Field(None, ge=1, le=2**31 - 1)
     unit: int | None = Field(None, ge=1, le=2**31 - 1)
+    role: FILTERS["role"].api_type | None = None
+    proposer: str | None = Field(None, max_length=50)
+    outcome: str | None = Field(None, max_length=10)
+    satisfaction: FILTERS["satisfaction"].api_type | None = None
+    deadline: FILTERS["deadline"].api_type | None = None
     key: bool | None = None
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(30, ge=1, le=100)
 
 
 def _filtered(qs, f: ProposalFilters):
+    values = f.dict()
+    qs = apply_filters(qs, query_values(values, API), current_committee())
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(lead_member__name=f.q) | Q(collective__name=f.q))
-    if f.year:
-        qs = qs.filter(year=f.year)
-    if f.state:
-        qs = qs.filter(state=f.state)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.unit:
-        qs = qs.filter(assignments__unit_id=f.unit)
-    if f.key is not None:
-        qs = qs.filter(is_key=f.key)
     return qs.select_related("category", "lead_member", "collective").distinct().order_by("-year", "number", "-pk")
 
 

@@ -91,7 +91,7 @@ FILTERS: dict[str, Filter] = {f.name: f for f in [
     Filter("session", _("Session"), _("All sessions"), lambda qs, v, c: qs.filter(session_id=v), _sessions, int, int,
            public=True),
     Filter("state", _("State"), _("All states"), lambda qs, v, c: qs.filter(state=v), lambda c: State.choices,
-           api_type=Literal[tuple(State.values)]),
+           api_type=Literal[tuple(State.values)], public=True),
     Filter("kind", _("Kind"), _("All kinds"), lambda qs, v, c: qs.filter(kind=v), lambda c: Kind.choices,
            api_type=Literal[tuple(Kind.values)], public=True),
     Filter("category", _("Topic category"), _("All categories"), lambda qs, v, c: qs.filter(category_id=v),
@@ -106,7 +106,8 @@ FILTERS: dict[str, Filter] = {f.name: f for f in [
     Filter("satisfaction", _("Satisfaction"), _("Any"),
            lambda qs, v, c: qs.filter(pk__in=Evaluation.objects.filter(is_lead=True, result=v).values("proposal_id")),
            lambda c: Rating.choices, api_type=Literal[tuple(Rating.values)], public=True),
-    Filter("key", _("Key proposals only"), None, lambda qs, v, c: qs.filter(is_key=True), api_type=bool,
+    # A form's unchecked box sets nothing (``filters`` drops False); the API's key=false asks for the others.
+    Filter("key", _("Key proposals only"), None, lambda qs, v, c: qs.filter(is_key=bool(v)), api_type=bool,
            public=True),
     Filter("deadline", _("Deadline"), _("Any"), lambda qs, v, c: qs.filter(pk__in=deadline_filter(c, v)),
            lambda c: DEADLINE_LEVELS, api_type=Literal["overdue", "due_soon"]),
@@ -122,10 +123,11 @@ PUBLIC_API = tuple(name for name in API if FILTERS[name].public)
 
 
 def apply_filters(qs: QuerySet, values: dict, committee: Committee | None) -> QuerySet:
-    """``qs`` narrowed by every filter ``values`` sets (a value of None, "" or False sets none)."""
+    """``qs`` narrowed by every filter ``values`` sets (None or "" sets none; False only where it means something,
+    the API's ``key=false``)."""
     assignment = {}
     for name, value in values.items():
-        if name not in FILTERS or value in (None, "", False):
+        if name not in FILTERS or value is None or value == "" or (value is False and name != "key"):
             continue
         if FILTERS[name].of_assignment:
             assignment[FILTERS[name].of_assignment] = value
@@ -164,6 +166,6 @@ class ProposalFilterForm(forms.Form):
 
 
 def query_values(params: dict, names=API) -> dict:
-    """The filters of ``names`` in an API query (already typed by the API's schema)."""
-    return {name: params.get(name) for name in names if params.get(name) not in (None, "", False)}
+    """The filters of ``names`` in an API query (already typed by the API's schema), enums as their values."""
+    return {name: getattr(params[name], "value", params[name]) for name in names if params.get(name) is not None}
 
