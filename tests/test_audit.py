@@ -32,6 +32,7 @@ def test_refusals_downloads_and_changes_are_recorded(world, client_for):
     services.proposal_submit(proposal=p, by=world.member)
     change = AuditEntry.objects.filter(action="change", object_type="proposal", object_id=str(p.pk)).first()
     assert change.actor == world.member and "proposal.submitted" in change.detail
+    assert change.data == {"kind": "event", "event": "proposal.submitted", "from": "draft", "to": "submitted"}
 
 
 def test_entries_cannot_be_changed_or_deleted(world, client_for):
@@ -51,7 +52,7 @@ def test_staff_search_by_person_object_action_and_date(world, client_for):
     client_for(world.member).get(reverse("accounts:user_list"))
     staff = client_for(world.staff)
     page = staff.get(reverse("audit:search"), {"person": "刘安泽", "action": "denied"}).content.decode()
-    assert "GET /accounts/users/" in page
+    assert "刘安泽 试图打开「用户」页面，被拒绝" in page and "GET /accounts/users/" in page
     page = staff.get(reverse("audit:search"), {"person": "徐丽娟"}).content.decode()
-    assert "GET /accounts/users/" not in page
+    assert "试图打开「用户」页面" not in page
     assert client_for(world.member).get(reverse("audit:search")).status_code == 403

@@ -150,12 +150,15 @@ def test_every_role_change_is_audited_with_who_whom_before_and_after(world, clie
         world.staff, roles=[Role.STAFF.value, Role.SUPERVISOR.value], office=world.offices["区政府办公室"].pk))
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT, object_type="user",
                                       object_id=str(world.staff.pk), detail__startswith="roles of").first()
-    assert entry.actor == world.admin and entry.detail == "roles of tiwei: staff → staff,supervisor"
+    assert entry.actor == world.admin
+    assert entry.detail == "roles of tiwei changed from Proposal office staff to Proposal office staff, Supervisor"
+    assert (entry.data["before"], entry.data["after"]) == (["staff"], ["staff", "supervisor"])
     import_file("users", users_file(["区档案馆", "档案馆", "承办单位经办人", "a-good-secret-1", "", "", "", "区妇联"]),
                 committee=world.committee, by=world.staff)
     created = User.objects.get(username="区档案馆")
     entry = AuditEntry.objects.get(object_type="user", object_id=str(created.pk), detail__startswith="roles of")
-    assert entry.actor == world.staff and entry.detail == "roles of 区档案馆: - → unit_handler"
+    assert entry.actor == world.staff and entry.detail == "roles of 区档案馆 changed from none to Unit handler"
+    assert (entry.data["before"], entry.data["after"]) == ([], ["unit_handler"])
 
 
 def test_unlocks_password_changes_and_resets_are_audited(world, client_for):

@@ -16,23 +16,26 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tian.accounts.backends import UserBackend, users_with_roles, with_roles
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
-from tian.audit.models import AuditEntry
+from tian.audit.models import AuditEntry, Kind
 from tian.organisations.services import names_changed_everywhere
 
 
-def _audit(by: User | None, user: User, detail: str) -> None:
+def _audit(by: User | None, user: User, kind: Kind, detail: str, **data) -> None:
+    """An account change: ``kind`` and ``data`` for the audit pages' sentence, which names the account by its
+    user name and the person's name as they were."""
     audit(AuditEntry.Action.ACCOUNT, user=by, username="" if by is not None else "system", object_type="user",
-          object_id=user.pk, detail=detail)
+          object_id=user.pk, detail=detail, kind=kind,
+          data={"user": user.get_username(), "user_name": user.full_name, **data})
 
 
 def _role_list(roles) -> str:
-    return ",".join(sorted(str(r) for r in roles)) or "-"
+    return ", ".join(str(Role(r).label) if r in Role.values else r for r in sorted(roles)) or "none"
 
 
 def _check_roles(by: User | None, user: User | None, roles) -> None:
@@ -47,7 +50,9 @@ def _apply_roles(user: User, roles, by: User | None) -> None:
     user.check_role_bindings(roles)
     before = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
     if before != roles:
-        _audit(by, user, f"roles of {user.get_username()}: {_role_list(before)} → {_role_list(roles)}")
+        with translation.override("en"):  # the plain-text record reads the same whoever wrote it
+            detail = f"roles of {user.get_username()} changed from {_role_list(before)} to {_role_list(roles)}"
+        _audit(by, user, Kind.ROLES_CHANGED, detail, before=sorted(before), after=sorted(str(r) for r in roles))
     RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
     RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles if r not in before])
     # The Django admin site is for administrators only; it checks is_staff and model permissions.
@@ -102,7 +107,8 @@ def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     if changed:
-        _audit(by, user, f"account of {user.get_username()} changed: {', '.join(changed)}")
+        _audit(by, user, Kind.ACCOUNT_CHANGED, f"account of {user.get_username()} changed: {', '.join(changed)}",
+               fields=changed)
     if {"full_name", "username"} & set(changed):  # the name timelines and letters show, in every committee
         names_changed_everywhere()
     _apply_roles(user, roles, by)
@@ -126,7 +132,10 @@ def user_set_password(*, user: User, password: str, by: User | None = None, by_s
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     sign_out_everywhere(user=user)
-    _audit(by, user, f"password {'reset' if by_staff else 'changed'} for {user.get_username()}")
+    if by_staff:
+        _audit(by, user, Kind.PASSWORD_RESET, f"password reset for {user.get_username()}")
+    else:
+        _audit(by, user, Kind.PASSWORD_CHANGED, f"password changed for {user.get_username()}")
 
 
 def remember_password(user: User) -> None:
@@ -145,7 +154,7 @@ def password_changed_by_owner(*, user: User, previous_hash: str, keep_session: s
     user.password_changed_at = timezone.now()
     user.save(update_fields=["must_change_password", "password_changed_at"])
     sign_out_everywhere(user=user, keep_session=keep_session)
-    _audit(user, user, f"password changed for {user.get_username()}")
+    _audit(user, user, Kind.PASSWORD_CHANGED, f"password changed for {user.get_username()}")
 
 
 def password_expired(user: User) -> bool:
@@ -185,7 +194,7 @@ def user_unlock(*, user: User, by: User) -> None:
 
     _check_may_change(by, user)
     reset(username=user.get_username())
-    _audit(by, user, f"sign-in unlocked for {user.get_username()}")
+    _audit(by, user, Kind.UNLOCKED, f"sign-in unlocked for {user.get_username()}")
 
 
 def token_digest(raw: str) -> str:
@@ -198,7 +207,9 @@ def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     raw = "tian_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name.strip()[:60] or "API", prefix=raw[5:13],
                                     digest=token_digest(raw))
-    _audit(user, user, f"API token {token.prefix} created, valid until {timezone.localdate(token.expires_at)}")
+    expires = timezone.localdate(token.expires_at).isoformat()
+    _audit(user, user, Kind.TOKEN_CREATED, f"API token {token.prefix} created, valid until {expires}",
+           prefix=token.prefix, token=token.name, expires=expires)
     return token, raw
 
 
@@ -207,7 +218,8 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        _audit(by, token.user, f"API token {token.prefix} revoked")
+        _audit(by, token.user, Kind.TOKEN_REVOKED, f"API token {token.prefix} revoked", prefix=token.prefix,
+               token=token.name)
     return token
 
 

@@ -14,6 +14,7 @@ import base64
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tian.accounts.models import User
 from tian.accounts.services import sign_out_everywhere
 from tian.audit.log import audit
-from tian.audit.models import AuditEntry
+from tian.audit.models import AuditEntry, Kind
 
 PENDING = "tian_two_factor_pending"
 NEXT = "tian_two_factor_next"
@@ -103,7 +104,7 @@ def provisioning_uri(device: TOTPDevice, issuer: str) -> str:
 def qr_svg(uri: str) -> str:
     """The provisioning address as an inline SVG QR code (no image file, no outside service)."""
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff",
-                                                 title="QR", omitsize=True)
+                                                 title=str(_("QR code")), omitsize=True)
 
 
 def _clean(code: str) -> str:
@@ -126,7 +127,8 @@ def confirm_setup(*, request, user: User, device: TOTPDevice, code: str) -> list
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
     if not device.verify_token(_clean(code)):
         audit(AuditEntry.Action.LOGIN_FAILED, request=request, user=user, object_type="user", object_id=user.pk,
-              detail="wrong code while setting up two-factor sign-in")
+              detail="wrong code while setting up two-factor sign-in", kind=Kind.WRONG_CODE,
+              data={"setting_up": True})
         return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -134,7 +136,7 @@ def confirm_setup(*, request, user: User, device: TOTPDevice, code: str) -> list
     codes = _new_recovery_codes(user)
     _verified(request, device)
     audit(AuditEntry.Action.ACCOUNT, request=request, user=user, object_type="user", object_id=user.pk,
-          detail="two-factor sign-in set up")
+          detail="two-factor sign-in set up", kind=Kind.TWO_FACTOR_SET_UP)
     return codes
 
 
@@ -159,11 +161,15 @@ def verify(*, request, user: User, code: str) -> bool:
             used = recovery
     if used is None:
         audit(AuditEntry.Action.LOGIN_FAILED, request=request, user=user, object_type="user", object_id=user.pk,
-              detail="wrong second-factor code")
+              detail="wrong code at the second step of signing in", kind=Kind.WRONG_CODE,
+              data={"setting_up": False})
         return False
     _verified(request, used)
-    detail = "second factor: recovery code" if isinstance(used, StaticDevice) else "second factor: app code"
-    audit(AuditEntry.Action.LOGIN, request=request, user=user, object_type="user", object_id=user.pk, detail=detail)
+    method = "recovery" if isinstance(used, StaticDevice) else "app"
+    audit(AuditEntry.Action.LOGIN, request=request, user=user, object_type="user", object_id=user.pk,
+          detail=("second step of signing in with a recovery code" if method == "recovery"
+                  else "second step of signing in with a code from the authenticator app"),
+          kind=Kind.SECOND_FACTOR, data={"method": method})
     return True
 
 
@@ -181,7 +187,7 @@ def regenerate_recovery_codes(*, request, user: User, code: str) -> list[str] | 
         return None
     codes = _new_recovery_codes(user)
     audit(AuditEntry.Action.ACCOUNT, request=request, user=user, object_type="user", object_id=user.pk,
-          detail="new recovery codes")
+          detail="new recovery codes", kind=Kind.RECOVERY_CODES_RENEWED)
     return codes
 
 
@@ -193,7 +199,7 @@ def disable(*, request, user: User, code: str) -> bool:
         return False
     _remove_devices(user)
     audit(AuditEntry.Action.ACCOUNT, request=request, user=user, object_type="user", object_id=user.pk,
-          detail="two-factor sign-in turned off")
+          detail="two-factor sign-in turned off", kind=Kind.TWO_FACTOR_OFF)
     return True
 
 
@@ -206,7 +212,8 @@ def reset(*, request, user: User, by: User) -> None:
     own = request is not None and user.pk == by.pk  # staff resetting their own: this session stays
     sign_out_everywhere(user=user, keep_session=request.session.session_key if own else None)
     audit(AuditEntry.Action.ACCOUNT, request=request, user=by, object_type="user", object_id=user.pk,
-          detail=f"two-factor sign-in reset for {user.get_username()}")
+          detail=f"two-factor sign-in reset for {user.get_username()}", kind=Kind.TWO_FACTOR_RESET,
+          data={"user": user.get_username(), "user_name": user.full_name})
 
 
 def _remove_devices(user: User) -> None:

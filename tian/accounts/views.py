@@ -19,7 +19,7 @@ from tian.accounts.models import ApiToken, User
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, Role, may_change
 from tian.audit.log import audit
-from tian.audit.models import AuditEntry
+from tian.audit.models import AuditEntry, Kind
 from tian.organisations.selectors import current_committee
 
 
@@ -44,8 +44,10 @@ class LoginView(auth_views.LoginView):
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
             throttling.count_failure(self.request)
         elif form.has_error(NON_FIELD_ERRORS, "throttled"):
-            audit(AuditEntry.Action.LOGIN_FAILED, request=self.request, username=str(form.data.get("username", ""))[:150],
-                  detail="refused: too many failed sign-ins from this address")
+            username = str(form.data.get("username", ""))[:150]
+            audit(AuditEntry.Action.LOGIN_FAILED, request=self.request, username=username,
+                  detail="refused: too many failed sign-ins from this address", kind=Kind.SIGN_IN_THROTTLED,
+                  data={"username": username})
             response.status_code = 429
         return response
 

@@ -1,5 +1,6 @@
 """Writing audit entries. ``audit(...)`` never raises: a failing audit write must not break the request,
-but is itself logged as an error."""
+but is itself logged as an error. Each entry gets its ``kind`` and parameters (``AuditEntry.data``, see
+``models.Kind``) and a plain-text ``detail`` in English."""
 
 import contextvars
 import functools
@@ -8,7 +9,7 @@ import logging
 
 from django.conf import settings
 
-from tian.audit.models import AuditEntry
+from tian.audit.models import AuditEntry, Kind
 
 logger = logging.getLogger("tian.audit")
 _address = contextvars.ContextVar("tian_request_address", default=None)
@@ -67,14 +68,20 @@ def _networks(proxies: tuple[str, ...]) -> tuple:
 def audit_event(event) -> None:
     """The audit entry of a proposal event, written in the same transaction as the event."""
     actor = event.actor
+    moved = event.from_state and event.from_state != event.to_state
+    detail = (f"{event.action}: from {event.from_state} to {event.to_state}" if moved
+              else f"{event.action} while {event.to_state}")
     AuditEntry.objects.create(action=AuditEntry.Action.CHANGE, actor=actor, at=event.at,
                               username=actor.get_username() if actor else "system", address=_address.get(),
-                              object_type="proposal", object_id=str(event.proposal_id),
-                              detail=f"{event.action} {event.from_state}→{event.to_state}"[:500])
+                              object_type="proposal", object_id=str(event.proposal_id), detail=detail[:500],
+                              data={"kind": str(Kind.EVENT), "event": event.action, "from": event.from_state,
+                                    "to": event.to_state})
 
 
 def audit(action: str, *, request=None, user=None, username: str = "", object_type: str = "", object_id="",
-          detail: str = "") -> None:
+          detail: str = "", kind: str = "", data: dict | None = None) -> None:
+    """One entry: ``kind`` (``models.Kind``) and its parameters ``data`` say what happened, ``detail`` says it in
+    plain English."""
     user = user if user is not None else getattr(request, "user", None)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
@@ -82,7 +89,7 @@ def audit(action: str, *, request=None, user=None, username: str = "", object_ty
         AuditEntry.objects.create(
             action=action, actor=user, username=username or (user.get_username() if user else ""),
             address=client_address(request), object_type=object_type, object_id=str(object_id or ""),
-            detail=str(detail)[:500])
+            detail=str(detail)[:500], data={"kind": str(kind), **(data or {})} if kind else dict(data or {}))
     except Exception:
         logger.exception("could not write the audit entry %s %s %s", action, object_type, object_id)
 
@@ -91,8 +98,11 @@ def audit_refusal(request, error) -> None:
     """A refused action (wrong role or not the user's business), outside the rolled-back transaction."""
     if getattr(error, "code", "not_allowed") == "not_allowed":
         audit(AuditEntry.Action.DENIED, request=request, object_type="path", object_id="",
-              detail=f"{request.method} {request.path}"[:500])
+              detail=f"{request.method} {request.path}"[:500], kind=Kind.REFUSED,
+              data={"method": request.method, "path": request.path[:300]})
 
 
 def audit_download(request, what: str, object_type: str = "", object_id="") -> None:
-    audit(AuditEntry.Action.DOWNLOAD, request=request, object_type=object_type, object_id=object_id, detail=what)
+    """A file downloaded or exported: ``what`` is its name, the object what it was made from (a proposal …)."""
+    audit(AuditEntry.Action.DOWNLOAD, request=request, object_type=object_type, object_id=object_id,
+          detail=f"downloaded {what}", kind=Kind.DOWNLOAD, data={"file": str(what)[:200]})

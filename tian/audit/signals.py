@@ -5,20 +5,23 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from tian.audit.log import audit
-from tian.audit.models import AuditEntry
+from tian.audit.models import AuditEntry, Kind
 
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
-    audit(AuditEntry.Action.LOGIN, request=request, user=user)
+    audit(AuditEntry.Action.LOGIN, request=request, user=user, detail="signed in with the password",
+          kind=Kind.SIGNED_IN)
 
 
 @receiver(user_login_failed)
 def login_failed(sender, credentials, request=None, **kwargs):
-    audit(AuditEntry.Action.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))[:150])
+    username = str(credentials.get("username", ""))[:150]
+    audit(AuditEntry.Action.LOGIN_FAILED, request=request, username=username,
+          detail="wrong user name or password", kind=Kind.SIGN_IN_FAILED, data={"username": username})
 
 
 @receiver(user_logged_out)
 def logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit(AuditEntry.Action.LOGOUT, request=request, user=user)
+        audit(AuditEntry.Action.LOGOUT, request=request, user=user, detail="signed out", kind=Kind.SIGNED_OUT)
