@@ -2,6 +2,7 @@
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
 from tian.disclosure.policy import Disclosure, disclosure_for
+from tian.handling.lifecycle import REPLY
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
@@ -112,14 +113,12 @@ def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal:
     unit_id = getattr(user, "unit_id", None)
     signatures = list(reply.cosignatures.all())
     if getattr(user, "is_authenticated", False):
-        if reply.status in (Reply.Status.DRAFT, Reply.Status.RETURNED) and reply.unit_id == unit_id \
-                and workflow.allowed(user, proposal, "write_reply"):
+        if reply.unit_id == unit_id and REPLY.permits(user, proposal, reply, "submit"):
             links["submit"] = url + "/submit"
-        if reply.status == Reply.Status.COSIGNING and any(s.unit_id == unit_id and not s.signed_at
-                                                          for s in signatures) \
-                and workflow.allowed(user, proposal, "cosign_reply"):
+        if any(s.unit_id == unit_id and not s.signed_at for s in signatures) \
+                and REPLY.permits(user, proposal, reply, "cosign"):
             links["cosign"] = url + "/cosign"
-        if reply.status == Reply.Status.SUPERVISION and workflow.allowed(user, proposal, "review_reply"):
+        if REPLY.permits(user, proposal, reply, "approve"):
             links["approve"], links["return"] = url + "/approve", url + "/return"
     return {"id": reply.pk, "proposal_id": reply.proposal_id, "assignment_id": reply.assignment_id,
             "unit": reply.unit.name, "round": reply.round, "status": reply.status, "outcome": reply.outcome,

@@ -51,7 +51,7 @@ _signed = Q(status=Assignment.Status.SIGNED)
 
 def _sent(round_: int) -> Exists:
     """A reply of that round has left the unit (a returned reply has its own group)."""
-    return Exists(Reply.objects.filter(assignment=OuterRef("pk"), round=round_).exclude(status=Reply.Status.DRAFT))
+    return Exists(Reply.objects.filter(assignment=OuterRef("pk"), round=round_).filter(status__in=Reply.SUBMITTED))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services
 from tian.handling.letters import build_letter
+from tian.handling.lifecycle import ASSIGNMENT
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
@@ -88,8 +89,7 @@ def _inbox_body(request, unit, selected, number) -> str:
 
 
 def _my_assignment(user, proposal) -> Assignment:
-    assignment = (proposal.assignments.filter(unit_id=user.unit_id).exclude(status=Assignment.Status.REMOVED)
-                  .select_related("unit").first())
+    assignment = proposal.assignments.filter(unit_id=user.unit_id).active().select_related("unit").first()
     if assignment is None:
         raise Http404
     return assignment
@@ -103,9 +103,8 @@ def work(request, proposal_pk):
     replies = list(Reply.objects.filter(assignment=assignment).order_by("round").select_related("unit"))
     round_ = services.current_round(proposal)
     current = next((r for r in replies if r.round == round_), None)
-    editable = workflow.allowed(request.user, proposal, "write_reply") and assignment.replies_directly and \
-        assignment.status == Assignment.Status.SIGNED and (current is None or current.status in (
-            Reply.Status.DRAFT, Reply.Status.RETURNED))
+    editable = ASSIGNMENT.permits(request.user, proposal, assignment, "write_reply") and (
+        current is None or current.is_editable)
     reply_form = None
     if editable:
         initial = {"signer": assignment.unit.leader, "reply_date": timezone.localdate()}
@@ -117,25 +116,23 @@ def work(request, proposal_pk):
                   .select_related("reply__unit", "reply__assignment").first())
     context = {
         "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
-        "letters": [build_letter(r) for r in replies if r.status != Reply.Status.DRAFT or r == current],
+        "letters": [build_letter(r) for r in replies if r.was_submitted or r == current],
         "current": current, "reply_form": reply_form,
-        "returned_reviews": list(SupervisionReview.objects.filter(reply=current, decision="returned"))
+        "returned_reviews": list(SupervisionReview.objects.filter(reply=current,
+                                                         decision=SupervisionReview.Decision.RETURNED))
         if current and current.status == Reply.Status.RETURNED else [],
         "opinions": list(AssistingOpinion.objects.filter(assignment__proposal=proposal).select_related(
             "assignment__unit")) if assignment.role == UnitRole.LEAD else
         list(assignment.opinions.all()),
         "contacts": list(assignment.contacts.all()),
         "cosign_for": cosign_for, "cosign_letter": build_letter(cosign_for.reply) if cosign_for else None,
-        "can_sign": assignment.status == Assignment.Status.ASSIGNED and workflow.allowed(
-            request.user, proposal, "sign_for"),
-        "can_reassign": assignment.status in (Assignment.Status.ASSIGNED, Assignment.Status.SIGNED)
-        and timezone.localdate() <= assignment.reassignment_deadline
-        and workflow.allowed(request.user, proposal, "request_reassignment") and not any(
-            r.status != Reply.Status.DRAFT for r in replies),
-        "can_contact": assignment.status == Assignment.Status.SIGNED and workflow.allowed(
-            request.user, proposal, "record_contact"),
-        "can_opinion": assignment.role == UnitRole.ASSISTING and assignment.status == Assignment.Status.SIGNED
-        and workflow.allowed(request.user, proposal, "send_opinion"),
+        "can_sign": ASSIGNMENT.permits(request.user, proposal, assignment, "sign_for"),
+        "can_reassign": ASSIGNMENT.permits(request.user, proposal, assignment, "request_reassignment")
+        and timezone.localdate() <= assignment.reassignment_deadline and not any(r.was_submitted for r in replies),
+        # The page offers contact once signed for (the service also takes an earlier one, e.g. imported).
+        "can_contact": assignment.status == Assignment.Status.SIGNED
+        and ASSIGNMENT.permits(request.user, proposal, assignment, "record_contact"),
+        "can_opinion": ASSIGNMENT.permits(request.user, proposal, assignment, "send_opinion"),
         "can_extend": assignment.replies_directly and workflow.allowed(request.user, proposal, "request_extension")
         and not assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists(),
         "extensions": list(assignment.extensions.all()),

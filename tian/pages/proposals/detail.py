@@ -26,6 +26,7 @@ from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
+from tian.handling.lifecycle import ASSIGNMENT, REPLY
 from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.proposals import workflow
 from tian.proposals.forms import (
@@ -58,7 +59,7 @@ def all_replies(proposal) -> list[Reply]:
 
 
 def _supervision_text(reply: Reply) -> str:
-    if reply.status == Reply.Status.RELEASED:
+    if reply.is_released:
         return "已通过" if reply.reviews.all() else "无需督办审核"
     if reply.status == Reply.Status.RETURNED:
         return "已退回"
@@ -149,12 +150,12 @@ def panel_items(user, proposal, actions) -> dict:
                                and c.effective_status == "invited"), None),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
         "my_review_reply": next((r for r in disclosure_for(user, proposal).replies(all_replies(proposal))
-                                 if r.status == Reply.Status.SUPERVISION), None) if "review_reply" in actions else None,
+                                 if REPLY.allowed(r, "approve")), None) if "review_reply" in actions else None,
         # A pending request puts its assignment in the "reassignment requested" status until it is decided.
         "reassignment_requests": list(ReassignmentRequest.objects.filter(
             assignment__proposal=proposal, status=ReassignmentRequest.Status.PENDING).select_related(
             "assignment__unit")) if "decide_reassignment" in actions and any(
-            a.status == Assignment.Status.REASSIGNMENT_REQUESTED for a in proposal.assignments.all()) else [],
+            ASSIGNMENT.allowed(a, "approve_reassignment") for a in proposal.assignments.all()) else [],
         "extension_requests": list(ExtensionRequest.objects.filter(
             assignment__proposal=proposal, status=ExtensionRequest.Status.PENDING).select_related(
             "assignment__unit")) if "decide_extension" in actions and any(

@@ -13,7 +13,8 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.deadlines import services as deadlines
 from tian.disclosure.policy import Disclosure, disclosure_for
-from tian.handling.models import Assignment, Evaluation, Reply
+from tian.handling.lifecycle import REPLY
+from tian.handling.models import Evaluation, Reply
 from tian.pages.proposals.common import first_error
 from tian.proposals.selectors import get_proposal_for
 from tian.proposals.workflow import WorkflowError
@@ -67,7 +68,7 @@ def review(request, pk):
     return render(request, "supervision/review.html", {
         "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
         "approve_form": ApproveForm(committee=committee), "return_form": ReturnForm(),
-        "pending": reply.status == Reply.Status.SUPERVISION})
+        "pending": REPLY.permits(request.user, reply.proposal, reply, "approve")})
 
 
 @require_permission(Perm.FOLLOW_KEY_PROPOSALS)
@@ -76,7 +77,7 @@ def key_proposals(request):
     rows = []
     for proposal in proposals:
         units = []
-        for a in proposal.assignments.exclude(status=Assignment.Status.REMOVED).select_related("unit"):
+        for a in proposal.assignments.active().select_related("unit"):
             reply = a.replies.order_by("-round").first()
             units.append({"assignment": a, "contacted": a.contacts.exists(), "reply": reply})
         rating = (Evaluation.objects.filter(proposal=proposal, is_lead=True).order_by("-round", "-at").first())
