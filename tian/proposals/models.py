@@ -186,6 +186,23 @@ class Proposal(models.Model):
     def before_registration(self) -> bool:
         return self.state in BEFORE_REGISTRATION
 
+    # Single states the pages tell apart (templates ask these, never compare state strings).
+    @property
+    def is_returned(self) -> bool:
+        return self.state == State.RETURNED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.state == State.DECLINED
+
+    @property
+    def is_merged(self) -> bool:
+        return self.state == State.MERGED
+
+    @property
+    def is_rehandling(self) -> bool:
+        return self.state == State.REHANDLING
+
     # The three renderings of the registration number seen on the seed page.
     @property
     def number_bracket(self) -> str:
@@ -265,6 +282,10 @@ class CoSignature(models.Model):
         if self.status == self.Status.INVITED and self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.status
+
+    @property
+    def is_open_invitation(self) -> bool:
+        return self.effective_status == self.Status.INVITED
 
     def get_effective_status_display(self):
         return self.Status(self.effective_status).label

@@ -147,7 +147,7 @@ def panel_items(user, proposal, actions) -> dict:
         "panel_actions": {name for name in actions if name not in ELSEWHERE},
         "my_invitation": next((c for c in proposal.cosignatures.all()
                                if user.member_id and c.member_id == user.member_id
-                               and c.effective_status == "invited"), None),
+                               and c.is_open_invitation), None),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
         "my_review_reply": next((r for r in disclosure_for(user, proposal).replies(all_replies(proposal))
                                  if REPLY.allowed(r, "approve")), None) if "review_reply" in actions else None,
