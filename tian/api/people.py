@@ -31,6 +31,7 @@ from tian.organisations.models import LeadOfficial, Member, Session, Supervising
 from tian.organisations.selectors import current_committee
 from tian.pages.handling import inbox as unit_inbox
 from tian.proposals.models import CoSignature, DeclineGround, Proposal, State, TopicCategory
+from tian.stats import kpis
 
 router = Router(tags=["people"])
 lookups = Router(tags=["lookups"])
@@ -143,8 +144,6 @@ def notification_read(request, notification_id: int):
 @router.get("/stats", response={200: dict, **ERRORS}, tags=["statistics"], operation_id="stats")
 def stats(request, year: int | None = None, session: int | None = None):
     """The overall KPIs of a year or session (see docs/statistics.md)."""
-    from tian.stats import kpis
-
     if not has_permission(request.user, Perm.VIEW_STATISTICS):
         raise PermissionDenied
     committee = current_committee()

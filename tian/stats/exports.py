@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tian.audit.log import audit_download
 from tian.core.spreadsheets import safe_cell
 
 
@@ -118,8 +119,6 @@ def xlsx_response(request, table: Table, items, name: str):
     from urllib.parse import quote
 
     from django.http import HttpResponse
-
-    from tian.audit.log import audit_download
 
     audit_download(request, f"{name}.xlsx", "export", table.name)
 

@@ -22,6 +22,7 @@ from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import visible_proposals
+from tian.stats import awards as year_end
 from tian.stats import charts, exports, freshness, kpis
 from tian.stats.definitions import DEFINITIONS
 
@@ -180,8 +181,6 @@ def download(request, table):
 
 @require_permission(Perm.REVIEW)
 def awards(request):
-    from tian.stats import awards as year_end
-
     committee = current_committee()
     years = list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
                  .order_by("-year"))

@@ -48,6 +48,7 @@ from tian.proposals.models import ANSWERED, Proposal, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm
+from tian.stats.exports import PROPOSALS, xlsx_response
 
 
 @dataclass(frozen=True)
@@ -231,8 +232,6 @@ def proposal_list(request):
     elif request.session.get("proposal_list_query") and "reset" not in request.GET:
         return redirect(f"{request.path}?{request.session['proposal_list_query']}")
     if request.GET.get("format") == "xlsx":
-        from tian.stats.exports import PROPOSALS, xlsx_response
-
         return xlsx_response(request, PROPOSALS, _filtered_proposals(request)[1].select_related("session__term"),
                              _("Proposals"))
     # The filters and rows are kept until any of the committee's proposals or names changes (core/versions.py), per
