@@ -2,9 +2,9 @@
 
 from django.db import transaction
 
-from tian.handling.models import UnitRole
+from tian.handling.models import Rating, UnitRole
 from tian.proposals.events import record
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import CoSignature, Proposal, State
 from tian.stats import kpis
 from tian.stats.models import Award
 
@@ -43,8 +43,8 @@ def proposal_candidates(committee, year: int) -> list[dict]:
     rows = []
     for p in proposals:
         rows.append({"proposal": p, "classes": facts.class_by_proposal.get(p.pk, []),
-                     "rating": facts.lead_rating.get(p.pk), "cosigners": sum(
-                         1 for c in p.cosignatures.all() if c.status == "accepted"),
+                     "rating": Rating(rating).label if (rating := facts.lead_rating.get(p.pk)) else None,
+                     "cosigners": sum(1 for c in p.cosignatures.all() if c.status == CoSignature.Status.ACCEPTED),
                      "awarded": p.pk in awarded})
     return rows
 
