@@ -72,7 +72,10 @@ class TwoFactorMiddleware:
         if (session is not None and session.get(twofactor.PENDING) and user is not None
                 and user.is_authenticated and not request.path.startswith(self.ALLOWED)):
             if request.path.startswith("/api/"):  # in the API's error shape (tian/api/errors.py)
-                return JsonResponse({"code": "unauthenticated",
-                                     "message": _("Finish signing in with your two-factor code first.")}, status=401)
+                response = JsonResponse({"code": "unauthenticated", "fields": {},
+                                         "message": _("Finish signing in with your two-factor code first.")},
+                                        status=401)
+                response["WWW-Authenticate"] = 'Bearer realm="TiAn API"'
+                return response
             return redirect(twofactor.second_step_page(user))
         return self.get_response(request)
