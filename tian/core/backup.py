@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
 
 
@@ -107,4 +108,7 @@ def restore(archive: str | Path) -> dict:
             if media.exists():
                 shutil.rmtree(media)
             shutil.copytree(work / "media", media)
+    # The restored versions (core.Version, proposals' revisions) are older numbers that may still name kept pages
+    # of the data that was replaced: everything kept goes.
+    cache.clear()
     return manifest
