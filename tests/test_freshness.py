@@ -58,6 +58,7 @@ class Pages:
             "unit inbox": _text(self.unit.get(reverse("handling:inbox"))),
             "unit's page": _text(self.unit.get(assigned)),
             "portal": _text(Client().get(reverse("portal:index"))),
+            "portal search": _text(Client().get(reverse("portal:search") + "?q=提案")),
             "statistics": _text(self.staff.get(reverse("stats:index") + "?year=2023")),
             "API": _text(self.api.get(f"/api/v1/proposals/{self.assigned.pk}")),
             "API of the disclosed one": _text(self.api.get(f"/api/v1/proposals/{self.public.pk}")),
@@ -173,11 +174,14 @@ def test_a_submission_counts_at_once_in_the_statistics_and_the_office_list(world
 
 
 def test_a_disclosure_shows_at_once_on_the_portal(world, pages, portal):  # noqa: F811
-    assert "不应公开的提案标题" not in pages.read()["portal"]
+    before = pages.read()
+    # The search highlights the word in the title, so it is found by the reply's text.
+    assert "不应公开的提案标题" not in before["portal"] and "不应公开的答复内容" not in before["portal search"]
     secret = Proposal.objects.get(pk=portal.secret.pk)
     Proposal.objects.filter(pk=secret.pk).update(disclosure_consent=True)
     services.proposal_disclose(proposal=Proposal.objects.get(pk=secret.pk), by=world.staff)
-    assert "不应公开的提案标题" in pages.read()["portal"]
+    after = pages.read()
+    assert "不应公开的提案标题" in after["portal"] and "不应公开的答复内容" in after["portal search"]
 
 
 def test_a_change_of_a_users_unit_shows_at_once(world, pages):

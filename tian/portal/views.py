@@ -136,21 +136,30 @@ def detail(request, pk: int):
 def search(request):
     committee = current_committee()
     disclosed = selectors.disclosed_proposals(committee)
-    facets = _facets(committee, disclosed, _public_versions(committee)[0])
+    public, names = _public_versions(committee)
+    facets = _facets(committee, disclosed, public)
     form = PortalSearchForm(request.GET, disclosed=disclosed, facets=facets)
     query = form.filters().get("q", "").strip()
     context = {"form": form, "query": query}
     if query:
-        page_number = _page_number(request)
-        # The same search as the signed-in one, its highlights cut from the text the public may read.
-        result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE,
-                                  offset=(page_number - 1) * PAGE_SIZE,
-                                  policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals))
-        hits = [{"proposal": hit.proposal, "title_html": hit.title_html, "snippet_html": hit.snippet_html}
-                for hit in result.hits]
-        context.update(hits=hits, total=result.total, more=result.more,
-                       page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
+        # The same for every visitor: kept per query, filters and page until a disclosed proposal or a name
+        # changes (core/versions.py), so a word many people look for is searched once per change.
+        key = ("portal_search", committee.pk if committee else None, public, names, get_language(),
+               request.GET.urlencode())
+        context["results"] = versions.cached(key, lambda: _search_results(request, form, disclosed, query))
     return _render(request, "portal/search.html", context)
+
+
+def _search_results(request, form, disclosed, query) -> str:
+    page_number = _page_number(request)
+    # The same search as the signed-in one, its highlights cut from the text the public may read.
+    result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
+                              policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals))
+    hits = [{"proposal": hit.proposal, "title_html": hit.title_html, "snippet_html": hit.snippet_html}
+            for hit in result.hits]
+    return render_to_string("portal/_search_results.html", {
+        "hits": hits, "total": result.total, "more": result.more, "request": request,
+        "page": Paginator(range(result.total), PAGE_SIZE).get_page(page_number)})
 
 
 @require_safe
