@@ -20,10 +20,10 @@ def test_replies_to_evaluate_are_counted_and_listed_until_evaluated(world, clien
     home = client_for(world.member).get(reverse("core:home_member"))
     [tile] = [t for t in home.context["tiles"] if t["url"].endswith("#eval")]
     assert tile["count"] == 1 and tile["urgent"]
-    assert [p.pk for p in home.context["to_evaluate"]] == [proposal.pk]
+    assert [p["pk"] for p in home.context["to_evaluate"]] == [proposal.pk]
     assert "关于完善农村饮水安全保障的建议" in _text(home)
     # The co-signer who accepted is credited too; a member with nothing to do with it is not.
-    assert [p.pk for p in client_for(world.cosigner).get(reverse("core:home_member")).context["to_evaluate"]] == [
+    assert [p["pk"] for p in client_for(world.cosigner).get(reverse("core:home_member")).context["to_evaluate"]] == [
         proposal.pk]
     assert client_for(world.stranger).get(reverse("core:home_member")).context["to_evaluate"] == []
     handling.evaluation_submit(proposal=proposal, by=world.member, result="satisfied", attitude="satisfied",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
+from tian.core import versions
 from tian.handling.models import Evaluation, ReassignmentRequest
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
@@ -54,12 +55,17 @@ def _open_invitations(user):
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
 
 
-def _to_evaluate(user) -> list[Proposal]:
+def _to_evaluate(user, committee) -> list[dict]:
     """Replied proposals this member (or collective) is credited on and has not evaluated yet, oldest reply
-    first. Read once per request (the tile counts them, the home page lists them)."""
-    kept = getattr(user, "_tian_to_evaluate", None)
+    first, as the home page shows them. A reply released, an evaluation, a co-signature or a merge each writes
+    an event, which moves the committee's proposals version: kept under it, per account (core/versions.py)."""
+    kept = getattr(user, "_tian_to_evaluate", None)  # the tile counts them, the page lists them: read once
     if kept is None:
-        kept = user._tian_to_evaluate = list(_to_evaluate_query(user))
+        key = ("to_evaluate", user.pk, user.member_id, user.collective_id, Role.COLLECTIVE in user.roles,
+               *versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES))
+        kept = user._tian_to_evaluate = versions.cached(key, lambda: [
+            {"pk": p.pk, "get_absolute_url": p.get_absolute_url(), "number_year": p.number_year, "title": p.title}
+            for p in _to_evaluate_query(user)])
     return kept
 
 
@@ -100,7 +106,7 @@ def _member_tiles(user, committee):
     return [
         tile(_("Invitations to co-sign"), _open_invitations(user).count(), reverse("core:home_member") + "#inv",
              urgent=True),
-        tile(_("Replies to evaluate"), len(_to_evaluate(user)), reverse("core:home_member") + "#eval",
+        tile(_("Replies to evaluate"), len(_to_evaluate(user, committee)), reverse("core:home_member") + "#eval",
              urgent=True),
         tile(_("Returned for revision"), own["returned"], mine, urgent=True),
         tile(_("Drafts"), own["drafts"], mine),
@@ -127,6 +133,6 @@ def home_context(user, role: Role) -> dict:
     context = {"role": role, "role_label": role.label, "tiles": tiles, "sections": []}
     if role in (Role.MEMBER, Role.COLLECTIVE):
         context["invitations"] = list(_open_invitations(user)) if role == Role.MEMBER else []
-        context["to_evaluate"] = _to_evaluate(user)[:20]
+        context["to_evaluate"] = _to_evaluate(user, committee)[:20]
         context["sections"] = [{"template": "dashboard/_member_sections.html"}]
     return context
