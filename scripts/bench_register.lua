@@ -18,7 +18,7 @@ request = function()
   local index = first + step * counter + 1
   counter = counter + 1
   local id = ids[index] or ids[#ids]  -- past the end: a repeat, refused (409) and counted as non-2xx
-  return wrk.format("POST", "/api/v1/proposals/" .. id .. "/actions/register", headers, '{"note": ""}')
+  return wrk.format("POST", "/api/v1/proposals/" .. id .. "/register", headers, '{"note": ""}')
 end
 
 registered = 0

@@ -12,10 +12,12 @@ warm up and then ``--repeat`` times; the script prints p50/p95/max in millisecon
 - similar proposals as the live panel runs them (title and body of existing proposals, staff scope), and as
   the merge candidates at review (same year, submitted to handling).
 
-The queries: two-character words (托育), common words (建设), several words, and a word found nowhere.
+The queries: two-character words (托育), common words (建设), several words, and a word found nowhere; or, with
+``--mixed N``, the first N of the distinct queries make bench draws from the dataset (scripts/bench_queries.py).
 """
 
 import argparse
+import hashlib
 import os
 import secrets
 import statistics
@@ -49,8 +51,9 @@ from tian.organisations.selectors import current_committee  # noqa: E402
 from tian.portal.selectors import disclosed_proposals  # noqa: E402
 from tian.proposals.models import Proposal, State  # noqa: E402
 from tian.proposals.selectors import visible_proposals  # noqa: E402
+from tian.search.filters import apply_filters  # noqa: E402
 from tian.search.query import search_proposals, similar_proposals  # noqa: E402
-from tian.search.views import apply_filters, merge_candidates  # noqa: E402
+from tian.search.views import merge_candidates  # noqa: E402
 
 QUERIES = [
     "托育", "医保", "停车", "养老",  # two characters
@@ -82,7 +85,18 @@ def main():
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query (after one warm-up)")
     parser.add_argument("--similar", type=int, default=40, help="how many proposals to look up as similar")
     parser.add_argument("--verbose", action="store_true", help="also print the figures of each query")
+    parser.add_argument("--mixed", type=int, default=0,
+                        help="search the first N queries make bench draws from the dataset instead of the fixed ones")
     args = parser.parse_args()
+    queries = QUERIES
+    if args.mixed:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from bench_queries import search_queries
+
+        # make bench's kept list (the same at every size) where there is one, else drawn from this dataset.
+        fingerprint = hashlib.sha256((ROOT / "tian" / "demo" / "synthetic.py").read_bytes()).hexdigest()[:12]
+        keep = ROOT / "var" / "bench" / f"search-queries-{fingerprint}"
+        queries = search_queries(keep=keep if keep.with_suffix(".txt").exists() else None)[0][:args.mixed]
 
     committee = current_committee()
     staff = User.objects.filter(role_grants__role="staff").order_by("pk").first()
@@ -98,7 +112,7 @@ def main():
 
     for name, scope in (("search, staff page", staff_scope), ("search, public portal", public_scope)):
         samples = []
-        for query in QUERIES:
+        for query in queries:
             these = timed(lambda q=query, s=scope: search_proposals(s(), q, limit=20), args.repeat)
             if args.verbose:
                 summary(f"  {query}", these, f"({search_proposals(scope(), query).total} found)")
@@ -107,7 +121,7 @@ def main():
 
     client = Client()
     samples, counts = [], set()
-    for query in QUERIES:
+    for query in queries:
         url = reverse("portal:search") + f"?q={query}"
         samples += timed(lambda u=url: client.get(u), args.repeat)
         with CaptureQueriesContext(connection) as captured:

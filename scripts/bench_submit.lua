@@ -16,13 +16,16 @@ end
 request = function()
   local id = table.remove(waiting)
   if id then
-    return wrk.format("POST", "/api/v1/proposals/" .. id .. "/actions/submit", headers, "{}")
+    return wrk.format("POST", "/api/v1/proposals/" .. id .. "/submit", headers, "{}")
   end
   return wrk.format("POST", "/api/v1/proposals", headers, body)
 end
 
+-- The answer is the proposal (ProposalOut): its own "id" comes first, its "state" somewhere after; nothing
+-- nested in it has a "state".
 response = function(status, _headers, text)
-  local id, state = string.match(text or "", '"id": *(%d+), *"state": *"(%a+)"')
+  local id = string.match(text or "", '^{ *"id": *(%d+)')
+  local state = string.match(text or "", '"state": *"(%a+)"')
   if status == 201 and id and state == "draft" then
     table.insert(waiting, id)
   elseif status == 200 and state == "submitted" then
