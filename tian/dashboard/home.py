@@ -47,7 +47,15 @@ def _staff_tiles(user, committee):
     ]
 
 
-def _open_invitations(user):
+def _open_invitations(user) -> list[CoSignature]:
+    """The member's open invitations, read once per request (the tile counts them, the page lists them)."""
+    kept = getattr(user, "_tian_invitations", None)
+    if kept is None:
+        kept = user._tian_invitations = list(_open_invitations_query(user))
+    return kept
+
+
+def _open_invitations_query(user):
     if not user.member_id:
         return CoSignature.objects.none()
     return (CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED,
@@ -104,7 +112,7 @@ def _member_tiles(user, committee):
         in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN, State.DECLINED,
                                                      State.MERGED])))
     return [
-        tile(_("Invitations to co-sign"), _open_invitations(user).count(), reverse("core:home_member") + "#inv",
+        tile(_("Invitations to co-sign"), len(_open_invitations(user)), reverse("core:home_member") + "#inv",
              urgent=True),
         tile(_("Replies to evaluate"), len(_to_evaluate(user, committee)), reverse("core:home_member") + "#eval",
              urgent=True),
@@ -132,7 +140,7 @@ def home_context(user, role: Role) -> dict:
         tiles.extend(provider(user, committee))
     context = {"role": role, "role_label": role.label, "tiles": tiles, "sections": []}
     if role in (Role.MEMBER, Role.COLLECTIVE):
-        context["invitations"] = list(_open_invitations(user)) if role == Role.MEMBER else []
+        context["invitations"] = _open_invitations(user) if role == Role.MEMBER else []
         context["to_evaluate"] = _to_evaluate(user, committee)[:20]
         context["sections"] = [{"template": "dashboard/_member_sections.html"}]
     return context

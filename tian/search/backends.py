@@ -6,6 +6,7 @@ what makes a two-character word like 托育 match, which trigram indexes cannot 
 """
 
 import json
+import math
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -185,7 +186,7 @@ class PostgresFTS:
         # Only the kept matches are ranked, each where its vector is read, so that the vectors (3–4 KB) are not
         # carried through the sort and the window below.
         words = _lexemes(terms, " & ")
-        common = self._common(cursor, terms)
+        common = self._common(cursor, terms, ranked)
         if common and _one_row_per_proposal(scope):
             matched = (f"SELECT d.proposal_id, ts_rank(d.vector, q, 1) AS score FROM ({scope_sql}) p "  # noqa: S608
                        "CROSS JOIN LATERAL (SELECT proposal_id, vector FROM search_searchdocument WHERE proposal_id = p.pk "
@@ -205,19 +206,24 @@ class PostgresFTS:
                        f"ORDER BY score DESC, proposal_id DESC LIMIT {int(limit)} OFFSET {int(offset)}", params)
         return cursor.fetchall()
 
-    # From this share of the documents on, a query's matches are found by walking the newest documents.
+    # From this share of the documents on, a query's matches are found by walking the newest documents: at most
+    # ``COMMON``, and less as the documents grow (the square root of ranked ÷ documents, 10 % at 100,000). A walk
+    # reads about ranked ÷ share vectors; taking every match from the index reads share × documents rows, each
+    # carried through a sort: the two cost the same where share² = ranked ÷ documents. Measured over 280 mixed
+    # queries at 100,000 proposals: words in 10–20 % of the documents fell from 70–79 ms to ~15 ms.
     COMMON = 0.2
 
-    def _common(self, cursor, terms: list[str]) -> bool:
-        """Whether the planner expects at least ``COMMON`` of the documents to match every term (from the
-        statistics that ANALYZE keeps of the vectors' lexemes: no document is read)."""
+    def _common(self, cursor, terms: list[str], ranked: int = 1000) -> bool:
+        """Whether the planner expects at least the common share of the documents to match every term (from
+        the statistics that ANALYZE keeps of the vectors' lexemes: no document is read)."""
         cursor.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM search_searchdocument "
                        "WHERE vector @@ to_tsquery('simple', %s)", [_lexemes(terms, " & ")])
         plan = cursor.fetchone()[0]
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_searchdocument'::regclass")
         documents = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
-        return plan[0]["Plan"]["Plan Rows"] >= self.COMMON * max(documents, 1)
+        documents = max(documents, 1)
+        return plan[0]["Plan"]["Plan Rows"] >= min(self.COMMON, math.sqrt(ranked / documents)) * documents
 
     def count(self, cursor, terms: list[str], scope: QuerySet, *, at_most: int) -> int:
         scope_sql, scope_params = _scope_ids(scope)

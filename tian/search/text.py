@@ -38,6 +38,12 @@ DOMAIN_WORDS = ("托育", "普惠托育", "未保", "适老化", "医保", "低�
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
+def warm() -> None:
+    """Load jieba's dictionary now (~0.6 s) rather than on a process's first search: web processes call it
+    when they start (``tian/wsgi.py``), so no visitor waits for it."""
+    _ensure_jieba()
+
+
 def _ensure_jieba():
     global _initialised
     if not _initialised:
