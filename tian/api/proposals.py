@@ -228,7 +228,7 @@ def _return(request, p, payload):
 
 
 def _assign(request, p, payload):
-    d = valid(AssignForm(form_data(payload), committee=p.committee))
+    d = valid(AssignForm(form_data(payload), committee=p.committee, proposal=p))
     return handling.proposal_assign(
         proposal=p, by=request.user, lead_units=[d["lead_unit"]] if d["lead_unit"] else [],
         assisting_units=list(d["assisting_units"]), separate_units=list(d["separate_units"]),

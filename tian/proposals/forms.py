@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from tian.core.widgets import QuickSelect
@@ -39,6 +40,14 @@ def sniff_ok(upload, extension: str) -> bool:
     return True
 
 
+class Checklist(forms.CheckboxSelectMultiple):
+    """Several choices from a long list (units): boxes to tick, in a box that scrolls, with a filter field
+    that tian.js puts above it (typing 民政 leaves 区民政局). No Ctrl-click, and it works on a phone."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "checklist", **(attrs or {})}, choices)
+
+
 class ProposalForm(forms.ModelForm):
     """The proposal as its author writes it. Nothing here is required, so a half-written draft saves;
     completeness is checked when the proposal is submitted."""
@@ -53,11 +62,11 @@ class ProposalForm(forms.ModelForm):
             "background": forms.Textarea(attrs={"rows": 5}),
             "analysis": forms.Textarea(attrs={"rows": 5}),
             "suggestions": forms.Textarea(attrs={"rows": 6}),
-            "suggested_units": forms.SelectMultiple(attrs={"size": 8}),
+            "suggested_units": Checklist(),
         }
         help_texts = {
             "body": _("Write the whole proposal here, or use the three parts below instead."),
-            "suggested_units": _("Hold Ctrl (or long-press on a phone) to choose several units."),
+            "suggested_units": _("Tick every unit you think should handle it; type in the box to find a unit."),
         }
 
     def __init__(self, *args, committee=None, **kwargs):
@@ -123,7 +132,7 @@ class AttachmentForm(forms.Form):
 
 class InviteForm(forms.Form):
     members = forms.ModelMultipleChoiceField(label=_("Members to invite"), queryset=Member.objects.none(),
-                                             widget=forms.SelectMultiple(attrs={"size": 8}))
+                                             widget=Checklist())
 
     def __init__(self, *args, committee=None, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,9 +183,9 @@ class MergeForm(forms.Form):
 class AssignForm(forms.Form):
     lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), required=False)
     assisting_units = forms.ModelMultipleChoiceField(label=_("Assisting units"), queryset=Unit.objects.none(),
-                                                     required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+                                                     required=False, widget=Checklist())
     separate_units = forms.ModelMultipleChoiceField(label=_("Separate units"), queryset=Unit.objects.none(),
-                                                    required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+                                                    required=False, widget=Checklist())
     assigned_on = forms.DateField(label=_("Assignment date"), widget=DATE)
     reply_deadline = forms.DateField(label=_("Reply deadline"), widget=DATE, required=False,
                                      help_text=_("Leave empty for the committee's default."))
@@ -189,9 +198,13 @@ class AssignForm(forms.Form):
                                                          queryset=SupervisingOffice.objects.none(), required=False,
                                                          widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, committee=None, **kwargs):
+    def __init__(self, *args, committee=None, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.filter(committee=committee, is_active=True)
+        if proposal is not None:  # the units the proposer suggested come first, in every list of units
+            suggested = [unit.pk for unit in proposal.suggested_units.all()]  # read with the proposal
+            units = units.annotate(suggested=Case(When(pk__in=suggested, then=0), default=1)).order_by(
+                "suggested", "order", "name")
         for name in ("lead_unit", "assisting_units", "separate_units"):
             self.fields[name].queryset = units
         self.fields["lead_officials"].queryset = LeadOfficial.objects.filter(committee=committee, is_active=True)

@@ -186,7 +186,7 @@ def panel_forms(user, proposal, actions, proposers) -> dict:
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:
-        forms["assign"] = AssignForm(committee=committee)
+        forms["assign"] = AssignForm(committee=committee, proposal=proposal)
     if "decide_extension" in actions:
         forms["extension"] = ExtensionDecisionForm()
     return {**context, "forms": forms}

@@ -93,7 +93,7 @@ ACTIONS: dict[str, Action] = {
                     gettext_lazy("The proposal was merged.")),
     "return": Action(ReturnForm, lambda p, u, d: services.proposal_return(proposal=p, by=u, note=d["note"]),
                      gettext_lazy("The proposal was returned to the proposer for revision.")),
-    "assign": Action(lambda data, p: AssignForm(data, committee=p.committee), _assign,
+    "assign": Action(lambda data, p: AssignForm(data, committee=p.committee, proposal=p), _assign,
                      gettext_lazy("The proposal was assigned.")),
     "rehandle": Action(RehandleForm, lambda p, u, d: handling.proposal_rehandle(
         proposal=p, by=u, deadline=d["deadline"], note=d["note"]), gettext_lazy("The proposal is being rehandled.")),

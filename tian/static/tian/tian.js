@@ -6,3 +6,22 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// A long list of boxes to tick (units): a field above it that hides the names not containing what is typed.
+document.querySelectorAll("div.checklist").forEach(function (list) {
+  var boxes = list.querySelectorAll("label");
+  if (boxes.length < 8) { return; }
+  var filter = document.createElement("input");
+  filter.type = "search";
+  filter.className = "checklist-filter";
+  filter.placeholder = list.getAttribute("data-filter-placeholder") || "输入名称筛选";
+  filter.setAttribute("aria-label", filter.placeholder);
+  filter.addEventListener("input", function () {
+    var text = filter.value.trim();
+    boxes.forEach(function (box) {
+      var row = box.parentElement.tagName === "DIV" ? box.parentElement : box;
+      row.hidden = text !== "" && box.textContent.indexOf(text) === -1;
+    });
+  });
+  list.parentElement.insertBefore(filter, list);
+});
