@@ -23,7 +23,7 @@ def test_the_seed_story_by_every_role(world, open_as):
     member.check("#id_disclosure_consent")
     member.click("button[name=save]")
     member.wait_for_selector("text=草稿已保存")
-    member.select_option("#id_members", label="徐丽娟")
+    member.locator("#id_members label", has_text="徐丽娟").locator("input").check()  # a list of boxes to tick
     member.click("text=发送邀请")
     member.wait_for_selector("text=联名邀请已发送")
     shot(member, "member-edit")
@@ -42,7 +42,7 @@ def test_the_seed_story_by_every_role(world, open_as):
     staff.click("button:has-text('立案')")
     staff.wait_for_selector("text=提案已立案")
     staff.select_option("#id_lead_unit", label="区民政局")
-    staff.select_option("#id_assisting_units", label="区教科局")
+    staff.locator("#id_assisting_units label", has_text="区教科局").locator("input").check()
     staff.fill("#id_assigned_on", "2026-11-16")
     staff.check("#id_supervising_offices_0")
     staff.click("button:has-text('交办'):not(:has-text('交办承办'))")
