@@ -165,7 +165,8 @@ class Proposal(models.Model):
             models.Index(fields=["committee", "-year", "number", "-submitted_at"], name="proposal_list_order"),
             models.Index(fields=["committee", "state", "-year", "number", "-submitted_at"],
                          name="proposal_list_state_order"),
-            # The newest edit, which tells whether a kept list is still current (``derived.change_marker``).
+            # The newest edit. Read by nothing since kept pages are keyed on versions (core/versions.py); dropping it
+            # is a migration of its own.
             models.Index(fields=["updated_at"], name="proposal_updated"),
             # The disclosed proposals newest first, read from the index alone: public search walks them
             # (``search/backends.PostgresFTS.page``).

@@ -22,7 +22,7 @@ from tian.core.widgets import QuickSelect
 from tian.deadlines.filters import deadline_filter
 from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
 from tian.organisations.models import Committee, Session, Unit
-from tian.proposals.models import Kind, Proposal, State, TopicCategory
+from tian.proposals.models import CoSignature, Kind, Proposal, State, TopicCategory
 
 MAX_TEXT = 200
 
@@ -81,7 +81,7 @@ def _outcomes(committee) -> list[tuple]:
 def _by_proposer(qs, name, committee):
     return qs.filter(Q(lead_member__name=name) | Q(collective__name=name)
                      | Q(pk__in=Proposal.objects.filter(cosignatures__member__name=name,
-                                                       cosignatures__status="accepted").values("pk")))
+                                                       cosignatures__status=CoSignature.Status.ACCEPTED).values("pk")))
 
 
 DEADLINE_LEVELS = [("overdue", _("Overdue")), ("due_soon", _("Due soon"))]

@@ -49,7 +49,7 @@ from tian.supervision.models import SupervisionReview
 
 def inbox_groups(user) -> list[dict]:
     """Every open task of the user's unit by group, unpaged (the API's task list; the page shows them a few at
-    a time, see ``tian.handling.inbox``)."""
+    a time, see ``tian.pages.handling.inbox``)."""
     items = tasks.all_items(user.unit_id)
     return [{"key": g.key, "label": g.label, "items": items[g.key], "kind": g.kind} for g in tasks.GROUPS]
 
