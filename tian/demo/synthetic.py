@@ -2,6 +2,13 @@
 ~2,000 members, ~200 units and N proposals across every state, with co-signers, assignments, replies,
 evaluations, events and notifications, in the style of the seed. Deterministic for a seed.
 
+Units relate to topics as they do in a real committee, with noise (the unit suggestions learn from it and are
+measured on it): each of the seed's sixty topics has a lead unit and up to three assisting units among the
+synthetic ones (`TOPIC_UNITS`, from the units the seed's proposers intend); about three in four proposals of a
+topic get that lead, one in seven a plausible other (an assisting unit of the topic, or the lead of a topic of the
+same category), the rest any unit. The wording varies too: the title's form, the order and choice of sentences,
+now and then a sentence from a neighbouring topic.
+
 Unlike the demo, rows are written in bulk (not through the service functions): 100,000 proposals must
 load in minutes. The numbers, states and events are consistent with what the services would have written.
 """
@@ -42,6 +49,25 @@ UNIT_WORDS = ["发展改革", "教育", "科技", "工业信息化", "民族宗�
               "退役军人事务", "应急管理", "审计", "市场监管", "广播电视", "体育", "统计", "医疗保障", "林业",
               "乡村振兴", "信访", "数据", "粮食和物资储备", "能源", "邮政管理", "气象", "金融", "地方志", "供销",
               "机关事务", "国资"]
+# The seed's units (tian/demo/data.py UNITS) as synthetic units ("{word}{suffix}", see `generate`).
+SYNTHETIC_UNIT = {
+    "区发改局": "发展改革厅", "区经信局": "工业信息化厅", "区教科局": "教育厅", "区公安分局": "公安厅",
+    "区民政局": "民政厅", "区司法局": "司法厅", "区财政局": "财政厅", "区人社局": "人力资源社会保障厅",
+    "区自然资源局": "自然资源厅", "区生态环境分局": "生态环境厅", "区住建局": "住房城乡建设厅",
+    "区交通运输局": "交通运输厅", "区水利局": "水利厅", "区农业农村局": "农业农村厅", "区商务局": "商务厅",
+    "区文广旅局": "文化旅游厅", "区卫健局": "卫生健康厅", "区退役军人局": "退役军人事务厅",
+    "区应急管理局": "应急管理厅", "区审计局": "审计厅", "区市场监管局": "市场监管厅", "区统计局": "统计厅",
+    "区医保局": "医疗保障厅", "区林业局": "林业厅", "区城管执法局": "住房城乡建设局", "区信访局": "信访厅",
+    "区乡村振兴局": "乡村振兴厅", "区委组织部": "机关事务厅", "区委宣传部": "广播电视厅",
+    "区总工会": "人力资源社会保障委员会", "团区委": "教育委员会", "区妇联": "民政委员会", "区科协": "科技厅",
+    "区残联": "民政中心", "区法院": "司法局", "区检察院": "司法委员会", "国网朝天供电公司": "能源厅",
+    "区融媒体中心": "广播电视中心", "朝天镇": "乡村振兴局", "羊木镇": "乡村振兴中心", "曾家镇": "乡村振兴办公室",
+    "中子镇": "交通运输中心", "沙河镇": "应急管理中心",
+}
+# The title's forms; {core} is the topic between 关于 and 的建议, {n} keeps titles apart.
+TITLE_FORMS = ("关于{core}({n})的建议", "关于{core}({n})的建议", "关于进一步{core}({n})的建议",
+               "关于{core}({n})的提案", "{core}({n})的建议", "关于{core}({n})的几点建议")
+OPENINGS = ("", "", "", "经过调研，", "近年来群众反映较多的是：", "据走访了解，")
 FINAL_STATES = [State.CLOSED] * 14 + [State.REPLIED, State.DECLINED, State.MERGED, State.WITHDRAWN]
 OPEN_STATES = [State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING, State.HANDLING, State.REPLIED,
                State.REHANDLING, State.CLOSED, State.CLOSED, State.DRAFT, State.RETURNED, State.DECLINED]
@@ -110,6 +136,9 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
     user_of_member = {u.member_id: u for u in users if u.member_id}
     categories = list(TopicCategory.objects.filter(committee=committee))
     topics = data.PROPOSAL_TOPICS
+    plan = _topic_plans(units)
+    # Units and wording draw from their own generator: the rest of the data is as it was for a seed.
+    vary = random.Random(f"{seed}:units and wording")
     say(f"units: {len(units)}, users: {len(users)}")
 
     numbers = {y: NumberSequence.objects.get_or_create(committee=committee, year=y)[0] for y in years}
@@ -117,14 +146,15 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
     for index in range(proposals):
         year = years[index * len(years) // proposals]
         state = rng.choice(FINAL_STATES if year < today.year else OPEN_STATES)
-        title, category_name, _units, body = topics[index % len(topics)]
+        _title, category_name, _units, _body = topics[index % len(topics)]
+        title, body = _wording(index, vary)
         lead = rng.choice(members)
         submitted = datetime.date(year, 1, rng.randint(5, 24)) if rng.random() < 0.8 else datetime.date(
             year, rng.randint(2, 10), rng.randint(1, 28))
         if submitted > today:
             submitted = today - datetime.timedelta(days=rng.randint(1, 30))
         proposal = Proposal(committee=committee, session=sessions[year], year=year, lead_member=lead,
-                            created_by=user_of_member[lead.pk], title=f"{title[:-3]}({index % 997})的建议",
+                            created_by=user_of_member[lead.pk], title=title,
                             body=body, category=next((c for c in categories if c.name == category_name), categories[0]),
                             state=state, is_plenary=submitted.month == 1, disclosure_consent=rng.random() < 0.8,
                             created_at=_moment(submitted, rng))
@@ -145,7 +175,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
     say(f"proposals: {len(created)}")
 
     cosigns, assignments, events, notifications = [], [], [], []
-    for proposal in created:
+    for index, proposal in enumerate(created):
         for order, member in enumerate(rng.sample(members, rng.randint(0, 3)), start=1):
             if member.pk != proposal.lead_member_id:
                 cosigns.append(CoSignature(proposal=proposal, member=member, order=order, status="accepted",
@@ -163,7 +193,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
                                               key=f"syn:{proposal.pk}", message=f"您的提案《{proposal.title}》已立案。",
                                               url=f"/proposals/{proposal.pk}/", created_at=proposal.registered_at))
         if proposal.assigned_on and proposal.state != State.REGISTERED:
-            chosen = rng.sample(units, rng.randint(1, 3))
+            chosen = _units_for(plan[index % len(topics)], units, vary)
             for role_index, unit in enumerate(chosen):
                 assignments.append(Assignment(
                     proposal=proposal, unit=unit, role=UnitRole.LEAD if role_index == 0 else UnitRole.ASSISTING,
@@ -216,3 +246,58 @@ def body_for(proposal: Proposal, rng: random.Random) -> str:
     paragraphs = data.REPLY_PARAGRAPHS.get(proposal.category.name if proposal.category_id else "",
                                            next(iter(data.REPLY_PARAGRAPHS.values())))
     return "\n".join(paragraphs)
+
+
+def _topic_plans(units: list[Unit]) -> list[tuple[Unit, list[Unit], list[Unit]]]:
+    """Per topic: its lead unit, its likely assisting units, and plausible other leads (the topic's assisting
+    units and the leads of topics of the same category)."""
+    by_name = {unit.name: unit for unit in units}
+    named = [[by_name[f"合成{SYNTHETIC_UNIT[name]}"] for name in intended]
+             for _title, _category, intended, _body in data.PROPOSAL_TOPICS]
+    plans = []
+    for topic, (_title, category, _intended, _body) in zip(named, data.PROPOSAL_TOPICS, strict=True):
+        lead, assisting = topic[0], list(dict.fromkeys(u for u in topic[1:] if u != topic[0]))[:3]
+        neighbours = {other[0] for other, (_t, c, _i, _b) in zip(named, data.PROPOSAL_TOPICS, strict=True) if c == category}
+        plausible = list(dict.fromkeys(assisting + sorted(neighbours - {lead}, key=lambda unit: unit.pk)))
+        plans.append((lead, assisting, plausible or [lead]))
+    return plans
+
+
+def _units_for(plan, units: list[Unit], rng: random.Random) -> list[Unit]:
+    """The lead first, then the assisting units: the topic's own mostly, a plausible other or a random one now
+    and then."""
+    lead, assisting, plausible = plan
+    draw = rng.random()
+    if draw < 0.75:
+        chosen = lead
+    elif draw < 0.9:
+        chosen = rng.choice(plausible)
+    else:
+        chosen = rng.choice(units)
+    helpers = [unit for unit in assisting + ([lead] if chosen != lead else []) if rng.random() < 0.8]
+    if rng.random() < 0.15:
+        helpers.append(rng.choice(units))
+    return [chosen] + [unit for unit in dict.fromkeys(helpers) if unit != chosen][:3]
+
+
+def _wording(index: int, rng: random.Random) -> tuple[str, str]:
+    """A title and a body for the index-th proposal, worded differently from others of its topic: a form of the
+    title, background sentences in another order, one of the suggestions left out, a sentence of a topic of the
+    same category now and then."""
+    topics = data.PROPOSAL_TOPICS
+    title, category, _units, body = topics[index % len(topics)]
+    core = title.removeprefix("关于").removesuffix("的建议")
+    title = rng.choice(TITLE_FORMS).format(core=core, n=index % 997)
+    background, _, proposals = body.partition("为此，建议")
+    sentences = [s + "。" for s in background.split("。") if s]
+    rng.shuffle(sentences)
+    if len(sentences) > 1 and rng.random() < 0.3:
+        sentences.pop()
+    if rng.random() < 0.2:
+        other = topics[rng.randrange(len(topics))]
+        if other[1] == category:
+            sentences.append(other[3].split("。")[0] + "。")
+    points = proposals.split("；")
+    if len(points) > 2 and rng.random() < 0.3:
+        points.pop(rng.randrange(1, len(points)))
+    return title, rng.choice(OPENINGS) + "".join(sentences) + ("为此，建议" + "；".join(points) if proposals else "")
