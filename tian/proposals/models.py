@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tian.organisations.models import Committee, Member
 
@@ -104,7 +105,8 @@ class Proposal(models.Model):
                                    blank=True, related_name="proposals", verbose_name=_("collective proposer"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("entered by"))
-    title = models.CharField(_("title"), max_length=200)
+    # Its own context: "title" alone is also a lead official's job title (职务).
+    title = models.CharField(pgettext_lazy("proposal", "title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     background = models.TextField(_("background"), blank=True)
     analysis = models.TextField(_("problem analysis"), blank=True)
