@@ -1,8 +1,10 @@
 """What every page's layout shows besides its content: the committee's names (header, title, footer) and, for a
-signed-in user, the navigation and their role homes."""
+signed-in user, the navigation and their role homes — but not while the session still owes its second factor:
+then the layout offers nothing but signing out (the pages behind the links would only send it back)."""
 
 from django.utils.functional import SimpleLazyObject
 
+from tian.accounts import twofactor
 from tian.dashboard.navigation import nav_for, role_homes_for
 from tian.organisations.selectors import current_committee
 
@@ -10,8 +12,14 @@ from tian.organisations.selectors import current_committee
 def navigation(request):
     user = getattr(request, "user", None)
     # Read afresh on every request that shows it (one small query), so a renamed committee shows at once.
-    context = {"committee": SimpleLazyObject(current_committee)}
-    if user is not None and user.is_authenticated:
-        context["nav_items"] = nav_for(user, request.path)
-        context["role_homes"] = role_homes_for(user)
+    context = {"committee": SimpleLazyObject(current_committee),
+               "large_text": request.COOKIES.get("tian_large_text") == "1"}
+    if user is None or not user.is_authenticated:
+        return context
+    session = getattr(request, "session", None)
+    if session is not None and session.get(twofactor.PENDING):
+        context["second_factor_pending"] = True
+        return context
+    context["nav_items"] = nav_for(user, request.path)
+    context["role_homes"] = role_homes_for(user)
     return context
