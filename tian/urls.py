@@ -6,8 +6,20 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from tian.api.api import api
+from tian.dashboard import views as dashboard_views
+from tian.portal import views as portal_views
+
+
+def front_door(request):
+    """The site's address: a visitor gets the public portal (with its "Sign in" link), a signed-in person their
+    home page (``core:home``, which still names this address)."""
+    if request.user.is_authenticated:
+        return dashboard_views.home(request)
+    return portal_views.index(request)
+
 
 urlpatterns = [
+    path("", front_door, name="front_door"),
     path("", include("tian.dashboard.urls")),
     path("accounts/", include("tian.accounts.urls")),
     path("manage/", include("tian.pages.manage.urls")),

@@ -29,19 +29,24 @@ from tian.supervision.models import SupervisionReview
 PAGE_SIZE = 20
 
 
-def public_nav(path: str) -> list[dict]:
-    """The portal's own header navigation, in place of the staff menu (same shape as ``nav_for``)."""
+def public_nav(request) -> list[dict]:
+    """The portal's own header navigation, in place of the staff menu (same shape as ``nav_for``); a visitor who
+    is not signed in finds "Sign in" there on every portal page."""
+    path = request.path
     index, search, data = reverse("portal:index"), reverse("portal:search"), reverse("portal:data")
     items = [
-        (_("Disclosed proposals"), index, path == index or path.startswith(index + "proposals/")),
+        # The site's address shows the list to visitors (tian/urls.front_door).
+        (_("Disclosed proposals"), index, path in (index, "/") or path.startswith(index + "proposals/")),
         (_("Search"), search, path.startswith(search)),
         (_("Open data"), data, path.startswith(data)),
     ]
+    if not request.user.is_authenticated:
+        items.append((_("Sign in"), reverse("accounts:login"), False))
     return [{"label": label, "url": url, "active": active} for label, url, active in items]
 
 
 def _render(request, template: str, context: dict):
-    return render(request, template, {"nav_items": public_nav(request.path), **context})
+    return render(request, template, {"nav_items": public_nav(request), **context})
 
 
 def _page_number(request) -> int:

@@ -27,7 +27,7 @@ class ReturnForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=SupervisionActivity.Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Activity form"), choices=SupervisionActivity.Kind.choices)
     held_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     participants = forms.CharField(label=gettext_lazy("Participants"), max_length=300)
     notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -43,7 +43,7 @@ class SupervisionActivity(models.Model):
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE,
                                  related_name="supervision_activities")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("activity form"), max_length=20, choices=Kind.choices)
     held_on = models.DateField(_("date"))
     participants = models.CharField(_("participants"), max_length=300)
     notes = models.TextField(_("notes"))
