@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tian.notifications",
     "tian.deadlines",
     "tian.search",
+    "tian.suggest",
     "tian.portal",
     "tian.importers",
     "tian.stats",
