@@ -4,9 +4,11 @@ answers, submission and withdrawal."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
-from tian.audit.log import audit_download
+from tian.audit.log import audit_download, audit_refusal
 from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
-from tian.proposals.models import Attachment, CoSignature, Proposal
+from tian.proposals.models import Attachment, CoSignature, Kind, Proposal
 from tian.proposals.selectors import get_proposal_for
 from tian.proposals.workflow import WorkflowError
 
@@ -51,32 +53,131 @@ def my_proposals(request):
                   {"mine": mine, "cosigned": cosigned, "invitations": invitations})
 
 
+# The draft page is one form: the text, the co-signers and the attachments above 提交. Each button names what it
+# does; the draft is saved (created, the first time) in the same step, so nothing waits for a first save, and the
+# page comes back at the section just used (the anchor in the form's and the redirect's address).
+SECTION = {"save": "draft-actions", "submit": "draft-actions", "invite": "cosigners", "withdraw": "cosigners",
+           "upload": "attachments"}
+
+
+def _chosen(post) -> str:
+    """Which button sent the form; Enter in a field is 'save' (the form's first, hidden, button)."""
+    return next((name for name in ("submit", "invite", "withdraw", "upload") if name in post), "save")
+
+
+def _proposer(user, proposer_form) -> dict:
+    if proposer_form is not None:
+        return {"lead_member": proposer_form.cleaned_data["lead_member"],
+                "collective": proposer_form.cleaned_data["collective"]}
+    if user.collective_id and not user.member_id:
+        return {"collective": user.collective}
+    return {"lead_member": user.member}
+
+
+def _unsaved(user, committee, on_behalf: bool) -> Proposal:
+    """The draft as it will be when first saved, so the workflow can say what its author may do with it."""
+    if on_behalf:
+        return Proposal(committee=committee, created_by=user)
+    if user.collective_id and not user.member_id:
+        return Proposal(committee=committee, created_by=user, kind=Kind.COLLECTIVE, collective_id=user.collective_id)
+    return Proposal(committee=committee, created_by=user, lead_member_id=user.member_id)
+
+
+def _attach(proposal, upload, by) -> None:
+    Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200], size=upload.size,
+                              uploaded_by=by)
+
+
+def _withdrawn_invitation(post, proposal) -> CoSignature:
+    try:
+        pk = int(post.get("withdraw", ""))
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(CoSignature, pk=pk, proposal=proposal)
+
+
+def _perform(request, action: str, proposal: Proposal, invite_form, attachment_form) -> str:
+    """The action of the button pressed, on a saved draft; answers the message to show. Raises WorkflowError."""
+    user = request.user
+    if action == "invite":
+        members = list(invite_form.cleaned_data["members"])
+        if workflow.allowed(user, proposal, "record_paper_cosigners"):
+            services.cosign_record_on_paper(proposal=proposal, by=user, members=members)
+            return _("The co-signers of the paper form were recorded.")
+        services.cosign_invite(proposal=proposal, by=user, members=members)
+        return _("The invitations were sent.")
+    if action == "withdraw":
+        services.cosign_withdraw_invitation(cosignature=_withdrawn_invitation(request.POST, proposal), by=user)
+        return _("The invitation was withdrawn.")
+    if action == "upload":
+        _attach(proposal, attachment_form.cleaned_data["file"], user)
+        return _("The attachment was uploaded.")
+    return _("The draft was saved.")
+
+
+def _draft_page(request, *, committee, proposal: Proposal | None, proposer_form=None):
+    """The new-proposal and edit pages. Any error re-renders every form as it was sent, next to its field."""
+    user = request.user
+    post = request.POST if request.method == "POST" else None
+    action = _chosen(post) if post is not None else ""
+    subject = proposal or _unsaved(user, committee, proposer_form is not None)
+    lead_id = subject.lead_member_id
+    form = ProposalForm(post, instance=proposal, committee=committee)
+    invite_form = InviteForm(post if action == "invite" else None, committee=committee, exclude=[lead_id or 0])
+    attachment_form = AttachmentForm(post if action == "upload" else None,
+                                     request.FILES if action == "upload" else None)
+    section_errors = {}
+    if post is not None:
+        valid = [form.is_valid(), proposer_form is None or proposer_form.is_valid(),
+                 invite_form.is_valid() if action == "invite" else True,
+                 attachment_form.is_valid() if action == "upload" else True]
+        if all(valid):
+            fields, units = _draft_fields(form)
+            try:
+                with transaction.atomic():  # a refused invitation leaves no half-made draft behind
+                    if proposal is None:
+                        saved = services.proposal_create_draft(by=user, committee=committee, suggested_units=units,
+                                                               **_proposer(user, proposer_form), **fields)
+                    else:
+                        saved = services.proposal_update_draft(proposal=proposal, by=user, suggested_units=units,
+                                                               **fields)
+                    done = _perform(request, action, saved, invite_form, attachment_form)
+            except WorkflowError as e:
+                audit_refusal(request, e)
+                if SECTION[action] == "draft-actions":
+                    form.add_error(None, e.message)
+                else:
+                    section_errors[SECTION[action]] = e.message
+            else:
+                edit_url = reverse("proposals:edit", args=[saved.pk])
+                if action == "submit":
+                    try:
+                        services.proposal_submit(proposal=saved, by=user)
+                    except WorkflowError as e:  # incomplete: the draft is saved; the reason stands by the buttons
+                        audit_refusal(request, e)
+                        messages.error(request, e.message, extra_tags="section-draft-actions")
+                        return redirect(f"{edit_url}#draft-actions")
+                    messages.success(request, _("The proposal was submitted to the proposal office."))
+                    return redirect(saved.get_absolute_url())
+                if proposal is None and action == "save":
+                    done = _("The draft was saved. You can keep editing, invite co-signers and submit.")
+                messages.success(request, done, extra_tags=f"section-{SECTION[action]}")
+                return redirect(f"{edit_url}#{SECTION[action]}")
+    return render(request, "proposals/edit.html", {
+        "form": form, "proposer_form": proposer_form, "proposal": proposal, "committee": committee,
+        "invite_form": invite_form, "attachment_form": attachment_form, "section_errors": section_errors,
+        "can_invite": workflow.allowed(user, subject, "invite_cosigners"),
+        "on_paper": workflow.allowed(user, subject, "record_paper_cosigners"),
+    })
+
+
 @require_permission(Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
 def proposal_new(request):
     committee = current_committee()
     on_behalf = has_permission(request.user, Perm.ENTER_ON_BEHALF) and not has_permission(
         request.user, Perm.SUBMIT_PROPOSALS)
-    form = ProposalForm(request.POST or None, committee=committee)
     proposer_form = ProposerForm(request.POST or None, committee=committee) if on_behalf else None
-    if request.method == "POST" and form.is_valid() and (proposer_form is None or proposer_form.is_valid()):
-        fields, units = _draft_fields(form)
-        if proposer_form is not None:
-            who = {"lead_member": proposer_form.cleaned_data["lead_member"],
-                   "collective": proposer_form.cleaned_data["collective"]}
-        elif request.user.collective_id and not request.user.member_id:
-            who = {"collective": request.user.collective}
-        else:
-            who = {"lead_member": request.user.member}
-        try:
-            proposal = services.proposal_create_draft(by=request.user, committee=committee, suggested_units=units,
-                                                      **who, **fields)
-        except WorkflowError as e:
-            form.add_error(None, e.message)
-        else:
-            messages.success(request, _("The draft was saved. You can keep editing, invite co-signers and submit."))
-            return redirect("proposals:edit", pk=proposal.pk)
-    return render(request, "proposals/edit.html", {"form": form, "proposer_form": proposer_form,
-                                                   "committee": committee})
+    return _draft_page(request, committee=committee, proposal=None, proposer_form=proposer_form)
 
 
 def _editable(request, pk) -> Proposal:
@@ -89,29 +190,7 @@ def _editable(request, pk) -> Proposal:
 @login_required
 def proposal_edit(request, pk):
     proposal = _editable(request, pk)
-    committee = proposal.committee
-    form = ProposalForm(request.POST or None, instance=proposal, committee=committee)
-    if request.method == "POST" and form.is_valid():
-        fields, units = _draft_fields(form)
-        try:
-            services.proposal_update_draft(proposal=proposal, by=request.user, suggested_units=units, **fields)
-        except WorkflowError as e:
-            form.add_error(None, e.message)
-        else:
-            if "submit" in request.POST:
-                response, _result = run_action(
-                    request, lambda: services.proposal_submit(proposal=proposal, by=request.user),
-                    _("The proposal was submitted to the proposal office."), redirect_to=proposal.get_absolute_url())
-                return response
-            messages.success(request, _("The draft was saved."))
-            return redirect("proposals:edit", pk=proposal.pk)
-    invite_form = InviteForm(committee=committee, exclude=[proposal.lead_member_id or 0])
-    return render(request, "proposals/edit.html", {
-        "form": form, "proposal": proposal, "committee": committee, "invite_form": invite_form,
-        "attachment_form": AttachmentForm(),
-        "can_invite": workflow.allowed(request.user, proposal, "invite_cosigners"),
-        "on_paper": workflow.allowed(request.user, proposal, "record_paper_cosigners"),
-    })
+    return _draft_page(request, committee=proposal.committee, proposal=proposal)
 
 
 @login_required
@@ -137,12 +216,11 @@ def proposal_upload(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200], size=upload.size,
-                                  uploaded_by=request.user)
-        messages.success(request, _("The attachment was uploaded."))
+        _attach(proposal, upload, request.user)
+        messages.success(request, _("The attachment was uploaded."), extra_tags="section-attachments")
     else:
-        messages.error(request, first_error(form))
-    return redirect("proposals:edit", pk=proposal.pk)
+        messages.error(request, first_error(form), extra_tags="section-attachments")
+    return redirect(reverse("proposals:edit", args=[proposal.pk]) + "#attachments")
 
 
 @login_required
@@ -165,8 +243,8 @@ def proposal_invite(request, pk):
     proposal = get_proposal_for(request.user, pk)
     form = InviteForm(request.POST, committee=proposal.committee, exclude=[proposal.lead_member_id or 0])
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("proposals:edit", pk=pk)
+        messages.error(request, first_error(form), extra_tags="section-cosigners")
+        return redirect(reverse("proposals:edit", args=[pk]) + "#cosigners")
     members = list(form.cleaned_data["members"])
     if workflow.allowed(request.user, proposal, "record_paper_cosigners"):
         response, _result = run_action(
@@ -204,5 +282,5 @@ def cosign_respond(request, pk):
 
 def _back(request, proposal):
     if workflow.allowed(request.user, proposal, "edit"):
-        return f"{proposal.get_absolute_url()}edit/"
+        return reverse("proposals:edit", args=[proposal.pk]) + "#cosigners"
     return proposal.get_absolute_url()

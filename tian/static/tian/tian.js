@@ -25,3 +25,13 @@ document.querySelectorAll("div.checklist").forEach(function (list) {
   });
   list.parentElement.insertBefore(filter, list);
 });
+
+// A form sent back with errors: bring the first one into view and put the cursor in its field, wherever the
+// address's anchor pointed (the section of the button pressed may not be where the mistake is).
+window.addEventListener("load", function () {
+  var error = document.querySelector("main .field--error, main .form-errors");
+  if (!error) { return; }
+  error.scrollIntoView({block: "center"});
+  var field = error.querySelector("input:not([type=hidden]), select, textarea");
+  if (field) { field.focus({preventScroll: true}); }
+});
