@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Case, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tian.core.widgets import QuickSelect
@@ -184,9 +185,11 @@ class AssignForm(forms.Form):
     lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), required=False)
     assisting_units = forms.ModelMultipleChoiceField(label=_("Assisting units"), queryset=Unit.objects.none(),
                                                      required=False, widget=Checklist())
-    separate_units = forms.ModelMultipleChoiceField(label=_("Separate units"), queryset=Unit.objects.none(),
-                                                    required=False, widget=Checklist())
-    assigned_on = forms.DateField(label=_("Assignment date"), widget=DATE)
+    separate_units = forms.ModelMultipleChoiceField(
+        label=_("Separate units"), queryset=Unit.objects.none(), required=False, widget=Checklist(),
+        help_text=_("Units that each handle the proposal on their own and send their own reply, "
+                    "not through the lead unit."))
+    assigned_on = forms.DateField(label=_("Assignment date"), widget=DATE, initial=timezone.localdate)
     reply_deadline = forms.DateField(label=_("Reply deadline"), widget=DATE, required=False,
                                      help_text=_("Leave empty for the committee's default."))
     assisting_deadline = forms.DateField(label=_("Assisting opinion deadline"), widget=DATE, required=False,
@@ -210,6 +213,19 @@ class AssignForm(forms.Form):
         self.fields["lead_officials"].queryset = LeadOfficial.objects.filter(committee=committee, is_active=True)
         self.fields["supervising_offices"].queryset = SupervisingOffice.objects.filter(committee=committee,
                                                                                        is_active=True)
+
+    def clean(self):
+        # Each deadline's error stands next to it and names it by its own label. The service checks the same
+        # (and the committee's longest deadline) again: this is only so that the clerk sees which field is wrong.
+        cleaned = super().clean()
+        start = cleaned.get("assigned_on")
+        for name in ("reply_deadline", "assisting_deadline"):
+            day = cleaned.get(name)
+            if start and day and day <= start:
+                self.add_error(name, _("%(field)s must be later than %(start)s (%(day)s).") % {
+                    "field": self.fields[name].label, "start": self.fields["assigned_on"].label,
+                    "day": start.isoformat()})
+        return cleaned
 
 
 class ReassignmentDecisionForm(forms.Form):

@@ -28,6 +28,7 @@ from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.lifecycle import ASSIGNMENT, REPLY
 from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
+from tian.handling.services import evaluation_round
 from tian.proposals import workflow
 from tian.proposals.forms import (
     AssignForm,
@@ -140,11 +141,19 @@ def proposal_context(user, proposal, actions) -> dict:
     }
 
 
+# The panel's form of each action that has one, by the action's name (the rest are named as their action).
+FORM_KEYS = {"record_paper_evaluation": "paper", "decide_reassignment": "reassignment",
+             "decide_extension": "extension"}
+# Offered below the replies, where the proposer has read what they rate, not in the panel at the top.
+BELOW_REPLIES = {"evaluate"}
+
+
 def panel_items(user, proposal, actions) -> dict:
     """What the panel of actions offers this user now, besides its forms."""
     assignments = [a for a in proposal.assignments.all() if a.is_active]
     items = {
-        "panel_actions": {name for name in actions if name not in ELSEWHERE},
+        "panel_actions": {name for name in actions if name not in ELSEWHERE | BELOW_REPLIES},
+        "evaluates": "evaluate" in actions,
         "my_invitation": next((c for c in proposal.cosignatures.all()
                                if user.member_id and c.member_id == user.member_id
                                and c.is_open_invitation), None),
@@ -161,35 +170,56 @@ def panel_items(user, proposal, actions) -> dict:
             "assignment__unit")) if "decide_extension" in actions and any(
             getattr(a, "has_pending_extension", True) for a in proposal.assignments.all()) else [],
     }
-    items["shows_panel"] = bool(items["panel_actions"] or items["my_invitation"] or items["my_assignment"]
+    items["shows_panel"] = bool(items["panel_actions"] or items["evaluates"] or items["my_invitation"]
+                                or items["my_assignment"]
                                 or items["my_review_reply"] or items["reassignment_requests"]
                                 or items["extension_requests"])
     return items
 
 
-def panel_forms(user, proposal, actions, proposers) -> dict:
+def my_evaluation(user, proposal) -> Evaluation | None:
+    """The evaluation this proposer gave the current round of replies, if any (a collective proposer's account
+    rates for its organisation, as ``handling.services.evaluation_submit`` records it)."""
+    mine = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
+    if proposal.collective_id and user.collective_id == proposal.collective_id:
+        return mine.filter(collective_id=user.collective_id).first()
+    return mine.filter(member_id=user.member_id).first() if user.member_id else None
+
+
+def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
+    """The panel's forms, empty, but for ``bound``: the form the user filled in that has errors, by its key in
+    ``forms`` (``FORM_KEYS``), shown again with what they entered. A decision on a unit's request names the
+    request (``bound_request``), as a page may list several."""
+    bound = bound or {}
     committee = proposal.committee
     forms, context = {}, {}
     if "decline" in actions:
-        forms["decline"] = DeclineForm(committee=committee)
+        forms["decline"] = bound.get("decline") or DeclineForm(committee=committee)
     if "merge" in actions:
-        forms["merge"] = MergeForm(proposal=proposal)
+        forms["merge"] = bound.get("merge") or MergeForm(proposal=proposal)
         context["merge_candidates"] = merge_candidates(user, proposal)
     if "return" in actions:
-        forms["return"] = ReturnForm()
+        forms["return"] = bound.get("return") or ReturnForm()
     if "rehandle" in actions:
-        forms["rehandle"] = RehandleForm()
+        forms["rehandle"] = bound.get("rehandle") or RehandleForm()
     if "evaluate" in actions:
-        forms["evaluate"] = EvaluationForm()
+        context["my_evaluation"] = my_evaluation(user, proposal)
+        if context["my_evaluation"] is None:
+            forms["evaluate"] = bound.get("evaluate") or EvaluationForm()
     if "record_paper_evaluation" in actions:
-        forms["paper"] = PaperEvaluationForm(members=proposers)
+        forms["paper"] = bound.get("paper") or PaperEvaluationForm(members=proposers)
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:
-        forms["assign"] = AssignForm(committee=committee, proposal=proposal)
+        forms["assign"] = bound.get("assign") or AssignForm(committee=committee, proposal=proposal)
     if "decide_extension" in actions:
         forms["extension"] = ExtensionDecisionForm()
     return {**context, "forms": forms}
+
+
+def _with_forms(requests, form, bound, bound_pk):
+    """Each pending request with its decision form: the one the user filled in for it, or the empty one."""
+    return [(r, bound if bound is not None and r.pk == bound_pk else form) for r in requests]
 
 
 class ProposalPage:
@@ -217,14 +247,24 @@ class ProposalPage:
         context = {**proposal_context(self.user, self.proposal, self.actions), "request": self.request,
                    "user": self.user}
         return {"title": str(context["title"]), "head": render_to_string("proposals/_detail_head.html", context),
-                "body": render_to_string("proposals/_detail_body.html", context),
+                "body": render_to_string("proposals/_detail_body.html", {**context, "part": "main"}),
+                "body_end": render_to_string("proposals/_detail_body.html", {**context, "part": "end"}),
                 "shows_panel": self.panel["shows_panel"],
                 "remind": [a.pk for a in context["assignments"]] if context["can_remind"] else []}
 
-    def panel_context(self) -> dict:
+    def panel_context(self, bound=None, bound_request=None) -> dict:
+        bound = bound or {}
         proposers = proposer_members(self.proposal)
-        return {"proposal": self.proposal, "actions": self.actions, **self.panel,
-                **panel_forms(self.user, self.proposal, self.actions, proposers)}
+        context = {"proposal": self.proposal, "actions": self.actions, **self.panel,
+                   **panel_forms(self.user, self.proposal, self.actions, proposers, bound)}
+        forms = context["forms"]
+        if "reassignment" in forms:
+            context["reassignment_items"] = _with_forms(self.panel["reassignment_requests"], forms["reassignment"],
+                                                        bound.get("reassignment"), bound_request)
+        if "extension" in forms:
+            context["extension_items"] = _with_forms(self.panel["extension_requests"], forms["extension"],
+                                                     bound.get("extension"), bound_request)
+        return context
 
 
 def detail(request, pk):
@@ -234,6 +274,13 @@ def detail(request, pk):
         if Proposal.objects.filter(pk=pk, is_public=True).exists():
             return redirect("portal:detail", pk=pk)
         return redirect_to_login(request.get_full_path())
+    return render_page(request, pk)
+
+
+def render_page(request, pk, *, bound=None, bound_request=None, status=200):
+    """The proposal page; after a form of its panel failed validation, with that form as the user filled it in
+    and its errors next to its fields (``bound``, by its key in the panel's ``forms``; status 422), so that
+    nothing they entered is lost."""
     user = request.user
     # What the user may open, checked on every request, with the versions of what the page shows.
     found = visible_proposals(user).filter(pk=pk).annotate(
@@ -249,11 +296,12 @@ def detail(request, pk):
     else:
         # Per viewer: their roles and organisations decide what the disclosure policy shows them and which actions
         # the page offers (a user moved to another unit gets another page). The day and the calendar: deadlines.
-        key = ("proposal_page", pk, revision, names, corrections_version(), timezone.localdate(), get_language(),
+        # The 2: the body is kept in two parts (before and after the member's evaluation form) since issue #22.
+        key = ("proposal_page", 2, pk, revision, names, corrections_version(), timezone.localdate(), get_language(),
                user.pk, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
                user.lead_official_id)
         parts = versions.cached(key, page.read_only_parts)
     context = {"page": parts}
     if parts["shows_panel"]:
-        context.update(page.panel_context())
-    return render(request, "proposals/detail.html", context)
+        context.update(page.panel_context(bound, bound_request))
+    return render(request, "proposals/detail.html", context, status=status)

@@ -26,12 +26,13 @@ from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
+from tian.deadlines.selectors import disclosure_urgency
 from tian.deadlines.services import disclosure_deadline
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.organisations.selectors import current_committee
-from tian.pages.proposals.common import first_error
+from tian.pages.proposals.detail import FORM_KEYS, render_page
 from tian.proposals import services
 from tian.proposals.forms import (
     AssignForm,
@@ -46,7 +47,7 @@ from tian.proposals.forms import (
 )
 from tian.proposals.models import ANSWERED, Proposal, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
-from tian.proposals.workflow import MSG_CONFLICT, WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm
 from tian.stats.exports import PROPOSALS, xlsx_response
 
@@ -119,28 +120,39 @@ def proposal_action(request, pk, name):
         # The page the user acted on is out of date: someone else has changed the proposal meanwhile.
         messages.error(request, str(MSG_CONFLICT))
         return redirect(proposal.get_absolute_url())
-    data = {}
+    data, form = {}, None
     if action.form is not None:
         form = action.form(request.POST, proposal) if not isinstance(action.form, type) else action.form(request.POST)
         if not form.is_valid():
-            messages.error(request, first_error(form))
-            return redirect(proposal.get_absolute_url())
+            return _page_with_errors(request, proposal, {FORM_KEYS.get(name, name): form})
         data = form.cleaned_data
     try:
         action.run(proposal, request.user, data)
     except WorkflowError as e:
         audit_refusal(request, e)
+        if form is not None and e.code == INVALID_INPUT:
+            # The service found the input wrong (a unit chosen twice, a deadline too late): the form comes back
+            # as it was filled in, with the reason above its fields.
+            form.add_error(None, e.message)
+            return _page_with_errors(request, proposal, {FORM_KEYS.get(name, name): form})
         messages.error(request, e.message)
     else:
         messages.success(request, str(action.success))
     return redirect(proposal.get_absolute_url())
 
 
-def _decide(request, proposal, form, approve, refuse, approved_message, refused_message):
-    """A staff decision on a unit's request: approve or refuse it, with the form's checks first."""
+def _page_with_errors(request, proposal, bound, bound_request=None):
+    """The proposal page again with the form the user filled in and its errors next to its fields: nothing they
+    entered is lost (422: the request was understood, its content was not acceptable)."""
+    messages.error(request, _("Please correct the marked fields; nothing has been changed."))
+    return render_page(request, proposal.pk, bound=bound, bound_request=bound_request, status=422)
+
+
+def _decide(request, proposal, item, key, form, approve, refuse, approved_message, refused_message):
+    """A staff decision on a unit's request (``item``): approve or refuse it, with the form's checks first; a form
+    with errors comes back filled in beside that request (``key``: the panel's form of such decisions)."""
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect(proposal.get_absolute_url())
+        return _page_with_errors(request, proposal, {key: form}, item.pk)
     d = form.cleaned_data
     try:
         if d["decision"] == "approve":
@@ -151,6 +163,9 @@ def _decide(request, proposal, form, approve, refuse, approved_message, refused_
             messages.success(request, refused_message)
     except WorkflowError as e:
         audit_refusal(request, e)
+        if e.code == INVALID_INPUT:
+            form.add_error(None, e.message)
+            return _page_with_errors(request, proposal, {key: form}, item.pk)
         messages.error(request, e.message)
     return redirect(proposal.get_absolute_url())
 
@@ -161,7 +176,7 @@ def reassignment_decide(request, pk):
     item = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=pk)
     proposal = item.assignment.proposal
     return _decide(
-        request, proposal, ReassignmentDecisionForm(request.POST, committee=proposal.committee),
+        request, proposal, item, "reassignment", ReassignmentDecisionForm(request.POST, committee=proposal.committee),
         lambda d: handling.reassignment_approve(request=item, by=request.user, new_unit=d["new_unit"], note=d["note"]),
         lambda d: handling.reassignment_refuse(request=item, by=request.user, note=d["note"]),
         _("The reassignment was approved and the proposal re-routed."), _("The reassignment request was refused."))
@@ -172,7 +187,7 @@ def reassignment_decide(request, pk):
 def extension_decide(request, pk):
     item = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=pk)
     return _decide(
-        request, item.assignment.proposal, ExtensionDecisionForm(request.POST),
+        request, item.assignment.proposal, item, "extension", ExtensionDecisionForm(request.POST),
         lambda d: deadlines.extension_approve(extension=item, by=request.user, deadline=d["deadline"], note=d["note"]),
         lambda d: deadlines.extension_refuse(extension=item, by=request.user, note=d["note"]),
         _("The extension was approved."), _("The extension request was refused."))
@@ -211,11 +226,15 @@ def review_queue(request):
             status=ExtensionRequest.Status.PENDING, assignment__proposal__committee=committee)
         .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
         "to_disclose": [(p, disclosure_deadline(p)) for p in base.filter(
-            state__in=ANSWERED, disclosure_consent=True, is_public=False).order_by("updated_at")[:100]],
+            state__in=ANSWERED, disclosure_consent=True, is_public=False).order_by(*disclosure_urgency())[:100]],
         "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
         .order_by("updated_at"),
         "today": timezone.localdate(),
     }
+    # Each list's rows, for its bulk bar's "all on this page".
+    context["to_review"], context["to_assign"] = list(context["to_review"]), list(context["to_assign"])
+    context.update(review_ids=[p.pk for p in context["to_review"]], assign_ids=[p.pk for p in context["to_assign"]],
+                   disclose_ids=[p.pk for p, _due in context["to_disclose"]])
     return render(request, "proposals/review_queue.html", context)
 
 
@@ -232,7 +251,7 @@ def proposal_list(request):
     elif request.session.get("proposal_list_query") and "reset" not in request.GET:
         return redirect(f"{request.path}?{request.session['proposal_list_query']}")
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, PROPOSALS, _filtered_proposals(request)[1].select_related("session__term"),
+        return xlsx_response(request, PROPOSALS, filtered_proposals(request.user, request.GET)[1].select_related("session__term"),
                              _("Proposals"))
     # The filters and rows are kept until any of the committee's proposals or names changes (core/versions.py), per
     # scope of what the user may see, query, language, day and calendar (the deadline badges depend on them).
@@ -244,12 +263,13 @@ def proposal_list(request):
     return render(request, "proposals/list.html", {"body": body})
 
 
-def _filtered_proposals(request, committee=None):
-    """The staff list's proposals: its text box finds a title or a proposer; the filters are the shared ones
-    (``search.filters.STAFF``), as search, the portal and the API apply them."""
+def filtered_proposals(user, params, committee=None):
+    """The staff list's proposals as ``params`` (its query) filter them, within what ``user`` may see: its text box
+    finds a title or a proposer; the filters are the shared ones (``search.filters.STAFF``), as search, the portal
+    and the API apply them. The list, its Excel file and its bulk actions ("all matching") read them here."""
     committee = committee or current_committee()
-    form = ProposalFilterForm(request.GET or None, committee=committee, names=STAFF, text=_("Title or proposer"))
-    qs = form.apply(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT))
+    form = ProposalFilterForm(params or None, committee=committee, names=STAFF, text=_("Title or proposer"))
+    qs = form.apply(visible_proposals(user).filter(committee=committee).exclude(state=State.DRAFT))
     if query := form.filters().get("q", "").strip():
         qs = qs.filter(Q(title__icontains=query) | Q(lead_member__name=query) | Q(collective__name=query))
     qs = qs.select_related("lead_member", "collective", "category").prefetch_related("assignments").order_by(
@@ -258,7 +278,18 @@ def _filtered_proposals(request, committee=None):
 
 
 def _list_body(request, committee) -> str:
-    form, qs = _filtered_proposals(request, committee)
+    form, qs = filtered_proposals(request.user, request.GET, committee)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render_to_string("proposals/_list_body.html", {"form": form, "page": page, "request": request})
+    page.object_list = list(page.object_list)
+    return render_to_string("proposals/_list_body.html", {
+        "form": form, "page": page, "request": request, "page_ids": [p.pk for p in page.object_list],
+        "query": _filter_query(request.GET)})
+
+
+def _filter_query(params) -> str:
+    """The list's filters without its page: what "all matching the filter" means."""
+    query = params.copy()
+    for name in ("page", "format", "reset"):
+        query.pop(name, None)
+    return query.urlencode()
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from tian.pages.proposals import author, detail, office
+from tian.pages.proposals import author, bulk, detail, office
 
 app_name = "proposals"
 urlpatterns = [
     path("", office.proposal_list, name="list"),
     path("review/", office.review_queue, name="review_queue"),
+    path("bulk/", bulk.bulk, name="bulk"),
+    path("bulk/done/", bulk.bulk_result, name="bulk_result"),
     path("mine/", author.my_proposals, name="mine"),
     path("new/", author.proposal_new, name="new"),
     path("<int:pk>/", detail.detail, name="detail"),
