@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts import throttling
@@ -31,9 +33,29 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
+USERNAME_HELP = _("What the person types to sign in: members usually their own name in Chinese (e.g. 刘安泽), units "
+                  "the unit's short name. Chinese characters, letters, digits and @ . + - _ may be used; no spaces.")
+USERNAME_INVALID = _("A user name may hold Chinese characters, letters, digits and @ . + - _ only, and no spaces.")
+USERNAME_TAKEN = _("This user name is taken. Please add something that tells the two apart, e.g. 刘安泽2 or "
+                   "刘安泽-教育界.")
+PASSWORD_GENERATED_HELP = _("Leave empty and the system makes one, shown once after saving. Either way the person "
+                            "sets their own password at the first sign-in.")
+ROLES_REQUIRED = _("Please choose at least one role.")
+
+
+def _username_field_fixed(field) -> None:
+    """The user name field as members meet it: Chinese names are welcome, and the help and the error say so."""
+    field.help_text = USERNAME_HELP
+    field.error_messages["invalid"] = USERNAME_INVALID
+    field.error_messages["unique"] = USERNAME_TAKEN
+    field.widget.attrs.update({"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"})
+
+
 class UserForm(forms.ModelForm):
+    # Not ``required``: one star on the group would become a star on every box. The legend says it once instead,
+    # and ``clean_roles`` asks for one.
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=True
+        label=_("Roles (at least one)"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     password = forms.CharField(
         label=_("Initial password"), widget=forms.PasswordInput(render_value=False), required=False,
@@ -51,10 +73,13 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("roles", list(self.instance.roles))
         else:
-            self.fields["password"].required = True
-            self.fields["password"].help_text = ""
+            self.fields["password"].help_text = PASSWORD_GENERATED_HELP
+        _username_field_fixed(self.fields["username"])
+        # A member has one account: only members without one (and this account's own) are offered.
+        members = Member.objects.filter(committee=committee).filter(
+            Q(user__isnull=True) | Q(user__pk=self.instance.pk or 0))
         scoped = {
-            "member": Member.objects.filter(committee=committee),
+            "member": members,
             "collective": CollectiveProposer.objects.filter(committee=committee),
             "unit": Unit.objects.filter(committee=committee),
             "office": SupervisingOffice.objects.filter(committee=committee),
@@ -62,6 +87,12 @@ class UserForm(forms.ModelForm):
         }
         for name, qs in scoped.items():
             self.fields[name].queryset = qs
+
+    def clean_roles(self):
+        roles = self.cleaned_data.get("roles") or []
+        if not roles:
+            raise ValidationError(ROLES_REQUIRED, code="required")
+        return roles
 
     def clean_password(self):
         password = self.cleaned_data.get("password")
@@ -85,6 +116,65 @@ class UserForm(forms.ModelForm):
                 for message in messages:
                     self.add_error(field, message)
         return cleaned
+
+
+class HolderLoginForm(forms.Form):
+    """The sign-in account of a member, collective proposer, unit, supervising office or lead official, made on the
+    same page as it (``services.user_create_with_holder``). Its fields are named ``login-…``; nothing is asked
+    unless "create" is ticked."""
+
+    create = forms.BooleanField(label=_("Create a sign-in account now"), required=False)
+    username = forms.CharField(label=_("User name"), max_length=150, required=False,
+                               validators=[UnicodeUsernameValidator()])
+    full_name = forms.CharField(label=_("Name of the person who signs in"), max_length=50, required=False)
+    password = forms.CharField(label=_("Initial password"), required=False, strip=False,
+                               widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+                               help_text=PASSWORD_GENERATED_HELP)
+
+    def __init__(self, *args, role: Role, person_named: bool, **kwargs):
+        """``person_named``: the holder is a person (a member, a lead official), whose name is the account's."""
+        kwargs.setdefault("prefix", "login")
+        super().__init__(*args, **kwargs)
+        self.role = Role(role)
+        _username_field_fixed(self.fields["username"])
+        self.fields["username"].help_text = _("Leave empty to use the name above. ") + str(USERNAME_HELP)
+        if person_named:
+            del self.fields["full_name"]
+        else:
+            self.fields["full_name"].help_text = _("The handler or contact person; leave empty to use the name above.")
+
+    def account(self, holder_name: str) -> dict | None:
+        """The account to create (user name, name, password), or None where none is asked for; call after
+        ``is_valid`` with the name the holder's form was given."""
+        if not self.cleaned_data.get("create"):
+            return None
+        return {"username": self.cleaned_data["username"] or holder_name,
+                "full_name": self.cleaned_data.get("full_name") or holder_name,
+                "password": self.cleaned_data["password"] or None}
+
+    def check_against(self, holder_name: str) -> None:
+        """Checks that need the holder's name (the user name and the person's name default to it); errors go next
+        to the fields. With no name above either, that field's own error says so."""
+        if not self.is_valid() or not self.cleaned_data.get("create"):
+            return
+        username = self.cleaned_data["username"] or holder_name
+        password = self.cleaned_data["password"]
+        if password:
+            probe = User(username=username, full_name=self.cleaned_data.get("full_name") or holder_name)
+            try:
+                validate_password(password, probe)
+            except ValidationError as e:
+                self.add_error("password", e)
+        if not username:
+            return
+        if not self.cleaned_data["username"]:  # the name above, checked as a user name
+            try:
+                UnicodeUsernameValidator()(username)
+            except ValidationError:
+                self.add_error("username", USERNAME_INVALID)
+                return
+        if User.objects.filter(username=username).exists():
+            self.add_error("username", USERNAME_TAKEN)
 
 
 class CodeForm(forms.Form):

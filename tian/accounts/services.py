@@ -23,7 +23,7 @@ from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry, Kind
-from tian.organisations.services import names_changed_everywhere
+from tian.organisations.services import named_save, names_changed_everywhere
 
 
 def _audit(by: User | None, user: User, kind: Kind, detail: str, **data) -> None:
@@ -92,6 +92,48 @@ def user_create(
     user.save()
     _apply_roles(user, roles, by)
     return user
+
+
+# The organisation each kind of account is bound to (``User``'s field), by the role the account is made for.
+HOLDER_FIELD: dict[Role, str] = {Role.MEMBER: "member", Role.COLLECTIVE: "collective", Role.UNIT_HANDLER: "unit",
+                                 Role.SUPERVISOR: "office", Role.LEAD_OFFICIAL: "lead_official"}
+
+
+def password_generate() -> str:
+    """An initial password that passes the password rules, easy to read out over the phone: three groups of four
+    letters and digits (no 0/O, 1/l/I), joined by hyphens. The person changes it at the first sign-in."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+        if (any(c.islower() for c in password) and any(c.isupper() for c in password)
+                and any(c.isdigit() for c in password)):
+            return password
+
+
+@transaction.atomic
+def user_create_with_holder(
+    *,
+    holder,
+    role: Role,
+    username: str,
+    full_name: str,
+    password: str | None,
+    phone: str = "",
+    save_related=None,
+    by: User | None,
+) -> tuple[User, str | None]:
+    """Save a member, collective proposer, unit, supervising office or lead official (``holder``, new or changed,
+    with ``save_related``: what the form saves with it) and create the sign-in account that acts for it, with the
+    role made for it (``HOLDER_FIELD``): both or neither. Without ``password`` one is generated and returned (to be
+    shown once); either way the person sets their own at the first sign-in. The account's creation is audited as
+    the roles it was given (``user_create``)."""
+    role = Role(role)
+    _check_roles(by, None, [role])
+    named_save(holder, save_related=save_related)
+    generated = None if password else password_generate()
+    user = user_create(username=username, full_name=full_name, password=password or generated, roles=[role],
+                       phone=phone, must_change_password=True, by=by, **{HOLDER_FIELD[role]: holder})
+    return user, generated
 
 
 @transaction.atomic

@@ -20,7 +20,10 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, Role, may_change
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry, Kind
-from tian.organisations.selectors import current_committee
+from tian.core.request_limits import whole_number
+from tian.organisations.selectors import current_committee, page_holding
+
+USERS_PER_PAGE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -145,6 +148,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+NEW_LOGIN = "tian_new_login"  # the session's note of an account just made, shown once on the list it returns to
+
+
+def remember_new_login(request, user: User, generated: str | None) -> None:
+    """Keep, for the next page only, the account just made and its generated password (never stored elsewhere:
+    the person changes it at the first sign-in)."""
+    request.session[NEW_LOGIN] = {"pk": user.pk, "username": user.get_username(), "name": user.full_name,
+                                  "password": generated or ""}
+
+
+def pop_new_login(request) -> dict | None:
+    return request.session.pop(NEW_LOGIN, None)
+
+
 @require_permission(Perm.MANAGE_USERS)
 def user_list(request):
     users = User.objects.prefetch_related("role_grants").select_related("unit", "office", "member")
@@ -154,8 +171,17 @@ def user_list(request):
         users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
     if role in Role.values:
         users = users.filter(role_grants__role=role)
-    page = Paginator(users.order_by("username"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "q": q, "role": role, "roles": Role.choices})
+    users = users.order_by("username")
+    # Back from saving an account: the page that holds it, the row marked.
+    saved = whole_number(request.GET.get("saved"))
+    number = request.GET.get("page") or page_holding(users, saved, USERS_PER_PAGE)
+    page = Paginator(users, USERS_PER_PAGE).get_page(number)
+    return render(request, "accounts/user_list.html", {"page": page, "q": q, "role": role, "roles": Role.choices,
+                                                       "saved": saved, "new_login": pop_new_login(request)})
+
+
+def _back_to_list(user: User):
+    return redirect(f"{reverse('accounts:user_list')}?saved={user.pk}#user-{user.pk}")
 
 
 def _save_user_form(request, form, user=None):
@@ -163,8 +189,10 @@ def _save_user_form(request, form, user=None):
     fields = {name: data[name] for name in form.Meta.fields}
     if user is None:
         fields.pop("is_active")
-        user = services.user_create(password=data["password"], roles=data["roles"], must_change_password=True,
-                                    by=request.user, **fields)
+        generated = None if data["password"] else services.password_generate()
+        user = services.user_create(password=data["password"] or generated, roles=data["roles"],
+                                    must_change_password=True, by=request.user, **fields)
+        remember_new_login(request, user, generated)
     else:
         services.user_update(user=user, roles=data["roles"], by=request.user, **fields)
         if data.get("password"):
@@ -186,7 +214,7 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         user = _save_user_form(request, form)
         messages.success(request, _("User %(name)s was created.") % {"name": user})
-        return redirect("accounts:user_list")
+        return _back_to_list(user)
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
 
 
@@ -197,7 +225,7 @@ def user_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         _save_user_form(request, form, user)
         messages.success(request, _("User %(name)s was saved.") % {"name": user})
-        return redirect("accounts:user_list")
+        return _back_to_list(user)
     return render(request, "accounts/user_form.html", {"form": form, "title": _("Edit user"), "target": user,
                                                        "two_factor": twofactor.enabled(user)})
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from tian.accounts.roles import Perm
+from tian.accounts.roles import Perm, Role
 from tian.core.models import CalendarDay
 from tian.handling.models import OutcomeClass
 from tian.organisations import models as m
@@ -24,6 +24,10 @@ class Managed:
     perm: Perm
     search: list[str] = field(default_factory=lambda: ["name"])
     committee_path: str = "committee"  # how the model reaches its committee
+    # The role of the sign-in account that acts for a row, offered on the row's own form
+    # (``accounts.services.user_create_with_holder``); ``person``: the row is a person, whose name the account takes.
+    login: Role | None = None
+    person: bool = False
 
     @property
     def title(self):
@@ -40,17 +44,17 @@ MANAGED: dict[str, Managed] = {
         Managed("members", m.Member,
                 ["name", "gender", "sector", "party", "mobile", "office_phone", "workplace", "terms", "is_active"],
                 ["name", "sector", "party", "workplace", "is_active"], Perm.MANAGE_PEOPLE,
-                search=["name", "workplace"]),
+                search=["name", "workplace"], login=Role.MEMBER, person=True),
         Managed("collective-proposers", m.CollectiveProposer,
                 ["name", "kind", "contact_name", "contact_phone", "is_active"],
-                ["name", "kind", "contact_name", "is_active"], Perm.MANAGE_PEOPLE),
+                ["name", "kind", "contact_name", "is_active"], Perm.MANAGE_PEOPLE, login=Role.COLLECTIVE),
         Managed("units", m.Unit, ["name", "full_name", "kind", "office_phone", "leader", "order", "is_active"],
                 ["name", "full_name", "kind", "office_phone", "is_active"], Perm.MANAGE_PEOPLE,
-                search=["name", "full_name"]),
+                search=["name", "full_name"], login=Role.UNIT_HANDLER),
         Managed("supervising-offices", m.SupervisingOffice, ["name", "full_name", "office_phone", "is_active"],
-                ["name", "full_name", "office_phone", "is_active"], Perm.MANAGE_PEOPLE),
+                ["name", "full_name", "office_phone", "is_active"], Perm.MANAGE_PEOPLE, login=Role.SUPERVISOR),
         Managed("lead-officials", m.LeadOfficial, ["name", "title", "is_active"],
-                ["name", "title", "is_active"], Perm.MANAGE_PEOPLE),
+                ["name", "title", "is_active"], Perm.MANAGE_PEOPLE, login=Role.LEAD_OFFICIAL, person=True),
         Managed("sectors", m.Sector, ["name", "order"], ["name", "order"], Perm.MANAGE_PEOPLE),
         Managed("parties", m.Party, ["name", "order"], ["name", "order"], Perm.MANAGE_PEOPLE),
         Managed("terms", m.Term, ["number", "start_date", "end_date"], ["name", "start_date", "end_date"],

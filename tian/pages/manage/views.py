@@ -1,19 +1,27 @@
 """Management pages for people, organisations, the calendar and committee settings."""
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tian.accounts.forms import HolderLoginForm
+from tian.accounts.models import User, phone_validator
 from tian.accounts.permissions import require_permission
-from tian.accounts.roles import Perm, has_permission
+from tian.accounts.roles import Perm, grantable_roles, has_permission
+from tian.accounts.services import HOLDER_FIELD, user_create_with_holder
+from tian.accounts.views import pop_new_login, remember_new_login
+from tian.core.request_limits import whole_number
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
-from tian.organisations.selectors import current_committee
+from tian.organisations.selectors import current_committee, page_holding
 from tian.organisations.services import named_save
 from tian.pages.manage.registry import MANAGED, MANAGED_GROUPS
+
+PER_PAGE = 50
 
 
 def _entry_for(request, slug):
@@ -70,11 +78,64 @@ def object_list(request, slug):
         for name in entry.search:
             condition |= Q(**{f"{name}__icontains": q})
         qs = qs.filter(condition)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Back from saving a row: the page that holds it, the row marked (the list's order may put it anywhere).
+    saved = whole_number(request.GET.get("saved"))
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page") or page_holding(qs, saved, PER_PAGE))
     headers = [_header(entry.model, c) for c in entry.columns]
     rows = [(obj, [(h, _cell(obj, c)) for h, c in zip(headers, entry.columns, strict=True)]) for obj in page]
     return render(request, "organisations/list.html",
-                  {"entry": entry, "page": page, "rows": rows, "headers": headers, "q": q})
+                  {"entry": entry, "page": page, "rows": rows, "headers": headers, "q": q, "saved": saved,
+                   "new_login": pop_new_login(request)})
+
+
+def _login_form(request, entry, instance):
+    """The "create a sign-in account" part of a row's form, where the row has a kind of account, the person may
+    grant its role, and a person (a member, a lead official) has none yet."""
+    if entry.login is None or entry.login not in grantable_roles(request.user):
+        return None
+    if entry.person and instance is not None and User.objects.filter(**{HOLDER_FIELD[entry.login]: instance}).exists():
+        return None
+    return HolderLoginForm(request.POST or None, role=entry.login, person_named=entry.person)
+
+
+def _accounts_of(entry, instance) -> list:
+    if entry.login is None or instance is None:
+        return []
+    return list(User.objects.filter(**{HOLDER_FIELD[entry.login]: instance}).order_by("username"))
+
+
+def _phone_of(obj) -> str:
+    """The member's mobile for their account (password resets by SMS), where it is a number the account takes."""
+    mobile = getattr(obj, "mobile", "") or ""
+    try:
+        phone_validator(mobile)
+    except ValidationError:
+        return ""
+    return mobile
+
+
+def _save(request, entry, form, login_form):
+    """Save the row, with its new account where one is asked for; the account's problems go next to its fields
+    (the row is then not saved either). Returns the row, or None."""
+    obj = form.save(commit=False)
+    account = login_form.account(obj.name) if login_form is not None else None
+    if account is None:
+        # Saved with the committee's names version moved, so that every page showing the name shows the new one.
+        return named_save(obj, save_related=form.save_m2m)
+    was_new = obj.pk is None
+    try:
+        user, generated = user_create_with_holder(holder=obj, role=entry.login, save_related=form.save_m2m,
+                                                  phone=_phone_of(obj), by=request.user, **account)
+    except ValidationError as e:  # a user name taken between the check and the save
+        if was_new:
+            obj.pk = None  # rolled back with the account
+        problems = e.message_dict if hasattr(e, "error_dict") else {NON_FIELD_ERRORS: e.messages}
+        for field, texts in problems.items():
+            for text in texts:
+                login_form.add_error(field if field in login_form.fields else None, text)
+        return None
+    remember_new_login(request, user, generated)
+    return obj
 
 
 @require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_SETTINGS)
@@ -85,12 +146,18 @@ def object_edit(request, slug, pk=None):
     if pk is not None:
         instance = get_object_or_404(entry.model, pk=pk, **_scope(entry, committee))
     form = managed_form_class(entry, committee)(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        # Saved with the committee's names version moved, so that every page showing the name shows the new one.
-        obj = named_save(form.save(commit=False), save_related=form.save_m2m)
-        messages.success(request, _("%(kind)s “%(name)s” was saved.") % {"kind": entry.singular, "name": obj})
-        return redirect("organisations:list", slug=slug)
-    return render(request, "organisations/form.html", {"entry": entry, "form": form, "instance": instance})
+    login_form = _login_form(request, entry, instance)
+    if request.method == "POST":
+        valid = [f.is_valid() for f in (form, login_form) if f is not None]  # every form checked: all errors show
+        if login_form is not None:  # the user name defaults to the name typed above
+            login_form.check_against(form.cleaned_data.get("name") or "")
+            valid.append(not login_form.errors)
+        if all(valid) and (obj := _save(request, entry, form, login_form)) is not None:
+            messages.success(request, _("%(kind)s “%(name)s” was saved.") % {"kind": entry.singular, "name": obj})
+            return redirect(f"{reverse('organisations:list', args=[slug])}?saved={obj.pk}#row-{obj.pk}")
+    return render(request, "organisations/form.html", {"entry": entry, "form": form, "instance": instance,
+                                                       "login_form": login_form,
+                                                       "accounts": _accounts_of(entry, instance)})
 
 
 @require_permission(Perm.MANAGE_SETTINGS)
