@@ -28,6 +28,7 @@ urlpatterns = [
     path("supervision/", include("tian.pages.supervision.urls")),
     path("notifications/", include("tian.notifications.urls")),
     path("search/", include("tian.search.urls")),
+    path("suggest/", include("tian.suggest.urls")),
     path("stats/", include("tian.stats.urls")),
     path("import/", include("tian.importers.urls")),
     path("documents/", include("tian.documents.urls")),

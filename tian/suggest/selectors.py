@@ -67,7 +67,7 @@ class Suggestions:
         return self.source == RULES
 
 
-_loaded: dict[int, tuple[int, training.Trained]] = {}
+_loaded: dict[int, tuple[tuple, training.Trained]] = {}
 _lock = threading.Lock()
 
 
@@ -77,8 +77,11 @@ def current_model(committee_id: int) -> tuple[UnitModel | None, training.Trained
     row = UnitModel.objects.filter(committee_id=committee_id).defer("data").order_by("-version").first()
     if row is None:
         return None, None
+    # The version names the model; its row and training time too, so that a database made afresh (tests) whose
+    # committee has a version 1 again never meets another's version 1.
+    key = (row.pk, row.version, row.trained_at)
     kept = _loaded.get(committee_id)
-    if kept and kept[0] == row.version:
+    if kept and kept[0] == key:
         return row, kept[1]
     data = UnitModel.objects.filter(pk=row.pk).values_list("data", flat=True).first()
     try:
@@ -87,7 +90,7 @@ def current_model(committee_id: int) -> tuple[UnitModel | None, training.Trained
         logger.exception("unit model %s of committee %s cannot be read", row.version, committee_id)
         return None, None
     with _lock:
-        _loaded[committee_id] = (row.version, model)
+        _loaded[committee_id] = (key, model)
     return row, model
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sklearn
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from tian.handling.models import Assignment, UnitRole

@@ -1,4 +1,4 @@
-import json
+import json as jsonlib
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,9 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--committee", type=int, help="the committee's id (default: the first)")
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, committee=None, json=False, **options):
+    def handle(self, *args, committee=None, as_json=False, **options):
         c = Committee.objects.filter(pk=committee).first() if committee else Committee.objects.order_by("pk").first()
         if c is None:
             raise CommandError("no such committee")
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         if not result:
             raise CommandError("too little history: at least two years of assigned proposals are needed")
         result["reading_seconds"] = round(read, 1)
-        if json:
-            self.stdout.write(globals()["json"].dumps(result, ensure_ascii=False, indent=2))
+        if as_json:
+            self.stdout.write(jsonlib.dumps(result, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{c}: trained on {result['trained_on']} proposals before {result['held_out_year']}, "
                           f"tested on {result['model']['proposals']} of {result['held_out_year']} "
