@@ -345,3 +345,149 @@ def test_the_office_list_remembers_its_filters(world, client_for):
     staff.get(reverse("proposals:list") + "?reset=1")
     assert staff.get(reverse("proposals:list")).status_code == 200
 
+
+
+# The office's forms on the proposal page keep what was entered after an error (issue #22 point 1).
+
+def _registered(world, title="关于完善社区养老服务的建议"):
+    from tian.proposals import services
+
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                       title=title, body="建议。", category=category,
+                                       suggested_units=[world.units["区财政局"]])
+    return services.proposal_register(proposal=services.proposal_submit(proposal=p, by=world.member), by=world.staff)
+
+
+def _field(html: str, name: str, form: str = "") -> str:
+    """The block (label, input, errors, help) of the field named ``name``, in the form after ``form`` (an id)."""
+    if form:
+        html = html.split(f'id="{form}"', 1)[1]
+    for chunk in html.split('<div class="field')[1:]:
+        if f'name="{name}"' in chunk:
+            return chunk.split("</form>")[0]
+    raise AssertionError(name)
+
+
+def test_the_assign_form_offers_today_and_explains_separate_units(world, client_for):
+    proposal = _registered(world)
+    html = client_for(world.staff).get(proposal.get_absolute_url()).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in _field(html, "assigned_on")
+    assert "各自独立办理、分别答复" in _field(html, "separate_units")
+
+
+def test_a_wrong_deadline_on_the_assign_form_keeps_every_input_and_names_the_field(world, client_for):
+    proposal = _registered(world)
+    units = world.units
+    response = client_for(world.staff).post(reverse("proposals:action", args=[proposal.pk, "assign"]), {
+        "state": proposal.state, "lead_unit": units["区民政局"].pk,
+        "assisting_units": [units["区教科局"].pk, units["区司法局"].pk], "assigned_on": "2024-05-10",
+        "reply_deadline": "2024-05-01", "is_key": "on", "lead_officials": [world.lead_official.pk],
+        "supervising_offices": [world.offices["区政府办公室"].pk]})
+    assert response.status_code == 422
+    html = response.content.decode()
+    deadline = _field(html, "reply_deadline")
+    assert "答复期限必须晚于交办日期" in deadline and "field--error" in deadline and "办理期限" not in deadline
+    assert 'value="2024-05-01"' in deadline and 'value="2024-05-10"' in _field(html, "assigned_on")
+    assert f'value="{units["区民政局"].pk}" selected' in html
+    for unit in ("区教科局", "区司法局"):
+        assert re.search(rf'name="assisting_units" value="{units[unit].pk}"[^>]*checked', html)
+    assert re.search(r'name="is_key"[^>]*checked', html)
+    assert re.search(rf'name="lead_officials" value="{world.lead_official.pk}"[^>]*checked', html)
+    proposal.refresh_from_db()
+    assert proposal.state == State.REGISTERED and not proposal.assignments.exists()
+
+
+def test_a_refusal_of_the_assignment_service_keeps_the_form_too(world, client_for):
+    proposal = _registered(world)
+    response = client_for(world.staff).post(reverse("proposals:action", args=[proposal.pk, "assign"]), {
+        "state": proposal.state, "assisting_units": [world.units["区教科局"].pk],
+        "assigned_on": timezone.localdate().isoformat()})
+    assert response.status_code == 422
+    html = response.content.decode()
+    form = html.split('id="do-assign"')[1].split("</form>")[0]
+    assert "有协办单位时必须选择主办单位" in form  # above the form's fields, the form kept
+    assert re.search(rf'name="assisting_units" value="{world.units["区教科局"].pk}"[^>]*checked', html)
+    assert not proposal.assignments.exists()
+
+
+def test_a_decline_without_a_ground_keeps_the_note(world, client_for):
+    proposal = _submitted(world, client_for)
+    response = client_for(world.staff).post(reverse("proposals:action", args=[proposal.pk, "decline"]),
+                                            {"state": proposal.state, "forward": "opinion", "note": "一事多案"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "一事多案" in _field(html, "note", "do-decline") and "field--error" in _field(html, "ground", "do-decline")
+    assert re.search(r'<details id="do-decline" open', html)
+    proposal.refresh_from_db()
+    assert proposal.state == State.SUBMITTED
+
+
+def test_refusing_an_extension_without_a_reason_keeps_the_form_beside_that_request(world, client_for, assigned):
+    from tian.deadlines import services as deadlines
+
+    lead = assigned.assignments.get(role="lead")
+    handling.assignment_sign_for(assignment=lead, by=world.lead_handler)
+    item = deadlines.extension_request(assignment=lead, by=world.lead_handler,
+                                       requested_deadline=lead.deadline + datetime.timedelta(days=30), reason="需调研")
+    response = client_for(world.staff).post(reverse("proposals:extension_decide", args=[item.pk]),
+                                            {"decision": "refuse", "deadline": "", "note": ""})
+    assert response.status_code == 422
+    html = response.content.decode()
+    block = html.split(f'id="extension-{item.pk}"')[1].split("</form>")[0]
+    assert "请填写不同意的理由" in block and 'value="refuse" selected' in block
+    item.refresh_from_db()
+    assert item.status == item.Status.PENDING
+
+
+# The member's evaluation stands below the reply and, once given, shows as given (issue #22 point 4).
+
+def _replied(world):
+    proposal = handling.proposal_assign(proposal=_registered(world), by=world.staff,
+                                        lead_units=[world.units["区民政局"]])
+    lead = proposal.assignments.get()
+    handling.assignment_sign_for(assignment=lead, by=world.lead_handler)
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="关于养老服务的答复正文。", outcome="A",
+                                contact_name="贺威", contact_phone="0839-8620000")
+    handling.reply_submit(reply=reply, by=world.lead_handler)
+    proposal.refresh_from_db()
+    assert proposal.state == State.REPLIED
+    return proposal
+
+
+def test_the_member_reads_the_reply_before_the_evaluation_form(world, client_for):
+    proposal = _replied(world)
+    html = client_for(world.member).get(proposal.get_absolute_url()).content.decode()
+    assert html.index("关于养老服务的答复正文") < html.index('name="result"')
+    assert 'id="my-evaluation"' in html
+
+
+def test_a_saved_evaluation_shows_as_saved_not_as_an_empty_form(world, client_for):
+    proposal = _replied(world)
+    member = client_for(world.member)
+    response = member.post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),
+                           {"state": proposal.state, "result": "basically_satisfied", "attitude": "satisfied",
+                            "contacted": "yes", "feedback": "希望加快落实"})
+    assert response.status_code == 302 and response["Location"].endswith(proposal.get_absolute_url())
+    page = member.get(proposal.get_absolute_url())
+    html, text = page.content.decode(), _text(page)
+    assert 'name="result"' not in html
+    section = _text_of(html.split('id="my-evaluation"')[1].split("</section>")[0])
+    assert f"已评价 · {timezone.localdate().isoformat()}" in section
+    assert "基本满意" in section and "满意" in section and "希望加快落实" in section and "是" in section
+    assert "不能在本页修改" in section and "0839-8622541" in section
+    assert "您的评价" in text
+
+
+def test_an_evaluation_without_a_rating_keeps_the_feedback(world, client_for):
+    proposal = _replied(world)
+    response = client_for(world.member).post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),
+                                             {"state": proposal.state, "feedback": "写了很长的意见"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "写了很长的意见" in _field(html, "feedback") and "field--error" in _field(html, "result")
+    assert not proposal.evaluations.exists()
+
+
+def _text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
