@@ -406,7 +406,7 @@ def test_a_refusal_of_the_assignment_service_keeps_the_form_too(world, client_fo
     assert response.status_code == 422
     html = response.content.decode()
     form = html.split('id="do-assign"')[1].split("</form>")[0]
-    assert "有协办单位时必须选择主办单位" in form  # above the form's fields, the form kept
+    assert "请至少选择一个主办单位或分办单位" in form  # the service's reason above the form's fields
     assert re.search(rf'name="assisting_units" value="{world.units["区教科局"].pk}"[^>]*checked', html)
     assert not proposal.assignments.exists()
 
