@@ -302,7 +302,8 @@ def test_no_evaluation_within_the_window_counts_as_no_opinion(world, client_for)
     page = client_for(world.staff).get(proposal.get_absolute_url()).content.decode()
     assert "未表态" in page  # 15 working days after 2023-06-05 passed long ago
     queue = client_for(world.staff).get("/proposals/review/").content.decode()
-    assert proposal.title in queue and "已逾期" in queue  # disclosure was due 20 working days after the reply
+    # Disclosure was due 20 working days after the reply: said as the office's date, never as late handling.
+    assert proposal.title in queue and "应于 2023-07-04 前公开，已过" in queue and "办理已完成" in queue
 
 
 def test_a_committee_can_count_the_reply_deadline_in_working_days(world):

@@ -413,8 +413,12 @@ def test_submitting_an_incomplete_reply_names_what_is_missing(world, client_for,
     lead = proposal.assignments.get(role="lead")
     response = client_for(world.lead_handler).post(reverse("handling:reply", args=[lead.pk]), {
         **REPLY, "contact_phone": "", "submit": "1"}, follow=True)
-    assert "请填写" in text(response) and "联系电话" in text(response)
-    assert Reply.objects.get().status == Reply.Status.DRAFT
+    # The error stands beside the field, under its own label, and everything typed is still there.
+    html = response.content.decode()
+    field = html[html.index('for="id_contact_phone"'):]
+    assert "联系电话" in field[:80] and "这个字段是必填项。" in field[:field.index("</div>")]
+    assert REPLY["body"].splitlines()[0] in html and f'value="{REPLY["contact_name"]}"' in html
+    assert not Reply.objects.filter(status__in=Reply.SUBMITTED).exists()
     assert "reply.submitted" not in actions(proposal)
 
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_months, add_working_days
 from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
-from tian.deadlines.status import working_days_between
+from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
+from tian.handling.lifecycle import ASSIGNMENT
 from tian.handling.models import Assignment, Reply, UnitRole
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
 from tian.notifications.services import notify, retry_due_deliveries
@@ -129,6 +130,46 @@ def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> R
            stage=Reminder.Stage.MANUAL)
     message = _("Reminder: please handle proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
         "number": proposal.number_year, "title": proposal.title, "day": reminder.deadline}
+    transaction.on_commit(lambda: notify(user_condition=unit_users([assignment.unit_id]),
+                                         key=f"reminder:{reminder.pk}", kind="reminder", message=message,
+                                         url=proposal.get_absolute_url(), proposal=proposal))
+    return reminder
+
+
+MSG_NOTHING_OUTSTANDING = _("This unit has nothing outstanding on the proposal.")
+MSG_REMINDED_TODAY = _("%(unit)s was already reminded today; please wait until tomorrow.")
+
+
+@transaction.atomic
+def assisting_remind(*, assignment: Assignment, by, note: str = "", at=None) -> Reminder:
+    """催办 by the lead unit: it reminds an assisting unit of what its reply waits for (the assisting opinion, or
+    the co-signature of the submitted reply). The lead unit takes this step as part of writing the reply
+    (``write_reply``); once a day per assisting unit, and only while that unit has something outstanding
+    (``status.unit_due``). The assisting unit's handlers are told at once."""
+    assignment = Assignment.objects.select_related("unit").get(pk=assignment.pk)
+    proposal = lock(assignment.proposal)
+    ASSIGNMENT.authorise(by, proposal, "write_reply")
+    lead = proposal.assignments.active().filter(unit_id=by.unit_id or 0, role=UnitRole.LEAD).select_related(
+        "unit").first()
+    if lead is None or assignment.role != UnitRole.ASSISTING:
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    due = unit_due(assignment, proposal)
+    if not assignment.is_active or due.done:
+        raise WorkflowError(INVALID_STATE, MSG_NOTHING_OUTSTANDING)
+    at = _now(at)
+    today = timezone.localdate(at)
+    if any(timezone.localdate(r.sent_at) == today and r.sent_by is not None and r.sent_by.unit_id == lead.unit_id
+           for r in assignment.reminders.filter(stage=Reminder.Stage.MANUAL).select_related("sent_by")):
+        raise WorkflowError(INVALID_STATE, MSG_REMINDED_TODAY % {"unit": assignment.unit.name})
+    sequence = assignment.reminders.filter(stage=Reminder.Stage.MANUAL).count() + 1
+    reminder = Reminder.objects.create(assignment=assignment, stage=Reminder.Stage.MANUAL, deadline=due.day,
+                                       sequence=sequence, sent_at=at, sent_by=by, note=note)
+    record(proposal, by, "reminder.sent", from_state=proposal.state, note=note, at=at, unit=assignment.unit.name,
+           stage=Reminder.Stage.MANUAL, by_unit=lead.unit.name, task=due.task)
+    what = (_("co-sign the reply") if due.task == COSIGN else _("send the assisting opinion"))
+    message = _("%(lead)s reminds you to %(what)s on proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
+        "lead": lead.unit.name, "what": what, "number": proposal.number_year, "title": proposal.title,
+        "day": due.day}
     transaction.on_commit(lambda: notify(user_condition=unit_users([assignment.unit_id]),
                                          key=f"reminder:{reminder.pk}", kind="reminder", message=message,
                                          url=proposal.get_absolute_url(), proposal=proposal))
@@ -266,7 +307,8 @@ def evaluation_deadline(proposal) -> datetime.date | None:
     return add_working_days(day, proposal.committee.evaluation_window_days) if day else None
 
 
-def disclosure_deadline(proposal) -> datetime.date | None:
-    """Disclosure is due within the committee's delay (working days) of the reply."""
+def disclosure_deadline(proposal) -> Due | None:
+    """Disclosure is due within the committee's delay (working days) of the reply: the office's deadline, on a
+    proposal whose handling is finished (``status.disclosure_due``)."""
     day = replied_on(proposal)
-    return add_working_days(day, proposal.committee.disclosure_days) if day else None
+    return disclosure_due(add_working_days(day, proposal.committee.disclosure_days) if day else None)

@@ -35,8 +35,14 @@ class ReplyForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
     reply_date = forms.DateField(label=_("Reply date"), widget=DATE)
 
-    def __init__(self, *args, committee=None, **kwargs):
+    # Needed to submit the reply (``services._validate_reply``), not to save a draft: marked required on the page,
+    # and checked by the form, beside each field, when the reply is submitted.
+    NEEDED_TO_SUBMIT = ("body", "outcome", "contact_name", "contact_phone")
+
+    def __init__(self, *args, committee=None, submitting=False, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.NEEDED_TO_SUBMIT:
+            self.fields[name].required = submitting
         self.fields["outcome"].choices = [("", "—"), *[(o.code, str(o)) for o in
                                                        OutcomeClass.objects.filter(committee=committee)]]
 
@@ -48,3 +54,9 @@ class ExtensionForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     report = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
+
+
+class RemindForm(forms.Form):
+    """The lead unit's reminder to an assisting unit (催办)."""
+
+    note = forms.CharField(label=_("Message to the unit"), required=False, max_length=500)

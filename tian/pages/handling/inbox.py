@@ -3,7 +3,9 @@ time, most urgent (earliest deadline) first.
 
 Each group is declared once, as a condition on the unit's assignments (co-signing: on its pending co-signatures),
 and three readers share it: the overview (every group's count and first ``PREVIEW`` tasks, one query), a page of
-one group (one query) and the home tiles (every group's count, one aggregate query). A page renders at most a
+one group (one query) and the home tiles (every group's count, one aggregate query). Each group's deadline is the
+one the work page shows (``tian.deadlines.status``): a reply's own, a second reply's rehandling deadline, a
+follow-up report's due date. A page renders at most a
 fixed number of rows however much the unit has open, and the database looks at the unit's open assignments
 only, not at all it ever had (docs/decisions.md, "The unit inbox pages each group").
 """
@@ -15,15 +17,14 @@ from operator import or_
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
+    Subquery,
     Value,
-    When,
     Window,
 )
 from django.urls import reverse
@@ -31,6 +32,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tian.deadlines.models import FollowUp
+from tian.deadlines.status import reply_deadline_expression
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
@@ -59,7 +61,7 @@ class Group:
     key: str
     label: Promise
     condition: Q | None  # on Assignment; None for the co-signatures
-    due: str = "deadline"  # the deadline that orders the group and is shown in it
+    due: str = "deadline"  # the deadline that orders the group and is shown in it: a key of ``DUE``
     urgent: bool = False  # a home tile that asks for action when the group is not empty
 
     @property
@@ -80,11 +82,18 @@ GROUPS = [
     Group("returned", _("Replies returned by supervision"),
           Q(Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED))), urgent=True),
     Group("rehandling", _("Rehandling"), _replying & Q(proposal__state=State.REHANDLING) & ~_sent(2),
-          due="proposal__rehandling_deadline", urgent=True),
+          due="rehandling", urgent=True),
     Group("reassignment", _("Reassignment requested"), Q(status=Assignment.Status.REASSIGNMENT_REQUESTED)),
     Group("follow_up", _("Follow-up reports due"),
-          Q(Exists(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True)))),
+          Q(Exists(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True))),
+          due="follow_up"),
 ]
+# The deadlines, on an assignment: its own (a reply's, extensions included, or an assisting opinion's), the
+# rehandling deadline, and the due date of its oldest follow-up report not yet sent (回头看: the reply deadline
+# itself was met long ago).
+DUE = {"deadline": F("deadline"), "rehandling": F("proposal__rehandling_deadline"),
+       "follow_up": Subquery(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True)
+                             .order_by("due_on").values("due_on")[:1])}
 BY_KEY = {g.key: g for g in GROUPS}
 _ASSIGNMENT_GROUPS = [g for g in GROUPS if g.condition is not None]
 _ROLE_LABELS = dict(UnitRole.choices)
@@ -125,7 +134,7 @@ def _assignments(unit_id):
 
 
 def _ordered(group: Group) -> list:
-    return [F(group.due).asc(nulls_last=True), F("assigned_on").asc(), F("id").asc()]
+    return [DUE[group.due].asc(nulls_last=True), F("assigned_on").asc(), F("id").asc()]
 
 
 def _cosignatures(unit_id):
@@ -139,10 +148,10 @@ _TASK = {"t_proposal": F("proposal_id"), "t_year": F("proposal__year"), "t_numbe
 
 
 def _cosign_rows(unit_id):
-    """As tasks, with their number: the reply's deadline first, the lead unit's or, for a second reply, the
-    rehandling deadline."""
-    due = Case(When(reply__round__gt=1, then=F("reply__proposal__rehandling_deadline")),
-               default=F("reply__assignment__deadline"))
+    """As tasks, with their number, the earliest deadline first: a reply waiting for the co-signature has the
+    reply's deadline (``status.reply_deadline``: the lead unit's or, for a second reply, the rehandling deadline),
+    as the work page says."""
+    due = reply_deadline_expression("reply__")
     return (_cosignatures(unit_id).annotate(sort_due=due)
             .order_by(F("sort_due").asc(nulls_last=True), "reply__submitted_at", "id")
             .values(t_proposal=F("reply__proposal_id"), t_year=F("reply__proposal__year"),
@@ -153,7 +162,7 @@ def _cosign_rows(unit_id):
 def _page_rows(unit_id, group: Group):
     """A group's tasks, with their number."""
     return (_assignments(unit_id).filter(group.condition).order_by(*_ordered(group))
-            .values(**_TASK, t_due=F(group.due), t_total=Window(Count("pk"))))
+            .values(**_TASK, t_due=DUE[group.due], t_total=Window(Count("pk"))))
 
 
 def _flagged(unit_id):
@@ -161,10 +170,10 @@ def _flagged(unit_id):
     (``in_<key>``): each group's condition evaluated once a row."""
     flags = {f"in_{g.key}": ExpressionWrapper(g.condition, output_field=BooleanField()) for g in _ASSIGNMENT_GROUPS}
     return (_assignments(unit_id).order_by("assigned_on", "id")
-            .values(**_TASK, t_deadline=F("deadline"), t_rehandling=F("proposal__rehandling_deadline"), **flags))
+            .values(**_TASK, **{_DUE_COLUMN[key]: due for key, due in DUE.items()}, **flags))
 
 
-_DUE_COLUMN = {"deadline": "t_deadline", "proposal__rehandling_deadline": "t_rehandling"}
+_DUE_COLUMN = {key: f"t_due_{key}" for key in DUE}
 
 
 def _work_urls():
@@ -227,8 +236,9 @@ def all_items(unit_id) -> dict[str, list]:
     """Every item of every group, unpaged (the API's task list): one query for the assignments, each with the
     groups it belongs to, and one for the co-signatures."""
     flags = {f"in_{g.key}": ExpressionWrapper(g.condition, output_field=BooleanField()) for g in _ASSIGNMENT_GROUPS}
+    dues = {f"due_{key}": due for key, due in DUE.items()}
     rows = list(_assignments(unit_id).filter(reduce(or_, (g.condition for g in _ASSIGNMENT_GROUPS)))
-                .select_related("proposal").annotate(**flags).order_by("assigned_on", "id"))
+                .select_related("proposal").annotate(**flags, **dues).order_by("assigned_on", "id"))
     items = {}
     for g in _ASSIGNMENT_GROUPS:
         mine = [a for a in rows if getattr(a, f"in_{g.key}")]
@@ -240,6 +250,5 @@ def all_items(unit_id) -> dict[str, list]:
 
 
 def _due_key(item, group: Group):
-    for name in group.due.split("__"):
-        item = getattr(item, name)
-    return (item is None, item)
+    due = getattr(item, f"due_{group.due}")
+    return (due is None, due)

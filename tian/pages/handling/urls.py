@@ -12,6 +12,7 @@ urlpatterns = [
     path("assignments/<int:pk>/opinion/", pages.opinion, name="opinion"),
     path("assignments/<int:pk>/reply/", pages.reply, name="reply"),
     path("assignments/<int:pk>/extension/", pages.extension, name="extension"),
+    path("assignments/<int:pk>/remind/", pages.remind_assisting, name="remind_assisting"),
     path("cosignatures/<int:pk>/sign/", pages.cosign, name="cosign"),
     path("follow-ups/<int:pk>/", pages.follow_up, name="follow_up"),
 ]

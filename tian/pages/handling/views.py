@@ -5,9 +5,11 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.deadlines.status import reply_deadline, unit_due
 from tian.handling import services
 from tian.handling.letters import build_letter
 from tian.handling.lifecycle import ASSIGNMENT
@@ -36,14 +39,14 @@ from tian.handling.unit_forms import (
     FollowUpForm,
     OpinionForm,
     ReassignmentForm,
+    RemindForm,
     ReplyForm,
 )
 from tian.organisations.models import Unit
 from tian.pages.handling import inbox as tasks
-from tian.pages.proposals.common import first_error
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for, proposer_members
-from tian.proposals.workflow import WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, WorkflowError
 from tian.supervision.models import SupervisionReview
 
 
@@ -97,6 +100,13 @@ def _my_assignment(user, proposal) -> Assignment:
 
 @require_permission(Perm.HANDLE)
 def work(request, proposal_pk):
+    return _work_page(request, proposal_pk)
+
+
+def _work_page(request, proposal_pk, bound: dict | None = None):
+    """The unit's work page of one proposal. ``bound``: the form that was sent and refused, by its name, shown
+    again with everything typed into it and its errors beside its fields (no input is lost)."""
+    bound = bound or {}
     proposal = get_proposal_for(request.user, proposal_pk)
     assignment = _my_assignment(request.user, proposal)
     committee = proposal.committee
@@ -110,12 +120,16 @@ def work(request, proposal_pk):
         initial = {"signer": assignment.unit.leader, "reply_date": timezone.localdate()}
         if current is not None:
             initial = {f: getattr(current, f) for f in services.REPLY_FIELDS}
-        reply_form = ReplyForm(initial=initial, committee=committee)
+        reply_form = bound.get("reply") or ReplyForm(initial=initial, committee=committee, submitting=True)
     cosign_for = (ReplyCoSignature.objects.filter(reply__proposal=proposal, unit_id=request.user.unit_id,
                                                   signed_at__isnull=True, reply__status=Reply.Status.COSIGNING)
-                  .select_related("reply__unit", "reply__assignment").first())
+                  .select_related("reply__unit", "reply__assignment", "reply__proposal").first())
+    follow_ups = list(FollowUp.objects.filter(reply__assignment=assignment, reported_at__isnull=True))
+    for item in follow_ups:
+        item.form = bound.get(f"follow_up:{item.pk}") or FollowUpForm(prefix=f"f{item.pk}")
     context = {
         "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
+        "due": unit_due(assignment, proposal),
         "letters": [build_letter(r) for r in replies if r.was_submitted or r == current],
         "current": current, "reply_form": reply_form,
         "returned_reviews": list(SupervisionReview.objects.filter(reply=current,
@@ -126,6 +140,8 @@ def work(request, proposal_pk):
         list(assignment.opinions.all()),
         "contacts": list(assignment.contacts.all()),
         "cosign_for": cosign_for, "cosign_letter": build_letter(cosign_for.reply) if cosign_for else None,
+        "cosign_due": reply_deadline(cosign_for.reply) if cosign_for else None,
+        "waiting_for": _waiting_for(request.user, proposal, assignment),
         "can_sign": ASSIGNMENT.permits(request.user, proposal, assignment, "sign_for"),
         "can_reassign": ASSIGNMENT.permits(request.user, proposal, assignment, "request_reassignment")
         and timezone.localdate() <= assignment.reassignment_deadline and not any(r.was_submitted for r in replies),
@@ -136,12 +152,34 @@ def work(request, proposal_pk):
         "can_extend": assignment.replies_directly and workflow.allowed(request.user, proposal, "request_extension")
         and not assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists(),
         "extensions": list(assignment.extensions.all()),
-        "follow_ups": list(FollowUp.objects.filter(reply__assignment=assignment, reported_at__isnull=True)),
-        "forms": {"reassign": ReassignmentForm(), "contact": ContactForm(initial={"contacted_on": timezone.localdate()}),
-                  "opinion": OpinionForm(), "extension": ExtensionForm(), "follow_up": FollowUpForm()},
+        "follow_ups": follow_ups,
+        "forms": {"reassign": bound.get("reassign") or ReassignmentForm(),
+                  "contact": bound.get("contact") or ContactForm(initial={"contacted_on": timezone.localdate()}),
+                  "opinion": bound.get("opinion") or OpinionForm(), "extension": bound.get("extension")
+                  or ExtensionForm()},
+        "bound": next(iter(bound), ""),
         "due_soon_days": committee.due_soon_days,
     }
     return render(request, "handling/unit_work.html", context)
+
+
+def _waiting_for(user, proposal, assignment) -> list[dict]:
+    """For the lead unit: each assisting unit, what the reply still waits for from it (its opinion, its
+    co-signature) with that deadline, and whether the lead unit may remind it now."""
+    if assignment.role != UnitRole.LEAD:
+        return []
+    assisting = list(proposal.assignments.active().filter(role=UnitRole.ASSISTING).select_related("unit")
+                     .prefetch_related("opinions"))
+    if not assisting:
+        return []
+    prefetch_related_objects([proposal], "replies__cosignatures")
+    may_remind = workflow.allowed(user, proposal, "write_reply")  # what ``deadlines.assisting_remind`` asks
+    rows = []
+    for a in assisting:
+        due = unit_due(a, proposal)
+        rows.append({"assignment": a, "due": due, "opinion": next(iter(a.opinions.all()), None),
+                     "can_remind": may_remind and not due.done})
+    return rows
 
 
 def _assignment_for(request, pk) -> Assignment:
@@ -151,18 +189,26 @@ def _assignment_for(request, pk) -> Assignment:
     return assignment
 
 
-def _done(request, assignment_or_proposal_pk, call, success, form=None):
+def _done(request, proposal_pk, call, success, form=None, name=""):
+    """Run one action of the work page. A form with errors, or one the service refuses, is shown again on the work
+    page with what was typed; otherwise back to the work page with the outcome."""
     if form is not None and not form.is_valid():
-        messages.error(request, first_error(form))
-    else:
-        try:
-            call(form.cleaned_data if form is not None else None)
-        except WorkflowError as e:
-            audit_refusal(request, e)
+        return _work_page(request, proposal_pk, bound={name: form})
+    try:
+        call(form.cleaned_data if form is not None else None)
+    except WorkflowError as e:
+        audit_refusal(request, e)
+        if form is None:
             messages.error(request, e.message)
-        else:
-            messages.success(request, success)
-    return redirect("handling:work", proposal_pk=assignment_or_proposal_pk)
+        else:  # beside the form when the input is wrong; on top when the proposal or the unit's part is not ready
+            if e.code == INVALID_INPUT:
+                form.add_error(None, e.message)
+            else:
+                messages.error(request, e.message)
+            return _work_page(request, proposal_pk, bound={name: form})
+    else:
+        messages.success(request, success)
+    return redirect("handling:work", proposal_pk=proposal_pk)
 
 
 @require_permission(Perm.HANDLE)
@@ -179,7 +225,7 @@ def reassign(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.reassignment_request(
         assignment=a, by=request.user, reason=d["reason"], suggested_unit=d["suggested_unit"]),
-        _("The reassignment request was sent to the proposal office."), ReassignmentForm(request.POST))
+        _("The reassignment request was sent to the proposal office."), ReassignmentForm(request.POST), "reassign")
 
 
 @require_permission(Perm.HANDLE)
@@ -188,7 +234,7 @@ def contact(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.contact_record(
         assignment=a, by=request.user, method=d["method"], contacted_on=d["contacted_on"], summary=d["summary"]),
-        _("The contact was recorded."), ContactForm(request.POST))
+        _("The contact was recorded."), ContactForm(request.POST), "contact")
 
 
 @require_permission(Perm.HANDLE)
@@ -197,15 +243,15 @@ def opinion(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.opinion_send(assignment=a, by=request.user,
                                                                           body=d["body"]),
-                 _("The opinion was sent to the lead unit."), OpinionForm(request.POST))
+                 _("The opinion was sent to the lead unit."), OpinionForm(request.POST), "opinion")
 
 
 @require_permission(Perm.HANDLE)
 @require_POST
 def reply(request, pk):
     a = _assignment_for(request, pk)
-    form = ReplyForm(request.POST, committee=a.proposal.committee)
     submit = "submit" in request.POST
+    form = ReplyForm(request.POST, committee=a.proposal.committee, submitting=submit)
 
     def save(d):
         fields = {f: d[f] or "" for f in services.REPLY_FIELDS if f != "reply_date"}
@@ -215,7 +261,7 @@ def reply(request, pk):
             services.reply_submit(reply=saved, by=request.user)
 
     message = _("The reply was submitted.") if submit else _("The reply draft was saved.")
-    return _done(request, a.proposal_id, save, message, form)
+    return _done(request, a.proposal_id, save, message, form, "reply")
 
 
 @require_permission(Perm.HANDLE)
@@ -234,7 +280,7 @@ def extension(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: deadlines.extension_request(
         assignment=a, by=request.user, requested_deadline=d["requested_deadline"], reason=d["reason"]),
-        _("The extension request was sent to the proposal office."), ExtensionForm(request.POST))
+        _("The extension request was sent to the proposal office."), ExtensionForm(request.POST), "extension")
 
 
 @require_permission(Perm.HANDLE)
@@ -244,4 +290,22 @@ def follow_up(request, pk):
                              reply__unit_id=request.user.unit_id or 0)
     return _done(request, item.reply.proposal_id, lambda d: deadlines.follow_up_report(
         follow_up=item, by=request.user, report=d["report"]), _("The follow-up report was sent."),
-        FollowUpForm(request.POST))
+        FollowUpForm(request.POST, prefix=f"f{item.pk}"), f"follow_up:{item.pk}")
+
+
+@require_permission(Perm.HANDLE)
+@require_POST
+def remind_assisting(request, pk):
+    """The lead unit reminds an assisting unit of the opinion or co-signature its reply waits for."""
+    assisting = get_object_or_404(Assignment.objects.select_related("unit"), pk=pk)
+    proposal = get_proposal_for(request.user, assisting.proposal_id)
+    form = RemindForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        deadlines.assisting_remind(assignment=assisting, by=request.user, note=note)
+    except WorkflowError as e:
+        audit_refusal(request, e)
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("The reminder was sent to %(unit)s.") % {"unit": assisting.unit.name})
+    return redirect(reverse("handling:work", args=[proposal.pk]) + "#waiting")
