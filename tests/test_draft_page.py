@@ -51,7 +51,7 @@ def test_the_new_page_offers_cosigners_and_attachments_above_submit(world, clien
                                       html.index('name="submit"'))
     assert cosigners < submit and attachments < submit
     assert 'name="members"' in html and 'type="file"' in html
-    assert html.index('name="save" value="1" class="visually-hidden"') < cosigners  # Enter saves, never withdraws
+    assert html.index('<button type="submit" class="visually-hidden"') < cosigners  # Enter saves, never withdraws
 
 
 def test_the_title_is_labelled_as_the_proposals_subject(world, client_for):
