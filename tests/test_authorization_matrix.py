@@ -67,6 +67,7 @@ MATRIX = {
     "proposals:cosign_withdraw": post_only(*LOGGED_IN), "proposals:cosign_respond": post_only(*LOGGED_IN),
     "proposals:reassignment_decide": post_only("staff"), "proposals:extension_decide": post_only("staff"),
     "proposals:remind": post_only(*LOGGED_IN),
+    "proposals:bulk": post_only("staff"), "proposals:bulk_result": only("staff"),
     "handling:inbox": only(*HANDLERS),
     "handling:work": {**only("lead_handler"), "other_handler": MISSING},
     "handling:sign": post_only(*HANDLERS), "handling:reassign": post_only(*HANDLERS),
