@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tian.supervision.selectors import awaiting_review, key_proposals_for
+from tian.supervision.selectors import awaiting_review, followed_proposals, key_proposals_for
 
 
 def supervisor_tiles(user, committee) -> list[dict]:
@@ -16,5 +16,6 @@ def supervisor_tiles(user, committee) -> list[dict]:
 
 
 def lead_official_tiles(user, committee) -> list[dict]:
-    return [{"label": _("Key proposals"), "count": key_proposals_for(user).count(),
+    """Every proposal the official leads (the page marks the key ones)."""
+    return [{"label": _("Proposals under my lead"), "count": followed_proposals(user).count(),
              "url": reverse("supervision:key_proposals"), "urgent": False}]

@@ -1,4 +1,4 @@
-"""What supervisors and lead officials follow: replies awaiting review, key proposals."""
+"""What supervisors and lead officials follow: replies awaiting review, the proposals they are responsible for."""
 
 from django.db.models import Q
 
@@ -18,4 +18,17 @@ def key_proposals_for(user):
     if user.office_id:
         condition |= Q(supervising_offices=user.office_id)
     return (Proposal.objects.filter(condition, is_key=True).distinct()
+            .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))
+
+
+def followed_proposals(user):
+    """What a lead official or a supervising office answers for on their page: every proposal the official leads
+    (牵头领导), key or not, and the key proposals the office supervises (its replies to review have their own
+    queue)."""
+    condition = Q(pk__in=[])
+    if user.lead_official_id:
+        condition |= Q(lead_officials=user.lead_official_id)
+    if user.office_id:
+        condition |= Q(supervising_offices=user.office_id, is_key=True)
+    return (Proposal.objects.filter(pk__in=Proposal.objects.filter(condition).values("pk"))
             .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))

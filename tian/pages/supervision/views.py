@@ -12,20 +12,28 @@ from django.views.decorators.http import require_POST
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.deadlines import services as deadlines
+from tian.deadlines.selectors import replies_by_urgency
+from tian.deadlines.status import by_urgency, proposal_due, reply_deadline, unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
-from tian.handling.models import Evaluation, Reply
-from tian.pages.proposals.common import first_error
+from tian.handling.models import Reply
+from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for
-from tian.proposals.workflow import WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, WorkflowError
 from tian.supervision import services
 from tian.supervision.forms import ActivityForm, ApproveForm, ReturnForm
-from tian.supervision.selectors import awaiting_review, key_proposals_for
+from tian.supervision.selectors import awaiting_review, followed_proposals
 
 
 @require_permission(Perm.SUPERVISE)
 def queue(request):
-    return render(request, "supervision/queue.html", {"replies": list(awaiting_review(request.user))})
+    """Replies waiting for the office's review, most urgent first (their deadline, the reply's)."""
+    replies = list(replies_by_urgency(awaiting_review(request.user)))
+    for reply in replies:
+        reply.deadline = reply_deadline(reply)
+    committee = replies[0].proposal.committee if replies else None
+    return render(request, "supervision/queue.html", {
+        "replies": replies, "due_soon_days": committee.due_soon_days if committee else 5})
 
 
 def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
@@ -44,61 +52,90 @@ def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
 def review(request, pk):
     reply, policy = _reply_for(request, pk)
     committee = reply.proposal.committee
+    forms = {"approve": ApproveForm(committee=committee), "return": ReturnForm()}
     if request.method == "POST":
         decision = request.POST.get("decision")
-        if decision not in ("approve", "return"):
+        if decision not in forms:
             messages.error(request, _("Please choose to approve or to return the reply."))
             return redirect("supervision:review", pk=reply.pk)
-        form = (ApproveForm(request.POST, committee=committee) if decision == "approve" else ReturnForm(request.POST))
-        if not form.is_valid():
-            messages.error(request, first_error(form))
-            return redirect("supervision:review", pk=reply.pk)
-        try:
-            if decision == "approve":
-                services.reply_approve(reply=reply, by=request.user, outcome=form.cleaned_data["outcome"] or None,
-                                       comments=form.cleaned_data["comments"])
-                messages.success(request, _("The reply was approved and released to the proposers."))
+        form = forms[decision] = (ApproveForm(request.POST, committee=committee) if decision == "approve"
+                                  else ReturnForm(request.POST))
+        if form.is_valid():
+            try:
+                if decision == "approve":
+                    services.reply_approve(reply=reply, by=request.user,
+                                           outcome=form.cleaned_data["outcome"] or None,
+                                           comments=form.cleaned_data["comments"])
+                    messages.success(request, _("The reply was approved and released to the proposers."))
+                else:
+                    services.reply_return(reply=reply, by=request.user, comments=form.cleaned_data["comments"])
+                    messages.success(request, _("The reply was returned to the unit."))
+            except WorkflowError as e:  # shown again with what was typed: beside the form if the input is wrong
+                if e.code == INVALID_INPUT:
+                    form.add_error(None, e.message)
+                else:
+                    messages.error(request, e.message)
             else:
-                services.reply_return(reply=reply, by=request.user, comments=form.cleaned_data["comments"])
-                messages.success(request, _("The reply was returned to the unit."))
-        except WorkflowError as e:
-            messages.error(request, e.message)
-            return redirect("supervision:review", pk=reply.pk)
-        return redirect("supervision:queue")
+                return redirect("supervision:queue")
     return render(request, "supervision/review.html", {
         "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
-        "approve_form": ApproveForm(committee=committee), "return_form": ReturnForm(),
+        "approve_form": forms["approve"], "return_form": forms["return"],
         "pending": REPLY.permits(request.user, reply.proposal, reply, "approve")})
 
 
+# What each row of the page reads, fetched for all rows at once.
+_FOLLOWED_PREFETCH = ("assignments__unit", "assignments__contacts", "assignments__opinions", "assignments__replies",
+                      "replies__cosignatures", "supervision_activities", "evaluations", "lead_officials",
+                      "supervising_offices")
+
+
 @require_permission(Perm.FOLLOW_KEY_PROPOSALS)
-def key_proposals(request):
-    proposals = list(key_proposals_for(request.user))
+def key_proposals(request, bound=None):
+    """The proposals the user answers for (``followed_proposals``: every one a lead official leads, key ones
+    marked; an office's key proposals), most urgent first, each with its units' progress and the supervision
+    activities. ``bound``: (proposal id, the activity form that was refused), shown again as typed."""
+    proposals = list(followed_proposals(request.user).prefetch_related(*_FOLLOWED_PREFETCH))
+    committee = proposals[0].committee if proposals else None
+    today = timezone.localdate()
+    due_soon = committee.due_soon_days if committee else 5
     rows = []
     for proposal in proposals:
         units = []
-        for a in proposal.assignments.active().select_related("unit"):
-            reply = a.replies.order_by("-round").first()
-            units.append({"assignment": a, "contacted": a.contacts.exists(), "reply": reply})
-        rating = (Evaluation.objects.filter(proposal=proposal, is_lead=True).order_by("-round", "-at").first())
-        rows.append({"proposal": proposal, "units": units, "rating": rating,
-                     "activities": list(proposal.supervision_activities.all())})
+        for a in proposal.assignments.all():
+            if not a.is_active:
+                continue
+            replies = sorted(a.replies.all(), key=lambda r: r.round)
+            units.append({"assignment": a, "contacted": bool(a.contacts.all()), "reply": replies[-1] if replies
+                          else None, "due": unit_due(a, proposal)})
+        units.sort(key=lambda u: not u["assignment"].replies_directly)
+        ratings = sorted((e for e in proposal.evaluations.all() if e.is_lead), key=lambda e: (e.round, e.at))
+        due = proposal_due(proposal)
+        may_record = workflow.allowed(request.user, proposal, "record_supervision_activity")
+        form = bound[1] if bound and bound[0] == proposal.pk else (
+            ActivityForm(initial={"held_on": today}, prefix=f"p{proposal.pk}") if may_record else None)
+        rows.append({"proposal": proposal, "units": units, "rating": ratings[-1] if ratings else None, "due": due,
+                     "status": due.status(today, due_soon), "form": form,
+                     "activities": sorted(proposal.supervision_activities.all(), key=lambda x: (x.held_on, x.pk))})
+    rows = by_urgency(rows, lambda row: row["status"])
     return render(request, "supervision/key_proposals.html", {
-        "rows": rows, "form": ActivityForm(initial={"held_on": timezone.localdate()})})
+        "rows": rows, "due_soon_days": due_soon, "leads": bool(request.user.lead_official_id),
+        "bound_pk": bound[0] if bound else None})
 
 
 @require_permission(Perm.FOLLOW_KEY_PROPOSALS)
 @require_POST
 def record_activity(request, proposal_pk):
-    proposal = get_object_or_404(key_proposals_for(request.user), pk=proposal_pk)
-    form = ActivityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-    else:
+    proposal = get_object_or_404(followed_proposals(request.user), pk=proposal_pk)
+    form = ActivityForm(request.POST, prefix=f"p{proposal.pk}")
+    if form.is_valid():
         try:
             deadlines.supervision_activity_record(proposal=proposal, by=request.user, **form.cleaned_data)
         except WorkflowError as e:
-            messages.error(request, e.message)
+            if e.code == INVALID_INPUT:
+                form.add_error(None, e.message)
+            else:
+                messages.error(request, e.message)
         else:
             messages.success(request, _("The supervision activity was recorded."))
-    return redirect(reverse("supervision:key_proposals") + f"#p{proposal.pk}")
+            return redirect(reverse("supervision:key_proposals") + f"#p{proposal.pk}")
+    return key_proposals(request, bound=(proposal.pk, form))
