@@ -1,12 +1,16 @@
 """The member's home page: the replies waiting for the member's evaluation, counted and listed."""
 
+import datetime
 import re
+from unittest import mock
 
+import pytest
 from django.urls import reverse
 
 from tests.test_portal import BODY, REPLY_BODY, replied
 from tian.handling import services as handling
-from tian.proposals.models import State
+from tian.proposals import services
+from tian.proposals.models import State, TopicCategory
 
 
 def _text(response) -> str:
@@ -29,3 +33,25 @@ def test_replies_to_evaluate_are_counted_and_listed_until_evaluated(world, clien
     handling.evaluation_submit(proposal=proposal, by=world.member, result="satisfied", attitude="satisfied",
                                contacted=True)
     assert client_for(world.member).get(reverse("core:home_member")).context["to_evaluate"] == []
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test's transaction, as served: pages are kept
+def test_an_invitation_leaves_the_home_page_when_it_lapses_though_nothing_else_happens(world, client_for):
+    """The home page is kept per member under the committee's versions (events move them); a lapse is the
+    clock's, not an event's, so the kept page lasts only until the first open invitation lapses."""
+    category = TopicCategory.objects.filter(committee=world.committee).first()
+    draft = services.proposal_create_draft(by=world.member, committee=world.committee,
+                                           lead_member=world.member.member, title="关于加强社区食堂建设的建议",
+                                           body=BODY, category=category)
+    [invitation] = services.cosign_invite(proposal=draft, by=world.member, members=[world.cosigner.member])
+    home = client_for(world.cosigner).get(reverse("core:home_member"))
+    assert [c.pk for c in home.context["invitations"]] == [invitation.pk]
+    [tile] = [t for t in home.context["tiles"] if t["url"].endswith("#inv")]
+    assert tile["count"] == 1
+    assert client_for(world.cosigner).get(reverse("core:home_member")).context["invitations"] == [invitation]
+    # The same page again, an hour after the invitation lapsed: no event in between, no version moved.
+    later = invitation.expires_at + datetime.timedelta(hours=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        home = client_for(world.cosigner).get(reverse("core:home_member"))
+    assert home.context["invitations"] == []
+    assert "关于加强社区食堂建设的建议" not in _text(home)

@@ -1,6 +1,7 @@
 """Signing in with a username and password, and reading the signed-in user on every request."""
 
 from collections.abc import Callable
+from functools import cache
 
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Aggregate, CharField, Expression, OuterRef, QuerySet, Subquery
@@ -33,9 +34,17 @@ def read_with_user(name: str, expression: Callable[[], Expression]) -> None:
 def users_with_roles() -> QuerySet[User]:
     """The users, each with their roles (comma-separated, ``role_list``) and the registered columns (e.g.
     ``unread_at_sign_in``) as columns of their own row; ``with_roles`` turns the list into ``user.roles``."""
+    return _defined(tuple(USER_COLUMNS)).all()
+
+
+@cache
+def _defined(columns: tuple[str, ...]) -> QuerySet[User]:
+    """The query's definition, built once per process for the columns registered (it holds no rows: every use
+    is a copy, ``.all()``). Every signed-in request reads its user through it, and building the annotations
+    anew cost more than running the query."""
     grants = RoleGrant.objects.filter(user=OuterRef("pk")).values("user").annotate(joined=_Joined("role"))
     return User.objects.annotate(role_list=Subquery(grants.values("joined")),
-                                 **{name: expression() for name, expression in USER_COLUMNS.items()})
+                                 **{name: USER_COLUMNS[name]() for name in columns})
 
 
 def with_roles(user: User) -> User:

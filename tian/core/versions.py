@@ -64,9 +64,16 @@ def cache_key(key: tuple) -> str:
     return "kept:" + hashlib.sha256(repr(_stable(key)).encode()).hexdigest()
 
 
-def cached(key: tuple, compute):
+def cached(key: tuple, compute, *, still_good=None):
     """``compute()``, kept in Django's cache under ``key``, which must name everything the value depends on.
-    Not inside a transaction: what is read there, versions included, may yet be rolled back."""
+    ``still_good(value)``, where given, says whether a kept value still holds for what no version counts (the
+    clock: an invitation that lapses). Not inside a transaction: what is read there, versions included, may yet be
+    rolled back."""
     if connection.in_atomic_block:
         return compute()
-    return cache.get_or_set(cache_key(key), compute, TIMEOUT)
+    name = cache_key(key)
+    value = cache.get(name)
+    if value is None or (still_good is not None and not still_good(value)):
+        value = compute()
+        cache.set(name, value, TIMEOUT)
+    return value

@@ -47,12 +47,31 @@ def _staff_tiles(user, committee):
     ]
 
 
-def _open_invitations(user) -> list[CoSignature]:
-    """The member's open invitations, read once per request (the tile counts them, the page lists them)."""
-    kept = getattr(user, "_tian_invitations", None)
+def _member_parts(user, committee) -> dict:
+    """What a member's home shows of their own: open invitations to co-sign, replies to evaluate and the counts of
+    their proposals, read once per request (the tiles count them, the page lists them). Every invitation, answer,
+    submission, reply released or evaluation writes an event, which moves the committee's proposals version, and a
+    renamed proposer moves its names version: kept under both, per account (core/versions.py), until the first
+    open invitation lapses (a lapse is the clock's, not an event's)."""
+    kept = getattr(user, "_tian_member_parts", None)
     if kept is None:
-        kept = user._tian_invitations = list(_open_invitations_query(user))
+        key = ("member_home", user.pk, user.member_id, user.collective_id, Role.COLLECTIVE in user.roles,
+               *versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES))
+        kept = user._tian_member_parts = versions.cached(
+            key, lambda: _member_parts_now(user),
+            still_good=lambda parts: parts["lapses"] is None or parts["lapses"] > timezone.now())
     return kept
+
+
+def _member_parts_now(user) -> dict:
+    invitations = list(_open_invitations_query(user))
+    return {"invitations": invitations, "lapses": min((c.expires_at for c in invitations), default=None),
+            "to_evaluate": [{"pk": p.pk, "get_absolute_url": p.get_absolute_url(), "number_year": p.number_year,
+                             "title": p.title} for p in _to_evaluate_query(user)],
+            "own": _own(user).aggregate(  # one query for the three counts of the member's own proposals
+                returned=Count("pk", filter=Q(state=State.RETURNED)), drafts=Count("pk", filter=Q(state=State.DRAFT)),
+                in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN,
+                                                             State.DECLINED, State.MERGED])))}
 
 
 def _open_invitations_query(user):
@@ -61,20 +80,6 @@ def _open_invitations_query(user):
     return (CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED,
                                        expires_at__gt=timezone.now())
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
-
-
-def _to_evaluate(user, committee) -> list[dict]:
-    """Replied proposals this member (or collective) is credited on and has not evaluated yet, oldest reply
-    first, as the home page shows them. A reply released, an evaluation, a co-signature or a merge each writes
-    an event, which moves the committee's proposals version: kept under it, per account (core/versions.py)."""
-    kept = getattr(user, "_tian_to_evaluate", None)  # the tile counts them, the page lists them: read once
-    if kept is None:
-        key = ("to_evaluate", user.pk, user.member_id, user.collective_id, Role.COLLECTIVE in user.roles,
-               *versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES))
-        kept = user._tian_to_evaluate = versions.cached(key, lambda: [
-            {"pk": p.pk, "get_absolute_url": p.get_absolute_url(), "number_year": p.number_year, "title": p.title}
-            for p in _to_evaluate_query(user)])
-    return kept
 
 
 def _to_evaluate_query(user):
@@ -107,14 +112,12 @@ def _own(user):
 
 def _member_tiles(user, committee):
     mine = reverse("proposals:mine")
-    own = _own(user).aggregate(  # one query for the three counts of the member's own proposals
-        returned=Count("pk", filter=Q(state=State.RETURNED)), drafts=Count("pk", filter=Q(state=State.DRAFT)),
-        in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN, State.DECLINED,
-                                                     State.MERGED])))
+    parts = _member_parts(user, committee)
+    own = parts["own"]
     return [
-        tile(_("Invitations to co-sign"), len(_open_invitations(user)), reverse("core:home_member") + "#inv",
+        tile(_("Invitations to co-sign"), len(parts["invitations"]), reverse("core:home_member") + "#inv",
              urgent=True),
-        tile(_("Replies to evaluate"), len(_to_evaluate(user, committee)), reverse("core:home_member") + "#eval",
+        tile(_("Replies to evaluate"), len(parts["to_evaluate"]), reverse("core:home_member") + "#eval",
              urgent=True),
         tile(_("Returned for revision"), own["returned"], mine, urgent=True),
         tile(_("Drafts"), own["drafts"], mine),
@@ -140,7 +143,8 @@ def home_context(user, role: Role) -> dict:
         tiles.extend(provider(user, committee))
     context = {"role": role, "role_label": role.label, "tiles": tiles, "sections": []}
     if role in (Role.MEMBER, Role.COLLECTIVE):
-        context["invitations"] = _open_invitations(user) if role == Role.MEMBER else []
-        context["to_evaluate"] = _to_evaluate(user, committee)[:20]
+        parts = _member_parts(user, committee)
+        context["invitations"] = parts["invitations"] if role == Role.MEMBER else []
+        context["to_evaluate"] = parts["to_evaluate"][:20]
         context["sections"] = [{"template": "dashboard/_member_sections.html"}]
     return context
