@@ -116,6 +116,11 @@ def test_the_member_drafts_with_cosigners_and_attachments_before_any_save(world,
     proposal.refresh_from_db()
     assert proposal.body.endswith("补足短板。")
     assert page.evaluate(FITS) and not page.evaluate(SMALL_TARGETS)
+    # The text saves itself as the author types (only the text: no file or invitation goes with it).
+    page.fill("#id_title", TITLE + "(二稿)")
+    page.wait_for_selector("#autosave-status >> text=自动保存", timeout=10000)
+    proposal.refresh_from_db()
+    assert proposal.title == TITLE + "(二稿)" and Attachment.objects.filter(proposal=proposal).count() == 1
     # Withdrawing the invitation comes back to the co-signers too.
     page.click("#cosigners button[name=withdraw]")
     page.wait_for_url("**/edit/#cosigners")
