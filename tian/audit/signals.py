@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry, Kind
+from tian.core.calendar_days import calendar_corrected
 
 
 @receiver(user_logged_in)
@@ -25,3 +26,11 @@ def login_failed(sender, credentials, request=None, **kwargs):
 def logged_out(sender, request, user, **kwargs):
     if user is not None:
         audit(AuditEntry.Action.LOGOUT, request=request, user=user, detail="signed out", kind=Kind.SIGNED_OUT)
+
+
+@receiver(calendar_corrected)
+def calendar_changed(sender, by, changed, first, last, source, **kwargs):
+    """Staff corrected the working-day calendar (``core/calendar_days.py``): one entry a change, in its transaction."""
+    audit(AuditEntry.Action.CHANGE, user=by, object_type="calendar", object_id=first,
+          detail=f"calendar: {changed} days from {first} to {last} ({source})", kind=Kind.CALENDAR_CORRECTED,
+          data={"changed": changed, "first": first, "last": last, "source": source})
