@@ -1,0 +1,62 @@
+"""Latency of the unit suggestions (``suggest_units``), measured in-process against the database of DATABASE_URL.
+
+    DATABASE_URL=sqlite:////tmp/bench-100000.sqlite3 .venv/bin/python scripts/bench_suggest.py
+
+The committee must have a model (``manage.py train_unit_model``). The first call loads the model (once per process
+and version); then ``--repeat`` proposals, registered or newer, are suggested for, each once, and the script prints
+p50/p95/max in milliseconds with the number of SQL queries of one call.
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tian.settings")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+os.environ.setdefault("HTTPS_ONLY", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from tian.proposals.models import Proposal  # noqa: E402
+from tian.search.text import warm  # noqa: E402
+from tian.suggest.selectors import current_model, suggest_units  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+    warm()
+    proposals = list(Proposal.objects.exclude(title="").order_by("-pk").select_related("committee")[:args.repeat])
+    started = time.perf_counter()
+    row, _model = current_model(proposals[0].committee_id)
+    if row is None:
+        sys.exit("no model: run manage.py train_unit_model first")
+    loading = (time.perf_counter() - started) * 1000
+    times = []
+    for proposal in proposals:
+        started = time.perf_counter()
+        suggest_units(proposal)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        suggest_units(proposals[0])
+    times.sort()
+    print(f"{connection.vendor}, model v{row.version} from {row.trained_from} proposals, "
+          f"{Proposal.objects.count()} proposals; loading the model {loading:.0f} ms")
+    print(f"suggest_units  p50 {statistics.median(times):.1f}  p95 {times[int(len(times) * 0.95) - 1]:.1f}  "
+          f"max {times[-1]:.1f} ms  ({len(times)} proposals, {len(queries)} queries)")
+
+
+if __name__ == "__main__":
+    main()
