@@ -45,7 +45,7 @@ def visible(anon=MISSING):
 
 
 MATRIX = {
-    "core:home": SIGNED_IN,
+    "core:home": only(*LOGGED_IN, anon=OK),  # a visitor at the site's address reads the public portal
     "core:home_staff": only("staff"), "core:home_unit": only(*HANDLERS), "core:home_supervisor": only("supervisor"),
     "core:home_lead_official": only("official"), "core:home_member": only("member", "stranger"),
     "core:home_collective": only("collective"), "core:home_admin": only("admin"),

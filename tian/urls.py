@@ -19,7 +19,7 @@ def front_door(request):
 
 
 urlpatterns = [
-    path("", front_door, name="front_door"),
+    path("", front_door),  # unnamed: "core:home" names this address
     path("", include("tian.dashboard.urls")),
     path("accounts/", include("tian.accounts.urls")),
     path("manage/", include("tian.pages.manage.urls")),

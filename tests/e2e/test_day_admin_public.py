@@ -66,6 +66,7 @@ def test_a_visitor_reads_searches_and_finds_sign_in(world, portal, open_as, scre
     page = open_as(None, **VIEWPORTS[screen])
     page.goto(page.base + "/")
     assert page.inner_text("h1") == "公开提案"
+    assert page.locator(".portal-signin a").is_visible()  # 登录, on the first screen
     first = page.locator(f"a[href='/public/proposals/{portal.public.pk}/']")
     if screen == "phone":  # the filters are folded: the first screen shows a proposal
         assert not page.locator("details.portal-filters").evaluate("d => d.open")
@@ -78,7 +79,7 @@ def test_a_visitor_reads_searches_and_finds_sign_in(world, portal, open_as, scre
     page.click("form[role=search] button[type=submit]")
     page.wait_for_url(re.compile(r".*/public/search/\?q=.*"))
     assert portal.public.title in page.inner_text("main")
-    page.click("nav.main-nav >> text=登录")
+    page.click(".portal-signin a")
     page.wait_for_url(re.compile(r".*/accounts/login/"))
 
 

@@ -30,8 +30,8 @@ PAGE_SIZE = 20
 
 
 def public_nav(request) -> list[dict]:
-    """The portal's own header navigation, in place of the staff menu (same shape as ``nav_for``); a visitor who
-    is not signed in finds "Sign in" there on every portal page."""
+    """The portal's own header navigation, in place of the staff menu (same shape as ``nav_for``). ("Sign in" is
+    the portal's own, on top of every portal page: ``portal/base.html``.)"""
     path = request.path
     index, search, data = reverse("portal:index"), reverse("portal:search"), reverse("portal:data")
     items = [
@@ -40,8 +40,6 @@ def public_nav(request) -> list[dict]:
         (_("Search"), search, path.startswith(search)),
         (_("Open data"), data, path.startswith(data)),
     ]
-    if not request.user.is_authenticated:
-        items.append((_("Sign in"), reverse("accounts:login"), False))
     return [{"label": label, "url": url, "active": active} for label, url, active in items]
 
 
