@@ -133,11 +133,16 @@ def test_a_user_with_a_chinese_name_is_created_and_shown(world, client_for):
     assert f'id="user-{user.pk}"' in page and "刚保存" in page and 'class="secret"' in page
 
 
-def test_a_user_name_with_a_space_is_refused_in_plain_chinese(world, client_for):
+def test_a_user_name_with_a_space_is_refused_in_plain_chinese_and_nothing_typed_is_lost(world, client_for):
     response = client_for(world.staff).post(reverse("accounts:user_create"), {
-        "username": "欧阳 明月", "full_name": "欧阳明月", "roles": ["staff"], "password": ""})
-    assert "不能有空格" in _field_errors(response.content.decode(), "id_username")
+        "username": "欧阳 明月", "full_name": "欧阳明月", "phone": "13812345678", "roles": ["staff"],
+        "password": "Given-pass-42"})
+    html = response.content.decode()
+    assert "不能有空格" in _field_errors(html, "id_username")
     assert not User.objects.filter(full_name="欧阳明月").exists()
+    for value in ("欧阳 明月", "欧阳明月", "13812345678", "Given-pass-42"):
+        assert f'value="{value}"' in html, value
+    assert re.search(r'value="staff"[^>]*checked', html)
 
 
 def test_roles_carry_one_requirement_not_a_star_each(world, client_for):

@@ -57,8 +57,10 @@ class UserForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
         label=_("Roles (at least one)"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    # Kept after an error like every other input: it is the password staff give the person, who must replace it.
     password = forms.CharField(
-        label=_("Initial password"), widget=forms.PasswordInput(render_value=False), required=False,
+        label=_("Initial password"), required=False, strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
         help_text=_("Leave empty to keep the current password."),
     )
 
