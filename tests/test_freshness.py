@@ -239,3 +239,20 @@ def test_kept_pages_are_each_viewers_own(world, pages, portal):  # noqa: F811
     other = Pages._client(world.handler_for("区公安分局"))
     assert pages.assigned.title not in _text(other.get(reverse("handling:inbox")))
     assert other.get(pages.assigned.get_absolute_url()).status_code == 404
+
+
+def test_the_kept_header_follows_the_users_name_and_roles(world, pages):
+    """The layout's menu and navigation are kept per user, name, roles, page and language: a rename or a role
+    granted shows on the next page, and the sign-out button still posts the request's own token."""
+    home = reverse("core:home")
+    header = _text(pages.staff.get(home, follow=True))
+    assert world.staff.full_name in header and "系统设置" not in header
+    accounts.user_update(user=world.staff, roles=[Role.STAFF, Role.ADMIN], full_name="提案委员会办公室",
+                         by=world.admin)
+    response = pages.staff.get(home, follow=True)
+    header = _text(response)
+    assert "提案委员会办公室" in header and "系统设置" in header
+    # The menu's button submits the form outside the kept part, which carries this session's token.
+    html = response.content.decode()
+    assert 'form="sign-out"' in html and re.search(r'<form id="sign-out"[^>]*>\s*<input type="hidden" '
+                                                   r'name="csrfmiddlewaretoken"', html)

@@ -20,6 +20,9 @@ def navigation(request):
     if session is not None and session.get(twofactor.PENDING):
         context["second_factor_pending"] = True
         return context
-    context["nav_items"] = nav_for(user, request.path)
-    context["role_homes"] = role_homes_for(user)
+    # Worked out only where the layout renders them: the header is kept in Django's cache per user, roles, page
+    # and language (``{% cache %}`` in base.html), under ``layout_roles``, the roles in a stable order.
+    context["nav_items"] = SimpleLazyObject(lambda: nav_for(user, request.path))
+    context["role_homes"] = SimpleLazyObject(lambda: role_homes_for(user))
+    context["layout_roles"] = ",".join(sorted(user.roles))
     return context
