@@ -122,10 +122,11 @@ class Untranslated:
     def _noting(self, lookup):
         def noted(*args):
             result = lookup(*args)
-            message = args[1] if lookup.__name__.startswith("p") else args[0]
-            if (result == message and isinstance(message, str) and translation.get_language() == "zh-hans"
-                    and [w for w in ENGLISH.findall(message) if w not in ALLOWED_WORDS]):
-                self.found.add(message)
+            texts = args[1:] if lookup.__name__.startswith("p") else args  # without the context
+            english = [text for text in texts[:2 if "ngettext" in lookup.__name__ else 1] if isinstance(text, str)]
+            if (result in english and translation.get_language() == "zh-hans"
+                    and [w for w in ENGLISH.findall(result) if w not in ALLOWED_WORDS]):
+                self.found.add(english[0])
             return result
 
         noted.__name__ = lookup.__name__

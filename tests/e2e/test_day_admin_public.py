@@ -39,8 +39,11 @@ def test_the_office_creates_a_member_with_their_login_and_the_member_signs_in(wo
     page.fill("#id_login-password", "abc")  # too weak: refused next to the field, nothing lost
     page.click("form.card button[type=submit]")
     assert page.locator("#id_login-password_errors").is_visible()
+    assert not re.search(r"[A-Za-z]{3,}", page.inner_text("#id_login-password_errors"))  # in Chinese
     assert page.input_value("#id_name") == "王小红" and page.input_value("#id_mobile") == "13912345678"
     assert page.is_checked("#id_login-create")
+    page.locator("#id_login-password").scroll_into_view_if_needed()
+    doc_shot(page, f"admin-member-form-error-{screen}")
     page.fill("#id_login-password", "")  # let the system make one
     page.click("form.card button[type=submit]")
     page.wait_for_selector("text=刚保存")
