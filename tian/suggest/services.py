@@ -38,7 +38,7 @@ def unit_model_train(*, committee, by=None, evaluate: bool = True, stdout=None) 
         old = UnitModel.objects.filter(committee=committee).order_by("-version").values_list("pk", flat=True)[
             KEEP_VERSIONS:]
         UnitModel.objects.filter(pk__in=list(old)).delete()
-    audit("suggest.model_trained", user=by, object_type="unit_model", object_id=model.pk,
+    audit("suggest.trained", user=by, object_type="unit_model", object_id=model.pk,
           detail=f"unit model v{version} from {model.trained_from} proposals",
           data={"version": version, "metrics": metrics})
     return model
@@ -62,14 +62,14 @@ def unit_rule_delete(*, rule: UnitRule, by) -> None:
 def unit_mapping_save(*, mapping: UnitMapping, new_units, by) -> UnitMapping:
     mapping.save()
     mapping.new_units.set(new_units)
-    audit("suggest.mapping_saved", user=by, object_type="unit_mapping", object_id=mapping.pk,
+    audit("suggest.map_saved", user=by, object_type="unit_mapping", object_id=mapping.pk,
           detail=f"{mapping.old_unit_id} -> {[u.pk for u in new_units]}")
     return mapping
 
 
 @transaction.atomic
 def unit_mapping_delete(*, mapping: UnitMapping, by) -> None:
-    audit("suggest.mapping_deleted", user=by, object_type="unit_mapping", object_id=mapping.pk)
+    audit("suggest.map_deleted", user=by, object_type="unit_mapping", object_id=mapping.pk)
     mapping.delete()
 
 
