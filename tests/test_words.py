@@ -28,6 +28,8 @@ from tian.accounts import twofactor
 from tian.accounts.models import User
 from tian.audit.models import AuditEntry
 from tian.proposals.models import Proposal, State
+from tian.supervision.forms import ActivityForm
+from tian.supervision.models import SupervisionActivity
 
 # Words that are names, not English: the product, file formats and standards users see as such.
 ALLOWED_WORDS = {"TiAn", "PDF", "Word", "Excel", "CSV", "JSON", "API", "Atom", "RSS", "URL", "OpenAPI", "ID", "IP",
@@ -292,3 +294,10 @@ def test_no_english_and_no_raw_code_on_any_page(demo, db, monkeypatch, username)
     assert not report, f"{username or 'public'}: " + "; ".join(f"{p}: {w}" for p, w in report.items())
     if "/audit/?action=denied" in texts:  # a refused page is a refusal, not a "不同意" of a request
         assert "拒绝访问" in texts["/audit/?action=denied"] and "不同意" not in texts["/audit/?action=denied"]
+
+
+def test_a_supervision_activity_is_named_by_its_form():
+    """座谈, 视察, 调研 and 走访 are forms of activity (活动形式), not categories (所属类别) of proposals."""
+    with translation.override("zh-hans"):
+        assert str(ActivityForm().fields["kind"].label) == "活动形式"
+        assert str(SupervisionActivity._meta.get_field("kind").verbose_name) == "活动形式"
