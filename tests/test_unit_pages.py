@@ -114,9 +114,10 @@ def test_lead_official_follows_own_key_proposals_and_records_activities(world, c
     client = client_for(world.official)
     page = _text(client.get(reverse("supervision:key_proposals")))
     assert assigned.title in page
+    prefix = f"p{assigned.pk}-"  # each proposal's activity form has its own fields (its errors come back to it)
     client.post(reverse("supervision:record_activity", args=[assigned.pk]), {
-        "kind": "inspection", "held_on": datetime.date.today().isoformat(), "participants": "杨金军等",
-        "notes": "现场视察办理情况"})
+        f"{prefix}kind": "inspection", f"{prefix}held_on": datetime.date.today().isoformat(),
+        f"{prefix}participants": "杨金军等", f"{prefix}notes": "现场视察办理情况"})
     assert assigned.supervision_activities.count() == 1
     assert "现场视察办理情况" in _text(client.get(reverse("supervision:key_proposals")))
     assert client_for(world.lead_handler).get(reverse("supervision:key_proposals")).status_code == 403
