@@ -21,7 +21,7 @@ from django.utils import timezone
 from tian.audit.log import audit_event
 from tian.core import versions
 from tian.proposals.models import Event, Proposal
-from tian.proposals.tasks import after_event, anything_follows, follow_up
+from tian.proposals.tasks import after_event, follow_up, wanted
 
 logger = logging.getLogger("tian.events")
 _mode = threading.local()
@@ -50,8 +50,8 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
     if action != "proposal.drafted":  # a new draft: no page shows it yet
         _moved(proposal.pk, proposal.committee_id, public=proposal.is_public)
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
-    if anything_follows(action, event.to_state, **mode):
-        transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, **mode))
+    if kinds := wanted(action, event.to_state, **mode):
+        transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, kinds))
     return event
 
 
@@ -70,11 +70,12 @@ def _moved(proposal_id: int, committee_id: int, *, public: bool) -> None:
     transaction.on_commit(bump, robust=True)
 
 
-def _after_commit(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
+def _after_commit(event_id: int, proposal_id: int, kinds: list[str]) -> None:
     """Side effects happen after the commit, and their failure never undoes it. They are queued for the task
-    worker (one task per event); if the queue cannot be reached they are done at once."""
+    worker (one task per event, running the followers that want it); if the queue cannot be reached they are done
+    at once."""
     try:
-        after_event.enqueue(event_id, proposal_id, notify, index)
+        after_event.enqueue(event_id, proposal_id, kinds=kinds)
     except Exception:
         logger.exception("could not queue what follows event %s; doing it now", event_id)
-        follow_up(event_id, proposal_id, notify=notify, index=index)
+        follow_up(event_id, proposal_id, kinds)

@@ -35,14 +35,18 @@ def _enabled(*, notify: bool, index: bool) -> list[Follower]:
     return [f for f in FOLLOWERS.values() if switches.get(f.kind, True)]
 
 
-def anything_follows(action: str, state: str, *, notify: bool, index: bool) -> bool:
-    """Whether a task is worth queueing: some follower wants the event (starting a draft queues nothing)."""
-    return any(f.wants(action, state) for f in _enabled(notify=notify, index=index))
+def wanted(action: str, state: str, *, notify: bool, index: bool) -> list[str]:
+    """The followers this event concerns, by kind: a task is queued only if there is one (starting a draft
+    queues nothing), and runs only those (a suggestion is not worked out again after every co-signature)."""
+    return [f.kind for f in _enabled(notify=notify, index=index) if f.wants(action, state)]
 
 
-def follow_up(event_id: int, proposal_id: int, *, notify: bool = True, index: bool = True) -> None:
-    """Everything registered, each on its own: a failure of one does not stop the others."""
-    for follower in _enabled(notify=notify, index=index):
+def follow_up(event_id: int, proposal_id: int, kinds: list[str]) -> None:
+    """The followers ``kinds``, each on its own: a failure of one does not stop the others."""
+    for kind in kinds:
+        follower = FOLLOWERS.get(kind)
+        if follower is None:
+            continue
         try:
             follower.run(event_id, proposal_id)
         except Exception:
@@ -50,5 +54,8 @@ def follow_up(event_id: int, proposal_id: int, *, notify: bool = True, index: bo
 
 
 @task()
-def after_event(event_id: int, proposal_id: int, notify: bool = True, index: bool = True) -> None:
-    follow_up(event_id, proposal_id, notify=notify, index=index)
+def after_event(event_id: int, proposal_id: int, notify: bool = True, index: bool = True,
+                kinds: list[str] | None = None) -> None:
+    # ``kinds`` None: a task queued before followers were chosen per event, which ran every follower enabled.
+    follow_up(event_id, proposal_id, kinds if kinds is not None else
+              [f.kind for f in _enabled(notify=notify, index=index)])
