@@ -15,6 +15,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from tian.handling import services as handling
 from tian.proposals import services
 from tian.proposals.models import Attachment, TopicCategory
+from tian.suggest.models import UnitMapping, UnitRule
 
 ROLES = ["anon", "member", "stranger", "collective", "staff", "lead_handler", "other_handler", "supervisor",
          "official", "admin"]
@@ -55,7 +56,7 @@ MATRIX = {
     "accounts:user_list": only(*STAFF), "accounts:user_create": only(*STAFF), "accounts:user_edit": only(*STAFF),
     "accounts:user_unlock": only(*STAFF), "accounts:user_reset_two_factor": only(*STAFF),
     "accounts:two_factor": SIGNED_IN, "accounts:two_factor_setup": SIGNED_IN, "accounts:two_factor_verify": SIGNED_IN,
-    "organisations:index": only(*STAFF), "organisations:settings": only("admin"),
+    "organisations:index": only(*STAFF), "organisations:calendar_days": only(*STAFF), "organisations:settings": only("admin"),
     "organisations:list": only(*STAFF), "organisations:create": only(*STAFF), "organisations:edit": only(*STAFF),
     "proposals:list": only("staff"), "proposals:review_queue": only("staff"),
     "proposals:mine": only(*PROPOSERS), "proposals:new": only(*PROPOSERS, "staff"),
@@ -68,6 +69,10 @@ MATRIX = {
     "proposals:reassignment_decide": post_only("staff"), "proposals:extension_decide": post_only("staff"),
     "proposals:remind": post_only(*LOGGED_IN),
     "proposals:bulk": post_only("staff"), "proposals:bulk_result": only("staff"),
+    "suggest:manage": only("staff"), "suggest:rule_new": only("staff"), "suggest:rule_edit": only("staff"),
+    "suggest:mapping_new": only("staff"), "suggest:mapping_edit": only("staff"),
+    "suggest:retrain": post_only("staff"), "suggest:rule_delete": post_only("staff"),
+    "suggest:mapping_delete": post_only("staff"),
     "handling:inbox": only(*HANDLERS),
     "handling:work": {**only("lead_handler"), "other_handler": MISSING},
     "handling:sign": post_only(*HANDLERS), "handling:reassign": post_only(*HANDLERS),
@@ -122,6 +127,9 @@ def setting(world, tmp_path, settings):
                                            size=8, uploaded_by=world.member)
     p = services.proposal_submit(proposal=p, by=world.member)
     p = services.proposal_register(proposal=p, by=world.staff)
+    rule = UnitRule.objects.create(committee=world.committee, keywords="养老", unit=world.units["区民政局"])
+    mapping = UnitMapping.objects.create(committee=world.committee, old_unit=world.units["区教科局"])
+    mapping.new_units.set([world.units["区民政局"]])
     p = handling.proposal_assign(proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],
                                  assisting_units=[world.units["区教科局"]], is_key=True,
                                  lead_officials=[world.lead_official],
@@ -149,6 +157,8 @@ def setting(world, tmp_path, settings):
         "handling:contact": {"pk": lead.pk}, "handling:opinion": {"pk": lead.pk}, "handling:reply": {"pk": lead.pk},
         "handling:extension": {"pk": lead.pk}, "handling:cosign": {"pk": signature.pk},
         "handling:follow_up": {"pk": 1}, "handling:remind_assisting": {"pk": lead.pk},
+        "suggest:rule_edit": {"pk": rule.pk}, "suggest:rule_delete": {"pk": rule.pk},
+        "suggest:mapping_edit": {"pk": mapping.pk}, "suggest:mapping_delete": {"pk": mapping.pk},
         "supervision:review": {"pk": reply.pk}, "supervision:record_activity": {"proposal_pk": p.pk},
         "notifications:open": {"pk": 1}, "search:candidates": {"pk": p.pk},
         "stats:download": {"table": "units"}, "importers:excel_template": {"kind": "members"},

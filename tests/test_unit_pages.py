@@ -129,4 +129,4 @@ def test_role_homes_show_pending_work(world, client_for, assigned, who, url):
     response = client_for(getattr(world, who)).get(reverse(url))
     assert response.status_code == 200
     text = _text(response)
-    assert {"lead_handler": "待签收", "supervisor": "待督办审核的答复", "official": "重点提案"}[who] in text
+    assert {"lead_handler": "待签收", "supervisor": "待督办审核的答复", "official": "我牵头的提案"}[who] in text

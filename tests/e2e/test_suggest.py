@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.template.loader import render_to_string
 
 from tests.e2e.conftest import SCREENSHOTS, shot
 from tests.test_suggest import SCHOOL, history, registered
@@ -60,24 +59,16 @@ def test_the_clerk_takes_the_suggestions_and_assigns(world, open_as, viewport):
 
     unit_model_train(committee=world.committee)
     proposal = registered(world, *SCHOOL)
-    suggestions = suggest_units(proposal)
-    html = render_to_string("suggest/_suggestions.html", {"suggestions": suggestions})
+    assert suggest_units(proposal)
     page = open_as(world.staff, **viewport)
     page.goto(page.base + proposal.get_absolute_url())
     form = "#do-assign form"
-    page.wait_for_selector(form, state="attached")
-    # The lead engineer's one include line puts the part inside the assignment form; until then it is put there here.
-    page.evaluate("""([form, html]) => {
-        const f = document.querySelector(form);
-        f.insertAdjacentHTML('afterbegin', html);
-        const s = document.createElement('script'); s.src = f.querySelector('script').getAttribute('src');
-        document.head.appendChild(s);
-    }""", [form, html])
+    page.wait_for_selector(f"{form} [data-suggestions]", state="attached")  # inside the assignment form
     page.wait_for_function("window.tianSuggestions === true")
     assert "区公安分局" in page.locator("[data-suggestions]").inner_text()
-    page.click("[data-take-lead='%d']" % world.units["区公安分局"].pk)
+    page.click(f"[data-take-lead='{world.units['区公安分局'].pk}']")
     assert page.locator(f"{form} select[name=lead_unit]").input_value() == str(world.units["区公安分局"].pk)
-    page.click("[data-take-assisting='%d']" % world.units["区教科局"].pk)
+    page.click(f"[data-take-assisting='{world.units['区教科局'].pk}']")
     assert page.locator(f"{form} input[name=assisting_units][value='{world.units['区教科局'].pk}']").is_checked()
     assert "已勾选为协办单位：区教科局" in page.locator("[data-take-status]").inner_text()
     assert fits(page)

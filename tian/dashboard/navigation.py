@@ -28,16 +28,20 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("My proposals"), "proposals:mine", perm=Perm.SUBMIT_PROPOSALS),
     NavItem(_("Review"), "proposals:review_queue", perm=Perm.REVIEW),
     NavItem(_("Proposals"), "proposals:list", perm=Perm.VIEW_ALL_PROPOSALS),
+    NavItem(_("Suggested units"), "suggest:manage", perm=Perm.ASSIGN),
     NavItem(_("Unit inbox"), "handling:inbox", perm=Perm.HANDLE),
     NavItem(_("Supervision"), "supervision:queue", perm=Perm.SUPERVISE),
-    NavItem(_("Key proposals"), "supervision:key_proposals", perm=Perm.FOLLOW_KEY_PROPOSALS),
+    NavItem(_("Key proposals"), "supervision:key_proposals", perm=Perm.SUPERVISE),
+    # A lead official's page lists every proposal they lead, key ones marked.
+    NavItem(_("Proposals under my lead"), "supervision:key_proposals", role=Role.LEAD_OFFICIAL),
     NavItem(_("Search"), "search:search"),
     NavItem(_("Statistics"), "stats:index", perm=Perm.VIEW_STATISTICS),
     NavItem(_("People and units"), "organisations:index", perm=Perm.MANAGE_PEOPLE),
     NavItem(_("Users"), "accounts:user_list", perm=Perm.MANAGE_USERS),
     NavItem(_("Settings"), "organisations:settings", perm=Perm.MANAGE_SETTINGS),
     NavItem(_("Audit log"), "audit:search", perm=Perm.VIEW_AUDIT),
-    NavItem(_("System admin"), "admin:index", role=Role.ADMIN),
+    # Django's admin (/admin/) is not offered: everything the committee's administrators do has a page of TiAn's
+    # own, in Chinese and through the audited services; it stays for the operator (docs/operations.md).
 ]
 
 

@@ -34,11 +34,13 @@ from tian.proposals.models import Proposal, State
 from tian.proposals.selectors import visible_proposals
 from tian.proposals.workflow import INVALID_STATE, WorkflowError
 from tian.stats.exports import PROPOSALS, xlsx_response
+from tian.suggest.selectors import suggest_units
 
 # More than this at once is refused as a whole: narrow the filter (a province's plenary is ~1,600 proposals; the
 # page that runs them must answer within a reasonable time).
 BULK_LIMIT = 500
 SHOWN = 100  # proposals listed on the confirmation page; the rest are counted
+SUGGESTED = 50  # of those, the ones shown with their suggested lead unit when assigning (a few ms each)
 SESSION_KEY = "proposals_bulk_result"
 
 
@@ -205,6 +207,9 @@ def bulk(request):
     if running:
         messages.error(request, _("Please correct the marked fields; nothing has been changed."))
     shown = list(proposals[:SHOWN])
+    if name == "assign":  # each proposal's likeliest lead unit beside it: are they one batch? (issue #23)
+        for p in shown[:SUGGESTED]:
+            p.suggested_lead = next(iter(suggest_units(p).lead), None)
     return render(request, "proposals/_bulk_page.html", {
         "name": name, "action": action, "title": action.title % {"n": count}, "form": form, "count": count,
         "ids": list(proposals.values_list("pk", flat=True)), "shown": shown, "more": count - len(shown),

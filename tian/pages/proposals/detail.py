@@ -43,6 +43,7 @@ from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal
 from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.timeline import review_result, timeline
 from tian.search.views import merge_candidates
+from tian.suggest.selectors import suggest_units
 
 
 def page_assignments():
@@ -212,6 +213,7 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:
         forms["assign"] = bound.get("assign") or AssignForm(committee=committee, proposal=proposal)
+        context["suggestions"] = suggest_units(proposal)  # learned from past assignments (issue #23)
     if "decide_extension" in actions:
         forms["extension"] = ExtensionDecisionForm()
     return {**context, "forms": forms}
