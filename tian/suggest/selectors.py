@@ -113,8 +113,8 @@ def suggest_units(proposal: Proposal) -> Suggestions:
 
 
 def _from_model(proposal: Proposal, model: training.Trained, intended: list[Unit]) -> Suggestions:
-    words = proposal_tokens(title=proposal.title, body=text_of(*(getattr(proposal, f) for f in TEXT_FIELDS)),
-                            category_id=proposal.category_id, intended=tuple(u.pk for u in intended))
+    words = proposal_tokens(title=proposal.title, body=proposal.full_body, category_id=proposal.category_id,
+                            intended=tuple(u.pk for u in intended))
     scores = training.score(model, [words])
     mapping = training.resolve_mapping(proposal.committee)
     lead_scores = defaultdict(float)

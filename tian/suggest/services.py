@@ -2,6 +2,7 @@
 staff write, and the record of whether an assignment took the suggestion."""
 
 import logging
+import time
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,12 +22,19 @@ def unit_model_train(*, committee, by=None, evaluate: bool = True, stdout=None) 
     """Learn the committee's unit model from its assigned proposals and save it as the next version; None when the
     committee has too little history (its rules suggest then). ``evaluate`` also measures a model trained on the
     years before the newest on the newest year (stored with the model as its metrics)."""
+    started = time.monotonic()
     items = training.examples(committee, stdout=stdout)
     if len({e.proposal_id for e in items}) < training.MIN_EXAMPLES:
         return None
+    reading = time.monotonic() - started
     metrics = training.evaluate(items) if evaluate else {}
+    evaluating = time.monotonic() - started - reading
     trained = training.fit(items)
     data = training.dumps(trained)
+    # Where the time went (docs/suggestions.md, "Speed"): reading the examples, the held-out evaluation, the fit.
+    metrics["timing"] = {"reading": round(reading, 1), "evaluating": round(evaluating, 1),
+                         "fitting": round(trained.info["seconds"], 1),
+                         "total": round(time.monotonic() - started, 1)}
     with transaction.atomic():
         # The committee's row, locked: two trainings at once get two versions, one after the other.
         type(committee).objects.select_for_update().filter(pk=committee.pk).first()

@@ -3,7 +3,7 @@
 The examples are the committee's proposals with a lead unit (the LEAD assignment still handling it, so a unit that
 was replaced by reassignment is not learned), their assisting units, after the unit mapping (a split unit's
 proposals count for each new unit, with a weight that sums to one). Features: TF-IDF over the tokens of
-``features.proposal_tokens``. The lead unit: a linear classifier (scikit-learn's SGDClassifier, logistic loss,
+``features`` (read from the search index's documents). The lead unit: a linear classifier (scikit-learn's SGDClassifier, logistic loss,
 one against the rest), blended with the votes of the most similar past proposals. The assisting units: the votes
 of the similar past proposals, and how often each unit assisted the likely lead units.
 
@@ -28,7 +28,8 @@ from sklearn.linear_model import SGDClassifier
 
 from tian.handling.models import Assignment, UnitRole
 from tian.proposals.models import Proposal
-from tian.suggest.features import TEXT_FIELDS, identity, proposal_tokens, text_of
+from tian.search.models import SearchDocument
+from tian.suggest.features import TEXT_FIELDS, document_tokens, identity, proposal_tokens
 from tian.suggest.models import UnitMapping
 
 MIN_EXAMPLES = 20  # below this a committee has no history worth learning: its rules suggest
@@ -82,7 +83,8 @@ def resolve_mapping(committee) -> dict[int, tuple[int, ...]]:
 
 
 def examples(committee, *, mapping: dict | None = None, stdout=None) -> list[Example]:
-    """The committee's assigned proposals as examples, oldest first."""
+    """The committee's assigned proposals as examples, oldest first. Their words are read from the search index's
+    documents (``features.document_tokens``), in bulk; only a proposal without a document is segmented here."""
     mapping = resolve_mapping(committee) if mapping is None else mapping
     units = defaultdict(lambda: {"lead": [], "assisting": []})
     for proposal_id, unit_id, role in Assignment.objects.active().filter(
@@ -93,17 +95,35 @@ def examples(committee, *, mapping: dict | None = None, stdout=None) -> list[Exa
     for proposal_id, unit_id in Proposal.suggested_units.through.objects.filter(
             proposal__committee=committee).values_list("proposal_id", "unit_id"):
         intended[proposal_id].append(unit_id)
-    result = []
-    rows = Proposal.objects.filter(pk__in=[pk for pk, u in units.items() if u["lead"]]).values_list(
-        "pk", "year", "assigned_on", "title", "category_id", *TEXT_FIELDS).order_by("assigned_on", "pk")
-    for index, (pk, year, day, title, category_id, *parts) in enumerate(rows.iterator(chunk_size=2000)):
+    rows = [row for row in Proposal.objects.filter(committee=committee).values_list(
+        "pk", "year", "assigned_on", "category_id").order_by("assigned_on", "pk").iterator(chunk_size=10000)
+        if row[0] in units and units[row[0]]["lead"]]
+    category = {pk: category_id for pk, _year, _day, category_id in rows}
+    words = {}
+    for index, (pk, title_tokens, keywords) in enumerate(SearchDocument.objects.filter(
+            proposal__committee=committee).values_list("proposal_id", "title_tokens", "keywords").iterator(
+            chunk_size=5000)):
         if stdout and index and index % 20000 == 0:
-            stdout.write(f"  read {index} proposals")
-        words = proposal_tokens(title=title, body=text_of(*parts), category_id=category_id, intended=tuple(intended[pk]))
+            stdout.write(f"  read {index} search documents")
+        if pk in category:
+            words[pk] = document_tokens(title_tokens=title_tokens, keywords=keywords, category_id=category[pk],
+                                        intended=tuple(intended[pk]))
+    missing = [pk for pk in category if pk not in words]
+    for start in range(0, len(missing), 2000):  # not (yet) indexed: cut here, as the index would
+        for p in Proposal.objects.filter(pk__in=missing[start:start + 2000]).only("pk", "title", "category_id",
+                                                                                   *TEXT_FIELDS):
+            words[p.pk] = proposal_tokens(title=p.title, body=p.full_body, category_id=p.category_id,
+                                          intended=tuple(intended[p.pk]))
+    if stdout and missing:
+        stdout.write(f"  segmented {len(missing)} proposals without a search document")
+    result = []
+    for pk, year, day, _category_id in rows:
+        if pk not in words:  # deleted while being read
+            continue
         leads = mapped(units[pk]["lead"][:1], mapping)
         assisting = tuple(u for u in mapped(units[pk]["assisting"], mapping) if u not in leads)
         for lead in leads:
-            result.append(Example(pk, year, day, words, lead, assisting, 1 / len(leads)))
+            result.append(Example(pk, year, day, words[pk], lead, assisting, 1 / len(leads)))
     return result
 
 

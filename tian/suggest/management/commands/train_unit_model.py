@@ -22,6 +22,9 @@ class Command(BaseCommand):
             if model is None:
                 self.stdout.write(f"{c.pk} {c}: too little history, its rules suggest")
             else:
+                timing = model.metrics.get("timing", {})
                 self.stdout.write(f"{c.pk} {c}: version {model.version} from {model.trained_from} proposals "
-                                  f"({model.first_date} to {model.last_date}) in {model.seconds:.1f}s; "
-                                  f"held out: {model.metrics or '-'}")
+                                  f"({model.first_date} to {model.last_date}) in {timing.get('total')}s "
+                                  f"(reading {timing.get('reading')}s, held-out evaluation "
+                                  f"{timing.get('evaluating')}s, fitting {timing.get('fitting')}s); "
+                                  f"held out: {model.metrics.get('model') or '-'}")
