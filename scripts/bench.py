@@ -179,7 +179,11 @@ print("JSON" + json.dumps(out))
 
 
 def run(cmd, env, **kwargs):
-    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, capture_output=True, **kwargs)
+    try:
+        return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, capture_output=True, **kwargs)
+    except subprocess.CalledProcessError as e:  # say what went wrong, not only that it did
+        sys.stderr.write(e.stderr[-4000:] if e.stderr else "")
+        raise
 
 
 def cold_cache(database: str, work: Path) -> str:

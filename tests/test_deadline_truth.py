@@ -77,6 +77,11 @@ def test_finished_work_reads_done_and_never_overdue(world, client_for):
     section = page[page.index(f'id="p{p.pk}"'):]
     section = section[:section.index("</section>")]
     assert "已逾期" not in section and "按期办理中" not in section and section.count("已完成") == 3  # proposal, 2 units
+    # The proposal page's table of units reads the same: each unit's part is done.
+    page = client_for(world.staff).get(p.get_absolute_url()).content.decode()
+    table = page[page.index("<table class=\"list small\">"):]
+    table = table[:table.index("</table>")]
+    assert "已逾期" not in table and "按期办理中" not in table and table.count("已完成") == 2
 
 
 def test_an_open_overdue_reply_still_reads_overdue(world):
@@ -132,3 +137,9 @@ def test_the_disclosure_queue_is_ordered_by_its_deadline_and_reads_as_finished_h
         at=timezone.now() - datetime.timedelta(days=90))
     ordered = list(Proposal.objects.filter(pk__in=[older.pk, newer.pk]).order_by(*disclosure_urgency()))
     assert ordered == [Proposal.objects.get(pk=older.pk), Proposal.objects.get(pk=newer.pk)]
+    # The office's queue lists them in that order and says how it is sorted.
+    Proposal.objects.filter(pk__in=[older.pk, newer.pk]).update(disclosure_consent=True)
+    page = client_for(world.staff).get(reverse("proposals:review_queue")).content.decode()
+    section = page[page.index('id="r6"'):]
+    assert "按紧迫程度排序" in section
+    assert section.index("关于建设口袋公园的建议") < section.index("关于整治占道经营的建议")

@@ -137,20 +137,24 @@ def detail(request, pk: int):
 
 @require_safe
 def search(request):
+    # The same for every visitor: the form with its counts and the results, kept per query, filters and page until a
+    # disclosed proposal or a name changes (core/versions.py), so a word many people look for is searched once per
+    # change and the filters' counts are not built again for every visitor.
     committee = current_committee()
-    disclosed = selectors.disclosed_proposals(committee)
     public, names = _public_versions(committee)
-    facets = _facets(committee, disclosed, public)
-    form = PortalSearchForm(request.GET, disclosed=disclosed, facets=facets)
+    key = ("portal_search", committee.pk if committee else None, public, names, get_language(), request.GET.urlencode())
+    body = versions.cached(key, lambda: _search_body(request, committee, public))
+    return _render(request, "portal/search.html", {"body": body})
+
+
+def _search_body(request, committee, public: int) -> str:
+    disclosed = selectors.disclosed_proposals(committee)
+    form = PortalSearchForm(request.GET, disclosed=disclosed, facets=_facets(committee, disclosed, public))
     query = form.filters().get("q", "").strip()
-    context = {"form": form, "query": query}
+    context = {"form": form, "query": query, "request": request}
     if query:
-        # The same for every visitor: kept per query, filters and page until a disclosed proposal or a name
-        # changes (core/versions.py), so a word many people look for is searched once per change.
-        key = ("portal_search", committee.pk if committee else None, public, names, get_language(),
-               request.GET.urlencode())
-        context["results"] = versions.cached(key, lambda: _search_results(request, form, disclosed, query))
-    return _render(request, "portal/search.html", context)
+        context["results"] = _search_results(request, form, disclosed, query)
+    return render_to_string("portal/_search_body.html", context)
 
 
 def _search_results(request, form, disclosed, query) -> str:

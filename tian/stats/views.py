@@ -21,7 +21,7 @@ from tian.handling.models import UnitRole
 from tian.organisations.models import Session, Term, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import visible_proposals
+from tian.proposals.selectors import visibility_key, visible_proposals
 from tian.stats import awards as year_end
 from tian.stats import charts, exports, freshness, kpis
 from tian.stats.definitions import DEFINITIONS
@@ -93,8 +93,19 @@ def index(request):
         "scope": scope, "query": query,
         "figures": mark_safe(figures.value),  # noqa: S308 - our own template's output, kept as text
         "figures_as_of": None if figures.current else figures.as_of,
-        **_key_proposals(request.user, scope),
+        # The key proposals this viewer may open: kept per scope and what the viewer may see (a term's list reads
+        # every key proposal of the term, hundreds at a national committee).
+        "key_part": mark_safe(freshness.cached(  # noqa: S308 - our own template's output, kept as text
+            ("key_proposals", *scope.key(), query, _stable(visibility_key(request.user)), get_language()),
+            lambda: render_to_string("stats/_key_proposals.html", {**_key_proposals(request.user, scope),
+                                                                  "query": query}),
+            committee_id=scope.committee_id)),
         "perms_review": has_permission(request.user, Perm.REVIEW)})
+
+
+def _stable(key: tuple) -> tuple:
+    """``key`` with its sets in order: a key read the same in every process (the order of a set is not)."""
+    return tuple(tuple(sorted(map(str, v))) if isinstance(v, (set, frozenset)) else v for v in key)
 
 
 def _key_proposals(user, scope: kpis.Scope) -> dict:

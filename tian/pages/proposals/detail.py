@@ -24,6 +24,7 @@ from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import evaluation_deadline
+from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.lifecycle import ASSIGNMENT, REPLY
@@ -93,6 +94,11 @@ def proposal_context(user, proposal, actions) -> dict:
     """What the page shows besides its panel of actions, each part as the disclosure policy lets this user see it."""
     policy = disclosure_for(user, proposal)
     assignments = [a for a in proposal.assignments.all() if a.is_active]
+    # Each unit's deadline as every page reads it (deadlines.status.unit_due): finished work never reads as running.
+    prefetch_related_objects(assignments, "opinions", "replies")
+    prefetch_related_objects([proposal], "replies__cosignatures")
+    for a in assignments:
+        a.due = unit_due(a, proposal)
     everything = all_replies(proposal)
     replies = policy.replies(everything)
     letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": _supervision_text(reply),
