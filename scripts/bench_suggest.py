@@ -37,12 +37,18 @@ from tian.suggest.selectors import current_model, suggest_units  # noqa: E402
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--long", action="store_true", help="give each proposal the text of ten (about 2,500 "
+                        "characters, a real proposal's length; the synthetic ones are short), not saved")
     args = parser.parse_args()
     warm()
     registered = list(Proposal.objects.filter(state=State.REGISTERED).order_by("-pk").select_related("committee")
                       [:args.repeat])
     proposals = registered + list(Proposal.objects.exclude(title="").exclude(state=State.REGISTERED).order_by("-pk")
                                   .select_related("committee")[:args.repeat - len(registered)])
+    if args.long:
+        bodies = [p.full_body for p in proposals]
+        for i, proposal in enumerate(proposals):
+            proposal.body = "\n".join((bodies * 2)[i:i + 10])
     started = time.perf_counter()
     row, _model = current_model(proposals[0].committee_id)
     if row is None:
@@ -62,7 +68,8 @@ def main():
     p50, p95 = statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)]
     print(f"suggest_units  p50 {p50:.1f}  p95 {p95:.1f}  max {times[-1]:.1f} ms  ({len(times)} proposals, "
           f"{len(registered)} registered; {len(queries)} queries)")
-    print(f"| {connection.vendor}, {Proposal.objects.count():,} proposals | {row.trained_from:,} | {p50:.1f} | "
+    texts = statistics.median(len(p.full_body) for p in proposals)
+    print(f"| {connection.vendor}, {Proposal.objects.count():,} proposals, texts of {texts:,.0f} characters | {row.trained_from:,} | {p50:.1f} | "
           f"{p95:.1f} | {times[-1]:.1f} | {len(queries)} | {loading:.0f} |")
 
 

@@ -12,7 +12,7 @@ from tian.organisations.models import Unit
 from tian.suggest import training
 from tian.suggest.features import proposal_tokens
 
-# Measured 0.70 / 0.76 / 0.67 on this set (docs/suggestions.md); the ceiling is about 0.75 + the plausible others.
+# Measured 0.69 / 0.77 / 0.67 on this set (docs/suggestions.md); the ceiling is about 0.75 + the plausible others.
 FLOORS = {"top1": 0.65, "top3": 0.70, "assisting_recall@3": 0.55}
 
 
