@@ -49,8 +49,8 @@ def test_a_proposal_can_be_drafted_and_submitted_with_the_keyboard_only(world, o
 def test_large_text_mode_and_200_percent_zoom(world, open_as):
     page = open_as(world.member, width=640, height=900)  # a 1280-pixel screen at 200% zoom
     page.goto(page.base + "/home/member/")
-    page.click(".user-menu summary")
-    page.click("text=大字模式开/关")
+    page.click("a.header-button:has-text('大字模式')")  # one tap, in the header of every page
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.classList.contains('large-text')")
     assert no_horizontal_scroll(page)
 

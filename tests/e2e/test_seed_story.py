@@ -82,7 +82,7 @@ def test_the_seed_story_by_every_role(world, open_as):
     supervisor.wait_for_selector("text=答复已审核通过并发送提案人")
     # The member evaluates; the office closes and discloses; the public reads it.
     member.goto(f"{member.base}/proposals/{proposal.pk}/")
-    member.check("text=满意 >> nth=0")
+    member.check("#my-evaluation input[name=result][value=satisfied]")
     member.fill("#id_feedback", "非常满意")
     member.click("text=提交评价")
     member.wait_for_selector("text=谢谢，您的评价已记录。")

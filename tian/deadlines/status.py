@@ -96,17 +96,17 @@ def reply_deadline_expression(prefix: str = ""):
                 default=F(f"{prefix}assignment__deadline"))
 
 
-def _pending_cosignature(assignment, proposal):
-    """The reply in co-signing that waits for this (assisting) unit's signature, if any. Reads the proposal's
-    ``replies`` and their ``cosignatures`` (prefetch them in lists)."""
-    for reply in proposal.replies.all():
+def _pending_cosignature(assignment, replies):
+    """The reply in co-signing that waits for this (assisting) unit's signature, if any, of the proposal's
+    ``replies`` (with their ``cosignatures`` prefetched)."""
+    for reply in replies:
         if reply.status == Reply.Status.COSIGNING and any(
                 s.unit_id == assignment.unit_id and s.signed_at is None for s in reply.cosignatures.all()):
             return reply
     return None
 
 
-def unit_due(assignment, proposal=None) -> Due:
+def unit_due(assignment, proposal=None, replies=None) -> Due:
     """The deadline a unit works to on a proposal, and whether its part is finished.
 
     A lead or separate unit: its reply deadline (the rehandling deadline in rehandling), finished when its reply of
@@ -115,20 +115,25 @@ def unit_due(assignment, proposal=None) -> Due:
     no longer being handled (replied, closed …), or of a unit no longer assigned, is finished.
 
     Reads the assignment's ``opinions`` and ``replies`` and the proposal's ``replies`` with their ``cosignatures``:
-    prefetch them in lists (``UNIT_DUE_PREFETCH`` from the proposal)."""
+    prefetch them in lists (``UNIT_DUE_PREFETCH`` from the proposal), or pass the proposal's ``replies`` (with their
+    co-signatures) where the caller has them. Nothing is read for finished work."""
     proposal = proposal or assignment.proposal
     active = assignment.is_active and proposal.state in IN_HANDLING
     if assignment.role == UnitRole.ASSISTING:
+        if not active:
+            return Due(assignment.deadline, OPINION, done=True)
         opinion_sent = bool(assignment.opinions.all())
-        pending = _pending_cosignature(assignment, proposal) if active else None
+        pending = _pending_cosignature(assignment, proposal.replies.all() if replies is None else replies)
         if pending is not None and opinion_sent:
             return Due(reply_deadline(pending), COSIGN)
-        return Due(assignment.deadline, OPINION, done=not active or (opinion_sent and pending is None))
+        return Due(assignment.deadline, OPINION, done=opinion_sent and pending is None)
     rehandling = proposal.state == State.REHANDLING
-    round_ = 2 if rehandling else 1
-    released = any(r.round == round_ and r.is_released for r in assignment.replies.all())
     day = proposal.rehandling_deadline if rehandling else assignment.deadline
-    return Due(day, REPLY, done=not active or released)
+    if not active:
+        return Due(day, REPLY, done=True)
+    round_ = 2 if rehandling else 1
+    own = assignment.replies.all() if replies is None else [r for r in replies if r.assignment_id == assignment.pk]
+    return Due(day, REPLY, done=any(r.round == round_ and r.is_released for r in own))
 
 
 # What ``unit_due`` and ``proposal_due`` read, as prefetches from a proposal.

@@ -94,12 +94,12 @@ def proposal_context(user, proposal, actions) -> dict:
     """What the page shows besides its panel of actions, each part as the disclosure policy lets this user see it."""
     policy = disclosure_for(user, proposal)
     assignments = [a for a in proposal.assignments.all() if a.is_active]
-    # Each unit's deadline as every page reads it (deadlines.status.unit_due): finished work never reads as running.
-    prefetch_related_objects(assignments, "opinions", "replies")
-    prefetch_related_objects([proposal], "replies__cosignatures")
-    for a in assignments:
-        a.due = unit_due(a, proposal)
     everything = all_replies(proposal)
+    # Each unit's deadline as every page reads it (deadlines.status.unit_due): finished work never reads as running.
+    if proposal.in_handling:
+        prefetch_related_objects([a for a in assignments if a.role == UnitRole.ASSISTING], "opinions")
+    for a in assignments:
+        a.due = unit_due(a, proposal, replies=everything)
     replies = policy.replies(everything)
     letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": _supervision_text(reply),
                 "reviews": list(reply.reviews.all()) if policy.insider else []} for reply in replies]
