@@ -39,3 +39,8 @@ def test_a_bulk_assignment_shows_each_proposals_suggested_lead(world, client_for
     assert page.status_code == 200
     text = _text(page)
     assert "建议主办：区民政局" in text and text.count("建议主办") == 1
+    # The batch's suggested lead, with a button that fills the bulk form's lead unit.
+    html = page.content.decode()
+    form = html[html.index('action="/proposals/bulk/"'):]
+    form = form[:form.index("</form>")]
+    assert f'data-take-lead="{world.units["区民政局"].pk}"' in form and "2 件中有 1 件建议由其主办" in _text(page)

@@ -9,6 +9,7 @@ proposal never undoes the others. The result page says what became of each (``Bu
 What may be chosen is what the user may see (``visible_proposals``), read again when the action runs.
 """
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -207,13 +208,18 @@ def bulk(request):
     if running:
         messages.error(request, _("Please correct the marked fields; nothing has been changed."))
     shown = list(proposals[:SHOWN])
+    batch_leads = []
     if name == "assign":  # each proposal's likeliest lead unit beside it: are they one batch? (issue #23)
         for p in shown[:SUGGESTED]:
             p.suggested_lead = next(iter(suggest_units(p).lead), None)
+        # The units suggested most often as the lead, with a button that takes one into the form.
+        votes = Counter(p.suggested_lead.unit for p in shown[:SUGGESTED] if p.suggested_lead)
+        batch_leads = votes.most_common(3)
     return render(request, "proposals/_bulk_page.html", {
         "name": name, "action": action, "title": action.title % {"n": count}, "form": form, "count": count,
         "ids": list(proposals.values_list("pk", flat=True)), "shown": shown, "more": count - len(shown),
-        "back": back}, status=422 if running else 200)
+        "back": back, "batch_leads": batch_leads, "batch_counted": min(len(shown), SUGGESTED)},
+        status=422 if running else 200)
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)
