@@ -56,3 +56,21 @@ def test_staff_search_by_person_object_action_and_date(world, client_for):
     page = staff.get(reverse("audit:search"), {"person": "徐丽娟"}).content.decode()
     assert "试图打开「用户」页面" not in page
     assert client_for(world.member).get(reverse("audit:search")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_entry_that_cannot_be_written_leaves_the_callers_transaction_usable(world):
+    """An audit entry that fails (here: an action longer than its column) is logged and skipped; the change it
+    records, in the same transaction, still commits, on PostgreSQL too."""
+    from django.db import transaction
+
+    from tian.audit.log import audit
+    from tian.audit.models import AuditEntry
+    from tian.organisations.models import Unit
+
+    before = AuditEntry.objects.count()
+    with transaction.atomic():
+        audit("x" * 200, user=world.staff, object_type="unit" * 30, object_id="1" * 80, detail="过长")
+        Unit.objects.filter(pk=world.units["区民政局"].pk).update(full_name="广元市朝天区民政局（改）")
+    assert Unit.objects.get(pk=world.units["区民政局"].pk).full_name == "广元市朝天区民政局（改）"
+    assert AuditEntry.objects.count() in (before, before + 1)  # SQLite keeps an over-long value; PostgreSQL refuses it

@@ -8,6 +8,7 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.db import transaction
 
 from tian.audit.models import AuditEntry, Kind
 
@@ -86,10 +87,13 @@ def audit(action: str, *, request=None, user=None, username: str = "", object_ty
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     try:
-        AuditEntry.objects.create(
-            action=action, actor=user, username=username or (user.get_username() if user else ""),
-            address=client_address(request), object_type=object_type, object_id=str(object_id or ""),
-            detail=str(detail)[:500], data={"kind": str(kind), **(data or {})} if kind else dict(data or {}))
+        # In a savepoint of its own: an entry that cannot be written must not break the caller's transaction
+        # (PostgreSQL refuses every later statement of a transaction once one has failed).
+        with transaction.atomic():
+            AuditEntry.objects.create(
+                action=action, actor=user, username=username or (user.get_username() if user else ""),
+                address=client_address(request), object_type=object_type[:40], object_id=str(object_id or "")[:40],
+                detail=str(detail)[:500], data={"kind": str(kind), **(data or {})} if kind else dict(data or {}))
     except Exception:
         logger.exception("could not write the audit entry %s %s %s", action, object_type, object_id)
 
