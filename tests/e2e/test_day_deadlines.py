@@ -98,3 +98,38 @@ def test_staff_correct_the_calendar_by_range_and_by_list(world, open_as, size):
     page.wait_for_load_state()
     assert "第 2 行" in page.inner_text("#list") and "2035-12-31" in page.input_value("#id_list-dates_text")
     assert CalendarDay.objects.count() == 7
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_finished_work_reads_done_and_the_inbox_puts_the_most_urgent_first(world, open_as, size):
+    """Point 5: the unit's queue lists the overdue reply before the one due later and says how it is sorted; a
+    proposal whose handling is finished reads 已完成 for every unit, though its deadline passed long ago."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.test_deadline_truth import assign, sign_all, submit_reply
+    from tian.handling.models import Assignment, Reply
+    from tian.supervision import services as supervision
+
+    width, height, mobile = SIZES[size]
+    today = timezone.localdate()
+    soon = signed_proposal(world, "关于建设口袋公园的建议")
+    late = signed_proposal(world, "关于整治占道经营的建议")
+    Assignment.objects.filter(proposal=late, role="lead").update(deadline=today - datetime.timedelta(days=30))
+    Assignment.objects.filter(proposal=soon, role="lead").update(deadline=today + datetime.timedelta(days=20))
+    finished = assign(world, "关于完善社区养老服务的建议", days_ago=200, reply_days=-100, assisting=False)
+    sign_all(world, finished)
+    supervision.reply_approve(reply=Reply.objects.get(pk=submit_reply(world, finished).pk), by=world.supervisor)
+
+    unit = open_as(world.lead_handler, width=width, height=height, mobile=mobile)
+    unit.goto(unit.base + reverse("handling:inbox"))
+    text = unit.inner_text("main")
+    assert CAPTION in text and text.index(late.title) < text.index(soon.title)
+    assert unit.evaluate(FITS)
+
+    staff = open_as(world.staff, width=width, height=height, mobile=mobile)
+    staff.goto(staff.base + finished.get_absolute_url())
+    units = staff.locator("table.list.small").inner_text()
+    assert "已完成" in units and "已逾期" not in units and "按期办理中" not in units
+    shot(staff, f"finished-proposal-units-{size}")
