@@ -137,11 +137,12 @@ else:
     # No JIT compilation: TiAn's queries are short, and PostgreSQL's cost estimates grow with the tables until
     # it spends ~150 ms compiling a query that runs in 2 ms (the unit inbox at 100,000 proposals).
     _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-    # Prepared statements: PostgreSQL plans a query once per connection instead of on every request (planning took
-    # 0.6-1.1 ms where running took 0.07 ms, on the tables' many indexes). psycopg prepares a query the
-    # ``prepare_threshold``-th time one connection runs it, which needs server-side parameter binding. Off with
-    # DB_PREPARED_STATEMENTS=0 behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
-    if envbool("DB_PREPARED_STATEMENTS", True):
+    # Prepared statements (off unless DB_PREPARED_STATEMENTS=1): PostgreSQL would plan a query once per connection
+    # instead of on every request (planning took 0.6-1.1 ms where running took 0.07 ms), through psycopg's
+    # ``prepare_threshold``, which needs server-side parameter binding. That binding limits a statement to 65,535
+    # parameters, and Django's bulk deletes of more rows (rebuilding the search index of 100,000 proposals) fail
+    # with it; so it stays off until every such statement is batched.
+    if envbool("DB_PREPARED_STATEMENTS", False):
         _database["OPTIONS"].setdefault("server_side_binding", True)
         _database["OPTIONS"].setdefault("prepare_threshold", envint("DB_PREPARE_THRESHOLD", 5, minimum=0))
 DATABASES = {"default": _database}
