@@ -25,6 +25,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
+from sklearn.preprocessing import normalize
 
 from tian.handling.models import Assignment, UnitRole
 from tian.proposals.models import Proposal
@@ -185,21 +186,7 @@ def fit(train: list[Example]) -> Trained:
 
 def _prune(matrix: sparse.csr_matrix, terms: int) -> sparse.csr_matrix:
     """Each row's strongest ``terms`` weights, normalised again: the neighbours' rows stay small."""
-    matrix = matrix.tocsr()
-    data, indices, indptr = [], [], [0]
-    for i in range(matrix.shape[0]):
-        start, end = matrix.indptr[i], matrix.indptr[i + 1]
-        values, columns = matrix.data[start:end], matrix.indices[start:end]
-        if len(values) > terms:
-            top = np.argpartition(-values, terms)[:terms]
-            values, columns = values[top], columns[top]
-        norm = np.sqrt((values ** 2).sum()) or 1.0
-        data.append(values / norm)
-        indices.append(columns)
-        indptr.append(indptr[-1] + len(values))
-    return sparse.csr_matrix((np.concatenate(data) if data else np.array([], dtype=np.float32),
-                              np.concatenate(indices) if indices else np.array([], dtype=np.int32), indptr),
-                             shape=matrix.shape, dtype=np.float32)
+    return normalize(_top_rows(matrix.tocsr(), terms), norm="l2", copy=False)
 
 
 @dataclass
@@ -232,6 +219,7 @@ def score(model: Trained, words: list[list[str]]) -> Scores:
 
 
 def _top_rows(similarity: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
+    """Each row's ``k`` largest values (the rest dropped)."""
     data, indices, indptr = [], [], [0]
     for i in range(similarity.shape[0]):
         start, end = similarity.indptr[i], similarity.indptr[i + 1]
