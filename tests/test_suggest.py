@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from tian.handling import services as handling
 from tian.handling.models import Assignment, UnitRole
@@ -223,3 +224,15 @@ def test_retrain_from_the_page_makes_a_version(world, client_for, url):
     assert UnitModel.objects.filter(committee=world.committee, version=1, trained_by=world.staff).exists()
     assert client_for(world.member).post(url).status_code == 403
 
+
+
+def test_changes_to_the_suggestions_read_as_chinese_sentences_in_the_audit_log(world, client_for):
+    from tian.audit.models import AuditEntry
+    from tian.suggest.services import unit_rule_save
+
+    unit_rule_save(rule=UnitRule(committee=world.committee, keywords="养老", unit=world.units["区民政局"]),
+                   by=world.staff)
+    entry = AuditEntry.objects.filter(object_type="unit_rule").get()
+    assert entry.action == AuditEntry.Action.CHANGE
+    page = client_for(world.staff).get(reverse("audit:search")).content.decode()
+    assert "修改了建议承办单位：保存了一条关键词规则" in page

@@ -38,6 +38,7 @@ class Kind(StrEnum):
     REFUSED = "refused"  # method, path
     DOWNLOAD = "download"  # file; the object is what it was made from, if anything
     CALENDAR_CORRECTED = "calendar_corrected"  # changed (days), first, last (ISO dates), source: range|list|statutory
+    SUGGESTIONS_CHANGED = "suggestions_changed"  # change: trained|rule_saved|rule_deleted|mapping_saved|mapping_deleted
 
 
 class AuditEntry(models.Model):

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tian.audit.log import audit
+from tian.audit.models import AuditEntry, Kind
 from tian.handling.models import Assignment, UnitRole
 from tian.proposals.models import Proposal
 from tian.suggest import training
@@ -46,23 +47,21 @@ def unit_model_train(*, committee, by=None, evaluate: bool = True, stdout=None) 
         old = UnitModel.objects.filter(committee=committee).order_by("-version").values_list("pk", flat=True)[
             KEEP_VERSIONS:]
         UnitModel.objects.filter(pk__in=list(old)).delete()
-    audit("suggest.trained", user=by, object_type="unit_model", object_id=model.pk,
-          detail=f"unit model v{version} from {model.trained_from} proposals",
-          data={"version": version, "metrics": metrics})
+    _audit(by, "trained", "unit_model", model.pk, f"unit model v{version} from {model.trained_from} proposals",
+           version=version, metrics=metrics)
     return model
 
 
 @transaction.atomic
 def unit_rule_save(*, rule: UnitRule, by) -> UnitRule:
     rule.save()
-    audit("suggest.rule_saved", user=by, object_type="unit_rule", object_id=rule.pk,
-          detail=f"{rule.keywords} -> {rule.unit_id} ({rule.role})")
+    _audit(by, "rule_saved", "unit_rule", rule.pk, f"{rule.keywords} -> {rule.unit_id} ({rule.role})")
     return rule
 
 
 @transaction.atomic
 def unit_rule_delete(*, rule: UnitRule, by) -> None:
-    audit("suggest.rule_deleted", user=by, object_type="unit_rule", object_id=rule.pk, detail=rule.keywords)
+    _audit(by, "rule_deleted", "unit_rule", rule.pk, rule.keywords)
     rule.delete()
 
 
@@ -70,14 +69,13 @@ def unit_rule_delete(*, rule: UnitRule, by) -> None:
 def unit_mapping_save(*, mapping: UnitMapping, new_units, by) -> UnitMapping:
     mapping.save()
     mapping.new_units.set(new_units)
-    audit("suggest.map_saved", user=by, object_type="unit_mapping", object_id=mapping.pk,
-          detail=f"{mapping.old_unit_id} -> {[u.pk for u in new_units]}")
+    _audit(by, "mapping_saved", "unit_mapping", mapping.pk, f"{mapping.old_unit_id} -> {[u.pk for u in new_units]}")
     return mapping
 
 
 @transaction.atomic
 def unit_mapping_delete(*, mapping: UnitMapping, by) -> None:
-    audit("suggest.map_deleted", user=by, object_type="unit_mapping", object_id=mapping.pk)
+    _audit(by, "mapping_deleted", "unit_mapping", mapping.pk, "")
     mapping.delete()
 
 
@@ -103,3 +101,10 @@ def suggestion_outcome_record(*, proposal: Proposal, suggestions) -> list[Sugges
                           "source": suggestions.source, "version": suggestions.version, "at": now})
             result.append(outcome)
     return result
+
+
+def _audit(by, change: str, object_type: str, object_id, detail: str, **data) -> None:
+    """One entry in the audit log's own vocabulary (a change, of kind ``suggestions_changed``), which the log
+    reads out as a sentence in Chinese."""
+    audit(AuditEntry.Action.CHANGE, user=by, object_type=object_type, object_id=object_id, detail=detail,
+          kind=Kind.SUGGESTIONS_CHANGED, data={"change": change, **data})

@@ -243,7 +243,17 @@ def sentence(entry, data: dict, names) -> SafeString:
     if kind == Kind.CALENDAR_CORRECTED:
         return _say(_("%(person)s corrected the working-day calendar: %(n)s days from %(first)s to %(last)s"),
                     person=person, n=data.get("changed", ""), first=data.get("first", ""), last=data.get("last", ""))
+    if kind == Kind.SUGGESTIONS_CHANGED:
+        return _say(_("%(person)s changed the unit suggestions: %(change)s"), person=person,
+                    change=SUGGESTION_CHANGES.get(data.get("change", ""), _("another change")))
     return _say("%(detail)s", detail=entry.detail or entry.get_action_display())
+
+
+SUGGESTION_CHANGES = {"trained": gettext_lazy("the model was trained again"),
+                      "rule_saved": gettext_lazy("a keyword rule was saved"),
+                      "rule_deleted": gettext_lazy("a keyword rule was deleted"),
+                      "mapping_saved": gettext_lazy("a unit mapping was saved"),
+                      "mapping_deleted": gettext_lazy("a unit mapping was deleted")}
 
 
 def _event(entry, data, person, names) -> SafeString:
