@@ -217,3 +217,15 @@ def test_nothing_ticked_goes_back_with_a_message(world, client_for):
                                                       "next": reverse("proposals:review_queue")}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("proposals:review_queue")
     assert "请先勾选至少一件提案" in _text(response)
+
+
+def test_bulk_remind_leaves_out_a_unit_whose_part_is_done(world, client_for):
+    late = assigned(world, "关于逾期的建议", assigned_on=timezone.localdate() - datetime.timedelta(days=200))
+    Assignment.objects.filter(proposal=late).update(deadline=timezone.localdate() - datetime.timedelta(days=3))
+    assisting = Assignment.objects.get(proposal=late, role="assisting")
+    handling.assignment_sign_for(assignment=assisting, by=world.assisting_handler)
+    handling.opinion_send(assignment=assisting, by=world.assisting_handler, body="同意。")  # its part is done
+    page = _text(run_bulk(client_for(world.staff), "remind", [late.pk], note=""))
+    reminded = Reminder.objects.filter(assignment__proposal=late, stage=Reminder.Stage.MANUAL)
+    assert {r.assignment.unit.name for r in reminded} == {"区民政局"}
+    assert "区教科局" not in page  # not chosen, so not refused either

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.deadlines import services as deadlines
-from tian.deadlines.status import DUE_SOON, OVERDUE, deadline_status
+from tian.deadlines.status import DUE_SOON, OVERDUE, unit_due
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import safe_next
 from tian.pages.proposals.office import ACTIONS, filtered_proposals
@@ -49,12 +49,10 @@ def _remind(proposal, user, data) -> str:
     """催办 the units of the proposal whose part is overdue or due soon; each unit through the service."""
     workflow.check(user, proposal, "remind")
     today = timezone.localdate()
-    due = []
-    for a in proposal.assignments.all():
-        deadline = proposal.rehandling_deadline if proposal.is_rehandling and a.replies_directly else a.deadline
-        level = deadline_status(deadline, today, due_soon_days=proposal.committee.due_soon_days).level
-        if a.is_active and level in (OVERDUE, DUE_SOON):
-            due.append(a)
+    # Each unit's deadline as every page reads it (deadlines.status.unit_due): a unit whose part is done is not
+    # reminded.
+    due = [a for a in proposal.assignments.all() if a.is_active and unit_due(a, proposal).status(
+        today, proposal.committee.due_soon_days).level in (OVERDUE, DUE_SOON)]
     if not due:
         raise WorkflowError(INVALID_STATE, _("No unit of this proposal is overdue or due soon."))
     reminded, refused = [], []
