@@ -5,6 +5,8 @@ Nothing here writes files. SQLite is the default database so that a fresh clone 
 """
 
 import ipaddress
+import os
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -130,7 +132,13 @@ if _database["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
-    _database.setdefault("TEST", {"NAME": ":memory:"})
+    # Tests use a file in shared memory, not ":memory:": an in-memory database is one connection that Django
+    # shares between the test and every thread of the live server, and two threads using it at once corrupt its
+    # transaction state (a browser's favicon request beside a page's POST was enough). A file gives each
+    # thread its own connection, as PostgreSQL does.
+    _database.setdefault("TEST", {"NAME": str(
+        Path("/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()) / f"tian-test-{os.getpid()}.sqlite3"
+    )})
 else:
     _database.setdefault("CONN_MAX_AGE", envint("DB_CONN_MAX_AGE", 60, minimum=0))
     _database.setdefault("CONN_HEALTH_CHECKS", True)
