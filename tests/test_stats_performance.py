@@ -279,3 +279,28 @@ def test_the_page_is_kept_per_scope(world, client_for):
             _received_on_page(staff, f"session={world.current_session.pk}")) == (1, 1, 0)
     _submitted(world, "提案二")
     assert (_received_on_page(staff, "year=2023"), _received_on_page(staff, f"term={world.term.pk}")) == (2, 2)
+
+
+@pytest.mark.django_db(transaction=True)  # each change commits, as on a server
+def test_after_a_change_the_scopes_looked_at_are_computed_before_the_next_viewer_asks(world, client_for):
+    staff = client_for(world.staff)
+    _submitted(world, "提案一")
+    assert _received_on_page(staff, "year=2023") == 1
+    with CaptureQueriesContext(connection) as kept:
+        _received_on_page(staff, "year=2023")
+    # A submission: the task that follows its event (run at once in tests) computes the looked-at scope again.
+    _submitted(world, "提案二")
+    with CaptureQueriesContext(connection) as after_change:
+        assert _received_on_page(staff, "year=2023") == 2
+    # What is read again is the filter form's choices and the viewer's key proposals, not the figures.
+    assert len(after_change) <= len(kept) + 3
+    # A scope nobody looked at is computed by the request that first asks for it, as before.
+    with CaptureQueriesContext(connection) as first_look:
+        assert _received_on_page(staff, f"term={world.term.pk}") == 2
+    assert len(first_look) > len(after_change) + 5, (len(first_look), len(after_change))
+    with CaptureQueriesContext(connection) as kept_term:
+        _received_on_page(staff, f"term={world.term.pk}")
+    _submitted(world, "提案三")
+    with CaptureQueriesContext(connection) as looked_at_since:
+        assert _received_on_page(staff, f"term={world.term.pk}") == 3
+    assert len(looked_at_since) <= len(kept_term) + 3 < len(first_look)

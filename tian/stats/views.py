@@ -2,7 +2,6 @@
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,80 +9,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.core.request_limits import whole_number
 from tian.disclosure.policy import for_display
-from tian.handling.models import UnitRole
-from tian.organisations.models import Session, Term, Unit
+from tian.organisations.models import Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import visibility_key, visible_proposals
 from tian.stats import awards as year_end
-from tian.stats import charts, exports, freshness, kpis
+from tian.stats import exports, freshness, kpis, warming
 from tian.stats.definitions import DEFINITIONS
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ScopeForm(forms.Form):
-    session = forms.ModelChoiceField(label=gettext_lazy("Session"), queryset=Session.objects.none(), required=False,
-                                     empty_label=gettext_lazy("All sessions"))
-    year = forms.TypedChoiceField(label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None)
-    term = forms.ModelChoiceField(label=gettext_lazy("Term"), queryset=Term.objects.none(), required=False,
-                                  empty_label=gettext_lazy("All terms"))
-    start = forms.DateField(label=gettext_lazy("Submitted from"), required=False, widget=DATE)
-    end = forms.DateField(label=gettext_lazy("Submitted until"), required=False, widget=DATE)
-
-    def __init__(self, *args, committee=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = Session.objects.filter(term__committee=committee).select_related("term")
-        self.fields["term"].queryset = Term.objects.filter(committee=committee)
-        years = kpis.years(committee)
-        self.fields["year"].choices = [("", gettext_lazy("All years")), *[(y, str(y)) for y in years]]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
-            self.add_error("end", _("The end date must not be before the start date."))
-        return cleaned
+from tian.stats.page import ScopeForm, role_labels, scope_for
+from tian.stats.page import figures as scope_figures
 
 
 def _scope(request) -> tuple[kpis.Scope, ScopeForm]:
-    committee = current_committee()
-    form = ScopeForm(request.GET or None, committee=committee)
-    if request.GET and form.is_valid():
-        d = form.cleaned_data
-        return kpis.Scope(committee, session=d["session"], year=d["year"], term=d["term"], start=d["start"],
-                          end=d["end"]), form
-    if not request.GET:
-        year = next(iter(kpis.years(committee)), None) or datetime.date.today().year
-        form = ScopeForm({"year": year}, committee=committee)
-        form.is_valid()
-        return kpis.Scope(committee, year=year), form
-    return kpis.Scope(committee, year=-1), form  # invalid filters: an empty scope, the form shows why
-
-
-def _role_labels(rows):
-    for row in rows:
-        row["role_label"] = UnitRole(row["role"]).label
-    return rows
+    return scope_for(current_committee(), request.GET)
 
 
 @require_permission(Perm.VIEW_STATISTICS)
 def index(request):
     scope, form = _scope(request)
     query = request.GET.urlencode()
-    # The figures, charts and tables are the same for every viewer of a scope: rendered once per scope, versions
-    # of the committee's data and names, date and language (see tian.stats.freshness), since rendering them costs
-    # more than computing them. While another process computes new figures, the previous ones are shown with the
-    # time they were computed.
-    figures = freshness.kept(("page", *scope.key(), query, get_language()),
-                             lambda: render_to_string("stats/_figures.html", _figures_context(scope, query)),
-                             committee_id=scope.committee_id, previous_ok=True)
+    # The figures are the same for every viewer of a scope (tian.stats.page); after a change, the task worker
+    # computes them again for the scopes looked at lately (tian.stats.warming), so that the next viewer finds them.
+    figures = scope_figures(scope, query, get_language())
+    warming.viewed(scope.committee_id, query, get_language())
     # The filter form too: its choices are the committee's sessions, terms and years.
     scope_form = freshness.cached(("scope_form", query, get_language()),
                                   lambda: render_to_string("stats/_scope_form.html", {"form": form}),
@@ -119,30 +74,6 @@ def _key_proposals(user, scope: kpis.Scope) -> dict:
 KEY_PROPOSALS_SHOWN = 50
 
 
-def _figures_context(scope: kpis.Scope, query: str) -> dict:
-    figures = kpis.figures(scope)
-    overall = figures["overall"]
-    units = _role_labels(figures["units"])
-    lead_units = [u for u in units if u["role"] == UnitRole.LEAD]
-    trend = kpis.trend_figures(scope.committee)
-    return {
-        "overall": overall, "units": units,
-        "categories": figures["categories"], "sectors": figures["sectors"], "parties": figures["parties"],
-        "members": figures["members"][:50],
-        "definitions": DEFINITIONS, "query": query,
-        "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
-        "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
-                                        title=_("Proposals led by each unit")),
-        "chart_satisfaction": charts.bar_chart(
-            [(_("Satisfied"), overall["satisfied"]), (_("Basically satisfied"), overall["basically_satisfied"]),
-             (_("Dissatisfied"), overall["dissatisfied"])], title=_("Evaluations")),
-        "chart_trend": charts.line_chart([(str(t["year"]), t["satisfaction_rate"]) for t in trend],
-                                         title=_("Satisfaction rate by year")),
-        "chart_received": charts.line_chart([(str(t["year"]), t["received"]) for t in trend],
-                                            title=_("Proposals received by year"), suffix=""),
-    }
-
-
 MEASURES = {"received", "registered", "declined", "merged", "assigned", "replied", "on_time", "contacted",
             "evaluated", "satisfied", "rehandled", "overdue", "key", "cosigned"}
 
@@ -173,7 +104,7 @@ def behind(request):
 # The downloads read the same cached figures as the page, so the file always equals what is shown.
 TABLES = {
     "overview": (exports.SUMMARY, lambda figures: [figures["overall"]]),
-    "units": (exports.UNITS, lambda figures: _role_labels(figures["units"])),
+    "units": (exports.UNITS, lambda figures: role_labels(figures["units"])),
     "categories": (exports.GROUPED, lambda figures: figures["categories"]),
     "sectors": (exports.GROUPED, lambda figures: figures["sectors"]),
     "parties": (exports.GROUPED, lambda figures: figures["parties"]),
