@@ -22,9 +22,9 @@ class PortalFilterForm(ProposalFilterForm):
         facets = facets or selectors.facets(disclosed)
         super().__init__(data, committee=None, names=PUBLIC, text=self.text, choices={
             "year": [(year, _labelled(year, n)) for year, n in facets.years],
-            "session": [(s.pk, _labelled(s.name, n)) for s, n in facets.sessions],
-            "category": [(c.pk, _labelled(c.name, n)) for c, n in facets.categories],
-            "unit": [(u.pk, _labelled(u.name, n)) for u, n in facets.units],
+            "session": [(pk, _labelled(name, n)) for pk, name, n in facets.sessions],
+            "category": [(pk, _labelled(name, n)) for pk, name, n in facets.categories],
+            "unit": [(pk, _labelled(name, n)) for pk, name, n in facets.units],
         }, **kwargs)
 
 

@@ -83,21 +83,23 @@ def outcome_labels(committee: Committee | None) -> dict[str, str]:
 
 # --- facets: the filter choices, each with how many disclosed proposals it holds -----------------------
 
-def unit_counts(qs: QuerySet[Proposal]) -> list[tuple[Unit, int]]:
+def unit_counts(qs: QuerySet[Proposal]) -> list[tuple[int, str, int]]:
+    """(id, name, count) of each unit handling proposals of ``qs``, in the units' order."""
     counts = {row["unit"]: row["n"] for row in Assignment.objects.filter(proposal__in=qs)
               .active().values("unit")
               .annotate(n=Count("proposal", distinct=True)).order_by()}
-    return [(u, counts[u.pk]) for u in Unit.objects.filter(pk__in=counts).order_by("order", "name")]
+    return [(u.pk, u.name, counts[u.pk]) for u in Unit.objects.filter(pk__in=counts).order_by("order", "name")]
 
 
 @dataclass(frozen=True)
 class Facets:
-    """Every filter's choices with their counts, and the total."""
+    """Every filter's choices with their counts, and the total: plain values (id, name, count), cheap to keep in
+    the cache and to read back (model instances cost ~4 ms to unpickle for a committee's 200 units)."""
 
     years: list[tuple[int, int]]
-    sessions: list[tuple[Session, int]]
-    categories: list[tuple[TopicCategory, int]]
-    units: list[tuple[Unit, int]]
+    sessions: list[tuple[int, str, int]]
+    categories: list[tuple[int, str, int]]
+    units: list[tuple[int, str, int]]
     total: int
 
 
@@ -116,8 +118,8 @@ def facets(qs: QuerySet[Proposal]) -> Facets:
         "-year", "-term__number", "-number")
     return Facets(
         years=sorted(years.items(), reverse=True),
-        sessions=[(session, sessions[session.pk]) for session in ordered_sessions],
-        categories=[(c, categories[c.pk]) for c in TopicCategory.objects.filter(pk__in=categories)],
+        sessions=[(session.pk, session.name, sessions[session.pk]) for session in ordered_sessions],
+        categories=[(c.pk, c.name, categories[c.pk]) for c in TopicCategory.objects.filter(pk__in=categories)],
         units=unit_counts(qs),
         total=sum(years.values()),
     )

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -75,20 +76,20 @@ def index(request):
     committee = current_committee()
     public, names = _public_versions(committee)
     key = ("portal_index", committee.pk if committee else None, public, names, get_language(), request.GET.urlencode())
-    body = versions.cached(key, lambda: _index_body(request, committee, public))
+    body = versions.cached(key, lambda: _index_body(request, committee, public, names))
     return _render(request, "portal/index.html", {"body": body})
 
 
-def _facets(committee, disclosed, public: int):
-    """The counts of the filters, which change only when a disclosed proposal does: kept rather than counted over
-    every disclosed proposal again."""
-    return versions.cached(("portal_facets", committee.pk if committee else None, public),
+def _facets(committee, disclosed, public: int, names: int):
+    """The filters' choices and counts, which change only when a disclosed proposal or a name does: kept rather
+    than counted over every disclosed proposal again."""
+    return versions.cached(("portal_facets", committee.pk if committee else None, public, names),
                            lambda: selectors.facets(disclosed))
 
 
-def _index_body(request, committee, public: int) -> str:
+def _index_body(request, committee, public: int, names: int) -> str:
     disclosed = selectors.disclosed_proposals(committee)
-    facets = _facets(committee, disclosed, public)
+    facets = _facets(committee, disclosed, public, names)
     form = PortalFilterForm(request.GET, disclosed=disclosed, facets=facets)
     if form.filters():
         page = Paginator(selectors.for_rows(selectors.newest_first(form.apply(disclosed))), PAGE_SIZE).get_page(
@@ -143,15 +144,24 @@ def search(request):
     committee = current_committee()
     public, names = _public_versions(committee)
     key = ("portal_search", committee.pk if committee else None, public, names, get_language(), request.GET.urlencode())
-    body = versions.cached(key, lambda: _search_body(request, committee, public))
+    body = versions.cached(key, lambda: _search_body(request, committee, public, names))
     return _render(request, "portal/search.html", {"body": body})
 
 
-def _search_body(request, committee, public: int) -> str:
+def _search_body(request, committee, public: int, names: int) -> str:
     disclosed = selectors.disclosed_proposals(committee)
-    form = PortalSearchForm(request.GET, disclosed=disclosed, facets=_facets(committee, disclosed, public))
+    form = PortalSearchForm(request.GET, disclosed=disclosed, facets=_facets(committee, disclosed, public, names))
     query = form.filters().get("q", "").strip()
-    context = {"form": form, "query": query, "request": request}
+    # The filter fields with their counts (a committee's 200 units) are the same whatever words are searched for:
+    # kept per the filters chosen, so that a new query renders only its box and its results.
+    chosen = request.GET.copy()
+    for name in ("q", "page"):
+        chosen.pop(name, None)
+    filters = versions.cached(
+        ("portal_filters", committee.pk if committee else None, public, names, get_language(), chosen.urlencode()),
+        lambda: render_to_string("portal/_filters.html", {"form": form}))
+    context = {"form": form, "query": query, "request": request,
+               "filters": mark_safe(filters)}  # noqa: S308 - our own template's output, kept as text
     if query:
         context["results"] = _search_results(request, form, disclosed, query)
     return render_to_string("portal/_search_body.html", context)
