@@ -196,13 +196,16 @@ class PostgresFTS:
         else:
             # The newest matches are chosen by their ids alone; only the kept ones' vectors are read again, by id,
             # to rank them (carrying every match's vector through the sort spilled ~25 MB to disk for a word in a
-            # fifth of 100,000 documents, and took a third longer even where it fit in memory).
+            # fifth of 100,000 documents, and took a third longer even where it fit in memory). The rank is a
+            # subquery of each kept row, so that it is computed where the vector is read: joined instead, the
+            # planner carried the 1,001 vectors (3.6 MB) through the window's sort and ranked them after it
+            # (45 → 31 ms for a word in 8 % of 100,000 documents).
             order = "proposal_id" if common else "proposal_id + 0"
-            matched = ("SELECT d.proposal_id, ts_rank(d.vector, q, 1) AS score FROM (SELECT proposal_id "  # noqa: S608
-                       "FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
-                       f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) kept "
-                       "JOIN search_searchdocument d ON d.proposal_id = kept.proposal_id, to_tsquery('simple', %s) q")
-            params = [words, *scope_params, words]
+            matched = ("SELECT kept.proposal_id, (SELECT ts_rank(d.vector, to_tsquery('simple', %s), 1) "  # noqa: S608
+                       "FROM search_searchdocument d WHERE d.proposal_id = kept.proposal_id) AS score "
+                       "FROM (SELECT proposal_id FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+                       f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) kept")
+            params = [words, words, *scope_params]
         cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, score, "  # noqa: S608
                        "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
                        f"({matched}) matched) scored WHERE newest <= {int(ranked)} "
