@@ -97,7 +97,7 @@ def _saved_through_the_management_page(world, slug: str, obj, **changes) -> None
 
 
 UNIT_SHOWN = ["proposal page", "disclosed proposal's page", "office's list", "unit inbox", "unit's page", "portal",
-              "statistics", "API", "API of the disclosed one"]
+              "portal search", "statistics", "API", "API of the disclosed one"]
 
 
 def test_a_renamed_unit_shows_at_once_everywhere(world, pages):
@@ -130,8 +130,8 @@ def test_a_renamed_member_shows_at_once_everywhere(world, pages):
 
 
 def test_a_renamed_category_shows_at_once_everywhere(world, pages):
-    where = ["proposal page", "disclosed proposal's page", "office's list", "portal", "statistics", "API",
-             "API of the disclosed one"]
+    where = ["proposal page", "disclosed proposal's page", "office's list", "portal", "portal search", "statistics",
+             "API", "API of the disclosed one"]
     _before(pages, "社会建设", where)
     category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
     _saved_through_the_management_page(world, "topic-categories", category, name="社会事业")
