@@ -4,15 +4,19 @@ merge candidates at review."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
+from tian.core import versions
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import MERGE_TARGETS, State
-from tian.proposals.selectors import get_proposal_for, visible_proposals
+from tian.proposals.selectors import get_proposal_for, visibility_key, visible_proposals
 from tian.search.filters import SEARCH, ProposalFilterForm
 from tian.search.query import search_proposals, similar_proposals
 
@@ -23,7 +27,31 @@ PAGE_SIZE = 20
 def search(request):
     committee = current_committee()
     form = ProposalFilterForm(request.GET or None, committee=committee, names=SEARCH, text=_("Search words"))
-    context = {"form": form}
+    names, proposals = versions.read(committee.pk if committee else None, versions.NAMES, versions.PROPOSALS)
+    # The filter fields with the committee's choices (its 200 units) are the same whatever is searched for: kept per
+    # the filters chosen, until a name changes.
+    chosen = request.GET.copy()
+    for name in ("q", "page"):
+        chosen.pop(name, None)
+    filters = versions.cached(
+        ("search_filters", committee.pk if committee else None, names, get_language(), chosen.urlencode()),
+        lambda: render_to_string("search/_filters.html", {"form": form}))
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        # The results of a query are kept per viewer (what they may see and read), query, filters and page, until any
+        # of the committee's proposals or names changes: paging through them or coming back asks the database once.
+        key = ("search", committee.pk if committee else None, proposals, names,
+               visibility_key(request.user), get_language(), request.GET.urlencode())
+        results = versions.cached(key, lambda: _results(request, form, committee))
+    else:
+        results = _results(request, form, committee)
+    return render(request, "search/search.html", {
+        "form": form,
+        "filters": mark_safe(filters),  # noqa: S308 - our own template's output, kept as text
+        "results": mark_safe(results)})  # noqa: S308 - our own template's output, kept as text
+
+
+def _results(request, form, committee) -> str:
+    context = {"request": request}
     if form.is_valid() and any(v for v in form.cleaned_data.values()):
         d = form.cleaned_data
         base = form.apply(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT))
@@ -38,7 +66,7 @@ def search(request):
                 "assignments").order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
             context.update(listing=for_display(request.user, page.object_list), total=page.paginator.count,
                            searched=True, page=page)
-    return render(request, "search/search.html", context)
+    return render_to_string("search/_results.html", context, request=request)
 
 
 @require_permission(Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
