@@ -200,11 +200,16 @@ class PostgresFTS:
             # subquery of each kept row, so that it is computed where the vector is read: joined instead, the
             # planner carried the 1,001 vectors (3.6 MB) through the window's sort and ranked them after it
             # (45 → 31 ms for a word in 8 % of 100,000 documents).
+            # The matches are put in order first and looked up in the scope newest first, until ranked + 1 are
+            # found (the "OFFSET 0" keeps the planner from looking every match up before ordering them): for the
+            # public a word in 8 % of 100,000 documents looks up 2,600 ids instead of 8,450, for staff ~1,000.
             order = "proposal_id" if common else "proposal_id + 0"
             matched = ("SELECT kept.proposal_id, (SELECT ts_rank(d.vector, to_tsquery('simple', %s), 1) "  # noqa: S608
                        "FROM search_searchdocument d WHERE d.proposal_id = kept.proposal_id) AS score "
-                       "FROM (SELECT proposal_id FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
-                       f"AND proposal_id IN ({scope_sql}) ORDER BY {order} DESC LIMIT {int(ranked) + 1}) kept")
+                       f"FROM (SELECT m.proposal_id FROM (SELECT proposal_id, {order} AS newest "
+                       "FROM search_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+                       f"ORDER BY newest DESC OFFSET 0) m WHERE m.proposal_id IN ({scope_sql}) "
+                       f"ORDER BY m.newest DESC LIMIT {int(ranked) + 1}) kept")
             params = [words, words, *scope_params]
         cursor.execute("SELECT proposal_id, score, matches FROM (SELECT proposal_id, score, "  # noqa: S608
                        "count(*) OVER () AS matches, row_number() OVER (ORDER BY proposal_id DESC) AS newest FROM "
