@@ -2,7 +2,7 @@
 
 Key-based expiration (``freshness``) makes the first request after a change compute a scope's figures: half a
 second for a session of 100,000 proposals, paid by whoever comes first. So the statistics page notes which
-scopes it showed (query string and language, per committee, for an hour), and after every event of the
+scopes it showed (query string and language, per committee, for half an hour), and after every event of the
 committee the task worker computes those scopes' figures for the new versions, once per burst: a computation is
 queued only when none is waiting, and it reads the versions when it starts, so the last one of a burst computes
 the final figures. A request that comes first still computes them itself (or, while the worker does, shows the
@@ -25,8 +25,8 @@ from tian.stats import page
 
 logger = logging.getLogger("tian.stats")
 
-VIEWED_TIMEOUT = 3600  # a scope nobody looked at for an hour is no longer computed ahead
-VIEWED_MAX = 20  # the scopes looked at last, per committee
+VIEWED_TIMEOUT = 1800  # a scope nobody looked at for half an hour is no longer computed ahead
+VIEWED_MAX = 8  # the scopes looked at last, per committee: the worker's time after each change is bounded
 QUEUED_TIMEOUT = 600  # a queued computation the worker never started no longer holds the next one back
 
 
