@@ -116,3 +116,17 @@ def test_the_command_imports_and_reimports(world, tmp_path):
     events = Event.objects.count()
     call_command("import_legacy", str(folder), stdout=io.StringIO())
     assert Event.objects.count() == events
+
+
+@pytest.mark.django_db(transaction=True)  # each step commits, so that the filter's choices are kept between pages
+def test_a_unit_an_import_creates_is_offered_at_once_by_the_filters(world, record, client_for):
+    import dataclasses
+
+    from django.urls import reverse
+
+    staff = client_for(world.staff)
+    assert "区档案馆" not in staff.get(reverse("search:search")).content.decode()  # the filter's units, kept
+    other = dataclasses.replace(record, number=16, assisting_units=["区档案馆"], replies=[])
+    import_record(other, by=world.staff, committee=world.committee)
+    assert "区档案馆" in staff.get(reverse("search:search")).content.decode()
+    assert "区档案馆" in staff.get(reverse("proposals:list")).content.decode()

@@ -17,6 +17,7 @@ from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, R
 from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
+from tian.organisations.services import names_changed
 from tian.proposals import services
 from tian.proposals.events import quiet
 from tian.proposals.models import ANSWERED, Proposal, State
@@ -171,6 +172,8 @@ class Importer:
             report += "; " + "、".join(self.done)
         if self.created:
             report += "; " + _("new: %(list)s") % {"list": "、".join(self.created)}
+            # New members, units, offices or officials: the pages and filters that list them by name move on.
+            names_changed(committee_id=self.committee.pk)
         return report
 
     def create(self, proposal) -> Proposal:

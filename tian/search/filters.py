@@ -16,8 +16,10 @@ from typing import Any, Literal
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tian.core import versions
 from tian.core.widgets import QuickSelect
 from tian.deadlines.filters import deadline_filter
 from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
@@ -138,6 +140,23 @@ def apply_filters(qs: QuerySet, values: dict, committee: Committee | None) -> Qu
     return qs
 
 
+# The filters whose choices are the committee's own rows, and the version that moves when those rows change: the
+# years its proposals were made in (reading them takes 16 ms at 100,000 proposals), its sessions, categories,
+# units and outcome classes (named things, NAMES).
+READ_CHOICES = {"year": versions.PROPOSALS, "session": versions.NAMES, "category": versions.NAMES,
+                "unit": versions.NAMES, "outcome": versions.NAMES}
+
+
+def committee_choices(committee: Committee | None, names: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """The choices of the filters ``names`` that read the committee's rows, kept in Django's cache under the versions
+    they depend on: a form reads one row of versions instead of a query per filter."""
+    pk = committee.pk if committee else None
+    proposals, named = versions.read(pk, versions.PROPOSALS, versions.NAMES)
+    moved = {versions.PROPOSALS: proposals, versions.NAMES: named}
+    key = ("filter_choices", pk, names, tuple(moved[READ_CHOICES[name]] for name in names), get_language())
+    return versions.cached(key, lambda: {name: list(FILTERS[name].choices(committee)) for name in names})
+
+
 class ProposalFilterForm(forms.Form):
     """The filter bar of one list: the filters ``names`` picks, each reading the committee's choices unless
     ``choices`` gives them (the portal's, counted over the disclosed proposals). ``text``: the label of a
@@ -150,8 +169,12 @@ class ProposalFilterForm(forms.Form):
             self.fields["q"] = forms.CharField(
                 label=text, required=False, max_length=MAX_TEXT,
                 widget=forms.TextInput(attrs={"type": "search", "placeholder": "如:托育 未成年人保护"}))
+        given = choices or {}
+        read = tuple(name for name in names if name in READ_CHOICES and given.get(name) is None)
+        kept = committee_choices(committee, read) if read else {}
         for name in names:
-            self.fields[name] = FILTERS[name].form_field(committee, (choices or {}).get(name))
+            self.fields[name] = FILTERS[name].form_field(
+                committee, given[name] if given.get(name) is not None else kept.get(name))
 
     def filters(self) -> dict:
         """The valid filters that are set; an invalid one (a hand-edited address) is dropped, and the form
