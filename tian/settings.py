@@ -6,6 +6,7 @@ Nothing here writes files. SQLite is the default database so that a fresh clone 
 
 import ipaddress
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -135,10 +136,11 @@ if _database["ENGINE"].endswith("sqlite3"):
     # Tests use a file in shared memory, not ":memory:": an in-memory database is one connection that Django
     # shares between the test and every thread of the live server, and two threads using it at once corrupt its
     # transaction state (a browser's favicon request beside a page's POST was enough). A file gives each
-    # thread its own connection, as PostgreSQL does.
-    _database.setdefault("TEST", {"NAME": str(
-        Path("/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir()) / f"tian-test-{os.getpid()}.sqlite3"
-    )})
+    # thread its own connection, as PostgreSQL does. In memory-backed /dev/shm where it has room (a container's is
+    # often 64 MB), else in the temporary folder.
+    _shm = Path("/dev/shm")  # noqa: S108 - the tests' throwaway database, named by process
+    _test_dir = _shm if _shm.is_dir() and shutil.disk_usage(_shm).free > 2**30 else Path(tempfile.gettempdir())
+    _database.setdefault("TEST", {"NAME": str(_test_dir / f"tian-test-{os.getpid()}.sqlite3")})
 else:
     _database.setdefault("CONN_MAX_AGE", envint("DB_CONN_MAX_AGE", 60, minimum=0))
     _database.setdefault("CONN_HEALTH_CHECKS", True)
