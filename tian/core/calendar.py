@@ -13,6 +13,7 @@ import chinese_calendar
 from asgiref.local import Local
 from django.core.signals import request_started
 from django.db.models import Count, Max, Sum
+from django.db.models.signals import post_delete, post_save
 from django_tasks.signals import task_started
 
 from tian.core.models import CalendarDay
@@ -52,6 +53,10 @@ def forget_corrections(**kwargs) -> None:
 
 request_started.connect(forget_corrections, dispatch_uid="calendar_request")
 task_started.connect(forget_corrections, dispatch_uid="calendar_task")
+# The process that corrects the calendar reads its version again at once (a command or a test has no next request
+# to start afresh); every other process reads it at its next request. ``CoreConfig.ready`` imports this module.
+post_save.connect(forget_corrections, sender=CalendarDay, dispatch_uid="tian.core.calendar_saved")
+post_delete.connect(forget_corrections, sender=CalendarDay, dispatch_uid="tian.core.calendar_deleted")
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
