@@ -46,3 +46,16 @@ def test_the_kept_filter_fields_show_a_renamed_unit_at_once(world, client_for):
     named_save(unit)  # as the management pages save it
     page = _found(staff, "养老")  # another query: the filter fields were kept from the first
     assert "区民政和社会事务局" in page and "区民政局<" not in page
+
+
+def test_the_kept_filter_fields_offer_a_new_year_at_once(world, client_for):
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    submitted(world, "关于发展普惠托育服务的建议", "建议建设普惠托育机构。")
+    staff = client_for(world.staff)
+    year = world.current_session.year
+    assert f'<option value="{year}"' not in _found(staff, "托育")
+    submitted(world, "关于社区托育点的建议", "建议在社区设立托育点。",
+              when=datetime.datetime(year, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert f'<option value="{year}"' in _found(staff, "养老")

@@ -29,12 +29,13 @@ def search(request):
     form = ProposalFilterForm(request.GET or None, committee=committee, names=SEARCH, text=_("Search words"))
     names, proposals = versions.read(committee.pk if committee else None, versions.NAMES, versions.PROPOSALS)
     # The filter fields with the committee's choices (its 200 units) are the same whatever is searched for: kept per
-    # the filters chosen, until a name changes.
+    # the filters chosen, until a name changes or a year appears.
     chosen = request.GET.copy()
     for name in ("q", "page"):
         chosen.pop(name, None)
+    years = tuple(value for value, _label in form.fields["year"].choices)
     filters = versions.cached(
-        ("search_filters", committee.pk if committee else None, names, get_language(), chosen.urlencode()),
+        ("search_filters", committee.pk if committee else None, names, years, get_language(), chosen.urlencode()),
         lambda: render_to_string("search/_filters.html", {"form": form}))
     if form.is_valid() and form.cleaned_data["q"].strip():
         # The results of a query are kept per viewer (what they may see and read), query, filters and page, until any
@@ -66,7 +67,8 @@ def _results(request, form, committee) -> str:
                 "assignments").order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
             context.update(listing=for_display(request.user, page.object_list), total=page.paginator.count,
                            searched=True, page=page)
-    return render_to_string("search/_results.html", context, request=request)
+    # Without the context processors (the layout's): the results read only ``request``, for the pages' links.
+    return render_to_string("search/_results.html", context)
 
 
 @require_permission(Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
