@@ -99,7 +99,11 @@ def test_a_split_unit_shares_its_proposals_and_chains_are_followed(world):
     split.new_units.set([u["区司法局"], u["区妇联"]])
     renamed = UnitMapping.objects.create(committee=world.committee, old_unit=u["区司法局"])
     renamed.new_units.set([u["区财政局"]])
-    assert training.resolve_mapping(world.committee)[u["区民政局"].pk] == (u["区财政局"].pk, u["区妇联"].pk)
+    successors = training.resolve_mapping(world.committee)[u["区民政局"].pk]
+    assert sorted(successors) == sorted((u["区财政局"].pk, u["区妇联"].pk))
+    # In the units' order, 区司法局's place taken by its own successor.
+    direct = sorted((u["区司法局"], u["区妇联"]), key=lambda unit: (unit.order, unit.name))
+    assert list(successors) == [u["区财政局"].pk if unit == u["区司法局"] else unit.pk for unit in direct]
     history(world)
     children = [e for e in training.examples(world.committee) if e.words and "儿童" in e.words]
     assert {e.lead for e in children} == {u["区财政局"].pk, u["区妇联"].pk}

@@ -69,10 +69,12 @@ class Trained:
 
 
 def resolve_mapping(committee) -> dict[int, tuple[int, ...]]:
-    """Old unit → the units that handle its matters now, followed through chains (A → B, B → C: A → C)."""
+    """Old unit → the units that handle its matters now, followed through chains (A → B, B → C: A → C), each old
+    unit's successors in the units' own order (the same on every database: ties between them are broken by it)."""
     direct = defaultdict(list)
     for old_id, new_id in UnitMapping.new_units.through.objects.filter(
-            unitmapping__committee=committee).values_list("unitmapping__old_unit_id", "unit_id"):
+            unitmapping__committee=committee).order_by("unitmapping__old_unit_id", "unit__order", "unit__name",
+                                                       "unit_id").values_list("unitmapping__old_unit_id", "unit_id"):
         direct[old_id].append(new_id)
 
     def follow(unit_id, seen):
