@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tian.audit.models import AuditEntry
 from tian.handling import services as handling
 from tian.handling.models import Assignment, UnitRole
 from tian.proposals import services
@@ -14,7 +15,7 @@ from tian.proposals.models import Proposal, State, TopicCategory
 from tian.suggest import training
 from tian.suggest.models import SuggestionOutcome, UnitMapping, UnitModel, UnitRule
 from tian.suggest.selectors import MODEL, RULES, suggest_units
-from tian.suggest.services import unit_model_train
+from tian.suggest.services import unit_model_train, unit_rule_save
 
 CHILDREN = ("关于加强留守儿童关爱保护的建议", "留守儿童监护缺失，儿童督导员队伍不足，建议健全关爱保护机制。")
 SCHOOL = ("关于整治校园周边交通秩序的建议", "上下学时段校园周边交通拥堵，建议增派警力疏导交通秩序。")
@@ -229,11 +230,7 @@ def test_retrain_from_the_page_makes_a_version(world, client_for, url):
     assert client_for(world.member).post(url).status_code == 403
 
 
-
 def test_changes_to_the_suggestions_read_as_chinese_sentences_in_the_audit_log(world, client_for):
-    from tian.audit.models import AuditEntry
-    from tian.suggest.services import unit_rule_save
-
     unit_rule_save(rule=UnitRule(committee=world.committee, keywords="养老", unit=world.units["区民政局"]),
                    by=world.staff)
     entry = AuditEntry.objects.filter(object_type="unit_rule").get()

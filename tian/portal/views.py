@@ -24,6 +24,7 @@ from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.timeline import review_result
+from tian.search.filters import chosen
 from tian.search.query import search_proposals
 from tian.supervision.models import SupervisionReview
 
@@ -154,12 +155,9 @@ def _search_body(request, committee, public: int, names: int) -> str:
     query = form.filters().get("q", "").strip()
     # The filter fields with their counts (a committee's 200 units) are the same whatever words are searched for:
     # kept per the filters chosen, so that a new query renders only its box and its results.
-    chosen = request.GET.copy()
-    for name in ("q", "page"):
-        chosen.pop(name, None)
     filters = versions.cached(
-        ("portal_filters", committee.pk if committee else None, public, names, get_language(), chosen.urlencode()),
-        lambda: render_to_string("portal/_filters.html", {"form": form}))
+        ("portal_filters", committee.pk if committee else None, public, names, get_language(), chosen(request.GET)),
+        lambda: render_to_string("includes/filter_fields.html", {"form": form}))
     context = {"form": form, "query": query, "request": request,
                "filters": mark_safe(filters)}  # noqa: S308 - our own template's output, kept as text
     if query:

@@ -188,6 +188,14 @@ class ProposalFilterForm(forms.Form):
         return apply_filters(qs, {k: v for k, v in self.filters().items() if k != "q"}, self.committee)
 
 
+def chosen(params) -> str:
+    """The filters a query string sets, without its search words and page: what a kept filter bar depends on."""
+    params = params.copy()
+    for name in ("q", "page"):
+        params.pop(name, None)
+    return params.urlencode()
+
+
 def query_values(params: dict, names=API) -> dict:
     """The filters of ``names`` in an API query (already typed by the API's schema), enums as their values."""
     return {name: getattr(params[name], "value", params[name]) for name in names if params.get(name) is not None}

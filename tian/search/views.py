@@ -17,7 +17,7 @@ from tian.disclosure.policy import ListDisclosure, for_display
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import MERGE_TARGETS, State
 from tian.proposals.selectors import get_proposal_for, visibility_key, visible_proposals
-from tian.search.filters import SEARCH, ProposalFilterForm
+from tian.search.filters import SEARCH, ProposalFilterForm, chosen
 from tian.search.query import search_proposals, similar_proposals
 
 PAGE_SIZE = 20
@@ -30,13 +30,10 @@ def search(request):
     names, proposals = versions.read(committee.pk if committee else None, versions.NAMES, versions.PROPOSALS)
     # The filter fields with the committee's choices (its 200 units) are the same whatever is searched for: kept per
     # the filters chosen, until a name changes or a year appears.
-    chosen = request.GET.copy()
-    for name in ("q", "page"):
-        chosen.pop(name, None)
     years = tuple(value for value, _label in form.fields["year"].choices)
     filters = versions.cached(
-        ("search_filters", committee.pk if committee else None, names, years, get_language(), chosen.urlencode()),
-        lambda: render_to_string("search/_filters.html", {"form": form}))
+        ("search_filters", committee.pk if committee else None, names, years, get_language(), chosen(request.GET)),
+        lambda: render_to_string("includes/filter_fields.html", {"form": form}))
     if form.is_valid() and form.cleaned_data["q"].strip():
         # The results of a query are kept per viewer (what they may see and read), query, filters and page, until any
         # of the committee's proposals or names changes: paging through them or coming back asks the database once.
