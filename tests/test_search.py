@@ -201,38 +201,67 @@ def test_a_scope_holding_few_of_the_newest_matches_is_still_searched_whole(world
 
 
 def test_every_way_of_finding_the_matches_gives_the_same_page(world, indexed, monkeypatch):
-    """PostgreSQL finds the newest matches by walking the documents, the GIN index, or (a scope of the proposal
-    table alone) the scope's newest proposals: for every scope, and with the count capped, the page is the same."""
+    """PostgreSQL finds the newest matches by walking the documents, the GIN index, (a scope of the proposal table
+    alone) the scope's newest proposals, or (the public's) the disclosed documents, walked or from their own GIN
+    index, the walk given up when it finds too few: for every scope, and with the count capped, the page is the
+    same."""
     from django.db import connection
 
     from tian.search import backends, query
 
     _seed, water, roads = indexed
     Proposal.objects.filter(pk__in=[water.pk, roads.pk]).update(is_public=True)
+    for proposal in (water, roads):
+        index_proposal(proposal.pk)  # as the disclosure's event does
     public = Proposal.objects.filter(committee=world.committee, is_public=True)
     assert backends._one_row_per_proposal(public)
     assert backends._one_row_per_proposal(visible_proposals(world.member))  # its joins are in a subquery
     assert not backends._one_row_per_proposal(Proposal.objects.filter(assignments__unit=world.units["区民政局"]))
     if connection.vendor != "postgresql":
         pytest.skip("the ways of finding the matches are PostgreSQL's")
-    scopes = [public, visible_proposals(world.member), visible_proposals(world.staff)]
+    scopes = [(public, True), (public, False), (visible_proposals(world.member), False),
+              (visible_proposals(world.staff), False)]
 
     def pages():
-        return [[(h.proposal.pk, round(h.score, 6)) for h in search_proposals(scope, words).hits]
-                + [search_proposals(scope, words).total, search_proposals(scope, words).more]
-                for scope in scopes for words in ("农村", "建议", "农村 饮水", "托育")]
+        found = []
+        for scope, disclosed in scopes:
+            for words in ("农村", "建议", "农村 饮水", "托育"):
+                page = search_proposals(scope, words, disclosed=disclosed)
+                found.append([(h.proposal.pk, round(h.score, 6)) for h in page.hits] + [page.total, page.more])
+        return found
 
+    # The planner's expectations, forced: every document matches, or none does; of a few documents (a walk of
+    # them all is complete) or of very many (a walk stops early and, finding too few, gives way to the index).
+    expected = {"walk or key": (1.0, 2002), "walk given up": (1.0, 10**9), "index": (0.0, 2002)}
     results = {}
     for ranked in (1000, 1):
         monkeypatch.setattr(query, "RANKED_MATCHES", ranked)
-        for common in (True, False):
+        for way, share in expected.items():
             for alone in (True, False):
-                monkeypatch.setattr(backends.PostgresFTS, "_common", lambda self, cursor, terms, c=common: c)
+                monkeypatch.setattr(backends.PostgresFTS, "_share", lambda self, cursor, terms, disclosed, s=share: s)
                 monkeypatch.setattr(backends, "_one_row_per_proposal", lambda scope, a=alone: a)
-                results[(ranked, common, alone)] = pages()
+                results[(ranked, way, alone)] = pages()
         assert len({repr(v) for k, v in results.items() if k[0] == ranked}) == 1, results
-    assert results[(1000, True, True)] != results[(1, True, True)]  # the cap is in force
-    assert any(hits[:-2] for hits in results[(1000, True, True)])
+    assert results[(1000, "index", True)] != results[(1, "index", True)]  # the cap is in force
+    assert any(hits[:-2] for hits in results[(1000, "index", True)])
+
+
+def test_the_public_search_finds_a_proposal_once_it_is_disclosed_and_only_then(world, indexed):
+    """The public search looks among the documents of disclosed proposals (``SearchDocument.disclosed``), which
+    the disclosure's event brings up to date; a flag not yet up to date never shows an undisclosed proposal."""
+    from tian.search.models import SearchDocument
+
+    _seed, water, _roads = indexed
+    public = Proposal.objects.filter(committee=world.committee, is_public=True)
+    assert search_proposals(public, "饮水", disclosed=True).total == 0
+    SearchDocument.objects.filter(pk=water.pk).update(disclosed=True)  # ahead of the proposal: still not shown
+    assert search_proposals(public, "饮水", disclosed=True).total == 0
+    Proposal.objects.filter(pk=water.pk).update(is_public=True)
+    index_proposal(water.pk)
+    assert SearchDocument.objects.get(pk=water.pk).disclosed
+    assert [h.proposal.pk for h in search_proposals(public, "饮水", disclosed=True).hits] == [water.pk]
+    call_command("rebuild_search_index", stdout=None)
+    assert list(SearchDocument.objects.filter(disclosed=True).values_list("pk", flat=True)) == [water.pk]
 
 
 def test_the_api_lists_offer_exactly_the_shared_filters():

@@ -169,7 +169,7 @@ def _search_results(request, form, disclosed, query) -> str:
     page_number = _page_number(request)
     # The same search as the signed-in one, its highlights cut from the text the public may read.
     result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
-                              policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals))
+                              policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals), disclosed=True)
     hits = [{"proposal": hit.proposal, "title_html": hit.title_html, "snippet_html": hit.snippet_html}
             for hit in result.hits]
     return render_to_string("portal/_search_results.html", {

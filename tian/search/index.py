@@ -35,7 +35,7 @@ def index_proposal(proposal_id: int) -> bool:
         SearchDocument.objects.update_or_create(
             proposal_id=proposal_id,
             defaults={"title_tokens": title_tokens, "body_tokens": body_tokens, "keywords": keywords,
-                      "updated_at": timezone.now()})
+                      "disclosed": proposal.is_public, "updated_at": timezone.now()})
         SearchKeyword.objects.filter(document_id=proposal_id).delete()
         _write_keywords([(proposal_id, keywords)])
         engine().upsert(cursor, proposal_id, title_tokens, body_tokens)
@@ -99,31 +99,32 @@ def _settle() -> None:
             cursor.execute(f"{command} {model._meta.db_table}")
 
 
-def _load(ids: list[int]) -> list[tuple[int, str, str, list[str]]]:
-    """(id, title, body, released reply bodies) of the proposals of ``ids`` still not drafts."""
+def _load(ids: list[int]) -> list[tuple[int, str, str, list[str], bool]]:
+    """(id, title, body, released reply bodies, disclosed) of the proposals of ``ids`` still not drafts."""
     replies: dict[int, list[str]] = {}
     # Reply's default order (round, id), as index_proposal reads them.
     for proposal_id, body in Reply.objects.filter(proposal_id__in=ids, status=Reply.Status.RELEASED).values_list(
             "proposal_id", "body"):
         replies.setdefault(proposal_id, []).append(body)
     proposals = Proposal.objects.filter(pk__in=ids).exclude(state=State.DRAFT).only(
-        "title", "body", "background", "analysis", "suggestions").order_by("pk")
-    return [(p.pk, p.title, p.full_body, replies.get(p.pk, [])) for p in proposals]
+        "title", "body", "background", "analysis", "suggestions", "is_public").order_by("pk")
+    return [(p.pk, p.title, p.full_body, replies.get(p.pk, []), p.is_public) for p in proposals]
 
 
-def _analyse_batch(rows: list[tuple[int, str, str, list[str]]]) -> list[tuple[int, str, str, dict]]:
-    return [(pk, *text.analyse(title, body, replies)) for pk, title, body, replies in rows]
+def _analyse_batch(rows: list[tuple[int, str, str, list[str], bool]]) -> list[tuple[int, str, str, dict, bool]]:
+    return [(pk, *text.analyse(title, body, replies), public) for pk, title, body, replies, public in rows]
 
 
-def _write(documents: list[tuple[int, str, str, dict]]) -> int:
+def _write(documents: list[tuple[int, str, str, dict, bool]]) -> int:
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         SearchDocument.objects.bulk_create(
             [SearchDocument(proposal_id=pk, title_tokens=title_tokens, body_tokens=body_tokens, keywords=keywords,
-                            updated_at=now) for pk, title_tokens, body_tokens, keywords in documents],
+                            disclosed=public, updated_at=now)
+             for pk, title_tokens, body_tokens, keywords, public in documents],
             batch_size=500)
-        _write_keywords([(pk, keywords) for pk, _t, _b, keywords in documents])
-        engine().insert_many(cursor, [(pk, title_tokens, body_tokens) for pk, title_tokens, body_tokens, _k
+        _write_keywords([(pk, keywords) for pk, _t, _b, keywords, _p in documents])
+        engine().insert_many(cursor, [(pk, title_tokens, body_tokens) for pk, title_tokens, body_tokens, _k, _p
                                       in documents])
     return len(documents)
 

@@ -15,7 +15,16 @@ class SearchDocument(models.Model):
     title_tokens = models.TextField(blank=True)
     body_tokens = models.TextField(blank=True)
     keywords = models.JSONField(default=dict, blank=True)
+    # Whether the proposal was disclosed when it was last indexed (its disclosure is an event, so it is indexed
+    # again then). The public search looks among these documents alone, through indexes of their own (below, and
+    # on PostgreSQL a GIN index of their vectors), then still looks each kept match up in its scope: a value not
+    # yet brought up to date can hide a proposal from the public search, never show one.
+    disclosed = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["proposal"], condition=models.Q(disclosed=True),
+                                name="search_document_disclosed")]
 
     def __str__(self):
         return f"search document of {self.proposal_id}"

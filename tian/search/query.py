@@ -37,16 +37,20 @@ class SearchPage:
 RANKED_MATCHES = 1000
 
 
-def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset: int = 0) -> SearchPage:
+def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset: int = 0,
+                disclosed: bool = False) -> SearchPage:
     """One page of the proposals of ``base_qs`` matching every term, most relevant first, without highlights.
 
     Matching, scoping, ranking, counting and cutting the page are done by the database in one query, so that
     a word found in most of 100,000 proposals costs Python twenty rows. Only the newest ``RANKED_MATCHES``
-    matches are ranked and counted; when more match, ``total`` is ``RANKED_MATCHES`` and ``more`` is set."""
+    matches are ranked and counted; when more match, ``total`` is ``RANKED_MATCHES`` and ``more`` is set.
+    ``disclosed``: ``base_qs`` holds disclosed proposals only (the public's), so that the engine may look among
+    the disclosed documents alone; each match is still looked up in ``base_qs``."""
     if not terms:
         return SearchPage(terms=terms)
     with connection.cursor() as cursor:
-        rows = engine().page(cursor, terms, base_qs, ranked=RANKED_MATCHES, limit=limit, offset=offset)
+        rows = engine().page(cursor, terms, base_qs, ranked=RANKED_MATCHES, limit=limit, offset=offset,
+                             disclosed=disclosed)
         if rows:
             matches = rows[0][2]
         elif offset:  # a page past the last: count them to say how many there are
@@ -60,12 +64,12 @@ def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset:
 
 
 def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: int = 0,
-                     policy_for: Callable | None = None) -> SearchPage:
+                     policy_for: Callable | None = None, disclosed: bool = False) -> SearchPage:
     """Proposals of ``base_qs`` matching every term of ``query``, most relevant first, with highlights.
     ``policy_for(proposals)`` gives the reader's disclosure policy for the page (an object whose
     ``text(proposal, value)`` is what the reader may read of ``value``): highlights are cut from that text, so
-    that no excerpt shows what the policy masks."""
-    page = ranked_page(base_qs, text.query_terms(query), limit=limit, offset=offset)
+    that no excerpt shows what the policy masks. ``disclosed``: as for ``ranked_page``."""
+    page = ranked_page(base_qs, text.query_terms(query), limit=limit, offset=offset, disclosed=disclosed)
     terms = page.terms
     policy = policy_for([hit.proposal for hit in page.hits]) if policy_for else None
 
