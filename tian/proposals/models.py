@@ -170,8 +170,9 @@ class Proposal(models.Model):
             # The newest edit. Read by nothing since kept pages are keyed on versions (core/versions.py); dropping it
             # is a migration of its own.
             models.Index(fields=["updated_at"], name="proposal_updated"),
-            # The disclosed proposals newest first, read from the index alone: public search walks them
-            # (``search/backends.PostgresFTS.page``).
+            # The disclosed proposals, read from the index alone: the public search looks each of its matches up
+            # here, and walks them newest first for a few disclosed proposals (``search/backends.PostgresFTS.page``;
+            # with many, it walks the disclosed search documents' own index instead).
             models.Index(fields=["id", "committee"], condition=Q(is_public=True), name="proposal_public_newest"),
         ]
 
