@@ -3,7 +3,8 @@ synthetic proposals, loaded by wrk at concurrency 32 from this machine only (127
 docs/benchmarks.md: throughput, p50/p95/p99, SQL queries per request, the 100k/1k ratio of p95 and the ratio
 to a bare Django view (the framework floor).
 
-BENCH_SIZES=1000,100000 BENCH_SECONDS=10 BENCH_DATABASES=sqlite,postgresql override the defaults.
+BENCH_SIZES=1000,100000 BENCH_SECONDS=10 BENCH_DATABASES=sqlite,postgresql override the defaults; BENCH_ROWS (names of
+rows, comma-separated, e.g. "statistics of a session,proposal submission (API)") runs those rows alone, in their order.
 
 The cache is Django's, as in production: Redis for PostgreSQL (BENCH_REDIS_URL, default redis://127.0.0.1:6379/9,
 given to gunicorn's workers and the task worker as CACHE_URL), the default file cache (a folder of the run's own)
@@ -42,6 +43,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 DATABASES = os.environ.get("BENCH_DATABASES", "postgresql,sqlite").split(",")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 HOME_MEMBERS = int(os.environ.get("BENCH_HOME_MEMBERS", "200"))
+ROWS = [name for name in os.environ.get("BENCH_ROWS", "").split(",") if name]
 KEEP = ROOT / "var" / "bench"
 # An earlier run to compare with (BENCH_BEFORE, default var/bench/before.json): {"about": {"commit", "run", "mix"},
 # "results": {"database|size|page": {"rate", "p95", …}}}. The report then has a before-and-after table.
@@ -367,6 +369,8 @@ def main():
                     worker_idle(served)
                     runs = [(name, spec, 32) for name, spec in pages.items()]
                     runs += [(f"{name} (one user)", pages[name], 1) for name in ONE_USER if name in pages]
+                    if ROWS:
+                        runs = [run for run in runs if run[0] in ROWS]
                     for name, spec, connections in runs:
                         data = wrk(f"http://127.0.0.1:{PORT}{spec['path']}", spec, SECONDS, connections)
                         drain()

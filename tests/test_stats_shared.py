@@ -2,6 +2,8 @@
 read by the others, the previous figures shown (with their time) while a new version is being computed; and the
 counting in SQL agrees with the list behind each number."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -101,3 +103,25 @@ def test_every_number_counts_the_proposals_listed_behind_it():
             assert kpis.proposals_behind(scope, measure).count() == overall[measure], (scope.label, measure)
         satisfied = overall["satisfied"] + overall["basically_satisfied"]
         assert kpis.proposals_behind(scope, "satisfied").count() == satisfied
+
+
+def test_a_burst_of_changes_has_the_worker_compute_the_looked_at_figures_once_after_it(world, settings):
+    """On the database queue the worker's computation starts WARM_DELAY seconds after the change that queued it,
+    and the changes meanwhile queue nothing more: a steady stream of submissions is not followed by the figures
+    computed back to back. The computation, when it runs, computes every scope looked at."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    computations = DBTaskResult.objects.filter(task_path="tian.stats.warming.compute_viewed")
+    first = _submitted(world, "提案一")
+    assert computations.count() == 0  # nobody looked at the statistics: nothing to compute ahead
+    warming.viewed(world.committee.pk, "year=2023", "zh-hans")
+    before = timezone.now()
+    for proposal_id in (first.pk, _submitted(world, "提案二").pk, _submitted(world, "提案三").pk):
+        warming.after_event(0, proposal_id)
+    (queued,) = computations.all()
+    assert queued.run_after >= before + timedelta(seconds=warming.WARM_DELAY)
+    assert warming.compute_viewed.call(world.committee.pk) == 1  # the one scope, when the worker gets to it
+    warming.after_event(0, first.pk)  # a change after the computation started queues the next one
+    assert computations.count() == 2
