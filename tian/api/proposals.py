@@ -279,7 +279,7 @@ PERFORM = {
 def _act(request, proposal_id: int, name: str, payload):
     perform = PERFORM[name][0]
     perform(request, get_proposal_row_for(request.user, proposal_id), payload)
-    return outputs.changed_proposal(request.user, get_proposal_for(request.user, proposal_id))
+    return outputs.changed_proposal(request.user, get_proposal_row_for(request.user, proposal_id, ties=True))
 
 
 ACTION = {200: ProposalOut, **ERRORS}

@@ -4,7 +4,7 @@
 so "doesn't exist" and "not yours" look the same (404).
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -130,17 +130,29 @@ def _visible_by_own_columns(user, proposal: Proposal) -> bool:
     return False
 
 
-def get_proposal_row_for(user, pk: int) -> Proposal:
+# What the workflow (``workflow.available``) and the disclosure policy (``disclosure_for``) read of a proposal besides
+# its own columns: the viewer's ties to it.
+TIES = (Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")), "assignments",
+        "supervising_offices", "lead_officials")
+
+
+def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
     """Fetch-and-authorize the proposal alone, for an action on it (the services lock and re-read it, and the
     workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed.
     The row is read by its key; only when its own columns do not already show that the user may see it
-    (their own proposal, a public one, staff) is ``visible_proposals`` asked, with its joins and subqueries."""
+    (their own proposal, a public one, staff) is ``visible_proposals`` asked, with its joins and subqueries.
+    ``ties``: with its proposer, category and ``TIES``, for the answer of an action (the proposal as the viewer
+    may read it and what they may do next): the proposal page's read, ten tables joined, takes longer to plan (~5 ms
+    on PostgreSQL) than to run, and with it an API submission's request took 50 ms in-process instead of 34."""
+    related = ("committee", "session", "category", "lead_member", "collective") if ties else ("committee", "session")
     try:
-        proposal = Proposal.objects.select_related("committee", "session").get(pk=pk)
+        proposal = Proposal.objects.select_related(*related).get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404 from None
     if not _visible_by_own_columns(user, proposal) and not visible_proposals(user).filter(pk=pk).exists():
         raise Http404
+    if ties:
+        prefetch_related_objects([proposal], *TIES)
     return proposal
 
 
