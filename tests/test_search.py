@@ -9,7 +9,7 @@ from django.core.management import call_command
 from tian.proposals import services
 from tian.proposals.models import Proposal, TopicCategory
 from tian.proposals.selectors import visible_proposals
-from tian.search import text
+from tian.search import backends, text
 from tian.search.index import index_proposal
 from tian.search.query import search_proposals, similar_proposals
 
@@ -207,7 +207,7 @@ def test_every_way_of_finding_the_matches_gives_the_same_page(world, indexed, mo
     same."""
     from django.db import connection
 
-    from tian.search import backends, query
+    from tian.search import query
 
     _seed, water, roads = indexed
     Proposal.objects.filter(pk__in=[water.pk, roads.pk]).update(is_public=True)
@@ -270,3 +270,10 @@ def test_the_api_lists_offer_exactly_the_shared_filters():
     from tian.search.filters import API
 
     assert set(ProposalFilters.model_fields) == {*API, "q", "page", "page_size"}
+
+
+def test_a_query_words_parts_do_not_make_it_look_rarer_than_it_is():
+    # 群众反映 is segmented with its parts, which every document holding it holds too: its share is its own, not
+    # the product of the three (the planner's estimate, taking them as independent).
+    assert backends._independent(["群众反映", "群众", "反映", "通过"]) == ["群众反映", "通过"]
+    assert backends._independent(["老年人", "老年", "养老"]) == ["老年人", "养老"]

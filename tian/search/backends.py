@@ -44,6 +44,14 @@ def _in_scope(scope: QuerySet, column: str) -> tuple[str, tuple]:
     return f"EXISTS ({sql})", params
 
 
+def _independent(terms: list[str]) -> list[str]:
+    """The terms that no other term of the query contains. A query word is segmented as the documents are, so its
+    parts come with it (群众反映 gives 群众 and 反映, found wherever 群众反映 is): the planner, which takes the
+    terms as independent, multiplies their shares (群众反映: 3,069 documents expected of 100,000, 17,787 found,
+    which took the index's way and read all of them, 100 ms); the share of the word alone is the estimate."""
+    return [t for t in terms if not any(t != other and t in other for other in terms)]
+
+
 def _lexemes(terms: list[str], operator: str) -> str:
     return operator.join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
 
@@ -262,12 +270,13 @@ class PostgresFTS:
     COMMON = 0.2
 
     def _share(self, cursor, terms: list[str], disclosed: bool = False) -> tuple[float, float]:
-        """The share of the documents that the planner expects to match every term, and how many documents it
-        expects there to be: from the statistics that ANALYZE keeps of the vectors' lexemes and of the flag, no
-        document is read. With ``disclosed``, of the disclosed documents."""
+        """The share of the documents that the planner expects to match every term (every term that no other
+        contains, ``_independent``), and how many documents it expects there to be: from the statistics that
+        ANALYZE keeps of the vectors' lexemes and of the flag, no document is read. With ``disclosed``, of the
+        disclosed documents."""
         among = "disclosed AND " if disclosed else ""
         matches = self._planned_rows(cursor, f"SELECT 1 FROM search_searchdocument WHERE {among}"  # noqa: S608
-                                     "vector @@ to_tsquery('simple', %s)", [_lexemes(terms, " & ")])
+                                     "vector @@ to_tsquery('simple', %s)", [_lexemes(_independent(terms), " & ")])
         if disclosed:
             documents = self._planned_rows(cursor, "SELECT 1 FROM search_searchdocument WHERE disclosed", [])
         else:
