@@ -202,8 +202,8 @@ class PostgresFTS:
         # 100,000 proposals, 41 % disclosed: 11,453 GIN matches of 基层 突出 read, 2,242 looked up in the scope,
         # for 1,001 kept; 7,815 proposals and their vectors walked for 1,001 matches of 活动). New query pages of
         # the public search: 35 → 22 ms on average, SQL 24 → 12 ms.
-        # Only the kept matches are ranked, each where its vector is read, so that the vectors (3–4 KB) are not
-        # carried through the sort and the window below.
+        # Each match is ranked where its vector is read, so that the vectors (3–4 KB) are not carried through the
+        # sort and the window below.
         words = _lexemes(terms, " & ")
         share, documents = self._share(cursor, terms, disclosed)
         common = share >= min(self.COMMON, math.sqrt(ranked / documents))
@@ -231,24 +231,32 @@ class PostgresFTS:
                        f"ORDER BY p.pk DESC LIMIT {int(ranked) + 1}")
             params = [*scope_params, words, words]
         else:
-            # The newest matches are chosen by their ids alone; only the kept ones' vectors are read again, by id,
-            # to rank them (carrying every match's vector through the sort spilled ~25 MB to disk for a word in a
-            # fifth of 100,000 documents, and took a third longer even where it fit in memory). The rank is a
-            # subquery of each kept row, so that it is computed where the vector is read: joined instead, the
-            # planner carried the 1,001 vectors (3.6 MB) through the window's sort and ranked them after it
-            # (45 → 31 ms for a word in 8 % of 100,000 documents).
-            # The matches are put in order first and looked up in the scope newest first, until ranked + 1 are
-            # found (the "OFFSET 0" keeps the planner from looking every match up before ordering them): for the
-            # public a word in 8 % of 100,000 documents looks up 2,600 ids instead of 8,450, for staff ~1,000.
+            # The newest matches are chosen by their ids, looked up in the scope newest first until ranked + 1 are
+            # found (the "OFFSET 0" keeps the planner from looking every match up before ordering them: for the
+            # public a word in 8 % of 100,000 documents looks up 2,600 ids instead of 8,450, for staff ~1,000).
+            # Only the scores are carried, never the vectors (carried through the sort, before the ninth session,
+            # they spilled ~25 MB to disk for a word in a fifth of 100,000 documents). Up to a few times as many
+            # matches as are kept, each match is ranked where the scan reads it, its vector in the row read anyway
+            # for its id (a GIN index gives none): ranking costs about 1 µs a match, reading a kept match's vector
+            # again by its id 5–13 µs (public searches that take the index, at 100,000: 10.6 → 8.1 ms). With more
+            # matches only the kept ones are ranked, each read again by a subquery of its own row (joined instead,
+            # the planner carried the 1,001 vectors through the window's sort and ranked them after it): a word in
+            # 9 % of 100,000 documents took 23 ms that way for staff, 31 ranking all its matches.
             order = "proposal_id" if common else "proposal_id + 0"
             among = "disclosed AND " if disclosed else ""
-            matched = ("SELECT kept.proposal_id, (SELECT ts_rank(d.vector, to_tsquery('simple', %s), 1) "  # noqa: S608
-                       "FROM search_searchdocument d WHERE d.proposal_id = kept.proposal_id) AS score "
-                       f"FROM (SELECT m.proposal_id FROM (SELECT proposal_id, {order} AS newest "
-                       f"FROM search_searchdocument WHERE {among}vector @@ to_tsquery('simple', %s) "
-                       f"ORDER BY newest DESC OFFSET 0) m WHERE m.proposal_id IN ({scope_sql}) "
-                       f"ORDER BY m.newest DESC LIMIT {int(ranked) + 1}) kept")
-            params = [words, words, *scope_params]
+            newest = (f"ORDER BY newest DESC OFFSET 0) m WHERE m.proposal_id IN ({scope_sql}) "
+                      f"ORDER BY m.newest DESC LIMIT {int(ranked) + 1}")
+            if share * documents <= self.RANKED_IN_SCAN * (ranked + 1):
+                matched = (f"SELECT m.proposal_id, m.score FROM (SELECT proposal_id, {order} AS newest, "  # noqa: S608
+                           "ts_rank(vector, q, 1) AS score FROM search_searchdocument, to_tsquery('simple', %s) q "
+                           f"WHERE {among}vector @@ q {newest}")
+                params = [words, *scope_params]
+            else:
+                matched = ("SELECT kept.proposal_id, (SELECT ts_rank(d.vector, to_tsquery('simple', %s), 1) "  # noqa: S608
+                           "FROM search_searchdocument d WHERE d.proposal_id = kept.proposal_id) AS score "
+                           f"FROM (SELECT m.proposal_id FROM (SELECT proposal_id, {order} AS newest "
+                           f"FROM search_searchdocument WHERE {among}vector @@ to_tsquery('simple', %s) {newest}) kept")
+                params = [words, words, *scope_params]
         return self._scored(cursor, matched, params, ranked=ranked, limit=limit, offset=offset)
 
     @staticmethod
@@ -268,6 +276,9 @@ class PostgresFTS:
     # carried through a sort: the two cost the same where share² = ranked ÷ documents. Measured over 280 mixed
     # queries at 100,000 proposals: words in 10–20 % of the documents fell from 70–79 ms to ~15 ms.
     COMMON = 0.2
+    # Up to this many times ranked + 1 matches expected, every match is ranked where it is read (see ``page``);
+    # measured over the 280 mixed queries at 100,000 proposals, the two ways cost the same at about 4–5 times.
+    RANKED_IN_SCAN = 4
 
     def _share(self, cursor, terms: list[str], disclosed: bool = False) -> tuple[float, float]:
         """The share of the documents that the planner expects to match every term (every term that no other
