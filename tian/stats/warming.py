@@ -7,9 +7,10 @@ committee the task worker computes those scopes' figures for the new versions, o
 queued only when none is waiting, to start ``WARM_DELAY`` seconds after the change that queued it, and it reads the
 versions when it starts, so the last change of those seconds is in the figures. Without the delay a steady stream
 of changes (a plenary's submissions, a week of replies) had the worker compute the figures back to back, half a
-second of the database's time each at 100,000 proposals, taken from the people's requests (make bench: 28.5
-submissions/s at 1,000 proposals, 17.5 at 100,000). A request that comes first still computes them itself (or, while the worker does, shows the
-previous ones with their time), so nothing waits for the worker and nothing shown is ever older than that.
+second of the database's time each at 100,000 proposals, taken from the people's requests (make bench: 28.3
+submissions/s at 1,000 proposals, 17.3 at 100,000). A request that comes first still computes them itself (or,
+while the worker does, shows the previous ones with their time), so nothing waits for the worker and nothing shown
+is ever older than that.
 
 Registered as a follower of the events (``tian/proposals/tasks.py``) by ``StatsConfig.ready``.
 """
