@@ -38,7 +38,7 @@ test: install
 	$(BIN)/python -m pytest
 
 # Load test under gunicorn on PostgreSQL and SQLite with 1,000 and 100,000 synthetic proposals (needs wrk);
-# writes docs/benchmarks.md. BENCH_SIZES, BENCH_SECONDS and BENCH_DATABASES narrow it.
+# writes docs/benchmarks.md. BENCH_SIZES, BENCH_SECONDS, BENCH_DATABASES and BENCH_ROWS narrow it.
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python scripts/bench.py
