@@ -235,6 +235,43 @@ def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, t
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").status_code == 409
 
 
+def test_decisions_and_reports_on_a_proposal_the_caller_may_not_open_are_a_404_and_change_nothing(
+        world, tokens, assigned):
+    """The office's decision on an extension and a unit's follow-up report are authorized by the proposal they
+    belong to: another unit's handler does not even see it."""
+    import datetime
+
+    from tian.deadlines import services as deadlines
+    from tian.deadlines.models import ExtensionRequest, FollowUp
+    from tian.handling import services as handling
+    from tian.supervision import services as supervision
+
+    other = Api(tokens["other_handler"])
+    lead = assigned.assignments.get(role="lead")
+    extension = deadlines.extension_request(assignment=lead, by=world.lead_handler, reason="需要调研",
+                                            requested_deadline=lead.deadline + datetime.timedelta(days=20))
+    r = other.post(f"/extensions/{extension.pk}/decision", {"decision": "approve"})
+    assert r.status_code == 404
+    assert ExtensionRequest.objects.get(pk=extension.pk).status == extension.status
+    r = Api(tokens["staff"]).post(f"/extensions/{extension.pk}/decision", {"decision": "approve"})
+    assert r.status_code == 200 and r.json()["deadline"] == str(lead.deadline + datetime.timedelta(days=20))
+
+    for assignment in assigned.assignments.all():
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name))
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="正在推进。", outcome="B",
+                                contact_name="贺威", contact_phone="0839-8620000", reply_date=datetime.date.today())
+    reply = handling.reply_cosign(reply=handling.reply_submit(reply=reply, by=world.lead_handler),
+                                  by=world.assisting_handler).reply
+    supervision.reply_approve(reply=reply, by=world.supervisor)
+    assert deadlines.create_due_follow_ups(datetime.date.today() + datetime.timedelta(days=400)) == 1
+    follow_up = FollowUp.objects.get(reply=reply)
+    r = other.post(f"/follow-ups/{follow_up.pk}/report", {"report": "已完成"})
+    assert r.status_code == 404
+    assert FollowUp.objects.get(pk=follow_up.pk).report == ""
+    r = Api(tokens["lead_handler"]).post(f"/follow-ups/{follow_up.pk}/report", {"report": "已建成12个工作站"})
+    assert r.status_code == 200 and FollowUp.objects.get(pk=follow_up.pk).report == "已建成12个工作站"
+
+
 def test_unreadable_body_is_a_400_with_a_chinese_message(world, tokens):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens['staff']}")
     response = client.post("/api/v1/proposals/1/register", "{not json", content_type="application/json")

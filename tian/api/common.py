@@ -10,7 +10,7 @@ from tian.api.errors import FieldErrors
 from tian.api.schemas import ErrorOut
 from tian.disclosure.policy import ListDisclosure, disclosure_for
 from tian.handling.models import Assignment, Reply
-from tian.proposals.selectors import get_proposal_for
+from tian.proposals.selectors import get_proposal_for, get_proposal_row_for
 
 # The body of an operation whose fields are all optional: it may be left out (schema: not required, not null).
 OPTIONAL = Body(None)
@@ -58,7 +58,7 @@ def list_items(user, rows, summary) -> list[dict]:
 def assignment_for(request, assignment_id: int) -> Assignment:
     """Fetch-and-authorize: an assignment of a proposal the caller may open, else 404."""
     assignment = get_object_or_404(Assignment.objects.select_related("proposal", "unit"), pk=assignment_id)
-    get_proposal_for(request.user, assignment.proposal_id)
+    get_proposal_row_for(request.user, assignment.proposal_id)
     return assignment
 
 

@@ -14,7 +14,7 @@ from tian.api import cosigning, proposals, requests
 from tian.api.common import ERRORS
 from tian.api.schemas import OkOut
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import get_proposal_for, get_proposal_row_for
+from tian.proposals.selectors import get_proposal_row_for
 
 router = Router(tags=["deprecated"])
 FieldsBody = Annotated[dict[str, Any], Body(default_factory=dict)]
@@ -56,7 +56,7 @@ def proposal_action(request, proposal_id: int, action: str, payload: FieldsBody)
              operation_id="proposal_cosigners_deprecated")
 def cosigners_invite(request, proposal_id: int, payload: FieldsBody):
     """Deprecated: use POST /proposals/{id}/invitations, which answers the invitations with their ids."""
-    get_proposal_for(request.user, proposal_id)  # 404 before any check of the body, as before
+    get_proposal_row_for(request.user, proposal_id)  # 404 before any check of the body, as before
     cosigning.proposal_invite(request, proposal_id, _typed(requests.InviteRequest, dict(payload)))
     return _state(proposal_id)
 

@@ -42,7 +42,7 @@ from tian.handling.models import Assignment, ReassignmentRequest
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
 from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import get_proposal_for
+from tian.proposals.selectors import get_proposal_for, get_proposal_row_for
 from tian.supervision import services as supervision
 
 router = Router(tags=["handling"])
@@ -231,7 +231,7 @@ def _extension(item: ExtensionRequest) -> dict:
 def extension_decision(request, extension_id: int, payload: ExtensionDecisionRequest):
     """The office approves (``deadline`` null: the date asked for) or refuses an extension request."""
     item = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=extension_id)
-    get_proposal_for(request.user, item.assignment.proposal_id)
+    get_proposal_row_for(request.user, item.assignment.proposal_id)
     d = valid(ExtensionDecisionForm(form_data(payload)))
     if d["decision"] == "approve":
         deadlines.extension_approve(extension=item, by=request.user, deadline=d["deadline"], note=d["note"])
@@ -260,7 +260,7 @@ def supervision_activity(request, proposal_id: int, payload: ActivityRequest):
 def follow_up_report(request, follow_up_id: int, payload: FollowUpRequest):
     """回头看: the unit reports what was actually done, a year after a B-class reply."""
     item = get_object_or_404(FollowUp.objects.select_related("reply"), pk=follow_up_id)
-    get_proposal_for(request.user, item.reply.proposal_id)
+    get_proposal_row_for(request.user, item.reply.proposal_id)
     f = deadlines.follow_up_report(follow_up=item, by=request.user, report=payload.report)
     return {"id": f.pk, "reply_id": f.reply_id, "proposal_id": item.reply.proposal_id, "due_on": f.due_on,
             "report": f.report, "reported_at": f.reported_at,

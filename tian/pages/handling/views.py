@@ -45,7 +45,7 @@ from tian.handling.unit_forms import (
 from tian.organisations.models import Unit
 from tian.pages.handling import inbox as tasks
 from tian.proposals import workflow
-from tian.proposals.selectors import get_proposal_for, proposer_members
+from tian.proposals.selectors import get_proposal_for, get_proposal_row_for, proposer_members
 from tian.proposals.workflow import INVALID_INPUT, WorkflowError
 from tian.supervision.models import SupervisionReview
 
@@ -185,7 +185,7 @@ def _waiting_for(user, proposal, assignment) -> list[dict]:
 def _assignment_for(request, pk) -> Assignment:
     assignment = get_object_or_404(Assignment.objects.select_related("proposal", "unit"), pk=pk,
                                    unit_id=request.user.unit_id or 0)
-    get_proposal_for(request.user, assignment.proposal_id)
+    get_proposal_row_for(request.user, assignment.proposal_id)
     return assignment
 
 
