@@ -186,3 +186,23 @@ def test_the_page_shows_the_first_key_proposals_and_links_to_all(world, client_f
     listing = staff.get(reverse("stats:behind") + "?year=2023&measure=key").content.decode()
     assert all(f">{title}</a>" in listing for title in ("提案一", "提案二", "提案五"))
     assert ">提案三</a>" not in listing and ">提案四</a>" not in listing  # not key proposals
+
+
+def test_the_statistics_and_the_lists_offer_the_same_years(world, client_for, year):
+    """The years with proposals, newest first, drafts included: one definition for every page that offers them."""
+    import re
+
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                   title="今年的草稿", body="建议。", category=category)
+    this_year = world.current_session.year
+    staff = client_for(world.staff)
+
+    def years(url):
+        page = staff.get(url).content.decode()
+        select = re.search(r'<select name="year"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return [int(v) for v in re.findall(r'<option value="(\d+)"', select)]
+
+    assert years(reverse("stats:index")) == [this_year, 2023]
+    assert years(reverse("proposals:list")) == [this_year, 2023]
+    assert years(reverse("search:search")) == [this_year, 2023]

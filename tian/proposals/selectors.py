@@ -53,6 +53,13 @@ def _merged_into_ids(member_id: int) -> set[int]:
     return found
 
 
+def proposal_years(committee) -> list[int]:
+    """The years the committee's proposals were made in, newest first, drafts included: the years a list, a search
+    or the statistics offer to choose from."""
+    return list(Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct()
+                .order_by("-year"))
+
+
 def visible_proposals(user) -> QuerySet[Proposal]:
     """All proposals ``user`` may open: those they have a tie to (``tied_proposals``) and the disclosed ones.
     Drafts are seen only by their author."""

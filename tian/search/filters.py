@@ -25,6 +25,7 @@ from tian.deadlines.filters import deadline_filter
 from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
 from tian.organisations.models import Committee, Session, Unit
 from tian.proposals.models import CoSignature, Kind, Proposal, State, TopicCategory
+from tian.proposals.selectors import proposal_years
 
 MAX_TEXT = 200
 
@@ -59,8 +60,7 @@ def _active_assignments():
 
 
 def _years(committee) -> list[tuple]:
-    years = Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")
-    return [(year, str(year)) for year in years]
+    return [(year, str(year)) for year in proposal_years(committee)]
 
 
 def _sessions(committee) -> list[tuple]:

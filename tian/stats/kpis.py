@@ -36,6 +36,7 @@ from tian.handling.models import (
 )
 from tian.organisations.models import Committee, Session, Term
 from tian.proposals.models import CoSignature, Proposal, State
+from tian.proposals.selectors import proposal_years
 from tian.stats import freshness
 
 SATISFIED = {Rating.SATISFIED, Rating.BASICALLY_SATISFIED}
@@ -369,10 +370,9 @@ def trend_figures(committee: Committee) -> list[dict]:
 
 
 def years(committee: Committee) -> list[int]:
-    """The years that have proposals, newest first (drafts included: the filter offers them)."""
-    return freshness.cached(("years",), lambda: list(
-        Proposal.objects.filter(committee=committee).values_list("year", flat=True).distinct().order_by("-year")),
-        committee_id=committee.pk if committee else None)
+    """The years that have proposals, newest first (``proposal_years``), kept with the committee's figures."""
+    return freshness.cached(("years",), lambda: proposal_years(committee),
+                            committee_id=committee.pk if committee else None)
 
 
 GROUP_FIELDS = {"category": "category__name", "sector": "lead_member__sector__name", "party": "lead_member__party__name"}
