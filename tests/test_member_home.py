@@ -55,3 +55,25 @@ def test_an_invitation_leaves_the_home_page_when_it_lapses_though_nothing_else_h
         home = client_for(world.cosigner).get(reverse("core:home_member"))
     assert home.context["invitations"] == []
     assert "关于加强社区食堂建设的建议" not in _text(home)
+
+
+def test_the_counts_of_the_members_own_proposals_leave_out_drafts_and_finished_ones(world, client_for):
+    """In progress: submitted and not finished (closed, withdrawn, declined, merged); drafts are counted apart."""
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+
+    def drafted(title):
+        return services.proposal_create_draft(by=world.member, committee=world.committee,
+                                              lead_member=world.member.member, title=title, body="建议。",
+                                              category=category)
+
+    drafted("草稿")
+    submitted = services.proposal_submit(proposal=drafted("已提交"), by=world.member)
+    withdrawn = services.proposal_submit(proposal=drafted("撤回的"), by=world.member)
+    services.proposal_withdraw(proposal=withdrawn, by=world.member)
+    declined = services.proposal_submit(proposal=drafted("不予立案的"), by=world.member)
+    services.proposal_decline(proposal=declined, by=world.staff, ground=world.committee.decline_grounds.first(),
+                              forward="opinion")
+    merged = services.proposal_submit(proposal=drafted("并案的"), by=world.member)
+    services.proposal_merge(proposal=merged, into=submitted, by=world.staff)
+    tiles = {t["label"]: t["count"] for t in client_for(world.member).get(reverse("core:home_member")).context["tiles"]}
+    assert tiles["办理中的提案"] == 1 and tiles["草稿"] == 1

@@ -15,7 +15,7 @@ from tian.handling.models import Evaluation, ReassignmentRequest
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling.home import unit_tiles
-from tian.proposals.models import CoSignature, Proposal, State
+from tian.proposals.models import FINISHED, CoSignature, Proposal, State
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
 
 
@@ -70,8 +70,7 @@ def _member_parts_now(user) -> dict:
                              "title": p.title} for p in _to_evaluate_query(user)],
             "own": _own(user).aggregate(  # one query for the three counts of the member's own proposals
                 returned=Count("pk", filter=Q(state=State.RETURNED)), drafts=Count("pk", filter=Q(state=State.DRAFT)),
-                in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, State.CLOSED, State.WITHDRAWN,
-                                                             State.DECLINED, State.MERGED])))}
+                in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, *FINISHED])))}
 
 
 def _open_invitations_query(user):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from tian.core.calendar import add_working_days
 from tian.handling.models import Assignment, UnitRole
-from tian.proposals.models import State
+from tian.proposals.models import IN_HANDLING, State
 
 
 def deadline_filter(committee, level: str):
@@ -20,7 +20,8 @@ def deadline_filter(committee, level: str):
         rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
     active = Assignment.objects.active().filter(
         role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    # A proposal handled again is late by its own rehandling deadline, the others in handling by their units'.
     return active.filter(
-        (Q(proposal__state__in=[State.ASSIGNED, State.HANDLING]) & handling_late)
+        (Q(proposal__state__in=IN_HANDLING - {State.REHANDLING}) & handling_late)
         | (Q(proposal__state=State.REHANDLING) & rehandling_late)
     ).values("proposal_id")
