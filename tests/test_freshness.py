@@ -256,3 +256,23 @@ def test_the_kept_header_follows_the_users_name_and_roles(world, pages):
     html = response.content.decode()
     assert 'form="sign-out"' in html and re.search(r'<form id="sign-out"[^>]*>\s*<input type="hidden" '
                                                    r'name="csrfmiddlewaretoken"', html)
+
+
+def test_an_attachment_added_to_a_returned_proposal_shows_at_once_on_its_page(world, tmp_path, settings):
+    """The proposer revises a proposal the office returned and attaches a file: the office's page of it, read
+    before, lists the file on its next request."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    proposal = services.proposal_create_draft(by=world.member, committee=world.committee,
+                                              lead_member=world.member.member, title="关于加强社区养老服务的建议",
+                                              body="建议。", category=category)
+    proposal = services.proposal_submit(proposal=proposal, by=world.member)
+    proposal = services.proposal_return(proposal=proposal, by=world.staff, note="请补充调研材料")
+    staff = Pages._client(world.staff)
+    assert "调研报告.pdf" not in _text(staff.get(proposal.get_absolute_url()))
+    response = Pages._client(world.member).post(reverse("proposals:upload", args=[proposal.pk]),
+                                                {"file": SimpleUploadedFile("调研报告.pdf", b"%PDF-1.4 report")})
+    assert response.status_code == 302
+    assert "调研报告.pdf" in _text(staff.get(proposal.get_absolute_url()))

@@ -965,3 +965,24 @@ def test_an_action_reads_only_proposals_the_user_may_see(world, assigned):
                 assert (row is not None) == (p.pk in allowed), (user, p.title, p.state, is_public)
                 seen += row is not None
     assert 20 < seen < 2 * len(users) * len(proposals)  # both outcomes occur
+
+
+def test_an_attachment_is_added_only_by_whoever_may_edit_and_only_while_editable(world, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tian.proposals.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    draft = services.proposal_create_draft(by=world.member, committee=world.committee,
+                                           lead_member=world.member.member, title="关于加强社区养老服务的建议",
+                                           body="建议。", category=category)
+    with pytest.raises(WorkflowError):
+        services.attachment_add(proposal=draft, by=world.stranger, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
+    attachment = services.attachment_add(proposal=draft, by=world.member,
+                                         file=SimpleUploadedFile("调研报告.pdf", b"%PDF-1.4 report"))
+    assert (attachment.name, attachment.size, attachment.uploaded_by) == ("调研报告.pdf", 15, world.member)
+    submitted = services.proposal_submit(proposal=draft, by=world.member)
+    with pytest.raises(WorkflowError):
+        services.attachment_add(proposal=submitted, by=world.member, file=SimpleUploadedFile("b.pdf", b"%PDF-1.4"))
+    assert list(Attachment.objects.values_list("name", flat=True)) == ["调研报告.pdf"]

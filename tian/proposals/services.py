@@ -17,6 +17,7 @@ from tian.proposals import workflow
 from tian.proposals.events import record, touch
 from tian.proposals.models import (
     MERGE_TARGETS,
+    Attachment,
     CoSignature,
     DeclineForward,
     DeclineGround,
@@ -117,6 +118,19 @@ def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fie
     if proposal.state != State.DRAFT:  # a returned proposal is on the office's list: no event, but it moves
         touch(proposal.pk)
     return proposal
+
+
+@transaction.atomic
+def attachment_add(*, proposal: Proposal, by, file) -> Attachment:
+    """Attach an uploaded file (already checked by ``AttachmentForm``) to a draft or a returned proposal. No
+    event, as for the draft's other changes; a returned proposal's pages move."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "edit")
+    attachment = Attachment.objects.create(proposal=proposal, file=file, name=file.name[:200], size=file.size,
+                                           uploaded_by=by)
+    if proposal.state != State.DRAFT:
+        touch(proposal.pk)
+    return attachment
 
 
 @transaction.atomic

@@ -83,11 +83,6 @@ def _unsaved(user, committee, on_behalf: bool) -> Proposal:
     return Proposal(committee=committee, created_by=user, lead_member_id=user.member_id)
 
 
-def _attach(proposal, upload, by) -> None:
-    Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200], size=upload.size,
-                              uploaded_by=by)
-
-
 def _withdrawn_invitation(post, proposal) -> CoSignature:
     try:
         pk = int(post.get("withdraw", ""))
@@ -110,7 +105,7 @@ def _perform(request, action: str, proposal: Proposal, invite_form, attachment_f
         services.cosign_withdraw_invitation(cosignature=_withdrawn_invitation(request.POST, proposal), by=user)
         return _("The invitation was withdrawn.")
     if action == "upload":
-        _attach(proposal, attachment_form.cleaned_data["file"], user)
+        services.attachment_add(proposal=proposal, by=user, file=attachment_form.cleaned_data["file"])
         return _("The attachment was uploaded.")
     return _("The draft was saved.")
 
@@ -215,9 +210,12 @@ def proposal_upload(request, pk):
     proposal = _editable(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        _attach(proposal, upload, request.user)
-        messages.success(request, _("The attachment was uploaded."), extra_tags="section-attachments")
+        try:
+            services.attachment_add(proposal=proposal, by=request.user, file=form.cleaned_data["file"])
+        except WorkflowError as e:
+            messages.error(request, e.message, extra_tags="section-attachments")
+        else:
+            messages.success(request, _("The attachment was uploaded."), extra_tags="section-attachments")
     else:
         messages.error(request, first_error(form), extra_tags="section-attachments")
     return redirect(reverse("proposals:edit", args=[proposal.pk]) + "#attachments")
