@@ -126,3 +126,25 @@ def test_the_service_replaces_existing_corrections_and_refuses_too_many_days(wor
 def test_dates_are_read_in_three_spellings():
     assert parse_date("2027/1/1") == parse_date("2027年1月1日") == parse_date("2027-01-01") == datetime.date(2027, 1, 1)
     assert parse_date("2027-02-30") is None and parse_date("1/1") is None
+
+
+def test_one_day_added_or_edited_in_the_list_is_audited_and_moves_the_deadlines(world, client_for):
+    """The list's own form (new, edit) saves one correction: one audit entry each, the calendar's version moved."""
+    client = client_for(world.staff)
+    day = datetime.date(2035, 10, 8)  # a Monday of a year no package knows
+    assert is_workday(day)
+    version = corrections_version()
+    response = client.post(reverse("organisations:create", args=["calendar-days"]),
+                           {"date": "2035-10-08", "note": "调休"})  # the box unticked: a day off
+    assert response.status_code == 302
+    assert not is_workday(day) and corrections_version() != version
+    row = CalendarDay.objects.get(date=day)
+    version = corrections_version()
+    response = client.post(reverse("organisations:edit", args=["calendar-days", row.pk]),
+                           {"date": "2035-10-08", "is_workday": "on", "note": "上班"})
+    assert response.status_code == 302
+    assert is_workday(day) and corrections_version() != version
+    entries = list(AuditEntry.objects.filter(object_type="calendar").order_by("pk"))
+    assert [(e.actor, e.data["changed"], e.data["first"], e.data["source"]) for e in entries] == [
+        (world.staff, 1, "2035-10-08", "day"), (world.staff, 1, "2035-10-08", "day")]
+    assert "更正了工作日历：2035-10-08" in client.get(reverse("audit:search")).content.decode()

@@ -37,7 +37,7 @@ class Kind(StrEnum):
     EVENT = "event"  # event (the proposal event's action), from, to: states; the object is the proposal
     REFUSED = "refused"  # method, path
     DOWNLOAD = "download"  # file; the object is what it was made from, if anything
-    CALENDAR_CORRECTED = "calendar_corrected"  # changed (days), first, last (ISO dates), source: range|list|statutory
+    CALENDAR_CORRECTED = "calendar_corrected"  # changed (days), first, last (ISO dates), source: range|list|statutory|day
     SUGGESTIONS_CHANGED = "suggestions_changed"  # change: trained|rule_saved|rule_deleted|mapping_saved|mapping_deleted
 
 

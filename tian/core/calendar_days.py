@@ -1,7 +1,7 @@
 """Correcting the working-day calendar many days at a time: a range or a list of dates, or a year's statutory
 holidays, previewed and then saved in one change.
 
-``calendar_days_set`` is the one way the pages change many corrections: atomic, it saves the rows (each with its
+``calendar_days_set`` is the one way the pages change many corrections, ``calendar_day_save`` one: atomic, it saves the rows (each with its
 ``changed_at``, so the calendar's version, ``calendar.corrections_version``, moves and every deadline on every page
 follows at the next request) and sends ``calendar_corrected`` once, which the audit log writes down (the base
 imports nothing above it: ``tian.audit`` listens).
@@ -19,7 +19,7 @@ from tian.core.calendar import forget_corrections, is_workday
 from tian.core.models import CalendarDay
 
 # Sent inside the transaction of a change, once: by (the user), changed (how many days), first, last (ISO dates),
-# source ("range", "list" or "statutory").
+# source ("range", "list", "statutory", or "day": one correction edited in the list of corrections).
 calendar_corrected = Signal()
 
 MAX_DAYS = 366  # one change at most a year of days: a slip of the year does not rewrite a decade
@@ -49,6 +49,16 @@ def calendar_days_preview(days: dict[datetime.date, tuple[bool, str]]) -> list[D
     corrected = set(CalendarDay.objects.filter(date__in=list(days)).values_list("date", flat=True))
     return [DayChange(day, is_workday(day), workday, note, day in corrected)
             for day, (workday, note) in sorted(days.items())]
+
+
+@transaction.atomic
+def calendar_day_save(row: CalendarDay, *, by) -> CalendarDay:
+    """Save one correction as the list of corrections edited it (its date, whether it is a working day, its note),
+    with one audit entry. A date that another correction has is refused by the form (the date is unique)."""
+    row.save()  # its changed_at moves: the calendar's version with it
+    calendar_corrected.send(sender=CalendarDay, by=by, changed=1, first=row.date.isoformat(),
+                            last=row.date.isoformat(), source="day")
+    return row
 
 
 @transaction.atomic

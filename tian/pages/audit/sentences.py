@@ -240,6 +240,9 @@ def sentence(entry, data: dict, names) -> SafeString:
         return _refusal(entry, data, person, names)
     if kind == Kind.DOWNLOAD:
         return _download(entry, data, person, names)
+    if kind == Kind.CALENDAR_CORRECTED and data.get("source") == "day":
+        return _say(_("%(person)s corrected the working-day calendar for %(day)s"), person=person,
+                    day=data.get("first", ""))
     if kind == Kind.CALENDAR_CORRECTED:
         return _say(_("%(person)s corrected the working-day calendar: %(n)s days from %(first)s to %(last)s"),
                     person=person, n=data.get("changed", ""), first=data.get("first", ""), last=data.get("last", ""))

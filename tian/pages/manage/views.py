@@ -15,6 +15,8 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, grantable_roles, has_permission
 from tian.accounts.services import HOLDER_FIELD, user_create_with_holder
 from tian.accounts.views import pop_new_login, remember_new_login
+from tian.core.calendar_days import calendar_day_save
+from tian.core.models import CalendarDay
 from tian.core.request_limits import whole_number
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
 from tian.organisations.selectors import current_committee, page_holding
@@ -119,6 +121,8 @@ def _save(request, entry, form, login_form):
     (the row is then not saved either). Returns the row, or None."""
     obj = form.save(commit=False)
     account = login_form.account(obj.name) if login_form is not None else None
+    if isinstance(obj, CalendarDay):  # a correction of the calendar: every deadline follows, and it is audited
+        return calendar_day_save(obj, by=request.user)
     if account is None:
         # Saved with the committee's names version moved, so that every page showing the name shows the new one.
         return named_save(obj, save_related=form.save_m2m)
