@@ -60,3 +60,64 @@ def test_inactive_user_has_no_permissions(world):
 def test_admin_role_alone_opens_the_django_admin(world, client_for):
     assert client_for(world.admin).get("/admin/").status_code == 200
     assert client_for(world.staff).get("/admin/").status_code == 302
+
+
+def _admin_change(client, user, *, roles, **fields):
+    """Post the Django admin's change form of ``user`` as an administrator fills it in: its fields as they are but
+    ``fields``, and exactly ``roles`` in the roles' inline."""
+    from tian.accounts.models import RoleGrant
+
+    grants = list(RoleGrant.objects.filter(user=user))
+    data = {"username": user.username, "full_name": user.full_name, "phone": user.phone, "is_active": "on",
+            "first_name": "", "last_name": "", "email": "", "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
+            "role_grants-TOTAL_FORMS": str(len(grants) + len(roles)), "role_grants-INITIAL_FORMS": str(len(grants)),
+            "role_grants-MIN_NUM_FORMS": "0", "role_grants-MAX_NUM_FORMS": "1000"}
+    for name in ("member", "collective", "unit", "office", "lead_official"):
+        value = fields.pop(name, getattr(user, f"{name}_id"))
+        data[name] = "" if value is None else str(getattr(value, "pk", value))
+    data.update(fields)
+    for i, grant in enumerate(grants):  # every present grant deleted, the new ones added: the inline as a form
+        data |= {f"role_grants-{i}-id": str(grant.pk), f"role_grants-{i}-user": str(user.pk),
+                 f"role_grants-{i}-role": grant.role, f"role_grants-{i}-DELETE": "on"}
+    for i, role in enumerate(roles, start=len(grants)):
+        data |= {f"role_grants-{i}-user": str(user.pk), f"role_grants-{i}-role": str(role)}
+    return client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+
+
+def test_an_account_changed_in_the_django_admin_is_checked_and_audited_like_on_the_users_page(world, client_for):
+    from tian.audit.models import AuditEntry, Kind
+
+    client = client_for(world.admin)
+    user = world.stranger
+    # A unit handler needs a unit: refused on the form, and nothing changes.
+    response = _admin_change(client, user, roles=[Role.MEMBER, Role.UNIT_HANDLER])
+    assert response.status_code == 200 and "承办单位经办人必须属于一个承办单位。" in response.content.decode()
+    user.refresh_from_db()
+    assert user.roles == {Role.MEMBER} and not AuditEntry.objects.filter(actor=world.admin, object_type="user").exists()
+    # With the unit, both changes are saved and each is audited with the administrator as its author.
+    response = _admin_change(client, user, roles=[Role.MEMBER, Role.UNIT_HANDLER], unit=world.units["区民政局"],
+                             full_name="新名字")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user.refresh_from_db()
+    user.forget_roles()
+    assert user.roles == {Role.MEMBER, Role.UNIT_HANDLER} and user.unit == world.units["区民政局"]
+    roles = AuditEntry.objects.get(data__kind=Kind.ROLES_CHANGED, object_id=str(user.pk), actor=world.admin)
+    assert roles.data["after"] == ["member", "unit_handler"]
+    account = AuditEntry.objects.get(data__kind=Kind.ACCOUNT_CHANGED, object_id=str(user.pk), actor=world.admin)
+    assert set(account.data["fields"]) >= {"full_name", "unit"}
+
+
+def test_an_account_added_in_the_django_admin_gets_its_roles_through_the_audited_service(world, client_for):
+    from tian.accounts.models import User
+    from tian.audit.models import AuditEntry, Kind
+
+    client = client_for(world.admin)
+    data = {"username": "新同事", "password1": "Tian-2026-strong", "password2": "Tian-2026-strong", "usable_password": "true",
+            "role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "0", "role_grants-MIN_NUM_FORMS": "0",
+            "role_grants-MAX_NUM_FORMS": "1000", "role_grants-0-role": "staff"}
+    response = client.post("/admin/accounts/user/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get(username="新同事")
+    assert user.roles == {Role.STAFF}
+    entry = AuditEntry.objects.get(data__kind=Kind.ROLES_CHANGED, object_id=str(user.pk))
+    assert entry.actor == world.admin and entry.data["after"] == ["staff"]

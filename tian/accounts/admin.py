@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
-from tian.organisations.services import names_changed_everywhere
+from tian.accounts.services import user_roles_set, user_update
 
 
 def _admin_only(request) -> bool:
@@ -18,8 +20,27 @@ admin.site.site_header = _("TiAn system administration")
 admin.site.site_title = _("TiAn administration")
 
 
+class RoleGrantFormSet(BaseInlineFormSet):
+    """The account's roles as the admin's form lists them, checked against what the account is bound to (its unit,
+    office …, as the same form changes them) before anything is saved."""
+
+    def roles(self) -> set[str]:
+        return {form.cleaned_data["role"] for form in self.forms
+                if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")}
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            self.instance.check_role_bindings(self.roles())
+        except ValidationError as e:
+            raise ValidationError([message for messages in e.message_dict.values() for message in messages]) from None
+
+
 class RoleGrantInline(admin.TabularInline):
     model = RoleGrant
+    formset = RoleGrantFormSet
     extra = 1
 
 
@@ -32,7 +53,26 @@ class UserAdmin(BaseUserAdmin):
         (_("TiAn"), {"fields": ["full_name", "phone", "member", "collective", "unit", "office", "lead_official"]}),
     )
 
+    # Saved through the audited services, as TiAn's own pages save accounts: a change of the account's fields and of
+    # its roles each writes its audit entry, a new name shows on every page at once (``user_update``), and the roles
+    # are checked against what the account is bound to.
     def save_model(self, request, obj, form, change):
-        # A user's name shows wherever they worked (timelines, letters): every committee's pages show the new one.
-        super().save_model(request, obj, form, change)
-        names_changed_everywhere()
+        if not change:  # the add form: a user name and a password (its roles are saved with it, in save_related)
+            super().save_model(request, obj, form, change)
+        # A changed account is saved with its roles, in save_related.
+
+    def save_related(self, request, form, formsets, change):
+        grants = next((formset for formset in formsets if formset.model is RoleGrant), None)
+        roles = grants.roles() if grants is not None else form.instance.roles
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data if name in ACCOUNT_FIELDS}
+            user_update(user=form.instance, roles=roles, by=request.user, **fields)
+        else:
+            user_roles_set(user=form.instance, roles=roles, by=request.user)
+        form.save_m2m()
+        if grants is not None:  # what the admin's own history note reads of a saved inline (TiAn's audit has it)
+            grants.new_objects, grants.changed_objects, grants.deleted_objects = [], [], []
+
+
+# The account's own columns the admin's form may change (its groups and permissions are saved by the form).
+ACCOUNT_FIELDS = {field.name for field in User._meta.concrete_fields} - {"id", "password"}

@@ -157,6 +157,14 @@ def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
     return user
 
 
+@transaction.atomic
+def user_roles_set(*, user: User, roles, by: User | None = None) -> User:
+    """Give the account exactly ``roles``: checked against what it is bound to, audited when they change."""
+    _check_roles(by, user, roles)
+    _apply_roles(user, roles, by)
+    return user
+
+
 def _check_may_change(by: User | None, user: User) -> None:
     if by is not None and by.pk != user.pk and not may_change(by, user):
         raise PermissionDenied(str(ONLY_ADMIN_CHANGES_ADMIN))
