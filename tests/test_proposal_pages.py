@@ -491,3 +491,30 @@ def test_an_evaluation_without_a_rating_keeps_the_feedback(world, client_for):
 
 def _text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_several_requests_on_one_page_each_have_their_own_form_ids(world, client_for, assigned):
+    """The lead unit asks for an extension and the assisting unit for reassignment: each decision form's fields have
+    ids of their own, so that each label names its own field, and a form's errors stay beside its own request."""
+    from tian.deadlines import services as deadlines
+
+    lead, assisting = assigned.assignments.get(role="lead"), assigned.assignments.get(role="assisting")
+    handling.assignment_sign_for(assignment=lead, by=world.lead_handler)
+    extension = deadlines.extension_request(assignment=lead, by=world.lead_handler, reason="需调研",
+                                            requested_deadline=lead.deadline + datetime.timedelta(days=20))
+    reassignment = handling.reassignment_request(assignment=assisting, by=world.assisting_handler,
+                                                 reason="不属于本单位职责")
+    html = client_for(world.staff).get(assigned.get_absolute_url()).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for name, item in (("extension", extension), ("reassignment", reassignment)):
+        block = html.split(f'id="{name}-{item.pk}"')[1].split("</form>")[0]
+        assert f'for="id_{name}{item.pk}_note"' in block and f'id="id_{name}{item.pk}_note"' in block
+    response = client_for(world.staff).post(reverse("proposals:extension_decide", args=[extension.pk]),
+                                            {"decision": "refuse", "deadline": "", "note": ""})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "请填写不同意的理由" in html.split(f'id="extension-{extension.pk}"')[1].split("</form>")[0]
+    assert "请填写不同意的理由" not in html.split(f'id="reassignment-{reassignment.pk}"')[1].split("</form>")[0]
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

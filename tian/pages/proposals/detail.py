@@ -9,6 +9,7 @@ request's CSRF token, so it is rendered on every request for a viewer who has on
 registration nothing is kept: co-sign invitations lapse by the hour and merge candidates change with every other
 submission."""
 
+import copy
 from functools import cached_property
 
 from django.contrib.auth.views import redirect_to_login
@@ -225,9 +226,15 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
     return {**context, "forms": forms}
 
 
-def _with_forms(requests, form, bound, bound_pk):
-    """Each pending request with its decision form: the one the user filled in for it, or the empty one."""
-    return [(r, bound if bound is not None and r.pk == bound_pk else form) for r in requests]
+def _with_forms(requests, form, bound, bound_pk, name: str):
+    """Each pending request with its decision form: the one the user filled in for it, or an empty one; each form
+    with element ids of its own (``name`` and the request's id), since the page may list several requests."""
+    items = []
+    for r in requests:
+        item_form = bound if bound is not None and r.pk == bound_pk else copy.deepcopy(form)
+        item_form.auto_id = f"id_{name}{r.pk}_%s"
+        items.append((r, item_form))
+    return items
 
 
 class ProposalPage:
@@ -268,10 +275,10 @@ class ProposalPage:
         forms = context["forms"]
         if "reassignment" in forms:
             context["reassignment_items"] = _with_forms(self.panel["reassignment_requests"], forms["reassignment"],
-                                                        bound.get("reassignment"), bound_request)
+                                                        bound.get("reassignment"), bound_request, "reassignment")
         if "extension" in forms:
             context["extension_items"] = _with_forms(self.panel["extension_requests"], forms["extension"],
-                                                     bound.get("extension"), bound_request)
+                                                     bound.get("extension"), bound_request, "extension")
         return context
 
 
