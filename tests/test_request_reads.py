@@ -109,3 +109,16 @@ def test_the_reply_letter_names_the_assisting_units_from_what_the_proposal_page_
     with CaptureQueriesContext(connection) as captured:
         assert build_letter(alone).signature_units == units
     assert sum("handling_assignment" in q["sql"] for q in captured.captured_queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test's transaction, as served: the results are kept
+def test_a_signed_in_search_reads_the_committees_versions_once(world, client_for):
+    """The search's kept filter bar, its kept results and the filter form's choices all hang on the committee's
+    versions: one read of them serves all three."""
+    client = client_for(world.staff)
+    url = reverse("search:search") + "?q=养老"
+    client.get(url)  # kept
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if '"core_version"' in q["sql"]]
+    assert len(reads) == 1, reads

@@ -147,11 +147,13 @@ READ_CHOICES = {"year": versions.PROPOSALS, "session": versions.NAMES, "category
                 "unit": versions.NAMES, "outcome": versions.NAMES}
 
 
-def committee_choices(committee: Committee | None, names: tuple[str, ...]) -> dict[str, list[tuple]]:
+def committee_choices(committee: Committee | None, names: tuple[str, ...], *,
+                      current: tuple[int, int] | None = None) -> dict[str, list[tuple]]:
     """The choices of the filters ``names`` that read the committee's rows, kept in Django's cache under the versions
-    they depend on: a form reads one row of versions instead of a query per filter."""
+    they depend on: a form reads one row of versions instead of a query per filter. ``current``: the committee's
+    (PROPOSALS, NAMES) versions, where the caller has just read them for a key of its own."""
     pk = committee.pk if committee else None
-    proposals, named = versions.read(pk, versions.PROPOSALS, versions.NAMES)
+    proposals, named = current or versions.read(pk, versions.PROPOSALS, versions.NAMES)
     moved = {versions.PROPOSALS: proposals, versions.NAMES: named}
     key = ("filter_choices", pk, names, tuple(moved[READ_CHOICES[name]] for name in names), get_language())
     return versions.cached(key, lambda: {name: list(FILTERS[name].choices(committee)) for name in names})
@@ -160,9 +162,10 @@ def committee_choices(committee: Committee | None, names: tuple[str, ...]) -> di
 class ProposalFilterForm(forms.Form):
     """The filter bar of one list: the filters ``names`` picks, each reading the committee's choices unless
     ``choices`` gives them (the portal's, counted over the disclosed proposals). ``text``: the label of a
-    search box ``q`` before them (its meaning is the caller's: full-text search, or title and proposer)."""
+    search box ``q`` before them (its meaning is the caller's: full-text search, or title and proposer).
+    ``current``: as for ``committee_choices``."""
 
-    def __init__(self, data=None, *, committee, names=STAFF, choices=None, text=None, **kwargs):
+    def __init__(self, data=None, *, committee, names=STAFF, choices=None, text=None, current=None, **kwargs):
         super().__init__(data, **kwargs)
         self.committee = committee
         if text:
@@ -171,7 +174,7 @@ class ProposalFilterForm(forms.Form):
                 widget=forms.TextInput(attrs={"type": "search", "placeholder": "如:托育 未成年人保护"}))
         given = choices or {}
         read = tuple(name for name in names if name in READ_CHOICES and given.get(name) is None)
-        kept = committee_choices(committee, read) if read else {}
+        kept = committee_choices(committee, read, current=current) if read else {}
         for name in names:
             self.fields[name] = FILTERS[name].form_field(
                 committee, given[name] if given.get(name) is not None else kept.get(name))

@@ -26,8 +26,9 @@ PAGE_SIZE = 20
 @login_required
 def search(request):
     committee = current_committee()
-    form = ProposalFilterForm(request.GET or None, committee=committee, names=SEARCH, text=_("Search words"))
-    names, proposals = versions.read(committee.pk if committee else None, versions.NAMES, versions.PROPOSALS)
+    proposals, names = versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES)
+    form = ProposalFilterForm(request.GET or None, committee=committee, names=SEARCH, text=_("Search words"),
+                              current=(proposals, names))
     # The filter fields with the committee's choices (its 200 units) are the same whatever is searched for: kept per
     # the filters chosen, until a name changes or a year appears.
     years = tuple(value for value, _label in form.fields["year"].choices)
