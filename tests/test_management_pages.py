@@ -107,3 +107,22 @@ def test_admin_grants_several_roles(world, client_for):
         password=""))
     assert response.status_code == 302
     assert User.objects.get(pk=world.staff.pk).roles == {Role.STAFF, Role.SUPERVISOR}
+
+
+def test_rows_added_and_changed_on_the_management_pages_are_audited(world, client_for):
+    """Who added or renamed a unit, and who changed the committee's settings, is in the audit log, in words."""
+    from tian.audit.models import AuditEntry, Kind
+
+    client = client_for(world.staff)
+    client.post(reverse("organisations:create", args=["units"]), {
+        "name": "区档案馆", "full_name": "广元市朝天区档案馆", "kind": "government", "office_phone": "0839-8621111",
+        "leader": "李明", "order": 0, "is_active": "on"})
+    unit = Unit.objects.get(name="区档案馆")
+    client.post(reverse("organisations:edit", args=["units", unit.pk]), {
+        "name": "区档案馆（区史志办）", "full_name": "广元市朝天区档案馆", "kind": "government",
+        "office_phone": "0839-8621111", "leader": "李明", "order": 0, "is_active": "on"})
+    entries = AuditEntry.objects.filter(data__kind=Kind.ROW_CHANGED, object_type="unit", object_id=str(unit.pk))
+    assert [(e.actor, e.data["change"], e.data["name"]) for e in entries.order_by("pk")] == [
+        (world.staff, "added", "区档案馆"), (world.staff, "changed", "区档案馆（区史志办）")]
+    page = client_for(world.admin).get(reverse("audit:search")).content.decode()
+    assert "新增了承办单位「区档案馆」" in page and "修改了承办单位「区档案馆（区史志办）」" in page

@@ -129,7 +129,7 @@ def user_create_with_holder(
     the roles it was given (``user_create``)."""
     role = Role(role)
     _check_roles(by, None, [role])
-    named_save(holder, save_related=save_related)
+    named_save(holder, save_related=save_related, by=by)
     generated = None if password else password_generate()
     user = user_create(username=username, full_name=full_name, password=password or generated, roles=[role],
                        phone=phone, must_change_password=True, by=by, **{HOLDER_FIELD[role]: holder})

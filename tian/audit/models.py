@@ -38,6 +38,9 @@ class Kind(StrEnum):
     REFUSED = "refused"  # method, path
     DOWNLOAD = "download"  # file; the object is what it was made from, if anything
     CALENDAR_CORRECTED = "calendar_corrected"  # changed (days), first, last (ISO dates), source: range|list|statutory|day
+    # A row of the managed lists (a unit, member, category … or the committee's settings): model (app.model), name,
+    # change: added|changed|deleted; the object is the row.
+    ROW_CHANGED = "row_changed"
     SUGGESTIONS_CHANGED = "suggestions_changed"  # change: trained|rule_saved|rule_deleted|mapping_saved|mapping_deleted
 
 

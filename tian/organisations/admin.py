@@ -9,14 +9,14 @@ class NamedAdmin(admin.ModelAdmin):
     pages, which move the committee's names version (a rename shows on every page at once)."""
 
     def save_model(self, request, obj, form, change):
-        named_save(obj)
+        named_save(obj, by=request.user)
 
     def delete_model(self, request, obj):
-        named_delete(obj)
+        named_delete(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            named_delete(obj)
+            named_delete(obj, by=request.user)
 
 
 admin.site.register(m.Committee, NamedAdmin)

@@ -10,6 +10,8 @@ carries that version in its key, so the next request anywhere shows the change.
 
 from django.db import transaction
 
+from tian.audit.log import audit
+from tian.audit.models import AuditEntry, Kind
 from tian.core import versions
 from tian.organisations.models import Committee, Session
 
@@ -35,22 +37,35 @@ def committee_of(obj) -> int | None:
     return getattr(obj, "committee_id", None)
 
 
+def _audit_row(obj, by, *, change: str) -> None:
+    """The audit entry of a row saved or deleted (``change``: added, changed or deleted), by ``by`` (None: the
+    system, an import)."""
+    audit(AuditEntry.Action.CHANGE, user=by, username="" if by is not None else "system",
+          object_type=obj._meta.model_name, object_id=obj.pk, detail=f"{obj._meta.label_lower} “{obj}” {change}",
+          kind=Kind.ROW_CHANGED, data={"model": obj._meta.label_lower, "name": str(obj)[:200], "change": change})
+
+
 @transaction.atomic
-def named_save(obj, *, save_related=None):
-    """Save a row that pages show by name or read as a setting; ``save_related``: what else the caller saves with it
-    (a form's many-to-many fields)."""
+def named_save(obj, *, save_related=None, by=None):
+    """Save a row that pages show by name or read as a setting, with its audit entry; ``save_related``: what else the
+    caller saves with it (a form's many-to-many fields); ``by``: who (None: the system, an import)."""
+    change = "added" if obj.pk is None or obj._state.adding else "changed"
     obj.save()
     if save_related is not None:
         save_related()
     committee_id = committee_of(obj)
     if committee_id is not None:
         names_changed(committee_id=committee_id)
+    _audit_row(obj, by, change=change)
     return obj
 
 
 @transaction.atomic
-def named_delete(obj) -> None:
+def named_delete(obj, *, by=None) -> None:
     committee_id = committee_of(obj)
+    pk = obj.pk
     obj.delete()
+    obj.pk = pk  # named in its audit entry
     if committee_id is not None:
         names_changed(committee_id=committee_id)
+    _audit_row(obj, by, change="deleted")

@@ -9,6 +9,7 @@ their detail is shown as it is."""
 import re
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -246,10 +247,27 @@ def sentence(entry, data: dict, names) -> SafeString:
     if kind == Kind.CALENDAR_CORRECTED:
         return _say(_("%(person)s corrected the working-day calendar: %(n)s days from %(first)s to %(last)s"),
                     person=person, n=data.get("changed", ""), first=data.get("first", ""), last=data.get("last", ""))
+    if kind == Kind.ROW_CHANGED:
+        return _row_changed(data, person)
     if kind == Kind.SUGGESTIONS_CHANGED:
         return _say(_("%(person)s changed the unit suggestions: %(change)s"), person=person,
                     change=SUGGESTION_CHANGES.get(data.get("change", ""), _("another change")))
     return _say("%(detail)s", detail=entry.detail or entry.get_action_display())
+
+
+ROW_CHANGES = {"added": gettext_lazy("%(person)s added the %(kind)s “%(name)s”"),
+               "changed": gettext_lazy("%(person)s changed the %(kind)s “%(name)s”"),
+               "deleted": gettext_lazy("%(person)s deleted the %(kind)s “%(name)s”")}
+
+
+def _row_changed(data, person) -> SafeString:
+    """A row of the managed lists added, changed or deleted, named as the entry wrote it down."""
+    try:
+        kind = str(apps.get_model(data.get("model", ""))._meta.verbose_name)
+    except (LookupError, ValueError):
+        kind = data.get("model", "")
+    return _say(str(ROW_CHANGES.get(data.get("change"), ROW_CHANGES["changed"])), person=person, kind=kind,
+                name=data.get("name", ""))
 
 
 SUGGESTION_CHANGES = {"trained": gettext_lazy("the model was trained again"),

@@ -125,7 +125,7 @@ def _save(request, entry, form, login_form):
         return calendar_day_save(obj, by=request.user)
     if account is None:
         # Saved with the committee's names version moved, so that every page showing the name shows the new one.
-        return named_save(obj, save_related=form.save_m2m)
+        return named_save(obj, save_related=form.save_m2m, by=request.user)
     was_new = obj.pk is None
     try:
         user, generated = user_create_with_holder(holder=obj, role=entry.login, save_related=form.save_m2m,
@@ -171,7 +171,7 @@ def committee_settings(request):
         raise Http404
     form = CommitteeSettingsForm(request.POST or None, instance=committee)
     if request.method == "POST" and form.is_valid():
-        named_save(form.save(commit=False), save_related=form.save_m2m)
+        named_save(form.save(commit=False), save_related=form.save_m2m, by=request.user)
         messages.success(request, _("The committee settings were saved."))
         return redirect("organisations:settings")
     return render(request, "organisations/settings.html", {"form": form})
