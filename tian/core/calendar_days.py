@@ -1,10 +1,10 @@
 """Correcting the working-day calendar many days at a time: a range or a list of dates, or a year's statutory
 holidays, previewed and then saved in one change.
 
-``calendar_days_set`` is the one way the pages change many corrections, ``calendar_day_save`` one: atomic, it saves the rows (each with its
-``changed_at``, so the calendar's version, ``calendar.corrections_version``, moves and every deadline on every page
-follows at the next request) and sends ``calendar_corrected`` once, which the audit log writes down (the base
-imports nothing above it: ``tian.audit`` listens).
+``calendar_days_set`` is the one way the pages change many corrections, and ``calendar_day_save`` one: atomic, each
+saves the rows (each with its ``changed_at``, so the calendar's version, ``calendar.corrections_version``, moves and
+every deadline on every page follows at the next request) and sends ``calendar_corrected`` once, which the audit log
+writes down (the base imports nothing above it: ``tian.audit`` listens).
 """
 
 import datetime
