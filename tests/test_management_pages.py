@@ -126,3 +126,16 @@ def test_rows_added_and_changed_on_the_management_pages_are_audited(world, clien
         (world.staff, "added", "区档案馆"), (world.staff, "changed", "区档案馆（区史志办）")]
     page = client_for(world.admin).get(reverse("audit:search")).content.decode()
     assert "新增了承办单位「区档案馆」" in page and "修改了承办单位「区档案馆（区史志办）」" in page
+
+
+def test_a_row_deleted_in_the_django_admin_is_audited_with_its_id_and_name(world, client_for):
+    from tian.audit.models import AuditEntry, Kind
+    from tian.organisations.models import Party
+
+    party = Party.objects.create(committee=world.committee, name="中国致公党")
+    pk = party.pk
+    response = client_for(world.admin).post(f"/admin/organisations/party/{pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Party.objects.filter(pk=pk).exists()
+    entry = AuditEntry.objects.get(data__kind=Kind.ROW_CHANGED, data__change="deleted")
+    assert (entry.actor, entry.object_type, entry.object_id, entry.data["name"]) == (
+        world.admin, "party", str(pk), "中国致公党")

@@ -20,6 +20,10 @@ admin.site.site_header = _("TiAn system administration")
 admin.site.site_title = _("TiAn administration")
 
 
+# The account's own columns the admin's form may change (its groups and permissions are saved by the form).
+ACCOUNT_FIELDS = {field.name for field in User._meta.concrete_fields} - {"id", "password"}
+
+
 class RoleGrantFormSet(BaseInlineFormSet):
     """The account's roles as the admin's form lists them, checked against what the account is bound to (its unit,
     office …, as the same form changes them) before anything is saved."""
@@ -72,7 +76,3 @@ class UserAdmin(BaseUserAdmin):
         form.save_m2m()
         if grants is not None:  # what the admin's own history note reads of a saved inline (TiAn's audit has it)
             grants.new_objects, grants.changed_objects, grants.deleted_objects = [], [], []
-
-
-# The account's own columns the admin's form may change (its groups and permissions are saved by the form).
-ACCOUNT_FIELDS = {field.name for field in User._meta.concrete_fields} - {"id", "password"}

@@ -37,11 +37,11 @@ def committee_of(obj) -> int | None:
     return getattr(obj, "committee_id", None)
 
 
-def _audit_row(obj, by, *, change: str) -> None:
-    """The audit entry of a row saved or deleted (``change``: added, changed or deleted), by ``by`` (None: the
-    system, an import)."""
+def _audit_row(obj, pk, by, *, change: str) -> None:
+    """The audit entry of the row ``obj`` (its id ``pk``: a deleted row has none any more) saved or deleted
+    (``change``: added, changed or deleted), by ``by`` (None: the system, an import)."""
     audit(AuditEntry.Action.CHANGE, user=by, username="" if by is not None else "system",
-          object_type=obj._meta.model_name, object_id=obj.pk, detail=f"{obj._meta.label_lower} “{obj}” {change}",
+          object_type=obj._meta.model_name, object_id=pk, detail=f"{obj._meta.label_lower} “{obj}” {change}",
           kind=Kind.ROW_CHANGED, data={"model": obj._meta.label_lower, "name": str(obj)[:200], "change": change})
 
 
@@ -49,14 +49,14 @@ def _audit_row(obj, by, *, change: str) -> None:
 def named_save(obj, *, save_related=None, by=None):
     """Save a row that pages show by name or read as a setting, with its audit entry; ``save_related``: what else the
     caller saves with it (a form's many-to-many fields); ``by``: who (None: the system, an import)."""
-    change = "added" if obj.pk is None or obj._state.adding else "changed"
+    change = "added" if obj._state.adding else "changed"
     obj.save()
     if save_related is not None:
         save_related()
     committee_id = committee_of(obj)
     if committee_id is not None:
         names_changed(committee_id=committee_id)
-    _audit_row(obj, by, change=change)
+    _audit_row(obj, obj.pk, by, change=change)
     return obj
 
 
@@ -65,7 +65,6 @@ def named_delete(obj, *, by=None) -> None:
     committee_id = committee_of(obj)
     pk = obj.pk
     obj.delete()
-    obj.pk = pk  # named in its audit entry
     if committee_id is not None:
         names_changed(committee_id=committee_id)
-    _audit_row(obj, by, change="deleted")
+    _audit_row(obj, pk, by, change="deleted")
