@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import Http404
 
 from tian.accounts import services as account_services
 from tian.accounts.roles import Role
@@ -25,7 +26,7 @@ from tian.handling.models import (
 from tian.organisations.models import Member
 from tian.proposals import services
 from tian.proposals.models import CoSignature, DeclineGround, Event, NumberSequence, Proposal, TopicCategory
-from tian.proposals.selectors import proposer_members, visible_proposals
+from tian.proposals.selectors import get_proposal_row_for, proposer_members, visible_proposals
 from tian.proposals.workflow import WorkflowError
 from tian.supervision import services as supervision
 from tian.supervision.models import SupervisionReview
@@ -889,6 +890,18 @@ def test_who_sees_which_proposal(world):
                                                 roles=[Role.SUPERVISOR], office=world.offices["区委目标绩效办"],
                                                 validate=False)
     assert sees(other_office) == {public.pk}
+
+    # Opening one proposal (its page, an action on it) decides as the lists do, for every user and proposal: the
+    # rule for what was never submitted is declared once (proposals.models.EVER_SUBMITTED and ever_submitted).
+    for user in (world.member, world.stranger, world.staff, other_staff, world.lead_handler, world.other_handler,
+                 world.supervisor, world.collective, world.admin):
+        for pk in everything:
+            try:
+                get_proposal_row_for(user, pk)
+                opened = True
+            except Http404:
+                opened = False
+            assert opened == (pk in sees(user)), (user.username, pk)
 
 
 def test_invitees_see_the_draft_they_are_asked_to_sign_and_lose_it_when_declined(world):

@@ -39,6 +39,9 @@ ANSWERED = frozenset({State.REPLIED, State.CLOSED})
 MERGE_TARGETS = frozenset({State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING})
 # Finished: no transition moves it on (closed, withdrawn, not registered or merged).
 FINISHED = frozenset({State.CLOSED, State.WITHDRAWN, State.DECLINED, State.MERGED})
+# Submitted at least once, as a query condition (``Proposal.ever_submitted`` is the same for one proposal): a draft,
+# or a draft thrown away (withdrawn before it was ever submitted), is private to whoever wrote it.
+EVER_SUBMITTED = Q(submitted_at__isnull=False) | ~Q(state__in=[State.DRAFT, State.WITHDRAWN])
 
 
 class Kind(models.TextChoices):
@@ -189,6 +192,11 @@ class Proposal(models.Model):
     @property
     def before_registration(self) -> bool:
         return self.state in BEFORE_REGISTRATION
+
+    @property
+    def ever_submitted(self) -> bool:
+        """``EVER_SUBMITTED`` of this proposal."""
+        return self.submitted_at is not None or self.state not in (State.DRAFT, State.WITHDRAWN)
 
     # Single states the pages tell apart (templates ask these, never compare state strings).
     @property

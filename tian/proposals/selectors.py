@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.organisations.models import Member
-from tian.proposals.models import CoSignature, Proposal, State
+from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal
 
 
 def proposer_members(proposal: Proposal) -> list[Member]:
@@ -79,9 +79,7 @@ def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
         return qs.filter(is_public=True) if disclosed else qs.none()
     condition = Q(is_public=True) if disclosed else Q(pk__in=[])
     if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
-        # Never submitted (a draft, or a draft thrown away) is private to whoever wrote it.
-        condition |= Q(submitted_at__isnull=False) | ~Q(state__in=[State.DRAFT, State.WITHDRAWN])
-        condition |= Q(created_by=user)
+        condition |= EVER_SUBMITTED | Q(created_by=user)
     # Conditions on the proposal's own columns filter it directly; those through co-signatures, assignments
     # and the like join rows that would repeat a proposal, so they go through a subquery of ids.
     joined = False
@@ -132,8 +130,7 @@ def _visible_by_own_columns(user, proposal: Proposal) -> bool:
     if user.collective_id and Role.COLLECTIVE in roles and proposal.collective_id == user.collective_id:
         return True
     if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
-        return (proposal.submitted_at is not None or proposal.state not in (State.DRAFT, State.WITHDRAWN)
-                or proposal.created_by_id == user.pk)
+        return proposal.ever_submitted or proposal.created_by_id == user.pk
     return False
 
 
