@@ -121,3 +121,30 @@ def test_an_account_added_in_the_django_admin_gets_its_roles_through_the_audited
     assert user.roles == {Role.STAFF}
     entry = AuditEntry.objects.get(data__kind=Kind.ROLES_CHANGED, object_id=str(user.pk))
     assert entry.actor == world.admin and entry.data["after"] == ["staff"]
+
+
+def test_an_account_created_with_no_role_is_audited_all_the_same(world, client_for):
+    from django.urls import reverse
+
+    from tian.audit.models import AuditEntry, Kind
+
+    client = client_for(world.admin)
+    data = {"username": "wujuese", "password1": "Tian-2026-strong", "password2": "Tian-2026-strong",
+            "usable_password": "true", "role_grants-TOTAL_FORMS": "0", "role_grants-INITIAL_FORMS": "0",
+            "role_grants-MIN_NUM_FORMS": "0", "role_grants-MAX_NUM_FORMS": "1000"}
+    response = client.post("/admin/accounts/user/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get(username="wujuese")
+    assert user.roles == set()
+    assert not AuditEntry.objects.filter(data__kind=Kind.ROLES_CHANGED, object_id=str(user.pk)).exists()
+    entry = AuditEntry.objects.get(data__kind=Kind.ACCOUNT_CREATED, object_id=str(user.pk))
+    assert (entry.actor, entry.data["user"], entry.data["roles"]) == (world.admin, "wujuese", [])
+    # An account created on TiAn's own page is audited the same way, with the roles it was given.
+    User.objects.filter(pk=user.pk).delete()
+    accounts = AuditEntry.objects.filter(data__kind=Kind.ACCOUNT_CREATED)
+    before = accounts.count()
+    services.user_create(username="xinren", full_name="新人", password=None, roles=[Role.STAFF],
+                         by=world.admin)
+    assert accounts.count() == before + 1 and accounts.latest("pk").data["roles"] == ["staff"]
+    page = client.get(reverse("audit:search")).content.decode()
+    assert "为 wujuese 创建了账户" in page and "为 新人 创建了账户" in page

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
-from tian.accounts.services import user_roles_set, user_update
+from tian.accounts.services import user_add, user_roles_set, user_update
 
 
 def _admin_only(request) -> bool:
@@ -62,7 +62,7 @@ class UserAdmin(BaseUserAdmin):
     # are checked against what the account is bound to.
     def save_model(self, request, obj, form, change):
         if not change:  # the add form: a user name and a password (its roles are saved with it, in save_related)
-            super().save_model(request, obj, form, change)
+            user_add(user=obj, by=request.user)
         # A changed account is saved with its roles, in save_related.
 
     def save_related(self, request, form, formsets, change):

@@ -89,8 +89,19 @@ def user_create(
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user.save()
+    user_add(user=user, by=by, roles=roles)
     _apply_roles(user, roles, by)
+    return user
+
+
+@transaction.atomic
+def user_add(*, user: User, by: User | None, roles=()) -> User:
+    """Save a new account built and checked by the caller (``user_create``, or the Django admin's add form, which
+    sets the password itself) and audit its creation, also when it is given no role (the roles ``_apply_roles``
+    grants have an entry of their own)."""
+    user.save()
+    _audit(by, user, Kind.ACCOUNT_CREATED, f"account of {user.get_username()} created",
+           roles=sorted(str(Role(r)) for r in roles))
     return user
 
 

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     TWO_FACTOR_OFF = "two_factor_off"
     # The kinds below name the account changed: user (its user name) and user_name (the person's name).
     TWO_FACTOR_RESET = "two_factor_reset"
+    ACCOUNT_CREATED = "account_created"  # roles: the role codes it was created with (their grant has its own entry)
     ROLES_CHANGED = "roles_changed"  # before, after: role codes
     ACCOUNT_CHANGED = "account_changed"  # fields: names of the User fields changed
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of entry: reset by staff, to change at the next sign-in

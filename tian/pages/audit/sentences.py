@@ -206,6 +206,8 @@ def sentence(entry, data: dict, names) -> SafeString:
         return _say(_("%(person)s turned two-factor sign-in off"), person=person)
     if kind == Kind.TWO_FACTOR_RESET:
         return _say(_("%(person)s reset the two-factor sign-in of %(user)s"), person=person, user=user)
+    if kind == Kind.ACCOUNT_CREATED:
+        return _say(_("%(person)s created the account of %(user)s"), person=person, user=user)
     if kind == Kind.ROLES_CHANGED:
         before, after = _roles(data.get("before", [])), _roles(data.get("after", []))
         if not before:
