@@ -15,7 +15,7 @@ from tian.handling.models import Evaluation, ReassignmentRequest
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling.home import unit_tiles
-from tian.proposals.models import FINISHED, CoSignature, Proposal, State
+from tian.proposals.models import FINISHED, CoSignature, Proposal, State, open_invitations
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
 
 
@@ -76,8 +76,7 @@ def _member_parts_now(user) -> dict:
 def _open_invitations_query(user):
     if not user.member_id:
         return CoSignature.objects.none()
-    return (CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED,
-                                       expires_at__gt=timezone.now())
+    return (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
 
 

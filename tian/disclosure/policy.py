@@ -35,7 +35,7 @@ from tian.handling.letters import ReplyLetter, build_letter
 from tian.handling.models import Evaluation, Reply
 from tian.organisations.models import Committee
 from tian.proposals import workflow
-from tian.proposals.models import CoSignature, Proposal
+from tian.proposals.models import Proposal
 from tian.proposals.selectors import proposer_members, tied_proposals
 
 
@@ -187,8 +187,7 @@ def ties_of(user, proposal: Proposal) -> frozenset[Tie]:
         elif Role.MEMBER in roles and user.member_id:
             if any(m.pk == user.member_id for m in proposer_members(proposal)):
                 ties.add(Tie.PROPOSER)
-            elif any(c.member_id == user.member_id and c.status == CoSignature.Status.INVITED
-                     for c in proposal.cosignatures.all()):
+            elif any(c.member_id == user.member_id and c.is_open_invitation for c in proposal.cosignatures.all()):
                 ties.add(Tie.INVITEE)
     if Role.UNIT_HANDLER in roles and workflow.is_assigned_unit(user, proposal):
         ties.add(Tie.UNIT)

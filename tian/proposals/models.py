@@ -288,16 +288,29 @@ class CoSignature(models.Model):
     def __str__(self):
         return f"{self.member} · {self.get_status_display()}"
 
+    def is_open_at(self, at) -> bool:
+        """Whether the invitation can still be answered at ``at``: asked, not answered, its window not passed.
+        ``open_invitations`` is the same as a query condition."""
+        return self.status == self.Status.INVITED and self.expires_at > at
+
     @property
     def effective_status(self) -> str:
         """An open invitation past its window counts as expired even before a scan marks it."""
-        if self.status == self.Status.INVITED and self.expires_at <= timezone.now():
+        if self.status == self.Status.INVITED and not self.is_open_at(timezone.now()):
             return self.Status.EXPIRED
         return self.status
 
     @property
     def is_open_invitation(self) -> bool:
-        return self.effective_status == self.Status.INVITED
+        return self.is_open_at(timezone.now())
+
+
+def open_invitations(*, through: str = "", at=None) -> Q:
+    """``CoSignature.is_open_at`` as a query condition, now unless ``at``; ``through``: the path from the model
+    queried to its co-signatures ("cosignatures__" from a proposal). A lapsed invitation gives nothing: no access,
+    no place on a list of invitations, even before anything marks it expired."""
+    return Q(**{f"{through}status": CoSignature.Status.INVITED,
+                f"{through}expires_at__gt": at if at is not None else timezone.now()})
 
     def get_effective_status_display(self):
         return self.Status(self.effective_status).label

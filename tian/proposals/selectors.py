@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.organisations.models import Member
-from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal
+from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal, open_invitations
 
 
 def proposer_members(proposal: Proposal) -> list[Member]:
@@ -87,9 +87,8 @@ def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
         joined = True
         # Invitees read what they are asked to sign; a declined, lapsed or withdrawn invitation gives no
         # access.
-        condition |= Q(lead_member_id=user.member_id) | Q(
-            cosignatures__member_id=user.member_id,
-            cosignatures__status__in=[CoSignature.Status.INVITED, CoSignature.Status.ACCEPTED])
+        condition |= Q(lead_member_id=user.member_id) | Q(cosignatures__member_id=user.member_id) & (
+            Q(cosignatures__status=CoSignature.Status.ACCEPTED) | open_invitations(through="cosignatures__"))
         condition |= Q(pk__in=_merged_into_ids(user.member_id))
     if user.collective_id and Role.COLLECTIVE in user.roles:
         condition |= Q(collective_id=user.collective_id)
@@ -111,10 +110,15 @@ def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
 
 def visibility_key(user) -> tuple:
     """Everything ``visible_proposals(user)`` depends on: two users with the same key see the same proposals. For a
-    member this reads the proposals they are credited on through 并案, as ``visible_proposals`` does."""
-    merged = frozenset(_merged_into_ids(user.member_id)) if user.member_id and Role.MEMBER in user.roles else None
+    member this reads the proposals they are credited on through 并案, as ``visible_proposals`` does, and those they
+    are invited to co-sign now: an invitation lapses with the clock, not with an event that would move a version."""
+    merged = invited = None
+    if user.member_id and Role.MEMBER in user.roles:
+        merged = frozenset(_merged_into_ids(user.member_id))
+        invited = frozenset(CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
+                            .values_list("proposal_id", flat=True))
     return (user.pk, user.is_active, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
-            user.lead_official_id, merged)
+            user.lead_official_id, merged, invited)
 
 
 def _visible_by_own_columns(user, proposal: Proposal) -> bool:

@@ -161,12 +161,6 @@ def proposal_withdraw(*, proposal: Proposal, by, note: str = "", at=None) -> Pro
     return proposal
 
 
-def _is_open(cosignature: CoSignature, at: datetime.datetime) -> bool:
-    """Whether the invitation can still be answered at ``at`` (services may act at a past moment, so the
-    model's ``effective_status``, which looks at the clock, is not used here)."""
-    return cosignature.status == CoSignature.Status.INVITED and cosignature.expires_at > at
-
-
 def _freeze_cosigners(proposal: Proposal) -> None:
     """The list of co-signers is final once review is over: open invitations lapse."""
     proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.EXPIRED)
@@ -196,7 +190,7 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
                                 % {"name": member.name})
         previous = existing.get(member.pk)
         if previous is not None and (previous.status == CoSignature.Status.ACCEPTED
-                                     or _is_open(previous, at)):
+                                     or previous.is_open_at(at)):
             continue
         order += 1
         expires = at + cosign_window(proposal, at)
@@ -256,7 +250,7 @@ def cosign_withdraw_invitation(*, cosignature: CoSignature, by, at=None) -> CoSi
     proposal = lock(cosignature.proposal)
     workflow.check(by, proposal, "invite_cosigners")
     at = _now(at)
-    if not _is_open(cosignature, at):
+    if not cosignature.is_open_at(at):
         raise WorkflowError(workflow.INVALID_STATE, _("Only an open invitation can be withdrawn."))
     cosignature.status = CoSignature.Status.WITHDRAWN
     cosignature.save(update_fields=["status"])
@@ -276,7 +270,7 @@ def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> Co
         workflow.check(by, proposal, "respond_cosign")
         if cosignature.status != CoSignature.Status.INVITED:
             raise WorkflowError(workflow.INVALID_STATE, _("This invitation is no longer open."))
-        if _is_open(cosignature, at):
+        if cosignature.is_open_at(at):  # services may act at a past moment: at, not the clock
             cosignature.status = CoSignature.Status.ACCEPTED if accept else CoSignature.Status.DECLINED
             cosignature.responded_at = at
             cosignature.save(update_fields=["status", "responded_at"])

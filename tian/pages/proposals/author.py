@@ -22,7 +22,7 @@ from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
-from tian.proposals.models import Attachment, CoSignature, Kind, Proposal
+from tian.proposals.models import Attachment, CoSignature, Kind, Proposal, open_invitations
 from tian.proposals.selectors import get_proposal_for
 from tian.proposals.workflow import WorkflowError
 
@@ -46,8 +46,7 @@ def my_proposals(request):
                                         cosignatures__status=CoSignature.Status.ACCEPTED)
                 .select_related("session__term", "lead_member", "category").prefetch_related("assignments")
                 .order_by("-created_at")) if user.member_id else []
-    invitations = (CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED,
-                                              expires_at__gt=timezone.now())
+    invitations = (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
                    .select_related("proposal__lead_member")) if user.member_id else []
     return render(request, "proposals/mine.html",
                   {"mine": mine, "cosigned": cosigned, "invitations": invitations})
