@@ -160,6 +160,43 @@ def test_no_reminder_for_work_that_is_done(world, django_capture_on_commit_callb
     assert list(Reminder.objects.values_list("assignment__role", flat=True)) == ["lead"]
 
 
+def test_a_unit_is_reminded_of_what_every_page_shows_it_owes(world, django_capture_on_commit_callbacks):
+    # A reply counts as done when it is released, as the pages show it (deadlines.status.unit_due), not when the
+    # unit hands it on: reminders, by hand and by the scan, follow the same rule.
+    from tian.deadlines.status import unit_due
+
+    proposal = assigned(world)
+    for assignment in proposal.assignments.all():
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name),
+                                     at=at(2023, 3, 17))
+    lead, assisting = proposal.assignments.get(role="lead"), proposal.assignments.get(role="assisting")
+    handling.opinion_send(assignment=assisting, by=world.assisting_handler, body="同意", at=at(2023, 4, 1))
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="正在推进。", outcome="A",
+                                contact_name="贺威", contact_phone="0839-8620000",
+                                reply_date=datetime.date(2023, 6, 20), at=at(2023, 6, 20))
+    reply = handling.reply_submit(reply=reply, by=world.lead_handler, at=at(2023, 6, 20))
+
+    def owes(assignment) -> bool:
+        return not unit_due(assignment.__class__.objects.get(pk=assignment.pk)).done
+
+    # The reply waits for the assisting unit's co-signature: both units still owe something, and both are reminded.
+    assert owes(lead) and owes(assisting)
+    deadlines.remind_manually(assignment=lead, by=world.staff, note="请尽快办结")
+    deadlines.remind_manually(assignment=assisting, by=world.staff, note="请会签")
+    reply = handling.reply_cosign(reply=reply, by=world.assisting_handler, at=at(2023, 6, 21)).reply
+    # In supervision the assisting unit's part is done; the lead unit's reply is not out, and the scan chases it.
+    assert owes(lead) and not owes(assisting)
+    with pytest.raises(WorkflowError, match="没有待办事项|nothing outstanding"):
+        deadlines.remind_manually(assignment=assisting, by=world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines.scan(now=at(2023, 7, 3))
+    assert set(Reminder.objects.filter(stage="overdue").values_list("assignment__role", flat=True)) == {"lead"}
+    supervision.reply_approve(reply=reply, by=world.supervisor, at=at(2023, 7, 4))
+    assert not owes(lead)
+    with pytest.raises(WorkflowError):
+        deadlines.remind_manually(assignment=lead, by=world.staff)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_scans_send_each_reminder_once(world):

@@ -18,7 +18,7 @@ from tian.notifications.rules import office_users, official_users, staff_users, 
 from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
 from tian.proposals.events import record
-from tian.proposals.models import IN_HANDLING, Event, State
+from tian.proposals.models import IN_HANDLING, Event
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 from tian.supervision.models import SupervisionActivity
@@ -98,19 +98,8 @@ def extension_refuse(*, extension: ExtensionRequest, by, note: str, at=None) -> 
     return extension
 
 
-def _unit_done(assignment: Assignment) -> bool:
-    """Whether the unit's part is finished, so that no reminder is due."""
-    if assignment.role == UnitRole.ASSISTING:
-        return assignment.opinions.exists()
-    round_ = 2 if assignment.proposal.state == State.REHANDLING else 1
-    return assignment.replies.filter(round=round_).exclude(status__in=Reply.EDITABLE).exists()
-
-
-def _current_deadline(assignment: Assignment):
-    proposal = assignment.proposal
-    if proposal.state == State.REHANDLING and assignment.role != UnitRole.ASSISTING:
-        return proposal.rehandling_deadline
-    return assignment.deadline
+MSG_NOTHING_OUTSTANDING = _("This unit has nothing outstanding on the proposal.")
+MSG_REMINDED_TODAY = _("%(unit)s was already reminded today; please wait until tomorrow.")
 
 
 @transaction.atomic
@@ -119,12 +108,15 @@ def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> R
     assignment = Assignment.objects.select_related("unit", "proposal").get(pk=assignment.pk)
     proposal = lock(assignment.proposal)
     workflow.check(by, proposal, "remind")
-    if not assignment.is_active or _unit_done(assignment):
-        raise WorkflowError(INVALID_STATE, _("This unit has nothing outstanding on the proposal."))
+    # What the unit owes and by when, as every page shows it (``status.unit_due``): a reply until it is released,
+    # an assisting unit's opinion and then its co-signature of the reply.
+    due = unit_due(assignment, proposal)
+    if not assignment.is_active or due.done:
+        raise WorkflowError(INVALID_STATE, MSG_NOTHING_OUTSTANDING)
     at = _now(at)
     sequence = assignment.reminders.filter(stage=Reminder.Stage.MANUAL).count() + 1
     reminder = Reminder.objects.create(assignment=assignment, stage=Reminder.Stage.MANUAL,
-                                       deadline=_current_deadline(assignment), sequence=sequence, sent_at=at,
+                                       deadline=due.day, sequence=sequence, sent_at=at,
                                        sent_by=by, note=note)
     record(proposal, by, "reminder.sent", from_state=proposal.state, note=note, at=at, unit=assignment.unit.name,
            stage=Reminder.Stage.MANUAL)
@@ -134,10 +126,6 @@ def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> R
                                          key=f"reminder:{reminder.pk}", kind="reminder", message=message,
                                          url=proposal.get_absolute_url(), proposal=proposal))
     return reminder
-
-
-MSG_NOTHING_OUTSTANDING = _("This unit has nothing outstanding on the proposal.")
-MSG_REMINDED_TODAY = _("%(unit)s was already reminded today; please wait until tomorrow.")
 
 
 @transaction.atomic
@@ -206,10 +194,12 @@ def scan(now=None) -> dict:
     sent = 0
     active = (Assignment.objects.active()
               .filter(proposal__state__in=IN_HANDLING)
-              .select_related("unit", "proposal__committee"))
+              .select_related("unit", "proposal__committee")
+              .prefetch_related("opinions", "replies", "proposal__replies__cosignatures"))
     for assignment in active.iterator(chunk_size=500):
-        deadline = _current_deadline(assignment)
-        if deadline is None or _unit_done(assignment):
+        due = unit_due(assignment)  # what the unit owes and by when, as every page shows it
+        deadline = due.day
+        if deadline is None or due.done:
             continue
         stage = _stage_for(assignment, deadline, today)
         if stage is None:
