@@ -388,20 +388,62 @@ def test_named_groups_of_statuses():
 
 
 def test_the_current_deadline_is_the_earliest_of_the_units_still_replying(world):
+    from tian.deadlines.status import proposal_due
+
+    def current_deadline(proposal):
+        return proposal_due(proposal).day
+
     case = handled(world)
     deadlines = {case.lead.pk: datetime.date(2023, 6, 30), case.separate.pk: datetime.date(2023, 4, 10),
                  case.assisting.pk: datetime.date(2023, 4, 1)}  # an assisting unit's deadline never counts
     for pk, day in deadlines.items():
         Assignment.objects.filter(pk=pk).update(deadline=day)
-    assert fresh(case.proposal).current_deadline() == datetime.date(2023, 4, 10)
+    assert current_deadline(fresh(case.proposal)) == datetime.date(2023, 4, 10)
     request = handling.reassignment_request(assignment=case.separate, by=case.handler(case.separate),
                                             reason="非本单位职责", at=at(3, 20))
     new = handling.reassignment_approve(request=request, by=world.staff, new_unit=world.units["区妇联"],
                                         at=at(3, 22))
     Assignment.objects.filter(pk=new.pk).update(deadline=datetime.date(2023, 5, 1))
     # the unit reassigned away (4-10) no longer counts
-    assert fresh(case.proposal).current_deadline() == datetime.date(2023, 5, 1)
+    assert current_deadline(fresh(case.proposal)) == datetime.date(2023, 5, 1)
     handling.reassignment_request(assignment=case.lead, by=world.lead_handler, reason="非本单位职责", at=at(3, 23))
     Assignment.objects.filter(pk=case.lead.pk).update(deadline=datetime.date(2023, 4, 20))
     # a unit asking to leave still handles the proposal until the office decides
-    assert fresh(case.proposal).current_deadline() == datetime.date(2023, 4, 20)
+    assert current_deadline(fresh(case.proposal)) == datetime.date(2023, 4, 20)
+
+
+def test_a_unit_whose_reply_is_out_no_longer_sets_the_deadline_on_any_list(world, client_for):
+    from django.urls import reverse
+
+    from tian.deadlines.status import proposal_due
+
+    case, reply = reply_in(world, R.RELEASED)  # the lead unit's reply is out, the separate unit's is not
+    Assignment.objects.filter(pk=case.lead.pk).update(deadline=datetime.date(2023, 4, 10))
+    Assignment.objects.filter(pk=case.separate.pk).update(deadline=datetime.date(2030, 5, 1))
+    assert proposal_due(fresh(case.proposal)).day == datetime.date(2030, 5, 1)
+    # The office's list, search's listing and the member's own list show the deadline the proposal page shows.
+    for page in (client_for(world.staff).get(reverse("proposals:list")),
+                 client_for(world.staff).get(reverse("search:search"), {"state": State.HANDLING}),
+                 client_for(world.member).get(reverse("proposals:mine"))):
+        html = page.content.decode()
+        assert case.proposal.title in html and "2030-05-01" in html and "2023-04-10" not in html
+    # Nor is it overdue by the unit whose reply is out: the lists' deadline filter asks the same.
+    staff = client_for(world.staff)
+    assert case.proposal.title not in staff.get(reverse("proposals:list"), {"deadline": "overdue"}).content.decode()
+    # The statistics count it as the lists do: not overdue now while the unit still replying is within its time.
+    from tian.stats import kpis
+
+    scope = kpis.Scope(world.committee, year=case.proposal.year)
+    assert case.proposal.pk not in kpis.gather(scope).overdue
+    Assignment.objects.filter(pk=case.separate.pk).update(deadline=datetime.date(2023, 4, 20))
+    assert case.proposal.title in staff.get(reverse("proposals:list"), {"deadline": "overdue"}).content.decode()
+    assert case.proposal.pk in kpis.gather(scope).overdue
+    rows = {(r["unit"], r["role"]): r for r in kpis.by_unit(scope, kpis.gather(scope))}
+    assert rows[(case.lead.unit.name, "lead")]["overdue"] == 0
+    assert rows[(case.separate.unit.name, "separate")]["overdue"] == 1
+    # An assisting unit that sent no opinion is late only while the proposal is being handled.
+    assert not case.assisting.opinions.exists() and case.assisting.deadline < datetime.date.today()
+    assert rows[(case.assisting.unit.name, "assisting")]["overdue"] == 1
+    Proposal.objects.filter(pk=case.proposal.pk).update(state=State.CLOSED)  # the statistics read the state alone
+    rows = {(r["unit"], r["role"]): r for r in kpis.by_unit(scope, kpis.gather(scope))}
+    assert rows[(case.assisting.unit.name, "assisting")]["overdue"] == 0

@@ -108,8 +108,9 @@ def _reference(scope: kpis.Scope) -> dict:
         replying = [a for a in mine if a[4] in (UnitRole.LEAD, UnitRole.SEPARATE)]
         replied = bool(replying) and all(a[0] in replies for a in replying)
         on_time = replied and all(replies[a[0]][0] is not None and replies[a[0]][0] <= a[5] for a in replying)
-        overdue = any(a[4] != UnitRole.ASSISTING and a[5] < today for a in mine) and state[pk] in (
-            State.ASSIGNED, State.HANDLING)
+        # a replying unit past its deadline whose reply is not out
+        overdue = any(a[4] != UnitRole.ASSISTING and a[5] < today and a[0] not in replies for a in mine) and state[
+            pk] in (State.ASSIGNED, State.HANDLING)
         row = next(r for r in rows if r[0] == pk)
         overdue = overdue or (state[pk] == State.REHANDLING and row[3] is not None and row[3] < today)
         return {"assigned": bool(mine), "replied": replied, "on_time": on_time, "overdue": overdue,
@@ -153,7 +154,8 @@ def _reference(scope: kpis.Scope) -> dict:
         row["assigned"] += 1
         if role == UnitRole.ASSISTING:
             row["replied"] += pk in opinions
-            row["overdue"] += pk not in opinions and deadline < today
+            row["overdue"] += pk not in opinions and deadline < today and state[proposal] in (
+                State.ASSIGNED, State.HANDLING, State.REHANDLING)
             continue
         if pk in replies:
             row["replied"] += 1

@@ -1,10 +1,10 @@
 """Proposals found by how their units' deadlines stand (the staff list's and search's 办理期限 filter)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from tian.core.calendar import add_working_days
-from tian.handling.models import Assignment, UnitRole
+from tian.handling.models import Assignment, Reply, UnitRole
 from tian.proposals.models import IN_HANDLING, State
 
 
@@ -20,8 +20,10 @@ def deadline_filter(committee, level: str):
         rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
     active = Assignment.objects.active().filter(
         role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
-    # A proposal handled again is late by its own rehandling deadline, the others in handling by their units'.
+    # A proposal handled again is late by its own rehandling deadline, the others in handling by their units'; a
+    # unit whose reply of the round is out owes nothing (deadlines.status.unit_due, as the pages show it).
+    released = Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RELEASED)
     return active.filter(
-        (Q(proposal__state__in=IN_HANDLING - {State.REHANDLING}) & handling_late)
-        | (Q(proposal__state=State.REHANDLING) & rehandling_late)
+        (Q(proposal__state__in=IN_HANDLING - {State.REHANDLING}) & handling_late & ~Exists(released.filter(round=1)))
+        | (Q(proposal__state=State.REHANDLING) & rehandling_late & ~Exists(released.filter(round=2)))
     ).values("proposal_id")

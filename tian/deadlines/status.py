@@ -138,6 +138,8 @@ def unit_due(assignment, proposal=None, replies=None) -> Due:
 
 # What ``unit_due`` and ``proposal_due`` read, as prefetches from a proposal.
 UNIT_DUE_PREFETCH = ("assignments__opinions", "assignments__replies", "replies__cosignatures")
+# What ``proposal_due`` alone reads (a list's deadline column, the template tag ``proposal_due_of``).
+PROPOSAL_DUE_PREFETCH = ("assignments__replies",)
 
 
 def proposal_due(proposal) -> Due:

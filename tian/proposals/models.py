@@ -234,17 +234,6 @@ class Proposal(models.Model):
             return self.collective.name
         return self.lead_member.name if self.lead_member_id else ""
 
-    def current_deadline(self):
-        """The reply deadline that matters now: the earliest of the replying units' deadlines while being
-        handled, the rehandling deadline while rehandled, none otherwise. Reads ``assignments`` (prefetch it
-        in lists)."""
-        if self.state == State.REHANDLING:
-            return self.rehandling_deadline
-        if self.state not in IN_HANDLING:
-            return None
-        deadlines = [a.deadline for a in self.assignments.all() if a.replies_directly and a.is_active]
-        return min(deadlines) if deadlines else None
-
     @property
     def full_body(self) -> str:
         """The body as one text: free text, or the three parts with their headings."""

@@ -13,6 +13,7 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.core import versions
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
+from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import MERGE_TARGETS, State
@@ -62,7 +63,7 @@ def _results(request, form, committee) -> str:
                            page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
         else:
             page = Paginator(base.select_related("lead_member", "collective", "category").prefetch_related(
-                "assignments").order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
+                *PROPOSAL_DUE_PREFETCH).order_by("-year", "number"), PAGE_SIZE).get_page(page_number)
             context.update(listing=for_display(request.user, page.object_list), total=page.paginator.count,
                            searched=True, page=page)
     # Without the context processors (the layout's): the results read only ``request``, for the pages' links.

@@ -25,6 +25,7 @@ from functools import cached_property
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
@@ -35,7 +36,7 @@ from tian.handling.models import (
     UnitRole,
 )
 from tian.organisations.models import Committee, Session, Term
-from tian.proposals.models import CoSignature, Proposal, State
+from tian.proposals.models import IN_HANDLING, CoSignature, Proposal, State
 from tian.proposals.selectors import proposal_years
 from tian.stats import freshness
 
@@ -180,8 +181,9 @@ def gather(scope: Scope) -> Facts:
     opinions = set(AssistingOpinion.objects.filter(assignment__proposal__in=in_scope)
                    .values_list("assignment_id", flat=True))
     today = timezone.localdate()
-    overdue = {proposal for _pk, proposal, _unit, _name, role, deadline in assignments
-               if role != UnitRole.ASSISTING and deadline < today
+    # Overdue now: a replying unit past its deadline whose reply is not out (deadlines.status.unit_due).
+    overdue = {proposal for pk, proposal, _unit, _name, role, deadline in assignments
+               if role != UnitRole.ASSISTING and deadline < today and pk not in first_replies
                and state[proposal] in (State.ASSIGNED, State.HANDLING)}
     overdue |= {row[0] for row in rows
                 if row[1] == State.REHANDLING and row[3] is not None and row[3] < today}
@@ -240,7 +242,8 @@ def by_unit(scope: Scope, facts: Facts) -> list[dict]:
         if role == UnitRole.ASSISTING:
             done = pk in facts.opinions
             row["replied"] += done
-            if not done and deadline < today:
+            # Late only while the proposal is handled: afterwards nothing is owed (deadlines.status.unit_due).
+            if not done and deadline < today and facts.state[proposal] in IN_HANDLING:
                 row["overdue"] += 1
             continue
         if pk in facts.first_replies:
@@ -327,7 +330,7 @@ def key_proposals(scope: Scope, *, within=None) -> list[Proposal]:
     qs = scope.proposals() if within is None else scope.proposals().filter(pk__in=within.values("pk"))
     return list(qs.filter(is_key=True)
                 .select_related("lead_member", "collective", "category")
-                .prefetch_related("assignments")
+                .prefetch_related(*PROPOSAL_DUE_PREFETCH)
                 .order_by("number", "year", "pk"))
 
 
@@ -406,4 +409,5 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str 
     if group_by in GROUP_FIELDS and group is not None:
         field = GROUP_FIELDS[group_by]
         qs = qs.filter(**{f"{field}__isnull": True}) if group == "—" else qs.filter(**{field: group})
-    return qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related("assignments")
+    return qs.select_related("lead_member", "collective", "category", "session__term").prefetch_related(
+        *PROPOSAL_DUE_PREFETCH)

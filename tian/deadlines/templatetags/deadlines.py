@@ -3,9 +3,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from tian.deadlines.status import DISCLOSURE, DONE, OVERDUE, Due, deadline_status
+from tian.deadlines.status import DISCLOSURE, DONE, OVERDUE, Due, deadline_status, proposal_due
 
 register = template.Library()
+
+
+@register.simple_tag
+def proposal_due_of(proposal) -> Due:
+    """``status.proposal_due`` of a list's row: the reply deadline that matters now, a unit whose reply is out left
+    aside. Prefetch ``status.PROPOSAL_DUE_PREFETCH`` for the list."""
+    return proposal_due(proposal)
 
 
 @register.simple_tag

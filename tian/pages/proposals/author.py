@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download, audit_refusal
+from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import first_error, run_action, safe_next
@@ -41,10 +42,10 @@ def my_proposals(request):
     if user.collective_id:
         own |= Q(collective_id=user.collective_id)
     mine = (Proposal.objects.filter(own).select_related("session__term", "category", "lead_member", "collective")
-            .prefetch_related("assignments").order_by("-created_at"))
+            .prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by("-created_at"))
     cosigned = (Proposal.objects.filter(cosignatures__member_id=user.member_id,
                                         cosignatures__status=CoSignature.Status.ACCEPTED)
-                .select_related("session__term", "lead_member", "category").prefetch_related("assignments")
+                .select_related("session__term", "lead_member", "category").prefetch_related(*PROPOSAL_DUE_PREFETCH)
                 .order_by("-created_at")) if user.member_id else []
     invitations = (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
                    .select_related("proposal__lead_member")) if user.member_id else []

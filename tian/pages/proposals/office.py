@@ -28,6 +28,7 @@ from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.selectors import disclosure_urgency
 from tian.deadlines.services import disclosure_deadline
+from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ReassignmentRequest
@@ -272,7 +273,7 @@ def filtered_proposals(user, params, committee=None):
     qs = form.apply(visible_proposals(user).filter(committee=committee).exclude(state=State.DRAFT))
     if query := form.filters().get("q", "").strip():
         qs = qs.filter(Q(title__icontains=query) | Q(lead_member__name=query) | Q(collective__name=query))
-    qs = qs.select_related("lead_member", "collective", "category").prefetch_related("assignments").order_by(
+    qs = qs.select_related("lead_member", "collective", "category").prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by(
         "-year", "number", "-submitted_at")
     return form, qs
 
