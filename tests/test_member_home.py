@@ -77,3 +77,55 @@ def test_the_counts_of_the_members_own_proposals_leave_out_drafts_and_finished_o
     services.proposal_merge(proposal=merged, into=submitted, by=world.staff)
     tiles = {t["label"]: t["count"] for t in client_for(world.member).get(reverse("core:home_member")).context["tiles"]}
     assert tiles["办理中的提案"] == 1 and tiles["草稿"] == 1
+
+
+def test_a_second_reply_after_rehandling_waits_for_the_members_evaluation_again(world, client_for):
+    from tests.test_lifecycle_services import at, build, fresh
+    from tian.supervision import services as supervision
+
+    def waiting(user) -> list[int]:
+        return [p["pk"] for p in client_for(user).get(reverse("core:home_member")).context["to_evaluate"]]
+
+    case = build(world, "replied")
+    assert waiting(world.member) == [case.proposal.pk] and waiting(world.cosigner) == [case.proposal.pk]
+    handling.evaluation_submit(proposal=case.proposal, by=world.member, result="dissatisfied", at=at(10, 25))
+    assert waiting(world.member) == [] and waiting(world.cosigner) == []  # being handled again
+    second = handling.reply_save(assignment=case.lead, by=world.lead_handler, body="经再次研究,答复如下:\n已落实。",
+                                 outcome="A", contact_name="贺威", contact_phone="13795952836", at=at(12, 1))
+    second = handling.reply_submit(reply=second, by=world.lead_handler, at=at(12, 1))
+    handling.reply_cosign(reply=second, by=world.assisting_handler, at=at(12, 2))
+    supervision.reply_approve(reply=second, by=world.supervisor, at=at(12, 5))
+    # The second reply is evaluated by everyone credited, the lead proposer who evaluated the first included.
+    assert fresh(case.proposal).state == State.REPLIED
+    assert waiting(world.member) == [case.proposal.pk] and waiting(world.cosigner) == [case.proposal.pk]
+    handling.evaluation_submit(proposal=fresh(case.proposal), by=world.member, result="satisfied", at=at(12, 10))
+    assert waiting(world.member) == [] and waiting(world.cosigner) == [case.proposal.pk]
+
+
+def test_a_member_credited_through_merges_evaluates_the_surviving_proposal(world, client_for):
+    from tests.test_lifecycle_services import at, fresh, submitted
+    from tian.handling.models import Evaluation
+
+    # 刘安泽's proposal, co-signed by 徐丽娟, merged into another, itself merged into a third: both are credited on
+    # the third, along the chain, and wait for its reply's evaluation as its proposers do.
+    mine = submitted(world, world.member, title="关于加强乡村饮水工程管护的建议")
+    [invitation] = services.cosign_invite(proposal=fresh(mine), by=world.member, members=[world.cosigner.member])
+    services.cosign_respond(cosignature=invitation, by=world.cosigner, accept=True)
+    middle = submitted(world, world.stranger, title="关于改善农村供水设施的建议")
+    last = submitted(world, world.stranger, title="关于推进城乡供水一体化的建议")
+    services.proposal_merge(proposal=fresh(mine), into=fresh(middle), by=world.staff, at=at(3, 1))
+    services.proposal_merge(proposal=fresh(middle), into=fresh(last), by=world.staff, at=at(3, 1))
+    services.proposal_register(proposal=fresh(last), by=world.staff, at=at(3, 1))
+    handling.proposal_assign(proposal=fresh(last), by=world.staff, lead_units=[world.units["区民政局"]],
+                             assigned_on=datetime.date(2023, 3, 16), at=at(3, 16))
+    lead = fresh(last).assignments.get()
+    handling.assignment_sign_for(assignment=lead, by=world.lead_handler, at=at(3, 17))
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body=REPLY_BODY, outcome="A",
+                                contact_name="贺威", contact_phone="0839-8622541", at=at(4, 1))
+    handling.reply_submit(reply=reply, by=world.lead_handler, at=at(4, 2))
+    assert fresh(last).state == State.REPLIED
+    for user in (world.member, world.cosigner):
+        waiting = [p["pk"] for p in client_for(user).get(reverse("core:home_member")).context["to_evaluate"]]
+        assert last.pk in waiting, user
+    handling.evaluation_submit(proposal=fresh(last), by=world.cosigner, result="satisfied", at=at(4, 5))
+    assert Evaluation.objects.filter(proposal=last, member=world.cosigner.member).exists()

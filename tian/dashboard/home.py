@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.core import versions
-from tian.handling.models import Evaluation, ReassignmentRequest
+from tian.handling.models import ReassignmentRequest
+from tian.handling.services import awaiting_evaluation
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling.home import unit_tiles
 from tian.proposals.models import FINISHED, CoSignature, Proposal, State, open_invitations
+from tian.proposals.selectors import credited_ids
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
 
 
@@ -81,25 +83,16 @@ def _open_invitations_query(user):
 
 
 def _to_evaluate_query(user):
+    """The replied proposals the user evaluates and has not in this round (``handling.services.awaiting_evaluation``):
+    a collective proposer's own, or those a member is credited on (``selectors.credited_ids``: led, co-signed, and
+    what these were merged into, along the chain), read first by their ids."""
     if user.collective_id and Role.COLLECTIVE in user.roles:
-        credited = Q(collective_id=user.collective_id)
-        done = Evaluation.objects.filter(collective_id=user.collective_id).values("proposal_id")
-    elif user.member_id:
-        # The ids the member is credited on, as one union of index lookups, read first: joins through
-        # co-signatures repeat rows, OR-ed subqueries make the database read every replied proposal, and even
-        # the union as a subquery is planned as a scan of every replied proposal (thousands at a national
-        # committee) where the member has a few dozen proposals to look up by id.
-        member_id = user.member_id
-        credited = Q(pk__in=list(Proposal.objects.filter(lead_member_id=member_id).values_list("pk").order_by()
-                                 .union(CoSignature.objects.filter(member_id=member_id,
-                                                                   status=CoSignature.Status.ACCEPTED)
-                                        .values_list("proposal_id").order_by(),
-                                        Proposal.objects.filter(lead_member_id=member_id, merged_into__isnull=False)
-                                        .values_list("merged_into_id").order_by()).values_list("pk", flat=True)))
-        done = Evaluation.objects.filter(member_id=member_id).values("proposal_id")
-    else:
-        return Proposal.objects.none()
-    return Proposal.objects.filter(credited, state=State.REPLIED).exclude(pk__in=done).order_by("updated_at")
+        return awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
+                                   collective_id=user.collective_id).order_by("updated_at")
+    if user.member_id:
+        return awaiting_evaluation(Proposal.objects.filter(pk__in=credited_ids(user.member_id)),
+                                   member_id=user.member_id).order_by("updated_at")
+    return Proposal.objects.none()
 
 
 def _own(user):

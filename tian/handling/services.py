@@ -10,6 +10,8 @@ writes an event.
 import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,7 +389,24 @@ def _start_rehandling(proposal, by, *, deadline=None, note="", at=None):
 
 
 def evaluation_round(proposal: Proposal) -> int:
+    """The round a proposer evaluates now: that of the latest released reply (2 after rehandling), else 1."""
     return max(proposal.replies.filter(status=Reply.Status.RELEASED).values_list("round", flat=True), default=1)
+
+
+def evaluation_round_expression() -> Coalesce:
+    """``evaluation_round`` of each proposal of a query set, as an expression to annotate it with."""
+    latest = Reply.objects.filter(proposal=OuterRef("pk"), status=Reply.Status.RELEASED).order_by("-round")
+    return Coalesce(Subquery(latest.values("round")[:1]), 1)
+
+
+def awaiting_evaluation(proposals, *, member_id: int | None = None, collective_id: int | None = None):
+    """Those of ``proposals`` (replied, and credited to the evaluator) that ``member_id`` or ``collective_id`` has not
+    evaluated in the round ``evaluation_submit`` would record now: after rehandling, the second reply is evaluated
+    again."""
+    evaluator = {"member_id": member_id} if member_id is not None else {"collective_id": collective_id}
+    done = Evaluation.objects.filter(proposal=OuterRef("pk"), round=OuterRef("evaluation_round"), **evaluator)
+    return proposals.filter(state=State.REPLIED).annotate(evaluation_round=evaluation_round_expression()).exclude(
+        Exists(done))
 
 
 @transaction.atomic
