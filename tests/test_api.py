@@ -85,7 +85,25 @@ def test_the_seed_story_through_the_api(world, tokens):
     r = member.post(f"/proposals/{pk}/evaluate", {"result": "satisfied", "contacted": True, "feedback": "非常满意"})
     assert r.status_code == 201 and r.json()["result"] == "satisfied" and r.json()["contacted"] is True
     assert staff.post(f"/proposals/{pk}/close").json()["state"] == "closed"
+    # Disclosure is offered, by the API's links and the page's button, exactly when the service would take it.
+    page = Client()
+    page.force_login(world.staff)
+    button = f"/proposals/{pk}/do/disclose/"
+
+    def offered() -> tuple[bool, bool]:
+        return "disclose" in staff.get(f"/proposals/{pk}").json()["links"], button in page.get(
+            f"/proposals/{pk}/").content.decode()
+
+    assert offered() == (True, True)
+    Proposal.objects.filter(pk=pk).update(disclosure_consent=False)
+    assert offered() == (False, False)
+    r = staff.post(f"/proposals/{pk}/disclose")
+    assert r.status_code >= 400 and r.json()["code"] == "invalid_input", r.content
+    Proposal.objects.filter(pk=pk).update(disclosure_consent=True)
     assert staff.post(f"/proposals/{pk}/disclose").json()["is_public"] is True
+    assert offered() == (False, False)
+    r = staff.post(f"/proposals/{pk}/disclose")
+    assert r.status_code >= 400 and r.json()["code"] == "invalid_state", r.content
     public = Client().get(f"/api/v1/public/proposals/{pk}").json()
     assert public["number_bracket"] == "第〔1〕号" and public["replies"][0]["contact_line"].endswith("137****2836)")
     # The public reads the lead proposer's rating only (the disclosure policy).

@@ -389,11 +389,7 @@ def proposal_close(*, proposal: Proposal, by, at=None) -> Proposal:
 def proposal_disclose(*, proposal: Proposal, by, at=None) -> Proposal:
     """信息公开: publish the proposal and its replies, only where the proposer consented."""
     proposal = lock(proposal)
-    workflow.check(by, proposal, "disclose")
-    if not proposal.disclosure_consent:
-        raise WorkflowError(INVALID_INPUT, _("The proposer did not agree to disclosure."))
-    if proposal.is_public:
-        raise WorkflowError(workflow.INVALID_STATE, _("This proposal is already public."))
+    workflow.check(by, proposal, "disclose")  # consented to, and not public yet (the step's refusal)
     at = _now(at)
     proposal.is_public, proposal.disclosed_at = True, at
     proposal.save(update_fields=["is_public", "disclosed_at", "updated_at"])

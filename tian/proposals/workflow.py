@@ -113,13 +113,27 @@ class Transition:
     perms: tuple[Perm, ...]
     relation: Callable
     confirm: str = ""
+    # What refuses the step whatever the user may do, read from the proposal's own data: (code, message), or None.
+    refusal: Callable | None = None
 
     def permits(self, user, proposal) -> bool:
         return any(has_permission(user, p) for p in self.perms) and self.relation(user, proposal)
 
+    def refused(self, proposal) -> tuple[str, str] | None:
+        return self.refusal(proposal) if self.refusal is not None else None
 
-def _t(name, label, sources, target, perms, relation, confirm=""):
-    return Transition(name, label, frozenset(sources), target, tuple(perms), relation, confirm)
+
+def _t(name, label, sources, target, perms, relation, confirm="", refusal=None):
+    return Transition(name, label, frozenset(sources), target, tuple(perms), relation, confirm, refusal)
+
+
+def _not_disclosable(proposal: Proposal) -> tuple[str, str] | None:
+    """Disclosure needs the proposer's consent, and happens once."""
+    if not proposal.disclosure_consent:
+        return INVALID_INPUT, _("The proposer did not agree to disclosure.")
+    if proposal.is_public:
+        return INVALID_STATE, _("This proposal is already public.")
+    return None
 
 
 EDITABLE = {State.DRAFT, State.RETURNED}
@@ -172,7 +186,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("report_follow_up", _("Report the follow-up"), {State.REPLIED, State.CLOSED}, None, (Perm.HANDLE,),
            is_replying_unit),
         _t("disclose", _("Disclose to the public"), {State.REPLIED, State.CLOSED}, None, (Perm.PUBLISH,),
-           is_office, _("Publish this proposal and its replies on the public portal?")),
+           is_office, _("Publish this proposal and its replies on the public portal?"), _not_disclosable),
     ]
 }
 
@@ -184,12 +198,16 @@ def check(user, proposal: Proposal, name: str) -> Transition:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if proposal.state not in transition.sources:
         raise WorkflowError(INVALID_STATE, MSG_INVALID_STATE % {"state": proposal.get_state_display()})
+    refused = transition.refused(proposal)
+    if refused:
+        raise WorkflowError(*refused)
     return transition
 
 
 def allowed(user, proposal: Proposal, name: str) -> bool:
     transition = TRANSITIONS[name]
-    return proposal.state in transition.sources and transition.permits(user, proposal)
+    return (proposal.state in transition.sources and transition.permits(user, proposal)
+            and not transition.refused(proposal))
 
 
 def available(user, proposal: Proposal) -> dict[str, Transition]:

@@ -84,13 +84,6 @@ ELSEWHERE = {"remind", "record_supervision_activity", "request_reassignment", "r
              "invite_cosigners", "record_paper_cosigners", "decide_extension", "decide_reassignment"}
 
 
-def available_actions(user, proposal) -> dict:
-    actions = workflow.available(user, proposal)
-    if proposal.is_public or not proposal.disclosure_consent:
-        actions.pop("disclose", None)
-    return actions
-
-
 def proposal_context(user, proposal, actions) -> dict:
     """What the page shows besides its panel of actions, each part as the disclosure policy lets this user see it."""
     policy = disclosure_for(user, proposal)
@@ -250,7 +243,7 @@ class ProposalPage:
 
     @cached_property
     def actions(self) -> dict:
-        return available_actions(self.user, self.proposal)
+        return workflow.available(self.user, self.proposal)
 
     @cached_property
     def panel(self) -> dict:

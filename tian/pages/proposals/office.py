@@ -226,6 +226,7 @@ def review_queue(request):
         "extensions": ExtensionRequest.objects.filter(
             status=ExtensionRequest.Status.PENDING, assignment__proposal__committee=committee)
         .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
+        # Those the workflow lets the office disclose (its "disclose" step's refusal, as a query).
         "to_disclose": [(p, disclosure_deadline(p)) for p in base.filter(
             state__in=ANSWERED, disclosure_consent=True, is_public=False).order_by(*disclosure_urgency())[:100]],
         "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
