@@ -61,9 +61,17 @@ def test_the_seed_story_through_the_api(world, tokens):
         "supervising_offices": [office], "lead_officials": [official]})
     assert r.json()["state"] == "assigned", r.content
     lead_id, assist_id = _task(lead, "sign"), _task(assisting, "sign")
+    # An assignment's links name what the unit may do now, as the services take it: signing for first, the reply
+    # and the assisting opinion only once signed for, never signing twice; no reassignment after its window (assigned
+    # on 1 November).
+    links = set(lead.get(f"/assignments/{lead_id}").json()["links"])
+    assert {"sign_for", "request_extension"} <= links
+    assert not {"write_reply", "send_opinion", "request_reassignment"} & links
     r = lead.post(f"/assignments/{lead_id}/sign")
     assert r.json()["status"] == "signed" and r.json()["proposal_state"] == "handling"
     assert "contact" in r.json()["links"]["record_contact"]
+    assert "write_reply" in r.json()["links"]
+    assert not {"sign_for", "send_opinion", "request_reassignment"} & set(r.json()["links"])
     assert assisting.post(f"/assignments/{assist_id}/sign").status_code == 200
     r = lead.post(f"/assignments/{lead_id}/contact", {"method": "phone", "contacted_on": "2026-11-02",
                                                       "summary": "电话沟通"})
@@ -76,6 +84,10 @@ def test_the_seed_story_through_the_api(world, tokens):
                                                     "reply_date": "2026-11-20", "submit": True})
     assert r.status_code == 200 and r.json()["status"] == "cosigning", r.content
     reply_id = r.json()["id"]
+    # An extension asked for is not asked again while it is pending.
+    r = lead.post(f"/assignments/{lead_id}/extension", {"requested_deadline": "2027-03-01", "reason": "需协调"})
+    assert r.status_code == 201, r.content
+    assert "request_extension" not in lead.get(f"/assignments/{lead_id}").json()["links"]
     assert _task(assisting, "cosign") == reply_id
     r = assisting.post(f"/replies/{reply_id}/cosign")
     assert r.json()["status"] == "supervision" and r.json()["cosignatures"][0]["signed_at"]

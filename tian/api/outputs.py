@@ -1,9 +1,11 @@
 """The API's answers built from the rows, read through the disclosure policy (what each viewer sees) and the
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
+from tian.deadlines.services import may_request_extension
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
+from tian.handling.services import unit_steps
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import cosigner_members
@@ -92,12 +94,14 @@ def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dic
     proposal = proposal or a.proposal
     url = f"{BASE}/assignments/{a.pk}"
     links = {"self": url, "proposal": proposal_url(a.proposal_id)}
-    if getattr(user, "unit_id", None) == a.unit_id and a.is_active:
-        for transition, path in (("sign_for", "/sign"), ("request_reassignment", "/reassignment"),
-                                 ("record_contact", "/contact"), ("send_opinion", "/opinion"),
-                                 ("write_reply", "/reply"), ("request_extension", "/extension")):
-            if workflow.allowed(user, proposal, transition):
-                links[transition] = url + path
+    # What the unit may do now, as its page offers it and the services take it.
+    steps = unit_steps(user, proposal, a)
+    for step, path in (("sign_for", "/sign"), ("request_reassignment", "/reassignment"), ("record_contact", "/contact"),
+                       ("send_opinion", "/opinion"), ("write_reply", "/reply")):
+        if step in steps:
+            links[step] = url + path
+    if may_request_extension(user, proposal, a):
+        links["request_extension"] = url + "/extension"
     return {"id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id, "name": a.unit.name}, "role": a.role,
             "status": a.status, "assigned_on": a.assigned_on, "deadline": a.deadline,
             "reassignment_deadline": a.reassignment_deadline, "proposal_state": proposal.state, "links": links}

@@ -28,6 +28,17 @@ def _now(at):
     return at or timezone.now()
 
 
+def _extension_pending(assignment: Assignment) -> bool:
+    return assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists()
+
+
+def may_request_extension(user, proposal, assignment: Assignment) -> bool:
+    """Whether ``user`` may ask now for a later deadline of their unit's ``assignment``, as ``extension_request``
+    would take it: what the unit's page offers and the API's links name."""
+    return (assignment.unit_id == getattr(user, "unit_id", None) and assignment.is_active
+            and workflow.allowed(user, proposal, "request_extension") and not _extension_pending(assignment))
+
+
 @transaction.atomic
 def extension_request(*, assignment: Assignment, by, requested_deadline: datetime.date, reason: str,
                       at=None) -> ExtensionRequest:
@@ -39,7 +50,7 @@ def extension_request(*, assignment: Assignment, by, requested_deadline: datetim
     workflow.check(by, proposal, "request_extension")
     if assignment.unit_id != by.unit_id or not assignment.is_active:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
-    if assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
+    if _extension_pending(assignment):
         raise WorkflowError(INVALID_STATE, _("An extension request is already pending."))
     cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
     if requested_deadline <= assignment.deadline:

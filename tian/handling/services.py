@@ -137,6 +137,31 @@ def assignment_sign_for(*, assignment: Assignment, by, at=None) -> Assignment:
     return assignment
 
 
+def _reassignment_refusal(assignment: Assignment, today: datetime.date) -> WorkflowError | None:
+    """Why a unit may not ask for reassignment now, beyond its assignment's status: the window has ended, or it has
+    submitted a reply."""
+    if today > assignment.reassignment_deadline:
+        return WorkflowError(INVALID_STATE, _("The window for reassignment requests ended on %(day)s.")
+                             % {"day": assignment.reassignment_deadline})
+    if assignment.replies.filter(status__in=Reply.SUBMITTED).exists():
+        return WorkflowError(INVALID_STATE, _("A unit that has replied cannot ask for reassignment."))
+    return None
+
+
+UNIT_STEPS = ("sign_for", "request_reassignment", "record_contact", "send_opinion", "write_reply")
+
+
+def unit_steps(user, proposal: Proposal, assignment: Assignment, today: datetime.date | None = None) -> set[str]:
+    """The steps of ``UNIT_STEPS`` that ``user`` may take now on their unit's ``assignment`` of ``proposal``, as the
+    services would take them: what the unit's page offers and the API's links name."""
+    if assignment.unit_id != getattr(user, "unit_id", None) or not assignment.is_active:
+        return set()
+    steps = {name for name in UNIT_STEPS if ASSIGNMENT.permits(user, proposal, assignment, name)}
+    if "request_reassignment" in steps and _reassignment_refusal(assignment, today or timezone.localdate()):
+        steps.discard("request_reassignment")
+    return steps
+
+
 @transaction.atomic
 def reassignment_request(*, assignment: Assignment, by, reason: str, suggested_unit: str = "",
                          at=None) -> ReassignmentRequest:
@@ -145,11 +170,9 @@ def reassignment_request(*, assignment: Assignment, by, reason: str, suggested_u
     if not reason.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for the request."))
     step = ASSIGNMENT.check(assignment, "request_reassignment")
-    if _today(at) > assignment.reassignment_deadline:
-        raise WorkflowError(INVALID_STATE, _("The window for reassignment requests ended on %(day)s.")
-                            % {"day": assignment.reassignment_deadline})
-    if assignment.replies.filter(status__in=Reply.SUBMITTED).exists():
-        raise WorkflowError(INVALID_STATE, _("A unit that has replied cannot ask for reassignment."))
+    refusal = _reassignment_refusal(assignment, _today(at))
+    if refusal is not None:
+        raise refusal
     request = ReassignmentRequest.objects.create(assignment=assignment, reason=reason,
                                                  suggested_unit=suggested_unit, requested_by=by,
                                                  requested_at=_now(at))

@@ -21,7 +21,7 @@ from tian.audit.log import audit_refusal
 from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
-from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.deadlines.models import FollowUp
 from tian.deadlines.status import reply_deadline, unit_due
 from tian.handling import services
 from tian.handling.letters import build_letter
@@ -127,6 +127,7 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
     follow_ups = list(FollowUp.objects.filter(reply__assignment=assignment, reported_at__isnull=True))
     for item in follow_ups:
         item.form = bound.get(f"follow_up:{item.pk}") or FollowUpForm(prefix=f"f{item.pk}")
+    steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
     context = {
         "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
         "due": unit_due(assignment, proposal),
@@ -142,15 +143,12 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         "cosign_for": cosign_for, "cosign_letter": build_letter(cosign_for.reply) if cosign_for else None,
         "cosign_due": reply_deadline(cosign_for.reply) if cosign_for else None,
         "waiting_for": _waiting_for(request.user, proposal, assignment),
-        "can_sign": ASSIGNMENT.permits(request.user, proposal, assignment, "sign_for"),
-        "can_reassign": ASSIGNMENT.permits(request.user, proposal, assignment, "request_reassignment")
-        and timezone.localdate() <= assignment.reassignment_deadline and not any(r.was_submitted for r in replies),
+        "can_sign": "sign_for" in steps,
+        "can_reassign": "request_reassignment" in steps,
         # The page offers contact once signed for (the service also takes an earlier one, e.g. imported).
-        "can_contact": assignment.status == Assignment.Status.SIGNED
-        and ASSIGNMENT.permits(request.user, proposal, assignment, "record_contact"),
-        "can_opinion": ASSIGNMENT.permits(request.user, proposal, assignment, "send_opinion"),
-        "can_extend": assignment.replies_directly and workflow.allowed(request.user, proposal, "request_extension")
-        and not assignment.extensions.filter(status=ExtensionRequest.Status.PENDING).exists(),
+        "can_contact": assignment.status == Assignment.Status.SIGNED and "record_contact" in steps,
+        "can_opinion": "send_opinion" in steps,
+        "can_extend": assignment.replies_directly and deadlines.may_request_extension(request.user, proposal, assignment),
         "extensions": list(assignment.extensions.all()),
         "follow_ups": follow_ups,
         "forms": {"reassign": bound.get("reassign") or ReassignmentForm(),
