@@ -447,3 +447,40 @@ def test_a_unit_whose_reply_is_out_no_longer_sets_the_deadline_on_any_list(world
     Proposal.objects.filter(pk=case.proposal.pk).update(state=State.CLOSED)  # the statistics read the state alone
     rows = {(r["unit"], r["role"]): r for r in kpis.by_unit(scope, kpis.gather(scope))}
     assert rows[(case.assisting.unit.name, "assisting")]["overdue"] == 0
+
+
+def test_the_satisfaction_filter_reads_the_lead_proposers_rating_that_counts(world, client_for):
+    # Dissatisfied with the first reply, satisfied with the second: the proposal is found as satisfied, as its page,
+    # the portal and the statistics show it, and not as dissatisfied.
+    from django.urls import reverse
+
+    from tests.test_lifecycle_services import build
+
+    case = build(world, "replied")
+    handling.evaluation_submit(proposal=case.proposal, by=world.member, result="dissatisfied", at=at(10, 25))
+    second = handling.reply_save(assignment=case.lead, by=world.lead_handler, body="经再次研究,答复如下:\n已落实。",
+                                 outcome="A", contact_name="贺威", contact_phone="13795952836", at=at(12, 1))
+    second = handling.reply_submit(reply=second, by=world.lead_handler, at=at(12, 1))
+    handling.reply_cosign(reply=second, by=world.assisting_handler, at=at(12, 2))
+    supervision.reply_approve(reply=second, by=world.supervisor, at=at(12, 5))
+    handling.evaluation_submit(proposal=fresh(case.proposal), by=world.member, result="satisfied", at=at(12, 10))
+    staff = client_for(world.staff)
+
+    def found(rating) -> bool:
+        return case.proposal.title in staff.get(reverse("search:search"), {"satisfaction": rating}).content.decode()
+
+    assert found("satisfied") and not found("dissatisfied")
+
+
+def test_a_released_reply_reads_as_reviewed_only_when_an_office_approved_it(world, client_for):
+    from tian.supervision.models import SupervisionReview
+    from tian.supervision.selectors import review_passed
+
+    case, reply = reply_in(world, R.RELEASED)  # approved by the supervising office
+    assert review_passed(reply) and "已通过" in client_for(world.staff).get(case.proposal.get_absolute_url()).content.decode()
+    # A reply whose only review returned it (the office was taken off the proposal before it came back) was released
+    # without a pass.
+    SupervisionReview.objects.filter(reply=reply).update(decision=SupervisionReview.Decision.RETURNED)
+    reply = Reply.objects.get(pk=reply.pk)
+    page = client_for(world.staff).get(case.proposal.get_absolute_url()).content.decode()
+    assert not review_passed(reply) and "已通过" not in page and "无需督办审核" in page

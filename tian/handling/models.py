@@ -3,6 +3,7 @@ co-signatures of replies and evaluations."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -284,3 +285,12 @@ class Evaluation(models.Model):
     @property
     def evaluator_name(self) -> str:
         return self.member.name if self.member_id else (self.collective.name if self.collective_id else "")
+
+
+def latest_lead_evaluations():
+    """The lead proposer's rating that counts for each proposal: their latest (by round, then time), as the proposal
+    page, the portal and the statistics show it (after rehandling, the second round's)."""
+    later = Evaluation.objects.filter(proposal=OuterRef("proposal"), is_lead=True).filter(
+        Q(round__gt=OuterRef("round")) | Q(round=OuterRef("round"), at__gt=OuterRef("at"))
+        | Q(round=OuterRef("round"), at=OuterRef("at"), pk__gt=OuterRef("pk")))
+    return Evaluation.objects.filter(is_lead=True).exclude(Exists(later))

@@ -26,7 +26,7 @@ from tian.proposals.selectors import cosigner_members
 from tian.proposals.timeline import review_result
 from tian.search.filters import chosen
 from tian.search.query import search_proposals
-from tian.supervision.models import SupervisionReview
+from tian.supervision.selectors import review_passed
 
 PAGE_SIZE = 20
 
@@ -110,8 +110,7 @@ def _index_body(request, committee, public: int, names: int) -> str:
 
 
 def _supervision_text(reply: Reply) -> str:
-    approved = any(r.decision == SupervisionReview.Decision.APPROVED for r in reply.reviews.all())
-    return _("Review passed") if approved else _("No supervision review needed")
+    return _("Review passed") if review_passed(reply) else _("No supervision review needed")
 
 
 @require_safe

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.core import versions
 from tian.core.widgets import QuickSelect
 from tian.deadlines.filters import deadline_filter
-from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
+from tian.handling.models import Assignment, OutcomeClass, Rating, Reply, UnitRole, latest_lead_evaluations
 from tian.organisations.models import Committee, Session, Unit
 from tian.proposals.models import CoSignature, Kind, Proposal, State, TopicCategory
 from tian.proposals.selectors import proposal_years
@@ -106,7 +106,7 @@ FILTERS: dict[str, Filter] = {f.name: f for f in [
            lambda qs, v, c: qs.filter(pk__in=Reply.objects.filter(outcome=v, status=Reply.Status.RELEASED)
                                       .values("proposal_id")), _outcomes, public=True),
     Filter("satisfaction", _("Satisfaction"), _("Any"),
-           lambda qs, v, c: qs.filter(pk__in=Evaluation.objects.filter(is_lead=True, result=v).values("proposal_id")),
+           lambda qs, v, c: qs.filter(pk__in=latest_lead_evaluations().filter(result=v).values("proposal_id")),
            lambda c: Rating.choices, api_type=Literal[tuple(Rating.values)], public=True),
     # A form's unchecked box sets nothing (``filters`` drops False); the API's key=false asks for the others.
     Filter("key", _("Key proposals only"), None, lambda qs, v, c: qs.filter(is_key=bool(v)), api_type=bool,

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
@@ -34,6 +34,7 @@ from tian.handling.models import (
     Rating,
     Reply,
     UnitRole,
+    latest_lead_evaluations,
 )
 from tian.organisations.models import Committee, Session, Term
 from tian.proposals.models import IN_HANDLING, CoSignature, Proposal, State
@@ -339,13 +340,9 @@ def trend(committee: Committee) -> list[dict]:
     over the whole committee, with the same definitions as ``summary``."""
     submitted = Proposal.objects.filter(committee=committee, submitted_at__isnull=False)
     received = dict(submitted.values_list("year").annotate(n=Count("pk")).order_by("year"))
-    # The lead proposer's latest evaluation of each proposal: no later one (by round, then time) exists.
-    later = Evaluation.objects.filter(proposal=OuterRef("proposal"), is_lead=True).filter(
-        Q(round__gt=OuterRef("round")) | Q(round=OuterRef("round"), at__gt=OuterRef("at"))
-        | Q(round=OuterRef("round"), at=OuterRef("at"), pk__gt=OuterRef("pk")))
     ratings = defaultdict(Counter)
-    for year, result, n in (Evaluation.objects.filter(proposal__in=submitted.values("pk"), is_lead=True)
-                            .exclude(Exists(later)).values_list("proposal__year", "result")
+    for year, result, n in (latest_lead_evaluations().filter(proposal__in=submitted.values("pk"))
+                            .values_list("proposal__year", "result")
                             .annotate(n=Count("pk")).order_by()):
         ratings[year][result] += n
     rows = []

@@ -4,6 +4,13 @@ from django.db.models import Q
 
 from tian.handling.models import Reply
 from tian.proposals.models import Proposal
+from tian.supervision.models import SupervisionReview
+
+
+def review_passed(reply: Reply) -> bool:
+    """Whether a supervising office approved the reply (a review that returned it is not a pass). Reads the reply's
+    ``reviews`` (prefetch them in lists)."""
+    return any(review.decision == SupervisionReview.Decision.APPROVED for review in reply.reviews.all())
 
 
 def awaiting_review(user):

@@ -46,6 +46,7 @@ from tian.proposals.selectors import cosigner_members, get_proposal_for, propose
 from tian.proposals.timeline import review_result, timeline
 from tian.search.views import merge_candidates
 from tian.suggest.selectors import suggest_units
+from tian.supervision.selectors import review_passed
 
 
 def page_assignments():
@@ -64,7 +65,7 @@ def all_replies(proposal) -> list[Reply]:
 
 def _supervision_text(reply: Reply) -> str:
     if reply.is_released:
-        return "已通过" if reply.reviews.all() else "无需督办审核"
+        return "已通过" if review_passed(reply) else "无需督办审核"
     if reply.status == Reply.Status.RETURNED:
         return "已退回"
     return "督办未审核"
