@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -518,3 +519,30 @@ def test_several_requests_on_one_page_each_have_their_own_form_ids(world, client
     assert "请填写不同意的理由" not in html.split(f'id="reassignment-{reassignment.pk}"')[1].split("</form>")[0]
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_the_office_queue_is_the_same_on_its_page_the_home_page_and_the_api(world, client_for):
+    # One declaration (pages/proposals/queue.py): every group the page lists is counted on the staff's home page and
+    # named in the API's inbox, pending extension requests and proposals waiting to be disclosed included.
+    from tests.test_lifecycle_services import at, build
+    from tian.accounts.services import token_create
+    from tian.deadlines import services as deadlines
+    from tian.pages.proposals.queue import OFFICE_QUEUE
+
+    closed = build(world, "closed").proposal  # the proposer agreed to disclosure; not public yet
+    handled = build(world, "handling")
+    deadlines.extension_request(assignment=handled.lead, by=world.lead_handler, requested_deadline=datetime.date(
+        2023, 9, 16), reason="需要调研", at=at(5, 1))
+    staff = client_for(world.staff)
+    page = staff.get(reverse("proposals:review_queue")).content.decode()
+    queue = reverse("proposals:review_queue")
+    tiles = {t["url"].rsplit("#", 1)[1]: t for t in staff.get(reverse("core:home_staff")).context["tiles"]
+             if t["url"].startswith(queue + "#")}
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=world.staff, name='t')[1]}")
+    kinds = [task["kind"] for task in api.get("/api/v1/inbox").json()]
+    for group in OFFICE_QUEUE:
+        count = group.rows(world.committee).count()
+        assert f'id="{group.anchor}"' in page and tiles[group.anchor]["count"] == count == kinds.count(group.key), (
+            group.key)
+    assert kinds.count("disclose") == 1 and kinds.count("extension_decision") == 1
+    assert closed.title in page and handled.proposal.title in page

@@ -23,14 +23,15 @@ from tian.api.schemas import (
     TaskOut,
     UnitOut,
 )
-from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.handling.models import OutcomeClass, ReassignmentRequest, Reply
+from tian.deadlines.models import FollowUp
+from tian.handling.models import OutcomeClass, Reply
 from tian.notifications.models import Notification
 from tian.notifications.services import mark_read
 from tian.organisations.models import LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling import inbox as unit_inbox
-from tian.proposals.models import CoSignature, DeclineGround, Proposal, State, TopicCategory
+from tian.pages.proposals.queue import OFFICE_QUEUE
+from tian.proposals.models import CoSignature, DeclineGround, Proposal, TopicCategory
 from tian.stats import kpis
 
 router = Router(tags=["people"])
@@ -78,27 +79,34 @@ def _unit_tasks(user) -> list[dict]:
     return tasks
 
 
+# The API's label and action of each group of the office's queue (``OFFICE_QUEUE``): (label, object type, the
+# object's id, the action's address, its deadline) from a row.
+OFFICE_TASKS = {
+    "review": ("待审查", "proposal", lambda p: (p, p.pk, outputs.proposal_url(p.pk), None)),
+    "assign": ("待交办", "proposal", lambda p: (p, p.pk, f"{outputs.proposal_url(p.pk)}/assign", None)),
+    "reassignment_decision": ("退办申请待审批", "reassignment", lambda r: (
+        r.assignment.proposal, r.pk, f"{B}/reassignments/{r.pk}/decision", None)),
+    "extension_decision": ("延期申请待审批", "extension", lambda e: (
+        e.assignment.proposal, e.pk, f"{B}/extensions/{e.pk}/decision", e.requested_deadline)),
+    "close": ("待办结", "proposal", lambda p: (p, p.pk, f"{outputs.proposal_url(p.pk)}/close", None)),
+    "disclose": ("待公开", "proposal", lambda p: (p, p.pk, f"{outputs.proposal_url(p.pk)}/disclose", None)),
+}
+
+
 def _office_tasks(user, committee) -> list[dict]:
+    """The office's queue (``pages/proposals/queue.py``), the groups the user works on, each task naming the object
+    to act on."""
     tasks = []
-    proposals = Proposal.objects.filter(committee=committee)
-    if has_permission(user, Perm.REVIEW):
-        for p in proposals.filter(state=State.SUBMITTED).order_by("submitted_at"):
-            tasks.append(_task("review", "待审查", p, "proposal", p.pk, outputs.proposal_url(p.pk)))
-        for p in proposals.filter(state=State.REPLIED).order_by("updated_at"):
-            tasks.append(_task("close", "待办结", p, "proposal", p.pk, f"{outputs.proposal_url(p.pk)}/close"))
-    if has_permission(user, Perm.ASSIGN):
-        for p in proposals.filter(state=State.REGISTERED).order_by("registered_at"):
-            tasks.append(_task("assign", "待交办", p, "proposal", p.pk, f"{outputs.proposal_url(p.pk)}/assign"))
-        for r in ReassignmentRequest.objects.filter(status=ReassignmentRequest.Status.PENDING,
-                                                    assignment__proposal__committee=committee) \
-                .select_related("assignment__proposal").order_by("requested_at"):
-            tasks.append(_task("reassignment_decision", "退办申请待审批", r.assignment.proposal, "reassignment", r.pk,
-                               f"{B}/reassignments/{r.pk}/decision"))
-        for e in ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING,
-                                                 assignment__proposal__committee=committee) \
-                .select_related("assignment__proposal").order_by("requested_at"):
-            tasks.append(_task("extension_decision", "延期申请待审批", e.assignment.proposal, "extension", e.pk,
-                               f"{B}/extensions/{e.pk}/decision", e.requested_deadline))
+    for group in OFFICE_QUEUE:
+        if not has_permission(user, group.perm):
+            continue
+        label, object_type, task_of = OFFICE_TASKS[group.key]
+        rows = group.rows(committee)
+        if object_type != "proposal":
+            rows = rows.select_related("assignment__proposal")
+        for row in rows:
+            proposal, object_id, link, deadline = task_of(row)
+            tasks.append(_task(group.key, label, proposal, object_type, object_id, link, deadline))
     return tasks
 
 

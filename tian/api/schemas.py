@@ -268,7 +268,7 @@ class MeOut(Schema):
 class TaskOut(Schema):
     kind: str = Field(description="sign, contact, opinion, cosign, reply, returned, rehandling, reassignment, "
                                   "follow_up (units); review, assign, reassignment_decision, extension_decision, "
-                                  "close (office); supervision (supervisors); cosign_invitation (members)")
+                                  "close, disclose (office); supervision (supervisors); cosign_invitation (members)")
     label: str
     proposal_id: int
     title: str

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
-from tian.accounts.roles import Role
+from tian.accounts.roles import Role, has_permission
 from tian.core import versions
-from tian.handling.models import ReassignmentRequest
 from tian.handling.services import awaiting_evaluation
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling.home import unit_tiles
+from tian.pages.proposals.queue import OFFICE_QUEUE
 from tian.proposals.models import FINISHED, CoSignature, Proposal, State, open_invitations
 from tian.proposals.selectors import credited_ids
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
@@ -36,17 +36,10 @@ def _management_tiles(user, committee):
 
 
 def _staff_tiles(user, committee):
-    proposals = Proposal.objects.filter(committee=committee)
-    queue = reverse("proposals:review_queue")
-    return [
-        tile(_("Awaiting review"), proposals.filter(state=State.SUBMITTED).count(), queue + "#r1", urgent=True),
-        tile(_("Registered, to assign"), proposals.filter(state=State.REGISTERED).count(), queue + "#r2",
-             urgent=True),
-        tile(_("Reassignment requests"), ReassignmentRequest.objects.filter(
-            status=ReassignmentRequest.Status.PENDING, assignment__proposal__committee=committee).count(),
-            queue + "#r3", urgent=True),
-        tile(_("Replied, to evaluate and close"), proposals.filter(state=State.REPLIED).count(), queue + "#r4"),
-    ]
+    """A tile for each group of the office's queue (``OFFICE_QUEUE``, as its page lists them) the user works on."""
+    page = reverse("proposals:review_queue")
+    return [tile(group.label, group.rows(committee).count(), f"{page}#{group.anchor}", urgent=group.urgent)
+            for group in OFFICE_QUEUE if has_permission(user, group.perm)]
 
 
 def _member_parts(user, committee) -> dict:

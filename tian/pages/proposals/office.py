@@ -26,13 +26,13 @@ from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
-from tian.deadlines.selectors import disclosure_urgency
 from tian.deadlines.services import disclosure_deadline
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.organisations.selectors import current_committee
+from tian.pages.proposals import queue
 from tian.pages.proposals.detail import FORM_KEYS, render_page
 from tian.proposals import services
 from tian.proposals.forms import (
@@ -46,7 +46,7 @@ from tian.proposals.forms import (
     RemindForm,
     ReturnForm,
 )
-from tian.proposals.models import ANSWERED, Proposal, State
+from tian.proposals.models import State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm
@@ -215,22 +215,18 @@ def assignment_remind(request, pk):
 def review_queue(request):
     """The office's work, oldest first: to review, to assign, reassignment requests, replies to close."""
     committee = current_committee()
-    base = Proposal.objects.filter(committee=committee).select_related("lead_member", "collective", "session__term",
-                                                                       "category")
+    # The groups of the office's queue (``queue.OFFICE_QUEUE``, which the home page counts and the API's inbox names),
+    # each with what its section shows.
+    rows = {group.key: group.rows(committee) for group in queue.OFFICE_QUEUE}
+    proposal_columns = ("lead_member", "collective", "session__term", "category")
+    request_columns = ("assignment__unit", "assignment__proposal")
     context = {
-        "to_review": base.filter(state=State.SUBMITTED).order_by("submitted_at"),
-        "to_assign": base.filter(state=State.REGISTERED).order_by("registered_at"),
-        "reassignments": ReassignmentRequest.objects.filter(
-            status=ReassignmentRequest.Status.PENDING, assignment__proposal__committee=committee)
-        .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
-        "extensions": ExtensionRequest.objects.filter(
-            status=ExtensionRequest.Status.PENDING, assignment__proposal__committee=committee)
-        .select_related("assignment__unit", "assignment__proposal").order_by("requested_at"),
-        # Those the workflow lets the office disclose (its "disclose" step's refusal, as a query).
-        "to_disclose": [(p, disclosure_deadline(p)) for p in base.filter(
-            state__in=ANSWERED, disclosure_consent=True, is_public=False).order_by(*disclosure_urgency())[:100]],
-        "to_close": base.filter(state=State.REPLIED).annotate(n_evaluations=Count("evaluations"))
-        .order_by("updated_at"),
+        "to_review": rows["review"].select_related(*proposal_columns),
+        "to_assign": rows["assign"].select_related(*proposal_columns),
+        "reassignments": rows["reassignment_decision"].select_related(*request_columns),
+        "extensions": rows["extension_decision"].select_related(*request_columns),
+        "to_disclose": [(p, disclosure_deadline(p)) for p in rows["disclose"].select_related(*proposal_columns)[:100]],
+        "to_close": rows["close"].select_related(*proposal_columns).annotate(n_evaluations=Count("evaluations")),
         "today": timezone.localdate(),
     }
     # Each list's rows, for its bulk bar's "all on this page".
