@@ -484,3 +484,28 @@ def test_a_released_reply_reads_as_reviewed_only_when_an_office_approved_it(worl
     reply = Reply.objects.get(pk=reply.pk)
     page = client_for(world.staff).get(case.proposal.get_absolute_url()).content.decode()
     assert not review_passed(reply) and "已通过" not in page and "无需督办审核" in page
+
+
+def test_every_number_of_the_unit_table_lists_the_proposals_it_counts(world, client_for):
+    # The lead unit's reply is out, the separate unit's is not and is late, the assisting unit sent no opinion: each
+    # unit's row counts its own part, and the list behind each number holds exactly what it counts.
+    from django.urls import reverse
+
+    from tian.stats import kpis
+
+    case, _reply = reply_in(world, R.RELEASED)
+    Assignment.objects.filter(pk=case.separate.pk).update(deadline=datetime.date(2023, 4, 20))
+    # A second proposal, where the lead unit has done nothing yet: its row's numbers are not the first's.
+    other = handled(world, assisting=False).proposal
+    scope = kpis.Scope(world.committee, year=case.proposal.year)
+    staff = client_for(world.staff)
+    checked = 0
+    for row in kpis.by_unit(scope, kpis.gather(scope)):
+        for measure in ("assigned", "replied", "overdue"):
+            page = staff.get(reverse("stats:behind"), {"year": scope.year, "measure": measure,
+                                                       "unit": row["unit_id"], "role": row["role"]})
+            assert page.status_code == 200
+            listed = sum(f'href="{p.get_absolute_url()}"' in page.content.decode() for p in (case.proposal, other))
+            assert listed == row[measure], (row["unit"], row["role"], measure)
+            checked += row[measure]
+    assert checked >= 4

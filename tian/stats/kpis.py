@@ -232,30 +232,39 @@ def summary(facts: Facts, subset=None) -> dict:
     }
 
 
+def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
+    """What a unit's number counts of one of its assignments (a row of ``facts.assignments``): whether it replied (its
+    own first reply released; an assisting unit's opinion sent), on time, and whether it is overdue now (past its
+    deadline, its part not done, the proposal still handled: ``deadlines.status.unit_due``). Read by the unit table
+    and by the list behind each of its numbers."""
+    pk, proposal, _unit, _name, role, deadline = assignment
+    if role == UnitRole.ASSISTING:
+        done = pk in facts.opinions
+        return {"assigned": True, "replied": done, "on_time": False,
+                "overdue": not done and deadline < today and facts.state[proposal] in IN_HANDLING}
+    if pk in facts.first_replies:
+        released_on, _outcome = facts.first_replies[pk]
+        return {"assigned": True, "replied": True, "on_time": bool(released_on and released_on <= deadline),
+                "overdue": False}
+    return {"assigned": True, "replied": False, "on_time": False,
+            "overdue": deadline < today and facts.state[proposal] in (State.ASSIGNED, State.HANDLING)}
+
+
 def by_unit(scope: Scope, facts: Facts) -> list[dict]:
     """Per unit and role: assigned, replied (its own first reply released), on time, overdue, classes, 满意率."""
     today = timezone.localdate()
     rows = defaultdict(lambda: {"assigned": 0, "replied": 0, "on_time": 0, "overdue": 0, "classes": Counter(),
                                 "evaluated": 0, "satisfied": 0})
-    for pk, proposal, unit, unit_name, role, deadline in facts.assignments:
+    for assignment in facts.assignments:
+        pk, proposal, unit, unit_name, role, _deadline = assignment
         row = rows[(unit, unit_name, role)]
-        row["assigned"] += 1
+        for measure, counted in _unit_marks(facts, assignment, today).items():
+            row[measure] += counted
         if role == UnitRole.ASSISTING:
-            done = pk in facts.opinions
-            row["replied"] += done
-            # Late only while the proposal is handled: afterwards nothing is owed (deadlines.status.unit_due).
-            if not done and deadline < today and facts.state[proposal] in IN_HANDLING:
-                row["overdue"] += 1
             continue
-        if pk in facts.first_replies:
-            released_on, outcome = facts.first_replies[pk]
-            row["replied"] += 1
-            if released_on and released_on <= deadline:
-                row["on_time"] += 1
-            if outcome:
-                row["classes"][outcome] += 1
-        elif deadline < today and facts.state[proposal] in (State.ASSIGNED, State.HANDLING):
-            row["overdue"] += 1
+        outcome = facts.first_replies.get(pk, (None, None))[1]
+        if outcome:
+            row["classes"][outcome] += 1
         rating = facts.lead_rating.get(proposal)
         if rating:
             row["evaluated"] += 1
@@ -378,7 +387,7 @@ def years(committee: Committee) -> list[int]:
 GROUP_FIELDS = {"category": "category__name", "sector": "lead_member__sector__name", "party": "lead_member__party__name"}
 
 
-def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str | None = None, group=None,
+def proposals_behind(scope: Scope, measure: str, *, unit_id=None, role=None, group_by: str | None = None, group=None,
                      member_id=None):
     """The proposals a number counts, so that every number on the page links to its list."""
     facts = gather(scope)
@@ -392,9 +401,12 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, group_by: str 
     sets["key"] = set(facts.ids)
     sets["cosigned"] = set(facts.ids)
     ids = sets.get(measure, set(facts.ids))
-    qs = Proposal.objects.filter(pk__in=ids)
     if unit_id:
-        qs = qs.filter(assignments__unit_id=unit_id).distinct()
+        # A unit's number counts its own assignments (``_unit_marks``), in the role given (the table has a row per role).
+        today = timezone.localdate()
+        ids = {a[1] for a in facts.assignments if a[2] == unit_id and (role is None or a[4] == role)
+               and _unit_marks(facts, a, today).get(measure, a[1] in ids)}
+    qs = Proposal.objects.filter(pk__in=ids)
     if member_id:
         if measure == "cosigned":
             qs = Proposal.objects.filter(pk__in=facts.ids, cosignatures__member_id=member_id,

@@ -16,6 +16,7 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.core.request_limits import whole_number
 from tian.disclosure.policy import for_display
+from tian.handling.models import UnitRole
 from tian.organisations.models import Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import Proposal
@@ -85,8 +86,9 @@ def behind(request):
     measure = request.GET.get("measure", "received")
     if measure not in MEASURES:
         raise Http404
+    role = request.GET.get("role")
     qs = kpis.proposals_behind(scope, measure, unit_id=whole_number(request.GET.get("unit")),
-                               group_by=request.GET.get("group_by"), group=request.GET.get("group"),
+                               role=role if role in UnitRole.values else None, group_by=request.GET.get("group_by"), group=request.GET.get("group"),
                                member_id=whole_number(request.GET.get("member")))
     # The numbers count every proposal; the list shows those the user may open, as the policy lets them read it.
     qs = qs.filter(pk__in=visible_proposals(request.user).values("pk"))
