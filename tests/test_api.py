@@ -189,6 +189,19 @@ def test_public_endpoints_return_only_disclosed_data(world, tokens):
     listing = Client().get("/api/v1/public/proposals").json()
     assert listing["total"] == 0 and "不应公开的提案" not in str(listing)
     assert Client().get(f"/api/v1/public/proposals/{pk}").status_code == 404
+    # Another committee's disclosed proposal is not this portal's, nor its public API's (portal.selectors).
+    from tian.organisations.models import Committee
+    from tian.proposals.models import State
+
+    mine = Proposal.objects.get(pk=pk)
+    elsewhere = Committee.objects.create(name="政协某县委员会", region="某县", short_name="某县政协")
+    foreign = Proposal.objects.create(committee=elsewhere, session=mine.session, title="关于外会的建议", year=mine.year,
+                                      state=State.CLOSED, is_public=True, lead_member=world.cosigner.member,
+                                      created_by=world.staff)
+    assert Client().get("/api/v1/public/proposals").json()["total"] == 0
+    assert Client().get(f"/api/v1/public/proposals/{foreign.pk}").status_code == 404
+    Proposal.objects.filter(pk=foreign.pk).update(committee=world.committee)
+    assert Client().get("/api/v1/public/proposals").json()["total"] == 1
 
 
 def test_schema_and_docs_are_served_locally(world, client_for):

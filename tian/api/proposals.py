@@ -44,6 +44,7 @@ from tian.disclosure.policy import disclosure_for
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.organisations.selectors import current_committee, member_of
+from tian.portal.selectors import disclosed_proposals
 from tian.proposals import services
 from tian.proposals.forms import (
     AssignForm,
@@ -113,14 +114,14 @@ def etag(p: Proposal) -> str:
 
 @public.get("/public/proposals", response={200: PageOut, **ERRORS}, operation_id="public_proposals_list")
 def public_proposals(request, filters: Query[ProposalFilters]):
-    """Disclosed proposals only."""
-    return _page(request, AnonymousUser(), Proposal.objects.filter(is_public=True), filters)
+    """Disclosed proposals only: the portal's (``portal.selectors.disclosed_proposals``)."""
+    return _page(request, AnonymousUser(), disclosed_proposals(current_committee()), filters)
 
 
 @public.get("/public/proposals/{proposal_id}", response={200: ProposalDetailOut, **ERRORS},
             operation_id="public_proposal_get")
 def public_proposal(request, proposal_id: int):
-    proposal = get_object_or_404(Proposal.objects.filter(is_public=True).select_related("committee", "session__term"),
+    proposal = get_object_or_404(disclosed_proposals(current_committee()).select_related("committee", "session__term"),
                                  pk=proposal_id)
     return outputs.detail(AnonymousUser(), proposal)
 
