@@ -129,3 +129,24 @@ def test_a_member_credited_through_merges_evaluates_the_surviving_proposal(world
         assert last.pk in waiting, user
     handling.evaluation_submit(proposal=fresh(last), by=world.cosigner, result="satisfied", at=at(4, 5))
     assert Evaluation.objects.filter(proposal=last, member=world.cosigner.member).exists()
+
+
+def test_a_member_who_also_acts_for_a_collective_proposer_has_both_kinds_of_own_proposals(world, client_for):
+    # "My proposals" and the home page's counts read the same definition (selectors.own_proposals).
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+    from tian.organisations.models import Member
+
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    member = Member.objects.create(committee=world.committee, name="王支委")
+    both = accounts.user_create(username="liangzhong", full_name="王支委", password=None, validate=False,
+                                roles=[Role.MEMBER, Role.COLLECTIVE], member=member, collective=world.collective_org)
+    services.proposal_create_draft(by=both, committee=world.committee, lead_member=member,
+                                   title="我本人的草稿", body="建议。", category=category)
+    services.proposal_create_draft(by=world.collective, committee=world.committee, collective=world.collective_org,
+                                   title="支部的草稿",
+                                   body="建议。", category=category)
+    home = client_for(both).get(reverse("core:home_member"))
+    tiles = {t["label"]: t["count"] for t in home.context["tiles"]}
+    mine = client_for(both).get(reverse("proposals:mine")).content.decode()
+    assert tiles["草稿"] == 2 and "我本人的草稿" in mine and "支部的草稿" in mine

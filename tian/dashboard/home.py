@@ -17,7 +17,7 @@ from tian.organisations.selectors import current_committee
 from tian.pages.handling.home import unit_tiles
 from tian.pages.proposals.queue import OFFICE_QUEUE
 from tian.proposals.models import FINISHED, CoSignature, Proposal, State, open_invitations
-from tian.proposals.selectors import credited_ids
+from tian.proposals.selectors import credited_ids, own_proposals
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
 
 
@@ -50,7 +50,7 @@ def _member_parts(user, committee) -> dict:
     open invitation lapses (a lapse is the clock's, not an event's)."""
     kept = getattr(user, "_tian_member_parts", None)
     if kept is None:
-        key = ("member_home", user.pk, user.member_id, user.collective_id, Role.COLLECTIVE in user.roles,
+        key = ("member_home", user.pk, user.member_id, user.collective_id, user.roles,
                *versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES))
         kept = user._tian_member_parts = versions.cached(
             key, lambda: _member_parts_now(user),
@@ -63,7 +63,7 @@ def _member_parts_now(user) -> dict:
     return {"invitations": invitations, "lapses": min((c.expires_at for c in invitations), default=None),
             "to_evaluate": [{"pk": p.pk, "get_absolute_url": p.get_absolute_url(), "number_year": p.number_year,
                              "title": p.title} for p in _to_evaluate_query(user)],
-            "own": _own(user).aggregate(  # one query for the three counts of the member's own proposals
+            "own": own_proposals(user).aggregate(  # one query for the three counts of the member's own proposals
                 returned=Count("pk", filter=Q(state=State.RETURNED)), drafts=Count("pk", filter=Q(state=State.DRAFT)),
                 in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, *FINISHED])))}
 
@@ -86,12 +86,6 @@ def _to_evaluate_query(user):
         return awaiting_evaluation(Proposal.objects.filter(pk__in=credited_ids(user.member_id)),
                                    member_id=user.member_id).order_by("updated_at")
     return Proposal.objects.none()
-
-
-def _own(user):
-    if Role.COLLECTIVE in user.roles and user.collective_id and not user.member_id:
-        return Proposal.objects.filter(collective_id=user.collective_id)
-    return Proposal.objects.filter(lead_member_id=user.member_id) if user.member_id else Proposal.objects.none()
 
 
 def _member_tiles(user, committee):

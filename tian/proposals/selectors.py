@@ -84,6 +84,17 @@ def proposal_years(committee) -> list[int]:
                 .order_by("-year"))
 
 
+def own_proposals(user) -> QuerySet[Proposal]:
+    """The proposals ``user`` made: as a member, those they lead; as a collective proposer, its own (a user who is
+    both has both). The "my proposals" page lists them and the home page counts them."""
+    own = Q(pk__in=[])
+    if user.member_id and Role.MEMBER in user.roles:
+        own |= Q(lead_member_id=user.member_id)
+    if user.collective_id and Role.COLLECTIVE in user.roles:
+        own |= Q(collective_id=user.collective_id)
+    return Proposal.objects.filter(own)
+
+
 def visible_proposals(user) -> QuerySet[Proposal]:
     """All proposals ``user`` may open: those they have a tie to (``tied_proposals``) and the disclosed ones.
     Drafts are seen only by their author."""

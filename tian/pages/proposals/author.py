@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Kind, Proposal, open_invitations
-from tian.proposals.selectors import get_proposal_for
+from tian.proposals.selectors import get_proposal_for, own_proposals
 from tian.proposals.workflow import WorkflowError
 
 
@@ -38,10 +37,7 @@ def _draft_fields(form) -> tuple[dict, list]:
 @require_permission(Perm.SUBMIT_PROPOSALS)
 def my_proposals(request):
     user = request.user
-    own = Q(lead_member_id=user.member_id) if user.member_id else Q(pk__in=[])
-    if user.collective_id:
-        own |= Q(collective_id=user.collective_id)
-    mine = (Proposal.objects.filter(own).select_related("session__term", "category", "lead_member", "collective")
+    mine = (own_proposals(user).select_related("session__term", "category", "lead_member", "collective")
             .prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by("-created_at"))
     cosigned = (Proposal.objects.filter(cosignatures__member_id=user.member_id,
                                         cosignatures__status=CoSignature.Status.ACCEPTED)
