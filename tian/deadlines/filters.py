@@ -4,8 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from tian.core.calendar import add_working_days
-from tian.handling.models import Assignment, Reply, UnitRole
-from tian.proposals.models import IN_HANDLING, State
+from tian.handling.models import REPLYING_ROLES, Assignment, Reply
+from tian.proposals.models import FIRST_HANDLING, State
 
 
 def deadline_filter(committee, level: str):
@@ -19,11 +19,11 @@ def deadline_filter(committee, level: str):
         handling_late = Q(deadline__gte=today, deadline__lte=limit)
         rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
     active = Assignment.objects.active().filter(
-        role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+        role__in=REPLYING_ROLES)
     # A proposal handled again is late by its own rehandling deadline, the others in handling by their units'; a
     # unit whose reply of the round is out owes nothing (deadlines.status.unit_due, as the pages show it).
     released = Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RELEASED)
     return active.filter(
-        (Q(proposal__state__in=IN_HANDLING - {State.REHANDLING}) & handling_late & ~Exists(released.filter(round=1)))
+        (Q(proposal__state__in=FIRST_HANDLING) & handling_late & ~Exists(released.filter(round=1)))
         | (Q(proposal__state=State.REHANDLING) & rehandling_late & ~Exists(released.filter(round=2)))
     ).values("proposal_id")

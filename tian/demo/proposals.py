@@ -25,7 +25,7 @@ from tian.core.calendar import add_months
 from tian.deadlines import services as deadlines
 from tian.demo import data
 from tian.handling import services as handling
-from tian.handling.models import Assignment, ContactRecord, Rating, Reply, UnitRole
+from tian.handling.models import REPLYING_ROLES, Assignment, ContactRecord, Rating, Reply, UnitRole
 from tian.organisations.models import (
     CollectiveProposer,
     LeadOfficial,
@@ -633,7 +633,7 @@ def _fresh(proposal: Proposal) -> Proposal:
 
 
 def _replying(proposal: Proposal) -> list[Assignment]:
-    return list(proposal.assignments.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    return list(proposal.assignments.filter(role__in=REPLYING_ROLES)
                 .exclude(status=Assignment.Status.REMOVED).select_related("unit").order_by("id"))
 
 

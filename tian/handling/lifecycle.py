@@ -25,14 +25,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tian.handling.models import Assignment, Reply, UnitRole
+from tian.handling.models import REPLYING_ROLES, Assignment, Reply, UnitRole
 from tian.proposals import workflow
 from tian.proposals.workflow import INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 
 A = Assignment.Status
 R = Reply.Status
 EVERY_ROLE = frozenset(UnitRole)
-REPLYING = frozenset({UnitRole.LEAD, UnitRole.SEPARATE})
+REPLYING = REPLYING_ROLES
 ASSISTING = frozenset({UnitRole.ASSISTING})
 
 

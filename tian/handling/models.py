@@ -17,6 +17,10 @@ class UnitRole(models.TextChoices):
     SEPARATE = "separate", _("Separate unit")
 
 
+# The roles whose unit replies to the proposer itself (a lead or separate unit); an assisting unit sends an opinion.
+REPLYING_ROLES = frozenset({UnitRole.LEAD, UnitRole.SEPARATE})
+
+
 class OutcomeClass(models.Model):
     """办理结果: the configurable outcome classes (A solved, B being solved, C kept for reference)."""
 
@@ -87,7 +91,7 @@ class Assignment(models.Model):
 
     @property
     def replies_directly(self) -> bool:
-        return self.role in (UnitRole.LEAD, UnitRole.SEPARATE)
+        return self.role in REPLYING_ROLES
 
 
 class ReassignmentRequest(models.Model):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tian.core.calendar import add_months, add_working_days
 from tian.handling.lifecycle import ASSIGNMENT, REPLY, status_after_refusal
 from tian.handling.models import (
+    REPLYING_ROLES,
     Assignment,
     AssistingOpinion,
     ContactRecord,
@@ -381,7 +382,7 @@ def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") 
     reply.save()
     record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
            round=reply.round)
-    replying = proposal.assignments.active().filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+    replying = proposal.assignments.active().filter(role__in=REPLYING_ROLES)
     released = set(proposal.replies.filter(round=reply.round, status=Reply.Status.RELEASED)
                    .values_list("assignment_id", flat=True))
     if all(a.pk in released for a in replying):

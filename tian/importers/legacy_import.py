@@ -13,7 +13,7 @@ from tian.accounts import services as accounts
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.handling import services as handling
-from tian.handling.models import Assignment, Evaluation, OutcomeClass, Rating, Reply, UnitRole
+from tian.handling.models import REPLYING_ROLES, Assignment, Evaluation, OutcomeClass, Rating, Reply
 from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
@@ -266,7 +266,7 @@ class Importer:
         return proposal
 
     def _replying_assignment(self, proposal, unit_name: str):
-        replying = list(proposal.assignments.filter(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+        replying = list(proposal.assignments.filter(role__in=REPLYING_ROLES)
                         .active().select_related("unit"))
         for assignment in replying:
             if unit_name in (assignment.unit.name, assignment.unit.full_name):

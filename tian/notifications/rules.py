@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
-from tian.handling.models import Reply, UnitRole
+from tian.handling.models import REPLYING_ROLES, Reply, UnitRole
 from tian.proposals.models import CoSignature, Kind, Proposal
 from tian.proposals.selectors import proposer_members
 
@@ -154,7 +154,7 @@ def replied(event):
 
 def rehandling(event):
     p = event.proposal
-    units = _units_by_role(p, UnitRole.LEAD, UnitRole.SEPARATE)
+    units = _units_by_role(p, *REPLYING_ROLES)
     yield unit_users(units) | staff_users(), f"提案{p.number_year}{_title(p)}需重新办理。", _work_url(p)
 
 

@@ -33,6 +33,8 @@ class State(models.TextChoices):
 BEFORE_REGISTRATION = frozenset({State.DRAFT, State.SUBMITTED, State.RETURNED})
 # In handling: units work on it, deadlines run.
 IN_HANDLING = frozenset({State.ASSIGNED, State.HANDLING, State.REHANDLING})
+# In handling for the first reply: each unit works to its own deadline (in rehandling, to the proposal's).
+FIRST_HANDLING = IN_HANDLING - {State.REHANDLING}
 # Answered: every reply of the round is out (replied, or closed after the evaluation).
 ANSWERED = frozenset({State.REPLIED, State.CLOSED})
 # What another proposal may be merged into (并案): not yet answered.

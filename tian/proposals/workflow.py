@@ -64,6 +64,7 @@ def is_assigned_unit(user, proposal: Proposal) -> bool:
 
 
 def is_replying_unit(user, proposal: Proposal) -> bool:
+    # handling.models.REPLYING_ROLES, written out: the proposals app sits below handling.
     return bool(_unit_roles(user, proposal) & {"lead", "separate"})
 
 
@@ -137,6 +138,8 @@ def _not_disclosable(proposal: Proposal) -> tuple[str, str] | None:
 
 
 EDITABLE = {State.DRAFT, State.RETURNED}
+# Signed for by a unit (the first reply, or the second in rehandling): replies are written, co-signed and reviewed.
+SIGNED_FOR = frozenset({State.HANDLING, State.REHANDLING})
 AUTHOR_PERMS = (Perm.SUBMIT_PROPOSALS, Perm.ENTER_ON_BEHALF)
 
 TRANSITIONS: dict[str, Transition] = {
@@ -165,11 +168,11 @@ TRANSITIONS: dict[str, Transition] = {
         _t("record_contact", _("Record contact with the proposer"), IN_HANDLING, None, (Perm.HANDLE,),
            is_assigned_unit),
         _t("send_opinion", _("Send assisting opinion"), IN_HANDLING, None, (Perm.HANDLE,), is_assisting_unit),
-        _t("write_reply", _("Write the reply"), {State.HANDLING, State.REHANDLING}, None, (Perm.HANDLE,),
+        _t("write_reply", _("Write the reply"), SIGNED_FOR, None, (Perm.HANDLE,),
            is_replying_unit),
-        _t("cosign_reply", _("Co-sign the reply"), {State.HANDLING, State.REHANDLING}, None, (Perm.HANDLE,),
+        _t("cosign_reply", _("Co-sign the reply"), SIGNED_FOR, None, (Perm.HANDLE,),
            is_assisting_unit),
-        _t("review_reply", _("Supervision review"), {State.HANDLING, State.REHANDLING}, None, (Perm.SUPERVISE,),
+        _t("review_reply", _("Supervision review"), SIGNED_FOR, None, (Perm.SUPERVISE,),
            is_supervising_office),
         _t("evaluate", _("Evaluate the reply"), {State.REPLIED}, None, (Perm.EVALUATE,), is_evaluator),
         _t("record_paper_evaluation", _("Record a paper evaluation"), {State.REPLIED}, None,
@@ -183,9 +186,9 @@ TRANSITIONS: dict[str, Transition] = {
         _t("remind", _("Send a reminder"), IN_HANDLING, None, (Perm.ASSIGN, Perm.SUPERVISE), chases_units),
         _t("record_supervision_activity", _("Record a supervision activity"),
            IN_HANDLING | ANSWERED, None, (Perm.FOLLOW_KEY_PROPOSALS,), follows_key_proposal),
-        _t("report_follow_up", _("Report the follow-up"), {State.REPLIED, State.CLOSED}, None, (Perm.HANDLE,),
+        _t("report_follow_up", _("Report the follow-up"), ANSWERED, None, (Perm.HANDLE,),
            is_replying_unit),
-        _t("disclose", _("Disclose to the public"), {State.REPLIED, State.CLOSED}, None, (Perm.PUBLISH,),
+        _t("disclose", _("Disclose to the public"), ANSWERED, None, (Perm.PUBLISH,),
            is_office, _("Publish this proposal and its replies on the public portal?"), _not_disclosable),
     ]
 }

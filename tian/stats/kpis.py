@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.handling.models import (
+    REPLYING_ROLES,
     Assignment,
     AssistingOpinion,
     ContactRecord,
@@ -37,7 +38,7 @@ from tian.handling.models import (
     latest_lead_evaluations,
 )
 from tian.organisations.models import Committee, Session, Term
-from tian.proposals.models import IN_HANDLING, CoSignature, Proposal, State
+from tian.proposals.models import FIRST_HANDLING, IN_HANDLING, CoSignature, Proposal, State
 from tian.proposals.selectors import proposal_years
 from tian.stats import freshness
 
@@ -144,7 +145,7 @@ def gather(scope: Scope) -> Facts:
     assigned = {row[1] for row in assignments}
     replying = defaultdict(dict)  # proposal → {assignment: deadline}
     for pk, proposal, _unit, _name, role, deadline in assignments:
-        if role in (UnitRole.LEAD, UnitRole.SEPARATE):
+        if role in REPLYING_ROLES:
             replying[proposal][pk] = deadline
     released = defaultdict(dict)  # proposal → {assignment: release date}
     first_replies = {}
@@ -171,7 +172,7 @@ def gather(scope: Scope) -> Facts:
             if all(done[a] is not None and done[a] <= deadline for a, deadline in units.items()):
                 on_time.add(proposal)
     contacted = set(ContactRecord.objects.filter(
-        assignment__proposal__in=in_scope, assignment__role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+        assignment__proposal__in=in_scope, assignment__role__in=REPLYING_ROLES)
         .values_list("assignment__proposal_id", flat=True))
     rehandled = set(Reply.objects.filter(proposal__in=in_scope, round=2).values_list("proposal_id", flat=True))
     rehandled |= {pk for pk, s in state.items() if s == State.REHANDLING}
@@ -185,7 +186,7 @@ def gather(scope: Scope) -> Facts:
     # Overdue now: a replying unit past its deadline whose reply is not out (deadlines.status.unit_due).
     overdue = {proposal for pk, proposal, _unit, _name, role, deadline in assignments
                if role != UnitRole.ASSISTING and deadline < today and pk not in first_replies
-               and state[proposal] in (State.ASSIGNED, State.HANDLING)}
+               and state[proposal] in FIRST_HANDLING}
     overdue |= {row[0] for row in rows
                 if row[1] == State.REHANDLING and row[3] is not None and row[3] < today}
     return Facts(ids=ids, state=state, registered=registered, assigned=assigned, replied=replied, on_time=on_time,
@@ -247,7 +248,7 @@ def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
         return {"assigned": True, "replied": True, "on_time": bool(released_on and released_on <= deadline),
                 "overdue": False}
     return {"assigned": True, "replied": False, "on_time": False,
-            "overdue": deadline < today and facts.state[proposal] in (State.ASSIGNED, State.HANDLING)}
+            "overdue": deadline < today and facts.state[proposal] in FIRST_HANDLING}
 
 
 def by_unit(scope: Scope, facts: Facts) -> list[dict]:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.deadlines.models import FollowUp
 from tian.deadlines.status import reply_deadline_expression
 from tian.handling.models import (
+    REPLYING_ROLES,
     Assignment,
     AssistingOpinion,
     ContactRecord,
@@ -47,7 +48,7 @@ PREVIEW = 5  # items of each group on the inbox overview
 PAGE_SIZE = 25  # items on a page of one group
 
 _active = Q(proposal__state__in=IN_HANDLING)
-_replying = _active & Q(role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+_replying = _active & Q(role__in=REPLYING_ROLES)
 _signed = Q(status=Assignment.Status.SIGNED)
 
 
