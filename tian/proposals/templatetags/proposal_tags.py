@@ -5,14 +5,15 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from tian.proposals.models import State
+from tian.proposals.models import ANSWERED, State
 
 register = template.Library()
 
 
 STATE_LABELS = dict(State.choices)
-STATE_CSS = {"closed": "badge--ok", "replied": "badge--ok", "returned": "badge--danger", "declined": "badge--danger",
-             "withdrawn": "badge--danger", "draft": ""}
+# Answered reads as done, a proposal sent back or ended without an answer as a warning; the others as in progress.
+STATE_CSS = {**dict.fromkeys(ANSWERED, "badge--ok"),
+             **dict.fromkeys((State.RETURNED, State.DECLINED, State.WITHDRAWN), "badge--danger"), State.DRAFT: ""}
 
 
 @register.simple_tag
