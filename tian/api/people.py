@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
-from tian.accounts.roles import Perm, Role, has_permission
+from tian.accounts.roles import Perm, has_permission
 from tian.api import outputs
 from tian.api.common import ERRORS
 from tian.api.schemas import (
@@ -24,15 +24,16 @@ from tian.api.schemas import (
     UnitOut,
 )
 from tian.deadlines.models import FollowUp
-from tian.handling.models import OutcomeClass, Reply
+from tian.handling.models import OutcomeClass
 from tian.notifications.models import Notification
 from tian.notifications.services import mark_read
 from tian.organisations.models import LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling import inbox as unit_inbox
 from tian.pages.proposals.queue import OFFICE_QUEUE
-from tian.proposals.models import CoSignature, DeclineGround, Proposal, TopicCategory
+from tian.proposals.models import CoSignature, DeclineGround, Proposal, TopicCategory, open_invitations
 from tian.stats import kpis
+from tian.supervision.selectors import awaiting_review
 
 router = Router(tags=["people"])
 lookups = Router(tags=["lookups"])
@@ -115,19 +116,16 @@ def inbox(request):
     """The caller's pending work, whatever their roles; each task names the object to act on (``object_type``,
     ``object_id``) and the address of the action (``links.act``)."""
     user, tasks = request.user, []
-    if Role.UNIT_HANDLER in user.roles and user.unit_id:
+    if has_permission(user, Perm.HANDLE) and user.unit_id:  # as the unit inbox page requires
         tasks += _unit_tasks(user)
     tasks += _office_tasks(user, current_committee())
     if has_permission(user, Perm.SUPERVISE) and user.office_id:
-        for r in Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id) \
-                .select_related("proposal"):
+        for r in awaiting_review(user):  # the supervisor's queue
             tasks.append(_task("supervision", "待督办审核", r.proposal, "reply", r.pk, f"{B}/replies/{r.pk}/approve"))
     if user.member_id:
-        for c in CoSignature.objects.filter(member_id=user.member_id, status=CoSignature.Status.INVITED) \
-                .select_related("proposal"):
-            if c.effective_status == CoSignature.Status.INVITED:
-                tasks.append(_task("cosign_invitation", "联名邀请", c.proposal, "invitation", c.pk,
-                                   f"{B}/invitations/{c.pk}/accept"))
+        for c in CoSignature.objects.filter(open_invitations(), member_id=user.member_id).select_related("proposal"):
+            tasks.append(_task("cosign_invitation", "联名邀请", c.proposal, "invitation", c.pk,
+                               f"{B}/invitations/{c.pk}/accept"))
     return tasks
 
 
