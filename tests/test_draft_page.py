@@ -70,6 +70,11 @@ def test_the_first_invitation_saves_the_draft_and_comes_back_to_the_cosigners(wo
     assert Event.objects.filter(proposal=proposal, action="cosign.invited").exists()
     page = member.get(response["Location"])
     assert "联名邀请已发送" in _text_client_section(page, "cosigners")
+    # Each co-signer with where their invitation stands.
+    assert f"{world.cosigner.member.name} — 已邀请" in re.sub(r"\s+", " ", _text_client_section(page, "cosigners"))
+    invitation = CoSignature.objects.get(proposal=proposal)
+    services.cosign_respond(cosignature=invitation, by=world.cosigner, accept=True)
+    assert "同意联名" in _text_client_section(member.get(response["Location"]), "cosigners")
 
 
 def _text_client_section(response, anchor):

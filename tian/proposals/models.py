@@ -295,6 +295,9 @@ class CoSignature(models.Model):
     def is_open_invitation(self) -> bool:
         return self.is_open_at(timezone.now())
 
+    def get_effective_status_display(self):
+        return self.Status(self.effective_status).label
+
 
 def open_invitations(*, through: str = "", at=None) -> Q:
     """``CoSignature.is_open_at`` as a query condition, now unless ``at``; ``through``: the path from the model
@@ -302,9 +305,6 @@ def open_invitations(*, through: str = "", at=None) -> Q:
     no place on a list of invitations, even before anything marks it expired."""
     return Q(**{f"{through}status": CoSignature.Status.INVITED,
                 f"{through}expires_at__gt": at if at is not None else timezone.now()})
-
-    def get_effective_status_display(self):
-        return self.Status(self.effective_status).label
 
 
 def attachment_path(instance, filename):
