@@ -361,3 +361,23 @@ def test_submitting_through_the_api_answers_the_new_state_in_few_queries_and_que
     assert sum("proposals_topiccategory" in sql for sql in statements["create"]) == 1, statements["create"]
     assert all(statements[name].count(sql) == 1 for name in statements for sql in statements[name])
     assert len(statements["submit"]) <= 9, statements["submit"]
+
+
+def test_answering_a_lapsed_invitation_says_it_has_expired(world, tokens, client_for):
+    # The invitation lapsed by the clock (sent in February 2023): it no longer opens the draft, but the invited member
+    # still reaches it to hear why their answer is refused, through the API and the page alike.
+    from django.urls import reverse
+
+    from tests.test_lifecycle_services import build
+    from tian.proposals.models import CoSignature
+
+    case = build(world, "draft")
+    cosigner = Api(tokens["cosigner"])
+    assert cosigner.get(f"/proposals/{case.proposal.pk}").status_code == 404
+    r = cosigner.post(f"/invitations/{case.invitation.pk}/accept")
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state" and "过期" in r.json()["message"], r.content
+    assert CoSignature.objects.get(pk=case.invitation.pk).status == CoSignature.Status.EXPIRED
+    assert Api(tokens["stranger"]).post(f"/invitations/{case.invitation.pk}/accept").status_code == 404
+    page = client_for(world.cosigner).post(reverse("proposals:cosign_respond", args=[case.invitation.pk]),
+                                           {"answer": "accept"}, follow=True)
+    assert page.status_code == 200 and page.redirect_chain[-1][0] == reverse("core:home_member")

@@ -1,5 +1,6 @@
 """联名: invitations of a proposal and of the signed-in member, with their ids, and the answers to them."""
 
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -10,8 +11,8 @@ from tian.api.schemas import InvitationOut
 from tian.disclosure.policy import ListDisclosure, disclosure_for
 from tian.proposals import services, workflow
 from tian.proposals.forms import InviteForm
-from tian.proposals.models import CoSignature
-from tian.proposals.selectors import get_proposal_for, visible_proposals
+from tian.proposals.models import CoSignature, Proposal
+from tian.proposals.selectors import get_proposal_for, tie_prefetches, visible_proposals
 
 router = Router(tags=["co-signing"])
 
@@ -61,10 +62,16 @@ def my_invitations(request, open_only: bool = False):
 
 
 def invitation_for(request, invitation_id: int) -> CoSignature:
-    """Fetch-and-authorize: an invitation of a proposal the caller may open, else 404 (the proposal, as read, is
-    kept on it: a declined invitation no longer opens it)."""
+    """Fetch-and-authorize: the caller's own invitation (the invited member reaches it to answer, or to hear that it
+    has lapsed, though a lapsed or declined one no longer opens the proposal), or an invitation of a proposal the
+    caller may open; else 404. The proposal, as read, is kept on it."""
     cosignature = get_object_or_404(CoSignature.objects.select_related("member"), pk=invitation_id)
-    cosignature.proposal = get_proposal_for(request.user, cosignature.proposal_id)
+    member_id = getattr(request.user, "member_id", None)
+    if member_id and cosignature.member_id == member_id:
+        cosignature.proposal = get_object_or_404(Proposal, pk=cosignature.proposal_id)
+        prefetch_related_objects([cosignature.proposal], *tie_prefetches())
+    else:
+        cosignature.proposal = get_proposal_for(request.user, cosignature.proposal_id)
     return cosignature
 
 

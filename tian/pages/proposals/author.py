@@ -23,7 +23,7 @@ from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Kind, Proposal, open_invitations
-from tian.proposals.selectors import get_proposal_for, own_proposals
+from tian.proposals.selectors import get_proposal_for, own_proposals, visible_proposals
 from tian.proposals.workflow import WorkflowError
 
 
@@ -268,9 +268,14 @@ def cosign_respond(request, pk):
     cosignature = get_object_or_404(CoSignature, pk=pk, member_id=request.user.member_id or 0)
     accept = request.POST.get("answer") == "accept"
     message = _("You agreed to co-sign the proposal.") if accept else _("You declined to co-sign the proposal.")
+    proposal = cosignature.proposal
     response, _result = run_action(
         request, lambda: services.cosign_respond(cosignature=cosignature, by=request.user, accept=accept),
-        message, redirect_to=safe_next(request, cosignature.proposal.get_absolute_url()))
+        message, redirect_to=safe_next(request, proposal.get_absolute_url()))
+    if response.url == proposal.get_absolute_url() and not visible_proposals(request.user).filter(
+            pk=proposal.pk).exists():
+        # Declined, or too late: the draft is no longer theirs to read; the message shows on their home page.
+        response = redirect("core:home_member")
     return response
 
 
