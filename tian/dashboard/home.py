@@ -81,11 +81,11 @@ def _to_evaluate_query(user):
     what these were merged into, along the chain), read first by their ids."""
     if user.collective_id and Role.COLLECTIVE in user.roles:
         return awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
-                                   collective_id=user.collective_id).order_by("updated_at")
+                                   collective_id=user.collective_id)
     if user.member_id:
         return awaiting_evaluation(Proposal.objects.filter(pk__in=credited_ids(user.member_id)),
-                                   member_id=user.member_id).order_by("updated_at")
-    return Proposal.objects.none()
+                                   member_id=user.member_id)
+    return []
 
 
 def _member_tiles(user, committee):

@@ -10,8 +10,7 @@ writes an event.
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -417,20 +416,18 @@ def evaluation_round(proposal: Proposal) -> int:
     return max(proposal.replies.filter(status=Reply.Status.RELEASED).values_list("round", flat=True), default=1)
 
 
-def evaluation_round_expression() -> Coalesce:
-    """``evaluation_round`` of each proposal of a query set, as an expression to annotate it with."""
-    latest = Reply.objects.filter(proposal=OuterRef("pk"), status=Reply.Status.RELEASED).order_by("-round")
-    return Coalesce(Subquery(latest.values("round")[:1]), 1)
-
-
-def awaiting_evaluation(proposals, *, member_id: int | None = None, collective_id: int | None = None):
-    """Those of ``proposals`` (replied, and credited to the evaluator) that ``member_id`` or ``collective_id`` has not
-    evaluated in the round ``evaluation_submit`` would record now: after rehandling, the second reply is evaluated
-    again."""
+def awaiting_evaluation(proposals, *, member_id: int | None = None, collective_id: int | None = None) -> list:
+    """Those of ``proposals`` (credited to the evaluator), replied, that ``member_id`` or ``collective_id`` has not
+    evaluated in the round ``evaluation_submit`` would record now (``evaluation_round``: after rehandling, the second
+    reply is evaluated again). One query when none is replied, three otherwise; oldest reply first."""
+    replied = list(proposals.filter(state=State.REPLIED).order_by("updated_at"))
+    if not replied:
+        return []
+    rounds = dict(Reply.objects.filter(proposal__in=replied, status=Reply.Status.RELEASED).values("proposal_id")
+                  .annotate(latest=Max("round")).values_list("proposal_id", "latest").order_by())
     evaluator = {"member_id": member_id} if member_id is not None else {"collective_id": collective_id}
-    done = Evaluation.objects.filter(proposal=OuterRef("pk"), round=OuterRef("evaluation_round"), **evaluator)
-    return proposals.filter(state=State.REPLIED).annotate(evaluation_round=evaluation_round_expression()).exclude(
-        Exists(done))
+    done = set(Evaluation.objects.filter(proposal__in=replied, **evaluator).values_list("proposal_id", "round"))
+    return [p for p in replied if (p.pk, rounds.get(p.pk, 1)) not in done]
 
 
 @transaction.atomic
