@@ -236,8 +236,9 @@ def summary(facts: Facts, subset=None) -> dict:
 def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
     """What a unit's number counts of one of its assignments (a row of ``facts.assignments``): whether it replied (its
     own first reply released; an assisting unit's opinion sent), on time, and whether it is overdue now (past its
-    deadline, its part not done, the proposal still handled: ``deadlines.status.unit_due``). Read by the unit table
-    and by the list behind each of its numbers."""
+    deadline, its part not done, the proposal still handled, as ``deadlines.status.unit_due`` says of a reply and
+    of an opinion; a co-signature an assisting unit owes on the lead unit's reply is the reply's lateness here, not
+    the assisting unit's). Read by the unit table and by the list behind each of its numbers."""
     pk, proposal, _unit, _name, role, deadline = assignment
     if role == UnitRole.ASSISTING:
         done = pk in facts.opinions

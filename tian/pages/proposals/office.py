@@ -226,6 +226,7 @@ def review_queue(request):
         "reassignments": rows["reassignment_decision"].select_related(*request_columns),
         "extensions": rows["extension_decision"].select_related(*request_columns),
         "to_disclose": [(p, disclosure_deadline(p)) for p in rows["disclose"].select_related(*proposal_columns)[:100]],
+        "disclose_total": rows["disclose"].count(),  # the home page's tile and the API count them all
         "to_close": rows["close"].select_related(*proposal_columns).annotate(n_evaluations=Count("evaluations")),
         "today": timezone.localdate(),
     }
