@@ -20,7 +20,7 @@ from tian.organisations.selectors import current_committee
 from tian.organisations.services import names_changed
 from tian.proposals import services
 from tian.proposals.events import quiet
-from tian.proposals.models import ANSWERED, Proposal, State
+from tian.proposals.models import ANSWERED, FIRST_HANDLING, Proposal, State
 from tian.supervision import services as supervision
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -230,7 +230,7 @@ class Importer:
 
     def handle(self, proposal: Proposal) -> Proposal:
         r = self.record
-        if proposal.state not in (State.ASSIGNED, State.HANDLING) or not r.replies:
+        if proposal.state not in FIRST_HANDLING or not r.replies:
             return proposal
         first_reply_day = r.replies[0]["date"] or r.assigned_on
         for assignment in proposal.assignments.active().select_related("unit"):
