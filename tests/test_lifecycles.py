@@ -509,3 +509,26 @@ def test_every_number_of_the_unit_table_lists_the_proposals_it_counts(world, cli
             assert listed == row[measure], (row["unit"], row["role"], measure)
             checked += row[measure]
     assert checked >= 4
+
+
+def test_an_assisting_unit_owing_its_co_signature_is_overdue_in_the_statistics_as_on_its_page(world):
+    # The opinion is sent; the lead unit's reply waits for the assisting unit's co-signature past the reply's
+    # deadline: its page (deadlines.status.unit_due) and the unit table both say overdue, until it signs.
+    from tian.deadlines.status import unit_due
+    from tian.stats import kpis
+
+    case, reply = reply_in(world, R.COSIGNING)
+    handling.opinion_send(assignment=case.assisting, by=world.assisting_handler, body="同意", at=at(4, 1))
+    scope = kpis.Scope(world.committee, year=case.proposal.year)
+
+    def overdue_in_table() -> int:
+        rows = {(r["unit"], r["role"]): r for r in kpis.by_unit(scope, kpis.gather(scope))}
+        return rows[(case.assisting.unit.name, "assisting")]["overdue"]
+
+    assisting = Assignment.objects.get(pk=case.assisting.pk)
+    due = unit_due(assisting, fresh(case.proposal))
+    assert due.is_cosigning and not due.done and due.day < datetime.date.today()
+    assert overdue_in_table() == 1
+    handling.reply_cosign(reply=reply, by=world.assisting_handler, at=at(4, 3))
+    assert overdue_in_table() == 0
+

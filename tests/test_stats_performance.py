@@ -90,6 +90,13 @@ def _reference(scope: kpis.Scope) -> dict:
     reply_of = {a: p for a, p in Reply.objects.filter(proposal_id__in=ids, round=1, status=Reply.Status.RELEASED)
                 .values_list("assignment_id", "proposal_id")}
     opinions = set(Assignment.objects.filter(proposal_id__in=ids, opinions__isnull=False).values_list("pk", flat=True))
+    cosign_late = set()  # (proposal, unit): a co-signature a reply in co-signing waits for, past the reply's deadline
+    for reply in Reply.objects.filter(proposal_id__in=ids, status=Reply.Status.COSIGNING).select_related(
+            "proposal", "assignment").prefetch_related("cosignatures"):
+        due = reply.proposal.rehandling_deadline if reply.round > 1 else reply.assignment.deadline
+        for signature in reply.cosignatures.all():
+            if signature.signed_at is None and due is not None and due < today:
+                cosign_late.add((reply.proposal_id, signature.unit_id))
     rating = {}
     for proposal, result in Evaluation.objects.filter(proposal_id__in=ids, is_lead=True).order_by(
             "round", "at", "pk").values_list("proposal_id", "result"):
@@ -154,8 +161,8 @@ def _reference(scope: kpis.Scope) -> dict:
         row["assigned"] += 1
         if role == UnitRole.ASSISTING:
             row["replied"] += pk in opinions
-            row["overdue"] += pk not in opinions and deadline < today and state[proposal] in (
-                State.ASSIGNED, State.HANDLING, State.REHANDLING)
+            late = (pk not in opinions and deadline < today) or (pk in opinions and (proposal, unit) in cosign_late)
+            row["overdue"] += late and state[proposal] in (State.ASSIGNED, State.HANDLING, State.REHANDLING)
             continue
         if pk in replies:
             row["replied"] += 1

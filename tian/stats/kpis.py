@@ -25,7 +25,7 @@ from functools import cached_property
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
+from tian.deadlines.status import PROPOSAL_DUE_PREFETCH, reply_deadline_expression
 from tian.handling.models import (
     REPLYING_ROLES,
     Assignment,
@@ -34,6 +34,7 @@ from tian.handling.models import (
     Evaluation,
     Rating,
     Reply,
+    ReplyCoSignature,
     UnitRole,
     latest_lead_evaluations,
 )
@@ -115,6 +116,7 @@ class Facts:
     assignments: list[tuple] = field(default_factory=list)  # (pk, proposal, unit, unit name, role, deadline)
     first_replies: dict[int, tuple] = field(default_factory=dict)  # assignment → (release date, outcome)
     opinions: set[int] = field(default_factory=set)  # assisting assignments that sent their opinion
+    cosign_late: set[tuple] = field(default_factory=set)  # (proposal, unit): a co-signature owed past its reply's deadline
     scope_filter: object = None  # the scope's proposals, as a subquery for further queries
 
     @cached_property
@@ -130,7 +132,7 @@ class Facts:
 
 
 def gather(scope: Scope) -> Facts:
-    """Seven queries whatever the size of the scope: the scope is always a subquery, never a list of ids."""
+    """Eight queries whatever the size of the scope: the scope is always a subquery, never a list of ids."""
     in_scope = scope.proposals().values("pk")
     rows = list(scope.proposals().values_list(
         "pk", "state", "number", "rehandling_deadline", "category__name", "lead_member__sector__name",
@@ -183,6 +185,11 @@ def gather(scope: Scope) -> Facts:
     opinions = set(AssistingOpinion.objects.filter(assignment__proposal__in=in_scope)
                    .values_list("assignment_id", flat=True))
     today = timezone.localdate()
+    # Assisting units whose co-signature a reply being co-signed waits for, past that reply's deadline.
+    cosign_late = set(ReplyCoSignature.objects.filter(
+        reply__proposal__in=in_scope, reply__status=Reply.Status.COSIGNING, signed_at__isnull=True)
+        .annotate(due=reply_deadline_expression("reply__")).filter(due__lt=today)
+        .values_list("reply__proposal_id", "unit_id"))
     # Overdue now: a replying unit past its deadline whose reply is not out (deadlines.status.unit_due).
     overdue = {proposal for pk, proposal, _unit, _name, role, deadline in assignments
                if role != UnitRole.ASSISTING and deadline < today and pk not in first_replies
@@ -192,7 +199,8 @@ def gather(scope: Scope) -> Facts:
     return Facts(ids=ids, state=state, registered=registered, assigned=assigned, replied=replied, on_time=on_time,
                  contacted=contacted & replied, rehandled=rehandled, overdue=overdue, lead_rating=lead_rating,
                  classes=classes, class_by_proposal=dict(class_by_proposal), groups=groups,
-                 assignments=assignments, first_replies=first_replies, opinions=opinions, scope_filter=in_scope)
+                 assignments=assignments, first_replies=first_replies, opinions=opinions, cosign_late=cosign_late,
+                 scope_filter=in_scope)
 
 
 def summary(facts: Facts, subset=None) -> dict:
@@ -236,14 +244,15 @@ def summary(facts: Facts, subset=None) -> dict:
 def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
     """What a unit's number counts of one of its assignments (a row of ``facts.assignments``): whether it replied (its
     own first reply released; an assisting unit's opinion sent), on time, and whether it is overdue now (past its
-    deadline, its part not done, the proposal still handled, as ``deadlines.status.unit_due`` says of a reply and
-    of an opinion; a co-signature an assisting unit owes on the lead unit's reply is the reply's lateness here, not
-    the assisting unit's). Read by the unit table and by the list behind each of its numbers."""
-    pk, proposal, _unit, _name, role, deadline = assignment
+    deadline, its part not done, the proposal still handled, as ``deadlines.status.unit_due`` says: a reply until
+    released; an assisting unit's opinion, then the co-signature a reply waits for, by that reply's deadline). Read
+    by the unit table and by the list behind each of its numbers."""
+    pk, proposal, unit, _name, role, deadline = assignment
     if role == UnitRole.ASSISTING:
         done = pk in facts.opinions
+        late = (not done and deadline < today) or (done and (proposal, unit) in facts.cosign_late)
         return {"assigned": True, "replied": done, "on_time": False,
-                "overdue": not done and deadline < today and facts.state[proposal] in IN_HANDLING}
+                "overdue": late and facts.state[proposal] in IN_HANDLING}
     if pk in facts.first_replies:
         released_on, _outcome = facts.first_replies[pk]
         return {"assigned": True, "replied": True, "on_time": bool(released_on and released_on <= deadline),
