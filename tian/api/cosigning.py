@@ -56,7 +56,7 @@ def my_invitations(request, open_only: bool = False):
     rows = list(CoSignature.objects.filter(member_id=member_id, proposal__in=visible_proposals(request.user))
                 .select_related("member", "proposal").order_by("-invited_at", "-id")[:200])
     if open_only:
-        rows = [c for c in rows if c.effective_status == CoSignature.Status.INVITED]
+        rows = [c for c in rows if c.is_open_invitation]
     policy = ListDisclosure(request.user, [c.proposal for c in rows])
     return [outputs.invitation_out(request.user, c, policy.text(c.proposal, c.proposal.title)) for c in rows]
 

@@ -40,10 +40,22 @@ def cosigner_members(proposal: Proposal) -> list[Member]:
 
 def credited_ids(member_id: int) -> list[int]:
     """The proposals a member is credited on (``proposer_members``, from the member's side): those they lead or
-    agreed to co-sign, and those these were merged into, along the chain (``_merged_into_ids``). Read as one union
-    of index lookups, each row marked with what it is (joins through co-signatures repeat rows, and OR-ed subqueries
-    make the database read every proposal of a state where the member has a few dozen to look up by id); a chain
-    of merges costs one more query a link."""
+    agreed to co-sign, and those these were merged into, along the chain (``_merged_into_ids``)."""
+    own, merged = _own_and_merged_into(member_id)
+    return sorted(own | merged | _merged_further(merged))
+
+
+def _merged_into_ids(member_id: int) -> set[int]:
+    """Proposals the member is credited on through 并案: those their own proposals were merged into,
+    following the chain when the surviving proposal was merged again."""
+    _own, merged = _own_and_merged_into(member_id)
+    return merged | _merged_further(merged)
+
+
+def _own_and_merged_into(member_id: int) -> tuple[set[int], set[int]]:
+    """The proposals the member leads or agreed to co-sign, and those these were merged into (one link), read as one
+    union of index lookups, each row marked with what it is: joins through co-signatures repeat rows, and OR-ed
+    subqueries make the database read every proposal of a state where the member has a few dozen to look up."""
     accepted = CoSignature.objects.filter(member_id=member_id, status=CoSignature.Status.ACCEPTED)
     rows = (Proposal.objects.filter(lead_member_id=member_id).values_list("pk", Value(False)).order_by().union(
         accepted.values_list("proposal_id", Value(False)).order_by(),
@@ -54,17 +66,7 @@ def credited_ids(member_id: int) -> list[int]:
     own, merged = set(), set()
     for pk, through_merge in rows:
         (merged if through_merge else own).add(pk)
-    return sorted(own | merged | _merged_further(merged))
-
-
-def _merged_into_ids(member_id: int) -> set[int]:
-    """Proposals the member is credited on through 并案: those their own proposals were merged into,
-    following the chain when the surviving proposal was merged again."""
-    own = Proposal.objects.filter(
-        Q(lead_member_id=member_id)
-        | Q(cosignatures__member_id=member_id, cosignatures__status=CoSignature.Status.ACCEPTED))
-    frontier = set(own.exclude(merged_into=None).values_list("merged_into_id", flat=True))
-    return frontier | _merged_further(frontier)
+    return own, merged
 
 
 def _merged_further(merged: set[int]) -> set[int]:

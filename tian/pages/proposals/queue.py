@@ -50,5 +50,3 @@ OFFICE_QUEUE: tuple[Group, ...] = (
           lambda c: _proposals(c, state__in=ANSWERED, disclosure_consent=True, is_public=False).order_by(
               *disclosure_urgency())),
 )
-
-GROUPS = {group.key: group for group in OFFICE_QUEUE}
