@@ -15,7 +15,7 @@ from tian.deadlines.status import deadline_status, working_days_between
 from tian.handling import services as handling
 from tian.notifications.models import Notification
 from tian.proposals import services
-from tian.proposals.models import Event, TopicCategory
+from tian.proposals.models import Event, Proposal, TopicCategory
 from tian.proposals.workflow import WorkflowError
 from tian.supervision import services as supervision
 
@@ -321,10 +321,8 @@ def test_key_proposals_page_shows_only_the_officials_own(world, client_for):
     assert mine.title not in client_for(other_user).get(reverse("supervision:key_proposals")).content.decode()
 
 
-def test_no_evaluation_within_the_window_counts_as_no_opinion(world, client_for):
-    from tian.handling.models import Reply
-    from tian.supervision import services as supervision
-
+def cosigned_reply(world):
+    """A proposal whose lead unit's reply (of 2023-06-01) the assisting unit has co-signed: it waits for supervision."""
     proposal = assigned(world)
     for a in proposal.assignments.all():
         handling.assignment_sign_for(assignment=a, by=world.handler_for(a.unit.name), at=at(3, 17))
@@ -335,9 +333,16 @@ def test_no_evaluation_within_the_window_counts_as_no_opinion(world, client_for)
                                 reply_date=datetime.date(2023, 6, 1), at=at(6, 1))
     reply = handling.reply_submit(reply=reply, by=world.lead_handler, at=at(6, 1))
     reply = handling.reply_cosign(reply=reply, by=world.assisting_handler, at=at(6, 2)).reply
+    return proposal, reply
+
+
+def test_no_evaluation_within_the_window_counts_as_no_opinion(world, client_for):
+    from tian.handling.models import Reply
+
+    proposal, reply = cosigned_reply(world)
     supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor, at=at(6, 5))
     page = client_for(world.staff).get(proposal.get_absolute_url()).content.decode()
-    assert "未表态" in page  # 15 working days after 2023-06-05 passed long ago
+    assert "未表态" in page and "委员未评价" not in page  # 15 working days after 2023-06-05 passed long ago
     queue = client_for(world.staff).get("/proposals/review/").content.decode()
     # Disclosure was due 20 working days after the reply: said as the office's date, never as late handling.
     assert proposal.title in queue and "应于 2023-07-04 前公开，已过" in queue and "办理已完成" in queue
@@ -350,3 +355,28 @@ def test_a_committee_can_count_the_reply_deadline_in_working_days(world):
     lead = proposal.assignments.get(role="lead")
     assert lead.deadline == add_working_days(datetime.date(2023, 3, 16), 60)
     assert proposal.assignments.get(role="assisting").deadline == datetime.date(2023, 4, 16)  # still a month
+
+
+def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_review(world, client_for):
+    """One sentence each for the satisfaction (deadlines.services.satisfaction) and the supervision review
+    (supervision.selectors.review_text), in the reader's language: the portal said "not evaluated yet" of a
+    proposal whose evaluation window had closed, and the proposal page wrote its words in Chinese whatever the
+    language."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tian.handling.models import Reply
+
+    proposal, reply = cosigned_reply(world)
+    staff = client_for(world.staff)
+    page = staff.get(proposal.get_absolute_url()).content.decode()
+    assert "督办未审核" in page
+    staff.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Not yet reviewed by supervision" in staff.get(proposal.get_absolute_url()).content.decode()
+    supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor, at=at(6, 5))
+    proposal = services.proposal_close(proposal=Proposal.objects.get(pk=proposal.pk), by=world.staff, at=at(7, 1))
+    services.proposal_disclose(proposal=proposal, by=world.staff, at=at(7, 2))
+    english = staff.get(proposal.get_absolute_url()).content.decode()
+    assert "No opinion" in english and "Review passed" in english and "未表态" not in english
+    public = Client().get(reverse("portal:detail", args=[proposal.pk])).content.decode()
+    assert "未表态" in public and "委员未评价" not in public and "已通过" in public

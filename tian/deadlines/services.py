@@ -4,6 +4,7 @@ Each function is one atomic change that writes an event, like the lifecycle's se
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,12 +14,12 @@ from tian.core.calendar import add_months, add_working_days
 from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
 from tian.handling.lifecycle import ASSIGNMENT
-from tian.handling.models import Assignment, Reply, UnitRole
+from tian.handling.models import Assignment, Evaluation, Reply, UnitRole
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
 from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
 from tian.proposals.events import record
-from tian.proposals.models import IN_HANDLING, Event
+from tian.proposals.models import ANSWERED, IN_HANDLING, Event
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 from tian.supervision.models import SupervisionActivity
@@ -306,6 +307,28 @@ def evaluation_deadline(proposal) -> datetime.date | None:
     a missing evaluation counts as 未表态 (no opinion)."""
     day = replied_on(proposal)
     return add_working_days(day, proposal.committee.evaluation_window_days) if day else None
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """What a page says of the proposer's satisfaction (满意度): the rating, or why there is none."""
+
+    text: str
+    open_until: datetime.date | None = None  # while the proposer may still evaluate
+
+
+def satisfaction(proposal, lead_evaluation: Evaluation | None, *, replied: bool) -> Satisfaction:
+    """The satisfaction the proposal page and the portal show: the lead proposer's rating that counts
+    (``handling.models.latest_lead_evaluations``); with none, 未表态 (no opinion) once the evaluation window of
+    the replies (``replied``: some are out) has closed, otherwise "not evaluated yet" with the window's last day."""
+    if lead_evaluation is not None:
+        return Satisfaction(lead_evaluation.get_result_display())
+    if not replied:
+        return Satisfaction("—")
+    due = evaluation_deadline(proposal) if proposal.state in ANSWERED else None
+    if due is not None and due < timezone.localdate():
+        return Satisfaction(_("No opinion"))
+    return Satisfaction(_("Not evaluated by the proposer yet"), due)
 
 
 def disclosure_deadline(proposal) -> Due | None:

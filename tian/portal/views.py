@@ -16,8 +16,9 @@ from django.views.decorators.http import require_safe
 
 from tian.core import versions
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
+from tian.deadlines.services import satisfaction
 from tian.disclosure.policy import ListDisclosure, public_disclosure, public_text
-from tian.handling.models import Reply, UnitRole
+from tian.handling.models import UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
@@ -26,7 +27,7 @@ from tian.proposals.selectors import cosigner_members
 from tian.proposals.timeline import review_result
 from tian.search.filters import chosen
 from tian.search.query import search_proposals
-from tian.supervision.selectors import review_passed
+from tian.supervision.selectors import review_text
 
 PAGE_SIZE = 20
 
@@ -109,16 +110,12 @@ def _index_body(request, committee, public: int, names: int) -> str:
     })
 
 
-def _supervision_text(reply: Reply) -> str:
-    return _("Review passed") if review_passed(reply) else _("No supervision review needed")
-
-
 @require_safe
 def detail(request, pk: int):
     committee = current_committee()
     proposal = selectors.get_disclosed_proposal(committee, pk)
     policy = public_disclosure(proposal)
-    letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": _supervision_text(reply)}
+    letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": review_text(reply)}
                for reply in policy.replies(selectors.public_replies(proposal))]
     units = selectors.units_by_role(proposal)
     return _render(request, "portal/detail.html", {
@@ -132,7 +129,7 @@ def detail(request, pk: int):
         "separate_units": units[UnitRole.SEPARATE],
         "letters": letters,
         # The public reads the lead proposer's rating only (the policy): no feedback, no co-signers' ratings.
-        "evaluation": selectors.lead_evaluation(proposal),
+        "satisfaction": satisfaction(proposal, selectors.lead_evaluation(proposal), replied=bool(letters)),
     })
 
 

@@ -1,6 +1,7 @@
 """What supervisors and lead officials follow: replies awaiting review, the proposals they are responsible for."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tian.handling.models import Reply
 from tian.proposals.models import Proposal
@@ -11,6 +12,16 @@ def review_passed(reply: Reply) -> bool:
     """Whether a supervising office approved the reply (a review that returned it is not a pass). Reads the reply's
     ``reviews`` (prefetch them in lists)."""
     return any(review.decision == SupervisionReview.Decision.APPROVED for review in reply.reviews.all())
+
+
+def review_text(reply: Reply) -> str:
+    """What a page says of the reply's supervision review (督办审核), the proposal page and the portal alike: a
+    released reply passed or needed none, a returned one was sent back, any other is not yet reviewed."""
+    if reply.is_released:
+        return _("Review passed") if review_passed(reply) else _("No supervision review needed")
+    if reply.status == Reply.Status.RETURNED:
+        return _("Returned")
+    return _("Not yet reviewed by supervision")
 
 
 def awaiting_review(user):

@@ -24,7 +24,7 @@ from tian.accounts.roles import Perm, has_permission
 from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.deadlines.services import evaluation_deadline
+from tian.deadlines.services import satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -41,12 +41,12 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal
+from tian.proposals.models import BEFORE_REGISTRATION, Proposal
 from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.timeline import review_result, timeline
 from tian.search.views import merge_candidates
 from tian.suggest.selectors import suggest_units
-from tian.supervision.selectors import review_passed
+from tian.supervision.selectors import review_text
 
 
 def page_assignments():
@@ -61,14 +61,6 @@ def page_assignments():
 def all_replies(proposal) -> list[Reply]:
     return list(proposal.replies.select_related("unit", "assignment").prefetch_related("cosignatures", "reviews")
                 .order_by("round", "assignment__role", "id"))
-
-
-def _supervision_text(reply: Reply) -> str:
-    if reply.is_released:
-        return "已通过" if review_passed(reply) else "无需督办审核"
-    if reply.status == Reply.Status.RETURNED:
-        return "已退回"
-    return "督办未审核"
 
 
 def _contacts(assignments) -> list:
@@ -96,7 +88,7 @@ def proposal_context(user, proposal, actions) -> dict:
     for a in assignments:
         a.due = unit_due(a, proposal, replies=everything)
     replies = policy.replies(everything)
-    letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": _supervision_text(reply),
+    letters = [{"letter": policy.letter(reply), "reply": reply, "supervision": review_text(reply),
                 "reviews": list(reply.reviews.all()) if policy.insider else []} for reply in replies]
     # Evaluations, supervision reviews and follow-ups are all of replies: with none, there is nothing to read.
     any_reply = bool(everything)
@@ -104,8 +96,6 @@ def proposal_context(user, proposal, actions) -> dict:
         if any_reply else []
     lead_evaluation = next((e for e in reversed(all_evaluations) if e.is_lead), None)
     evaluations = [{"evaluation": e, "feedback": policy.feedback(e)} for e in policy.evaluations(all_evaluations)]
-    evaluation_due = evaluation_deadline(proposal) if proposal.state in ANSWERED else None
-    no_opinion = lead_evaluation is None and evaluation_due is not None and evaluation_due < timezone.localdate()
     return {
         "proposal": proposal,
         "policy": policy,
@@ -125,8 +115,7 @@ def proposal_context(user, proposal, actions) -> dict:
         "lead_evaluation": lead_evaluation,
         # The lead proposer's feedback: for those the policy lets read it.
         "lead_feedback": policy.feedback(lead_evaluation) if lead_evaluation else "",
-        "evaluation_due": evaluation_due,
-        "no_opinion": no_opinion,
+        "satisfaction": satisfaction(proposal, lead_evaluation, replied=bool(letters)),
         "timeline": timeline(proposal.events.select_related("actor"), policy) if policy.history else [],
         "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
