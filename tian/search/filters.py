@@ -171,7 +171,7 @@ class ProposalFilterForm(forms.Form):
         if text:
             self.fields["q"] = forms.CharField(
                 label=text, required=False, max_length=MAX_TEXT,
-                widget=forms.TextInput(attrs={"type": "search", "placeholder": "如:托育 未成年人保护"}))
+                widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 托育 未成年人保护")}))
         given = choices or {}
         read = tuple(name for name in names if name in READ_CHOICES and given.get(name) is None)
         kept = committee_choices(committee, read, current=current) if read else {}

@@ -24,6 +24,7 @@ from functools import cached_property
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH, reply_deadline_expression
 from tian.handling.models import (
@@ -87,7 +88,7 @@ class Scope:
         if self.term is not None:
             return self.term.name
         if self.year is not None:
-            return f"{self.year}年度"
+            return _("year %(year)s") % {"year": self.year}
         return f"{self.start or ''}—{self.end or ''}"
 
 
