@@ -371,6 +371,8 @@ def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_revie
     staff = client_for(world.staff)
     page = staff.get(proposal.get_absolute_url()).content.decode()
     assert "督办未审核" in page
+    api = staff.get(f"/api/v1/proposals/{proposal.pk}").json()
+    assert api["replies"][0]["supervision_review"] == "督办未审核" and api["satisfaction"] == "—"
     staff.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Not yet reviewed by supervision" in staff.get(proposal.get_absolute_url()).content.decode()
     supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor, at=at(6, 5))
@@ -380,3 +382,6 @@ def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_revie
     assert "No opinion" in english and "Review passed" in english and "未表态" not in english
     public = Client().get(reverse("portal:detail", args=[proposal.pk])).content.decode()
     assert "未表态" in public and "委员未评价" not in public and "已通过" in public
+    public_api = Client().get(f"/api/v1/public/proposals/{proposal.pk}").json()
+    assert public_api["satisfaction"] == "未表态" and public_api["evaluation_open_until"] is None
+    assert public_api["replies"][0]["supervision_review"] == "已通过"

@@ -179,7 +179,8 @@ def run_seed_story_through_pages(world, client_for):
     supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor)
     proposal.refresh_from_db()
     assert proposal.state == State.REPLIED
-    assert "委员未评价" in _text(member.get(proposal.get_absolute_url()))
+    assert "委员未评价" in (page := _text(member.get(proposal.get_absolute_url()))) and "评价截止" in page
+    assert member.get(f"/api/v1/proposals/{proposal.pk}").json()["evaluation_open_until"] is not None
     member.post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),
                 {"result": "satisfied", "feedback": "非常满意"})
     client_for(world.cosigner).post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),

@@ -1,7 +1,7 @@
 """The API's answers built from the rows, read through the disclosure policy (what each viewer sees) and the
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
-from tian.deadlines.services import may_request_extension
+from tian.deadlines.services import may_request_extension, satisfaction
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
@@ -10,6 +10,7 @@ from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.timeline import ACTION_LABELS
+from tian.supervision.selectors import review_text
 
 BASE = "/api/v1"
 
@@ -66,13 +67,15 @@ def detail(user, p: Proposal) -> dict:
     policy = disclosure_for(user, p)
     available = workflow.available(user, p) if user.is_authenticated else {}
     replies = [reply_out(user, reply, policy=policy, proposal=p) for reply in policy.replies(
-        p.replies.select_related("unit", "assignment").prefetch_related("cosignatures__unit")
+        p.replies.select_related("unit", "assignment").prefetch_related("cosignatures__unit", "reviews")
         .order_by("round", "assignment__role", "id"))]
     timeline = [
         {"at": e.at, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
          "actor": str(e.actor) if e.actor else None, "from_state": e.from_state, "to_state": e.to_state,
          "note": policy.note(e)} for e in p.events.select_related("actor")] if policy.history else []
     evaluations = Evaluation.objects.filter(proposal=p).select_related("member", "collective").order_by("round", "at")
+    lead = next((e for e in reversed(evaluations) if e.is_lead), None)
+    said = satisfaction(p, lead)
     return {
         **summary(p, lambda _p, value: policy.text(value)), "links": proposal_links(user, p, available),
         "number_bracket": p.number_bracket, "number_session": p.number_session, "session": p.session.name,
@@ -82,7 +85,8 @@ def detail(user, p: Proposal) -> dict:
         "lead_officials": [o.name for o in p.lead_officials.all()], "assigned_on": p.assigned_on,
         "replies": replies,
         # Everyone who sees the proposal reads the lead proposer's rating; the rest as the policy allows.
-        "lead_rating": next((e.result for e in reversed(evaluations) if e.is_lead), None),
+        "lead_rating": lead.result if lead else None,
+        "satisfaction": said.text, "evaluation_open_until": said.open_until,
         "evaluations": [evaluation_out(e, policy) for e in policy.evaluations(evaluations)],
         "timeline": timeline,
         "actions": sorted(available),
@@ -127,7 +131,7 @@ def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal:
     return {"id": reply.pk, "proposal_id": reply.proposal_id, "assignment_id": reply.assignment_id,
             "unit": reply.unit.name, "round": reply.round, "status": reply.status, "outcome": reply.outcome,
             "title": letter.title, "salutation": letter.salutation, "paragraphs": letter.paragraphs,
-            "date": letter.date_text, "contact_line": letter.contact_line,
+            "date": letter.date_text, "contact_line": letter.contact_line, "supervision_review": review_text(reply),
             "cosignatures": [cosignature_out(s) for s in signatures], "proposal_state": proposal.state,
             "links": links}
 

@@ -98,6 +98,8 @@ class ReplyOut(Schema):
     paragraphs: list[str]
     date: str
     contact_line: str
+    supervision_review: str = Field("", description="督办审核 as the proposal page says it: passed, none needed, "
+                                                     "returned, or not yet reviewed")
     cosignatures: list[ReplyCosignatureOut] = Field(default_factory=list)
     proposal_state: ProposalState | None = None
     links: Links = Field(default_factory=dict)
@@ -186,6 +188,10 @@ class ProposalDetailOut(ProposalOut):
     replies: list[ReplyOut]
     lead_rating: RatingChoice | None = Field(None, description="The lead proposer's rating of the latest reply "
                                                          "(everyone who sees the proposal reads it)")
+    satisfaction: str = Field("", description="满意度 as the proposal page and the portal say it: the rating, 未表态 "
+                                               "(no opinion) once the evaluation window has closed, or not evaluated yet")
+    evaluation_open_until: datetime.date | None = Field(None, description="While the lead proposer may still "
+                                                                          "evaluate: the window's last day")
     evaluations: list[EvaluationOut] = Field(description="The evaluations the caller may read in full")
     timeline: list[EventOut]
     actions: list[str] = Field(description="The actions the caller may perform now (their addresses: links)")

@@ -19,7 +19,7 @@ from tian.notifications.rules import office_users, official_users, staff_users, 
 from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
 from tian.proposals.events import record
-from tian.proposals.models import ANSWERED, IN_HANDLING, Event
+from tian.proposals.models import ANSWERED, IN_HANDLING, Event, State
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 from tian.supervision.models import SupervisionActivity
@@ -317,16 +317,17 @@ class Satisfaction:
     open_until: datetime.date | None = None  # while the proposer may still evaluate
 
 
-def satisfaction(proposal, lead_evaluation: Evaluation | None, *, replied: bool) -> Satisfaction:
-    """The satisfaction the proposal page and the portal show: the lead proposer's rating that counts
-    (``handling.models.latest_lead_evaluations``); with none, 未表态 (no opinion) once the evaluation window of
-    the replies (``replied``: some are out) has closed, otherwise "not evaluated yet" with the window's last day."""
+def satisfaction(proposal, lead_evaluation: Evaluation | None) -> Satisfaction:
+    """The satisfaction the proposal page, the portal and the API say: the lead proposer's rating that counts
+    (``handling.models.latest_lead_evaluations``); with none, once the replies are all out, 未表态 (no opinion)
+    when the evaluation window has closed or the proposal is closed, otherwise "not evaluated yet" with the
+    window's last day; before the replies are out, nothing."""
     if lead_evaluation is not None:
         return Satisfaction(lead_evaluation.get_result_display())
-    if not replied:
+    if proposal.state not in ANSWERED:
         return Satisfaction("—")
-    due = evaluation_deadline(proposal) if proposal.state in ANSWERED else None
-    if due is not None and due < timezone.localdate():
+    due = evaluation_deadline(proposal)
+    if proposal.state == State.CLOSED or (due is not None and due < timezone.localdate()):
         return Satisfaction(_("No opinion"))
     return Satisfaction(_("Not evaluated by the proposer yet"), due)
 

@@ -129,7 +129,7 @@ def detail(request, pk: int):
         "separate_units": units[UnitRole.SEPARATE],
         "letters": letters,
         # The public reads the lead proposer's rating only (the policy): no feedback, no co-signers' ratings.
-        "satisfaction": satisfaction(proposal, selectors.lead_evaluation(proposal), replied=bool(letters)),
+        "satisfaction": satisfaction(proposal, selectors.lead_evaluation(proposal)),
     })
 
 

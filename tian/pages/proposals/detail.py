@@ -115,7 +115,7 @@ def proposal_context(user, proposal, actions) -> dict:
         "lead_evaluation": lead_evaluation,
         # The lead proposer's feedback: for those the policy lets read it.
         "lead_feedback": policy.feedback(lead_evaluation) if lead_evaluation else "",
-        "satisfaction": satisfaction(proposal, lead_evaluation, replied=bool(letters)),
+        "satisfaction": satisfaction(proposal, lead_evaluation),
         "timeline": timeline(proposal.events.select_related("actor"), policy) if policy.history else [],
         "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
