@@ -150,3 +150,26 @@ def test_a_member_who_also_acts_for_a_collective_proposer_has_both_kinds_of_own_
     tiles = {t["label"]: t["count"] for t in home.context["tiles"]}
     mine = client_for(both).get(reverse("proposals:mine")).content.decode()
     assert tiles["草稿"] == 2 and "我本人的草稿" in mine and "支部的草稿" in mine
+
+
+def test_a_member_who_also_acts_for_a_collective_proposer_is_asked_for_both_kinds_of_evaluation(world, client_for):
+    """Member home and the API inbox read one list (handling.services.awaiting_evaluation_by): a member who also
+    acts for a collective proposer still evaluates the replies to their own proposals (home listed the
+    collective's alone), and the inbox names each evaluation as a task (it named none)."""
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+
+    proposal = replied(world, title="关于完善农村饮水安全保障的建议", body=BODY, lead="区民政局", assisting=[],
+                       reply_body=REPLY_BODY, phone="0839-8622541")
+    user = world.member
+    user.collective = world.collective_org
+    user.save(update_fields=["collective"])
+    accounts.user_roles_set(user=user, roles=[Role.MEMBER, Role.COLLECTIVE], by=world.admin)
+    home = client_for(user).get(reverse("core:home_member"))
+    assert [p["pk"] for p in home.context["to_evaluate"]] == [proposal.pk]
+    [task] = [t for t in client_for(user).get("/api/v1/inbox").json() if t["kind"] == "evaluate"]
+    assert task["proposal_id"] == proposal.pk and task["links"]["act"] == f"/api/v1/proposals/{proposal.pk}/evaluate"
+    assert task["deadline"] is not None
+    handling.evaluation_submit(proposal=proposal, by=user, result="satisfied")
+    assert not [t for t in client_for(user).get("/api/v1/inbox").json() if t["kind"] == "evaluate"]
+    assert client_for(user).get(reverse("core:home_member")).context["to_evaluate"] == []

@@ -24,7 +24,9 @@ from tian.api.schemas import (
     UnitOut,
 )
 from tian.deadlines.models import FollowUp
+from tian.deadlines.services import evaluation_deadline
 from tian.handling.models import OutcomeClass
+from tian.handling.services import awaiting_evaluation_by
 from tian.notifications.models import Notification
 from tian.notifications.services import mark_read
 from tian.organisations.models import LeadOfficial, Member, Session, SupervisingOffice, Unit
@@ -126,6 +128,9 @@ def inbox(request):
         for c in CoSignature.objects.filter(open_invitations(), member_id=user.member_id).select_related("proposal"):
             tasks.append(_task("cosign_invitation", "联名邀请", c.proposal, "invitation", c.pk,
                                f"{B}/invitations/{c.pk}/accept"))
+    for p in awaiting_evaluation_by(user):  # what member home lists as replies to evaluate
+        tasks.append(_task("evaluate", "待评价", p, "proposal", p.pk, f"{outputs.proposal_url(p.pk)}/evaluate",
+                           evaluation_deadline(p)))
     return tasks
 
 

@@ -190,8 +190,10 @@ class ProposalDetailOut(ProposalOut):
                                                          "(everyone who sees the proposal reads it)")
     satisfaction: str = Field("", description="满意度 as the proposal page and the portal say it: the rating, 未表态 "
                                                "(no opinion) once the evaluation window has closed, or not evaluated yet")
-    evaluation_open_until: datetime.date | None = Field(None, description="While the lead proposer may still "
-                                                                          "evaluate: the window's last day")
+    evaluation_open_until: datetime.date | None = Field(None, description="The evaluation window's last day, "
+                                                                          "until it has passed (a later rating is "
+                                                                          "still taken, and counts, as a late reply "
+                                                                          "does)")
     evaluations: list[EvaluationOut] = Field(description="The evaluations the caller may read in full")
     timeline: list[EventOut]
     actions: list[str] = Field(description="The actions the caller may perform now (their addresses: links)")
@@ -274,7 +276,7 @@ class MeOut(Schema):
 class TaskOut(Schema):
     kind: str = Field(description="sign, contact, opinion, cosign, reply, returned, rehandling, reassignment, "
                                   "follow_up (units); review, assign, reassignment_decision, extension_decision, "
-                                  "close, disclose (office); supervision (supervisors); cosign_invitation (members)")
+                                  "close, disclose (office); supervision (supervisors); cosign_invitation, evaluate (members)")
     label: str
     proposal_id: int
     title: str

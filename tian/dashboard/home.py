@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from tian.accounts.models import User
 from tian.accounts.roles import Role, has_permission
 from tian.core import versions
-from tian.handling.services import awaiting_evaluation
+from tian.handling.services import awaiting_evaluation_by
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
 from tian.pages.handling.home import unit_tiles
 from tian.pages.proposals.queue import OFFICE_QUEUE
-from tian.proposals.models import FINISHED, CoSignature, Proposal, State, open_invitations
-from tian.proposals.selectors import credited_ids, own_proposals
+from tian.proposals.models import FINISHED, CoSignature, State, open_invitations
+from tian.proposals.selectors import own_proposals
 from tian.supervision.home import lead_official_tiles, supervisor_tiles
 
 
@@ -62,7 +62,7 @@ def _member_parts_now(user) -> dict:
     invitations = list(_open_invitations_query(user))
     return {"invitations": invitations, "lapses": min((c.expires_at for c in invitations), default=None),
             "to_evaluate": [{"pk": p.pk, "get_absolute_url": p.get_absolute_url(), "number_year": p.number_year,
-                             "title": p.title} for p in _to_evaluate_query(user)],
+                             "title": p.title} for p in awaiting_evaluation_by(user)],
             "own": own_proposals(user).aggregate(  # one query for the three counts of the member's own proposals
                 returned=Count("pk", filter=Q(state=State.RETURNED)), drafts=Count("pk", filter=Q(state=State.DRAFT)),
                 in_progress=Count("pk", filter=~Q(state__in=[State.DRAFT, *FINISHED])))}
@@ -73,19 +73,6 @@ def _open_invitations_query(user):
         return CoSignature.objects.none()
     return (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
-
-
-def _to_evaluate_query(user):
-    """The replied proposals the user evaluates and has not in this round (``handling.services.awaiting_evaluation``):
-    a collective proposer's own, or those a member is credited on (``selectors.credited_ids``: led, co-signed, and
-    what these were merged into, along the chain), read first by their ids."""
-    if user.collective_id and Role.COLLECTIVE in user.roles:
-        return awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
-                                   collective_id=user.collective_id)
-    if user.member_id:
-        return awaiting_evaluation(Proposal.objects.filter(pk__in=credited_ids(user.member_id)),
-                                   member_id=user.member_id)
-    return []
 
 
 def _member_tiles(user, committee):

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tian.accounts.roles import Role
 from tian.core.calendar import add_months, add_working_days
 from tian.handling.lifecycle import ASSIGNMENT, REPLY, status_after_refusal
 from tian.handling.models import (
@@ -32,7 +33,7 @@ from tian.handling.models import (
 from tian.proposals import workflow
 from tian.proposals.events import record, touch
 from tian.proposals.models import Kind, Proposal, State
-from tian.proposals.selectors import proposer_members
+from tian.proposals.selectors import credited_ids, proposer_members
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 
@@ -428,6 +429,21 @@ def awaiting_evaluation(proposals, *, member_id: int | None = None, collective_i
     evaluator = {"member_id": member_id} if member_id is not None else {"collective_id": collective_id}
     done = set(Evaluation.objects.filter(proposal__in=replied, **evaluator).values_list("proposal_id", "round"))
     return [p for p in replied if (p.pk, rounds.get(p.pk, 1)) not in done]
+
+
+def awaiting_evaluation_by(user) -> list:
+    """The replied proposals ``user`` has to evaluate now, as member home and the API inbox list them: a collective
+    proposer's own (for a user who acts for the collective) and those a member is credited on
+    (``selectors.credited_ids``: led, co-signed, and what these were merged into, along the chain), each once."""
+    found = []
+    if user.collective_id and Role.COLLECTIVE in user.roles:
+        found += awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
+                                     collective_id=user.collective_id)
+    if user.member_id:
+        listed = {p.pk for p in found}
+        found += [p for p in awaiting_evaluation(Proposal.objects.filter(pk__in=credited_ids(user.member_id)),
+                                                 member_id=user.member_id) if p.pk not in listed]
+    return found
 
 
 @transaction.atomic
