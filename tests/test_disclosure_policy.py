@@ -383,3 +383,86 @@ def test_the_statistics_page_lists_only_the_key_proposals_the_viewer_may_open(wo
     for user in (world.admin, other_office):  # the same figures, rendered once, but not the title
         page = _html_text(client_for(user).get(url).content)
         assert "重点提案" in page and assigned.title not in page, user
+
+
+# --- found by a review: texts others wrote, read by proposers (each failed before the policy was applied) -----
+
+def test_a_search_excerpt_cut_from_a_reply_masks_the_handlers_mobile_for_proposers(world, story, client_for):
+    """拨打 is in the released reply alone, so the excerpt is cut from the reply: what others wrote, which a
+    proposer reads with personal numbers masked (``others_text``), as on the proposal page; the office in full."""
+    for user in (world.member, world.cosigner):
+        page = _html_text(client_for(user).get(reverse("search:search"), {"q": "拨打"}).content)
+        assert "拨打" in page and HANDLER_MOBILE not in _digits(page) and "139****4321" in page, user
+    staff = _html_text(client_for(world.staff).get(reverse("search:search"), {"q": "拨打"}).content)
+    assert HANDLER_MOBILE in _digits(staff)
+
+
+def test_a_follow_up_report_masks_personal_numbers_for_proposers(world, story, client_for):
+    from tian.deadlines import services as deadlines
+    from tian.deadlines.models import FollowUp
+
+    follow_up = FollowUp.objects.create(reply=story.reply, due_on=datetime.date(2024, 11, 1))
+    deadlines.follow_up_report(follow_up=follow_up, by=world.lead_handler, report="已落实,详询经办人13911112222")
+    for user in (world.member, world.cosigner):
+        page = _html_text(client_for(user).get(story.proposal.get_absolute_url()).content)
+        assert "已落实" in page and "13911112222" not in _digits(page) and "139****2222" in page, user
+    assert "13911112222" in _digits(_html_text(client_for(world.staff).get(story.proposal.get_absolute_url()).content))
+
+
+def test_supervisions_comments_and_activity_notes_stay_with_those_working_on_the_proposal(world, draft_reply,
+                                                                                         client_for):
+    """The proposal page shows supervision reviews and activities to insiders only; the timeline (page and API)
+    said their notes to the proposers too."""
+    from tian.deadlines import services as deadlines
+
+    handling.reply_submit(reply=draft_reply, by=world.lead_handler)
+    handling.reply_cosign(reply=Reply.objects.get(pk=draft_reply.pk), by=world.assisting_handler)
+    comments = "督办意见:答复中资金数额不实,请核实后重报"
+    supervision.reply_return(reply=Reply.objects.get(pk=draft_reply.pk), by=world.supervisor, comments=comments)
+    proposal = draft_reply.proposal
+    notes = "视察记录:区长批示内部意见"
+    deadlines.supervision_activity_record(proposal=proposal, by=world.official, kind="inspection",
+                                          held_on=datetime.date.today(), participants="杨金军", notes=notes)
+    page = _html_text(client_for(world.member).get(proposal.get_absolute_url()).content)
+    api = json.dumps(client_for(world.member).get(f"/api/v1/proposals/{proposal.pk}").json(), ensure_ascii=False)
+    assert comments not in page + api and notes not in page + api
+    assert "督办退回答复" in page  # the step itself is shown
+    for user in (world.staff, world.lead_handler, world.supervisor):
+        assert comments in _html_text(client_for(user).get(proposal.get_absolute_url()).content), user
+
+
+def test_a_returned_reply_is_the_units_alone_until_it_is_sent_again(world, draft_reply, client_for):
+    """A reply returned by supervision is redrafted in place: the supervisor, the lead official and the assisting
+    unit read the redraft only once it is sent again."""
+    handling.reply_submit(reply=draft_reply, by=world.lead_handler)
+    handling.reply_cosign(reply=Reply.objects.get(pk=draft_reply.pk), by=world.assisting_handler)
+    supervision.reply_return(reply=Reply.objects.get(pk=draft_reply.pk), by=world.supervisor, comments="重写")
+    handling.reply_save(assignment=draft_reply.assignment, by=world.lead_handler, body="未发出的修改稿内容",
+                        outcome="A", contact_name="贺威", contact_phone="13698765432",
+                        reply_date=datetime.date(2023, 10, 11))
+    proposal = draft_reply.proposal
+    for user in (world.supervisor, world.official, world.assisting_handler, world.member):
+        assert "未发出的修改稿内容" not in _html_text(client_for(user).get(proposal.get_absolute_url()).content), user
+    for user in (world.lead_handler, world.staff):
+        assert "未发出的修改稿内容" in _html_text(client_for(user).get(proposal.get_absolute_url()).content), user
+    handling.reply_submit(reply=Reply.objects.get(pk=draft_reply.pk), by=world.lead_handler)
+    assert "未发出的修改稿内容" in _html_text(
+        client_for(world.assisting_handler).get(proposal.get_absolute_url()).content)
+
+
+def test_a_search_for_a_whole_number_does_not_confirm_a_masked_one(world, django_capture_on_commit_callbacks):
+    """The index holds personal numbers masked, as the public reads them: searching 13795952836 must not find
+    the proposal that shows 137****2836 (four hidden digits are 10,000 guesses)."""
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    with django_capture_on_commit_callbacks(execute=True):
+        p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                           title="关于托育服务的建议", body="联系人手机13795952836。", category=category,
+                                           disclosure_consent=True)
+        services.proposal_submit(proposal=p, by=world.member)
+    Proposal.objects.filter(pk=p.pk).update(is_public=True)
+    from tian.search.index import index_proposal
+
+    index_proposal(p.pk)
+    public = Client()
+    assert "137****2836" in _html_text(public.get(reverse("portal:search"), {"q": "托育"}).content)
+    assert "137****2836" not in _html_text(public.get(reverse("portal:search"), {"q": "13795952836"}).content)

@@ -199,7 +199,9 @@ def test_a_returned_reply_cannot_be_approved_until_resubmitted(world, client_for
     client.post(reverse("supervision:review", args=[reply.pk]), {"decision": "return", "comments": "请补充"})
     response = client.post(reverse("supervision:review", args=[reply.pk]), {"decision": "approve", "outcome": ""},
                            follow=True)
-    assert "该答复不在督办审核阶段。" in text(response)
+    # Returned, the reply is the unit's to redraft (the disclosure policy): the office is told, and reads it again
+    # once it is sent again.
+    assert "该答复已退回承办单位，承办单位重新报送后再审核。" in text(response)
     reply.refresh_from_db()
     assert reply.status == Reply.Status.RETURNED
     assert "supervision.approved" not in actions(proposal)

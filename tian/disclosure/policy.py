@@ -11,7 +11,7 @@ which parts they see, from their *ties* to it:
 | released reply | yes | yes | yes | yes | if disclosed |
 | contact records, assisting opinions | yes | yes | yes | yes | no |
 | evaluations (rating and feedback) | own; the lead proposer all | all | all | all | the lead's rating only |
-| history (timeline) | yes, without the office's review notes | yes | the same as proposers | the same | no |
+| history (timeline) | yes, without the office's review notes and supervision's comments | yes | without the office's review notes | the same | no |
 | personal mobiles, ID numbers | in the proposal's own text and their own feedback | yes | yes | yes | masked |
 
 "Personal numbers" are read in two kinds of text: the proposal's own (title, body), which every viewer tied to it
@@ -26,6 +26,7 @@ everyone (``message_text``): a phone or a mailbox is not a place the policy can 
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -36,7 +37,7 @@ from tian.handling.models import Evaluation, Reply
 from tian.organisations.models import Committee
 from tian.proposals import workflow
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import proposer_members, tied_proposals
+from tian.proposals.selectors import proposer_members, tied_proposals, worked_on_proposals
 
 
 class Tie(StrEnum):
@@ -53,13 +54,18 @@ INTERNAL_NOTES = frozenset({"proposal.registered", "proposal.declined", "proposa
                             "proposal.assigned", "reassignment.approved", "reassignment.refused",
                             "extension.approved", "extension.refused", "award.granted", "award.withdrawn"})
 
+# Actions whose event note is for the people working on the proposal: a supervising office's comments on a reply
+# and a supervision activity's notes, which the proposal page shows to insiders only.
+INSIDER_NOTES = frozenset({"supervision.approved", "supervision.returned", "supervision.activity"})
+
 # Actions whose event note is a proposer's feedback: read by those who read every evaluation.
 FEEDBACK_NOTES = frozenset({"evaluation.recorded"})
 
-# Reply states an overseer sees before release: it was sent to them.
-SENT_FOR_REVIEW = frozenset({Reply.Status.SUPERVISION, Reply.Status.RETURNED})
+# Reply states an overseer sees before release: it was sent to them. A returned reply is the unit's to redraft (it is
+# edited in place), so it is the unit's alone again until it is sent once more.
+SENT_FOR_REVIEW = frozenset({Reply.Status.SUPERVISION})
 # Reply states an assisting unit sees: it was asked to co-sign.
-ASKED_TO_COSIGN = frozenset({Reply.Status.COSIGNING, Reply.Status.SUPERVISION, Reply.Status.RETURNED})
+ASKED_TO_COSIGN = frozenset({Reply.Status.COSIGNING, Reply.Status.SUPERVISION})
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,8 @@ class Disclosure:
     def note(self, event) -> str:
         """An event's note on the timeline: the office's review notes are internal."""
         if not self.history or (event.action in INTERNAL_NOTES and not self.internal_notes):
+            return ""
+        if event.action in INSIDER_NOTES and not self.insider:
             return ""
         if event.action in FEEDBACK_NOTES and not self.all_evaluations:
             return ""
@@ -221,6 +229,7 @@ class ListDisclosure:
 
     def __init__(self, user, proposals):
         proposals = list(proposals)
+        self.user = user
         self.tied_ids: set[int] = set()
         if proposals and getattr(user, "is_authenticated", False) and user.is_active:
             ids = [p.pk for p in proposals]
@@ -237,6 +246,21 @@ class ListDisclosure:
         if proposal.pk in self.tied_ids:
             return value or ""
         return mask_personal(value, landlines=self.landlines.get(proposal.pk, False))
+
+    def others_text(self, proposal: Proposal, value: str | None) -> str:
+        """``Disclosure.others_text`` for a row: a text others wrote about the proposal (a reply, for a search
+        excerpt) in full for those who work on it, with personal numbers masked for everyone else, its proposers
+        included."""
+        if proposal.pk in self._insider_ids:
+            return value or ""
+        return mask_personal(value, landlines=self.landlines.get(proposal.pk, False))
+
+    @cached_property
+    def _insider_ids(self) -> set[int]:
+        """Of the tied rows, those the viewer works on (read when a row shows what others wrote, not before)."""
+        if not self.tied_ids or has_permission(self.user, Perm.VIEW_ALL_PROPOSALS):
+            return set(self.tied_ids)
+        return set(worked_on_proposals(self.user).filter(pk__in=self.tied_ids).values_list("pk", flat=True))
 
     def for_display(self, proposals: list[Proposal]) -> list[Proposal]:
         """The proposals with their titles as this viewer may read them, for a list or a table that shows

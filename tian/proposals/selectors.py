@@ -110,7 +110,13 @@ def tied_proposals(user) -> QuerySet[Proposal]:
     return _scope(user, disclosed=False)
 
 
-def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
+def worked_on_proposals(user) -> QuerySet[Proposal]:
+    """The proposals ``user`` works on: the office's, an assigned unit's, a supervising office's or lead official's
+    (the disclosure policy's insiders, who read what others wrote about a proposal in full)."""
+    return _scope(user, disclosed=False, proposers=False)
+
+
+def _scope(user, *, disclosed: bool, proposers: bool = True) -> QuerySet[Proposal]:
     qs = Proposal.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.filter(is_public=True) if disclosed else qs.none()
@@ -120,14 +126,14 @@ def _scope(user, *, disclosed: bool) -> QuerySet[Proposal]:
     # Conditions on the proposal's own columns filter it directly; those through co-signatures, assignments
     # and the like join rows that would repeat a proposal, so they go through a subquery of ids.
     joined = False
-    if user.member_id and Role.MEMBER in user.roles:
+    if proposers and user.member_id and Role.MEMBER in user.roles:
         joined = True
         # Invitees read what they are asked to sign; a declined, lapsed or withdrawn invitation gives no
         # access.
         condition |= Q(lead_member_id=user.member_id) | Q(cosignatures__member_id=user.member_id) & (
             Q(cosignatures__status=CoSignature.Status.ACCEPTED) | open_invitations(through="cosignatures__"))
         condition |= Q(pk__in=_merged_into_ids(user.member_id))
-    if user.collective_id and Role.COLLECTIVE in user.roles:
+    if proposers and user.collective_id and Role.COLLECTIVE in user.roles:
         condition |= Q(collective_id=user.collective_id)
     if user.unit_id and Role.UNIT_HANDLER in user.roles:
         joined = True

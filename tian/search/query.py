@@ -67,8 +67,8 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
                      policy_for: Callable | None = None, disclosed: bool = False) -> SearchPage:
     """Proposals of ``base_qs`` matching every term of ``query``, most relevant first, with highlights.
     ``policy_for(proposals)`` gives the reader's disclosure policy for the page (an object whose
-    ``text(proposal, value)`` is what the reader may read of ``value``): highlights are cut from that text, so
-    that no excerpt shows what the policy masks. ``disclosed``: as for ``ranked_page``."""
+    ``text(proposal, value)`` is what the reader may read of ``value``, ``others_text`` the same of a reply):
+    highlights are cut from that text, so that no excerpt shows what the policy masks. ``disclosed``: as for ``ranked_page``."""
     page = ranked_page(base_qs, text.query_terms(query), limit=limit, offset=offset, disclosed=disclosed)
     terms = page.terms
     policy = policy_for([hit.proposal for hit in page.hits]) if policy_for else None
@@ -76,12 +76,15 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
     def shown(proposal, value: str) -> str:
         return policy.text(proposal, value) if policy else value
 
+    def shown_reply(proposal, value: str) -> str:  # a reply is what others wrote about the proposal
+        return policy.others_text(proposal, value) if policy else value
+
     without_term = [hit.proposal.pk for hit in page.hits
                     if not any(t in hit.proposal.full_body.lower() for t in terms)]
     replies = released_reply_texts(without_term)
     for hit in page.hits:
         body = shown(hit.proposal, hit.proposal.full_body)
-        snippet_source = (shown(hit.proposal, replies.get(hit.proposal.pk, "")) or body
+        snippet_source = (shown_reply(hit.proposal, replies.get(hit.proposal.pk, "")) or body
                           if hit.proposal.pk in without_term else body)
         hit.title_html = text.highlight(shown(hit.proposal, hit.proposal.title), terms, width=200)
         hit.snippet_html = text.highlight(snippet_source, terms)

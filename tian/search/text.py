@@ -11,6 +11,8 @@ import jieba.analyse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from tian.disclosure.masking import mask_personal
+
 jieba.setLogLevel(logging.WARNING)
 _init_lock = threading.Lock()
 _initialised = False
@@ -174,11 +176,14 @@ def analyse(title: str, body: str, replies: list[str]) -> tuple[str, str, dict[s
 
     The same as ``index_text(title)``, ``index_text("\\n".join([body, *replies]))`` and ``keywords(title,
     body)``, with each text cut once instead of three times: jieba cuts a text line by line, so the cut of
-    lines joined by newlines is the cuts of the lines one after the other."""
-    title_words, body_words = _cut(title), _cut(body)
+    lines joined by newlines is the cuts of the lines one after the other.
+
+    Personal numbers (mobiles, ID numbers, fixed lines) are masked before anything is cut, as the public reads
+    them: a search for a whole number must not confirm the number behind a masked one (137****2836)."""
+    title_words, body_words = _cut(mask_personal(title, landlines=True)), _cut(mask_personal(body, landlines=True))
     with_replies = list(body_words)
     for reply in replies:
-        with_replies += ["\n", *_cut(reply)]
+        with_replies += ["\n", *_cut(mask_personal(reply, landlines=True))]
     return (_index_words(_clean(_search_words(title_words))), _index_words(_clean(_search_words(with_replies))),
             _features([*title_words, *title_words, *body_words]))
 

@@ -124,7 +124,8 @@ def proposal_context(user, proposal, actions) -> dict:
         if policy.contacts else [],
         # Every reply was read with its reviews.
         "supervision_reviews": sum(len(reply.reviews.all()) for reply in everything),
-        "follow_ups": list(FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit"))
+        "follow_ups": [{"follow_up": f, "report": policy.others_text(f.report)} for f in
+                       FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit")]
         if any_reply and policy.tied else [],
         "activities": list(proposal.supervision_activities.all()) if policy.insider else [],
         "can_remind": "remind" in actions,

@@ -43,14 +43,25 @@ def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
     proposal = get_proposal_for(request.user, reply.proposal_id)
     policy = disclosure_for(request.user, proposal)
     if not policy.reply_visible(reply):
+        if reply.status == Reply.Status.RETURNED:  # sent back to its unit, which redrafts it (the policy)
+            raise ReplyReturned
         raise Http404
     reply.proposal = proposal
     return reply, policy
 
 
+class ReplyReturned(Exception):
+    """The reply was sent to the office and returned to its unit: the office reads it again once it is resent."""
+
+
 @require_permission(Perm.SUPERVISE)
 def review(request, pk):
-    reply, policy = _reply_for(request, pk)
+    try:
+        reply, policy = _reply_for(request, pk)
+    except ReplyReturned:
+        messages.info(request, _("This reply was returned to its unit: it will be reviewed again once the unit "
+                                 "sends it again."))
+        return redirect("supervision:queue")
     committee = reply.proposal.committee
     forms = {"approve": ApproveForm(committee=committee), "return": ReturnForm()}
     if request.method == "POST":
