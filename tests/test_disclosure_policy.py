@@ -466,3 +466,44 @@ def test_a_search_for_a_whole_number_does_not_confirm_a_masked_one(world, django
     public = Client()
     assert "137****2836" in _html_text(public.get(reverse("portal:search"), {"q": "托育"}).content)
     assert "137****2836" not in _html_text(public.get(reverse("portal:search"), {"q": "13795952836"}).content)
+
+
+def test_who_declined_to_co_sign_is_between_them_and_the_lead_proposer(world, client_for):
+    """The invitations of a proposal (page and API): the lead proposer (and the office) read every one with its
+    state; another invitee reads who agreed and their own, not who declined."""
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+    from tian.organisations.models import Member
+
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                       title="关于托育服务的建议", body="建议。", category=category)
+    third = Member.objects.create(committee=world.committee, name="赵拒签")
+    refuser = accounts.user_create(username="zhaojuqian", full_name="赵拒签", password=None, validate=False,
+                                   roles=[Role.MEMBER], member=third)
+    agreed, declined = services.cosign_invite(proposal=p, by=world.member, members=[world.cosigner.member, third])
+    services.cosign_respond(cosignature=agreed, by=world.cosigner, accept=True)
+    services.cosign_respond(cosignature=declined, by=refuser, accept=False)
+
+    def listed(user) -> str:
+        return json.dumps(client_for(user).get(f"/api/v1/proposals/{p.pk}/invitations").json(), ensure_ascii=False)
+
+    assert "赵拒签" in listed(world.member)  # the office reads every invitation once the draft is submitted
+    assert "赵拒签" not in listed(world.cosigner) and world.cosigner.member.name in listed(world.cosigner)
+    assert "赵拒签" not in _html_text(client_for(world.cosigner).get(p.get_absolute_url()).content)  # history too
+    assert "赵拒签" not in json.dumps(client_for(world.cosigner).get(f"/api/v1/proposals/{p.pk}").json(),
+                                    ensure_ascii=False)
+    assert "赵拒签" in _html_text(client_for(world.member).get(p.get_absolute_url()).content)
+
+
+def test_an_ended_invitation_no_longer_tells_the_drafts_title(world, client_for):
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                       title="关于甲的建议", body="建议。", category=category)
+    [invitation] = services.cosign_invite(proposal=p, by=world.member, members=[world.cosigner.member])
+    assert client_for(world.cosigner).get(f"/api/v1/invitations/{invitation.pk}").json()["proposal_title"] == "关于甲的建议"
+    services.cosign_withdraw_invitation(cosignature=invitation, by=world.member)
+    services.proposal_update_draft(proposal=Proposal.objects.get(pk=p.pk), by=world.member,
+                                   title="关于新标题的建议", body="建议。", category=category)
+    answer = client_for(world.cosigner).get(f"/api/v1/invitations/{invitation.pk}").json()
+    assert answer["status"] == "withdrawn" and "新标题" not in json.dumps(answer, ensure_ascii=False)

@@ -22,7 +22,7 @@ def _invitations_of(request, proposal) -> list[dict]:
     may_withdraw = workflow.allowed(request.user, proposal, "invite_cosigners")
     rows = CoSignature.objects.filter(proposal=proposal).select_related("member").order_by("order", "id")
     return [outputs.invitation_out(request.user, c, policy.text(proposal.title), may_withdraw=may_withdraw)
-            for c in rows]
+            for c in policy.invitations(rows)]
 
 
 @router.get("/proposals/{proposal_id}/invitations", response={200: list[InvitationOut], **ERRORS},
@@ -78,7 +78,11 @@ def invitation_for(request, invitation_id: int) -> CoSignature:
 def _answer(request, cosignature: CoSignature, proposal=None):
     proposal = proposal or cosignature.proposal
     fresh = CoSignature.objects.select_related("member").get(pk=cosignature.pk)
-    return outputs.invitation_out(request.user, fresh, disclosure_for(request.user, proposal).text(proposal.title),
+    # An invitation that was declined, withdrawn or has lapsed no longer opens the draft: its answer says so
+    # without the draft's title, which the lead proposer may have changed since.
+    title = (disclosure_for(request.user, proposal).text(proposal.title)
+             if visible_proposals(request.user).filter(pk=proposal.pk).exists() else "")
+    return outputs.invitation_out(request.user, fresh, title,
                                   may_withdraw=workflow.allowed(request.user, proposal, "invite_cosigners"))
 
 

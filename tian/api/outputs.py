@@ -72,7 +72,7 @@ def detail(user, p: Proposal) -> dict:
     timeline = [
         {"at": e.at, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
          "actor": str(e.actor) if e.actor else None, "from_state": e.from_state, "to_state": e.to_state,
-         "note": policy.note(e)} for e in p.events.select_related("actor")] if policy.history else []
+         "note": policy.note(e)} for e in policy.events(p.events.select_related("actor"))]
     evaluations = Evaluation.objects.filter(proposal=p).select_related("member", "collective").order_by("round", "at")
     lead = next((e for e in reversed(evaluations) if e.is_lead), None)
     said = satisfaction(p, lead)

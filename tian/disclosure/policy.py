@@ -10,6 +10,7 @@ which parts they see, from their *ties* to it:
 | reply in progress | no | yes | the writing unit; co-signing units once asked | once sent for review | no |
 | released reply | yes | yes | yes | yes | if disclosed |
 | contact records, assisting opinions | yes | yes | yes | yes | no |
+| co-sign invitations | the lead: all; the others: who agreed, and their own | all | who agreed | who agreed | who agreed |
 | evaluations (rating and feedback) | own; the lead proposer all | all | all | all | the lead's rating only |
 | history (timeline) | yes, without the office's review notes and supervision's comments | yes | without the office's review notes | the same | no |
 | personal mobiles, ID numbers | in the proposal's own text and their own feedback | yes | yes | yes | masked |
@@ -36,7 +37,7 @@ from tian.handling.letters import ReplyLetter, build_letter
 from tian.handling.models import Evaluation, Reply
 from tian.organisations.models import Committee
 from tian.proposals import workflow
-from tian.proposals.models import Proposal
+from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import proposer_members, tied_proposals, worked_on_proposals
 
 
@@ -57,6 +58,10 @@ INTERNAL_NOTES = frozenset({"proposal.registered", "proposal.declined", "proposa
 # Actions whose event note is for the people working on the proposal: a supervising office's comments on a reply
 # and a supervision activity's notes, which the proposal page shows to insiders only.
 INSIDER_NOTES = frozenset({"supervision.approved", "supervision.returned", "supervision.activity"})
+
+# Actions that name whom the lead proposer asked to co-sign, and who declined or was no longer asked: read by those
+# who read every invitation (``invitations``); an acceptance is everyone's to read.
+INVITATION_EVENTS = frozenset({"cosign.invited", "cosign.declined", "cosign.invitation_withdrawn"})
 
 # Actions whose event note is a proposer's feedback: read by those who read every evaluation.
 FEEDBACK_NOTES = frozenset({"evaluation.recorded"})
@@ -123,6 +128,12 @@ class Disclosure:
             return value or ""
         return mask_personal(value, landlines=self.mask_landlines)
 
+    def events(self, events) -> list:
+        """The history's events this viewer may read (``history``): the invitations' as ``invitations`` says."""
+        if not self.history:
+            return []
+        return [e for e in events if self.all_invitations or e.action not in INVITATION_EVENTS]
+
     def note(self, event) -> str:
         """An event's note on the timeline: the office's review notes are internal."""
         if not self.history or (event.action in INTERNAL_NOTES and not self.internal_notes):
@@ -144,6 +155,19 @@ class Disclosure:
             if reply.status in ASKED_TO_COSIGN and any(s.unit_id == self.unit_id for s in reply.cosignatures.all()):
                 return True
         return Tie.OVERSEER in self.ties and reply.status in SENT_FOR_REVIEW
+
+    @property
+    def all_invitations(self) -> bool:
+        return bool(self.ties & {Tie.STAFF, Tie.LEAD_PROPOSER})
+
+    def invitations(self, rows) -> list[CoSignature]:
+        """The co-sign invitations this viewer may read: the office and the lead proposer every one with its
+        state; anyone else the members who agreed to co-sign, and their own invitation (who declined, or was
+        asked and did not answer, is between them and the lead proposer)."""
+        if self.all_invitations:
+            return list(rows)
+        return [c for c in rows if c.status == CoSignature.Status.ACCEPTED
+                or (self.member_id is not None and c.member_id == self.member_id)]
 
     def replies(self, replies) -> list[Reply]:
         return [reply for reply in replies if self.reply_visible(reply)]

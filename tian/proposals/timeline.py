@@ -65,7 +65,7 @@ def timeline(events, policy) -> list[dict]:
     """The rows of the history, each event's note as ``policy`` (a ``tian.disclosure.policy.Disclosure``) lets
     the reader see it."""
     rows = []
-    for event in events:
+    for event in policy.events(events):
         details = []
         for key, label in DATA_LABELS.items():
             value = event.data.get(key)

@@ -104,7 +104,7 @@ def proposal_context(user, proposal, actions) -> dict:
         "review_result": review_result(proposal),
         "proposers": proposer_members(proposal),
         "cosigners": cosigner_members(proposal),
-        "invitations": list(proposal.cosignatures.all()),
+        "invitations": policy.invitations(proposal.cosignatures.all()),
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
         "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
         "separate_units": [a.unit for a in assignments if a.role == UnitRole.SEPARATE],
