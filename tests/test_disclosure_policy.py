@@ -507,3 +507,31 @@ def test_an_ended_invitation_no_longer_tells_the_drafts_title(world, client_for)
                                    title="关于新标题的建议", body="建议。", category=category)
     answer = client_for(world.cosigner).get(f"/api/v1/invitations/{invitation.pk}").json()
     assert answer["status"] == "withdrawn" and "新标题" not in json.dumps(answer, ensure_ascii=False)
+
+
+def test_the_audit_log_and_the_deliveries_tell_nothing_of_a_draft_its_readers_may_not_open(
+        world, client_for, django_capture_on_commit_callbacks):
+    """A member's draft is theirs alone (the office reads it once submitted): searching the audit log by words of
+    its title finds nothing, its download is told without the file's name (which is the title), and the deliveries
+    page gives the invitation's state without its message."""
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    with django_capture_on_commit_callbacks(execute=True):
+        p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                           title="关于撤销某某局长职务的建议", body="建议。", category=category)
+        services.cosign_invite(proposal=p, by=world.member, members=[world.cosigner.member])
+    assert client_for(world.member).get(reverse("documents:proposal_form", args=[p.pk, "docx"])).status_code == 200
+    for user in (world.staff, world.admin):
+        reader = client_for(user)
+        assert reader.get(p.get_absolute_url()).status_code == 404
+        log = _html_text(reader.get(reverse("audit:search")).content)
+        assert "某某局长" not in log and "下载了一个文件" in log, user
+        searched = reader.get(reverse("audit:search"), {"proposal": "某某局长"})
+        assert not searched.context["page"].object_list, user
+        if user == world.admin:
+            deliveries = _html_text(reader.get(reverse("notifications:deliveries")).content)
+            assert "某某局长" not in deliveries and "涉及您无权查看的提案" in deliveries
+    # Once submitted, the office reads it all.
+    services.proposal_submit(proposal=Proposal.objects.get(pk=p.pk), by=world.member)
+    staff = client_for(world.staff)
+    assert "某某局长" in _html_text(staff.get(reverse("audit:search")).content)
+    assert staff.get(reverse("audit:search"), {"proposal": "某某局长"}).context["page"].object_list

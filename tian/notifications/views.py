@@ -9,6 +9,7 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.notifications import services
 from tian.notifications.models import Delivery, Notification
+from tian.proposals.selectors import visible_proposals
 
 
 @login_required
@@ -40,5 +41,12 @@ def delivery_list(request):
     if status in Delivery.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # The message of a notification about a proposal the reader may not open (a member's draft, which the office
+    # does not see until it is submitted) is not theirs to read: the delivery's state is.
+    about = {d.notification.proposal_id for d in page.object_list if d.notification.proposal_id}
+    readable = set(visible_proposals(request.user).filter(pk__in=about).values_list("pk", flat=True)) if about else set()
+    for delivery in page.object_list:
+        proposal_id = delivery.notification.proposal_id
+        delivery.shown_message = delivery.notification.message if not proposal_id or proposal_id in readable else None
     return render(request, "notifications/deliveries.html",
                   {"page": page, "status": status, "statuses": Delivery.Status.choices})

@@ -318,6 +318,8 @@ def _download(entry, data, person, names) -> SafeString:
         pk = int(entry.object_id)
         if entry.object_type == "proposal":
             made_from = _say(_("proposal %(proposal)s"), proposal=_proposal(pk, names))
+            if pk not in names.proposals:  # the file's name tells the title of a proposal the reader may not open
+                return _say(_("%(person)s downloaded a file (%(object)s)"), person=person, object=made_from)
         elif entry.object_type == "unit":
             made_from = names.units.get(pk)
         elif entry.object_type == "session":

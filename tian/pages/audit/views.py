@@ -17,6 +17,7 @@ from tian.accounts.roles import Perm
 from tian.audit.models import AuditEntry
 from tian.pages.audit.sentences import describe
 from tian.proposals.models import Proposal
+from tian.proposals.selectors import visible_proposals
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A registration number as people write it: 2023-15, 2023年度第15号, 2023年第15号.
@@ -35,7 +36,7 @@ class AuditSearchForm(forms.Form):
     end = forms.DateField(label=_("Until"), required=False, widget=DATE)
 
 
-def _about_proposals(qs, text: str):
+def _about_proposals(qs, text: str, user):
     """The entries about the proposals ``text`` names: by number, or by words of the title."""
     text = text.strip()
     if match := OBJECT.fullmatch(text):
@@ -44,8 +45,8 @@ def _about_proposals(qs, text: str):
         proposals = Proposal.objects.filter(year=int(match[1]), number=int(match[2]))
     elif text.isdigit():
         proposals = Proposal.objects.filter(number=int(text))
-    else:
-        proposals = Proposal.objects.filter(title__icontains=text)
+    else:  # words of the title: of the proposals the reader may open, or the search would tell what others hold
+        proposals = visible_proposals(user).filter(title__icontains=text)
     return qs.filter(object_type="proposal",
                      object_id__in=proposals.annotate(key=Cast("pk", CharField())).values("key"))
 
@@ -59,7 +60,7 @@ def search(request):
         if d["person"]:
             qs = qs.filter(Q(username=d["person"]) | Q(actor__full_name=d["person"]))
         if d["proposal"]:
-            qs = _about_proposals(qs, d["proposal"])
+            qs = _about_proposals(qs, d["proposal"], request.user)
         if d["action"]:
             qs = qs.filter(action=d["action"])
         if d["start"]:
