@@ -385,3 +385,26 @@ def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_revie
     public_api = Client().get(f"/api/v1/public/proposals/{proposal.pk}").json()
     assert public_api["satisfaction"] == "未表态" and public_api["evaluation_open_until"] is None
     assert public_api["replies"][0]["supervision_review"] == "已通过"
+
+
+def test_the_api_gives_the_deadline_a_unit_works_to_as_its_pages_do(world, client_for):
+    """An assisting unit owing its co-signature works to the reply's deadline (deadlines.status.unit_due): the
+    API's assignment says so in ``due``, and the inbox's co-sign task carries that date (it carried none)."""
+    proposal = assigned(world)
+    for a in proposal.assignments.all():
+        handling.assignment_sign_for(assignment=a, by=world.handler_for(a.unit.name), at=at(3, 17))
+    assisting = proposal.assignments.get(role="assisting")
+    handling.opinion_send(assignment=assisting, by=world.assisting_handler, body="同意", at=at(4, 1))
+    lead = proposal.assignments.get(role="lead")
+    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="答复", outcome="A",
+                                contact_name="贺威", contact_phone="0839-1", reply_date=datetime.date(2023, 6, 1),
+                                at=at(6, 1))
+    handling.reply_submit(reply=reply, by=world.lead_handler, at=at(6, 1))
+    unit = client_for(world.assisting_handler)
+    answer = unit.get(f"/api/v1/assignments/{assisting.pk}").json()
+    assert answer["deadline"] == str(assisting.deadline)
+    assert answer["due"] == {"day": str(lead.deadline), "task": "cosign", "done": False}
+    [task] = [t for t in unit.get("/api/v1/inbox").json() if t["kind"] == "cosign"]
+    assert task["deadline"] == str(lead.deadline)
+    lead_answer = client_for(world.lead_handler).get(f"/api/v1/assignments/{lead.pk}").json()
+    assert lead_answer["due"] == {"day": str(lead.deadline), "task": "reply", "done": False}

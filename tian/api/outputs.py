@@ -2,6 +2,7 @@
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
 from tian.deadlines.services import may_request_extension, satisfaction
+from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
@@ -106,8 +107,10 @@ def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dic
             links[step] = url + path
     if may_request_extension(user, proposal, a):
         links["request_extension"] = url + "/extension"
+    due = unit_due(a, proposal)
     return {"id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id, "name": a.unit.name}, "role": a.role,
             "status": a.status, "assigned_on": a.assigned_on, "deadline": a.deadline,
+            "due": {"day": due.day, "task": due.task, "done": due.done},
             "reassignment_deadline": a.reassignment_deadline, "proposal_state": proposal.state, "links": links}
 
 

@@ -65,10 +65,10 @@ def _unit_tasks(user) -> list[dict]:
             if group.kind == "cosign":
                 reply = item.reply
                 tasks.append(_task(group.key, group.label, reply.proposal, "reply", reply.pk,
-                                   f"{B}/replies/{reply.pk}/cosign"))
+                                   f"{B}/replies/{reply.pk}/cosign", item.due))
                 continue
             a = item
-            deadline = a.proposal.rehandling_deadline if group.due != "deadline" else a.deadline
+            deadline = getattr(a, f"due_{group.due}")  # the date the group is ordered by and shows (inbox.DUE)
             if group.key == "follow_up":
                 follow_up = FollowUp.objects.filter(reply__assignment=a, reported_at__isnull=True).first()
                 if follow_up is not None:

@@ -3,7 +3,7 @@ a client calls next (``self`` always; on a proposal, one per action the caller m
 
 import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -129,6 +129,13 @@ class EventOut(Schema):
     note: str
 
 
+class DueOut(Schema):
+    day: datetime.date | None = Field(description="The date the unit works to now")
+    task: Literal["reply", "opinion", "cosign"] = Field(description="What it is for: the reply, the assisting "
+                                                                    "opinion, or co-signing the lead unit's reply")
+    done: bool = Field(description="The unit's part is finished (the date is then never overdue)")
+
+
 class AssignmentOut(Schema):
     id: int
     proposal_id: int
@@ -136,7 +143,11 @@ class AssignmentOut(Schema):
     role: UnitRoleChoice
     status: AssignmentStatus
     assigned_on: datetime.date
-    deadline: datetime.date
+    deadline: datetime.date = Field(description="The assignment's own reply (or opinion) deadline, as given and "
+                                                "extended; what the unit works to now is ``due``")
+    due: DueOut | None = Field(None, description="The deadline the unit works to now, as its pages show it: the "
+                                                 "rehandling deadline in rehandling, the reply's while an assisting "
+                                                 "unit owes its co-signature")
     reassignment_deadline: datetime.date
     proposal_state: ProposalState | None = None
     links: Links = Field(default_factory=dict)

@@ -246,6 +246,7 @@ def all_items(unit_id) -> dict[str, list]:
         # The group's own order: its deadline (never-set ones last), then as fetched.
         items[g.key] = sorted(mine, key=lambda a, group=g: _due_key(a, group))
     items["cosign"] = list(_cosignatures(unit_id).select_related("reply__proposal", "reply__assignment")
+                           .annotate(due=reply_deadline_expression("reply__"))
                            .order_by("reply__submitted_at", "id"))
     return {g.key: items[g.key] for g in GROUPS}
 
