@@ -408,3 +408,26 @@ def test_the_api_gives_the_deadline_a_unit_works_to_as_its_pages_do(world, clien
     assert task["deadline"] == str(lead.deadline)
     lead_answer = client_for(world.lead_handler).get(f"/api/v1/assignments/{lead.pk}").json()
     assert lead_answer["due"] == {"day": str(lead.deadline), "task": "reply", "done": False}
+
+
+def test_due_soon_means_the_same_in_the_badge_and_the_filter(world):
+    """The badge counts the working days left (deadline_status); the lists' filter asks the database for the
+    deadlines before due_soon_before. A deadline on the Saturday after the fifth working day is due soon by both
+    (the filter once missed it, and with it every deadline falling in a holiday week)."""
+    from tian.deadlines.filters import deadline_filter
+    from tian.deadlines.status import DUE_SOON, due_soon_before
+
+    today = datetime.date(2025, 9, 24)  # a Wednesday before the National Day week
+    for offset in range(0, 30):
+        deadline = today + datetime.timedelta(days=offset)
+        badge = deadline_status(deadline, today, due_soon_days=5).level == DUE_SOON
+        assert badge == (deadline < due_soon_before(today, 5)), deadline
+    proposal = assigned(world)
+    saturday = datetime.date(2025, 3, 15)
+    proposal.assignments.filter(role="lead").update(deadline=saturday)
+    friday = datetime.date(2025, 3, 7)
+    assert deadline_status(saturday, friday, due_soon_days=world.committee.due_soon_days).level == DUE_SOON
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.localdate", return_value=friday):
+        assert proposal.pk in set(deadline_filter(world.committee, "due_soon").values_list("proposal_id", flat=True))

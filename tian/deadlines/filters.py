@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from tian.core.calendar import add_working_days
+from tian.deadlines.status import due_soon_before
 from tian.handling.models import REPLYING_ROLES, Assignment, Reply
 from tian.proposals.models import FIRST_HANDLING, State
 
@@ -15,9 +15,9 @@ def deadline_filter(committee, level: str):
         handling_late = Q(deadline__lt=today)
         rehandling_late = Q(proposal__rehandling_deadline__lt=today)
     else:
-        limit = add_working_days(today, committee.due_soon_days)
-        handling_late = Q(deadline__gte=today, deadline__lte=limit)
-        rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lte=limit)
+        limit = due_soon_before(today, committee.due_soon_days)  # as the badges say "due soon"
+        handling_late = Q(deadline__gte=today, deadline__lt=limit)
+        rehandling_late = Q(proposal__rehandling_deadline__gte=today, proposal__rehandling_deadline__lt=limit)
     active = Assignment.objects.active().filter(
         role__in=REPLYING_ROLES)
     # A proposal handled again is late by its own rehandling deadline, the others in handling by their units'; a

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Case, F, When
 from django.utils.translation import gettext_lazy as _
 
-from tian.core.calendar import working_days_between
+from tian.core.calendar import add_working_days, working_days_between
 from tian.handling.models import Reply, UnitRole
 from tian.proposals.models import IN_HANDLING, State
 
@@ -47,6 +47,14 @@ class DeadlineStatus:
         if self.level == DONE or self.deadline is None:
             return (1, datetime.date.max)
         return (0, self.deadline)
+
+
+def due_soon_before(today: datetime.date, due_soon_days: int) -> datetime.date:
+    """The first deadline that is not due soon today: a deadline is due soon while at most ``due_soon_days``
+    working days are left until it (``deadline_status``), which holds exactly for the days before the working day
+    after those, days off included (a deadline falling on the Saturday after them is still due soon). For the
+    filters that ask the database (``deadlines.filters``)."""
+    return add_working_days(today, due_soon_days + 1)
 
 
 def deadline_status(deadline: datetime.date | None, today: datetime.date, *, due_soon_days: int = 5,
