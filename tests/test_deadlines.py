@@ -372,7 +372,7 @@ def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_revie
     page = staff.get(proposal.get_absolute_url()).content.decode()
     assert "督办未审核" in page
     api = staff.get(f"/api/v1/proposals/{proposal.pk}").json()
-    assert api["replies"][0]["supervision_review"] == "督办未审核" and api["satisfaction"] == "—"
+    assert api["replies"][0]["supervision_review"] == "督办未审核" and api["satisfaction"] == ""
     staff.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Not yet reviewed by supervision" in staff.get(proposal.get_absolute_url()).content.decode()
     supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor, at=at(6, 5))
@@ -385,6 +385,9 @@ def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_revie
     public_api = Client().get(f"/api/v1/public/proposals/{proposal.pk}").json()
     assert public_api["satisfaction"] == "未表态" and public_api["evaluation_open_until"] is None
     assert public_api["replies"][0]["supervision_review"] == "已通过"
+    export = Client().get(reverse("portal:export", args=[proposal.session_id, "json"]))
+    content = b"".join(export.streaming_content) if export.streaming else export.content
+    assert "未表态" in content.decode("utf-8-sig")  # the open data too
 
 
 def test_the_api_gives_the_deadline_a_unit_works_to_as_its_pages_do(world, client_for):

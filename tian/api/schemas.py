@@ -200,7 +200,8 @@ class ProposalDetailOut(ProposalOut):
     lead_rating: RatingChoice | None = Field(None, description="The lead proposer's rating of the latest reply "
                                                          "(everyone who sees the proposal reads it)")
     satisfaction: str = Field("", description="满意度 as the proposal page and the portal say it: the rating, 未表态 "
-                                               "(no opinion) once the evaluation window has closed, or not evaluated yet")
+                                               "(no opinion) once the evaluation window has closed, or not evaluated yet; "
+                                               "empty before the replies are all out")
     evaluation_open_until: datetime.date | None = Field(None, description="The evaluation window's last day, "
                                                                           "until it has passed (a later rating is "
                                                                           "still taken, and counts, as a late reply "

@@ -321,11 +321,11 @@ def satisfaction(proposal, lead_evaluation: Evaluation | None) -> Satisfaction:
     """The satisfaction the proposal page, the portal and the API say: the lead proposer's rating that counts
     (``handling.models.latest_lead_evaluations``); with none, once the replies are all out, 未表态 (no opinion)
     when the evaluation window has closed or the proposal is closed, otherwise "not evaluated yet" with the
-    window's last day; before the replies are out, nothing."""
+    window's last day; before the replies are out, nothing (an empty text)."""
     if lead_evaluation is not None:
         return Satisfaction(lead_evaluation.get_result_display())
     if proposal.state not in ANSWERED:
-        return Satisfaction("—")
+        return Satisfaction("")
     due = evaluation_deadline(proposal)
     if proposal.state == State.CLOSED or (due is not None and due < timezone.localdate()):
         return Satisfaction(_("No opinion"))

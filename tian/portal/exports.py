@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from tian.core.spreadsheets import safe_cell
+from tian.deadlines.services import satisfaction
 from tian.disclosure.policy import public_text
-from tian.handling.models import Rating, UnitRole
+from tian.handling.models import UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
@@ -49,8 +50,8 @@ def _replies(p) -> list[dict]:
 
 
 def _satisfaction(p, evaluations) -> str | None:
-    evaluation = evaluations.get(p.pk)
-    return str(Rating(evaluation.result).label) if evaluation else None
+    """As the portal's page says it (``deadlines.services.satisfaction``): the rating, or 未表态 …"""
+    return satisfaction(p, evaluations.get(p.pk)).text or None
 
 
 COLUMNS = [
