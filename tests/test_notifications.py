@@ -123,3 +123,23 @@ def test_sms_can_be_switched_off(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.cosign_invite(proposal=_draft(world), by=world.member, members=[world.cosigner.member])
     assert not Delivery.objects.filter(channel="sms").exists()
+
+
+def test_a_co_signer_hears_that_the_proposal_was_not_registered_or_merged(world, django_capture_on_commit_callbacks):
+    """Registration tells every proposer; so do 不予立案 and 并案 (they told the lead proposer alone)."""
+    from tian.proposals.models import DeclineGround, Proposal
+
+    declined, merged = _draft(world), _draft(world)
+    target = services.proposal_submit(proposal=_draft(world), by=world.member)
+    for p in (declined, merged):
+        [invitation] = services.cosign_invite(proposal=p, by=world.member, members=[world.cosigner.member])
+        services.cosign_respond(cosignature=invitation, by=world.cosigner, accept=True)
+        services.proposal_submit(proposal=Proposal.objects.get(pk=p.pk), by=world.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_decline(proposal=Proposal.objects.get(pk=declined.pk), by=world.staff,
+                                  ground=DeclineGround.objects.filter(committee=world.committee).first(),
+                                  forward="opinion")
+        services.proposal_merge(proposal=Proposal.objects.get(pk=merged.pk), into=target, by=world.staff)
+    kinds = set(Notification.objects.filter(user=world.cosigner).values_list("kind", flat=True))
+    assert {"proposal.declined", "proposal.merged"} <= kinds
+    assert set(Notification.objects.filter(user=world.member).values_list("kind", flat=True)) >= kinds

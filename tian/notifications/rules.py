@@ -87,14 +87,14 @@ def returned(event):
     yield lead_users(p), f"您的提案{_title(p)}被退回修改:{event.note}", p.get_absolute_url()
 
 
-def declined(event):
+def declined(event):  # every proposer, as registration tells them all; returning is the lead's alone to act on
     p = event.proposal
-    yield lead_users(p), f"您的提案{_title(p)}不予立案:{event.data.get('ground', '')}。", p.get_absolute_url()
+    yield proposer_users(p), f"您的提案{_title(p)}不予立案:{event.data.get('ground', '')}。", p.get_absolute_url()
 
 
 def merged(event):
     p = event.proposal
-    yield lead_users(p), f"您的提案{_title(p)}已并案办理。", p.get_absolute_url()
+    yield proposer_users(p), f"您的提案{_title(p)}已并案办理。", p.get_absolute_url()
 
 
 def assigned(event):
