@@ -511,6 +511,15 @@ def test_merge_needs_a_live_target(world):
     refused("invalid_input", lambda: services.proposal_merge(proposal=fresh(a), into=a, by=world.staff))
 
 
+def test_merge_stays_within_the_year(world):
+    # As the merge form and the candidates offer: a proposal of another year is not a merge target.
+    a = submitted(world)
+    b = submitted(world, world.stranger, title="关于增加儿童主任的建议")
+    Proposal.objects.filter(pk=b.pk).update(year=b.year - 1)  # as if submitted a year earlier
+    refused("invalid_input", lambda: services.proposal_merge(proposal=fresh(a), into=fresh(b), by=world.staff))
+    assert fresh(a).state == "submitted"
+
+
 # --- 4. co-signing ----------------------------------------------------------------------------------------
 
 def test_invitation_past_the_recess_window_expires(world):

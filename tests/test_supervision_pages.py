@@ -286,3 +286,27 @@ def test_lead_official_tiles_count_own_key_proposals(world):
     assigned_proposal(world, "关于加强农村留守儿童关爱的建议")
     (tile,) = lead_official_tiles(world.official, world.committee)
     assert tile["count"] == 1 and tile["url"] == reverse("supervision:key_proposals")
+
+
+def test_the_key_proposals_tile_counts_what_its_page_lists(world, client_for):
+    """A supervisor who is also a lead official follows every proposal they lead (supervision.selectors.
+    followed_proposals): the supervisor's tile counted the key ones alone."""
+    from tian.accounts import services as accounts
+    from tian.accounts.roles import Role
+
+    both = world.official
+    both.office = world.offices["区政府办公室"]
+    both.save(update_fields=["office"])
+    accounts.user_roles_set(user=both, roles=[Role.SUPERVISOR, Role.LEAD_OFFICIAL], by=world.admin)
+    assigned_proposal(world, key=True)
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = proposals.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
+                                        title="关于完善社区养老服务的建议", body="建议。", category=category)
+    p = proposals.proposal_register(proposal=proposals.proposal_submit(proposal=p, by=world.member), by=world.staff)
+    handling.proposal_assign(proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],
+                             lead_officials=[world.lead_official])
+    client = client_for(both)
+    rows = client.get(reverse("supervision:key_proposals")).context["rows"]
+    tiles = client.get(reverse("core:home_supervisor")).context["tiles"]
+    [tile] = [t for t in tiles if t["url"] == reverse("supervision:key_proposals") and t["label"] == "重点提案"]
+    assert len(rows) == 2 and tile["count"] == 2

@@ -29,16 +29,6 @@ def awaiting_review(user):
             .select_related("proposal", "unit", "assignment").order_by("submitted_at"))
 
 
-def key_proposals_for(user):
-    condition = Q(pk__in=[])
-    if user.lead_official_id:
-        condition |= Q(lead_officials=user.lead_official_id)
-    if user.office_id:
-        condition |= Q(supervising_offices=user.office_id)
-    return (Proposal.objects.filter(condition, is_key=True).distinct()
-            .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))
-
-
 def followed_proposals(user):
     """What a lead official or a supervising office answers for on their page: every proposal the official leads
     (牵头领导), key or not, and the key proposals the office supervises (its replies to review have their own
