@@ -173,3 +173,25 @@ def test_a_member_who_also_acts_for_a_collective_proposer_is_asked_for_both_kind
     handling.evaluation_submit(proposal=proposal, by=user, result="satisfied")
     assert not [t for t in client_for(user).get("/api/v1/inbox").json() if t["kind"] == "evaluate"]
     assert client_for(user).get(reverse("core:home_member")).context["to_evaluate"] == []
+
+
+def test_a_member_finds_the_proposals_their_own_were_merged_into(world, client_for):
+    """Credited through 并案 (selectors.credited_ids), as the surviving proposal's page names them: "my proposals"
+    lists it among the co-signed, and the proposer filter finds it by their name (both missed it)."""
+    from tests.test_lifecycle_services import fresh, submitted
+
+    mine = submitted(world, world.member, title="关于加强乡村饮水工程管护的建议")
+    [invitation] = services.cosign_invite(proposal=fresh(mine), by=world.member, members=[world.cosigner.member])
+    services.cosign_respond(cosignature=invitation, by=world.cosigner, accept=True)
+    middle = submitted(world, world.stranger, title="关于改善农村供水设施的建议")
+    last = submitted(world, world.stranger, title="关于推进城乡供水一体化的建议")
+    services.proposal_merge(proposal=fresh(mine), into=fresh(middle), by=world.staff)
+    services.proposal_merge(proposal=fresh(middle), into=fresh(last), by=world.staff)
+    assert "关于推进城乡供水一体化的建议" in _text(client_for(world.cosigner).get(reverse("proposals:mine")))
+    def found(name) -> set[str]:
+        answer = client_for(world.staff).get("/api/v1/proposals", {"proposer": name}).json()
+        return {p["title"] for p in answer["items"]}
+
+    assert found(world.cosigner.member.name) == {"关于加强乡村饮水工程管护的建议", "关于改善农村供水设施的建议",
+                                                 "关于推进城乡供水一体化的建议"}
+    assert found("没有这个人") == set()

@@ -23,9 +23,9 @@ from tian.core import versions
 from tian.core.widgets import QuickSelect
 from tian.deadlines.filters import deadline_filter
 from tian.handling.models import Assignment, OutcomeClass, Rating, Reply, UnitRole, latest_lead_evaluations
-from tian.organisations.models import Committee, Session, Unit
-from tian.proposals.models import CoSignature, Kind, Proposal, State, TopicCategory
-from tian.proposals.selectors import proposal_years
+from tian.organisations.models import Committee, Member, Session, Unit
+from tian.proposals.models import Kind, State, TopicCategory
+from tian.proposals.selectors import credited_ids, proposal_years
 
 MAX_TEXT = 200
 
@@ -81,9 +81,11 @@ def _outcomes(committee) -> list[tuple]:
 
 
 def _by_proposer(qs, name, committee):
-    return qs.filter(Q(lead_member__name=name) | Q(collective__name=name)
-                     | Q(pk__in=Proposal.objects.filter(cosignatures__member__name=name,
-                                                       cosignatures__status=CoSignature.Status.ACCEPTED).values("pk")))
+    """The proposals a member of that name is credited on, as the proposal page names its proposers
+    (``selectors.credited_ids``: led, co-signed, and what these were merged into), or a collective proposer's."""
+    members = Member.objects.filter(name=name, **({"committee": committee} if committee else {}))
+    credited = {pk for member_id in members.values_list("pk", flat=True) for pk in credited_ids(member_id)}
+    return qs.filter(Q(collective__name=name) | Q(pk__in=sorted(credited)))
 
 
 DEADLINE_LEVELS = [("overdue", _("Overdue")), ("due_soon", _("Due soon"))]

@@ -23,7 +23,7 @@ from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Kind, Proposal, open_invitations
-from tian.proposals.selectors import get_proposal_for, own_proposals, visible_proposals
+from tian.proposals.selectors import credited_ids, get_proposal_for, own_proposals, visible_proposals
 from tian.proposals.workflow import WorkflowError
 
 
@@ -39,8 +39,8 @@ def my_proposals(request):
     user = request.user
     mine = (own_proposals(user).select_related("session__term", "category", "lead_member", "collective")
             .prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by("-created_at"))
-    cosigned = (Proposal.objects.filter(cosignatures__member_id=user.member_id,
-                                        cosignatures__status=CoSignature.Status.ACCEPTED)
+    # Credited as the proposal pages name them: co-signed, and what the member's proposals were merged into.
+    cosigned = (Proposal.objects.filter(pk__in=credited_ids(user.member_id)).exclude(lead_member_id=user.member_id)
                 .select_related("session__term", "lead_member", "category").prefetch_related(*PROPOSAL_DUE_PREFETCH)
                 .order_by("-created_at")) if user.member_id else []
     invitations = (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
