@@ -253,6 +253,32 @@ def test_b_class_follow_up_a_year_later(world):
     assert follow_up.report == "已建成12个工作站"
 
 
+def test_a_b_class_reply_answered_again_after_rehandling_gets_no_follow_up(world):
+    """The follow-up (回头看) asks what became of a B-class reply; one superseded by the unit's second reply after
+    rehandling (here A) is not what the unit answers for any more."""
+    from tian.handling.models import Reply
+
+    proposal = assigned(world)
+    for assignment in proposal.assignments.all():
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name))
+    lead = proposal.assignments.get(role="lead")
+
+    def released(body, outcome, day):
+        reply = handling.reply_save(assignment=lead, by=world.lead_handler, body=body, outcome=outcome,
+                                    contact_name="贺威", contact_phone="0839-8620000", reply_date=day)
+        reply = handling.reply_submit(reply=reply, by=world.lead_handler)
+        reply = handling.reply_cosign(reply=reply, by=world.assisting_handler).reply
+        return supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor)
+
+    first = released("正在推进。", "B", datetime.date(2023, 10, 11))
+    handling.evaluation_submit(proposal=Proposal.objects.get(pk=proposal.pk), by=world.member, result="dissatisfied")
+    assert Proposal.objects.get(pk=proposal.pk).state == "rehandling"
+    released("已全部解决。", "A", datetime.date(2023, 12, 1))
+    assert Reply.objects.filter(assignment=lead, status="released").count() == 2
+    assert deadlines.create_due_follow_ups(datetime.date(2024, 12, 31)) == 0
+    assert not FollowUp.objects.filter(reply__pk=first.pk).exists()
+
+
 def test_supervision_activities_only_by_the_key_proposals_own_officials(world):
     proposal = assigned(world, key=True)
     with pytest.raises(WorkflowError):

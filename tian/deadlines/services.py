@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,8 +246,12 @@ def create_due_follow_ups(today: datetime.date) -> int:
     """A year after a released B-class reply, the unit gets a follow-up task (回头看)."""
     year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) else (
         today - datetime.timedelta(days=365))
-    due = Reply.objects.filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
-                               reply_date__lte=year_ago).select_related("proposal", "unit")
+    # A reply answered again after rehandling is superseded: its unit's later reply is the one that counts.
+    superseded = Reply.objects.filter(assignment=OuterRef("assignment"), status=Reply.Status.RELEASED,
+                                      round__gt=OuterRef("round"))
+    due = (Reply.objects.filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
+                                reply_date__lte=year_ago).exclude(Exists(superseded))
+           .select_related("proposal", "unit"))
     created = 0
     for reply in due:
         follow_up, new = FollowUp.objects.get_or_create(
