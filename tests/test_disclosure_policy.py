@@ -466,6 +466,10 @@ def test_a_search_for_a_whole_number_does_not_confirm_a_masked_one(world, django
     public = Client()
     assert "137****2836" in _html_text(public.get(reverse("portal:search"), {"q": "托育"}).content)
     assert "137****2836" not in _html_text(public.get(reverse("portal:search"), {"q": "13795952836"}).content)
+    # The API's lists match words of the title: a number there is looked for only where the reader reads it in full.
+    Proposal.objects.filter(pk=p.pk).update(title="关于托育服务的建议(联系13795952836)")
+    assert public.get("/api/v1/public/proposals", {"q": "托育"}).json()["total"] == 1
+    assert public.get("/api/v1/public/proposals", {"q": "13795952836"}).json()["total"] == 0
 
 
 def test_who_declined_to_co_sign_is_between_them_and_the_lead_proposer(world, client_for):

@@ -40,6 +40,7 @@ from tian.api.schemas import (
     ProposalOut,
     ProposalState,
 )
+from tian.disclosure.masking import mask_personal
 from tian.disclosure.policy import disclosure_for
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -60,6 +61,7 @@ from tian.proposals.selectors import (
     get_proposal_for,
     get_proposal_row_for,
     proposer_members,
+    tied_proposals,
     visible_proposals,
 )
 from tian.search.filters import API, FILTERS, apply_filters, query_values
@@ -91,16 +93,20 @@ class ProposalFilters(Schema):
     page_size: int = Field(30, ge=1, le=100)
 
 
-def _filtered(qs, f: ProposalFilters):
+def _filtered(user, qs, f: ProposalFilters):
     values = f.dict()
     qs = apply_filters(qs, query_values(values, API), current_committee())
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(lead_member__name=f.q) | Q(collective__name=f.q))
+        if mask_personal(f.q, landlines=True) != f.q:
+            # A personal number is looked for only where the reader reads it in full (the titles are matched
+            # unmasked): elsewhere a match would confirm the number behind a masked one.
+            qs = qs.filter(pk__in=tied_proposals(user).values("pk"))
     return qs.select_related("category", "lead_member", "collective").distinct().order_by("-year", "number", "-pk")
 
 
 def _page(request, user, qs, filters: ProposalFilters) -> dict:
-    return page(request, _filtered(qs, filters), filters.page, filters.page_size,
+    return page(request, _filtered(user, qs, filters), filters.page, filters.page_size,
                 lambda rows: list_items(user, rows, outputs.summary))
 
 
