@@ -73,8 +73,8 @@ class Group:
 # Cheap column tests come before the subqueries, so the database only runs those on rows that pass them.
 GROUPS = [
     Group("sign", _("To sign for"), _active & Q(status=Assignment.Status.ASSIGNED), urgent=True),
-    Group("contact", _("To contact the proposer"),
-          _replying & _signed & ~Exists(ContactRecord.objects.filter(assignment=OuterRef("pk")))),
+    Group("contact", _("To contact the proposer"),  # before the reply: once it has left the unit, no longer asked
+          _replying & _signed & ~_sent(1) & ~Exists(ContactRecord.objects.filter(assignment=OuterRef("pk")))),
     Group("opinion", _("To send an assisting opinion"),
           _active & Q(role=UnitRole.ASSISTING) & _signed
           & ~Exists(AssistingOpinion.objects.filter(assignment=OuterRef("pk")))),
