@@ -184,13 +184,17 @@ def test_a_unit_is_reminded_of_what_every_page_shows_it_owes(world, django_captu
     deadlines.remind_manually(assignment=lead, by=world.staff, note="请尽快办结")
     deadlines.remind_manually(assignment=assisting, by=world.staff, note="请会签")
     reply = handling.reply_cosign(reply=reply, by=world.assisting_handler, at=at(2023, 6, 21)).reply
-    # In supervision the assisting unit's part is done; the lead unit's reply is not out, and the scan chases it.
+    # In supervision the assisting unit's part is done; the lead unit's reply is not out, and the scan chases it:
+    # with the supervising office, which holds it (the unit has done its part), not with the unit.
     assert owes(lead) and not owes(assisting)
     with pytest.raises(WorkflowError, match="没有待办事项|nothing outstanding"):
         deadlines.remind_manually(assignment=assisting, by=world.staff)
+    unit_told = Notification.objects.filter(user=world.lead_handler, kind="reminder").count()
     with django_capture_on_commit_callbacks(execute=True):
         deadlines.scan(now=at(2023, 7, 3))
     assert set(Reminder.objects.filter(stage="overdue").values_list("assignment__role", flat=True)) == {"lead"}
+    assert Notification.objects.filter(user=world.supervisor, kind="reminder", message__contains="待督办审核").exists()
+    assert Notification.objects.filter(user=world.lead_handler, kind="reminder").count() == unit_told
     supervision.reply_approve(reply=reply, by=world.supervisor, at=at(2023, 7, 4))
     assert not owes(lead)
     with pytest.raises(WorkflowError):

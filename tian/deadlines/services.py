@@ -197,6 +197,21 @@ STAGE_MESSAGES = {
 }
 
 
+# The same reminders of a reply that has reached the supervising office and waits for its review: the unit has done
+# its part, so the office is reminded instead (an escalation goes where it always goes).
+REVIEW_MESSAGES = {
+    Reminder.Stage.BEFORE: "提醒:提案{number}《{title}》的答复待督办审核,办理期限{day},请及时审核。",
+    Reminder.Stage.ON: "提醒:提案{number}《{title}》的答复待督办审核,今天({day})到期,请及时审核。",
+    Reminder.Stage.OVERDUE: "催办:提案{number}《{title}》的答复待督办审核,已于{day}逾期,请尽快审核。",
+}
+
+
+def _waits_for_review(assignment) -> bool:
+    """The unit's reply of the round is with the supervising office (reads the assignment's ``replies``)."""
+    round_ = 2 if assignment.proposal.state == State.REHANDLING else 1
+    return any(r.round == round_ and r.status == Reply.Status.SUPERVISION for r in assignment.replies.all())
+
+
 def scan(now=None) -> dict:
     """Send every reminder that is due and not yet sent, create due follow-ups, retry failed deliveries.
 
@@ -232,11 +247,13 @@ def _send_stage(assignment, stage, deadline, now) -> int:
                    stage=stage, deadline=deadline.isoformat())
     except IntegrityError:
         return 0  # this stage was already sent (possibly by a concurrent scan)
-    message = STAGE_MESSAGES[stage].format(number=proposal.number_year, title=proposal.title, day=deadline,
-                                           unit=assignment.unit.name)
-    who = unit_users([assignment.unit_id])
+    messages, who = STAGE_MESSAGES, unit_users([assignment.unit_id])
     if stage == Reminder.Stage.ESCALATED:
         who = office_users(proposal) | official_users(proposal) | staff_users()
+    elif _waits_for_review(assignment):
+        messages, who = REVIEW_MESSAGES, office_users(proposal)
+    message = messages[stage].format(number=proposal.number_year, title=proposal.title, day=deadline,
+                                     unit=assignment.unit.name)
     notify(user_condition=who, key=f"reminder:{reminder.pk}", kind="reminder", message=message,
            url=proposal.get_absolute_url(), proposal=proposal)
     return 1
