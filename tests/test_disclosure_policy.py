@@ -470,6 +470,9 @@ def test_a_search_for_a_whole_number_does_not_confirm_a_masked_one(world, django
     Proposal.objects.filter(pk=p.pk).update(title="关于托育服务的建议(联系13795952836)")
     assert public.get("/api/v1/public/proposals", {"q": "托育"}).json()["total"] == 1
     assert public.get("/api/v1/public/proposals", {"q": "13795952836"}).json()["total"] == 0
+    # nor part of it: the hidden digits (9595) are not found, the shown ones (137, 2836) are
+    for part, found in (("1379595", 0), ("9595", 0), ("13795", 0), ("2836", 1), ("137", 1)):
+        assert public.get("/api/v1/public/proposals", {"q": part}).json()["total"] == found, part
 
 
 def test_who_declined_to_co_sign_is_between_them_and_the_lead_proposer(world, client_for):
@@ -494,6 +497,10 @@ def test_who_declined_to_co_sign_is_between_them_and_the_lead_proposer(world, cl
 
     assert "赵拒签" in listed(world.member)  # the office reads every invitation once the draft is submitted
     assert "赵拒签" not in listed(world.cosigner) and world.cosigner.member.name in listed(world.cosigner)
+    # nor one by one, by its id
+    assert client_for(world.cosigner).get(f"/api/v1/invitations/{declined.pk}").status_code == 404
+    assert client_for(world.member).get(f"/api/v1/invitations/{declined.pk}").json()["status"] == "declined"
+    assert client_for(refuser).get(f"/api/v1/invitations/{declined.pk}").json()["status"] == "declined"
     assert "赵拒签" not in _html_text(client_for(world.cosigner).get(p.get_absolute_url()).content)  # history too
     assert "赵拒签" not in json.dumps(client_for(world.cosigner).get(f"/api/v1/proposals/{p.pk}").json(),
                                     ensure_ascii=False)

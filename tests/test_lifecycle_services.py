@@ -511,14 +511,6 @@ def test_merge_needs_a_live_target(world):
     refused("invalid_input", lambda: services.proposal_merge(proposal=fresh(a), into=a, by=world.staff))
 
 
-def test_merge_stays_within_the_year(world):
-    # As the merge form and the candidates offer: a proposal of another year is not a merge target.
-    a = submitted(world)
-    b = submitted(world, world.stranger, title="关于增加儿童主任的建议")
-    Proposal.objects.filter(pk=b.pk).update(year=b.year - 1)  # as if submitted a year earlier
-    refused("invalid_input", lambda: services.proposal_merge(proposal=fresh(a), into=fresh(b), by=world.staff))
-    assert fresh(a).state == "submitted"
-
 
 # --- 4. co-signing ----------------------------------------------------------------------------------------
 
@@ -939,14 +931,19 @@ def test_invitees_see_the_draft_while_they_are_asked_and_lose_it_when_declined_o
     assert case.proposal not in visible_proposals(world.cosigner) and not opens(case.proposal)
 
 
-def test_collective_proposal_is_evaluated_by_the_organisation_and_its_cosigners(world):
+def collective_cosigned(world) -> Proposal:
+    """A collective proposal of 民盟朝天区支部, co-signed by 徐丽娟, submitted on 2023-02-14."""
     p = services.proposal_create_draft(by=world.collective, committee=world.committee,
                                        collective=world.collective_org, title="关于发展普惠托育服务的建议",
                                        body=BODY, category=category(world), at=at(2, 14, 9))
     [invitation] = services.cosign_invite(proposal=p, by=world.collective, members=[world.cosigner.member],
                                           at=at(2, 14, 9, 5))
     services.cosign_respond(cosignature=invitation, by=world.cosigner, accept=True, at=at(2, 14, 9, 30))
-    p = services.proposal_submit(proposal=fresh(p), by=world.collective, at=at(2, 14, 10))
+    return services.proposal_submit(proposal=fresh(p), by=world.collective, at=at(2, 14, 10))
+
+
+def test_collective_proposal_is_evaluated_by_the_organisation_and_its_cosigners(world):
+    p = collective_cosigned(world)
     assert p.number is None and p.kind == "collective"
     p = _handle_to_replied(world, p)
     assert fresh(p).number_session == "七届三次全会第1号集体提案"

@@ -195,3 +195,24 @@ def test_a_member_finds_the_proposals_their_own_were_merged_into(world, client_f
     assert found(world.cosigner.member.name) == {"关于加强乡村饮水工程管护的建议", "关于改善农村供水设施的建议",
                                                  "关于推进城乡供水一体化的建议"}
     assert found("没有这个人") == set()
+
+
+def test_a_member_acting_for_the_collective_rates_its_proposal_once(world):
+    """A member who co-signed their collective's proposal and acts for the collective rates it for the collective
+    (evaluation_submit): once rated, it is no longer asked of them as a member."""
+    from tests.test_lifecycle_services import _handle_to_replied, collective_cosigned, fresh
+    from tian.accounts import services as accounts
+    from tian.accounts.models import User
+    from tian.accounts.roles import Role
+    from tian.handling.services import awaiting_evaluation_by
+
+    p = _handle_to_replied(world, collective_cosigned(world))
+    user = world.cosigner
+    user.collective = world.collective_org
+    user.save(update_fields=["collective"])
+    accounts.user_roles_set(user=user, roles=[Role.MEMBER, Role.COLLECTIVE], by=world.admin)
+    user = User.objects.get(pk=user.pk)
+    assert [x.pk for x in awaiting_evaluation_by(user)] == [p.pk]
+    evaluation = handling.evaluation_submit(proposal=fresh(p), by=user, result="satisfied")
+    assert evaluation.collective_id == world.collective_org.pk
+    assert awaiting_evaluation_by(User.objects.get(pk=user.pk)) == []

@@ -1,6 +1,7 @@
 """联名: invitations of a proposal and of the signed-in member, with their ids, and the answers to them."""
 
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -72,6 +73,8 @@ def invitation_for(request, invitation_id: int) -> CoSignature:
         prefetch_related_objects([cosignature.proposal], *tie_prefetches())
     else:
         cosignature.proposal = get_proposal_for(request.user, cosignature.proposal_id)
+        if not disclosure_for(request.user, cosignature.proposal).invitations([cosignature]):
+            raise Http404  # who declined, or was asked and did not answer, is the lead proposer's to know
     return cosignature
 
 

@@ -40,8 +40,7 @@ from tian.api.schemas import (
     ProposalOut,
     ProposalState,
 )
-from tian.disclosure.masking import mask_personal
-from tian.disclosure.policy import disclosure_for
+from tian.disclosure.policy import disclosure_for, title_matches
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.organisations.selectors import current_committee, member_of
@@ -61,7 +60,6 @@ from tian.proposals.selectors import (
     get_proposal_for,
     get_proposal_row_for,
     proposer_members,
-    tied_proposals,
     visible_proposals,
 )
 from tian.search.filters import API, FILTERS, apply_filters, query_values
@@ -97,11 +95,8 @@ def _filtered(user, qs, f: ProposalFilters):
     values = f.dict()
     qs = apply_filters(qs, query_values(values, API), current_committee())
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(lead_member__name=f.q) | Q(collective__name=f.q))
-        if mask_personal(f.q, landlines=True) != f.q:
-            # A personal number is looked for only where the reader reads it in full (the titles are matched
-            # unmasked): elsewhere a match would confirm the number behind a masked one.
-            qs = qs.filter(pk__in=tied_proposals(user).values("pk"))
+        qs = title_matches(user, qs.filter(Q(title__icontains=f.q) | Q(lead_member__name=f.q)
+                                           | Q(collective__name=f.q)), f.q)
     return qs.select_related("category", "lead_member", "collective").distinct().order_by("-year", "number", "-pk")
 
 

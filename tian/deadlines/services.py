@@ -348,8 +348,10 @@ def satisfaction(proposal, lead_evaluation: Evaluation | None) -> Satisfaction:
         return Satisfaction(lead_evaluation.get_result_display())
     if proposal.state not in ANSWERED:
         return Satisfaction("")
+    if proposal.state == State.CLOSED:  # closed, the rating can no longer come (and no deadline is read)
+        return Satisfaction(_("No opinion"))
     due = evaluation_deadline(proposal)
-    if proposal.state == State.CLOSED or (due is not None and due < timezone.localdate()):
+    if due is not None and due < timezone.localdate():
         return Satisfaction(_("No opinion"))
     return Satisfaction(_("Not evaluated by the proposer yet"), due)
 

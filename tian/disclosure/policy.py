@@ -129,7 +129,8 @@ class Disclosure:
         return mask_personal(value, landlines=self.mask_landlines)
 
     def events(self, events) -> list:
-        """The history's events this viewer may read (``history``): the invitations' as ``invitations`` says."""
+        """The history's events this viewer may read (``history``): the invitations' events (which name everyone
+        invited at once) only for those who read every invitation (``all_invitations``)."""
         if not self.history:
             return []
         return [e for e in events if self.all_invitations or e.action not in INVITATION_EVENTS]
@@ -297,6 +298,19 @@ class ListDisclosure:
 def for_display(user, proposals) -> list[Proposal]:
     proposals = list(proposals)
     return ListDisclosure(user, proposals).for_display(proposals)
+
+
+def title_matches(user, qs, words: str):
+    """``qs``, proposals found by ``words`` in their titles (matched as stored, unmasked), without those where the
+    words match only what ``user`` reads masked: part of a masked number (1379 of 137****2836) would otherwise tell
+    its hidden digits one search at a time. Words without a digit cannot, and change nothing."""
+    if not any(ch.isdigit() for ch in words):
+        return qs
+    words = words.lower()
+    untied = qs.exclude(pk__in=tied_proposals(user).values("pk")) if getattr(user, "is_authenticated", False) else qs
+    hidden = [pk for pk, landlines, title in untied.values_list("pk", "committee__mask_landlines", "title")
+              if words not in mask_personal(title, landlines=landlines).lower()]
+    return qs.exclude(pk__in=hidden) if hidden else qs
 
 
 def may_read_attachments(user, proposal_id: int) -> bool:

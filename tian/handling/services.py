@@ -436,13 +436,15 @@ def awaiting_evaluation_by(user) -> list:
     proposer's own (for a user who acts for the collective) and those a member is credited on
     (``selectors.credited_ids``: led, co-signed, and what these were merged into, along the chain), each once."""
     found = []
-    if user.collective_id and Role.COLLECTIVE in user.roles:
+    acts_for_collective = bool(user.collective_id and Role.COLLECTIVE in user.roles)
+    if acts_for_collective:
         found += awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
                                      collective_id=user.collective_id)
     if user.member_id:
-        listed = {p.pk for p in found}
-        found += [p for p in awaiting_evaluation(Proposal.objects.filter(pk__in=credited_ids(user.member_id)),
-                                                 member_id=user.member_id) if p.pk not in listed]
+        credited = Proposal.objects.filter(pk__in=credited_ids(user.member_id))
+        if acts_for_collective:  # the collective's own are rated for the collective (``evaluation_submit``)
+            credited = credited.exclude(collective_id=user.collective_id)
+        found += awaiting_evaluation(credited, member_id=user.member_id)
     return found
 
 

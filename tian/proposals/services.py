@@ -348,8 +348,9 @@ def proposal_merge(*, proposal: Proposal, into: Proposal, by, note: str = "", at
     proposal = lock(proposal)
     workflow.check(by, proposal, "merge")
     target = Proposal.objects.select_for_update().get(pk=into.pk)
-    # Of the same committee and year, as the merge form and the merge candidates offer them.
-    if target.pk == proposal.pk or target.committee_id != proposal.committee_id or target.year != proposal.year:
+    # The merge form (pages and API) and the merge candidates offer the same year's proposals only; the service
+    # itself takes any of the committee's.
+    if target.pk == proposal.pk or target.committee_id != proposal.committee_id:
         raise WorkflowError(INVALID_INPUT, _("Please choose another proposal to merge into."))
     # Not into a replied one: its letters were written to proposers that did not include these.
     if target.state not in MERGE_TARGET_STATES:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.models import AuditEntry
+from tian.disclosure.policy import title_matches
 from tian.pages.audit.sentences import describe
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import visible_proposals
@@ -46,7 +47,7 @@ def _about_proposals(qs, text: str, user):
     elif text.isdigit():
         proposals = Proposal.objects.filter(number=int(text))
     else:  # words of the title: of the proposals the reader may open, or the search would tell what others hold
-        proposals = visible_proposals(user).filter(title__icontains=text)
+        proposals = title_matches(user, visible_proposals(user).filter(title__icontains=text), text)
     return qs.filter(object_type="proposal",
                      object_id__in=proposals.annotate(key=Cast("pk", CharField())).values("key"))
 

@@ -13,6 +13,7 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.deadlines import services as deadlines
 from tian.deadlines.selectors import replies_by_urgency
+from tian.deadlines.services import satisfaction
 from tian.deadlines.status import by_urgency, proposal_due, reply_deadline, unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
@@ -124,7 +125,8 @@ def key_proposals(request, bound=None):
         may_record = workflow.allowed(request.user, proposal, "record_supervision_activity")
         form = bound[1] if bound and bound[0] == proposal.pk else (
             ActivityForm(initial={"held_on": today}, prefix=f"p{proposal.pk}") if may_record else None)
-        rows.append({"proposal": proposal, "units": units, "rating": ratings[-1] if ratings else None, "due": due,
+        rating = ratings[-1] if ratings else None
+        rows.append({"proposal": proposal, "units": units, "satisfaction": satisfaction(proposal, rating), "due": due,
                      "status": due.status(today, due_soon), "form": form,
                      "activities": sorted(proposal.supervision_activities.all(), key=lambda x: (x.held_on, x.pk))})
     rows = by_urgency(rows, lambda row: row["status"])
