@@ -1024,3 +1024,13 @@ def test_an_attachment_is_added_only_by_whoever_may_edit_and_only_while_editable
     with pytest.raises(WorkflowError):
         services.attachment_add(proposal=submitted, by=world.member, file=SimpleUploadedFile("b.pdf", b"%PDF-1.4"))
     assert list(Attachment.objects.values_list("name", flat=True)) == ["调研报告.pdf"]
+
+
+def test_a_contact_or_reply_date_that_cannot_be_one_is_refused(world):
+    case = build(world, STAGES[4])  # signed for
+    for day in (datetime.date(1900, 1, 1), datetime.date(9999, 12, 31)):
+        refused("invalid_input", lambda day=day: handling.contact_record(
+            assignment=case.lead, by=world.lead_handler, method="phone", contacted_on=day, summary="电话沟通"))
+        refused("invalid_input", lambda day=day: handling.reply_save(
+            assignment=case.lead, by=world.lead_handler, body="答复", reply_date=day))
+    assert not case.lead.contacts.exists() and not case.lead.replies.exists()

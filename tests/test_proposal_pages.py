@@ -547,3 +547,34 @@ def test_the_office_queue_is_the_same_on_its_page_the_home_page_and_the_api(worl
             group.key)
     assert kinds.count("disclose") == 1 and kinds.count("extension_decision") == 1
     assert closed.title in page and handled.proposal.title in page
+
+
+@pytest.mark.parametrize("field, day", [("assisting_deadline", "9999-12-31"), ("assisting_deadline", "3026-01-01"),
+                                        ("assigned_on", "9999-12-31"), ("assigned_on", "2206-03-16"),
+                                        ("assigned_on", "0001-01-01")])
+def test_an_impossible_date_is_refused_beside_its_field_and_changes_nothing(world, client_for, field, day):
+    """A typed 2206 for 2026, or 9999, was kept: every deadline counted from it ran for centuries, and the proposal's
+    pages then took seconds to count the working days up to it, or failed."""
+    from tests.test_lifecycle_services import build
+
+    p = build(world, "registered").proposal
+    events = Event.objects.count()
+    data = {"state": p.state, "lead_unit": str(world.units["区民政局"].pk), "assigned_on": "2023-03-16",
+            "assisting_units": [str(world.units["区教科局"].pk)], field: day}
+    response = client_for(world.staff).post(reverse("proposals:action", args=[p.pk, "assign"]), data)
+    assert response.status_code == 422
+    assert "请检查年份" in _text(response) or "不能晚于" in _text(response) or "有效日期" in _text(response)
+    assert day in response.content.decode() or field == "assigned_on" and day == "0001-01-01"  # what was typed stays
+    assert Proposal.objects.get(pk=p.pk).state == State.REGISTERED and Event.objects.count() == events
+    assert not Assignment.objects.filter(proposal=p).exists()
+
+
+def test_a_rehandling_deadline_past_the_cap_is_refused(world, client_for):
+    from tests.test_supervision_pages import assigned_proposal, reply_awaiting_review
+
+    p = assigned_proposal(world)
+    supervision.reply_approve(reply=reply_awaiting_review(world, p), by=world.supervisor)
+    response = client_for(world.staff).post(reverse("proposals:action", args=[p.pk, "rehandle"]),
+                                            {"state": "replied", "deadline": "9999-12-31"})
+    assert response.status_code == 422 and "不能晚于" in _text(response)
+    assert Proposal.objects.get(pk=p.pk).state == State.REPLIED

@@ -95,10 +95,9 @@ def _year_table(year: int) -> list[int]:
 @lru_cache(maxsize=64)
 def _year_table_of(year: int, version: tuple) -> list[int]:
     running = [0]
-    day = datetime.date(year, 1, 1)
-    while day.year == year:
-        running.append(running[-1] + is_workday(day))
-        day += datetime.timedelta(days=1)
+    first = datetime.date(year, 1, 1)
+    for offset in range(366 if calendar.isleap(year) else 365):  # not past the year's end: 9999-12-31 has no next day
+        running.append(running[-1] + is_workday(first + datetime.timedelta(days=offset)))
     return running
 
 

@@ -88,6 +88,7 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
             raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": unit.name})
         seen.add(unit.pk)
     assigned_on = assigned_on or _today(at)
+    plausible_day(assigned_on, _today(at), _("Assignment date"))
     defaults = default_deadlines(proposal, assigned_on)
     reply_deadline = reply_deadline or defaults["reply"]
     assisting_deadline = assisting_deadline or defaults["assisting"]
@@ -96,6 +97,9 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
     cap = add_months(assigned_on, proposal.committee.extension_cap_months)
     if reply_deadline > cap:
         raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
+    if assisting_deadline > reply_deadline:  # the opinion goes into the reply
+        raise WorkflowError(INVALID_INPUT, _("The assisting opinion deadline cannot be later than the reply "
+                                             "deadline (%(day)s).") % {"day": reply_deadline})
     for unit, role in units:
         Assignment.objects.create(
             proposal=proposal, unit=unit, role=role, assigned_on=assigned_on,
@@ -111,6 +115,20 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
           units={role: [u.name for u, r in units if r == role] for role in UnitRole.values},
           reply_deadline=reply_deadline.isoformat(), key=is_key)
     return proposal
+
+
+# The earliest year a date of a proposal's handling may have: records of past years are entered (a committee's paper
+# archive), so only what cannot be one is refused.
+EARLIEST_YEAR = 2000
+
+
+def plausible_day(day: datetime.date, today: datetime.date, label) -> None:
+    """Refuse a date of the proposal's handling (the assignment's, a contact's, a reply's) that cannot be one: before
+    2000, or more than a year after today (a typed 2206 for 2026, or 9999, would be kept and make every deadline
+    counted from it run for centuries, and the pages counting working days up to it slow or broken)."""
+    if day.year < EARLIEST_YEAR or day > today + datetime.timedelta(days=366):
+        raise WorkflowError(INVALID_INPUT, _("%(field)s %(day)s is not a date of this proposal's handling. "
+                                             "Please check the year.") % {"field": label, "day": day.isoformat()})
 
 
 def _lock_assignment(assignment: Assignment, by, step: str) -> tuple[Assignment, Proposal]:
@@ -253,6 +271,7 @@ def contact_record(*, assignment: Assignment, by, method: str, contacted_on: dat
         raise WorkflowError(INVALID_INPUT, _("Please choose the method and write a summary."))
     if contacted_on > _today(at):
         raise WorkflowError(INVALID_INPUT, _("The contact date cannot be in the future."))
+    plausible_day(contacted_on, _today(at), _("Contact date"))
     contact = ContactRecord.objects.create(assignment=assignment, method=method, contacted_on=contacted_on,
                                            summary=summary, recorded_by=by, recorded_at=_now(at))
     record(proposal, by, "contact.recorded", from_state=proposal.state, note=summary, at=at,
@@ -286,6 +305,8 @@ def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
     if unknown:
         raise TypeError(f"unknown reply fields: {sorted(unknown)}")
     assignment, proposal = _lock_assignment(assignment, by, "write_reply")
+    if fields.get("reply_date"):
+        plausible_day(fields["reply_date"], _today(at), _("Reply date"))
     ASSIGNMENT.check(assignment, "write_reply")
     round_ = current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
@@ -407,6 +428,9 @@ def _start_rehandling(proposal, by, *, deadline=None, note="", at=None):
         today, months=committee.rehandling_months, working_days=committee.rehandling_working_days)
     if proposal.rehandling_deadline <= today:
         raise WorkflowError(INVALID_INPUT, _("The new deadline must be in the future."))
+    cap = add_months(today, committee.extension_cap_months)
+    if proposal.rehandling_deadline > cap:
+        raise WorkflowError(INVALID_INPUT, _("The new deadline cannot be later than %(cap)s.") % {"cap": cap})
     _move(proposal, by, "proposal.rehandling", State.REHANDLING, at=at, note=note,
           deadline=proposal.rehandling_deadline.isoformat())
     return proposal
