@@ -578,3 +578,19 @@ def test_a_rehandling_deadline_past_the_cap_is_refused(world, client_for):
                                             {"state": "replied", "deadline": "9999-12-31"})
     assert response.status_code == 422 and "不能晚于" in _text(response)
     assert Proposal.objects.get(pk=p.pk).state == State.REPLIED
+
+
+def test_a_paper_evaluation_without_its_member_is_refused_beside_the_field_and_keeps_what_was_typed(world,
+                                                                                                     client_for):
+    """The rating of a member's proposal is always a member's: left empty, the clerk was told "not allowed" and
+    lost the typed feedback."""
+    from tests.test_portal import BODY, REPLY_BODY, replied
+    from tian.handling.models import Evaluation
+
+    p = replied(world, title="关于完善农村饮水安全保障的建议", body=BODY, lead="区民政局", assisting=[],
+                reply_body=REPLY_BODY, phone="0839-8622541")
+    response = client_for(world.staff).post(reverse("proposals:action", args=[p.pk, "record_paper_evaluation"]),
+                                            {"state": p.state, "result": "satisfied", "feedback": "纸质测评表的意见"})
+    assert response.status_code == 422
+    assert "请选择这份评价是哪位委员的" in _text(response) and "纸质测评表的意见" in response.content.decode()
+    assert not Evaluation.objects.filter(proposal=p).exists()

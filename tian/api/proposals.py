@@ -55,7 +55,7 @@ from tian.proposals.forms import (
     RehandleForm,
 )
 from tian.proposals.forms import ReturnForm as ProposalReturnForm
-from tian.proposals.models import Proposal
+from tian.proposals.models import Kind, Proposal
 from tian.proposals.selectors import (
     get_proposal_for,
     get_proposal_row_for,
@@ -263,7 +263,8 @@ def _evaluate(request, p, payload):
 
 
 def _paper_evaluation(request, p, payload):
-    d = valid(PaperEvaluationForm(_evaluation_data(payload), members=proposer_members(p)))
+    d = valid(PaperEvaluationForm(_evaluation_data(payload), members=proposer_members(p),
+                                 collective=p.kind == Kind.COLLECTIVE))
     return handling.evaluation_submit(proposal=p, by=request.user, result=d["result"], attitude=d["attitude"] or "",
                                       contacted=d["contacted"], feedback=d["feedback"], member=d["member"])
 

@@ -21,9 +21,13 @@ class EvaluationForm(forms.Form):
 
 
 class PaperEvaluationForm(EvaluationForm):
-    member = forms.ModelChoiceField(label=_("Evaluating member"), queryset=Member.objects.none(), required=False)
+    member = forms.ModelChoiceField(label=_("Evaluating member"), queryset=Member.objects.none(), required=False,
+                                    error_messages={"required": _("Please choose the member whose evaluation this is.")})
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), collective: bool = False, **kwargs):
+        """``collective``: the proposal's proposer is an organisation, whose own rating is recorded when no member
+        is chosen; otherwise the rating is always a member's."""
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in members])
+        self.fields["member"].required = not collective
         self.order_fields(["member"])

@@ -41,7 +41,7 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import BEFORE_REGISTRATION, Proposal
+from tian.proposals.models import BEFORE_REGISTRATION, Kind, Proposal
 from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
 from tian.proposals.timeline import review_result, timeline
 from tian.search.views import merge_candidates
@@ -199,7 +199,8 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         if context["my_evaluation"] is None:
             forms["evaluate"] = bound.get("evaluate") or EvaluationForm()
     if "record_paper_evaluation" in actions:
-        forms["paper"] = bound.get("paper") or PaperEvaluationForm(members=proposers)
+        forms["paper"] = bound.get("paper") or PaperEvaluationForm(
+            members=proposers, collective=proposal.kind == Kind.COLLECTIVE)
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:

@@ -46,7 +46,7 @@ from tian.proposals.forms import (
     RemindForm,
     ReturnForm,
 )
-from tian.proposals.models import State
+from tian.proposals.models import Kind, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm
@@ -104,7 +104,8 @@ ACTIONS: dict[str, Action] = {
     "disclose": Action(None, lambda p, u, d: services.proposal_disclose(proposal=p, by=u),
                        gettext_lazy("The proposal was disclosed to the public.")),
     "evaluate": Action(EvaluationForm, _evaluate, gettext_lazy("Thank you. Your evaluation was recorded.")),
-    "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm(data, members=proposer_members(p)),
+    "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm(
+        data, members=proposer_members(p), collective=p.kind == Kind.COLLECTIVE),
                                       _paper, gettext_lazy("The paper evaluation was recorded.")),
 }
 
