@@ -114,6 +114,10 @@ def test_extension_is_capped_and_approval_moves_the_deadline(world):
                                           at=at(2023, 5, 1))
     with pytest.raises(WorkflowError):
         deadlines.extension_approve(extension=request, by=world.lead_handler)
+    # A new deadline before the current one is refused for what it is, not as too late.
+    with pytest.raises(WorkflowError, match="新期限必须晚于当前期限"):
+        deadlines.extension_approve(extension=request, by=world.staff, deadline=datetime.date(2023, 6, 1),
+                                    at=at(2023, 5, 2))
     deadlines.extension_approve(extension=request, by=world.staff, at=at(2023, 5, 2))
     lead.refresh_from_db()
     assert lead.deadline == datetime.date(2023, 9, 16)
@@ -255,6 +259,11 @@ def test_b_class_follow_up_a_year_later(world):
     deadlines.follow_up_report(follow_up=follow_up, by=world.lead_handler, report="已建成12个工作站")
     follow_up.refresh_from_db()
     assert follow_up.report == "已建成12个工作站"
+    events = Event.objects.count()
+    with pytest.raises(WorkflowError, match="已报送"):  # sent twice (a double click): the first stays
+        deadlines.follow_up_report(follow_up=follow_up, by=world.lead_handler, report="另一份")
+    follow_up.refresh_from_db()
+    assert follow_up.report == "已建成12个工作站" and Event.objects.count() == events
 
 
 def test_a_b_class_reply_answered_again_after_rehandling_gets_no_follow_up(world):

@@ -84,7 +84,10 @@ def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.dat
     assignment = extension.assignment
     deadline = deadline or extension.requested_deadline
     cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
-    if deadline > cap or deadline <= extension.previous_deadline:
+    if deadline <= extension.previous_deadline:
+        raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
+                            % {"day": extension.previous_deadline})
+    if deadline > cap:
         raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
     at = _now(at)
     extension.status, extension.decided_by, extension.decided_at, extension.decision_note = (
@@ -291,6 +294,8 @@ def follow_up_report(*, follow_up: FollowUp, by, report: str, at=None) -> Follow
     workflow.check(by, proposal, "report_follow_up")
     if follow_up.reply.unit_id != by.unit_id:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    if follow_up.reported_at is not None:  # sent once: a second sending (a double click) must not replace it
+        raise WorkflowError(INVALID_STATE, _("This follow-up report has already been sent."))
     at = _now(at)
     follow_up.report, follow_up.reported_at, follow_up.reported_by = report, at, by
     follow_up.save()
