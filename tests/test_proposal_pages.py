@@ -594,3 +594,22 @@ def test_a_paper_evaluation_without_its_member_is_refused_beside_the_field_and_k
     assert response.status_code == 422
     assert "请选择这份评价是哪位委员的" in _text(response) and "纸质测评表的意见" in response.content.decode()
     assert not Evaluation.objects.filter(proposal=p).exists()
+
+
+def test_a_second_click_on_submit_shows_the_submitted_proposal(world, client_for):
+    """The draft page's second POST (a double click, another tab) found the draft submitted and answered "your role
+    may not open this page"; autosave went on saying "saved" while nothing was. Now the author is shown the
+    proposal where it stands, and autosave says it is no longer kept."""
+    member = client_for(world.member)
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    data = {"title": "关于加强校园周边交通安全的建议", "body": "建议。", "category": category.pk,
+            "disclosure_consent": "on", "submit": "1"}
+    first = member.post(reverse("proposals:new"), data)
+    proposal = Proposal.objects.get(title="关于加强校园周边交通安全的建议")
+    assert proposal.state == State.SUBMITTED, first
+    again = member.post(reverse("proposals:edit", args=[proposal.pk]), data, follow=True)
+    assert again.status_code == 200 and "不能再修改" in _text(again) and proposal.title in _text(again)
+    saved = member.post(reverse("proposals:autosave", args=[proposal.pk]), data, HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200 and "不能再修改" in saved.content.decode()
+    assert Proposal.objects.get(pk=proposal.pk).state == State.SUBMITTED
+    assert client_for(world.stranger).post(reverse("proposals:edit", args=[proposal.pk]), data).status_code in (403, 404)

@@ -171,16 +171,35 @@ def proposal_new(request):
     return _draft_page(request, committee=committee, proposal=None, proposer_form=proposer_form)
 
 
+class NoLongerEditable(Exception):
+    """The author's draft has moved on (submitted, perhaps by a second click of 提交 or from another tab)."""
+
+    def __init__(self, proposal):
+        super().__init__(proposal.pk)
+        self.message = _("This proposal can no longer be changed: it is “%(state)s”.") % {
+            "state": proposal.get_state_display()}
+
+
 def _editable(request, pk) -> Proposal:
     proposal = get_proposal_for(request.user, pk)
     if not workflow.allowed(request.user, proposal, "edit"):
+        if workflow.is_author(request.user, proposal):
+            raise NoLongerEditable(proposal)
         raise PermissionDenied
     return proposal
 
 
 @login_required
 def proposal_edit(request, pk):
-    proposal = _editable(request, pk)
+    try:
+        proposal = _editable(request, pk)
+    except NoLongerEditable as e:
+        if request.method != "POST":
+            raise PermissionDenied from e  # the edit page of a proposal that is no longer a draft is refused
+        # A form sent from a page that has moved on (a second click of 提交, another tab): its author is shown the
+        # proposal where it stands.
+        messages.info(request, e.message)
+        return redirect("proposals:detail", pk=pk)
     return _draft_page(request, committee=proposal.committee, proposal=proposal)
 
 
@@ -188,7 +207,10 @@ def proposal_edit(request, pk):
 @require_POST
 def proposal_autosave(request, pk):
     """htmx: save the draft silently while the author types; answers with a one-line status."""
-    proposal = _editable(request, pk)
+    try:
+        proposal = _editable(request, pk)
+    except NoLongerEditable as e:  # shown where the status line is: what is typed now is not kept
+        return HttpResponse(format_html('<span class="badge badge--danger">{}</span>', e.message))
     form = ProposalForm(request.POST, instance=proposal, committee=proposal.committee)
     if not form.is_valid():
         return HttpResponse(format_html('<span class="badge badge--danger">{}</span>', first_error(form)))
@@ -203,7 +225,11 @@ def proposal_autosave(request, pk):
 @login_required
 @require_POST
 def proposal_upload(request, pk):
-    proposal = _editable(request, pk)
+    try:
+        proposal = _editable(request, pk)
+    except NoLongerEditable as e:
+        messages.info(request, e.message)
+        return redirect("proposals:detail", pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
