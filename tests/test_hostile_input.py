@@ -94,3 +94,18 @@ def test_unknown_enum_values_in_the_api_are_a_field_error(world):
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     response = client.get("/api/v1/proposals?state=nonsense")
     assert response.status_code == 422 and response.json()["code"] == "invalid_input"
+
+
+def test_odd_ids_in_a_bulk_action_and_an_empty_management_form_answer_without_an_error(world, client_for):
+    """A crafted bulk selection (a superscript digit, thirty digits) and a management form sent empty gave a server
+    error; each is now an ordinary answer that changes nothing."""
+    from tian.organisations.models import Unit
+
+    staff = client_for(world.staff)
+    for ids in (["²"], ["9" * 30], ["-1"]):
+        response = staff.post(reverse("proposals:bulk"), {"action": "register", "ids": ids})
+        assert response.status_code < 500, ids
+    units = Unit.objects.count()
+    response = staff.post(reverse("organisations:create", args=["units"]), {})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert Unit.objects.count() == units

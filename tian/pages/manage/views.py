@@ -97,7 +97,8 @@ def _login_form(request, entry, instance):
         return None
     if entry.person and instance is not None and User.objects.filter(**{HOLDER_FIELD[entry.login]: instance}).exists():
         return None
-    return HolderLoginForm(request.POST or None, role=entry.login, person_named=entry.person)
+    return HolderLoginForm(request.POST if request.method == "POST" else None, role=entry.login,
+                           person_named=entry.person)
 
 
 def _accounts_of(entry, instance) -> list:
@@ -149,7 +150,10 @@ def object_edit(request, slug, pk=None):
     instance = None
     if pk is not None:
         instance = get_object_or_404(entry.model, pk=pk, **_scope(entry, committee))
-    form = managed_form_class(entry, committee)(request.POST or None, instance=instance)
+    # Bound on every POST, an empty one too (with ``or None`` an empty POST left the form unbound, without
+    # cleaned_data, and the login form's check failed).
+    form = managed_form_class(entry, committee)(request.POST if request.method == "POST" else None,
+                                                instance=instance)
     login_form = _login_form(request, entry, instance)
     if request.method == "POST":
         valid = [f.is_valid() for f in (form, login_form) if f is not None]  # every form checked: all errors show

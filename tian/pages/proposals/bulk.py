@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
+from tian.core.request_limits import whole_number
 from tian.deadlines import services as deadlines
 from tian.deadlines.status import DUE_SOON, OVERDUE, unit_due
 from tian.organisations.selectors import current_committee
@@ -157,7 +158,8 @@ def selection(request, committee):
         pks = filtered_proposals(request.user, QueryDict(post.get("query", "")), committee)[1].values("pk")
         return _chosen(request.user, committee).filter(pk__in=pks)
     named = post.getlist("ids") + (post.getlist("page_ids") if post.get("page") else [])
-    return _chosen(request.user, committee).filter(pk__in=[int(v) for v in named if v.isdigit()])
+    ids = [whole_number(v, maximum=2**31 - 1) for v in named]  # never an error for ² or thirty digits
+    return _chosen(request.user, committee).filter(pk__in=[pk for pk in ids if pk is not None])
 
 
 def run(action: BulkAction, name: str, proposals, user, data) -> BulkResult:
