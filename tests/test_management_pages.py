@@ -139,3 +139,20 @@ def test_a_row_deleted_in_the_django_admin_is_audited_with_its_id_and_name(world
     entry = AuditEntry.objects.get(data__kind=Kind.ROW_CHANGED, data__change="deleted")
     assert (entry.actor, entry.object_type, entry.object_id, entry.data["name"]) == (
         world.admin, "party", str(pk), "中国致公党")
+
+
+@pytest.mark.parametrize("field, value", [("evaluation_window_days", 150000), ("disclosure_days", 150000),
+                                          ("rehandling_months", 100000), ("extension_cap_months", 1000)])
+def test_a_committee_setting_out_of_reason_is_refused_beside_its_field(world, client_for, field, value):
+    """A window of 150,000 working days was taken, and the proposal page then counted working days for seconds."""
+    from django.forms.models import model_to_dict
+
+    from tian.organisations.forms import CommitteeSettingsForm
+    from tian.organisations.models import Committee
+
+    data = {k: v for k, v in model_to_dict(world.committee, fields=CommitteeSettingsForm.Meta.fields).items()
+            if v is not None and v is not False}
+    data[field] = value
+    response = client_for(world.admin).post(reverse("organisations:settings"), data)
+    assert response.status_code == 200 and "确保该值小于或等于" in response.content.decode()
+    assert getattr(Committee.objects.get(pk=world.committee.pk), field) == getattr(world.committee, field)

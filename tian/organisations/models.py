@@ -40,38 +40,45 @@ class Committee(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(6)],
     )
     assisting_opinion_months = models.PositiveIntegerField(
-        _("assisting opinion deadline (months)"), default=1, validators=[MinValueValidator(1)]
+        _("assisting opinion deadline (months)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
     )
     reassignment_window_days = models.PositiveIntegerField(
-        _("reassignment request window (working days)"), default=7, validators=[MinValueValidator(1)]
+        _("reassignment request window (working days)"), default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     rehandling_months = models.PositiveIntegerField(
-        _("rehandling deadline (months)"), default=3, validators=[MinValueValidator(1)]
+        _("rehandling deadline (months)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     evaluation_window_days = models.PositiveIntegerField(
-        _("evaluation window (working days)"), default=15, validators=[MinValueValidator(1)]
+        _("evaluation window (working days)"), default=15, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     extension_cap_months = models.PositiveIntegerField(
-        _("longest reply deadline with an extension (months)"), default=6, validators=[MinValueValidator(1)]
+        _("longest reply deadline with an extension (months)"), default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)]
     )
     # A committee that counts these deadlines in working days sets them here; 0 means "in months, above".
     reply_working_days = models.PositiveIntegerField(
-        _("reply deadline in working days (0: use months)"), default=0)
+        _("reply deadline in working days (0: use months)"), default=0, validators=[MaxValueValidator(250)])
     assisting_opinion_working_days = models.PositiveIntegerField(
-        _("assisting opinion deadline in working days (0: use months)"), default=0)
+        _("assisting opinion deadline in working days (0: use months)"), default=0,
+        validators=[MaxValueValidator(250)])
     rehandling_working_days = models.PositiveIntegerField(
-        _("rehandling deadline in working days (0: use months)"), default=0)
+        _("rehandling deadline in working days (0: use months)"), default=0, validators=[MaxValueValidator(250)])
     remind_days_before = models.PositiveIntegerField(
-        _("first reminder (working days before a deadline)"), default=10, validators=[MinValueValidator(1)]
+        _("first reminder (working days before a deadline)"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     due_soon_days = models.PositiveIntegerField(
-        _("“due soon” from (working days before a deadline)"), default=5, validators=[MinValueValidator(1)]
+        _("“due soon” from (working days before a deadline)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     escalate_days_after = models.PositiveIntegerField(
-        _("escalate to supervisors (working days after a deadline)"), default=5, validators=[MinValueValidator(1)]
+        _("escalate to supervisors (working days after a deadline)"), default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
     disclosure_days = models.PositiveIntegerField(
-        _("disclosure within (working days of the reply)"), default=20, validators=[MinValueValidator(1)]
+        _("disclosure within (working days of the reply)"), default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(250)]
     )
     # Mobile numbers are always masked where the policy hides personal data; fixed lines only if chosen.
     mask_landlines = models.BooleanField(
