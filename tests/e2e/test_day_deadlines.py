@@ -133,3 +133,21 @@ def test_finished_work_reads_done_and_the_inbox_puts_the_most_urgent_first(world
     units = staff.locator("table.list.small").inner_text()
     assert "已完成" in units and "已逾期" not in units and "按期办理中" not in units
     shot(staff, f"finished-proposal-units-{size}")
+
+
+
+def test_a_form_sent_is_not_sent_again_by_a_second_click(world, open_as):
+    """tian.js drops a second submission of a form within a few seconds (a clerk's double click recorded a contact
+    twice). Read in the browser: a listener on the window, which hears each submission after tian.js's, records
+    whether it was dropped, and keeps the page from leaving."""
+    p = signed_proposal(world, "关于完善社区养老服务设施的建议")
+    page = open_as(world.lead_handler, width=1280, height=900, mobile=False)
+    page.goto(page.base + reverse("handling:work", args=[p.pk]))
+    page.fill("#id_summary", "电话沟通了办理思路")
+    dropped = page.evaluate("""() => {
+        const form = document.querySelector("#id_summary").form, seen = [];
+        window.addEventListener("submit", (e) => { seen.push(e.defaultPrevented); e.preventDefault(); });
+        form.requestSubmit(); form.requestSubmit();
+        return seen;
+    }""")
+    assert dropped == [False, True]

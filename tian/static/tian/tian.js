@@ -35,3 +35,18 @@ window.addEventListener("load", function () {
   var field = error.querySelector("input:not([type=hidden]), select, textarea");
   if (field) { field.focus({preventScroll: true}); }
 });
+
+// A form sent is not sent again by a second click while the next page loads (two drafts, two contact records):
+// a second submission within a few seconds is dropped. The flag clears itself, for a form whose answer is a file
+// (the page stays) and for a page brought back by the browser's Back button.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  // (getAttribute: a form with a field named "method", as the contact form has, hides the property.)
+  if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") { return; }
+  if (form.dataset.sent) { event.preventDefault(); return; }
+  form.dataset.sent = "1";
+  window.setTimeout(function () { delete form.dataset.sent; }, 3000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
+});
