@@ -294,6 +294,9 @@ def test_a_b_class_reply_answered_again_after_rehandling_gets_no_follow_up(world
 
 def test_supervision_activities_only_by_the_key_proposals_own_officials(world):
     proposal = assigned(world, key=True)
+    with pytest.raises(WorkflowError, match="请检查年份"):  # a date that cannot be one (1900 for 2023)
+        deadlines.supervision_activity_record(proposal=proposal, by=world.official, kind="inspection",
+                                              held_on=datetime.date(1900, 5, 1), participants="杨金军", notes="视察")
     with pytest.raises(WorkflowError):
         deadlines.supervision_activity_record(proposal=proposal, by=world.member, kind="inspection",
                                               held_on=datetime.date(2023, 5, 1), participants="杨金军", notes="视察")

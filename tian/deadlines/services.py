@@ -16,6 +16,7 @@ from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
 from tian.handling.lifecycle import ASSIGNMENT
 from tian.handling.models import Assignment, Evaluation, Reply, UnitRole
+from tian.handling.services import plausible_day
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
 from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
@@ -312,6 +313,7 @@ def supervision_activity_record(*, proposal, by, kind: str, held_on: datetime.da
         raise WorkflowError(INVALID_INPUT, _("Please choose the kind and fill in the participants and notes."))
     if held_on > timezone.localdate(_now(at)):
         raise WorkflowError(INVALID_INPUT, _("The date cannot be in the future."))
+    plausible_day(held_on, timezone.localdate(_now(at)), _("Date"))
     proposal = lock(proposal)
     workflow.check(by, proposal, "record_supervision_activity")
     activity = SupervisionActivity.objects.create(proposal=proposal, kind=kind, held_on=held_on,
