@@ -310,3 +310,14 @@ def test_the_key_proposals_tile_counts_what_its_page_lists(world, client_for):
     tiles = client.get(reverse("core:home_supervisor")).context["tiles"]
     [tile] = [t for t in tiles if t["url"] == reverse("supervision:key_proposals") and t["label"] == "重点提案"]
     assert len(rows) == 2 and tile["count"] == 2
+
+
+def test_comments_typed_after_someone_else_reviewed_the_reply_are_shown_to_copy(world, client_for, proposal, reply):
+    from tian.supervision import services as supervision_services
+
+    supervision_services.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor)
+    response = client_for(world.supervisor).post(reverse("supervision:review", args=[reply.pk]),
+                                                 {"decision": "return", "comments": "请补充资金落实情况"})
+    page = text(response)
+    assert response.status_code == 200 and "您填写的内容没有保存" in page and "请补充资金落实情况" in page
+    assert Reply.objects.get(pk=reply.pk).status == Reply.Status.RELEASED

@@ -130,3 +130,16 @@ def test_role_homes_show_pending_work(world, client_for, assigned, who, url):
     assert response.status_code == 200
     text = _text(response)
     assert {"lead_handler": "待签收", "supervisor": "待督办审核的答复", "official": "我牵头的提案"}[who] in text
+
+
+def test_a_reply_typed_after_it_was_submitted_is_shown_to_copy(world, client_for):
+    """Another handler of the unit submitted the reply meanwhile: the text typed is not taken, and not lost either."""
+    from tests.test_lifecycle_services import STAGES, build
+
+    case = build(world, STAGES[5])  # the reply drafted by the lead unit
+    handling.reply_submit(reply=case.reply, by=world.lead_handler)
+    response = client_for(world.lead_handler).post(reverse("handling:reply", args=[case.lead.pk]), {
+        "body": "我们补充了新的落实数据。", "outcome": "A", "contact_name": "贺威", "contact_phone": "13795952836",
+        "reply_date": "2023-10-11"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "您填写的内容没有保存" in page and "我们补充了新的落实数据。" in page

@@ -133,6 +133,8 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         "due": unit_due(assignment, proposal),
         "letters": [build_letter(r) for r in replies if r.was_submitted or r == current],
         "current": current, "reply_form": reply_form,
+        # A reply sent after it could no longer be changed (another handler submitted it): its text, to copy.
+        "unsaved": bound["reply"].data.get("body", "") if reply_form is None and "reply" in bound else "",
         "returned_reviews": list(SupervisionReview.objects.filter(reply=current,
                                                          decision=SupervisionReview.Decision.RETURNED))
         if current and current.status == Reply.Status.RETURNED else [],

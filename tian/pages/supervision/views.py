@@ -65,6 +65,7 @@ def review(request, pk):
         return redirect("supervision:queue")
     committee = reply.proposal.committee
     forms = {"approve": ApproveForm(committee=committee), "return": ReturnForm()}
+    unsaved = ""
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision not in forms:
@@ -85,13 +86,14 @@ def review(request, pk):
             except WorkflowError as e:  # shown again with what was typed: beside the form if the input is wrong
                 if e.code == INVALID_INPUT:
                     form.add_error(None, e.message)
-                else:
+                else:  # reviewed meanwhile: the forms are gone, the comments typed are shown to copy
                     messages.error(request, e.message)
+                    unsaved = form.cleaned_data.get("comments", "")
             else:
                 return redirect("supervision:queue")
     return render(request, "supervision/review.html", {
         "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
-        "approve_form": forms["approve"], "return_form": forms["return"],
+        "approve_form": forms["approve"], "return_form": forms["return"], "unsaved": unsaved,
         "pending": REPLY.permits(request.user, reply.proposal, reply, "approve")})
 
 
