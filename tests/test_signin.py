@@ -115,3 +115,26 @@ def test_security_headers(world):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_after_signing_in(world, client_for):
+    """The form's POST-only address was where signing in led, which answered a blank "method not allowed": the
+    sign-in page now says what happened and leads back to the page the form was on. A sign-out says nothing."""
+    page = "/unit/assignments/1/"
+    expired = Client()  # the session has ended: no one is signed in
+    response = expired.post(reverse("proposals:action", args=[1, "register"]), {"note": "x"},
+                            HTTP_REFERER=f"http://testserver{page}")
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(reverse("accounts:login")) and "expired=1" in location
+    assert "next=%2Funit%2Fassignments%2F1%2F" in location
+    notice = expired.get(location).content.decode()
+    assert "刚才提交的内容没有保存" in notice
+    # From another site, the way back is the home page, never the other site.
+    response = expired.post(reverse("proposals:action", args=[1, "register"]), {"note": "x"},
+                            HTTP_REFERER="https://elsewhere.example/page")
+    assert "elsewhere" not in response["Location"]
+    # Signing out leads to the sign-in page without the notice.
+    member = client_for(world.member)
+    out = member.post(reverse("accounts:logout"))
+    assert "expired" not in out["Location"]

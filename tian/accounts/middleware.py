@@ -2,12 +2,14 @@
 that must come first, and a second factor still owed."""
 
 import time
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from tian.accounts import twofactor
@@ -35,6 +37,35 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             if now - session.get(TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
                 session[TOUCHED] = now  # marks the session modified: SessionMiddleware saves it with a new expiry
+        return response
+
+
+class ExpiredFormMiddleware:
+    """A form sent after the session ended (the idle timeout) is sent to the sign-in page, and Django names the
+    form's address as where to go next: a POST-only address, which after signing in answers a blank "method not
+    allowed". The sign-in page is told instead to go back to the page the form was on (the Referer, on this site)
+    and to say that what was sent was not saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.method != "POST" or response.status_code != 302
+                or getattr(request, "user", None) is None or request.user.is_authenticated):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        location = urlsplit(response["Location"])
+        # The sign-in page asked to come back to this very form (``redirect_to_login``), not a sign-out's redirect.
+        if location.path != login or parse_qs(location.query).get("next") != [request.get_full_path()]:
+            return response
+        referer = request.META.get("HTTP_REFERER", "")
+        back = urlsplit(referer)
+        if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) or not back.path:
+            back_to = settings.LOGIN_REDIRECT_URL and resolve_url(settings.LOGIN_REDIRECT_URL)
+        else:
+            back_to = back.path + (f"?{back.query}" if back.query else "")
+        response["Location"] = f"{login}?{urlencode({'next': back_to, 'expired': 1})}"
         return response
 
 
