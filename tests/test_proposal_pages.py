@@ -43,6 +43,13 @@ def test_member_drafts_invites_and_submits(world, client_for):
     invitation = CoSignature.objects.get(proposal=proposal)
     home = client_for(world.cosigner).get(reverse("core:home_member"))
     assert TITLE in home.content.decode()
+    # An answer never given (a crafted form, a lost field) is not a refusal: nothing changes.
+    for data in ({}, {"answer": "maybe"}):
+        response = client_for(world.cosigner).post(reverse("proposals:cosign_respond", args=[invitation.pk]), data,
+                                                   follow=True)
+        assert "请选择同意或谢绝" in _text(response)
+        invitation.refresh_from_db()
+        assert invitation.status == CoSignature.Status.INVITED
     response = client_for(world.cosigner).post(reverse("proposals:cosign_respond", args=[invitation.pk]),
                                                {"answer": "accept"})
     invitation.refresh_from_db()

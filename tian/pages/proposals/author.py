@@ -292,7 +292,11 @@ def cosign_withdraw(request, pk):
 @require_POST
 def cosign_respond(request, pk):
     cosignature = get_object_or_404(CoSignature, pk=pk, member_id=request.user.member_id or 0)
-    accept = request.POST.get("answer") == "accept"
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):  # an answer never given is not a refusal
+        messages.error(request, _("Please choose to agree or to decline."))
+        return redirect(safe_next(request, reverse("core:home_member")))
+    accept = answer == "accept"
     message = _("You agreed to co-sign the proposal.") if accept else _("You declined to co-sign the proposal.")
     proposal = cosignature.proposal
     response, _result = run_action(
