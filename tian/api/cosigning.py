@@ -13,7 +13,7 @@ from tian.disclosure.policy import ListDisclosure, disclosure_for
 from tian.proposals import services, workflow
 from tian.proposals.forms import InviteForm
 from tian.proposals.models import CoSignature, Proposal
-from tian.proposals.selectors import get_proposal_for, tie_prefetches, visible_proposals
+from tian.proposals.selectors import get_proposal_for, may_open, tie_prefetches, visible_proposals
 
 router = Router(tags=["co-signing"])
 
@@ -83,8 +83,7 @@ def _answer(request, cosignature: CoSignature, proposal=None):
     fresh = CoSignature.objects.select_related("member").get(pk=cosignature.pk)
     # An invitation that was declined, withdrawn or has lapsed no longer opens the draft: its answer says so
     # without the draft's title, which the lead proposer may have changed since.
-    title = (disclosure_for(request.user, proposal).text(proposal.title)
-             if visible_proposals(request.user).filter(pk=proposal.pk).exists() else "")
+    title = disclosure_for(request.user, proposal).text(proposal.title) if may_open(request.user, proposal) else ""
     return outputs.invitation_out(request.user, fresh, title,
                                   may_withdraw=workflow.allowed(request.user, proposal, "invite_cosigners"))
 

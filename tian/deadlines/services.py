@@ -343,7 +343,7 @@ class Satisfaction:
     """What a page says of the proposer's satisfaction (满意度): the rating, or why there is none."""
 
     text: str
-    open_until: datetime.date | None = None  # while the proposer may still evaluate
+    open_until: datetime.date | None = None  # the evaluation window's last day, until it has passed
 
 
 def satisfaction(proposal, lead_evaluation: Evaluation | None) -> Satisfaction:

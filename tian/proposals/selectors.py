@@ -190,6 +190,12 @@ def tie_prefetches(assignments: QuerySet | None = None) -> list:
             "supervising_offices", "lead_officials"]
 
 
+def may_open(user, proposal: Proposal) -> bool:
+    """Whether ``user`` may open ``proposal`` (``visible_proposals``), asking the database only when the row's own
+    columns do not already say so (their own proposal, a public one, staff)."""
+    return _visible_by_own_columns(user, proposal) or visible_proposals(user).filter(pk=proposal.pk).exists()
+
+
 def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
     """Fetch-and-authorize the proposal alone, for an action on it (the services lock and re-read it, and the
     workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed.
@@ -204,7 +210,7 @@ def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
         proposal = Proposal.objects.select_related(*related).get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404 from None
-    if not _visible_by_own_columns(user, proposal) and not visible_proposals(user).filter(pk=pk).exists():
+    if not may_open(user, proposal):
         raise Http404
     if ties:
         prefetch_related_objects([proposal], *tie_prefetches())

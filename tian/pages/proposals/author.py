@@ -23,7 +23,7 @@ from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
 from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Kind, Proposal, open_invitations
-from tian.proposals.selectors import credited_ids, get_proposal_for, own_proposals, visible_proposals
+from tian.proposals.selectors import credited_ids, get_proposal_for, may_open, own_proposals
 from tian.proposals.workflow import WorkflowError
 
 
@@ -176,8 +176,16 @@ class NoLongerEditable(Exception):
 
     def __init__(self, proposal):
         super().__init__(proposal.pk)
+        self.proposal = proposal
         self.message = _("This proposal can no longer be changed: it is “%(state)s”.") % {
             "state": proposal.get_state_display()}
+
+
+def _where_it_stands(request, error: NoLongerEditable):
+    """A draft form sent from a page that has moved on (a second click of 提交, another tab): its author is shown the
+    proposal where it stands, with why nothing was taken."""
+    messages.info(request, error.message)
+    return redirect(error.proposal.get_absolute_url())
 
 
 def _editable(request, pk) -> Proposal:
@@ -196,10 +204,7 @@ def proposal_edit(request, pk):
     except NoLongerEditable as e:
         if request.method != "POST":
             raise PermissionDenied from e  # the edit page of a proposal that is no longer a draft is refused
-        # A form sent from a page that has moved on (a second click of 提交, another tab): its author is shown the
-        # proposal where it stands.
-        messages.info(request, e.message)
-        return redirect("proposals:detail", pk=pk)
+        return _where_it_stands(request, e)
     return _draft_page(request, committee=proposal.committee, proposal=proposal)
 
 
@@ -228,8 +233,7 @@ def proposal_upload(request, pk):
     try:
         proposal = _editable(request, pk)
     except NoLongerEditable as e:
-        messages.info(request, e.message)
-        return redirect("proposals:detail", pk=pk)
+        return _where_it_stands(request, e)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -302,8 +306,7 @@ def cosign_respond(request, pk):
     response, _result = run_action(
         request, lambda: services.cosign_respond(cosignature=cosignature, by=request.user, accept=accept),
         message, redirect_to=safe_next(request, proposal.get_absolute_url()))
-    if response.url == proposal.get_absolute_url() and not visible_proposals(request.user).filter(
-            pk=proposal.pk).exists():
+    if response.url == proposal.get_absolute_url() and not may_open(request.user, proposal):
         # Declined, or too late: the draft is no longer theirs to read; the message shows on their home page.
         response = redirect("core:home_member")
     return response
