@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tian.handling import services as handling
@@ -354,3 +356,24 @@ def test_public_search_caps_its_count_within_disclosed_proposals(world, portal, 
     assert more not in response.content.decode()
     staff_page = client_for(world.staff).get(reverse("search:search"), {"q": "托育"}).content.decode()
     assert more in staff_page
+
+
+def test_open_data_reads_each_rows_reply_day_with_the_list(world, portal, django_assert_max_num_queries):
+    """Disclosed before the proposer rated the reply, a row says 未表态 once the window passed, from the day its
+    replies were out: that day is read with the rows, so the download asks the same queries for one such row or
+    three."""
+    def disclose_unrated(title):
+        p = replied(world, title=title, body=BODY, lead="区财政局", assisting=[], reply_body="已研究办理。",
+                    phone=OFFICE_PHONE, cosigner=False)
+        services.proposal_disclose(proposal=p, by=world.staff, at=at(11, 3))
+
+    url = reverse("portal:export", args=[world.session.pk, "json"])
+    disclose_unrated("第一件未评价提案")
+    with CaptureQueriesContext(connection) as one:
+        document = json.loads(Client().get(url).content)
+    assert [item["satisfaction"] for item in document["proposals"]] == ["满意", "未表态"]
+    disclose_unrated("第二件未评价提案")
+    disclose_unrated("第三件未评价提案")
+    with django_assert_max_num_queries(len(one)):
+        document = json.loads(Client().get(url).content)
+    assert [item["satisfaction"] for item in document["proposals"]] == ["满意", "未表态", "未表态", "未表态"]

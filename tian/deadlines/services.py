@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,10 +324,25 @@ def supervision_activity_record(*, proposal, by, kind: str, held_on: datetime.da
     return activity
 
 
+def _replied_at():
+    return (Event.objects.filter(proposal=OuterRef("pk"), action="proposal.replied").order_by("-at")
+            .values("at")[:1])
+
+
+def with_replied_on(proposals: QuerySet) -> QuerySet:
+    """``proposals`` with the moment their replies were last all released read in the same query
+    (``replied_on``), for a list that says each one's satisfaction or disclosure deadline."""
+    return proposals.annotate(replied_at=Subquery(_replied_at()))
+
+
 def replied_on(proposal) -> datetime.date | None:
-    """The day the proposal's replies (of the latest round) were all released."""
-    at = (Event.objects.filter(proposal=proposal, action="proposal.replied").order_by("-at")
-          .values_list("at", flat=True).first())
+    """The day the proposal's replies (of the latest round) were all released: read with the proposal where it
+    was listed ``with_replied_on``, otherwise asked of its events."""
+    if "replied_at" in proposal.__dict__:
+        at = proposal.replied_at
+    else:
+        at = (Event.objects.filter(proposal=proposal, action="proposal.replied").order_by("-at")
+              .values_list("at", flat=True).first())
     return timezone.localdate(at) if at else None
 
 

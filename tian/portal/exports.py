@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from tian.core.spreadsheets import safe_cell
-from tian.deadlines.services import satisfaction
+from tian.deadlines.services import satisfaction, with_replied_on
 from tian.disclosure.policy import public_text
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session
@@ -80,8 +80,8 @@ COLUMNS = [
 
 def session_rows(session: Session) -> list[dict]:
     """One dict per disclosed proposal of the session, by number."""
-    proposals = list(selectors.for_listing(
-        selectors.disclosed_proposals(session.term.committee).filter(session=session)).order_by("number", "pk"))
+    proposals = list(with_replied_on(selectors.for_listing(
+        selectors.disclosed_proposals(session.term.committee).filter(session=session)).order_by("number", "pk")))
     evaluations = selectors.lead_evaluations(proposals)
     return [{c.key: c.value(p, evaluations) for c in COLUMNS} for p in proposals]
 

@@ -26,7 +26,7 @@ from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
-from tian.deadlines.services import disclosure_deadline
+from tian.deadlines.services import disclosure_deadline, with_replied_on
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -226,7 +226,8 @@ def review_queue(request):
         "to_assign": rows["assign"].select_related(*proposal_columns),
         "reassignments": rows["reassignment_decision"].select_related(*request_columns),
         "extensions": rows["extension_decision"].select_related(*request_columns),
-        "to_disclose": [(p, disclosure_deadline(p)) for p in rows["disclose"].select_related(*proposal_columns)[:100]],
+        "to_disclose": [(p, disclosure_deadline(p)) for p in with_replied_on(
+            rows["disclose"].select_related(*proposal_columns, "committee"))[:100]],
         "disclose_total": rows["disclose"].count(),  # the home page's tile and the API count them all
         "to_close": rows["close"].select_related(*proposal_columns).annotate(n_evaluations=Count("evaluations")),
         "today": timezone.localdate(),

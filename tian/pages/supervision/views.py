@@ -13,7 +13,7 @@ from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.deadlines import services as deadlines
 from tian.deadlines.selectors import replies_by_urgency
-from tian.deadlines.services import satisfaction
+from tian.deadlines.services import satisfaction, with_replied_on
 from tian.deadlines.status import by_urgency, proposal_due, reply_deadline, unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
@@ -108,7 +108,8 @@ def key_proposals(request, bound=None):
     """The proposals the user answers for (``followed_proposals``: every one a lead official leads, key ones
     marked; an office's key proposals), most urgent first, each with its units' progress and the supervision
     activities. ``bound``: (proposal id, the activity form that was refused), shown again as typed."""
-    proposals = list(followed_proposals(request.user).prefetch_related(*_FOLLOWED_PREFETCH))
+    proposals = list(with_replied_on(followed_proposals(request.user).select_related("committee")
+                                     .prefetch_related(*_FOLLOWED_PREFETCH)))
     committee = proposals[0].committee if proposals else None
     today = timezone.localdate()
     due_soon = committee.due_soon_days if committee else 5
