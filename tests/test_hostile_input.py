@@ -61,7 +61,7 @@ def test_pages_render_hostile_text_as_text(world, client_for, hostile):
         "notifications": (world.cosigner, reverse("notifications:list")),
         "print view": (world.staff, reverse("documents:proposal_print", args=[proposal.pk])),
         "stats behind": (world.staff, reverse("stats:behind") + f"?year={proposal.year}&measure=received"),
-        "admin": (world.admin, reverse("admin:proposals_proposal_changelist")),
+        "admin": (world.admin, reverse("admin:organisations_member_changelist")),
         "members list": (world.staff, reverse("organisations:list", args=["members"])),
     }
     for where, (user, url) in pages.items():

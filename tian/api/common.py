@@ -56,9 +56,12 @@ def list_items(user, rows, summary) -> list[dict]:
 
 
 def assignment_for(request, assignment_id: int) -> Assignment:
-    """Fetch-and-authorize: an assignment of a proposal the caller may open, else 404."""
+    """Fetch-and-authorize: an assignment of a proposal the caller may open, as the disclosure policy lets them
+    read it (``Disclosure.assignment_visible``), else 404."""
     assignment = get_object_or_404(Assignment.objects.select_related("proposal", "unit"), pk=assignment_id)
-    get_proposal_row_for(request.user, assignment.proposal_id)
+    proposal = get_proposal_row_for(request.user, assignment.proposal_id, ties=not assignment.is_active)
+    if not assignment.is_active and not disclosure_for(request.user, proposal).assignment_visible(assignment):
+        raise Http404
     return assignment
 
 

@@ -170,6 +170,12 @@ class Disclosure:
         return [c for c in rows if c.status == CoSignature.Status.ACCEPTED
                 or (self.member_id is not None and c.member_id == self.member_id)]
 
+    def assignment_visible(self, assignment) -> bool:
+        """A unit at work on the proposal is anyone's to read; one taken off it (re-routed, withdrawn) is its
+        history, read by those tied to the proposal and by the unit itself."""
+        return assignment.is_active or self.history or (self.unit_id is not None
+                                                        and assignment.unit_id == self.unit_id)
+
     def replies(self, replies) -> list[Reply]:
         return [reply for reply in replies if self.reply_visible(reply)]
 
@@ -323,6 +329,7 @@ def public_text(proposal: Proposal, value: str | None) -> str:
     return public_disclosure(proposal).text(value)
 
 
-def message_text(value: str | None) -> str:
-    """A text that leaves the system (the bell, e-mail, SMS): personal numbers masked for every recipient."""
-    return mask_personal(value)
+def message_text(value: str | None, proposal: Proposal | None = None) -> str:
+    """A text that leaves the system (the bell, e-mail, SMS): personal numbers masked for every recipient, and
+    fixed lines too where the committee of the proposal it speaks of masks them (as ``Disclosure.text``)."""
+    return mask_personal(value, landlines=_landlines(proposal) if proposal is not None else False)

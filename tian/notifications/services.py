@@ -25,7 +25,7 @@ def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", 
     """Create one notification per matching user (at most one per user and key) and queue its deliveries.
     The message leaves the system by e-mail and SMS: it is written as the disclosure policy lets any text
     that leaves it be read (``message_text``: personal numbers masked)."""
-    message = message_text(message)
+    message = message_text(message, proposal)
     created = []
     for user in users(user_condition):
         notification, new = Notification.objects.get_or_create(

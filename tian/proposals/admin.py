@@ -1,25 +1,10 @@
 from django.contrib import admin
 
-from tian.core.admin import ReadOnlyAdmin
 from tian.organisations.admin import NamedAdmin
 from tian.proposals import models as m
 
-
-@admin.register(m.Proposal)
-class ProposalAdmin(ReadOnlyAdmin):
-    """Read-only: proposals change only through the workflow's service functions."""
-
-    list_display = ["number", "year", "title", "state", "kind", "is_key", "is_public"]
-    list_filter = ["year", "state", "kind", "is_key", "is_public"]
-    search_fields = ["title"]
-
-
-@admin.register(m.Event)
-class EventAdmin(ProposalAdmin):
-    list_display = ["at", "proposal", "action", "from_state", "to_state", "actor"]
-    list_filter = ["action"]
-    search_fields = ["proposal__title", "note"]
-
-
+# Proposals and their events are not in the admin site: what anyone reads of a proposal goes through the disclosure
+# policy on TiAn's own pages, and the administrator, who holds no tie to any proposal, would read every member's
+# draft and the office's internal notes here (the workflow's services are the only way they change anyway).
 admin.site.register(m.TopicCategory, NamedAdmin)
 admin.site.register(m.DeclineGround, NamedAdmin)

@@ -1,22 +1,36 @@
 """Marking and unmarking year-end awards, with the statistics beside each candidate."""
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tian.handling.models import Rating, UnitRole
 from tian.proposals.events import record
 from tian.proposals.models import CoSignature, Proposal, State
+from tian.proposals.workflow import INVALID_INPUT, WorkflowError
 from tian.stats import kpis
 from tian.stats.models import Award
 
 
+def markable(committee, year: int) -> QuerySet[Proposal]:
+    """The proposals of the year the office may mark outstanding: registered (a number given, so never a member's
+    draft, which the office may not open) and not merged into another; and those marked already, whose mark can
+    always be taken back."""
+    return Proposal.objects.filter(Q(number__isnull=False) & ~Q(state=State.MERGED) | Q(awards__isnull=False),
+                                   committee=committee, year=year).distinct()
+
+
 @transaction.atomic
 def toggle_proposal(*, proposal: Proposal, by) -> bool:
-    """Mark an outstanding proposal of its year, or take the mark back. Returns whether it is marked now."""
+    """Mark an outstanding proposal of its year (one of ``markable``), or take the mark back. Returns whether it
+    is marked now."""
     existing = Award.objects.filter(year=proposal.year, proposal=proposal).first()
     if existing:
         existing.delete()
         record(proposal, by, "award.withdrawn", from_state=proposal.state)
         return False
+    if not markable(proposal.committee, proposal.year).filter(pk=proposal.pk).exists():
+        raise WorkflowError(INVALID_INPUT, _("Only a registered proposal of the year can be marked outstanding."))
     Award.objects.create(committee=proposal.committee, year=proposal.year, kind=Award.Kind.PROPOSAL,
                          proposal=proposal, decided_by=by)
     record(proposal, by, "award.granted", from_state=proposal.state)

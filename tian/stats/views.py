@@ -134,7 +134,7 @@ def awards(request):
         year = years[0] if years else datetime.date.today().year
     if request.method == "POST":
         if request.POST.get("proposal"):
-            proposal = get_object_or_404(Proposal, pk=request.POST["proposal"], committee=committee, year=year)
+            proposal = get_object_or_404(year_end.markable(committee, year), pk=whole_number(request.POST["proposal"]))
             year_end.toggle_proposal(proposal=proposal, by=request.user)
         elif request.POST.get("unit"):
             unit = get_object_or_404(Unit, pk=request.POST["unit"], committee=committee)

@@ -115,11 +115,12 @@ def key_proposals(request, bound=None):
     due_soon = committee.due_soon_days if committee else 5
     rows = []
     for proposal in proposals:
-        units = []
+        policy, units = disclosure_for(request.user, proposal), []
         for a in proposal.assignments.all():
             if not a.is_active:
                 continue
-            replies = sorted(a.replies.all(), key=lambda r: r.round)
+            # A reply still with its unit (or returned to it) is the unit's alone: the policy says which are read.
+            replies = sorted(policy.replies(a.replies.all()), key=lambda r: r.round)
             units.append({"assignment": a, "contacted": bool(a.contacts.all()), "reply": replies[-1] if replies
                           else None, "due": unit_due(a, proposal)})
         units.sort(key=lambda u: not u["assignment"].replies_directly)
