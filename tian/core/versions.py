@@ -14,6 +14,9 @@ The versions, each read from the database with the page's first queries:
 - a committee's ``PROPOSALS``: moved by ``proposals/events.py`` after the commit of any change of any of its
   proposals, and ``PUBLIC``, the same for its disclosed proposals only (the portal keeps its list through a
   burst of submissions);
+- a committee's ``SEARCH``: moved by ``search/index.py`` when it writes a proposal's search document, after the
+  change that the event already announced (the index follows in a task): the signed-in search's results carry it,
+  and the portal's search ``PUBLIC``, which indexing a disclosed proposal's document moves again;
 - the calendar's (``core/calendar.corrections_version``), for every deadline.
 """
 
@@ -26,8 +29,8 @@ from django.db.models.functions import Coalesce
 
 from tian.core.models import Version
 
-NAMES, PROPOSALS, PUBLIC = "names", "proposals", "public"
-KINDS = (NAMES, PROPOSALS, PUBLIC)
+NAMES, PROPOSALS, PUBLIC, SEARCH = "names", "proposals", "public", "search"
+KINDS = (NAMES, PROPOSALS, PUBLIC, SEARCH)
 TIMEOUT = 24 * 3600  # an entry nobody asked for in a day goes; a current one is never stale
 
 

@@ -17,7 +17,7 @@ from tian.handling.models import REPLYING_ROLES, Assignment, Evaluation, Outcome
 from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
-from tian.organisations.services import names_changed
+from tian.organisations.services import named_save, names_changed
 from tian.proposals import services
 from tian.proposals.events import quiet
 from tian.proposals.models import ANSWERED, FIRST_HANDLING, Proposal, State
@@ -215,10 +215,10 @@ class Importer:
             for unit, full_name in zip(lead + assisting, full, strict=False):
                 if unit.full_name == unit.name and full_name != unit.name:
                     unit.full_name = full_name
-                    unit.save(update_fields=["full_name"])
+                    named_save(unit, by=self.by)  # letters show it: the pages that show names move on
         if r.replies and lead and lead[0].full_name == lead[0].name:
             lead[0].full_name = r.replies[0]["unit"]
-            lead[0].save(update_fields=["full_name"])
+            named_save(lead[0], by=self.by)
         proposal = handling.proposal_assign(
             proposal=proposal, by=self.by, lead_units=lead, assisting_units=assisting,
             separate_units=[self.unit(n) for n in r.separate_units],

@@ -47,8 +47,7 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
     audit_event(event)
-    if action != "proposal.drafted":  # a new draft: no page shows it yet
-        _moved(proposal.pk, proposal.committee_id, public=proposal.is_public)
+    _moved(proposal.pk, proposal.committee_id, public=proposal.is_public)  # a new draft too: its author's home counts it
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
     if kinds := wanted(action, event.to_state, **mode):
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, kinds))

@@ -115,9 +115,16 @@ def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fie
     proposal.save()
     if suggested_units is not None:
         proposal.suggested_units.set(suggested_units)
-    if proposal.state != State.DRAFT:  # a returned proposal is on the office's list: no event, but it moves
+    if _shown_to_others(proposal):
         touch(proposal.pk)
     return proposal
+
+
+def _shown_to_others(proposal: Proposal) -> bool:
+    """Whether a change of a draft or a returned proposal, which writes no event, is read by others than its author:
+    a returned proposal is on the office's list, and a draft whose co-signers were asked is on their home pages
+    (its title) and open to them; so its pages move (``touch``)."""
+    return proposal.state != State.DRAFT or proposal.cosignatures.exists()
 
 
 @transaction.atomic
@@ -128,7 +135,7 @@ def attachment_add(*, proposal: Proposal, by, file) -> Attachment:
     workflow.check(by, proposal, "edit")
     attachment = Attachment.objects.create(proposal=proposal, file=file, name=file.name[:200], size=file.size,
                                            uploaded_by=by)
-    if proposal.state != State.DRAFT:
+    if _shown_to_others(proposal):
         touch(proposal.pk)
     return attachment
 

@@ -12,7 +12,9 @@ from collections import deque
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tian.core import versions
 from tian.handling.models import Reply
+from tian.organisations.models import Committee
 from tian.proposals.models import Proposal, State
 from tian.search import text
 from tian.search.backends import engine
@@ -23,7 +25,14 @@ logger = logging.getLogger("tian.search")
 
 @transaction.atomic
 def index_proposal(proposal_id: int) -> bool:
+    """Write the proposal's search document (or remove it: a draft, a proposal gone), and move the versions of the
+    searches' kept results (``core/versions.py``): a search asked between the change and this task was answered
+    from the previous document."""
     proposal = Proposal.objects.filter(pk=proposal_id).first()
+    was_disclosed = SearchDocument.objects.filter(proposal_id=proposal_id, disclosed=True).exists()
+    if proposal is not None:
+        versions.bump(proposal.committee_id, versions.SEARCH,
+                      *([versions.PUBLIC] if was_disclosed or proposal.is_public else []))
     with connection.cursor() as cursor:
         if proposal is None or proposal.state == State.DRAFT:
             SearchDocument.objects.filter(proposal_id=proposal_id).delete()
@@ -84,6 +93,8 @@ def rebuild(*, batch: int = 1000, processes: int | None = None, stdout=None) -> 
                 done += _write(pending.popleft().get())
                 _progress(stdout, done, len(ids))
     _settle()
+    for committee_id in Committee.objects.values_list("pk", flat=True):
+        versions.bump(committee_id, versions.SEARCH, versions.PUBLIC)
     return done
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.core import versions
+from tian.core.calendar import corrections_version
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.disclosure.policy import ListDisclosure, for_display
@@ -27,7 +29,8 @@ PAGE_SIZE = 20
 @login_required
 def search(request):
     committee = current_committee()
-    proposals, names = versions.read(committee.pk if committee else None, versions.PROPOSALS, versions.NAMES)
+    proposals, names, indexed = versions.read(committee.pk if committee else None, versions.PROPOSALS,
+                                              versions.NAMES, versions.SEARCH)
     form = ProposalFilterForm(request.GET or None, committee=committee, names=SEARCH, text=_("Search words"),
                               current=(proposals, names))
     # The filter fields with the committee's choices (its 200 units) are the same whatever is searched for: kept per
@@ -39,8 +42,9 @@ def search(request):
     if form.is_valid() and form.cleaned_data["q"].strip():
         # The results of a query are kept per viewer (what they may see and read), query, filters and page, until any
         # of the committee's proposals or names changes: paging through them or coming back asks the database once.
-        key = ("search", committee.pk if committee else None, proposals, names,
-               visibility_key(request.user), get_language(), request.GET.urlencode())
+        # The calendar and the day: the deadline filter counts working days (``deadlines.filters``).
+        key = ("search", committee.pk if committee else None, proposals, names, indexed, corrections_version(),
+               timezone.localdate(), visibility_key(request.user), get_language(), request.GET.urlencode())
         results = versions.cached(key, lambda: _results(request, form, committee))
     else:
         results = _results(request, form, committee)

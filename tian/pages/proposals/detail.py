@@ -286,10 +286,10 @@ def render_page(request, pk, *, bound=None, bound_request=None, status=200):
     found = visible_proposals(user).filter(pk=pk).annotate(
         names=versions.of_committee(versions.NAMES),
         merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
-        "state", "revision", "names", "merged").first()
+        "state", "revision", "names", "merged", "merged_into__revision").first()
     if found is None:
         raise Http404
-    state, revision, names, merged = found
+    state, revision, names, merged, target_revision = found
     page = ProposalPage(request, pk, merged)
     if state in BEFORE_REGISTRATION:
         parts = page.read_only_parts()
@@ -297,8 +297,9 @@ def render_page(request, pk, *, bound=None, bound_request=None, status=200):
         # Per viewer: their roles and organisations decide what the disclosure policy shows them and which actions
         # the page offers (a user moved to another unit gets another page). The day and the calendar: deadlines.
         # The 2: the body is kept in two parts (before and after the member's evaluation form) since issue #22.
-        key = ("proposal_page", 2, pk, revision, names, corrections_version(), timezone.localdate(), get_language(),
-               user.pk, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
+        # A proposal merged into another shows that one's number and title: its revision too.
+        key = ("proposal_page", 2, pk, revision, target_revision, names, corrections_version(), timezone.localdate(),
+               get_language(), user.pk, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
                user.lead_official_id)
         parts = versions.cached(key, page.read_only_parts)
     context = {"page": parts}
