@@ -7,8 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
@@ -65,7 +66,16 @@ class ExpiredFormMiddleware:
             back_to = settings.LOGIN_REDIRECT_URL and resolve_url(settings.LOGIN_REDIRECT_URL)
         else:
             back_to = back.path + (f"?{back.query}" if back.query else "")
-        response["Location"] = f"{login}?{urlencode({'next': back_to, 'expired': 1})}"
+        again = f"{login}?{urlencode({'next': back_to, 'expired': 1})}"
+        if request.headers.get("HX-Request") == "true":
+            # A part of the page sent by itself (the draft's autosave, the similar proposals): htmx would follow the
+            # redirect and put the whole sign-in page into that part. It says instead, in its place, that the typed
+            # text is no longer saved, with a sign-in in a new tab so that the page and its text stay.
+            return HttpResponse(format_html(
+                '<span class="error" role="alert">{}</span> <a href="{}" target="_blank" rel="noopener">{}</a>',
+                _("Your session has ended: what you type now is not saved. Copy it, then sign in again."),
+                again, _("Sign in again")))
+        response["Location"] = again
         return response
 
 

@@ -235,7 +235,7 @@ def token_list(request):
     new_token = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            token = get_object_or_404(ApiToken, pk=whole_number(request.POST["revoke"]), user=request.user)
             services.token_revoke(token=token, by=request.user)
             messages.success(request, _("The token was revoked; it stops working at once."))
             return redirect("accounts:tokens")

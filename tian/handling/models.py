@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tian.organisations.models import Committee, Member, Unit
+from tian.organisations.models import DUPLICATE_CODE, Committee, Member, Unit
 from tian.proposals.models import Proposal
 
 
@@ -33,7 +33,8 @@ class OutcomeClass(models.Model):
         verbose_name = _("outcome class")
         verbose_name_plural = _("outcome classes")
         ordering = ["order", "code"]
-        constraints = [models.UniqueConstraint(fields=["committee", "code"], name="outcome_unique_code")]
+        constraints = [models.UniqueConstraint(fields=["committee", "code"], name="outcome_unique_code",
+                                               violation_error_message=DUPLICATE_CODE)]
 
     def __str__(self):
         return f"{self.label}({self.code})"

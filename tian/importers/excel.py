@@ -32,6 +32,7 @@ from tian.organisations.models import (
     Sector,
     SupervisingOffice,
     Unit,
+    mobile_validator,
 )
 from tian.organisations.services import names_changed
 from tian.proposals.events import quiet
@@ -208,8 +209,8 @@ def _import_members(rows, committee, by, report):
         sector = _lookup(Sector, committee, v["sector"], report, row, "界别")
         party = _lookup(Party, committee, v["party"], report, row, "党派")
         mobile = str(v["mobile"] or "")
-        if mobile and not re.fullmatch(r"1\d{10}", mobile):
-            _error(report, row, "手机", _("a mobile number has 11 digits"))
+        if mobile and not re.fullmatch(mobile_validator.regex, mobile):
+            _error(report, row, "手机", mobile_validator.message)
         if _row_failed(report, row):
             continue
         fields = {"gender": gender or "", "sector": sector, "party": party, "mobile": mobile,

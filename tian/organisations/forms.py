@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
-from tian.organisations.models import DUPLICATE_NAME, Committee, Term
+from tian.organisations.models import DUPLICATE_CODE, DUPLICATE_NAME, Committee, Term
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,15 +41,16 @@ def managed_form_class(entry, committee):
 
         def _post_clean(self):
             super()._post_clean()
-            # A duplicate name is a problem of the name field: show it there, not at the top of the form.
-            general = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
-            if general and "name" in self.fields and str(DUPLICATE_NAME) in general:
-                rest = [message for message in general if message != str(DUPLICATE_NAME)]
-                if rest:
-                    self._errors[NON_FIELD_ERRORS] = self.error_class(rest, error_class="nonfield")
-                else:
-                    del self._errors[NON_FIELD_ERRORS]
-                self.add_error("name", DUPLICATE_NAME)
+            # A duplicate name (or code) is a problem of its field: show it there, not at the top of the form.
+            for message, field in ((DUPLICATE_NAME, "name"), (DUPLICATE_CODE, "code")):
+                general = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+                if general and field in self.fields and str(message) in general:
+                    rest = [m for m in general if m != str(message)]
+                    if rest:
+                        self._errors[NON_FIELD_ERRORS] = self.error_class(rest, error_class="nonfield")
+                    else:
+                        del self._errors[NON_FIELD_ERRORS]
+                    self.add_error(field, message)
 
     Form.__name__ = f"{entry.model.__name__}Form"
     return Form

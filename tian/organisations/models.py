@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,9 @@ from tian.core.calendar import add_months, add_working_days
 from tian.organisations.numerals import chinese_numeral
 
 DUPLICATE_NAME = _("This name already exists in the committee.")
+DUPLICATE_CODE = _("This code already exists in the committee.")
+# A member's mobile (SMS, a password reset by text): what the member form and the Excel import both take.
+mobile_validator = RegexValidator(r"^1\d{10}$", _("A mobile number has 11 digits and starts with 1."))
 
 
 class Committee(models.Model):
@@ -23,13 +26,14 @@ class Committee(models.Model):
     short_name = models.CharField(_("short name"), max_length=30, help_text=_("e.g. 朝天政协"))
     office_phones = models.CharField(_("proposal office phones"), max_length=100, blank=True)
     body_max_chars = models.PositiveIntegerField(
-        _("maximum body length"), default=2500, validators=[MinValueValidator(200)]
+        _("maximum body length"), default=2500, validators=[MinValueValidator(200), MaxValueValidator(20000)]
     )
     cosign_window_plenary_hours = models.PositiveIntegerField(
-        _("co-sign window during the plenary (hours)"), default=3, validators=[MinValueValidator(1)]
+        _("co-sign window during the plenary (hours)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(720)]
     )
     cosign_window_recess_hours = models.PositiveIntegerField(
-        _("co-sign window in recess (hours)"), default=24, validators=[MinValueValidator(1)]
+        _("co-sign window in recess (hours)"), default=24, validators=[MinValueValidator(1), MaxValueValidator(720)]
     )
     reply_months = models.PositiveIntegerField(
         _("reply deadline (months)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(6)]
@@ -230,7 +234,7 @@ class Member(models.Model):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sector"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("party"))
-    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[mobile_validator])
     office_phone = models.CharField(_("office phone"), max_length=30, blank=True)
     workplace = models.CharField(_("workplace and position"), max_length=120, blank=True)
     terms = models.ManyToManyField(Term, related_name="members", blank=True, verbose_name=_("terms"))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tian.organisations.models import Committee, Member
+from tian.organisations.models import DUPLICATE_NAME, Committee, Member
 
 
 class State(models.TextChoices):
@@ -75,7 +75,8 @@ class TopicCategory(models.Model):
         verbose_name = _("topic category")
         verbose_name_plural = _("topic categories")
         ordering = ["order", "name"]
-        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="category_unique_name")]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="category_unique_name",
+                                               violation_error_message=DUPLICATE_NAME)]
 
     def __str__(self):
         return self.name
