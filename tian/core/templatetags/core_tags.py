@@ -1,5 +1,7 @@
 from django import template
 
+from tian.core import unsaved
+
 register = template.Library()
 
 
@@ -10,3 +12,10 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def unsaved_text(context) -> str:
+    """Text typed into a form that could not be taken, kept for this page to show (``core/unsaved.py``)."""
+    request = context.get("request")
+    return unsaved.take(request) if request is not None else ""

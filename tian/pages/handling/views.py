@@ -2,6 +2,7 @@
 handling services. Every page and action is for the handler's own unit only (404 otherwise)."""
 
 import datetime
+from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
-from tian.core import versions
+from tian.core import unsaved, versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import FollowUp
@@ -133,8 +134,7 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         "due": unit_due(assignment, proposal),
         "letters": [build_letter(r) for r in replies if r.was_submitted or r == current],
         "current": current, "reply_form": reply_form,
-        # A reply sent after it could no longer be changed (another handler submitted it): its text, to copy.
-        "unsaved": bound["reply"].data.get("body", "") if reply_form is None and "reply" in bound else "",
+
         "returned_reviews": list(SupervisionReview.objects.filter(reply=current,
                                                          decision=SupervisionReview.Decision.RETURNED))
         if current and current.status == Reply.Status.RETURNED else [],
@@ -160,6 +160,12 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         "bound": next(iter(bound), ""),
         "due_soon_days": committee.due_soon_days,
     }
+    # A form refused because the unit's part moved on (another handler submitted the reply, asked for the extension,
+    # sent the opinion): its section is gone, and what was typed into it is shown to copy.
+    shown = {"reply": reply_form is not None, "reassign": context["can_reassign"], "contact": context["can_contact"],
+             "opinion": context["can_opinion"], "extension": context["can_extend"]}
+    context["unsaved"] = "\n\n".join(text for name, form in bound.items() if not shown.get(name, True)
+                                      for text in unsaved.typed(form) if text.strip())
     return render(request, "handling/unit_work.html", context)
 
 
@@ -182,11 +188,37 @@ def _waiting_for(user, proposal, assignment) -> list[dict]:
     return rows
 
 
+class TakenOff(Exception):
+    """The unit's assignment was ended (re-routed, withdrawn) while a handler had its work page open."""
+
+
 def _assignment_for(request, pk) -> Assignment:
+    """The user's unit's assignment, active, of a proposal they may open. One ended meanwhile is answered by
+    ``_unit_form`` with why, not with a bare 404."""
     assignment = get_object_or_404(Assignment.objects.select_related("proposal", "unit"), pk=pk,
                                    unit_id=request.user.unit_id or 0)
+    if not assignment.is_active:
+        raise TakenOff
     get_proposal_row_for(request.user, assignment.proposal_id)
     return assignment
+
+
+def _unit_form(view):
+    """A form of the unit's work page: sent after the unit was taken off the proposal, it is answered on the inbox
+    with why nothing was taken, and what was typed is shown there to copy."""
+    @wraps(view)
+    def answered(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except TakenOff:
+            messages.error(request, _("This unit no longer handles the proposal."))
+            unsaved.keep(request, *(v for name, v in request.POST.items() if name in TYPED))
+            return redirect("handling:inbox")
+    return answered
+
+
+# The fields of the work page's forms that a handler writes at length (a reason, an opinion, a reply, a summary).
+TYPED = ("reason", "body", "summary")
 
 
 def _done(request, proposal_pk, call, success, form=None, name=""):
@@ -213,6 +245,7 @@ def _done(request, proposal_pk, call, success, form=None, name=""):
 
 @require_permission(Perm.HANDLE)
 @require_POST
+@_unit_form
 def sign(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.assignment_sign_for(assignment=a, by=request.user),
@@ -221,6 +254,7 @@ def sign(request, pk):
 
 @require_permission(Perm.HANDLE)
 @require_POST
+@_unit_form
 def reassign(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.reassignment_request(
@@ -230,6 +264,7 @@ def reassign(request, pk):
 
 @require_permission(Perm.HANDLE)
 @require_POST
+@_unit_form
 def contact(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.contact_record(
@@ -239,6 +274,7 @@ def contact(request, pk):
 
 @require_permission(Perm.HANDLE)
 @require_POST
+@_unit_form
 def opinion(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: services.opinion_send(assignment=a, by=request.user,
@@ -248,6 +284,7 @@ def opinion(request, pk):
 
 @require_permission(Perm.HANDLE)
 @require_POST
+@_unit_form
 def reply(request, pk):
     a = _assignment_for(request, pk)
     submit = "submit" in request.POST
@@ -276,6 +313,7 @@ def cosign(request, pk):
 
 @require_permission(Perm.HANDLE)
 @require_POST
+@_unit_form
 def extension(request, pk):
     a = _assignment_for(request, pk)
     return _done(request, a.proposal_id, lambda d: deadlines.extension_request(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download, audit_refusal
+from tian.core import unsaved
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
@@ -183,8 +184,9 @@ class NoLongerEditable(Exception):
 
 def _where_it_stands(request, error: NoLongerEditable):
     """A draft form sent from a page that has moved on (a second click of 提交, another tab): its author is shown the
-    proposal where it stands, with why nothing was taken."""
+    proposal where it stands, with why nothing was taken and what they typed, to copy."""
     messages.info(request, error.message)
+    unsaved.keep(request, request.POST.get("body", ""))
     return redirect(error.proposal.get_absolute_url())
 
 

@@ -34,7 +34,7 @@ from tian.proposals import workflow
 from tian.proposals.forms import AssignForm, RemindForm
 from tian.proposals.models import Proposal, State
 from tian.proposals.selectors import visible_proposals
-from tian.proposals.workflow import INVALID_STATE, WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, WorkflowError
 from tian.stats.exports import PROPOSALS, xlsx_response
 from tian.suggest.selectors import suggest_units
 
@@ -163,12 +163,16 @@ def selection(request, committee):
 
 
 def run(action: BulkAction, name: str, proposals, user, data) -> BulkResult:
-    """Each proposal through the action's service, one after the other, each in the service's own transaction."""
+    """Each proposal through the action's service, one after the other, each in the service's own transaction. The
+    form's input refused before any proposal was done (a unit chosen twice, a deadline past the cap) is the form's
+    error, not each proposal's: it is raised, and nothing has changed."""
     result = BulkResult(name)
     for proposal in proposals:
         try:
             after = action.run(proposal, user, data)
         except WorkflowError as e:
+            if e.code == INVALID_INPUT and not any(o.done for o in result.outcomes):
+                raise
             result.outcomes.append(Outcome(proposal.pk, _label(proposal), False, str(e.message)))
         else:  # a service gives the proposal as it left it (registered: with its number); a text says what was done
             label = _label(after if isinstance(after, Proposal) else proposal)
@@ -202,9 +206,15 @@ def bulk(request):
     running = request.POST.get("step") == "run"
     form = action.form(request.POST if running else None, committee) if action.form else None
     if running and (form is None or form.is_valid()):
-        result = run(action, name, list(proposals), request.user, form.cleaned_data if form else {})
-        request.session[SESSION_KEY] = {**result.as_dict(), "back": back}
-        return redirect("proposals:bulk_result")
+        try:
+            result = run(action, name, list(proposals), request.user, form.cleaned_data if form else {})
+        except WorkflowError as e:  # the input, refused by the service: the form again, filled in, the reason above
+            if form is None:
+                raise
+            form.add_error(None, e.message)
+        else:
+            request.session[SESSION_KEY] = {**result.as_dict(), "back": back}
+            return redirect("proposals:bulk_result")
     if running:
         messages.error(request, _("Please correct the marked fields; nothing has been changed."))
     shown = list(proposals[:SHOWN])

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
-from tian.core import versions
+from tian.core import unsaved, versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
@@ -117,14 +117,18 @@ def proposal_action(request, pk, name):
     if action is None:
         raise Http404
     proposal = get_proposal_for(request.user, pk)
-    seen_state = request.POST.get("state")
-    if seen_state and seen_state != proposal.state:
-        # The page the user acted on is out of date: someone else has changed the proposal meanwhile.
-        messages.error(request, str(MSG_CONFLICT))
-        return redirect(proposal.get_absolute_url())
-    data, form = {}, None
+    form = None
     if action.form is not None:
         form = action.form(request.POST, proposal) if not isinstance(action.form, type) else action.form(request.POST)
+    seen_state = request.POST.get("state")
+    if seen_state and seen_state != proposal.state:
+        # The page the user acted on is out of date: someone else has changed the proposal meanwhile. What they
+        # wrote (a note, their feedback) is shown on the page they land on, to copy.
+        messages.error(request, str(MSG_CONFLICT))
+        unsaved.keep(request, *unsaved.typed(form))
+        return redirect(proposal.get_absolute_url())
+    data = {}
+    if form is not None:
         if not form.is_valid():
             return _page_with_errors(request, proposal, {FORM_KEYS.get(name, name): form})
         data = form.cleaned_data
@@ -138,6 +142,7 @@ def proposal_action(request, pk, name):
             form.add_error(None, e.message)
             return _page_with_errors(request, proposal, {FORM_KEYS.get(name, name): form})
         messages.error(request, e.message)
+        unsaved.keep(request, *unsaved.typed(form))
     else:
         messages.success(request, str(action.success))
     return redirect(proposal.get_absolute_url())
@@ -168,7 +173,8 @@ def _decide(request, proposal, item, key, form, approve, refuse, approved_messag
         if e.code == INVALID_INPUT:
             form.add_error(None, e.message)
             return _page_with_errors(request, proposal, {key: form}, item.pk)
-        messages.error(request, e.message)
+        messages.error(request, e.message)  # decided meanwhile: the reason typed is shown to copy
+        unsaved.keep(request, *unsaved.typed(form))
     return redirect(proposal.get_absolute_url())
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
+from tian.core import unsaved
 from tian.deadlines import services as deadlines
 from tian.deadlines.selectors import replies_by_urgency
 from tian.deadlines.services import satisfaction, with_replied_on
@@ -62,10 +63,11 @@ def review(request, pk):
     except ReplyReturned:
         messages.info(request, _("This reply was returned to its unit: it will be reviewed again once the unit "
                                  "sends it again."))
+        unsaved.keep(request, request.POST.get("comments", ""))  # returned meanwhile: the comments, to copy
         return redirect("supervision:queue")
     committee = reply.proposal.committee
     forms = {"approve": ApproveForm(committee=committee), "return": ReturnForm()}
-    unsaved = ""
+    not_taken = ""
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision not in forms:
@@ -88,12 +90,12 @@ def review(request, pk):
                     form.add_error(None, e.message)
                 else:  # reviewed meanwhile: the forms are gone, the comments typed are shown to copy
                     messages.error(request, e.message)
-                    unsaved = form.cleaned_data.get("comments", "")
+                    not_taken = form.cleaned_data.get("comments", "")
             else:
                 return redirect("supervision:queue")
     return render(request, "supervision/review.html", {
         "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
-        "approve_form": forms["approve"], "return_form": forms["return"], "unsaved": unsaved,
+        "approve_form": forms["approve"], "return_form": forms["return"], "unsaved": not_taken,
         "pending": REPLY.permits(request.user, reply.proposal, reply, "approve")})
 
 
