@@ -1,7 +1,7 @@
 """Proposals: the lists, one proposal (with its ETag), the draft (create, partial update with If-Match) and one
 operation per lifecycle action, each calling the service function the pages call."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -62,16 +62,16 @@ from tian.proposals.selectors import (
     proposer_members,
     visible_proposals,
 )
-from tian.search.filters import API, FILTERS, apply_filters, query_values
+from tian.search.filters import API, FILTERS, PUBLIC_API, apply_filters, query_values
 
 router = Router(tags=["proposals"])
 public = Router(tags=["public"], auth=None)
 MSG_STALE = _("The proposal was changed since you read it (its ETag differs): read it again and redo your change.")
 
 
-class ProposalFilters(Schema):
-    """The filters of the lists (``tian/search/filters.py`` says what each means; ``API`` names them): the same
-    as the office's list, search and the portal. ``q``: a word of the title, or a proposer's name."""
+class PublicProposalFilters(Schema):
+    """The filters of the public list (``tian/search/filters.py`` says what each means; ``PUBLIC_API`` names them):
+    those the portal offers the public. ``q``: a word of the title, or a proposer's name."""
 
     q: str | None = Field(None, max_length=200)
     year: int | None = Field(None, ge=1949, le=2200)
@@ -85,22 +85,33 @@ class ProposalFilters(Schema):
     proposer: str | None = Field(None, max_length=50)
     outcome: str | None = Field(None, max_length=10)
     satisfaction: FILTERS["satisfaction"].api_type | None = None
-    deadline: FILTERS["deadline"].api_type | None = None
     key: bool | None = None
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(30, ge=1, le=100)
 
+    names: ClassVar[tuple[str, ...]] = PUBLIC_API  # the filters of ``search/filters.py`` this list applies
 
-def _filtered(user, qs, f: ProposalFilters):
+
+class ProposalFilters(PublicProposalFilters):
+    """The filters of the lists (``tian/search/filters.py`` says what each means; ``API`` names them): the same
+    as the office's list and search, and those of the public list. ``q``: a word of the title, or a proposer's
+    name."""
+
+    deadline: FILTERS["deadline"].api_type | None = None
+
+    names: ClassVar[tuple[str, ...]] = API
+
+
+def _filtered(user, qs, f: PublicProposalFilters):
     values = f.dict()
-    qs = apply_filters(qs, query_values(values, API), current_committee())
+    qs = apply_filters(qs, query_values(values, f.names), current_committee())
     if f.q:
         qs = title_matches(user, qs.filter(Q(title__icontains=f.q) | Q(lead_member__name=f.q)
                                            | Q(collective__name=f.q)), f.q)
     return qs.select_related("category", "lead_member", "collective").distinct().order_by("-year", "number", "-pk")
 
 
-def _page(request, user, qs, filters: ProposalFilters) -> dict:
+def _page(request, user, qs, filters: PublicProposalFilters) -> dict:
     return page(request, _filtered(user, qs, filters), filters.page, filters.page_size,
                 lambda rows: list_items(user, rows, outputs.summary))
 
@@ -114,7 +125,7 @@ def etag(p: Proposal) -> str:
 # Reads -----------------------------------------------------------------------------------------------------------
 
 @public.get("/public/proposals", response={200: PageOut, **ERRORS}, operation_id="public_proposals_list")
-def public_proposals(request, filters: Query[ProposalFilters]):
+def public_proposals(request, filters: Query[PublicProposalFilters]):
     """Disclosed proposals only: the portal's (``portal.selectors.disclosed_proposals``)."""
     return _page(request, AnonymousUser(), disclosed_proposals(current_committee()), filters)
 
