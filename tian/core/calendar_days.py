@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import chinese_calendar
 from django.db import transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
 from tian.core.calendar import forget_corrections, is_workday
-from tian.core.models import CalendarDay
+from tian.core.models import CalendarDay, Version
 
 # Sent inside the transaction of a change, once: by (the user), changed (how many days), first, last (ISO dates),
 # source ("range", "list", "statutory", or "day": one correction edited in the list of corrections).
@@ -51,10 +52,23 @@ def calendar_days_preview(days: dict[datetime.date, tuple[bool, str]]) -> list[D
             for day, (workday, note) in sorted(days.items())]
 
 
+CALENDAR = "calendar"  # the kind of ``core.Version`` whose row each change of the calendar takes
+
+
+def _one_change_at_a_time() -> None:
+    """Wait for any other change of the calendar to commit before this one stamps its rows. The version reads the
+    newest change: two changes stamped at once, the earlier committed last, would leave it where the later one put
+    it, and every process would keep the calendar without the earlier one (PostgreSQL; SQLite writes one at a time
+    anyway). The calendar's row of ``core.Version``, updated, is the lock until the commit, and counts the changes."""
+    if not Version.objects.filter(kind=CALENDAR, scope=0).update(value=F("value") + 1):
+        Version.objects.get_or_create(kind=CALENDAR, scope=0, defaults={"value": 1})
+
+
 @transaction.atomic
 def calendar_day_save(row: CalendarDay, *, by) -> CalendarDay:
     """Save one correction as the list of corrections edited it (its date, whether it is a working day, its note),
     with one audit entry. A date that another correction has is refused by the form (the date is unique)."""
+    _one_change_at_a_time()
     row.save()  # its changed_at moves: the calendar's version with it
     calendar_corrected.send(sender=CalendarDay, by=by, changed=1, first=row.date.isoformat(),
                             last=row.date.isoformat(), source="day")
@@ -67,6 +81,7 @@ def calendar_days_set(*, days: dict[datetime.date, tuple[bool, str]], by, source
     one audit entry. Returns how many days were saved."""
     if not days or len(days) > MAX_DAYS:
         raise ValueError(f"between 1 and {MAX_DAYS} days, not {len(days)}")
+    _one_change_at_a_time()
     now = timezone.now()
     existing = {row.date: row for row in CalendarDay.objects.select_for_update().filter(date__in=list(days))}
     new, changed = [], []
