@@ -39,15 +39,15 @@ def test_account_created_by_staff_must_change_its_password_first(world, client_f
     assert user.must_change_password
     client = Client()
     _login(client, "newmember", "Initial-pass-1")
-    response = client.get(reverse("core:home"), follow=True)
+    response = client.get(reverse("dashboard:home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("accounts:password_change")
     client.post(reverse("accounts:password_change"), {"old_password": "Initial-pass-1",
                                                       "new_password1": "My-own-secret-9",
                                                       "new_password2": "My-own-secret-9"})
     user.refresh_from_db()
     assert not user.must_change_password and user.password_changed_at is not None
-    assert client.get(reverse("core:home")).status_code == 302
-    assert client.get(reverse("core:home_collective")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 302
+    assert client.get(reverse("dashboard:home_collective")).status_code == 200
 
 
 def test_simple_and_recent_passwords_are_refused(world, client_for):
@@ -67,7 +67,7 @@ def test_simple_and_recent_passwords_are_refused(world, client_for):
 def test_expired_password_must_be_changed(world, client_for, settings):
     settings.PASSWORD_MAX_AGE_DAYS = 90
     User.objects.filter(pk=world.member.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=91))
-    response = client_for(world.member).get(reverse("core:home_member"))
+    response = client_for(world.member).get(reverse("dashboard:home_member"))
     assert response.status_code == 302 and response.url == reverse("accounts:password_change")
 
 
@@ -77,22 +77,22 @@ def test_sessions_end_after_idle_time_and_requests_renew_them(world, client_for)
 
     assert settings.SESSION_COOKIE_AGE <= 3600
     client = client_for(world.member)
-    client.get(reverse("core:home_member"))
+    client.get(reverse("dashboard:home_member"))
     key = client.session.session_key
     first = Session.objects.get(pk=key).expire_date
     # Within the minute a request does not write the session again …
-    client.get(reverse("core:home_member"))
+    client.get(reverse("dashboard:home_member"))
     assert Session.objects.get(pk=key).expire_date == first
     # … after it, a request pushes the end of the session a whole idle time from now.
     session = client.session
     session["tian_touched"] -= settings.SESSION_TOUCH_SECONDS
     session.save()
     Session.objects.filter(pk=key).update(expire_date=first - datetime.timedelta(minutes=5))
-    client.get(reverse("core:home_member"))
+    client.get(reverse("dashboard:home_member"))
     renewed = Session.objects.get(pk=key).expire_date
     assert renewed > first - datetime.timedelta(minutes=1)
     assert renewed >= timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
     # An expired session is not accepted.
     Session.objects.filter(pk=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     cache.clear()  # the cached copy (cached_db) lives as long as the session did
-    assert client.get(reverse("core:home_member")).status_code == 302
+    assert client.get(reverse("dashboard:home_member")).status_code == 302

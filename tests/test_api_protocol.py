@@ -284,13 +284,17 @@ def test_every_action_has_named_request_and_response_schemas_with_examples(world
 
 def test_the_public_list_offers_the_portals_filters_and_the_signed_in_list_the_office_lists(world):
     """One filter definition (``search/filters.py``): the public list takes the filters offered to the public
-    (``PUBLIC_API``; a deadline is the office's), the signed-in list those of the lists (``API``)."""
+    (``PUBLIC_API``) and, deprecated until v2, the deadline v1 took there (it is the office's); the signed-in list
+    those of the lists (``API``)."""
     from tian.search.filters import API, PUBLIC_API
 
     schema = Client().get("/api/v1/openapi.json").json()
 
     def parameters(path):
-        return {p["name"] for p in schema["paths"][path]["get"]["parameters"]} - {"q", "page", "page_size"}
+        return {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]
+                if p["name"] not in ("q", "page", "page_size")}
 
-    assert parameters("/api/v1/public/proposals") == set(PUBLIC_API) and "deadline" not in PUBLIC_API
-    assert parameters("/api/v1/proposals") == set(API)
+    public = parameters("/api/v1/public/proposals")
+    assert set(public) == {*PUBLIC_API, "deadline"} and "deadline" not in PUBLIC_API
+    assert public["deadline"].get("deprecated") is True
+    assert set(parameters("/api/v1/proposals")) == set(API)

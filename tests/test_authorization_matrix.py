@@ -46,11 +46,11 @@ def visible(anon=MISSING):
 
 
 MATRIX = {
-    "core:home": only(*LOGGED_IN, anon=OK),  # a visitor at the site's address reads the public portal
-    "core:home_staff": only("staff"), "core:home_unit": only(*HANDLERS), "core:home_supervisor": only("supervisor"),
-    "core:home_lead_official": only("official"), "core:home_member": only("member", "stranger"),
-    "core:home_collective": only("collective"), "core:home_admin": only("admin"),
-    "core:toggle_large_text": EVERYONE,
+    "dashboard:home": only(*LOGGED_IN, anon=OK),  # a visitor at the site's address reads the public portal
+    "dashboard:home_staff": only("staff"), "dashboard:home_unit": only(*HANDLERS), "dashboard:home_supervisor": only("supervisor"),
+    "dashboard:home_lead_official": only("official"), "dashboard:home_member": only("member", "stranger"),
+    "dashboard:home_collective": only("collective"), "dashboard:home_admin": only("admin"),
+    "dashboard:toggle_large_text": EVERYONE,
     "accounts:login": EVERYONE, "accounts:logout": {r: NOT_ALLOWED for r in ROLES},
     "accounts:password_change": SIGNED_IN, "accounts:tokens": SIGNED_IN,
     "accounts:user_list": only(*STAFF), "accounts:user_create": only(*STAFF), "accounts:user_edit": only(*STAFF),

@@ -179,10 +179,10 @@ def test_large_text_is_one_tap_from_every_page_and_remembered(world, client_for)
     visitor = Client()
     assert "大字模式" in _text(visitor.get(reverse("accounts:login")))
     member = client_for(world.member)
-    page = member.get(reverse("core:home_member"))
+    page = member.get(reverse("dashboard:home_member"))
     html = page.content.decode()
     assert 'class="header-button"' in html and "大字模式" in _text(page)
-    member.get(reverse("core:toggle_large_text") + "?next=/home/member/")
+    member.get(reverse("dashboard:toggle_large_text") + "?next=/home/member/")
     html = member.get(reverse("proposals:new")).content.decode()
     assert 'class="large-text"' in html and "标准字号" in html
 
@@ -197,19 +197,19 @@ def test_nothing_but_sign_out_shows_while_the_second_factor_is_owed(world):
 
 
 def test_the_navigation_shows_once_signed_in(world, client_for):
-    html = client_for(world.staff).get(reverse("core:home_staff")).content.decode()
+    html = client_for(world.staff).get(reverse("dashboard:home_staff")).content.decode()
     assert 'class="main-nav"' in html and 'class="bell"' in html
 
 
 def test_the_home_greets_by_name_once_when_the_name_is_the_roles(world, client_for):
     world.staff.full_name = str(Role.STAFF.label)
     world.staff.save()
-    response = client_for(world.staff).get(reverse("core:home_staff"))
+    response = client_for(world.staff).get(reverse("dashboard:home_staff"))
     heading = re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1)
     assert re.sub(r"<[^>]+>", "", heading).count("提案委工作人员") == 1
 
 
 def test_the_home_shows_the_role_beside_a_persons_name(world, client_for):
-    response = client_for(world.staff).get(reverse("core:home_staff"))
+    response = client_for(world.staff).get(reverse("dashboard:home_staff"))
     heading = re.search(r"<h1>(.*?)</h1>", response.content.decode(), re.S).group(1)
     assert "提案委" in heading and "提案委工作人员" in heading

@@ -52,11 +52,11 @@ def test_a_new_draft_counts_at_once_on_the_members_home(world, client_for, categ
     """The member's home counts their drafts (``dashboard/home._member_parts``), kept under the committee's PROPOSALS
     and NAMES versions; a new draft's event (``proposal.drafted``) moves no version (``events.record``)."""
     member = client_for(world.member)
-    assert _tiles(member.get(reverse("core:home_member")))["草稿"] == 0
+    assert _tiles(member.get(reverse("dashboard:home_member")))["草稿"] == 0
     response = member.post(reverse("proposals:new"), _fields(category))  # the draft page's save
     assert response.status_code == 302
     assert Proposal.objects.filter(lead_member=world.member.member, state=State.DRAFT).count() == 1
-    assert _tiles(member.get(reverse("core:home_member")))["草稿"] == 1
+    assert _tiles(member.get(reverse("dashboard:home_member")))["草稿"] == 1
 
 
 # 2. Member home: an invitation's proposal retitled -----------------------------------------------------------------
@@ -69,11 +69,11 @@ def test_a_draft_retitled_after_inviting_shows_its_new_title_in_the_invitees_hom
     response = author.post(reverse("proposals:new"), _fields(category, members=[world.cosigner.member.pk], invite="1"))
     assert response.status_code == 302
     draft = Proposal.objects.get(lead_member=world.member.member)
-    assert TITLE in _text(invitee.get(reverse("core:home_member")))
+    assert TITLE in _text(invitee.get(reverse("dashboard:home_member")))
     new_title = "关于加快社区嵌入式养老服务设施建设的建议"
     response = author.post(reverse("proposals:autosave", args=[draft.pk]), _fields(category, title=new_title))
     assert response.status_code == 200 and Proposal.objects.get(pk=draft.pk).title == new_title
-    page = _text(invitee.get(reverse("core:home_member")))
+    page = _text(invitee.get(reverse("dashboard:home_member")))
     assert new_title in page, "the invitee's home still shows the draft's old title"
 
 

@@ -244,7 +244,7 @@ def test_kept_pages_are_each_viewers_own(world, pages, portal):  # noqa: F811
 def test_the_kept_header_follows_the_users_name_and_roles(world, pages):
     """The layout's menu and navigation are kept per user, name, roles, page and language: a rename or a role
     granted shows on the next page, and the sign-out button still posts the request's own token."""
-    home = reverse("core:home")
+    home = reverse("dashboard:home")
     header = _text(pages.staff.get(home, follow=True))
     assert world.staff.full_name in header and "系统设置" not in header
     accounts.user_update(user=world.staff, roles=[Role.STAFF, Role.ADMIN], full_name="提案委员会办公室",

@@ -151,7 +151,7 @@ def test_an_address_holding_nul_names_no_page(world, client_for):
 
 def test_a_cookie_holding_nul_is_ignored(world):
     with database_parameters() as sent:
-        response = Client().get(reverse("core:home"), HTTP_COOKIE='sessionid="\\000abcdefghijk"')
+        response = Client().get(reverse("dashboard:home"), HTTP_COOKIE='sessionid="\\000abcdefghijk"')
     assert response.status_code == 200 and "登录" in response.content.decode()  # a visitor: the public portal
     assert not holds_control_characters(sent)
 

@@ -112,8 +112,8 @@ ASSIGNMENT_STEPS = {
         "lead", frozenset({A.REASSIGNMENT_REQUESTED}), None, ("reassignment.refused",),
         lambda w, c, a: handling.reassignment_refuse(request=_pending(c, a), by=w.staff, note="属本单位职责",
                                                      at=at(3, 22)), office=True),
-    "record_contact": AssignmentStep(
-        "lead", frozenset(ASSIGNMENT_STATUSES), None, ("contact.recorded",),
+    "record_contact": AssignmentStep(  # once signed for: assigned → signed for → contact → replied
+        "lead", frozenset({A.SIGNED, A.REASSIGNMENT_REQUESTED}), None, ("contact.recorded",),
         lambda w, c, a: handling.contact_record(assignment=a, by=c.handler(a), method="phone",
                                                 contacted_on=datetime.date(2023, 3, 20), summary="电话沟通",
                                                 at=at(3, 21))),
@@ -355,7 +355,7 @@ def test_pages_offer_the_steps_the_services_take(world):
     case = handled(world, signed=False)
     offered = {name for name in ASSIGNMENT.transitions if ASSIGNMENT.permits(world.lead_handler, case.proposal,
                                                                                case.lead, name)}
-    assert offered == {"sign_for", "request_reassignment", "record_contact"}
+    assert offered == {"sign_for", "request_reassignment"}  # contact follows signing for
     case = handled(world)
     offered = {name for name in ASSIGNMENT.transitions if ASSIGNMENT.permits(world.lead_handler, case.proposal,
                                                                                case.lead, name)}

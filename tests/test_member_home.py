@@ -21,18 +21,18 @@ def test_replies_to_evaluate_are_counted_and_listed_until_evaluated(world, clien
     proposal = replied(world, title="关于完善农村饮水安全保障的建议", body=BODY, lead="区民政局", assisting=[],
                        reply_body=REPLY_BODY, phone="0839-8622541")
     assert proposal.state == State.REPLIED
-    home = client_for(world.member).get(reverse("core:home_member"))
+    home = client_for(world.member).get(reverse("dashboard:home_member"))
     [tile] = [t for t in home.context["tiles"] if t["url"].endswith("#eval")]
     assert tile["count"] == 1 and tile["urgent"]
     assert [p["pk"] for p in home.context["to_evaluate"]] == [proposal.pk]
     assert "关于完善农村饮水安全保障的建议" in _text(home)
     # The co-signer who accepted is credited too; a member with nothing to do with it is not.
-    assert [p["pk"] for p in client_for(world.cosigner).get(reverse("core:home_member")).context["to_evaluate"]] == [
+    assert [p["pk"] for p in client_for(world.cosigner).get(reverse("dashboard:home_member")).context["to_evaluate"]] == [
         proposal.pk]
-    assert client_for(world.stranger).get(reverse("core:home_member")).context["to_evaluate"] == []
+    assert client_for(world.stranger).get(reverse("dashboard:home_member")).context["to_evaluate"] == []
     handling.evaluation_submit(proposal=proposal, by=world.member, result="satisfied", attitude="satisfied",
                                contacted=True)
-    assert client_for(world.member).get(reverse("core:home_member")).context["to_evaluate"] == []
+    assert client_for(world.member).get(reverse("dashboard:home_member")).context["to_evaluate"] == []
 
 
 @pytest.mark.django_db(transaction=True)  # outside a test's transaction, as served: pages are kept
@@ -44,15 +44,15 @@ def test_an_invitation_leaves_the_home_page_when_it_lapses_though_nothing_else_h
                                            lead_member=world.member.member, title="关于加强社区食堂建设的建议",
                                            body=BODY, category=category)
     [invitation] = services.cosign_invite(proposal=draft, by=world.member, members=[world.cosigner.member])
-    home = client_for(world.cosigner).get(reverse("core:home_member"))
+    home = client_for(world.cosigner).get(reverse("dashboard:home_member"))
     assert [c.pk for c in home.context["invitations"]] == [invitation.pk]
     [tile] = [t for t in home.context["tiles"] if t["url"].endswith("#inv")]
     assert tile["count"] == 1
-    assert client_for(world.cosigner).get(reverse("core:home_member")).context["invitations"] == [invitation]
+    assert client_for(world.cosigner).get(reverse("dashboard:home_member")).context["invitations"] == [invitation]
     # The same page again, an hour after the invitation lapsed: no event in between, no version moved.
     later = invitation.expires_at + datetime.timedelta(hours=1)
     with mock.patch("django.utils.timezone.now", return_value=later):
-        home = client_for(world.cosigner).get(reverse("core:home_member"))
+        home = client_for(world.cosigner).get(reverse("dashboard:home_member"))
     assert home.context["invitations"] == []
     assert "关于加强社区食堂建设的建议" not in _text(home)
 
@@ -75,7 +75,7 @@ def test_the_counts_of_the_members_own_proposals_leave_out_drafts_and_finished_o
                               forward="opinion")
     merged = services.proposal_submit(proposal=drafted("并案的"), by=world.member)
     services.proposal_merge(proposal=merged, into=submitted, by=world.staff)
-    tiles = {t["label"]: t["count"] for t in client_for(world.member).get(reverse("core:home_member")).context["tiles"]}
+    tiles = {t["label"]: t["count"] for t in client_for(world.member).get(reverse("dashboard:home_member")).context["tiles"]}
     assert tiles["办理中的提案"] == 1 and tiles["草稿"] == 1
 
 
@@ -84,7 +84,7 @@ def test_a_second_reply_after_rehandling_waits_for_the_members_evaluation_again(
     from tian.supervision import services as supervision
 
     def waiting(user) -> list[int]:
-        return [p["pk"] for p in client_for(user).get(reverse("core:home_member")).context["to_evaluate"]]
+        return [p["pk"] for p in client_for(user).get(reverse("dashboard:home_member")).context["to_evaluate"]]
 
     case = build(world, "replied")
     assert waiting(world.member) == [case.proposal.pk] and waiting(world.cosigner) == [case.proposal.pk]
@@ -125,7 +125,7 @@ def test_a_member_credited_through_merges_evaluates_the_surviving_proposal(world
     handling.reply_submit(reply=reply, by=world.lead_handler, at=at(4, 2))
     assert fresh(last).state == State.REPLIED
     for user in (world.member, world.cosigner):
-        waiting = [p["pk"] for p in client_for(user).get(reverse("core:home_member")).context["to_evaluate"]]
+        waiting = [p["pk"] for p in client_for(user).get(reverse("dashboard:home_member")).context["to_evaluate"]]
         assert last.pk in waiting, user
     handling.evaluation_submit(proposal=fresh(last), by=world.cosigner, result="satisfied", at=at(4, 5))
     assert Evaluation.objects.filter(proposal=last, member=world.cosigner.member).exists()
@@ -146,7 +146,7 @@ def test_a_member_who_also_acts_for_a_collective_proposer_has_both_kinds_of_own_
     services.proposal_create_draft(by=world.collective, committee=world.committee, collective=world.collective_org,
                                    title="支部的草稿",
                                    body="建议。", category=category)
-    home = client_for(both).get(reverse("core:home_member"))
+    home = client_for(both).get(reverse("dashboard:home_member"))
     tiles = {t["label"]: t["count"] for t in home.context["tiles"]}
     mine = client_for(both).get(reverse("proposals:mine")).content.decode()
     assert tiles["草稿"] == 2 and "我本人的草稿" in mine and "支部的草稿" in mine
@@ -165,14 +165,14 @@ def test_a_member_who_also_acts_for_a_collective_proposer_is_asked_for_both_kind
     user.collective = world.collective_org
     user.save(update_fields=["collective"])
     accounts.user_roles_set(user=user, roles=[Role.MEMBER, Role.COLLECTIVE], by=world.admin)
-    home = client_for(user).get(reverse("core:home_member"))
+    home = client_for(user).get(reverse("dashboard:home_member"))
     assert [p["pk"] for p in home.context["to_evaluate"]] == [proposal.pk]
     [task] = [t for t in client_for(user).get("/api/v1/inbox").json() if t["kind"] == "evaluate"]
     assert task["proposal_id"] == proposal.pk and task["links"]["act"] == f"/api/v1/proposals/{proposal.pk}/evaluate"
     assert task["deadline"] is not None
     handling.evaluation_submit(proposal=proposal, by=user, result="satisfied")
     assert not [t for t in client_for(user).get("/api/v1/inbox").json() if t["kind"] == "evaluate"]
-    assert client_for(user).get(reverse("core:home_member")).context["to_evaluate"] == []
+    assert client_for(user).get(reverse("dashboard:home_member")).context["to_evaluate"] == []
 
 
 def test_a_member_finds_the_proposals_their_own_were_merged_into(world, client_for):

@@ -46,7 +46,7 @@ def test_an_invitation_reaches_the_invitee_after_commit(world, client_for, djang
     notification = Notification.objects.get(user=world.cosigner)
     assert "邀请您联名" in notification.message and notification.url == proposal.get_absolute_url()
     assert sms_outbox == [("13700000002", notification.message)] or world.cosigner.phone == ""
-    page = client_for(world.cosigner).get(reverse("core:home_member")).content.decode()
+    page = client_for(world.cosigner).get(reverse("dashboard:home_member")).content.decode()
     assert 'class="bell__count">1<' in page
 
 

@@ -41,7 +41,7 @@ def test_member_drafts_invites_and_submits(world, client_for):
     response = member.post(reverse("proposals:invite", args=[proposal.pk]), {"members": [world.cosigner.member.pk]})
     assert response.status_code == 302
     invitation = CoSignature.objects.get(proposal=proposal)
-    home = client_for(world.cosigner).get(reverse("core:home_member"))
+    home = client_for(world.cosigner).get(reverse("dashboard:home_member"))
     assert TITLE in home.content.decode()
     # An answer never given (a crafted form, a lost field) is not a refusal: nothing changes.
     for data in ({}, {"answer": "maybe"}):
@@ -544,7 +544,7 @@ def test_the_office_queue_is_the_same_on_its_page_the_home_page_and_the_api(worl
     staff = client_for(world.staff)
     page = staff.get(reverse("proposals:review_queue")).content.decode()
     queue = reverse("proposals:review_queue")
-    tiles = {t["url"].rsplit("#", 1)[1]: t for t in staff.get(reverse("core:home_staff")).context["tiles"]
+    tiles = {t["url"].rsplit("#", 1)[1]: t for t in staff.get(reverse("dashboard:home_staff")).context["tiles"]
              if t["url"].startswith(queue + "#")}
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=world.staff, name='t')[1]}")
     kinds = [task["kind"] for task in api.get("/api/v1/inbox").json()]

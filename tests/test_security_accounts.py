@@ -142,7 +142,7 @@ def test_accounts_created_by_the_excel_import_must_change_their_password(world):
     assert User.objects.get(username="区档案馆").must_change_password
     client = Client()
     _login(client, "区档案馆", "a-good-secret-1")
-    assert client.get(reverse("core:home")).url == reverse("accounts:password_change")
+    assert client.get(reverse("dashboard:home")).url == reverse("accounts:password_change")
 
 
 def test_every_role_change_is_audited_with_who_whom_before_and_after(world, client_for):
@@ -269,9 +269,9 @@ def test_a_password_change_ends_the_other_sessions_and_the_tokens(world):
     response = here.post(reverse("accounts:password_change"), {
         "old_password": PASSWORD, "new_password1": "My-own-secret-9", "new_password2": "My-own-secret-9"})
     assert response.status_code == 302
-    assert here.get(reverse("core:home_member")).status_code == 200  # the session it was changed in goes on
+    assert here.get(reverse("dashboard:home_member")).status_code == 200  # the session it was changed in goes on
     assert not Session.objects.filter(session_key=elsewhere.session.session_key).exists()
-    assert elsewhere.get(reverse("core:home_member")).status_code == 302
+    assert elsewhere.get(reverse("dashboard:home_member")).status_code == 302
     assert _api(raw)("/me").status_code == 401
     assert not ApiToken.objects.get().is_active
 
@@ -282,7 +282,7 @@ def test_a_password_reset_by_staff_ends_every_session_and_token(world, client_fo
     _token, raw = services.token_create(user=world.member, name="小程序")
     client_for(world.staff).post(reverse("accounts:user_edit", args=[world.member.pk]),
                                  _user_post(world.member, password="Reset-by-staff-7"))
-    assert member.get(reverse("core:home_member")).status_code == 302
+    assert member.get(reverse("dashboard:home_member")).status_code == 302
     assert _api(raw)("/me").status_code == 401
 
 
@@ -292,7 +292,7 @@ def test_a_two_factor_reset_ends_every_session_and_token(world, client_for):
     _token, raw = services.token_create(user=world.member, name="小程序")
     assert _api(raw)("/me").status_code == 200
     client_for(world.staff).post(reverse("accounts:user_reset_two_factor", args=[world.member.pk]))
-    assert member.get(reverse("core:home_member")).status_code == 302
+    assert member.get(reverse("dashboard:home_member")).status_code == 302
     assert _api(raw)("/me").status_code == 401
     assert not twofactor.enabled(world.member)
 
@@ -320,7 +320,7 @@ def test_the_api_with_the_sites_session_answers_json_and_asks_for_the_csrf_token
     refused = browser.post("/api/v1/proposals", body, content_type="application/json")
     assert refused.status_code == 403
     assert refused.json()["code"] == "csrf_failed" and "安全令牌" in refused.json()["message"]
-    browser.get(reverse("core:home_member"))  # the page sets the CSRF cookie its scripts send back
+    browser.get(reverse("dashboard:home_member"))  # the page sets the CSRF cookie its scripts send back
     created = browser.post("/api/v1/proposals", body, content_type="application/json",
                            HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
     assert created.status_code == 201, created.content

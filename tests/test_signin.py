@@ -19,18 +19,18 @@ def test_wrong_password_shows_a_chinese_message_and_signs_nobody_in(world):
 def test_member_signs_in_by_name_and_lands_on_the_member_home(world):
     client = Client()
     response = client.post(reverse("accounts:login"), {"username": "刘安泽", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("core:home_member")
+    assert response.redirect_chain[-1][0] == reverse("dashboard:home_member")
     assert "刘安泽" in response.content.decode()
 
 
 @pytest.mark.parametrize(
     "who,home",
-    [("member", "core:home_member"), ("staff", "core:home_staff"), ("lead_handler", "core:home_unit"),
-     ("supervisor", "core:home_supervisor"), ("official", "core:home_lead_official"),
-     ("collective", "core:home_collective"), ("admin", "core:home_admin")],
+    [("member", "dashboard:home_member"), ("staff", "dashboard:home_staff"), ("lead_handler", "dashboard:home_unit"),
+     ("supervisor", "dashboard:home_supervisor"), ("official", "dashboard:home_lead_official"),
+     ("collective", "dashboard:home_collective"), ("admin", "dashboard:home_admin")],
 )
 def test_each_role_lands_on_its_own_home(world, client_for, who, home):
-    response = client_for(getattr(world, who)).get(reverse("core:home"))
+    response = client_for(getattr(world, who)).get(reverse("dashboard:home"))
     assert response.status_code == 302
     assert response.url == reverse(home)
 
@@ -43,14 +43,14 @@ def test_role_home_pages_refuse_other_roles(world, client_for):
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(world):
-    response = Client().get(reverse("core:home_staff"))
+    response = Client().get(reverse("dashboard:home_staff"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_navigation_shows_only_what_the_role_may_use(world, client_for):
-    member_page = client_for(world.member).get(reverse("core:home_member")).content.decode()
-    staff_page = client_for(world.staff).get(reverse("core:home_staff")).content.decode()
+    member_page = client_for(world.member).get(reverse("dashboard:home_member")).content.decode()
+    staff_page = client_for(world.staff).get(reverse("dashboard:home_staff")).content.decode()
     assert reverse("accounts:user_list") not in member_page
     assert reverse("accounts:user_list") in staff_page
     assert reverse("organisations:index") in staff_page
@@ -74,17 +74,17 @@ def test_password_change(world, client_for):
 def test_logout_needs_post_and_ends_the_session(world, client_for):
     client = client_for(world.member)
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("core:home_member")).status_code == 302
+    assert client.get(reverse("dashboard:home_member")).status_code == 302
 
 
 def test_large_text_mode_is_remembered(world, client_for):
     client = client_for(world.member)
-    client.get(reverse("core:toggle_large_text") + "?next=/home/member/")
-    assert 'class="large-text"' in client.get(reverse("core:home_member")).content.decode()
+    client.get(reverse("dashboard:toggle_large_text") + "?next=/home/member/")
+    assert 'class="large-text"' in client.get(reverse("dashboard:home_member")).content.decode()
 
 
 def test_large_text_redirect_stays_on_this_site(world):
-    response = Client().get(reverse("core:toggle_large_text") + "?next=https://evil.example/")
+    response = Client().get(reverse("dashboard:toggle_large_text") + "?next=https://evil.example/")
     assert response.url == "/"
 
 

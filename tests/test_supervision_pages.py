@@ -307,7 +307,7 @@ def test_the_key_proposals_tile_counts_what_its_page_lists(world, client_for):
                              lead_officials=[world.lead_official])
     client = client_for(both)
     rows = client.get(reverse("supervision:key_proposals")).context["rows"]
-    tiles = client.get(reverse("core:home_supervisor")).context["tiles"]
+    tiles = client.get(reverse("dashboard:home_supervisor")).context["tiles"]
     [tile] = [t for t in tiles if t["url"] == reverse("supervision:key_proposals") and t["label"] == "重点提案"]
     assert len(rows) == 2 and tile["count"] == 2
 

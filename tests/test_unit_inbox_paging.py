@@ -144,7 +144,7 @@ def _measure(size: int) -> dict:
     client.force_login(handler)
     result = {"counts": counts, "queries": {}, "rows": {}}
     urls = {"overview": INBOX, "group": f"{INBOX}?group={biggest}", "last page": f"{INBOX}?group={biggest}&page=999",
-            "home": reverse("core:home_unit")}
+            "home": reverse("dashboard:home_unit")}
     for name, url in urls.items():
         client.get(url)
         client.get(url)  # the session's first writes, as in test_query_counts

@@ -123,8 +123,8 @@ def test_lead_official_follows_own_key_proposals_and_records_activities(world, c
     assert client_for(world.lead_handler).get(reverse("supervision:key_proposals")).status_code == 403
 
 
-@pytest.mark.parametrize("who,url", [("lead_handler", "core:home_unit"), ("supervisor", "core:home_supervisor"),
-                                     ("official", "core:home_lead_official")])
+@pytest.mark.parametrize("who,url", [("lead_handler", "dashboard:home_unit"), ("supervisor", "dashboard:home_supervisor"),
+                                     ("official", "dashboard:home_lead_official")])
 def test_role_homes_show_pending_work(world, client_for, assigned, who, url):
     response = client_for(getattr(world, who)).get(reverse(url))
     assert response.status_code == 200

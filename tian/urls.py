@@ -12,14 +12,14 @@ from tian.portal import views as portal_views
 
 def front_door(request):
     """The site's address: a visitor gets the public portal (with its "Sign in" link), a signed-in person their
-    home page (``core:home``, which still names this address)."""
+    home page (``dashboard:home``, which still names this address)."""
     if request.user.is_authenticated:
         return dashboard_views.home(request)
     return portal_views.index(request)
 
 
 urlpatterns = [
-    path("", front_door),  # unnamed: "core:home" names this address
+    path("", front_door),  # unnamed: "dashboard:home" names this address
     path("", include("tian.dashboard.urls")),
     path("accounts/", include("tian.accounts.urls")),
     path("manage/", include("tian.pages.manage.urls")),

@@ -78,13 +78,13 @@ ROLE_BINDING: dict[Role, tuple[str, str]] = {
 
 # Where each role lands after signing in; a person with several roles lands on the first in this order.
 ROLE_HOME: dict[Role, str] = {
-    Role.STAFF: "core:home_staff",
-    Role.UNIT_HANDLER: "core:home_unit",
-    Role.SUPERVISOR: "core:home_supervisor",
-    Role.LEAD_OFFICIAL: "core:home_lead_official",
-    Role.MEMBER: "core:home_member",
-    Role.COLLECTIVE: "core:home_collective",
-    Role.ADMIN: "core:home_admin",
+    Role.STAFF: "dashboard:home_staff",
+    Role.UNIT_HANDLER: "dashboard:home_unit",
+    Role.SUPERVISOR: "dashboard:home_supervisor",
+    Role.LEAD_OFFICIAL: "dashboard:home_lead_official",
+    Role.MEMBER: "dashboard:home_member",
+    Role.COLLECTIVE: "dashboard:home_collective",
+    Role.ADMIN: "dashboard:home_admin",
 }
 
 

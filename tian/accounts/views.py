@@ -56,10 +56,10 @@ class LoginView(auth_views.LoginView):
 
 
 def _after_second_factor(request):
-    target = request.session.pop(twofactor.NEXT, None) or reverse("core:home")
+    target = request.session.pop(twofactor.NEXT, None) or reverse("dashboard:home")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
-        target = reverse("core:home")
+        target = reverse("dashboard:home")
     return target
 
 
@@ -137,7 +137,7 @@ def two_factor(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("core:home")
+    success_url = reverse_lazy("dashboard:home")
 
     def form_valid(self, form):
         previous = User.objects.filter(pk=self.request.user.pk).values_list("password", flat=True).first()

@@ -5,7 +5,6 @@ from typing import Annotated, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +39,7 @@ from tian.api.schemas import (
     ProposalOut,
     ProposalState,
 )
-from tian.disclosure.policy import disclosure_for, title_matches
+from tian.disclosure.policy import disclosure_for
 from tian.handling import services as handling
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.organisations.selectors import current_committee, member_of
@@ -62,7 +61,7 @@ from tian.proposals.selectors import (
     proposer_members,
     visible_proposals,
 )
-from tian.search.filters import API, FILTERS, PUBLIC_API, apply_filters, query_values
+from tian.search.filters import API, FILTERS, PUBLIC_API, apply_filters, query_values, text_matches
 
 router = Router(tags=["proposals"])
 public = Router(tags=["public"], auth=None)
@@ -85,11 +84,13 @@ class PublicProposalFilters(Schema):
     proposer: str | None = Field(None, max_length=50)
     outcome: str | None = Field(None, max_length=10)
     satisfaction: FILTERS["satisfaction"].api_type | None = None
+    # Not a filter the public is offered (``PUBLIC_API``), but v1's public list took it: it stays, deprecated, until v2.
+    deadline: FILTERS["deadline"].api_type | None = Field(None, deprecated=True)
     key: bool | None = None
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(30, ge=1, le=100)
 
-    names: ClassVar[tuple[str, ...]] = PUBLIC_API  # the filters of ``search/filters.py`` this list applies
+    names: ClassVar[tuple[str, ...]] = (*PUBLIC_API, "deadline")  # the filters of ``search/filters.py`` it applies
 
 
 class ProposalFilters(PublicProposalFilters):
@@ -105,9 +106,7 @@ class ProposalFilters(PublicProposalFilters):
 def _filtered(user, qs, f: PublicProposalFilters):
     values = f.dict()
     qs = apply_filters(qs, query_values(values, f.names), current_committee())
-    if f.q:
-        qs = title_matches(user, qs.filter(Q(title__icontains=f.q) | Q(lead_member__name=f.q)
-                                           | Q(collective__name=f.q)), f.q)
+    qs = text_matches(user, qs, f.q)
     return qs.select_related("category", "lead_member", "collective").distinct().order_by("-year", "number", "-pk")
 
 

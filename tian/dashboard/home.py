@@ -80,9 +80,9 @@ def _member_tiles(user, committee):
     parts = _member_parts(user, committee)
     own = parts["own"]
     return [
-        tile(_("Invitations to co-sign"), len(parts["invitations"]), reverse("core:home_member") + "#inv",
+        tile(_("Invitations to co-sign"), len(parts["invitations"]), reverse("dashboard:home_member") + "#inv",
              urgent=True),
-        tile(_("Replies to evaluate"), len(parts["to_evaluate"]), reverse("core:home_member") + "#eval",
+        tile(_("Replies to evaluate"), len(parts["to_evaluate"]), reverse("dashboard:home_member") + "#eval",
              urgent=True),
         tile(_("Returned for revision"), own["returned"], mine, urgent=True),
         tile(_("Drafts"), own["drafts"], mine),

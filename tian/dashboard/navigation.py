@@ -24,7 +24,7 @@ class NavItem:
 
 
 NAVIGATION: list[NavItem] = [
-    NavItem(_("Home"), "core:home"),
+    NavItem(_("Home"), "dashboard:home"),
     NavItem(_("My proposals"), "proposals:mine", perm=Perm.SUBMIT_PROPOSALS),
     NavItem(_("Review"), "proposals:review_queue", perm=Perm.REVIEW),
     NavItem(_("Proposals"), "proposals:list", perm=Perm.VIEW_ALL_PROPOSALS),

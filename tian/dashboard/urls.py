@@ -2,8 +2,7 @@ from django.urls import path
 
 from tian.dashboard import views
 
-# The namespace keeps its old name: "core:home" and friends are named by roles.ROLE_HOME, templates and tests.
-app_name = "core"
+app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("home/staff/", views.home_staff, name="home_staff"),

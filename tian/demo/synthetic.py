@@ -38,7 +38,17 @@ from tian.organisations.models import (
     Term,
     Unit,
 )
-from tian.proposals.models import CoSignature, Event, NumberSequence, Proposal, State, TopicCategory
+from tian.proposals.models import (
+    ANSWERED,
+    BEFORE_REGISTRATION,
+    FINISHED,
+    CoSignature,
+    Event,
+    NumberSequence,
+    Proposal,
+    State,
+    TopicCategory,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 2000
@@ -160,7 +170,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
                             created_at=_moment(submitted, rng))
         if state != State.DRAFT:
             proposal.submitted_at = _moment(submitted, rng)
-        if state not in (State.DRAFT, State.SUBMITTED, State.RETURNED, State.DECLINED, State.MERGED, State.WITHDRAWN):
+        if state not in BEFORE_REGISTRATION | (FINISHED - {State.CLOSED}):  # registered: it has a number
             numbers[year].last_number += 1
             proposal.number = numbers[year].last_number
             proposal.registered_at = proposal.submitted_at + datetime.timedelta(days=rng.randint(5, 20))
@@ -178,7 +188,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
     for index, proposal in enumerate(created):
         for order, member in enumerate(rng.sample(members, rng.randint(0, 3)), start=1):
             if member.pk != proposal.lead_member_id:
-                cosigns.append(CoSignature(proposal=proposal, member=member, order=order, status="accepted",
+                cosigns.append(CoSignature(proposal=proposal, member=member, order=order, status=CoSignature.Status.ACCEPTED,
                                            invited_at=proposal.created_at, expires_at=proposal.created_at,
                                            responded_at=proposal.created_at))
         events.append(Event(proposal=proposal, actor_id=proposal.created_by_id, at=proposal.created_at,
@@ -197,7 +207,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
             for role_index, unit in enumerate(chosen):
                 assignments.append(Assignment(
                     proposal=proposal, unit=unit, role=UnitRole.LEAD if role_index == 0 else UnitRole.ASSISTING,
-                    status="signed" if proposal.state != State.ASSIGNED else "assigned",
+                    status=Assignment.Status.SIGNED if proposal.state != State.ASSIGNED else Assignment.Status.ASSIGNED,
                     assigned_on=proposal.assigned_on, deadline=proposal.assigned_on + datetime.timedelta(days=91),
                     reassignment_deadline=proposal.assigned_on + datetime.timedelta(days=9)))
             events.append(Event(proposal=proposal, actor=staff, at=_moment(proposal.assigned_on, rng),
@@ -214,7 +224,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
     replies, evaluations = [], []
     for assignment in assignments:
         proposal = by_proposal[assignment.proposal_id]
-        if assignment.role != UnitRole.LEAD or proposal.state not in (State.REPLIED, State.CLOSED, State.REHANDLING):
+        if assignment.role != UnitRole.LEAD or proposal.state not in ANSWERED | {State.REHANDLING}:
             continue
         day = min(assignment.assigned_on + datetime.timedelta(days=rng.randint(30, 110)), today)
         released = _moment(day, rng)
@@ -225,7 +235,7 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
                              created_by_id=staff.pk))
         events.append(Event(proposal=proposal, actor=staff, at=released, action="proposal.replied",
                             from_state=State.HANDLING, to_state=State.REPLIED))
-        if proposal.state in (State.CLOSED, State.REHANDLING) or rng.random() < 0.5:
+        if proposal.state != State.REPLIED or rng.random() < 0.5:  # closed or sent back: it was rated
             result = Rating.DISSATISFIED if proposal.state == State.REHANDLING else rng.choice(
                 [Rating.SATISFIED] * 6 + [Rating.BASICALLY_SATISFIED] * 3 + [Rating.DISSATISFIED])
             evaluations.append(Evaluation(proposal=proposal, round=1, member_id=proposal.lead_member_id, result=result,

@@ -66,12 +66,6 @@ INVITATION_EVENTS = frozenset({"cosign.invited", "cosign.declined", "cosign.invi
 # Actions whose event note is a proposer's feedback: read by those who read every evaluation.
 FEEDBACK_NOTES = frozenset({"evaluation.recorded"})
 
-# Reply states an overseer sees before release: it was sent to them. A returned reply is the unit's to redraft (it is
-# edited in place), so it is the unit's alone again until it is sent once more.
-SENT_FOR_REVIEW = frozenset({Reply.Status.SUPERVISION})
-# Reply states an assisting unit sees: it was asked to co-sign.
-ASKED_TO_COSIGN = frozenset({Reply.Status.COSIGNING, Reply.Status.SUPERVISION})
-
 
 @dataclass(frozen=True)
 class Disclosure:
@@ -153,9 +147,9 @@ class Disclosure:
         if Tie.UNIT in self.ties:
             if reply.unit_id == self.unit_id:
                 return True
-            if reply.status in ASKED_TO_COSIGN and any(s.unit_id == self.unit_id for s in reply.cosignatures.all()):
+            if reply.status in Reply.ASKED_TO_COSIGN and any(s.unit_id == self.unit_id for s in reply.cosignatures.all()):
                 return True
-        return Tie.OVERSEER in self.ties and reply.status in SENT_FOR_REVIEW
+        return Tie.OVERSEER in self.ties and reply.status in Reply.SENT_FOR_REVIEW
 
     @property
     def all_invitations(self) -> bool:

@@ -117,8 +117,8 @@ ASSIGNMENT = Lifecycle([
     # Back where it was: ``status_after_refusal``.
     _t("refuse_reassignment", _("Refuse the reassignment request"), {A.REASSIGNMENT_REQUESTED}, None,
        (), "decide_reassignment"),
-    _t("record_contact", _("Record contact with the proposer"), Assignment.ACTIVE, None, EVERY_ROLE,
-       "record_contact"),
+    _t("record_contact", _("Record contact with the proposer"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None,
+       EVERY_ROLE, "record_contact", MSG_SIGN_FOR_FIRST),
     _t("send_opinion", _("Send assisting opinion"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None, ASSISTING,
        "send_opinion", MSG_SIGN_FOR_FIRST,
        _("Only assisting units send opinions; lead units write the reply.")),

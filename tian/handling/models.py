@@ -9,16 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.organisations.models import DUPLICATE_CODE, Committee, Member, Unit
 from tian.proposals.models import Proposal
+from tian.proposals.unit_parts import ACTIVE_ASSIGNMENT, REPLYING_ROLES, AssignmentStatus, UnitRole
 
-
-class UnitRole(models.TextChoices):
-    LEAD = "lead", _("Lead unit")
-    ASSISTING = "assisting", _("Assisting unit")
-    SEPARATE = "separate", _("Separate unit")
-
-
-# The roles whose unit replies to the proposer itself (a lead or separate unit); an assisting unit sends an opinion.
-REPLYING_ROLES = frozenset({UnitRole.LEAD, UnitRole.SEPARATE})
+__all__ = ["REPLYING_ROLES", "UnitRole"]  # declared with the proposal's scope (``proposals/unit_parts.py``)
 
 
 class OutcomeClass(models.Model):
@@ -49,15 +42,10 @@ class AssignmentQuerySet(models.QuerySet):
 class Assignment(models.Model):
     """交办: one unit's part in handling one proposal. Its steps: ``tian.handling.lifecycle.ASSIGNMENT``."""
 
-    class Status(models.TextChoices):
-        ASSIGNED = "assigned", _("To sign for")
-        SIGNED = "signed", _("Signed for")
-        REASSIGNMENT_REQUESTED = "reassignment_requested", _("Reassignment requested")
-        REMOVED = "removed", _("Reassigned away")
+    Status = AssignmentStatus  # declared with the proposal's scope, which asks it (``proposals/unit_parts.py``)
 
     # Named groups of statuses, defined once; services, pages, the API and templates ask these.
-    # Active: the unit still handles the proposal (everything but reassigned away, which nothing leaves).
-    ACTIVE = frozenset({Status.ASSIGNED, Status.SIGNED, Status.REASSIGNMENT_REQUESTED})
+    ACTIVE = ACTIVE_ASSIGNMENT
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
@@ -183,6 +171,11 @@ class Reply(models.Model):
     SUBMITTED = frozenset({Status.COSIGNING, Status.SUPERVISION, Status.RETURNED, Status.RELEASED})
     # In progress: the proposers do not have it yet.
     IN_PROGRESS = frozenset({Status.DRAFT, Status.COSIGNING, Status.SUPERVISION, Status.RETURNED})
+    # Sent for review: the supervising office and the lead officials read it before its release. A returned reply
+    # is the unit's to redraft (it is edited in place), so it is the unit's alone again until it is sent once more.
+    SENT_FOR_REVIEW = frozenset({Status.SUPERVISION})
+    # Asked to co-sign: the assisting units read it (being co-signed, then in supervision).
+    ASKED_TO_COSIGN = frozenset({Status.COSIGNING, Status.SUPERVISION})
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="replies")
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")

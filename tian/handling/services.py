@@ -407,7 +407,7 @@ def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") 
     released = set(proposal.replies.filter(round=reply.round, status=Reply.Status.RELEASED)
                    .values_list("assignment_id", flat=True))
     if all(a.pk in released for a in replying):
-        _move(proposal, by, "proposal.replied", State.REPLIED, at=at, round=reply.round)
+        _move(proposal, by, "proposal.replied", workflow.follow(proposal, "replied").target, at=at, round=reply.round)
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from tian.organisations.models import (
     Sector,
     SupervisingOffice,
     Unit,
+    mobile_number,
     mobile_validator,
 )
 from tian.organisations.services import names_changed
@@ -208,7 +209,7 @@ def _import_members(rows, committee, by, report):
             _error(report, row, "性别", _("use 男 or 女"))
         sector = _lookup(Sector, committee, v["sector"], report, row, "界别")
         party = _lookup(Party, committee, v["party"], report, row, "党派")
-        mobile = str(v["mobile"] or "")
+        mobile = mobile_number(v["mobile"])
         if mobile and not re.fullmatch(mobile_validator.regex, mobile):
             _error(report, row, "手机", mobile_validator.message)
         if _row_failed(report, row):

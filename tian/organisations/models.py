@@ -14,6 +14,35 @@ DUPLICATE_NAME = _("This name already exists in the committee.")
 DUPLICATE_CODE = _("This code already exists in the committee.")
 # A member's mobile (SMS, a password reset by text): what the member form and the Excel import both take.
 mobile_validator = RegexValidator(r"^1\d{10}$", _("A mobile number has 11 digits and starts with 1."))
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋", "0123456789+")
+
+
+def mobile_number(text) -> str:
+    """A mobile as written (137-9595-2836, 137 9595 2836, +86 13795952836, full-width digits) in the one form SMS
+    takes (13795952836); anything else is left as it is, for the validator to refuse."""
+    value = str(text or "").strip().translate(_FULL_WIDTH_DIGITS)
+    compact = "".join(ch for ch in value if ch not in " -()")
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix) and len(compact) == len(prefix) + 11:
+            compact = compact[len(prefix):]
+    return compact if compact.isdigit() else value
+
+
+class MobileField(models.CharField):
+    """A member's mobile, kept in the one form SMS takes (``mobile_number``) and checked (``mobile_validator``):
+    every form and import that cleans the model writes it so."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [mobile_validator])
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("validators", None)
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        return mobile_number(super().to_python(value)) if value else value
 
 
 class Committee(models.Model):
@@ -234,7 +263,7 @@ class Member(models.Model):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("sector"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("party"))
-    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[mobile_validator])
+    mobile = MobileField(_("mobile phone"), max_length=20, blank=True)
     office_phone = models.CharField(_("office phone"), max_length=30, blank=True)
     workplace = models.CharField(_("workplace and position"), max_length=120, blank=True)
     terms = models.ManyToManyField(Term, related_name="members", blank=True, verbose_name=_("terms"))

@@ -47,7 +47,9 @@ def record(proposal: Proposal, actor, action: str, *, from_state: str = "", to_s
         from_state=from_state, to_state=to_state or from_state, note=note, at=at or timezone.now(), data=data,
     )
     audit_event(event)
-    _moved(proposal.pk, proposal.committee_id, public=proposal.is_public)  # a new draft too: its author's home counts it
+    # A new draft has no page kept yet, but its author's home counts it: the committee's versions move, not its
+    # revision (the API's answer to its creation names that revision in its ETag).
+    _moved(proposal.pk, proposal.committee_id, public=proposal.is_public, revision=action != "proposal.drafted")
     mode = getattr(_mode, "value", None) or {"notify": True, "index": True}
     if kinds := wanted(action, event.to_state, **mode):
         transaction.on_commit(lambda: _after_commit(event.pk, proposal.pk, kinds))
@@ -61,9 +63,10 @@ def touch(proposal_id: int) -> None:
     _moved(proposal_id, committee_id, public=public)
 
 
-def _moved(proposal_id: int, committee_id: int, *, public: bool) -> None:
+def _moved(proposal_id: int, committee_id: int, *, public: bool, revision: bool = True) -> None:
     def bump():
-        Proposal.objects.filter(pk=proposal_id).update(revision=F("revision") + 1)
+        if revision:
+            Proposal.objects.filter(pk=proposal_id).update(revision=F("revision") + 1)
         versions.bump(committee_id, versions.PROPOSALS, *([versions.PUBLIC] if public else []))
 
     transaction.on_commit(bump, robust=True)

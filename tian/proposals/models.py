@@ -41,9 +41,11 @@ ANSWERED = frozenset({State.REPLIED, State.CLOSED})
 MERGE_TARGETS = frozenset({State.SUBMITTED, State.REGISTERED, State.ASSIGNED, State.HANDLING})
 # Finished: no transition moves it on (closed, withdrawn, not registered or merged).
 FINISHED = frozenset({State.CLOSED, State.WITHDRAWN, State.DECLINED, State.MERGED})
+# Not (or no longer) in the committee's work: a draft, or one withdrawn. Similar proposals and clusters leave them out.
+OUT_OF_WORK = frozenset({State.DRAFT, State.WITHDRAWN})
 # Submitted at least once, as a query condition (``Proposal.ever_submitted`` is the same for one proposal): a draft,
 # or a draft thrown away (withdrawn before it was ever submitted), is private to whoever wrote it.
-EVER_SUBMITTED = Q(submitted_at__isnull=False) | ~Q(state__in=[State.DRAFT, State.WITHDRAWN])
+EVER_SUBMITTED = Q(submitted_at__isnull=False) | ~Q(state__in=OUT_OF_WORK)
 
 
 class Kind(models.TextChoices):
@@ -199,7 +201,7 @@ class Proposal(models.Model):
     @property
     def ever_submitted(self) -> bool:
         """``EVER_SUBMITTED`` of this proposal."""
-        return self.submitted_at is not None or self.state not in (State.DRAFT, State.WITHDRAWN)
+        return self.submitted_at is not None or self.state not in OUT_OF_WORK
 
     # Single states the pages tell apart (templates ask these, never compare state strings).
     @property

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.organisations.models import Member
 from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal, open_invitations
+from tian.proposals.unit_parts import ACTIVE_ASSIGNMENT
 
 
 def proposer_members(proposal: Proposal) -> list[Member]:
@@ -137,8 +138,8 @@ def _scope(user, *, disclosed: bool, proposers: bool = True) -> QuerySet[Proposa
         condition |= Q(collective_id=user.collective_id)
     if user.unit_id and Role.UNIT_HANDLER in user.roles:
         joined = True
-        # Active assignments (handling.Assignment.ACTIVE): proposals sit below handling, so the status is written out.
-        condition |= Q(assignments__unit_id=user.unit_id) & ~Q(assignments__status="removed")
+        # The unit's active assignments (``unit_parts.ACTIVE_ASSIGNMENT``, handling's ``Assignment.ACTIVE``).
+        condition |= Q(assignments__unit_id=user.unit_id, assignments__status__in=ACTIVE_ASSIGNMENT)
     if user.office_id and Role.SUPERVISOR in user.roles:
         joined = True
         condition |= Q(supervising_offices__id=user.office_id)

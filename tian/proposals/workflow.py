@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.accounts.roles import Perm, has_permission
 from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, IN_HANDLING, Kind, Proposal, State
 from tian.proposals.selectors import proposer_members
+from tian.proposals.unit_parts import REPLYING_ROLES, UnitRole
 
 
 class WorkflowError(Exception):
@@ -64,12 +65,11 @@ def is_assigned_unit(user, proposal: Proposal) -> bool:
 
 
 def is_replying_unit(user, proposal: Proposal) -> bool:
-    # handling.models.REPLYING_ROLES, written out: the proposals app sits below handling.
-    return bool(_unit_roles(user, proposal) & {"lead", "separate"})
+    return bool(_unit_roles(user, proposal) & REPLYING_ROLES)
 
 
 def is_assisting_unit(user, proposal: Proposal) -> bool:
-    return "assisting" in _unit_roles(user, proposal)
+    return UnitRole.ASSISTING in _unit_roles(user, proposal)
 
 
 def is_supervising_office(user, proposal: Proposal) -> bool:
@@ -174,6 +174,9 @@ TRANSITIONS: dict[str, Transition] = {
            is_assisting_unit),
         _t("review_reply", _("Supervision review"), SIGNED_FOR, None, (Perm.SUPERVISE,),
            is_supervising_office),
+        # A step that follows another, never offered (no permission takes it): the last reply of the round released
+        # (``handling.services.release``) moves the proposal on.
+        _t("replied", _("Every reply released"), IN_HANDLING, State.REPLIED, (), lambda user, proposal: False),
         _t("evaluate", _("Evaluate the reply"), {State.REPLIED}, None, (Perm.EVALUATE,), is_evaluator),
         _t("record_paper_evaluation", _("Record a paper evaluation"), {State.REPLIED}, None,
            (Perm.ENTER_ON_BEHALF,), is_office),
@@ -204,6 +207,15 @@ def check(user, proposal: Proposal, name: str) -> Transition:
     refused = transition.refused(proposal)
     if refused:
         raise WorkflowError(*refused)
+    return transition
+
+
+def follow(proposal: Proposal, name: str) -> Transition:
+    """A step that follows another (taken by a service, never by a person): the transition, once the proposal is in
+    one of its sources."""
+    transition = TRANSITIONS[name]
+    if proposal.state not in transition.sources:
+        raise WorkflowError(INVALID_STATE, MSG_INVALID_STATE % {"state": proposal.get_state_display()})
     return transition
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from tian.core import versions
 from tian.core.widgets import QuickSelect
 from tian.deadlines.filters import deadline_filter
+from tian.disclosure.policy import title_matches
 from tian.handling.models import Assignment, OutcomeClass, Rating, Reply, UnitRole, latest_lead_evaluations
 from tian.organisations.models import Committee, Member, Session, Unit
 from tian.proposals.models import Kind, State, TopicCategory
@@ -140,6 +141,17 @@ def apply_filters(qs: QuerySet, values: dict, committee: Committee | None) -> Qu
     if assignment:
         qs = qs.filter(pk__in=_active_assignments().filter(**assignment).values("proposal_id"))
     return qs
+
+
+def text_matches(user, qs: QuerySet, text: str) -> QuerySet:
+    """The lists' text box (the office's list, its Excel file, the API's lists; search has its own engine): a word
+    of the title, or a proposer's name, matched in the titles as ``user`` reads them (``title_matches``: a search
+    with digits does not match what they read masked)."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return title_matches(user, qs.filter(Q(title__icontains=text) | Q(lead_member__name=text)
+                                         | Q(collective__name=text)), text)
 
 
 # The filters whose choices are the committee's own rows, and the version that moves when those rows change: the

@@ -30,9 +30,9 @@ def index_proposal(proposal_id: int) -> bool:
     from the previous document."""
     proposal = Proposal.objects.filter(pk=proposal_id).first()
     was_disclosed = SearchDocument.objects.filter(proposal_id=proposal_id, disclosed=True).exists()
-    if proposal is not None:
-        versions.bump(proposal.committee_id, versions.SEARCH,
-                      *([versions.PUBLIC] if was_disclosed or proposal.is_public else []))
+    if proposal is not None:  # after the writes (the segmentation first): the versions' rows are held to the commit
+        transaction.on_commit(lambda: versions.bump(
+            proposal.committee_id, versions.SEARCH, *([versions.PUBLIC] if was_disclosed or proposal.is_public else [])))
     with connection.cursor() as cursor:
         if proposal is None or proposal.state == State.DRAFT:
             SearchDocument.objects.filter(proposal_id=proposal_id).delete()

@@ -18,7 +18,7 @@ from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.organisations.selectors import current_committee
-from tian.proposals.models import MERGE_TARGETS, State
+from tian.proposals.models import MERGE_TARGETS, OUT_OF_WORK, State
 from tian.proposals.selectors import get_proposal_for, visibility_key, visible_proposals
 from tian.search.filters import SEARCH, ProposalFilterForm, chosen
 from tian.search.query import search_proposals, similar_proposals
@@ -82,7 +82,7 @@ def similar(request):
     exclude = data.get("proposal")
     found = []
     if len(title.strip()) + len(body.strip()) >= 6:
-        base = visible_proposals(request.user).exclude(state__in=[State.DRAFT, State.WITHDRAWN])
+        base = visible_proposals(request.user).exclude(state__in=OUT_OF_WORK)
         found = similar_proposals(base, title, body, exclude_pk=whole_number(exclude))
         for_display(request.user, [s.proposal for s in found])
     return render(request, "search/_similar.html", {"similar": found})

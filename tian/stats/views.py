@@ -137,7 +137,7 @@ def awards(request):
             proposal = get_object_or_404(year_end.markable(committee, year), pk=whole_number(request.POST["proposal"]))
             year_end.toggle_proposal(proposal=proposal, by=request.user)
         elif request.POST.get("unit"):
-            unit = get_object_or_404(Unit, pk=request.POST["unit"], committee=committee)
+            unit = get_object_or_404(Unit, pk=whole_number(request.POST["unit"]), committee=committee)
             year_end.toggle_unit(committee=committee, unit=unit, year=year, by=request.user)
         messages.success(request, _("Saved."))
         return redirect(f"{reverse('stats:awards')}?year={year}")

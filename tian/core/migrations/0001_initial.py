@@ -1,4 +1,5 @@
-# The calendar corrections, moved from deadlines (whose 0003 renamed the table to this app's name).
+# The calendar corrections, moved from deadlines (whose 0003 renamed the table to this app's name, and runs before
+# this one: the base depends on no domain app, so the order is said there, by its ``run_before``).
 
 from django.db import migrations, models
 
@@ -7,9 +8,7 @@ class Migration(migrations.Migration):
 
     initial = True
 
-    dependencies = [
-        ('deadlines', '0003_calendar_day_table_to_core'),
-    ]
+    dependencies = []
 
     operations = [
         migrations.SeparateDatabaseAndState(

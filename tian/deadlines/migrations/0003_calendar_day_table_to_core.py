@@ -9,6 +9,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ('deadlines', '0002_calendar_day_changed_at'),
     ]
+    # core 0001 takes the renamed table into its state; the base app names no domain app, so the order is said here.
+    run_before = [
+        ('core', '0001_initial'),
+    ]
 
     operations = [
         migrations.AlterModelTable(name='calendarday', table='core_calendarday'),

@@ -47,7 +47,7 @@ from tian.organisations.models import Unit
 from tian.pages.handling import inbox as tasks
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for, get_proposal_row_for, proposer_members
-from tian.proposals.workflow import INVALID_INPUT, WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.supervision.models import SupervisionReview
 
 
@@ -147,8 +147,7 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         "waiting_for": _waiting_for(request.user, proposal, assignment),
         "can_sign": "sign_for" in steps,
         "can_reassign": "request_reassignment" in steps,
-        # The page offers contact once signed for (the service also takes an earlier one, e.g. imported).
-        "can_contact": assignment.status == Assignment.Status.SIGNED and "record_contact" in steps,
+        "can_contact": "record_contact" in steps,  # once signed for (``lifecycle.ASSIGNMENT``)
         "can_opinion": "send_opinion" in steps,
         "can_extend": assignment.replies_directly and deadlines.may_request_extension(request.user, proposal, assignment),
         "extensions": list(assignment.extensions.all()),
@@ -163,8 +162,9 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
     # A form refused because the unit's part moved on (another handler submitted the reply, asked for the extension,
     # sent the opinion): its section is gone, and what was typed into it is shown to copy.
     shown = {"reply": reply_form is not None, "reassign": context["can_reassign"], "contact": context["can_contact"],
-             "opinion": context["can_opinion"], "extension": context["can_extend"]}
-    context["unsaved"] = "\n\n".join(text for name, form in bound.items() if not shown.get(name, True)
+             "opinion": context["can_opinion"], "extension": context["can_extend"],
+             **{f"follow_up:{item.pk}": True for item in follow_ups}}  # a follow-up reported meanwhile is not listed
+    context["unsaved"] = "\n\n".join(text for name, form in bound.items() if not shown.get(name, False)
                                       for text in unsaved.typed(form) if text.strip())
     return render(request, "handling/unit_work.html", context)
 
@@ -191,6 +191,10 @@ def _waiting_for(user, proposal, assignment) -> list[dict]:
 class TakenOff(Exception):
     """The unit's assignment was ended (re-routed, withdrawn) while a handler had its work page open."""
 
+    def __init__(self, proposal_id: int):
+        super().__init__(proposal_id)
+        self.proposal_id = proposal_id
+
 
 def _assignment_for(request, pk) -> Assignment:
     """The user's unit's assignment, active, of a proposal they may open. One ended meanwhile is answered by
@@ -198,7 +202,7 @@ def _assignment_for(request, pk) -> Assignment:
     assignment = get_object_or_404(Assignment.objects.select_related("proposal", "unit"), pk=pk,
                                    unit_id=request.user.unit_id or 0)
     if not assignment.is_active:
-        raise TakenOff
+        raise TakenOff(assignment.proposal_id)
     get_proposal_row_for(request.user, assignment.proposal_id)
     return assignment
 
@@ -210,9 +214,13 @@ def _unit_form(view):
     def answered(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except TakenOff:
-            messages.error(request, _("This unit no longer handles the proposal."))
+        except TakenOff as e:
             unsaved.keep(request, *(v for name, v in request.POST.items() if name in TYPED))
+            if Assignment.objects.filter(proposal_id=e.proposal_id, unit_id=request.user.unit_id).active().exists():
+                # Re-routed back to the unit since the page was opened: its work page as it is now.
+                messages.error(request, str(MSG_CONFLICT))
+                return redirect("handling:work", proposal_pk=e.proposal_id)
+            messages.error(request, _("This unit no longer handles the proposal."))
             return redirect("handling:inbox")
     return answered
 

@@ -186,7 +186,7 @@ def _where_it_stands(request, error: NoLongerEditable):
     """A draft form sent from a page that has moved on (a second click of 提交, another tab): its author is shown the
     proposal where it stands, with why nothing was taken and what they typed, to copy."""
     messages.info(request, error.message)
-    unsaved.keep(request, request.POST.get("body", ""))
+    unsaved.keep(request, *unsaved.typed(ProposalForm(request.POST, committee=error.proposal.committee)))
     return redirect(error.proposal.get_absolute_url())
 
 
@@ -301,7 +301,7 @@ def cosign_respond(request, pk):
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):  # an answer never given is not a refusal
         messages.error(request, _("Please choose to agree or to decline."))
-        return redirect(safe_next(request, reverse("core:home_member")))
+        return redirect(safe_next(request, reverse("dashboard:home_member")))
     accept = answer == "accept"
     message = _("You agreed to co-sign the proposal.") if accept else _("You declined to co-sign the proposal.")
     proposal = cosignature.proposal
@@ -310,7 +310,7 @@ def cosign_respond(request, pk):
         message, redirect_to=safe_next(request, proposal.get_absolute_url()))
     if response.url == proposal.get_absolute_url() and not may_open(request.user, proposal):
         # Declined, or too late: the draft is no longer theirs to read; the message shows on their home page.
-        response = redirect("core:home_member")
+        response = redirect("dashboard:home_member")
     return response
 
 

@@ -110,6 +110,7 @@ class Outcome:
     label: str  # its number and title
     done: bool
     detail: str = ""  # why it was refused, or what was done where the action's name does not say it all
+    input_refused: bool = False  # refused for the input the form gave (a unit chosen twice, a deadline past the cap)
 
 
 @dataclass
@@ -129,6 +130,14 @@ class BulkResult:
     def reasons(self) -> list[str]:
         """Why proposals were refused, each reason once."""
         return list(dict.fromkeys(o.detail for o in self.refused))
+
+    def refused_input(self) -> str:
+        """The reason, where every proposal was refused for the same fault of the form's input: that is the form's
+        mistake, not each proposal's, and nothing was done. A fault of one proposal's own (its default deadline,
+        its proposer's consent) stays that proposal's outcome."""
+        if self.outcomes and all(o.input_refused for o in self.outcomes) and len(self.reasons) == 1:
+            return self.reasons[0]
+        return ""
 
     def as_dict(self) -> dict:
         return {"action": self.action, "outcomes": [asdict(o) for o in self.outcomes]}
@@ -163,17 +172,14 @@ def selection(request, committee):
 
 
 def run(action: BulkAction, name: str, proposals, user, data) -> BulkResult:
-    """Each proposal through the action's service, one after the other, each in the service's own transaction. The
-    form's input refused before any proposal was done (a unit chosen twice, a deadline past the cap) is the form's
-    error, not each proposal's: it is raised, and nothing has changed."""
+    """Each proposal through the action's service, one after the other, each in the service's own transaction."""
     result = BulkResult(name)
     for proposal in proposals:
         try:
             after = action.run(proposal, user, data)
         except WorkflowError as e:
-            if e.code == INVALID_INPUT and not any(o.done for o in result.outcomes):
-                raise
-            result.outcomes.append(Outcome(proposal.pk, _label(proposal), False, str(e.message)))
+            result.outcomes.append(Outcome(proposal.pk, _label(proposal), False, str(e.message),
+                                           input_refused=e.code == INVALID_INPUT))
         else:  # a service gives the proposal as it left it (registered: with its number); a text says what was done
             label = _label(after if isinstance(after, Proposal) else proposal)
             result.outcomes.append(Outcome(proposal.pk, label, True, after if isinstance(after, str) else ""))
@@ -206,12 +212,10 @@ def bulk(request):
     running = request.POST.get("step") == "run"
     form = action.form(request.POST if running else None, committee) if action.form else None
     if running and (form is None or form.is_valid()):
-        try:
-            result = run(action, name, list(proposals), request.user, form.cleaned_data if form else {})
-        except WorkflowError as e:  # the input, refused by the service: the form again, filled in, the reason above
-            if form is None:
-                raise
-            form.add_error(None, e.message)
+        result = run(action, name, list(proposals), request.user, form.cleaned_data if form else {})
+        refused_input = result.refused_input()
+        if form is not None and refused_input:  # the form's input, not a proposal: the form again, filled in
+            form.add_error(None, refused_input)
         else:
             request.session[SESSION_KEY] = {**result.as_dict(), "back": back}
             return redirect("proposals:bulk_result")

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -49,7 +49,7 @@ from tian.proposals.forms import (
 from tian.proposals.models import Kind, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
-from tian.search.filters import STAFF, ProposalFilterForm
+from tian.search.filters import STAFF, ProposalFilterForm, text_matches
 from tian.stats.exports import PROPOSALS, xlsx_response
 
 
@@ -277,8 +277,7 @@ def filtered_proposals(user, params, committee=None):
     committee = committee or current_committee()
     form = ProposalFilterForm(params or None, committee=committee, names=STAFF, text=_("Title or proposer"))
     qs = form.apply(visible_proposals(user).filter(committee=committee).exclude(state=State.DRAFT))
-    if query := form.filters().get("q", "").strip():
-        qs = qs.filter(Q(title__icontains=query) | Q(lead_member__name=query) | Q(collective__name=query))
+    qs = text_matches(user, qs, form.filters().get("q", ""))
     qs = qs.select_related("lead_member", "collective", "category").prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by(
         "-year", "number", "-submitted_at")
     return form, qs

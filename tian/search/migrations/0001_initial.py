@@ -2,17 +2,15 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from tian.search.backends import engine
+
 
 def create_index(apps, schema_editor):
-    from tian.search.backends import engine
-
     with schema_editor.connection.cursor() as cursor:
         engine(schema_editor.connection).create(cursor)
 
 
 def drop_index(apps, schema_editor):
-    from tian.search.backends import engine
-
     with schema_editor.connection.cursor() as cursor:
         engine(schema_editor.connection).drop(cursor)
 

@@ -5,12 +5,12 @@ The storage setting applies to rows written from now on, so the vectors already 
 
 from django.db import migrations
 
+from tian.search.backends import PostgresFTS
+
 
 def vectors_inline(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from tian.search.backends import PostgresFTS
-
     with schema_editor.connection.cursor() as cursor:
         PostgresFTS.store_inline(cursor)
         # "|| ''" makes a new value: an unchanged one would keep its place in the TOAST table.

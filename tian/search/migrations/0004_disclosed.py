@@ -4,13 +4,13 @@ search reads them through: a B-tree of their ids, and on PostgreSQL a GIN index 
 
 from django.db import migrations, models
 
+from tian.search.backends import PostgresFTS
+
 
 def fill(apps, schema_editor):
     SearchDocument = apps.get_model("search", "SearchDocument")
     SearchDocument.objects.filter(proposal__is_public=True).update(disclosed=True)
     if schema_editor.connection.vendor == "postgresql":
-        from tian.search.backends import PostgresFTS
-
         with schema_editor.connection.cursor() as cursor:
             PostgresFTS.index_disclosed(cursor)
 

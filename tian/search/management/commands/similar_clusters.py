@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tian.organisations.models import Session
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import OUT_OF_WORK, Proposal, State
 from tian.search.query import similar_proposals
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         if not Session.objects.filter(pk=session).exists():
             raise CommandError(f"no session with id {session}")
         proposals = Proposal.objects.filter(session_id=session).exclude(
-            state__in=[State.DRAFT, State.WITHDRAWN, State.MERGED])
+            state__in=OUT_OF_WORK | {State.MERGED})
         parent = {p.pk: p.pk for p in proposals}
 
         def root(pk):
