@@ -210,9 +210,13 @@ def check(user, proposal: Proposal, name: str) -> Transition:
     return transition
 
 
+# Steps that follow another, taken by a service, never by a person (no permission takes them).
+FOLLOW_ON = frozenset({"replied"})
+
+
 def follow(proposal: Proposal, name: str) -> Transition:
-    """A step that follows another (taken by a service, never by a person): the transition, once the proposal is in
-    one of its sources."""
+    """A step that follows another (``FOLLOW_ON``): the transition, once the proposal is in one of its sources."""
+    assert name in FOLLOW_ON, name  # noqa: S101 - a step a person takes goes through ``check``
     transition = TRANSITIONS[name]
     if proposal.state not in transition.sources:
         raise WorkflowError(INVALID_STATE, MSG_INVALID_STATE % {"state": proposal.get_state_display()})
