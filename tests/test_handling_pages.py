@@ -548,7 +548,7 @@ def test_rehandling_writes_a_second_reply_and_keeps_the_first(world, client_for,
 
 
 def test_unit_tiles_count_the_inbox_groups(world, proposal):
-    from tian.pages.handling.home import unit_tiles
+    from tian.dashboard.home import unit_tiles
 
     tiles = {t["label"]: t for t in unit_tiles(world.lead_handler, world.committee)}
     assert tiles["待签收"]["count"] == 1 and tiles["待签收"]["urgent"]

@@ -238,3 +238,12 @@ def test_the_unit_page_offers_what_the_assignment_lifecycle_and_the_api_offer(wo
     page = client_for(world.lead_handler).get(reverse("handling:work", args=[assigned.pk]))
     assert page.status_code == 200
     assert page.context["can_contact"] == offered_by_lifecycle
+
+
+def test_every_roles_home_tiles_are_built_in_the_dashboard():
+    """Issue #20.3: "Role home pages and navigation live in a top-level app": the tiles of every role's home page are
+    built there, from the selectors below (the unit's and the overseers' were built in ``pages/handling/home.py`` and
+    ``supervision/home.py``)."""
+    outside = [_where(path, node) for path, tree in _modules() if not path.is_relative_to(TIAN / "dashboard")
+               for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name.endswith("_tiles")]
+    assert outside == []

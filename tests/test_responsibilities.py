@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tian.dashboard.home import lead_official_tiles
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import Reminder
 from tian.handling import services as handling
@@ -13,7 +14,6 @@ from tian.notifications.models import Notification
 from tian.proposals import services
 from tian.proposals.models import Event, TopicCategory
 from tian.proposals.workflow import WorkflowError
-from tian.supervision.home import lead_official_tiles
 
 TODAY = timezone.localdate()
 

@@ -270,7 +270,7 @@ def test_key_proposals_require_the_follow_permission(world, client_for):
 
 
 def test_supervisor_tiles_count_the_queue_and_key_proposals(world, proposal, reply):
-    from tian.supervision.home import supervisor_tiles
+    from tian.dashboard.home import supervisor_tiles
 
     tiles = supervisor_tiles(world.supervisor, world.committee)
     queue = next(t for t in tiles if t["url"] == reverse("supervision:queue"))
@@ -280,7 +280,7 @@ def test_supervisor_tiles_count_the_queue_and_key_proposals(world, proposal, rep
 
 
 def test_lead_official_tiles_count_own_key_proposals(world):
-    from tian.supervision.home import lead_official_tiles
+    from tian.dashboard.home import lead_official_tiles
 
     assigned_proposal(world, "关于完善社区养老服务的建议", key=True)
     assigned_proposal(world, "关于加强农村留守儿童关爱的建议")

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from tests.test_handling_pages import assigned_proposal, signed, submitted_reply, text
 from tian.accounts.models import User
+from tian.dashboard.home import unit_tiles
 from tian.demo.synthetic import generate
 from tian.handling.models import Assignment, UnitRole
 from tian.pages.handling import inbox as tasks
-from tian.pages.handling.home import unit_tiles
 from tian.pages.handling.views import inbox_groups
 
 INBOX = reverse("handling:inbox")

@@ -14,15 +14,35 @@ from tian.core import versions
 from tian.handling.services import awaiting_evaluation_by
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
-from tian.pages.handling.home import unit_tiles
+from tian.pages.handling.inbox import GROUPS, group_counts
 from tian.pages.proposals.queue import OFFICE_QUEUE
 from tian.proposals.models import FINISHED, CoSignature, State, open_invitations
 from tian.proposals.selectors import own_proposals
-from tian.supervision.home import lead_official_tiles, supervisor_tiles
+from tian.supervision.selectors import awaiting_review, followed_proposals
 
 
 def tile(label, count, url, *, urgent=False):
     return {"label": label, "count": count, "url": url, "urgent": urgent and count > 0}
+
+
+def unit_tiles(user, committee):
+    """The unit inbox's groups with their counts, each linking to its list."""
+    url = reverse("handling:inbox")
+    counts = group_counts(user.unit_id)
+    return [tile(str(g.label), counts[g.key], f"{url}?group={g.key}", urgent=g.urgent) for g in GROUPS]
+
+
+def supervisor_tiles(user, committee):
+    return [
+        tile(_("Replies awaiting supervision review"), awaiting_review(user).count(), reverse("supervision:queue"),
+             urgent=True),
+        tile(_("Key proposals"), followed_proposals(user).count(), reverse("supervision:key_proposals")),  # its rows
+    ]
+
+
+def lead_official_tiles(user, committee):
+    """Every proposal the official leads (the page marks the key ones)."""
+    return [tile(_("Proposals under my lead"), followed_proposals(user).count(), reverse("supervision:key_proposals"))]
 
 
 def _management_tiles(user, committee):
