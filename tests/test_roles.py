@@ -148,3 +148,31 @@ def test_an_account_created_with_no_role_is_audited_all_the_same(world, client_f
     assert accounts.count() == before + 1 and accounts.latest("pk").data["roles"] == ["staff"]
     page = client.get(reverse("audit:search")).content.decode()
     assert "为 wujuese 创建了账户" in page and "为 新人 创建了账户" in page
+
+
+def test_a_binding_left_after_its_role_was_taken_away_acts_for_nobody(world):
+    """Who an account acts for is one definition (``User.acting_member_id`` / ``acting_collective_id``): bound and
+    holding the role. An account moved from the collective proposer's role to a member's keeps its binding to the
+    organisation, but no longer opens, evaluates or is counted as the proposer of the organisation's proposals."""
+    from tian.handling import services as handling
+    from tian.handling.services import awaiting_evaluation_by
+    from tian.proposals import services as proposal_services
+    from tian.proposals import workflow
+    from tian.proposals.models import State
+    from tian.proposals.selectors import may_open, own_proposals
+
+    collective = world.collective
+    draft = proposal_services.proposal_create_draft(by=collective, committee=world.committee,
+                                                    collective=world.collective_org,
+                                                    title="关于加强社区图书馆建设的建议", body="建议。")
+    assert may_open(collective, draft) and workflow.is_proposer(collective, draft)
+    member = Member.objects.create(committee=world.committee, name="王五")
+    services.user_update(user=collective, roles=[Role.MEMBER], member=member, by=world.admin)
+    former = User.objects.get(pk=collective.pk)
+    assert former.collective_id == world.collective_org.pk  # the binding is left
+    assert not workflow.is_proposer(former, draft) and not may_open(former, draft)
+    assert not own_proposals(former).exists() and awaiting_evaluation_by(former) == []
+    draft.state = State.REPLIED
+    draft.save(update_fields=["state"])
+    with pytest.raises(workflow.WorkflowError):
+        handling.evaluation_submit(proposal=draft, by=former, result="satisfied")

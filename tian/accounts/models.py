@@ -68,6 +68,17 @@ class User(AbstractUser):
             return frozenset()
         return frozenset(Role(r) for r in self.role_grants.values_list("role", flat=True))
 
+    @property
+    def acting_member_id(self) -> int | None:
+        """The member this account acts as: bound to one and holding the member role. A binding left after the role
+        was taken away gives nothing."""
+        return self.member_id if self.member_id and Role.MEMBER in self.roles else None
+
+    @property
+    def acting_collective_id(self) -> int | None:
+        """The collective proposer this account acts for: bound to it and holding the collective proposer's role."""
+        return self.collective_id if self.collective_id and Role.COLLECTIVE in self.roles else None
+
     @cached_property
     def permissions(self) -> frozenset[Perm]:
         return permissions_for(self.roles)

@@ -170,7 +170,8 @@ def proposal_create(request, payload: ProposalCreateRequest, response: HttpRespo
     data = form_data(payload, category=payload.category or "")
     fields, units = _draft_fields(dict(valid(ProposalForm(data, committee=committee))))
     user = request.user
-    who = {"collective": user.collective} if user.collective_id and not user.member_id else {"lead_member": member_of(user)}
+    who = ({"collective": user.collective} if user.acting_collective_id and not user.acting_member_id
+           else {"lead_member": member_of(user)})
     p = services.proposal_create_draft(by=user, committee=committee, suggested_units=units or [], **who, **fields)
     response["ETag"] = etag(p)
     response["Location"] = outputs.proposal_url(p.pk)

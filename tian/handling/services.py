@@ -14,7 +14,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tian.accounts.roles import Role
 from tian.core.calendar import add_months, add_working_days
 from tian.handling.lifecycle import ASSIGNMENT, REPLY, status_after_refusal
 from tian.handling.models import (
@@ -460,7 +459,7 @@ def awaiting_evaluation_by(user) -> list:
     proposer's own (for a user who acts for the collective) and those a member is credited on
     (``selectors.credited_ids``: led, co-signed, and what these were merged into, along the chain), each once."""
     found = []
-    acts_for_collective = bool(user.collective_id and Role.COLLECTIVE in user.roles)
+    acts_for_collective = bool(user.acting_collective_id)
     if acts_for_collective:
         found += awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
                                      collective_id=user.collective_id)
@@ -493,7 +492,7 @@ def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = ""
                                 % {"name": member.name})
     else:
         workflow.check(by, proposal, "evaluate")
-        if proposal.kind == Kind.COLLECTIVE and by.collective_id == proposal.collective_id:
+        if proposal.kind == Kind.COLLECTIVE and by.acting_collective_id == proposal.collective_id:
             collective = proposal.collective
         else:
             member = by.member

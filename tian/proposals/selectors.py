@@ -91,10 +91,10 @@ def own_proposals(user) -> QuerySet[Proposal]:
     """The proposals ``user`` made: as a member, those they lead; as a collective proposer, its own (a user who is
     both has both). The "my proposals" page lists them and the home page counts them."""
     own = Q(pk__in=[])
-    if user.member_id and Role.MEMBER in user.roles:
-        own |= Q(lead_member_id=user.member_id)
-    if user.collective_id and Role.COLLECTIVE in user.roles:
-        own |= Q(collective_id=user.collective_id)
+    if user.acting_member_id:
+        own |= Q(lead_member_id=user.acting_member_id)
+    if user.acting_collective_id:
+        own |= Q(collective_id=user.acting_collective_id)
     return Proposal.objects.filter(own)
 
 
@@ -127,15 +127,15 @@ def _scope(user, *, disclosed: bool, proposers: bool = True) -> QuerySet[Proposa
     # Conditions on the proposal's own columns filter it directly; those through co-signatures, assignments
     # and the like join rows that would repeat a proposal, so they go through a subquery of ids.
     joined = False
-    if proposers and user.member_id and Role.MEMBER in user.roles:
+    if proposers and (member_id := user.acting_member_id):
         joined = True
         # Invitees read what they are asked to sign; a declined, lapsed or withdrawn invitation gives no
         # access.
-        condition |= Q(lead_member_id=user.member_id) | Q(cosignatures__member_id=user.member_id) & (
+        condition |= Q(lead_member_id=member_id) | Q(cosignatures__member_id=member_id) & (
             Q(cosignatures__status=CoSignature.Status.ACCEPTED) | open_invitations(through="cosignatures__"))
-        condition |= Q(pk__in=_merged_into_ids(user.member_id))
-    if proposers and user.collective_id and Role.COLLECTIVE in user.roles:
-        condition |= Q(collective_id=user.collective_id)
+        condition |= Q(pk__in=_merged_into_ids(member_id))
+    if proposers and user.acting_collective_id:
+        condition |= Q(collective_id=user.acting_collective_id)
     if user.unit_id and Role.UNIT_HANDLER in user.roles:
         joined = True
         # The unit's active assignments (``unit_parts.ACTIVE_ASSIGNMENT``, handling's ``Assignment.ACTIVE``).
@@ -157,9 +157,9 @@ def visibility_key(user) -> tuple:
     member this reads the proposals they are credited on through 并案, as ``visible_proposals`` does, and those they
     are invited to co-sign now: an invitation lapses with the clock, not with an event that would move a version."""
     merged = invited = None
-    if user.member_id and Role.MEMBER in user.roles:
-        merged = frozenset(_merged_into_ids(user.member_id))
-        invited = frozenset(CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
+    if member_id := user.acting_member_id:
+        merged = frozenset(_merged_into_ids(member_id))
+        invited = frozenset(CoSignature.objects.filter(open_invitations(), member_id=member_id)
                             .values_list("proposal_id", flat=True))
     return (user.pk, user.is_active, user.roles, user.member_id, user.collective_id, user.unit_id, user.office_id,
             user.lead_official_id, merged, invited)
@@ -172,10 +172,9 @@ def _visible_by_own_columns(user, proposal: Proposal) -> bool:
         return True
     if not user.is_authenticated or not user.is_active:
         return False
-    roles = user.roles
-    if user.member_id and Role.MEMBER in roles and proposal.lead_member_id == user.member_id:
+    if user.acting_member_id and proposal.lead_member_id == user.acting_member_id:
         return True
-    if user.collective_id and Role.COLLECTIVE in roles and proposal.collective_id == user.collective_id:
+    if user.acting_collective_id and proposal.collective_id == user.acting_collective_id:
         return True
     if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
         return proposal.ever_submitted or proposal.created_by_id == user.pk

@@ -39,8 +39,8 @@ MSG_CONFLICT = _("Someone else has already handled this. Please reload the page.
 # Relations between a user and a proposal.
 def is_proposer(user, proposal: Proposal) -> bool:
     if proposal.kind == Kind.COLLECTIVE:
-        return bool(user.collective_id) and user.collective_id == proposal.collective_id
-    return bool(user.member_id) and user.member_id == proposal.lead_member_id
+        return bool(user.acting_collective_id) and user.acting_collective_id == proposal.collective_id
+    return bool(user.acting_member_id) and user.acting_member_id == proposal.lead_member_id
 
 
 def is_author(user, proposal: Proposal) -> bool:

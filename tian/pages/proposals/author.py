@@ -66,7 +66,7 @@ def _proposer(user, proposer_form) -> dict:
     if proposer_form is not None:
         return {"lead_member": proposer_form.cleaned_data["lead_member"],
                 "collective": proposer_form.cleaned_data["collective"]}
-    if user.collective_id and not user.member_id:
+    if user.acting_collective_id and not user.acting_member_id:
         return {"collective": user.collective}
     return {"lead_member": user.member}
 
@@ -75,8 +75,9 @@ def _unsaved(user, committee, on_behalf: bool) -> Proposal:
     """The draft as it will be when first saved, so the workflow can say what its author may do with it."""
     if on_behalf:
         return Proposal(committee=committee, created_by=user)
-    if user.collective_id and not user.member_id:
-        return Proposal(committee=committee, created_by=user, kind=Kind.COLLECTIVE, collective_id=user.collective_id)
+    if user.acting_collective_id and not user.acting_member_id:
+        return Proposal(committee=committee, created_by=user, kind=Kind.COLLECTIVE,
+                        collective_id=user.acting_collective_id)
     return Proposal(committee=committee, created_by=user, lead_member_id=user.member_id)
 
 

@@ -173,7 +173,7 @@ def my_evaluation(user, proposal) -> Evaluation | None:
     """The evaluation this proposer gave the current round of replies, if any (a collective proposer's account
     rates for its organisation, as ``handling.services.evaluation_submit`` records it)."""
     mine = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
-    if proposal.collective_id and user.collective_id == proposal.collective_id:
+    if proposal.collective_id and user.acting_collective_id == proposal.collective_id:
         return mine.filter(collective_id=user.collective_id).first()
     return mine.filter(member_id=user.member_id).first() if user.member_id else None
 
