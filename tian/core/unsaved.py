@@ -9,19 +9,27 @@ KEY = "unsaved_text"
 LIMIT = 20000  # characters kept, at most: a session is not a store of documents
 
 
+def _written(field) -> bool:
+    return isinstance(field.widget, forms.Textarea)
+
+
 def typed(form) -> list[str]:
     """What was typed into ``form``'s text areas, as sent."""
     if form is None:
         return []
-    return [str(form.data.get(form.add_prefix(name), "")) for name, field in form.fields.items()
-            if isinstance(field.widget, forms.Textarea)]
+    return [str(form.data.get(form.add_prefix(name), "")) for name, field in form.fields.items() if _written(field)]
+
+
+def typed_fields(*form_classes) -> frozenset[str]:
+    """The names of the text areas of ``form_classes``: what ``typed`` keeps, for a request whose form is not built."""
+    return frozenset(name for form in form_classes for name, field in form.base_fields.items() if _written(field))
 
 
 def keep(request, *texts: str) -> None:
     """Keep ``texts`` (the empty ones left out) for the next page the user sees."""
     texts = [t.strip() for t in texts if t and t.strip()]
     if texts and getattr(request, "session", None) is not None:
-        request.session[KEY] = "\n\n".join([*request.session.get(KEY, "").split("\n\n"), *texts]).strip()[:LIMIT]
+        request.session[KEY] = "\n\n".join(filter(None, [request.session.get(KEY, ""), *texts]))[:LIMIT]
 
 
 def take(request) -> str:

@@ -326,4 +326,4 @@ def public_text(proposal: Proposal, value: str | None) -> str:
 def message_text(value: str | None, proposal: Proposal | None = None) -> str:
     """A text that leaves the system (the bell, e-mail, SMS): personal numbers masked for every recipient, and
     fixed lines too where the committee of the proposal it speaks of masks them (as ``Disclosure.text``)."""
-    return mask_personal(value, landlines=_landlines(proposal) if proposal is not None else False)
+    return mask_personal(value, landlines=_landlines(proposal))

@@ -3,6 +3,8 @@
 import django.core.validators
 from django.db import migrations, models
 
+import tian.organisations.models
+
 
 class Migration(migrations.Migration):
 
@@ -29,6 +31,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='member',
             name='mobile',
-            field=models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^1\\d{10}$', 'A mobile number has 11 digits and starts with 1.')], verbose_name='mobile phone'),
+            field=tian.organisations.models.MobileField(blank=True, max_length=20, verbose_name='mobile phone'),
         ),
     ]

@@ -215,7 +215,7 @@ def _unit_form(view):
         try:
             return view(request, *args, **kwargs)
         except TakenOff as e:
-            unsaved.keep(request, *(v for name, v in request.POST.items() if name in TYPED))
+            unsaved.keep(request, *(v for name, v in request.POST.items() if name in UNIT_TEXTS))
             if Assignment.objects.filter(proposal_id=e.proposal_id, unit_id=request.user.unit_id).active().exists():
                 # Re-routed back to the unit since the page was opened: its work page as it is now.
                 messages.error(request, str(MSG_CONFLICT))
@@ -225,8 +225,9 @@ def _unit_form(view):
     return answered
 
 
-# The fields of the work page's forms that a handler writes at length (a reason, an opinion, a reply, a summary).
-TYPED = ("reason", "body", "summary")
+# The text areas of the work page's forms (a reason, a contact's summary, an opinion, a reply), kept when the form
+# meets an assignment that ended.
+UNIT_TEXTS = unsaved.typed_fields(ReassignmentForm, ContactForm, OpinionForm, ReplyForm, ExtensionForm)
 
 
 def _done(request, proposal_pk, call, success, form=None, name=""):
