@@ -1,4 +1,6 @@
-"""The assignment's and the reply's lifecycles (``tian/handling/lifecycle.py``) through the services.
+"""The lifecycles of the records around a proposal (``tian/handling/lifecycle.py``: the assignment's, the reply's, the
+reassignment request's; ``tian/proposals/lifecycle.py``: the co-signature's; ``tian/deadlines/lifecycle.py``: the
+extension request's) through the services.
 
 Each step is taken from every status a unit can bring its assignment or reply to: from the statuses it starts
 from it reaches its status and writes its events; from the others it is refused with ``invalid_state`` by the
@@ -14,12 +16,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.test_lifecycle_services import REPLY_BODY, at, build, fresh, refused
+from tests.test_lifecycle_services import REPLY_BODY, at, build, draft, fresh, refused
+from tian.deadlines import services as deadlines
+from tian.deadlines.lifecycle import EXTENSION_REQUEST
+from tian.deadlines.models import ExtensionRequest
 from tian.handling import services as handling
-from tian.handling.lifecycle import ASSIGNMENT, REPLY, Lifecycle
+from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, Lifecycle
 from tian.handling.models import Assignment, ReassignmentRequest, Reply, UnitRole
+from tian.proposals import services as proposal_services
 from tian.proposals import workflow
-from tian.proposals.models import FINISHED, Event, Proposal, State
+from tian.proposals.lifecycle import COSIGNATURE
+from tian.proposals.models import FINISHED, CoSignature, Event, Proposal, State
+from tian.proposals.workflow import MSG_CONFLICT
 from tian.supervision import services as supervision
 
 A, R = Assignment.Status, Reply.Status
@@ -532,3 +540,103 @@ def test_an_assisting_unit_owing_its_co_signature_is_overdue_in_the_statistics_a
     handling.reply_cosign(reply=reply, by=world.assisting_handler, at=at(4, 3))
     assert overdue_in_table() == 0
 
+
+
+# --- the co-signature's, the reassignment request's and the extension request's --------------------------
+
+C = CoSignature.Status
+# What the services do from each stored status of an invitation answered within its window, independently of
+# the declaration (``tian/proposals/lifecycle.py``): the status reached, and the event written; every other
+# status is refused with ``invalid_state`` and nothing changes. Inviting again an accepted co-signer is skipped
+# (nothing to do), not refused; an invitation still open is skipped too.
+COSIGN_STEPS = {
+    "withdraw": ({C.INVITED: C.WITHDRAWN}, "cosign.invitation_withdrawn"),
+    "accept": ({C.INVITED: C.ACCEPTED}, "cosign.accepted"),
+    "decline": ({C.INVITED: C.DECLINED}, "cosign.declined"),
+    "invite": ({C.DECLINED: C.INVITED, C.EXPIRED: C.INVITED, C.WITHDRAWN: C.INVITED}, "cosign.invited"),
+}
+
+
+def _take(world, name, invitation, at_):
+    if name == "withdraw":
+        return proposal_services.cosign_withdraw_invitation(cosignature=invitation, by=world.member, at=at_)
+    if name in ("accept", "decline"):
+        return proposal_services.cosign_respond(cosignature=invitation, by=world.cosigner, accept=name == "accept",
+                                                at=at_)
+    return proposal_services.cosign_invite(proposal=fresh(invitation.proposal), by=world.member,
+                                           members=[world.cosigner.member], at=at_)
+
+
+def invitation_in(world, status):
+    [invitation] = proposal_services.cosign_invite(proposal=draft(world), by=world.member,
+                                                   members=[world.cosigner.member], at=at(2, 14, 9, 5))
+    CoSignature.objects.filter(pk=invitation.pk).update(status=status)
+    invitation.refresh_from_db()
+    return invitation
+
+
+def test_the_cosignature_declaration_is_what_the_services_do():
+    for name, (moves, _event) in COSIGN_STEPS.items():
+        assert (COSIGNATURE[name].sources, {COSIGNATURE[name].target}) == (set(moves), set(moves.values())), name
+
+
+@pytest.mark.parametrize("name,status", [(n, s) for n, (moves, _e) in COSIGN_STEPS.items() for s in C.values])
+def test_a_cosignature_step_is_taken_from_its_sources_and_refused_from_the_others(world, name, status):
+    moves, event = COSIGN_STEPS[name]
+    invitation = invitation_in(world, status)
+    if status in moves:
+        before = Event.objects.count()
+        _take(world, name, invitation, at(2, 14, 9, 10))
+        invitation.refresh_from_db()
+        assert invitation.status == moves[status]
+        assert [action for action, _by in new_actions(before)] == [event]
+    elif name == "invite":  # an accepted co-signer or an open invitation: nothing to do
+        assert _take(world, name, invitation, at(2, 14, 9, 10)) == []
+    else:
+        refused("invalid_state", lambda: _take(world, name, invitation, at(2, 14, 9, 10)))
+
+
+def test_an_invitation_past_its_window_is_lapsed_to_its_lifecycle(world):
+    """Withdrawing it is refused as for any invitation no longer open; inviting the member again asks anew."""
+    invitation = invitation_in(world, C.INVITED)
+    late = invitation.expires_at + datetime.timedelta(minutes=1)
+    error = refused("invalid_state", lambda: _take(world, "withdraw", invitation, late))
+    assert str(error.message) == str(COSIGNATURE["withdraw"].refusal)
+    [again] = _take(world, "invite", invitation, late)
+    assert again.pk == invitation.pk and again.status == C.INVITED and again.expires_at > late
+
+
+def test_withdrawing_the_proposal_and_closing_review_move_only_open_invitations(world):
+    declined, withdrawn = invitation_in(world, C.DECLINED), invitation_in(world, C.INVITED)
+    proposal_services.proposal_withdraw(proposal=fresh(withdrawn.proposal), by=world.member, at=at(2, 14, 9, 20))
+    assert CoSignature.objects.get(pk=withdrawn.pk).status == COSIGNATURE["withdraw_with_proposal"].target
+    assert CoSignature.objects.get(pk=declined.pk).status == C.DECLINED
+
+
+@pytest.mark.parametrize("decided", ["approve", "refuse"])
+def test_a_request_decided_already_is_a_conflict(world, decided):
+    """Two clerks decide the same reassignment or extension request: the second hears it was decided."""
+    case = build(world, "handling", request="pending")
+    if decided == "approve":
+        handling.reassignment_approve(request=case.request, by=world.staff, new_unit=world.units["区司法局"],
+                                      at=at(3, 22))
+    else:
+        handling.reassignment_refuse(request=case.request, by=world.staff, note="属于协办职责", at=at(3, 22))
+    assert ReassignmentRequest.objects.get(pk=case.request.pk).status == REASSIGNMENT_REQUEST[decided].target
+    refused("conflict", lambda: handling.reassignment_refuse(request=case.request, by=world.staff, note="再议"))
+    refused("conflict", lambda: handling.reassignment_approve(request=case.request, by=world.staff,
+                                                              new_unit=world.units["区公安分局"]))
+
+    extension = deadlines.extension_request(assignment=case.lead, by=world.lead_handler, reason="需要调研",
+                                            requested_deadline=case.lead.deadline + datetime.timedelta(days=30),
+                                            at=at(3, 23))
+    if decided == "approve":
+        deadlines.extension_approve(extension=extension, by=world.staff, at=at(3, 24))
+    else:
+        deadlines.extension_refuse(extension=extension, by=world.staff, note="期限足够", at=at(3, 24))
+    assert ExtensionRequest.objects.get(pk=extension.pk).status == EXTENSION_REQUEST[decided].target
+    for step in ("approve", "refuse"):
+        error = refused("conflict", lambda step=step: (
+            deadlines.extension_approve(extension=extension, by=world.staff) if step == "approve"
+            else deadlines.extension_refuse(extension=extension, by=world.staff, note="再议")))
+        assert str(error.message) == str(MSG_CONFLICT)

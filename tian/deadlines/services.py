@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_months, add_working_days
+from tian.deadlines.lifecycle import EXTENSION_REQUEST
 from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
 from tian.handling.lifecycle import ASSIGNMENT
@@ -69,19 +70,18 @@ def extension_request(*, assignment: Assignment, by, requested_deadline: datetim
     return extension
 
 
-def _lock_extension(extension, by):
+def _lock_extension(extension, by, step: str):
     extension = ExtensionRequest.objects.select_for_update().select_related("assignment__unit").get(pk=extension.pk)
     proposal = lock(extension.assignment.proposal)
-    workflow.check(by, proposal, "decide_extension")
-    if extension.status != ExtensionRequest.Status.PENDING:
-        raise WorkflowError(workflow.CONFLICT, workflow.MSG_CONFLICT)
+    EXTENSION_REQUEST.authorise(by, proposal, step)
+    EXTENSION_REQUEST.check(extension, step)
     return extension, proposal
 
 
 @transaction.atomic
 def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.date | None = None, note: str = "",
                       at=None) -> ExtensionRequest:
-    extension, proposal = _lock_extension(extension, by)
+    extension, proposal = _lock_extension(extension, by, "approve")
     assignment = extension.assignment
     deadline = deadline or extension.requested_deadline
     cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
@@ -92,7 +92,7 @@ def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.dat
         raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
     at = _now(at)
     extension.status, extension.decided_by, extension.decided_at, extension.decision_note = (
-        ExtensionRequest.Status.APPROVED, by, at, note)
+        EXTENSION_REQUEST["approve"].target, by, at, note)
     extension.save()
     assignment.deadline = deadline
     assignment.save(update_fields=["deadline"])
@@ -105,10 +105,10 @@ def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.dat
 def extension_refuse(*, extension: ExtensionRequest, by, note: str, at=None) -> ExtensionRequest:
     if not note.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for refusing."))
-    extension, proposal = _lock_extension(extension, by)
+    extension, proposal = _lock_extension(extension, by, "refuse")
     at = _now(at)
     extension.status, extension.decided_by, extension.decided_at, extension.decision_note = (
-        ExtensionRequest.Status.REFUSED, by, at, note)
+        EXTENSION_REQUEST["refuse"].target, by, at, note)
     extension.save()
     record(proposal, by, "extension.refused", from_state=proposal.state, note=note, at=at,
            unit=extension.assignment.unit.name)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_months, add_working_days
-from tian.handling.lifecycle import ASSIGNMENT, REPLY, status_after_refusal
+from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, status_after_refusal
 from tian.handling.models import (
     REPLYING_ROLES,
     Assignment,
@@ -205,10 +205,13 @@ def _lock_request(request: ReassignmentRequest, by, step: str) -> tuple[Reassign
     request = ReassignmentRequest.objects.select_for_update().select_related("assignment__unit").get(pk=request.pk)
     proposal = lock(request.assignment.proposal)
     ASSIGNMENT.authorise(by, proposal, step)
-    if request.status != ReassignmentRequest.Status.PENDING:
-        raise WorkflowError(workflow.CONFLICT, workflow.MSG_CONFLICT)
+    REASSIGNMENT_REQUEST.check(request, DECISIONS[step])
     ASSIGNMENT.check(request.assignment, step)
     return request, proposal
+
+
+# The assignment's step and the request's, taken together.
+DECISIONS = {"approve_reassignment": "approve", "refuse_reassignment": "refuse"}
 
 
 @transaction.atomic
@@ -223,7 +226,7 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
         raise WorkflowError(INVALID_INPUT, _("%(unit)s already handles this proposal.") % {"unit": new_unit.name})
     at = _now(at)
     request.status, request.decided_by, request.decided_at, request.decision_note = (
-        ReassignmentRequest.Status.APPROVED, by, at, note)
+        REASSIGNMENT_REQUEST["approve"].target, by, at, note)
     request.save()
     old.status = ASSIGNMENT["approve_reassignment"].target
     old.save(update_fields=["status"])
@@ -250,7 +253,7 @@ def reassignment_refuse(*, request: ReassignmentRequest, by, note: str, at=None)
         raise WorkflowError(INVALID_INPUT, _("Please give the reason for refusing."))
     at = _now(at)
     request.status, request.decided_by, request.decided_at, request.decision_note = (
-        ReassignmentRequest.Status.REFUSED, by, at, note)
+        REASSIGNMENT_REQUEST["refuse"].target, by, at, note)
     request.save()
     assignment = request.assignment
     assignment.status = status_after_refusal(assignment)

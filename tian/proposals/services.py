@@ -15,6 +15,7 @@ from tian.organisations.models import Member
 from tian.organisations.selectors import session_for_date
 from tian.proposals import workflow
 from tian.proposals.events import record, touch
+from tian.proposals.lifecycle import COSIGNATURE
 from tian.proposals.models import (
     MERGE_TARGETS,
     Attachment,
@@ -164,13 +165,19 @@ def proposal_withdraw(*, proposal: Proposal, by, note: str = "", at=None) -> Pro
     proposal = lock(proposal)
     workflow.check(by, proposal, "withdraw")
     _set_state(proposal, by, "proposal.withdrawn", State.WITHDRAWN, note=note, at=at)
-    proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.WITHDRAWN)
+    _all_take(proposal, "withdraw_with_proposal")
     return proposal
+
+
+def _all_take(proposal: Proposal, name: str) -> None:
+    """Every co-signature of ``proposal`` that may take step ``name`` of their lifecycle takes it."""
+    step = COSIGNATURE[name]
+    proposal.cosignatures.filter(status__in=step.sources).update(status=step.target)
 
 
 def _freeze_cosigners(proposal: Proposal) -> None:
     """The list of co-signers is final once review is over: open invitations lapse."""
-    proposal.cosignatures.filter(status=CoSignature.Status.INVITED).update(status=CoSignature.Status.EXPIRED)
+    _all_take(proposal, "lapse")
 
 
 def cosign_window(proposal: Proposal, at: datetime.datetime) -> timedelta:
@@ -202,7 +209,8 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
         order += 1
         expires = at + cosign_window(proposal, at)
         if previous is not None:  # invite again after a decline, expiry or withdrawal
-            previous.status, previous.invited_at, previous.expires_at = CoSignature.Status.INVITED, at, expires
+            previous.status = COSIGNATURE.check(_lapsed(previous, at), "invite").target
+            previous.invited_at, previous.expires_at = at, expires
             previous.responded_at, previous.order = None, order
             previous.save()
             created.append(previous)
@@ -237,7 +245,9 @@ def cosign_record_on_paper(*, proposal: Proposal, by, members, at=None) -> list[
         order += 1
         if signature is None:
             signature = CoSignature(proposal=proposal, member=member)
-        signature.order, signature.status = order, CoSignature.Status.ACCEPTED
+        else:
+            COSIGNATURE.check(signature, "record_on_paper")
+        signature.order, signature.status = order, COSIGNATURE["record_on_paper"].target
         signature.invited_at = signature.responded_at = signature.expires_at = at
         signature.save()
         recorded.append(signature)
@@ -245,6 +255,14 @@ def cosign_record_on_paper(*, proposal: Proposal, by, members, at=None) -> list[
         record(proposal, by, "cosign.recorded_on_paper", from_state=proposal.state, at=at,
                members=[c.member.name for c in recorded])
     return recorded
+
+
+def _lapsed(cosignature: CoSignature, at) -> CoSignature:
+    """``cosignature`` with an invitation past its window at ``at`` seen as lapsed (the clock's step, which
+    nothing may have stored yet), so that its lifecycle is asked about the status it is really in."""
+    if cosignature.status == CoSignature.Status.INVITED and not cosignature.is_open_at(at):
+        cosignature.status = COSIGNATURE["lapse"].target
+    return cosignature
 
 
 def _lock_cosignature(cosignature: CoSignature) -> CoSignature:
@@ -255,11 +273,9 @@ def _lock_cosignature(cosignature: CoSignature) -> CoSignature:
 def cosign_withdraw_invitation(*, cosignature: CoSignature, by, at=None) -> CoSignature:
     cosignature = _lock_cosignature(cosignature)
     proposal = lock(cosignature.proposal)
-    workflow.check(by, proposal, "invite_cosigners")
+    COSIGNATURE.authorise(by, proposal, "withdraw")
     at = _now(at)
-    if not cosignature.is_open_at(at):
-        raise WorkflowError(workflow.INVALID_STATE, _("Only an open invitation can be withdrawn."))
-    cosignature.status = CoSignature.Status.WITHDRAWN
+    cosignature.status = COSIGNATURE.check(_lapsed(cosignature, at), "withdraw").target
     cosignature.save(update_fields=["status"])
     record(proposal, by, "cosign.invitation_withdrawn", from_state=proposal.state, at=at,
            member=cosignature.member.name)
@@ -274,11 +290,11 @@ def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> Co
         proposal = lock(cosignature.proposal)
         if by.member_id != cosignature.member_id:
             raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
-        workflow.check(by, proposal, "respond_cosign")
-        if cosignature.status != CoSignature.Status.INVITED:
-            raise WorkflowError(workflow.INVALID_STATE, _("This invitation is no longer open."))
+        answer = "accept" if accept else "decline"
+        COSIGNATURE.authorise(by, proposal, answer)
+        step = COSIGNATURE.check(cosignature, answer)
         if cosignature.is_open_at(at):  # services may act at a past moment: at, not the clock
-            cosignature.status = CoSignature.Status.ACCEPTED if accept else CoSignature.Status.DECLINED
+            cosignature.status = step.target
             cosignature.responded_at = at
             cosignature.save(update_fields=["status", "responded_at"])
             action = "cosign.accepted" if accept else "cosign.declined"
@@ -286,7 +302,7 @@ def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> Co
             return cosignature
         # Too late. The lapse is stored although the answer is refused (it is what effective_status already
         # shows, so no event); the error is raised after the block so that this is not rolled back.
-        cosignature.status = CoSignature.Status.EXPIRED
+        cosignature.status = COSIGNATURE.check(cosignature, "lapse").target
         cosignature.save(update_fields=["status"])
     raise WorkflowError(workflow.INVALID_STATE, _("This invitation has expired."))
 
