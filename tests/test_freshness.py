@@ -5,6 +5,7 @@ Every page here is read once before the change, so that whatever it keeps is kep
 server makes it (the services, the management pages), with real commits, as another process would. These tests
 read what the pages show, never the cache."""
 
+import datetime
 import json
 import re
 
@@ -18,6 +19,7 @@ from tian.accounts.roles import Role
 from tian.accounts.services import token_create
 from tian.handling import services as handling
 from tian.organisations.forms import managed_form_class
+from tian.organisations.models import Session
 from tian.pages.manage.registry import MANAGED
 from tian.proposals import services
 from tian.proposals.models import Proposal, TopicCategory
@@ -90,6 +92,8 @@ def _saved_through_the_management_page(world, slug: str, obj, **changes) -> None
         value = changes.get(name, form[name].value())
         if value is None or value is False:
             continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
         data[name] = [str(v) for v in value] if isinstance(value, list) else value
     client = Pages._client(world.admin)
     response = client.post(reverse("organisations:edit", args=[slug, obj.pk]), data)
@@ -276,3 +280,30 @@ def test_an_attachment_added_to_a_returned_proposal_shows_at_once_on_its_page(wo
                                                 {"file": SimpleUploadedFile("调研报告.pdf", b"%PDF-1.4 report")})
     assert response.status_code == 302
     assert "调研报告.pdf" in _text(staff.get(proposal.get_absolute_url()))
+
+
+def test_a_session_renumbered_reorders_the_portal_list_at_once(world, portal):  # noqa: F811
+    """The portal's list shows the disclosed proposals newest session first (``portal.selectors.newest_first``: year,
+    then the term's and the session's numbers). After a session's number is corrected on the management page, the
+    list must show the proposals in the order of the corrected numbers on the next request. The whole list's order is
+    kept under ``("portal_order", committee, public)`` (``portal/views.py``), without the NAMES version that a
+    session's or term's change moves, so the list keeps the old order (while its headings already show the new
+    session names)."""
+    extra = Session.objects.create(term=world.term, number=4, year=2023,
+                                   submissions_open_on=datetime.date(2023, 6, 1),
+                                   plenary_start=datetime.date(2023, 6, 10), plenary_end=datetime.date(2023, 6, 12),
+                                   plenary_deadline=datetime.date(2023, 6, 12))
+    # Set up before anything is read: the undisclosed proposal belongs to the extra session and is disclosed too.
+    Proposal.objects.filter(pk=portal.secret.pk).update(session=extra, disclosure_consent=True)
+    services.proposal_disclose(proposal=Proposal.objects.get(pk=portal.secret.pk), by=world.staff)
+    first, second = portal.public.title, Proposal.objects.get(pk=portal.secret.pk).title
+
+    page = Client().get(reverse("portal:index")).content.decode()
+    assert page.index(second) < page.index(first)  # 七届四次 (the extra session) before 七届三次
+
+    _saved_through_the_management_page(world, "sessions", extra, number=2)  # a slip corrected: it was the 2nd
+    assert Session.objects.get(pk=extra.pk).number == 2
+
+    page = Client().get(reverse("portal:index")).content.decode()
+    assert page.index(first) < page.index(second), \
+        "the portal's list keeps the order of the sessions' old numbers"

@@ -51,7 +51,7 @@ def proposal_invite(request, proposal_id: int, payload: InviteRequest):
 @router.get("/invitations", response={200: list[InvitationOut], **ERRORS}, operation_id="my_invitations_list")
 def my_invitations(request, open_only: bool = False):
     """The signed-in member's invitations, newest first (``open_only``: those still to be answered)."""
-    member_id = request.user.member_id
+    member_id = request.user.acting_member_id
     if not member_id:
         return []
     rows = list(CoSignature.objects.filter(member_id=member_id, proposal__in=visible_proposals(request.user))

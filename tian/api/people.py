@@ -124,8 +124,9 @@ def inbox(request):
     if has_permission(user, Perm.SUPERVISE) and user.office_id:
         for r in awaiting_review(user):  # the supervisor's queue
             tasks.append(_task("supervision", "待督办审核", r.proposal, "reply", r.pk, f"{B}/replies/{r.pk}/approve"))
-    if user.member_id:
-        for c in CoSignature.objects.filter(open_invitations(), member_id=user.member_id).select_related("proposal"):
+    if user.acting_member_id:
+        for c in CoSignature.objects.filter(open_invitations(), member_id=user.acting_member_id).select_related(
+                "proposal"):
             tasks.append(_task("cosign_invitation", "联名邀请", c.proposal, "invitation", c.pk,
                                f"{B}/invitations/{c.pk}/accept"))
     for p in awaiting_evaluation_by(user):  # what member home lists as replies to evaluate

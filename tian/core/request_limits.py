@@ -4,8 +4,9 @@
   (multipart) may be up to ``UPLOAD_MAX_BYTES``, any other body (JSON, plain forms) up to
   ``DATA_UPLOAD_MAX_MEMORY_SIZE``; a query string up to ``MAX_QUERY_CHARS`` (414).
 - Control characters (Unicode's control characters but tab, line feed and carriage return: NUL, the other C0 and
-  the C1 controls, DEL; and lone surrogates, which only a JSON ``\\ud800`` escape can carry) never reach a view, a
-  query or the database (PostgreSQL refuses NUL in text). They are removed, not refused: from query parameters
+  the C1 controls, DEL; and lone surrogates, which only a JSON ``\\ud800`` escape can carry) and invisible format
+  characters (zero-width, direction and byte order marks) never reach a view, a query or the database (PostgreSQL
+  refuses NUL in text). They are removed, not refused: from query parameters
   and form fields here, from the API's JSON bodies by its parser (``tian/api/parser.py``), from imported files
   by the importers. A text pasted from an office program is thus kept, its line and page breaks (vertical tab,
   form feed) as line breaks, rather than refused with the work in it; and the API's published schema, which
@@ -25,8 +26,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-# Unicode's control characters (category Cc) but tab, line feed and carriage return, and lone surrogates.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Unicode's control characters (category Cc) but tab, line feed and carriage return, and lone surrogates; and the
+# invisible format characters a paste brings along (zero-width space and joiners, direction marks and overrides, word
+# joiner, byte order mark): 区民政局 with a zero-width space after it would be a second unit that looks the same, and
+# a name of one of them alone would pass as filled in.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+                     r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # Vertical tab and form feed are the line and page breaks of office programs' pasted text; the rest goes.
 _LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 MAX_QUERY_CHARS = 8192

@@ -89,9 +89,9 @@ def _member_parts_now(user) -> dict:
 
 
 def _open_invitations_query(user):
-    if not user.member_id:
+    if not user.acting_member_id:
         return CoSignature.objects.none()
-    return (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
+    return (CoSignature.objects.filter(open_invitations(), member_id=user.acting_member_id)
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
 
 

@@ -139,6 +139,14 @@ class Disclosure:
             return ""
         return self.others_text(event.note)
 
+    def told(self, event) -> bool:
+        """Whether a message about ``event`` (a notification's, which may quote the event's note) is this viewer's to
+        read: the event is in the history they read, and so is its note; a message of no event, if they read the
+        history."""
+        if event is None:
+            return self.history
+        return bool(self.events([event])) and (not event.note or bool(self.note(event)))
+
     def reply_visible(self, reply: Reply) -> bool:
         if reply.is_released:
             return True

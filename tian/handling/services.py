@@ -466,11 +466,11 @@ def awaiting_evaluation_by(user) -> list:
     if acts_for_collective:
         found += awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
                                      collective_id=user.collective_id)
-    if user.member_id:
-        credited = Proposal.objects.filter(pk__in=credited_ids(user.member_id))
+    if user.acting_member_id:
+        credited = Proposal.objects.filter(pk__in=credited_ids(user.acting_member_id))
         if acts_for_collective:  # the collective's own are rated for the collective (``evaluation_submit``)
             credited = credited.exclude(collective_id=user.collective_id)
-        found += awaiting_evaluation(credited, member_id=user.member_id)
+        found += awaiting_evaluation(credited, member_id=user.acting_member_id)
     return found
 
 

@@ -196,6 +196,9 @@ def _lookup(model, committee, name, report, row, column):
     return obj
 
 
+MEMBER_HEADERS = {c.key: c.header for c in KINDS["members"]}
+
+
 def _import_members(rows, committee, by, report):
     seen = set()
     for row, v in rows:
@@ -214,9 +217,18 @@ def _import_members(rows, committee, by, report):
             _error(report, row, "手机", mobile_validator.message)
         if _row_failed(report, row):
             continue
-        fields = {"gender": gender or "", "sector": sector, "party": party, "mobile": mobile,
-                  "office_phone": str(v["office_phone"] or ""), "workplace": str(v["workplace"] or "")}
-        _member, created = Member.objects.update_or_create(committee=committee, name=name, defaults=fields)
+        member = Member.objects.filter(committee=committee, name=name).first() or Member(committee=committee, name=name)
+        created = member.pk is None
+        member.gender, member.sector, member.party, member.mobile = gender or "", sector, party, mobile
+        member.office_phone, member.workplace = str(v["office_phone"] or ""), str(v["workplace"] or "")
+        try:  # what the member's form checks (a length, a number's shape), so that a file cannot store what it refuses
+            member.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as e:
+            for field, messages in e.message_dict.items():
+                for message in messages:
+                    _error(report, row, MEMBER_HEADERS.get(field, "姓名"), message)
+            continue
+        member.save()
         report.created += created
         report.updated += not created
 

@@ -7,9 +7,10 @@ from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
+from tian.disclosure.policy import disclosure_for
 from tian.notifications import services
 from tian.notifications.models import Delivery, Notification
-from tian.proposals.selectors import visible_proposals
+from tian.proposals.selectors import tie_prefetches, visible_proposals
 
 
 @login_required
@@ -36,17 +37,23 @@ def mark_all_read(request):
 
 @require_permission(Perm.MANAGE_USERS)
 def delivery_list(request):
-    qs = Delivery.objects.select_related("notification__user")
+    qs = Delivery.objects.select_related("notification__user", "notification__event")
     status = request.GET.get("status", "")
     if status in Delivery.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    # The message of a notification about a proposal the reader may not open (a member's draft, which the office
-    # does not see until it is submitted) is not theirs to read: the delivery's state is.
+    # A message about a proposal is the reader's only where the proposal page would tell them the same: they may
+    # open the proposal, and read the event in its history with its note (a member's draft, which the office does
+    # not see until it is submitted; an office's return note, which an administrator does not read). The delivery's
+    # state is theirs either way.
     about = {d.notification.proposal_id for d in page.object_list if d.notification.proposal_id}
-    readable = set(visible_proposals(request.user).filter(pk__in=about).values_list("pk", flat=True)) if about else set()
+    readable = {p.pk: p for p in visible_proposals(request.user).filter(pk__in=about).prefetch_related(
+        *tie_prefetches())} if about else {}
     for delivery in page.object_list:
-        proposal_id = delivery.notification.proposal_id
-        delivery.shown_message = delivery.notification.message if not proposal_id or proposal_id in readable else None
+        notification = delivery.notification
+        proposal = readable.get(notification.proposal_id)
+        told = not notification.proposal_id or (
+            proposal is not None and disclosure_for(request.user, proposal).told(notification.event))
+        delivery.shown_message = notification.message if told else None
     return render(request, "notifications/deliveries.html",
                   {"page": page, "status": status, "statuses": Delivery.Status.choices})

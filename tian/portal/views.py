@@ -98,8 +98,9 @@ def _index_body(request, committee, public: int, names: int) -> str:
             _page_number(request))
         proposals = list(page.object_list)
     else:
-        # The order of the whole list, kept with the counts.
-        ids = versions.cached(("portal_order", committee.pk if committee else None, public), lambda: list(
+        # The order of the whole list, kept with the counts: newest session first, so the sessions' and terms'
+        # numbers (names) order it too.
+        ids = versions.cached(("portal_order", committee.pk if committee else None, public, names), lambda: list(
             selectors.newest_first(disclosed).values_list("pk", flat=True)))
         page = Paginator(ids, PAGE_SIZE).get_page(_page_number(request))
         found = {p.pk: p for p in selectors.for_rows(disclosed.filter(pk__in=list(page.object_list)))}

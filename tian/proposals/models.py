@@ -1,5 +1,9 @@
 """The proposal, its co-signers, attachments, numbering and event history."""
 
+import os
+import re
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -311,7 +315,12 @@ def open_invitations(*, through: str = "", at=None) -> Q:
 
 
 def attachment_path(instance, filename):
-    return f"attachments/{instance.proposal_id}/{timezone.now():%Y%m%d%H%M%S}_{filename}"
+    """Where an upload is stored: a short name of its own with the file's type (``AttachmentForm`` checked it). The
+    name the member gave it is ``Attachment.name``, given back on download: a long name with dots in it
+    (2023.03.16 关于……的补充材料.pdf) does not fit the file column whole, and the storage cannot shorten it."""
+    extension = os.path.splitext(filename)[1].lower()
+    extension = extension if re.fullmatch(r"\.[a-z0-9]{1,8}", extension) else ""
+    return f"attachments/{instance.proposal_id}/{timezone.now():%Y%m%d%H%M%S}_{secrets.token_hex(4)}{extension}"
 
 
 class Attachment(models.Model):

@@ -5,6 +5,7 @@ it inside one transaction and writes an event. Input is assumed validated by the
 """
 
 import datetime
+import os
 from datetime import timedelta
 
 from django.db import transaction
@@ -134,8 +135,9 @@ def attachment_add(*, proposal: Proposal, by, file) -> Attachment:
     event, as for the draft's other changes; a returned proposal's pages move."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "edit")
-    attachment = Attachment.objects.create(proposal=proposal, file=file, name=file.name[:200], size=file.size,
-                                           uploaded_by=by)
+    stem, extension = os.path.splitext(file.name)
+    name = file.name if len(file.name) <= 200 else stem[:200 - len(extension[:20])] + extension[:20]  # the type kept
+    attachment = Attachment.objects.create(proposal=proposal, file=file, name=name, size=file.size, uploaded_by=by)
     if _shown_to_others(proposal):
         touch(proposal.pk)
     return attachment
@@ -288,7 +290,7 @@ def cosign_respond(*, cosignature: CoSignature, by, accept: bool, at=None) -> Co
     with transaction.atomic():
         cosignature = _lock_cosignature(cosignature)
         proposal = lock(cosignature.proposal)
-        if by.member_id != cosignature.member_id:
+        if by.acting_member_id != cosignature.member_id:
             raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
         answer = "accept" if accept else "decline"
         COSIGNATURE.authorise(by, proposal, answer)

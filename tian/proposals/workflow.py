@@ -92,13 +92,14 @@ def chases_units(user, proposal: Proposal) -> bool:
 def is_evaluator(user, proposal: Proposal) -> bool:
     if proposal.kind == Kind.COLLECTIVE and is_proposer(user, proposal):
         return True
-    return bool(user.member_id) and any(m.pk == user.member_id for m in proposer_members(proposal))
+    return bool(user.acting_member_id) and any(m.pk == user.acting_member_id for m in proposer_members(proposal))
 
 
 def is_cosign_invitee(user, proposal: Proposal) -> bool:
     """A member who was invited. Whether the invitation is still open depends on the moment the answer is
     given, so the service checks that (``cosign_respond``); pages show the buttons for open ones only."""
-    return bool(user.member_id) and any(c.member_id == user.member_id for c in proposal.cosignatures.all())
+    return bool(user.acting_member_id) and any(c.member_id == user.acting_member_id
+                                               for c in proposal.cosignatures.all())
 
 
 def entered_on_paper(user, proposal: Proposal) -> bool:

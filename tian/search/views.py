@@ -92,7 +92,9 @@ def merge_candidates(user, proposal):
     """For review: proposals of the same year that say much the same, with a similarity score."""
     base = visible_proposals(user).filter(committee_id=proposal.committee_id, year=proposal.year).filter(
         state__in=MERGE_TARGETS)
-    return similar_proposals(base, proposal.title, proposal.full_body, exclude_pk=proposal.pk, threshold=0.25)
+    found = similar_proposals(base, proposal.title, proposal.full_body, exclude_pk=proposal.pk, threshold=0.25)
+    for_display(user, [s.proposal for s in found])  # the titles as the reader may read them, as ``similar``
+    return found
 
 
 @login_required

@@ -45,6 +45,7 @@ from tian.handling.unit_forms import (
 )
 from tian.organisations.models import Unit
 from tian.pages.handling import inbox as tasks
+from tian.pages.proposals.common import field_error
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for, get_proposal_row_for, proposer_members
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
@@ -347,7 +348,11 @@ def remind_assisting(request, pk):
     assisting = get_object_or_404(Assignment.objects.select_related("unit"), pk=pk)
     proposal = get_proposal_for(request.user, assisting.proposal_id)
     form = RemindForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # a message too long: nothing is sent, and the reason is given (what was typed, kept)
+        messages.error(request, field_error(form))
+        unsaved.keep(request, form.data.get("note", ""))
+        return redirect(reverse("handling:work", args=[proposal.pk]) + "#waiting")
+    note = form.cleaned_data["note"]
     try:
         deadlines.assisting_remind(assignment=assisting, by=request.user, note=note)
     except WorkflowError as e:

@@ -41,11 +41,12 @@ def my_proposals(request):
     mine = (own_proposals(user).select_related("session__term", "category", "lead_member", "collective")
             .prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by("-created_at"))
     # Credited as the proposal pages name them: co-signed, and what the member's proposals were merged into.
-    cosigned = (Proposal.objects.filter(pk__in=credited_ids(user.member_id)).exclude(lead_member_id=user.member_id)
+    member_id = user.acting_member_id
+    cosigned = (Proposal.objects.filter(pk__in=credited_ids(member_id)).exclude(lead_member_id=member_id)
                 .select_related("session__term", "lead_member", "category").prefetch_related(*PROPOSAL_DUE_PREFETCH)
-                .order_by("-created_at")) if user.member_id else []
-    invitations = (CoSignature.objects.filter(open_invitations(), member_id=user.member_id)
-                   .select_related("proposal__lead_member")) if user.member_id else []
+                .order_by("-created_at")) if member_id else []
+    invitations = (CoSignature.objects.filter(open_invitations(), member_id=member_id)
+                   .select_related("proposal__lead_member")) if member_id else []
     return render(request, "proposals/mine.html",
                   {"mine": mine, "cosigned": cosigned, "invitations": invitations})
 
@@ -298,7 +299,7 @@ def cosign_withdraw(request, pk):
 @login_required
 @require_POST
 def cosign_respond(request, pk):
-    cosignature = get_object_or_404(CoSignature, pk=pk, member_id=request.user.member_id or 0)
+    cosignature = get_object_or_404(CoSignature, pk=pk, member_id=request.user.acting_member_id or 0)
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):  # an answer never given is not a refusal
         messages.error(request, _("Please choose to agree or to decline."))

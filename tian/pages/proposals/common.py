@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from tian.audit.log import audit_refusal
 from tian.proposals.workflow import WorkflowError
@@ -10,6 +11,16 @@ from tian.proposals.workflow import WorkflowError
 def first_error(form) -> str:
     for errors in form.errors.values():
         return errors[0]
+    return ""
+
+
+def field_error(form) -> str:
+    """The first error of ``form``, with the label of the field it is about: for a form the page does not show."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        if field is None:
+            return errors[0]
+        return _("%(field)s: %(error)s") % {"field": field.label, "error": errors[0]}
     return ""
 
 

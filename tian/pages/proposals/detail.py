@@ -147,7 +147,7 @@ def panel_items(user, proposal, actions) -> dict:
         "panel_actions": {name for name in actions if name not in ELSEWHERE | BELOW_REPLIES},
         "evaluates": "evaluate" in actions,
         "my_invitation": next((c for c in proposal.cosignatures.all()
-                               if user.member_id and c.member_id == user.member_id
+                               if user.acting_member_id and c.member_id == user.acting_member_id
                                and c.is_open_invitation), None),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
         "my_review_reply": next((r for r in disclosure_for(user, proposal).replies(all_replies(proposal))
@@ -175,7 +175,7 @@ def my_evaluation(user, proposal) -> Evaluation | None:
     mine = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
     if proposal.collective_id and user.acting_collective_id == proposal.collective_id:
         return mine.filter(collective_id=user.collective_id).first()
-    return mine.filter(member_id=user.member_id).first() if user.member_id else None
+    return mine.filter(member_id=user.acting_member_id).first() if user.acting_member_id else None
 
 
 def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:

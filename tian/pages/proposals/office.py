@@ -33,6 +33,7 @@ from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals import queue
+from tian.pages.proposals.common import field_error
 from tian.pages.proposals.detail import FORM_KEYS, render_page
 from tian.proposals import services
 from tian.proposals.forms import (
@@ -208,7 +209,11 @@ def assignment_remind(request, pk):
     assignment = get_object_or_404(Assignment.objects.select_related("proposal"), pk=pk)
     proposal = get_proposal_for(request.user, assignment.proposal_id)
     form = RemindForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # a message too long: nothing is sent, and the reason is given (what was typed, kept)
+        messages.error(request, field_error(form))
+        unsaved.keep(request, form.data.get("note", ""))
+        return redirect(proposal.get_absolute_url())
+    note = form.cleaned_data["note"]
     try:
         deadlines.remind_manually(assignment=assignment, by=request.user, note=note)
     except WorkflowError as e:
