@@ -113,12 +113,16 @@ def test_nul_in_an_api_query_never_reaches_the_database(world):
     ({"title": "关于\u0000托育的建议", "body": "建议。"}, "关于托育的建议", "建议。"),
     ({"title": "关于托育的建议", "body": "第一段。\u000b第二段。\u001b"}, "关于托育的建议", "第一段。\n第二段。"),
     ({"title": "关于托育的建议", "body": "建议\ud800。"}, "关于托育的建议", "建议。"),  # no database stores it
+    # invisible format characters, escaped (\u200b) as json.dumps writes them, or as themselves
+    ({"title": "关于\u200b托育的建议\ufeff", "body": "建议\u202e。"}, "关于托育的建议", "建议。"),
+    ({"title": "关于\u2060托育的建议", "body": "建议\u200d。", "raw": True}, "关于托育的建议", "建议。"),
 ])
 def test_control_characters_are_removed_from_an_api_json_body(world, body, title, text):
     token = token_create(user=world.member, name="t")[1]
+    raw = body.pop("raw", False)
     with database_parameters() as sent:
         response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
-            "/api/v1/proposals", json.dumps(body), content_type="application/json")
+            "/api/v1/proposals", json.dumps(body, ensure_ascii=not raw).encode(), content_type="application/json")
     assert response.status_code == 201, response.content
     proposal = Proposal.objects.get(pk=response.json()["id"])
     assert (proposal.title, proposal.body) == (title, text)
