@@ -59,11 +59,38 @@ def test_while_another_process_computes_the_page_shows_the_previous_figures(worl
     assert (shown.value, shown.current) == ({"n": 1}, False)
 
 
-def test_without_previous_figures_nobody_waits_for_another_process(world):
+def test_without_previous_figures_nobody_computes_them_twice_nor_waits(world):
+    """A scope's figures are computed once, by the process holding the lock (issue #20: "computed once per scope
+    under a cache.add lock"): another asking meanwhile, with no earlier figures to show, is told they are being
+    computed, at once, and leaves the holder's lock alone."""
     committee_id = world.committee.pk
     _computing_elsewhere(("test", 1), committee_id)
-    assert freshness.kept(("test", 1), lambda: {"n": 2}, committee_id=committee_id, previous_ok=True).value == {"n": 2}
+    with pytest.raises(freshness.BeingComputed):
+        freshness.kept(("test", 1), _fails, committee_id=committee_id, previous_ok=True)
+    with pytest.raises(freshness.BeingComputed):
+        freshness.cached(("test", 1), _fails, committee_id=committee_id)
+    with pytest.raises(freshness.BeingComputed):  # the lock is still the holder's
+        freshness.cached(("test", 1), _fails, committee_id=committee_id)
     assert freshness.kept(("test", 2), lambda: {"n": 3}, committee_id=committee_id).value == {"n": 3}
+
+
+def test_the_page_and_the_downloads_say_the_figures_are_being_computed(world, client_for, monkeypatch,
+                                                                        django_capture_on_commit_callbacks):
+    """The first figures of a scope, computed by another process right now: the page says so and loads itself
+    again shortly; a download is asked for again (503, Retry-After); the figures are not computed a second time."""
+    _submitted_elsewhere(world, "提案一", django_capture_on_commit_callbacks)  # a proposal of 2023: a valid scope
+    monkeypatch.setattr(kpis, "gather", lambda scope: _fails())
+    scope = kpis.Scope(world.committee, year=2023)
+    _computing_elsewhere(("figures", *scope.key()), world.committee.pk)
+    staff = client_for(world.staff)
+    for language in ("zh-hans", "en"):
+        _computing_elsewhere(("page", *scope.key(), "year=2023", language), world.committee.pk)
+    page = staff.get(reverse("stats:index") + "?year=2023")
+    assert page.status_code == 503 and page["Retry-After"] == "3"
+    text = page.content.decode()
+    assert "统计数据正在计算" in text and 'hx-trigger="every 3s"' in text and "?year=2023" in text
+    download = staff.get(reverse("stats:download", args=["units"]) + "?year=2023")
+    assert download.status_code == 503 and "统计数据正在计算" in download.content.decode()
 
 
 def test_a_failed_computation_gives_its_lock_back(db):

@@ -1,10 +1,14 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tian.organisations.models import DUPLICATE_CODE, DUPLICATE_NAME, Committee, Term
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# Messages of a rule on several columns that are about one field of the form.
+HOMES = ((DUPLICATE_NAME, "name"), (DUPLICATE_CODE, "code"))
 
 
 def managed_form_class(entry, committee):
@@ -33,24 +37,25 @@ def managed_form_class(entry, committee):
             if "committee" in {f.name for f in entry.model._meta.fields}:
                 self.instance.committee = committee
 
-        def _get_validation_exclusions(self):
-            # The committee is set here, not in the form: keep it in the uniqueness and constraint checks.
-            exclusions = super()._get_validation_exclusions()
-            exclusions.discard("committee")
-            return exclusions
-
-        def _post_clean(self):
-            super()._post_clean()
-            # A duplicate name (or code) is a problem of its field: show it there, not at the top of the form.
-            for message, field in ((DUPLICATE_NAME, "name"), (DUPLICATE_CODE, "code")):
-                general = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
-                if general and field in self.fields and str(message) in general:
-                    rest = [m for m in general if m != str(message)]
-                    if rest:
-                        self._errors[NON_FIELD_ERRORS] = self.error_class(rest, error_class="nonfield")
-                    else:
-                        del self._errors[NON_FIELD_ERRORS]
-                    self.add_error(field, message)
+        def full_clean(self):
+            super().full_clean()
+            if not self.is_bound or not hasattr(self.instance, "committee_id"):
+                return
+            # The committee is set on the instance, not by a field of the form, so the form's own checks leave out
+            # the uniqueness rules that name it (a unit's name is unique within its committee): they are checked
+            # here, on what the form put into the instance, and a duplicate name or code is shown beside its field.
+            exclude = {f.name for f in entry.model._meta.concrete_fields
+                       if f.name not in self.fields and f.name != "committee"} | set(self.errors)
+            try:
+                self.instance.validate_unique(exclude=exclude)
+                self.instance.validate_constraints(exclude=exclude)
+            except ValidationError as e:
+                for field, messages in e.message_dict.items():
+                    for message in messages:
+                        home = next((name for rule, name in HOMES if str(rule) == message),  # in today's language
+                                    field if field in self.fields else None)
+                        if message not in self.errors.get(home or NON_FIELD_ERRORS, []):
+                            self.add_error(home if home in self.fields else None, message)
 
     Form.__name__ = f"{entry.model.__name__}Form"
     return Form

@@ -79,11 +79,6 @@ class ProposalForm(forms.ModelForm):
         self.fields["suggested_units"].queryset = Unit.objects.filter(committee=committee, is_active=True)
         self.fields["body"].widget.attrs["maxlength"] = committee.body_max_chars if committee else 2500
 
-    def _get_validation_exclusions(self):
-        # The category field has read the category from this committee's active ones: the model's own check
-        # that it exists would read it a second time.
-        return super()._get_validation_exclusions() | {"category"}
-
     def clean(self):
         cleaned = super().clean()
         limit = self.committee.body_max_chars

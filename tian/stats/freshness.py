@@ -10,7 +10,10 @@ change anywhere names a new key on the very next request of every process.
 Computed values are kept in Django's cache (the one ``CACHE_URL`` names, shared by every process), so nothing is
 ever invalidated. A new version of a scope's figures is computed by one process only: the one whose ``cache.add``
 of the version's lock succeeds. Meanwhile the page shows the scope's previous figures with the time they were
-computed, and anything else that asks computes them too rather than wait; nobody polls.
+computed or, when there are none, that they are being computed (it refreshes itself a few seconds later); a download
+asks to be tried again shortly (``BeingComputed``). Nobody computes them twice, and nobody waits in a loop. (The
+embedded default, the file cache, adds by a check and a write: two processes asking at the very same moment may
+both compute; Redis, as in production, adds atomically.)
 """
 
 import datetime
@@ -42,32 +45,40 @@ class Kept:
     current: bool  # False: the previous version, shown while another process computes the current one
 
 
+class BeingComputed(Exception):
+    """Another process is computing this value now and there is no earlier one to give: the caller says so (the
+    page shows that the figures are being computed and refreshes itself; a download asks to try again shortly)."""
+
+
 def cached(key: tuple, compute, *, committee_id: int | None):
-    """``compute()``, or its result for ``key`` while the committee's data and the date are unchanged."""
-    return kept(key, compute, committee_id=committee_id).value
+    """``compute()``, or its result for ``key`` while the committee's data and the date are unchanged; while another
+    process computes it, the previous value, or ``BeingComputed`` if there is none (see ``kept``)."""
+    return kept(key, compute, committee_id=committee_id, previous_ok=True).value
 
 
 def kept(key: tuple, compute, *, committee_id: int | None, previous_ok: bool = False) -> Kept:
-    """``compute()`` for ``key`` and the committee's current versions, computed by one process and shared by all.
-    While another process computes it, ``previous_ok`` returns the scope's previous value (``current`` False)
-    instead of computing it again, if there is one. Values must be JSON: lists, dicts with string keys, numbers,
-    text."""
+    """``compute()`` for ``key`` and the committee's current versions, computed once, by the process whose
+    ``cache.add`` of the key's lock succeeds, and shared by all. Any other process asking meanwhile neither computes
+    it again nor waits: with ``previous_ok`` it gets the scope's previous value (``current`` False) if there is one,
+    else ``BeingComputed`` is raised. Values must be JSON: lists, dicts with string keys, numbers, text."""
     scope = _digest((committee_id, key))
     name = f"stats:{_digest((committee_id, key, stamp(committee_id)))}"
     found = cache.get(name)
     if found is not None:
         return Kept(*found, current=True)
-    if not cache.add(f"{name}:lock", 1, LOCK_TIMEOUT) and previous_ok:
-        previous = cache.get(f"stats:previous:{scope}")
-        if previous is not None:
-            return Kept(*previous, current=False)
-    try:
+    lock = f"{name}:lock"
+    if not cache.add(lock, 1, LOCK_TIMEOUT):
+        previous = cache.get(f"stats:previous:{scope}") if previous_ok else None
+        if previous is None:
+            raise BeingComputed(key)
+        return Kept(*previous, current=False)
+    try:  # only the lock's holder computes, and only it lets the lock go
         # Through JSON, so that a value reads the same computed here or by another process (keys become text).
         value, as_of = json.loads(json.dumps(compute(), ensure_ascii=False)), timezone.now()
         cache.set(name, (value, as_of), TIMEOUT)
         cache.set(f"stats:previous:{scope}", (value, as_of), PREVIOUS_TIMEOUT)
     finally:
-        cache.delete(f"{name}:lock")
+        cache.delete(lock)
     return Kept(value, as_of, current=True)
 
 

@@ -1,6 +1,7 @@
 """The statistics page, the list behind each number, and Excel downloads."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -32,7 +33,26 @@ def _scope(request) -> tuple[kpis.Scope, ScopeForm]:
     return scope_for(current_committee(), request.GET)
 
 
+def or_being_computed(view):
+    """``view``, or, while another process computes the figures it needs and there are none earlier to show, a page
+    saying so that loads itself again in a few seconds (503 with ``Retry-After``: a download is tried again)."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except freshness.BeingComputed:
+            response = render(request, "stats/being_computed.html", {"again": request.get_full_path()},
+                              status=503)
+            response["Retry-After"] = str(RETRY_AFTER)
+            return response
+    return wrapped
+
+
+RETRY_AFTER = 3  # seconds: a scope's figures take up to a second or two at 100,000 proposals
+
+
 @require_permission(Perm.VIEW_STATISTICS)
+@or_being_computed
 def index(request):
     scope, form = _scope(request)
     query = request.GET.urlencode()
@@ -80,6 +100,7 @@ MEASURES = {"received", "registered", "declined", "merged", "assigned", "replied
 
 
 @require_permission(Perm.VIEW_STATISTICS)
+@or_being_computed
 def behind(request):
     """The proposals a number counts."""
     scope, form = _scope(request)
@@ -115,6 +136,7 @@ TABLES = {
 
 
 @require_permission(Perm.VIEW_STATISTICS)
+@or_being_computed
 def download(request, table):
     if table not in TABLES:
         raise Http404

@@ -26,7 +26,7 @@ from django_tasks import task
 from tian.organisations.models import Committee
 from tian.proposals import tasks
 from tian.proposals.models import Proposal, State
-from tian.stats import page
+from tian.stats import freshness, page
 
 logger = logging.getLogger("tian.stats")
 
@@ -86,7 +86,10 @@ def compute_viewed(committee_id: int) -> int:
     for query, language in scopes:
         with translation.override(language):
             scope, _form = page.scope_for(committee, QueryDict(query))
-            page.figures(scope, query, language)
+            try:
+                page.figures(scope, query, language)
+            except freshness.BeingComputed:  # a request computes them now
+                pass
     return len(scopes)
 
 
