@@ -67,7 +67,7 @@ def invitation_for(request, invitation_id: int) -> CoSignature:
     has lapsed, though a lapsed or declined one no longer opens the proposal), or an invitation of a proposal the
     caller may open; else 404. The proposal, as read, is kept on it."""
     cosignature = get_object_or_404(CoSignature.objects.select_related("member"), pk=invitation_id)
-    member_id = getattr(request.user, "member_id", None)
+    member_id = getattr(request.user, "acting_member_id", None)
     if member_id and cosignature.member_id == member_id:
         cosignature.proposal = get_object_or_404(Proposal, pk=cosignature.proposal_id)
         prefetch_related_objects([cosignature.proposal], *tie_prefetches())

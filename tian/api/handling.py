@@ -2,6 +2,7 @@
 of replies, the office's decisions on reassignment and extension requests, reminders, supervision activities and
 follow-up reports. Each answers the object it changed."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
@@ -38,7 +39,7 @@ from tian.api.schemas import (
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services as handling
-from tian.handling.models import Assignment, ReassignmentRequest
+from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
 from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
 from tian.proposals.models import Proposal
@@ -128,12 +129,16 @@ def assignment_reply(request, assignment_id: int, payload: ReplyRequest):
     """Save the reply draft of a lead or separate unit (the letter is generated around the body); with
     ``submit: true`` also send it on (POST /replies/{id}/submit does that alone)."""
     a = assignment_for(request, assignment_id)
-    d = valid(ReplyForm(form_data(payload, outcome=payload.outcome), committee=a.proposal.committee))
+    # Checked as the page checks it (what submitting needs, when it submits), and saved and submitted as one change:
+    # a submission refused leaves no draft saved behind.
+    d = valid(ReplyForm(form_data(payload, outcome=payload.outcome), committee=a.proposal.committee,
+                        submitting=payload.submit))
     fields = {f: d[f] or "" for f in handling.REPLY_FIELDS if f != "reply_date"}
     fields["reply_date"] = d["reply_date"]
-    reply = handling.reply_save(assignment=a, by=request.user, **fields)
-    if payload.submit:
-        reply = handling.reply_submit(reply=reply, by=request.user)
+    with transaction.atomic():
+        reply = handling.reply_save(assignment=a, by=request.user, **fields)
+        if payload.submit:
+            reply = handling.reply_submit(reply=reply, by=request.user)
     return _reply(request, reply.pk)
 
 
@@ -149,10 +154,16 @@ def assignment_extension(request, assignment_id: int, payload: ExtensionRequestI
 @router.post("/assignments/{assignment_id}/remind", response={201: ReminderOut, **ERRORS},
              operation_id="assignment_remind", tags=["deadlines"])
 def assignment_remind(request, assignment_id: int, payload: RemindRequest = OPTIONAL):
-    """催办: the proposal office or a supervising office reminds the unit."""
+    """催办: the proposal office or a supervising office reminds the unit; the lead unit reminds an assisting unit of
+    what its reply waits for (the opinion, or the co-signature), as on its work page."""
     a = assignment_for(request, assignment_id)
     d = valid(RemindForm(form_data(payload or RemindRequest())))
-    r = deadlines.remind_manually(assignment=a, by=request.user, note=d["note"])
+    by = request.user
+    if a.role == UnitRole.ASSISTING and by.unit_id and a.proposal.assignments.active().filter(
+            unit_id=by.unit_id, role=UnitRole.LEAD).exists():
+        r = deadlines.assisting_remind(assignment=a, by=by, note=d["note"])
+    else:
+        r = deadlines.remind_manually(assignment=a, by=by, note=d["note"])
     return Status(201, {"id": r.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "deadline": r.deadline,
                         "note": r.note, "sent_at": r.sent_at,
                         "links": {"proposal": outputs.proposal_url(a.proposal_id),

@@ -6,7 +6,7 @@ from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
-from tian.handling.services import unit_steps
+from tian.handling.services import evaluated_now, unit_steps
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import cosigner_members
@@ -45,6 +45,8 @@ def proposal_links(user, p: Proposal, available=None) -> dict:
     for name in available:
         if name in PROPOSAL_ACTIONS:
             links[name] = proposal_url(p.pk) + PROPOSAL_ACTIONS[name]
+    if "evaluate" in links and evaluated_now(user, p):  # rated this round already: a second rating is refused
+        del links["evaluate"]
     return links
 
 
@@ -157,7 +159,7 @@ def invitation_out(user, c: CoSignature, title: str, *, may_withdraw: bool = Fal
     links = {"proposal": proposal_url(c.proposal_id)}
     status = c.effective_status
     if status == CoSignature.Status.INVITED:
-        if getattr(user, "member_id", None) == c.member_id:
+        if getattr(user, "acting_member_id", None) == c.member_id:
             links["accept"], links["decline"] = url + "/accept", url + "/decline"
         if may_withdraw:
             links["withdraw"] = url + "/withdraw"

@@ -40,7 +40,13 @@ def may_request_extension(user, proposal, assignment: Assignment) -> bool:
     """Whether ``user`` may ask now for a later deadline of their unit's ``assignment``, as ``extension_request``
     would take it: what the unit's page offers and the API's links name."""
     return (assignment.unit_id == getattr(user, "unit_id", None) and assignment.is_active
-            and workflow.allowed(user, proposal, "request_extension") and not _extension_pending(assignment))
+            and workflow.allowed(user, proposal, "request_extension") and not _extension_pending(assignment)
+            and assignment.deadline < _extension_cap(assignment, proposal))  # else no later day could be asked
+
+
+def _extension_cap(assignment: Assignment, proposal) -> datetime.date:
+    """The latest reply deadline an extension can give (the committee's cap from the day of assignment)."""
+    return add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
 
 
 @transaction.atomic
@@ -56,7 +62,7 @@ def extension_request(*, assignment: Assignment, by, requested_deadline: datetim
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if _extension_pending(assignment):
         raise WorkflowError(INVALID_STATE, _("An extension request is already pending."))
-    cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
+    cap = _extension_cap(assignment, proposal)
     if requested_deadline <= assignment.deadline:
         raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
                             % {"day": assignment.deadline})
@@ -84,7 +90,7 @@ def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.dat
     extension, proposal = _lock_extension(extension, by, "approve")
     assignment = extension.assignment
     deadline = deadline or extension.requested_deadline
-    cap = add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
+    cap = _extension_cap(assignment, proposal)
     if deadline <= extension.previous_deadline:
         raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
                             % {"day": extension.previous_deadline})

@@ -443,6 +443,16 @@ def evaluation_round(proposal: Proposal) -> int:
     return max(proposal.replies.filter(status=Reply.Status.RELEASED).values_list("round", flat=True), default=1)
 
 
+def evaluated_now(user, proposal: Proposal) -> bool:
+    """Whether ``user`` has rated ``proposal``'s current round, as ``evaluation_submit`` would record them (for the
+    collective proposer they act for, or as their member): a second rating is refused, so it is not offered."""
+    existing = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
+    if proposal.kind == Kind.COLLECTIVE and user.acting_collective_id and \
+            user.acting_collective_id == proposal.collective_id:
+        return existing.filter(collective_id=proposal.collective_id).exists()
+    return bool(user.acting_member_id) and existing.filter(member_id=user.acting_member_id).exists()
+
+
 def awaiting_evaluation(proposals, *, member_id: int | None = None, collective_id: int | None = None) -> list:
     """Those of ``proposals`` (credited to the evaluator), replied, that ``member_id`` or ``collective_id`` has not
     evaluated in the round ``evaluation_submit`` would record now (``evaluation_round``: after rehandling, the second

@@ -53,9 +53,14 @@ class ProposalForm(forms.ModelForm):
     """The proposal as its author writes it. Nothing here is required, so a half-written draft saves;
     completeness is checked when the proposal is submitted."""
 
+    # The category is read from this committee's active ones by its field and given to the services with the rest;
+    # it is not one of the model's fields of the form, whose check that it exists would read it a second time.
+    category = Proposal._meta.get_field("category").formfield(required=False)
+    field_order = ["title", "category", "body"]
+
     class Meta:
         model = Proposal
-        fields = ["title", "category", "body", "background", "analysis", "suggestions", "suggested_units",
+        fields = ["title", "body", "background", "analysis", "suggestions", "suggested_units",
                   "disclosure_consent", "non_disclosure_reason", "contact_name", "contact_phone", "contact_address"]
         widgets = {
             "title": forms.TextInput(attrs={"placeholder": "关于……的建议", "autocomplete": "off"}),
@@ -76,6 +81,8 @@ class ProposalForm(forms.ModelForm):
         for name in self.fields:
             self.fields[name].required = False
         self.fields["category"].queryset = TopicCategory.objects.filter(committee=committee, is_active=True)
+        if self.instance.category_id is not None:
+            self.initial.setdefault("category", self.instance.category_id)
         self.fields["suggested_units"].queryset = Unit.objects.filter(committee=committee, is_active=True)
         self.fields["body"].widget.attrs["maxlength"] = committee.body_max_chars if committee else 2500
 

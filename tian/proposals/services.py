@@ -85,6 +85,8 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
     session = session_for_date(committee, timezone.localdate(at))
     if session is None:
         raise WorkflowError(INVALID_INPUT, _("No session is set up for this year. Please contact the proposal office."))
+    if lead_member is None and collective is None:  # staff entering a paper proposal, as their form asks (the API)
+        raise WorkflowError(INVALID_INPUT, _("Choose either a lead proposer or a collective proposer."))
     kind = Kind.COLLECTIVE if collective is not None else Kind.MEMBER
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:

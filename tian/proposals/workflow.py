@@ -129,6 +129,13 @@ def _t(name, label, sources, target, perms, relation, confirm="", refusal=None):
     return Transition(name, label, frozenset(sources), target, tuple(perms), relation, confirm, refusal)
 
 
+def _rehandled_once(proposal: Proposal) -> tuple[str, str] | None:
+    """A proposal is rehandled once: its rehandling deadline says it was (``handling.services._start_rehandling``)."""
+    if proposal.rehandling_deadline is not None:
+        return INVALID_STATE, _("This proposal has already been rehandled once.")
+    return None
+
+
 def _not_disclosable(proposal: Proposal) -> tuple[str, str] | None:
     """Disclosure needs the proposer's consent, and happens once."""
     if not proposal.disclosure_consent:
@@ -182,7 +189,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("record_paper_evaluation", _("Record a paper evaluation"), {State.REPLIED}, None,
            (Perm.ENTER_ON_BEHALF,), is_office),
         _t("rehandle", _("Send back for rehandling"), {State.REPLIED}, State.REHANDLING, (Perm.REVIEW,),
-           is_office, _("Send this proposal back to the units for rehandling?")),
+           is_office, _("Send this proposal back to the units for rehandling?"), _rehandled_once),
         _t("close", _("Close"), {State.REPLIED}, State.CLOSED, (Perm.REVIEW,), is_office,
            _("Close this proposal (办结)?")),
         _t("request_extension", _("Request an extension"), IN_HANDLING, None, (Perm.HANDLE,), is_replying_unit),
