@@ -136,7 +136,10 @@ def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal:
     return {"id": reply.pk, "proposal_id": reply.proposal_id, "assignment_id": reply.assignment_id,
             "unit": reply.unit.name, "round": reply.round, "status": reply.status, "outcome": reply.outcome,
             "title": letter.title, "salutation": letter.salutation, "paragraphs": letter.paragraphs,
-            "date": letter.date_text, "contact_line": letter.contact_line, "supervision_review": review_text(reply),
+            "date": letter.date_text, "contact_line": letter.contact_line, "outcome_text": letter.outcome_text,
+            "print_title": letter.print_title, "document_number": reply.document_number, "signer": reply.signer,
+            "unit_full_name": letter.unit_name, "signature_units": letter.signature_units,
+            "cosign_date": letter.cosign_date_text, "supervision_review": review_text(reply),
             "cosignatures": [cosignature_out(s) for s in signatures], "proposal_state": proposal.state,
             "links": links}
 

@@ -98,6 +98,16 @@ class ReplyOut(Schema):
     paragraphs: list[str]
     date: str
     contact_line: str
+    outcome_text: str = Field("", description="落实情况: the outcome class in words, 全部或主要问题已解决(A)")
+    print_title: str = Field("", description="The letter's printed title, with the proposal's number")
+    document_number: str = Field("", description="The unit's 文号")
+    signer: str = Field("", description="签发人")
+    unit_full_name: str = Field("", description="The replying unit's full name, as the letter is signed")
+    signature_units: list[str] = Field(default_factory=list, description="The units signing the letter, the "
+                                                                          "replying unit first, then the assisting "
+                                                                          "units that co-sign")
+    cosign_date: str = Field("", description="The day the assisting units co-signed, in words; empty until they all "
+                                             "have")
     supervision_review: str = Field("", description="督办审核 as the proposal page says it: passed, none needed, "
                                                      "returned, or not yet reviewed")
     cosignatures: list[ReplyCosignatureOut] = Field(default_factory=list)

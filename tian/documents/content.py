@@ -1,15 +1,19 @@
-"""The documents as plain structures, written once and rendered to Word and PDF alike.
+"""The documents as plain structures, written once and rendered to Word and PDF alike. They are official documents
+in Chinese whatever the reader's language: the views build them under ``in_chinese``.
 
 What a document shows of a proposal is what its reader may see (``tian.disclosure.policy``): the proposal
 form and the letters take the reader's ``Disclosure``."""
 
 from dataclasses import dataclass, field
 
+from tian.deadlines.services import satisfaction
 from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
-from tian.handling.models import Assignment, Reply, UnitRole
+from tian.handling.models import Assignment, Reply, UnitRole, latest_lead_evaluations
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import cosigner_members
+from tian.proposals.timeline import review_result
+from tian.supervision.selectors import review_text
 
 
 @dataclass
@@ -36,9 +40,13 @@ def letter_blocks(reply: Reply, policy: Disclosure) -> list[Block]:
     if letter.outcome_mark:
         blocks.append(Block(letter.outcome_mark, "mark"))
     blocks.append(Block(letter.print_title, "title"))
+    if letter.document_number:
+        blocks.append(Block(letter.document_number, "center"))
     blocks.append(Block(letter.salutation, "plain"))
     blocks += [Block(p) for p in letter.paragraphs]
     blocks.append(Block(letter.closing, "plain"))
+    if letter.signer_line:
+        blocks.append(Block(letter.signer_line, "right"))
     blocks.append(Block(letter.unit_name, "right"))
     blocks.append(Block(letter.date_text, "right"))
     blocks.append(Block(letter.contact_line, "plain"))
@@ -72,6 +80,8 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
               f"所属类别:{proposal.get_kind_display()}", "plain"),
     ]
     blocks += [Block(policy.text(p)) for p in proposal.body_paragraphs]
+    blocks.append(Block(f"审查结果:{review_result(proposal) or '—'}  信息公开:{'是' if proposal.is_public else '否'}",
+                        "plain"))
     blocks.append(Block("办理情况", "heading"))
     blocks.append(Block(f"交办时间:{chinese_date(proposal.assigned_on) or '—'}  是否重点:{'是' if proposal.is_key else '否'}",
                         "plain"))
@@ -80,9 +90,25 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
     blocks.append(Block(f"督办单位:{' '.join(o.name for o in proposal.supervising_offices.all()) or '—'}  "
                         f"牵头领导:{' '.join(o.name for o in proposal.lead_officials.all()) or '—'}", "plain"))
     if with_replies:
-        for reply in policy.replies(_released(proposal)):
+        replies = policy.replies(_released(proposal))
+        for reply in replies:
             blocks.append(Block("", "pagebreak"))
             blocks += letter_blocks(reply, policy)
+            blocks.append(Block(f"落实情况:{policy.letter(reply).outcome_text or '—'}", "plain"))
+            blocks.append(Block(f"督办审核:{review_text(reply)}", "plain"))
+        if replies:
+            blocks += evaluation_blocks(proposal, policy)
+    return blocks
+
+
+def evaluation_blocks(proposal: Proposal, policy: Disclosure) -> list[Block]:
+    """满意评价 and 反馈意见, as the proposal page and the portal say them: the lead proposer's rating that counts,
+    which everyone who sees the proposal reads; the feedback for those the policy lets read it."""
+    lead = latest_lead_evaluations().filter(proposal=proposal).first()
+    blocks = [Block(f"满意评价:{satisfaction(proposal, lead).text or '—'}", "plain")]
+    feedback = policy.feedback(lead) if lead is not None else ""
+    if feedback:
+        blocks.append(Block(f"反馈意见:{feedback}", "plain"))
     return blocks
 
 

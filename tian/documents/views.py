@@ -1,11 +1,13 @@
 """Downloads of the official documents, each for the roles that may see what it contains."""
 
+import functools
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
@@ -18,6 +20,17 @@ from tian.organisations.models import Session, Unit
 from tian.organisations.selectors import current_committee
 from tian.proposals.models import IN_HANDLING, Proposal
 from tian.proposals.selectors import get_proposal_for
+
+
+def in_chinese(view):
+    """Official documents are in Chinese whatever the reader's language: ``view`` builds and renders its document
+    with Chinese as the active language (the words it shares with the pages: a kind, a role, a review result)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        with translation.override("zh-hans"):
+            return view(*args, **kwargs)
+    return wrapped
+
 
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -36,6 +49,7 @@ def _send(request, document: content.Document, fmt: str, object_type: str = "", 
 
 
 @login_required
+@in_chinese
 def reply_letter(request, pk, fmt):
     reply = get_object_or_404(Reply.objects.select_related("proposal"), pk=pk)
     proposal = get_proposal_for(request.user, reply.proposal_id)
@@ -47,6 +61,7 @@ def reply_letter(request, pk, fmt):
 
 
 @login_required
+@in_chinese
 def proposal_form(request, pk, fmt):
     proposal = get_proposal_for(request.user, pk)
     document = content.proposal_form(proposal, disclosure_for(request.user, proposal))
@@ -57,11 +72,13 @@ def proposal_form(request, pk, fmt):
 def proposal_print(request, pk):
     """A print view of the proposal: the proposal form as a clean page the browser prints."""
     proposal = get_proposal_for(request.user, pk)
-    document = content.proposal_form(proposal, disclosure_for(request.user, proposal))
+    with translation.override("zh-hans"):  # the document, as the downloads (``in_chinese``); the page around it not
+        document = content.proposal_form(proposal, disclosure_for(request.user, proposal))
     return render(request, "documents/print.html", {"document": document, "printable": True})
 
 
 @login_required
+@in_chinese
 def assignment_notice(request, unit_pk, fmt):
     """The office prints any unit's notice; a unit handler only their own unit's."""
     committee = current_committee()
@@ -75,6 +92,7 @@ def assignment_notice(request, unit_pk, fmt):
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)
+@in_chinese
 def compilation(request, session_pk, fmt):
     session = get_object_or_404(Session.objects.select_related("term__committee"), pk=session_pk,
                                 term__committee=current_committee())

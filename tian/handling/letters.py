@@ -62,6 +62,8 @@ class ReplyLetter:
     cosign_date_text: str = ""
     cosign_pending: bool = False
     supervision_pending: bool = False
+    document_number: str = ""  # the unit's 文号 (朝民函〔2023〕15号), under the title
+    signer_line: str = ""  # 签发人:…, above the unit's name (the letter's words are the official format's, as above)
 
 
 def build_letter(reply: Reply) -> ReplyLetter:
@@ -94,4 +96,6 @@ def build_letter(reply: Reply) -> ReplyLetter:
         cosign_date_text=chinese_date(reply.cosigned_on) if not cosign_pending else "",
         cosign_pending=cosign_pending,
         supervision_pending=not reply.is_released,
+        document_number=reply.document_number,
+        signer_line=f"签发人:{reply.signer}" if reply.signer else "",
     )

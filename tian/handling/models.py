@@ -63,7 +63,10 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        ordering = ["role", "id"]
+        # The lead unit first, then separate and assisting units, each in the order they were given (as the seed
+        # page and the letter list them).
+        ordering = [models.Case(models.When(role=UnitRole.LEAD, then=0), models.When(role=UnitRole.SEPARATE, then=1),
+                                default=2, output_field=models.IntegerField()), "id"]
         indexes = [
             # Everything the unit inbox reads of a unit's assignments, so that it reads this index and not the
             # table: a unit's closed assignments pile up over the years (docs/decisions.md, the unit inbox).

@@ -5,6 +5,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -12,6 +13,10 @@ from openpyxl.utils import get_column_letter
 
 from tian.audit.log import audit_download
 from tian.core.spreadsheets import safe_cell
+from tian.deadlines.services import satisfaction, with_replied_on
+from tian.handling.models import Assignment, Reply, UnitRole, latest_lead_evaluations
+from tian.proposals.models import CoSignature, Proposal
+from tian.proposals.selectors import cosigner_members
 
 
 @dataclass(frozen=True)
@@ -101,17 +106,46 @@ MEMBERS = Table(_("By member"), [
     Column(_("Registered"), lambda r: r["registered"]),
     Column(_("Key proposals"), lambda r: r["key"]),
 ])
+def _units(p, role: str) -> str:
+    return "、".join(a.unit.name for a in p.assignments.all() if a.role == role and a.is_active)
+
+
 PROPOSALS = Table(_("Proposals"), [
     Column(_("Number"), lambda p: p.number_year),
     Column(_("Title"), lambda p: p.title),
     Column(_("Kind"), lambda p: str(p.get_kind_display())),
     Column(_("Proposer"), lambda p: p.proposer_name),
+    Column(_("Co-signers"), lambda p: "、".join(m.name for m in cosigner_members(p))),
     Column(_("Topic category"), lambda p: p.category.name if p.category_id else ""),
     Column(_("Session"), lambda p: p.session.name),
     Column(_("State"), lambda p: str(p.get_state_display())),
     Column(_("Key proposal"), lambda p: "是" if p.is_key else "否"),
     Column(_("Submitted"), lambda p: p.submitted_at.strftime("%Y-%m-%d") if p.submitted_at else ""),
+    Column(_("Lead unit"), lambda p: _units(p, UnitRole.LEAD)),
+    Column(_("Assisting units"), lambda p: _units(p, UnitRole.ASSISTING)),
+    Column(_("Assigned on"), lambda p: p.assigned_on.isoformat() if p.assigned_on else ""),
+    Column(_("Outcome classes"), lambda p: "、".join(dict.fromkeys(r.outcome for r in p.released if r.outcome))),
+    Column(_("Satisfaction"), lambda p: str(satisfaction(p, p.lead_rating).text)),
 ])
+
+
+def with_handling(proposals) -> list:
+    """``proposals`` with what the list's Excel file says of their handling (the seed page's 联名人, 主办/协办单位,
+    交办时间, 落实情况, 满意评价), read for all of them in a few queries: their co-signers, units, released replies,
+    the lead proposer's rating that counts and the day the replies were out (the rating's window)."""
+    proposals = list(proposals)
+    ids = [p.pk for p in proposals]
+    prefetch_related_objects(
+        proposals, Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")),
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+        Prefetch("replies", queryset=Reply.objects.filter(status=Reply.Status.RELEASED).order_by("round", "id"),
+                 to_attr="released"))
+    ratings = {e.proposal_id: e for e in latest_lead_evaluations().filter(proposal_id__in=ids)}
+    replied = dict(with_replied_on(Proposal.objects.filter(pk__in=ids)).values_list("pk", "replied_at"))
+    for p in proposals:
+        p.lead_rating = ratings.get(p.pk)
+        p.replied_at = replied.get(p.pk)  # what ``replied_on`` reads of a listed proposal
+    return proposals
 
 
 def xlsx_response(request, table: Table, items, name: str):

@@ -114,8 +114,8 @@ def behind(request):
     # The numbers count every proposal; the list shows those the user may open, as the policy lets them read it.
     qs = qs.filter(pk__in=visible_proposals(request.user).values("pk"))
     if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(request, exports.PROPOSALS,
-                                     for_display(request.user, qs.order_by("number", "year", "pk")),
+        return exports.xlsx_response(request, exports.PROPOSALS, exports.with_handling(
+                                     for_display(request.user, qs.order_by("number", "year", "pk"))),
                                      f"{scope.label}-{measure}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
     page.object_list = for_display(request.user, page.object_list)

@@ -35,7 +35,7 @@ from tian.proposals.forms import AssignForm, RemindForm
 from tian.proposals.models import Proposal, State
 from tian.proposals.selectors import visible_proposals
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, WorkflowError
-from tian.stats.exports import PROPOSALS, xlsx_response
+from tian.stats.exports import PROPOSALS, with_handling, xlsx_response
 from tian.suggest.selectors import suggest_units
 
 # More than this at once is refused as a whole: narrow the filter (a province's plenary is ~1,600 proposals; the
@@ -207,7 +207,7 @@ def bulk(request):
                                   "narrow the filter.") % {"n": count, "limit": BULK_LIMIT})
         return redirect(back)
     if name == "export":
-        return xlsx_response(request, PROPOSALS, proposals, _("Proposals"))
+        return xlsx_response(request, PROPOSALS, with_handling(proposals), _("Proposals"))
     action = BULK_ACTIONS[name]
     running = request.POST.get("step") == "run"
     form = action.form(request.POST if running else None, committee) if action.form else None

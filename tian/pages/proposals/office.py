@@ -51,7 +51,7 @@ from tian.proposals.models import Kind, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm, text_matches
-from tian.stats.exports import PROPOSALS, xlsx_response
+from tian.stats.exports import PROPOSALS, with_handling, xlsx_response
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,8 @@ def proposal_list(request):
     elif request.session.get("proposal_list_query") and "reset" not in request.GET:
         return redirect(f"{request.path}?{request.session['proposal_list_query']}")
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(request, PROPOSALS, filtered_proposals(request.user, request.GET)[1].select_related("session__term"),
+        return xlsx_response(request, PROPOSALS, with_handling(
+            filtered_proposals(request.user, request.GET)[1].select_related("session__term", "category")),
                              _("Proposals"))
     # The filters and rows are kept until any of the committee's proposals or names changes (core/versions.py), per
     # scope of what the user may see, query, language, day and calendar (the deadline badges depend on them).
