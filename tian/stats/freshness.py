@@ -44,6 +44,11 @@ class Kept:
     as_of: datetime.datetime  # when the value was computed
     current: bool  # False: the previous version, shown while another process computes the current one
 
+    @property
+    def being_computed(self) -> bool:
+        """No value yet: another process computes the first one now."""
+        return not self.current and self.as_of is None
+
 
 class BeingComputed(Exception):
     """Another process is computing this value now and there is no earlier one to give: the caller says so (the
@@ -53,14 +58,17 @@ class BeingComputed(Exception):
 def cached(key: tuple, compute, *, committee_id: int | None):
     """``compute()``, or its result for ``key`` while the committee's data and the date are unchanged; while another
     process computes it, the previous value, or ``BeingComputed`` if there is none (see ``kept``)."""
-    return kept(key, compute, committee_id=committee_id, previous_ok=True).value
+    found = kept(key, compute, committee_id=committee_id, previous_ok=True)
+    if found.being_computed:
+        raise BeingComputed(key)
+    return found.value
 
 
 def kept(key: tuple, compute, *, committee_id: int | None, previous_ok: bool = False) -> Kept:
     """``compute()`` for ``key`` and the committee's current versions, computed once, by the process whose
     ``cache.add`` of the key's lock succeeds, and shared by all. Any other process asking meanwhile neither computes
     it again nor waits: with ``previous_ok`` it gets the scope's previous value (``current`` False) if there is one,
-    else ``BeingComputed`` is raised. Values must be JSON: lists, dicts with string keys, numbers, text."""
+    else no value (``being_computed``). Values must be JSON: lists, dicts with string keys, numbers, text."""
     scope = _digest((committee_id, key))
     name = f"stats:{_digest((committee_id, key, stamp(committee_id)))}"
     found = cache.get(name)
@@ -69,9 +77,7 @@ def kept(key: tuple, compute, *, committee_id: int | None, previous_ok: bool = F
     lock = f"{name}:lock"
     if not cache.add(lock, 1, LOCK_TIMEOUT):
         previous = cache.get(f"stats:previous:{scope}") if previous_ok else None
-        if previous is None:
-            raise BeingComputed(key)
-        return Kept(*previous, current=False)
+        return Kept(*previous, current=False) if previous is not None else Kept(None, None, current=False)
     try:  # only the lock's holder computes, and only it lets the lock go
         # Through JSON, so that a value reads the same computed here or by another process (keys become text).
         value, as_of = json.loads(json.dumps(compute(), ensure_ascii=False)), timezone.now()

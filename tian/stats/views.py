@@ -59,6 +59,8 @@ def index(request):
     # The figures are the same for every viewer of a scope (tian.stats.page); after a change, the task worker
     # computes them again for the scopes looked at lately (tian.stats.warming), so that the next viewer finds them.
     figures = scope_figures(scope, query, get_language())
+    if figures.being_computed:
+        raise freshness.BeingComputed(query)
     warming.viewed(scope.committee_id, query, get_language())
     # The filter form too: its choices are the committee's sessions, terms and years.
     scope_form = freshness.cached(("scope_form", query, get_language()),
