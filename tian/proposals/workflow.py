@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.roles import Perm, has_permission
-from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, IN_HANDLING, Kind, Proposal, State
+from tian.proposals.models import (
+    ANSWERED,
+    BEFORE_REGISTRATION,
+    FIRST_HANDLING,
+    IN_HANDLING,
+    Kind,
+    Proposal,
+    State,
+)
 from tian.proposals.selectors import proposer_members
 from tian.proposals.unit_parts import REPLYING_ROLES, UnitRole
 
@@ -192,7 +200,9 @@ TRANSITIONS: dict[str, Transition] = {
            is_office, _("Send this proposal back to the units for rehandling?"), _rehandled_once),
         _t("close", _("Close"), {State.REPLIED}, State.CLOSED, (Perm.REVIEW,), is_office,
            _("Close this proposal (办结)?")),
-        _t("request_extension", _("Request an extension"), IN_HANDLING, None, (Perm.HANDLE,), is_replying_unit),
+        # An extension moves a unit's own reply deadline (at most the committee's cap from its assignment); in
+        # rehandling every unit works to the deadline the office set when it sent the proposal back.
+        _t("request_extension", _("Request an extension"), FIRST_HANDLING, None, (Perm.HANDLE,), is_replying_unit),
         _t("decide_extension", _("Decide on an extension"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
         _t("remind", _("Send a reminder"), IN_HANDLING, None, (Perm.ASSIGN, Perm.SUPERVISE), chases_units),
         _t("record_supervision_activity", _("Record a supervision activity"),

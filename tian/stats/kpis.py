@@ -118,6 +118,7 @@ class Facts:
     first_replies: dict[int, tuple] = field(default_factory=dict)  # assignment → (release date, outcome)
     opinions: set[int] = field(default_factory=set)  # assisting assignments that sent their opinion
     cosign_late: set[tuple] = field(default_factory=set)  # (proposal, unit): a co-signature owed past its reply's deadline
+    second_replies: set[int] = field(default_factory=set)  # replying assignments whose second reply is released
     scope_filter: object = None  # the scope's proposals, as a subquery for further queries
 
     @cached_property
@@ -177,7 +178,12 @@ def gather(scope: Scope) -> Facts:
     contacted = set(ContactRecord.objects.filter(
         assignment__proposal__in=in_scope, assignment__role__in=REPLYING_ROLES)
         .values_list("assignment__proposal_id", flat=True))
-    rehandled = set(Reply.objects.filter(proposal__in=in_scope, round=2).values_list("proposal_id", flat=True))
+    rehandled, second_replies = set(), set()
+    for proposal, assignment, status in Reply.objects.filter(proposal__in=in_scope, round=2).values_list(
+            "proposal_id", "assignment_id", "status").order_by():
+        rehandled.add(proposal)
+        if status == Reply.Status.RELEASED:
+            second_replies.add(assignment)
     rehandled |= {pk for pk, s in state.items() if s == State.REHANDLING}
     lead_rating = {}
     for proposal, result in Evaluation.objects.filter(proposal__in=in_scope, is_lead=True).order_by(
@@ -201,6 +207,7 @@ def gather(scope: Scope) -> Facts:
                  contacted=contacted & replied, rehandled=rehandled, overdue=overdue, lead_rating=lead_rating,
                  classes=classes, class_by_proposal=dict(class_by_proposal), groups=groups,
                  assignments=assignments, first_replies=first_replies, opinions=opinions, cosign_late=cosign_late,
+                 second_replies=second_replies,
                  scope_filter=in_scope)
 
 
@@ -254,12 +261,15 @@ def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
         late = (not done and deadline < today) or (done and (proposal, unit) in facts.cosign_late)
         return {"assigned": True, "replied": done, "on_time": False,
                 "overdue": late and facts.state[proposal] in IN_HANDLING}
+    # In rehandling, past the proposal's rehandling deadline (``overdue``), a replying unit owes its second reply.
+    late_again = (facts.state[proposal] == State.REHANDLING and proposal in facts.overdue
+                  and pk not in facts.second_replies)
     if pk in facts.first_replies:
         released_on, _outcome = facts.first_replies[pk]
         return {"assigned": True, "replied": True, "on_time": bool(released_on and released_on <= deadline),
-                "overdue": False}
+                "overdue": late_again}
     return {"assigned": True, "replied": False, "on_time": False,
-            "overdue": deadline < today and facts.state[proposal] in FIRST_HANDLING}
+            "overdue": late_again or (deadline < today and facts.state[proposal] in FIRST_HANDLING)}
 
 
 def by_unit(scope: Scope, facts: Facts) -> list[dict]:

@@ -17,6 +17,7 @@ from operator import or_
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -25,6 +26,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
     Window,
 )
 from django.urls import reverse
@@ -81,7 +83,8 @@ GROUPS = [
     Group("cosign", _("Replies to co-sign"), None, urgent=True),
     Group("reply", _("To reply"), _replying & _signed & Q(proposal__state=State.HANDLING) & ~_sent(1), urgent=True),
     Group("returned", _("Replies returned by supervision"),
-          Q(Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED))), urgent=True),
+          Q(Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.RETURNED))), due="reply",
+          urgent=True),
     Group("rehandling", _("Rehandling"), _replying & Q(proposal__state=State.REHANDLING) & ~_sent(2),
           due="rehandling", urgent=True),
     Group("reassignment", _("Reassignment requested"), Q(status=Assignment.Status.REASSIGNMENT_REQUESTED)),
@@ -90,9 +93,12 @@ GROUPS = [
           due="follow_up"),
 ]
 # The deadlines, on an assignment: its own (a reply's, extensions included, or an assisting opinion's), the
-# rehandling deadline, and the due date of its oldest follow-up report not yet sent (回头看: the reply deadline
+# rehandling deadline, the reply's owed now (a returned reply: the rehandling deadline in rehandling), and the due date of its oldest follow-up report not yet sent (回头看: the reply deadline
 # itself was met long ago).
 DUE = {"deadline": F("deadline"), "rehandling": F("proposal__rehandling_deadline"),
+       # the reply the unit owes now: the second one, by the rehandling deadline, while the proposal is rehandled
+       "reply": Case(When(proposal__state=State.REHANDLING, then=F("proposal__rehandling_deadline")),
+                     default=F("deadline")),
        "follow_up": Subquery(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True)
                              .order_by("due_on").values("due_on")[:1])}
 BY_KEY = {g.key: g for g in GROUPS}
