@@ -6,12 +6,14 @@ form and the letters take the reader's ``Disclosure``."""
 
 from dataclasses import dataclass, field
 
-from tian.deadlines.services import satisfaction
+from django.db.models import Prefetch, prefetch_related_objects
+
+from tian.deadlines.services import satisfaction, with_replied_on
 from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
-from tian.handling.models import Assignment, Reply, UnitRole, latest_lead_evaluations
+from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole, latest_lead_evaluations
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import cosigner_members
+from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 from tian.proposals.timeline import review_result
 from tian.supervision.selectors import review_text
 
@@ -33,9 +35,9 @@ class Document:
         self.blocks.append(Block(text, style))
 
 
-def letter_blocks(reply: Reply, policy: Disclosure) -> list[Block]:
-    """The reply letter in official format, as the legacy system prints it."""
-    letter = policy.letter(reply)
+def letter_blocks(reply: Reply, policy: Disclosure, letter=None) -> list[Block]:
+    """The reply letter in official format, as the legacy system prints it (``letter``: built already)."""
+    letter = letter or policy.letter(reply)
     blocks = []
     if letter.outcome_mark:
         blocks.append(Block(letter.outcome_mark, "mark"))
@@ -63,9 +65,33 @@ def reply_letter(reply: Reply, policy: Disclosure) -> Document:
 
 
 def _released(proposal: Proposal):
+    if hasattr(proposal, "released_replies"):  # read with many (``with_records``)
+        return proposal.released_replies
     return (Reply.objects.filter(proposal=proposal, status=Reply.Status.RELEASED)
             .select_related("unit", "assignment", "proposal__committee", "proposal__session__term")
             .order_by("round", "id"))
+
+
+def with_records(proposals) -> list[Proposal]:
+    """``proposals`` with what their proposal forms read (a session's compilation), in a few queries for all of them:
+    proposers and co-signers (through merges), units, offices, officials, the released replies with their
+    co-signatures and reviews, the lead proposer's rating that counts and the day the replies were out."""
+    proposals = list(proposals)
+    ids = [p.pk for p in proposals]
+    released = (Reply.objects.filter(status=Reply.Status.RELEASED).select_related("unit", "assignment")
+                .prefetch_related("cosignatures", "reviews").order_by("round", "id"))
+    prefetch_related_objects(proposals, *CREDIT_LOOKUPS, "assignments__unit", "supervising_offices", "lead_officials",
+                             "committee", Prefetch("replies", queryset=released, to_attr="released_replies"))
+    ratings = {e.proposal_id: e for e in latest_lead_evaluations().filter(proposal_id__in=ids)}
+    replied = dict(with_replied_on(Proposal.objects.filter(pk__in=ids)).values_list("pk", "replied_at"))
+    labels = {(committee, code): label for committee, code, label in OutcomeClass.objects.filter(
+        committee_id__in={p.committee_id for p in proposals}).values_list("committee_id", "code", "label")}
+    for p in proposals:
+        p.lead_rating, p.replied_at = ratings.get(p.pk), replied.get(p.pk)  # ``replied_on`` reads replied_at
+        for reply in p.released_replies:
+            reply.proposal = p  # its letter reads the proposal's proposers and units, read above
+            reply.outcome_label = labels.get((p.committee_id, reply.outcome), "")
+    return proposals
 
 
 def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: bool = True) -> list[Block]:
@@ -93,8 +119,9 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
         replies = policy.replies(_released(proposal))
         for reply in replies:
             blocks.append(Block("", "pagebreak"))
-            blocks += letter_blocks(reply, policy)
-            blocks.append(Block(f"落实情况:{policy.letter(reply).outcome_text or '—'}", "plain"))
+            letter = policy.letter(reply)
+            blocks += letter_blocks(reply, policy, letter)
+            blocks.append(Block(f"落实情况:{letter.outcome_text or '—'}", "plain"))
             blocks.append(Block(f"督办审核:{review_text(reply)}", "plain"))
         if replies:
             blocks += evaluation_blocks(proposal, policy)
@@ -104,7 +131,8 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
 def evaluation_blocks(proposal: Proposal, policy: Disclosure) -> list[Block]:
     """满意评价 and 反馈意见, as the proposal page and the portal say them: the lead proposer's rating that counts,
     which everyone who sees the proposal reads; the feedback for those the policy lets read it."""
-    lead = latest_lead_evaluations().filter(proposal=proposal).first()
+    lead = (proposal.lead_rating if hasattr(proposal, "lead_rating")
+            else latest_lead_evaluations().filter(proposal=proposal).first())
     blocks = [Block(f"满意评价:{satisfaction(proposal, lead).text or '—'}", "plain")]
     feedback = policy.feedback(lead) if lead is not None else ""
     if feedback:

@@ -96,10 +96,9 @@ def assignment_notice(request, unit_pk, fmt):
 def compilation(request, session_pk, fmt):
     session = get_object_or_404(Session.objects.select_related("term__committee"), pk=session_pk,
                                 term__committee=current_committee())
-    proposals = list(Proposal.objects.filter(session=session, number__isnull=False)
-                     .select_related("lead_member", "collective", "category", "session__term", "committee")
-                     .prefetch_related("assignments__unit", "supervising_offices", "lead_officials",
-                                       "cosignatures__member").order_by("number"))
+    proposals = content.with_records(Proposal.objects.filter(session=session, number__isnull=False)
+                                     .select_related("lead_member", "collective", "category", "session__term",
+                                                     "committee").order_by("number"))
     document = content.compilation(session, proposals, lambda p: disclosure_for(request.user, p))
     return _send(request, document, fmt, "session", session.pk)
 

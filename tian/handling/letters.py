@@ -45,6 +45,17 @@ def outcome_text(committee_id: int, code: str) -> str:
     return f"{label}({code})" if label else code
 
 
+def _outcome_text(reply: Reply) -> str:
+    """The reply's outcome class in words; a list of letters reads the labels once (``reply.outcome_label``, set by
+    ``documents.content.with_records``)."""
+    if not reply.outcome:
+        return ""
+    if "outcome_label" in reply.__dict__:
+        label = reply.outcome_label
+        return f"{label}({reply.outcome})" if label else reply.outcome
+    return outcome_text(reply.proposal.committee_id, reply.outcome)
+
+
 @dataclass
 class ReplyLetter:
     reply: Reply
@@ -85,7 +96,7 @@ def build_letter(reply: Reply) -> ReplyLetter:
         title=reply_title(proposal),
         print_title=print_title(proposal),
         outcome_mark=f"( {reply.outcome} )类" if reply.outcome else "",
-        outcome_text=outcome_text(proposal.committee_id, reply.outcome) if reply.outcome else "",
+        outcome_text=_outcome_text(reply),
         salutation=salutation(proposal),
         paragraphs=reply.body_paragraphs,
         closing=CLOSING,

@@ -47,7 +47,8 @@ def delivery_list(request):
     # not see until it is submitted; an office's return note, which an administrator does not read). The delivery's
     # state is theirs either way.
     about = {d.notification.proposal_id for d in page.object_list if d.notification.proposal_id}
-    readable = {p.pk: p for p in visible_proposals(request.user).filter(pk__in=about).prefetch_related(
+    readable = {p.pk: p for p in visible_proposals(request.user).filter(pk__in=about).select_related(
+        "committee").prefetch_related(
         *tie_prefetches())} if about else {}
     for delivery in page.object_list:
         notification = delivery.notification

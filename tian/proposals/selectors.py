@@ -35,6 +35,13 @@ def proposer_members(proposal: Proposal) -> list[Member]:
     return result
 
 
+# What ``proposer_members`` reads of many proposals, as prefetch lookups (they extend what a list prefetched already):
+# the lead proposers, the co-signatures with their members, and the proposals merged into them, two levels deep (a
+# longer chain of merges reads the rest one proposal at a time).
+CREDIT_LOOKUPS = ("lead_member", "cosignatures__member", "merged_proposals__lead_member",
+                  "merged_proposals__cosignatures__member", "merged_proposals__merged_proposals")
+
+
 def cosigner_members(proposal: Proposal) -> list[Member]:
     return [m for m in proposer_members(proposal) if m.pk != proposal.lead_member_id]
 

@@ -14,9 +14,9 @@ from openpyxl.utils import get_column_letter
 from tian.audit.log import audit_download
 from tian.core.spreadsheets import safe_cell
 from tian.deadlines.services import satisfaction, with_replied_on
-from tian.handling.models import Assignment, Reply, UnitRole, latest_lead_evaluations
-from tian.proposals.models import CoSignature, Proposal
-from tian.proposals.selectors import cosigner_members
+from tian.handling.models import Reply, UnitRole, latest_lead_evaluations
+from tian.proposals.models import Proposal
+from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,9 @@ def with_handling(proposals) -> list:
     the lead proposer's rating that counts and the day the replies were out (the rating's window)."""
     proposals = list(proposals)
     ids = [p.pk for p in proposals]
+    # Lookups, not querysets, so that they extend what the list prefetched already (the deadline column's replies).
     prefetch_related_objects(
-        proposals, Prefetch("cosignatures", queryset=CoSignature.objects.select_related("member")),
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
+        proposals, *CREDIT_LOOKUPS, "assignments__unit", "committee",  # the committee: the rating window's calendar
         Prefetch("replies", queryset=Reply.objects.filter(status=Reply.Status.RELEASED).order_by("round", "id"),
                  to_attr="released"))
     ratings = {e.proposal_id: e for e in latest_lead_evaluations().filter(proposal_id__in=ids)}
