@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.models import RoleGrant, User
@@ -62,8 +65,18 @@ class UserAdmin(BaseUserAdmin):
     # are checked against what the account is bound to.
     def save_model(self, request, obj, form, change):
         if not change:  # the add form: a user name and a password (its roles are saved with it, in save_related)
+            obj.must_change_password = True  # one an administrator chose: the person sets their own at first sign-in
             user_add(user=obj, by=request.user)
         # A changed account is saved with its roles, in save_related.
+
+    def user_change_password(self, request, id, form_url=""):
+        """A password is set on the account's own page (``accounts:user_edit``), where it is one audited service that
+        ends the person's sessions and tokens and asks them to choose their own (``user_set_password``)."""
+        user = self.get_object(request, unquote(id))
+        if user is None:
+            raise Http404
+        messages.info(request, _("Set the password on the account's page."))
+        return redirect("accounts:user_edit", pk=user.pk)
 
     def save_related(self, request, form, formsets, change):
         grants = next((formset for formset in formsets if formset.model is RoleGrant), None)

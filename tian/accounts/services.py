@@ -61,6 +61,11 @@ def _apply_roles(user: User, roles, by: User | None) -> None:
         user.is_staff = user.is_superuser = is_admin
         user.save(update_fields=["is_staff", "is_superuser"])
     user.forget_roles()
+    # A role that asks a second factor, given to an account that had none: its sessions and tokens, opened with the
+    # password alone, end, so that it acts with that role only after signing in again through its second factor.
+    required = {str(role) for role in settings.TWO_FACTOR_REQUIRED_ROLES}
+    if before and not (before & required) and {r.value for r in roles} & required:
+        sign_out_everywhere(user=user)
 
 
 @transaction.atomic

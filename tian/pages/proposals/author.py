@@ -256,6 +256,7 @@ def attachment_download(request, pk):
     """Attachments are served only through this view, to people who may see the proposal."""
     attachment = get_object_or_404(Attachment, pk=pk)
     if not may_read_attachments(request.user, attachment.proposal_id):
+        audit_refusal(request, None)  # a file of someone else's proposal asked for: recorded, answered as not there
         raise Http404
 
     audit_download(request, attachment.name, "proposal", attachment.proposal_id)
