@@ -6,9 +6,10 @@ Each function is one atomic change that writes an event, like the lifecycle's se
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_months, add_working_days
@@ -143,8 +144,9 @@ def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> R
                                        sent_by=by, note=note)
     record(proposal, by, "reminder.sent", from_state=proposal.state, note=note, at=at, unit=assignment.unit.name,
            stage=Reminder.Stage.MANUAL)
-    message = _("Reminder: please handle proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
-        "number": proposal.number_year, "title": proposal.title, "day": reminder.deadline}
+    with translation.override(settings.LANGUAGE_CODE):  # the committee's language, as every message (also by SMS)
+        message = _("Reminder: please handle proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
+            "number": proposal.number_year, "title": proposal.title, "day": reminder.deadline}
     transaction.on_commit(lambda: notify(user_condition=unit_users([assignment.unit_id]),
                                          key=f"reminder:{reminder.pk}", kind="reminder", message=message,
                                          url=proposal.get_absolute_url(), proposal=proposal))
@@ -177,10 +179,11 @@ def assisting_remind(*, assignment: Assignment, by, note: str = "", at=None) -> 
                                        sequence=sequence, sent_at=at, sent_by=by, note=note)
     record(proposal, by, "reminder.sent", from_state=proposal.state, note=note, at=at, unit=assignment.unit.name,
            stage=Reminder.Stage.MANUAL, by_unit=lead.unit.name, task=due.task)
-    what = (_("co-sign the reply") if due.task == COSIGN else _("send the assisting opinion"))
-    message = _("%(lead)s reminds you to %(what)s on proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
-        "lead": lead.unit.name, "what": what, "number": proposal.number_year, "title": proposal.title,
-        "day": due.day}
+    with translation.override(settings.LANGUAGE_CODE):  # the committee's language, as every message (also by SMS)
+        what = (_("co-sign the reply") if due.task == COSIGN else _("send the assisting opinion"))
+        message = _("%(lead)s reminds you to %(what)s on proposal %(number)s 《%(title)s》 (deadline %(day)s).") % {
+            "lead": lead.unit.name, "what": what, "number": proposal.number_year, "title": proposal.title,
+            "day": due.day}
     transaction.on_commit(lambda: notify(user_condition=unit_users([assignment.unit_id]),
                                          key=f"reminder:{reminder.pk}", kind="reminder", message=message,
                                          url=proposal.get_absolute_url(), proposal=proposal))

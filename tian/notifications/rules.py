@@ -1,7 +1,9 @@
 """Who hears about which event, and what they read. One rule per event action.
 
-A rule gets the event and yields ``(who, message, url)`` triples, ``who`` being a condition on users; an action without a rule notifies
-nobody. Messages are in the committee's language (Chinese) because they are also sent by SMS.
+A rule gets the event and yields ``(who, message, url)`` triples, ``who`` being a condition on users, and may add a
+fourth, the key of what the message is about when two events can tell the same thing (one message per user and
+key); an action without a rule notifies nobody. A note the disclosure policy keeps from a recipient is not in their
+message (``INTERNAL_NOTES``: the office's decisions' notes). Messages are in the committee's language (Chinese) because they are also sent by SMS.
 """
 
 from django.db.models import Q
@@ -69,7 +71,7 @@ def cosign_invited(event):
     p = event.proposal
     names = set(event.data.get("members", []))
     open_invites = CoSignature.objects.filter(proposal=p, status=CoSignature.Status.INVITED, member__name__in=names)
-    yield Q(member__in=[c.member_id for c in open_invites]), f"{p.proposer_name}邀请您联名提案{_title(p)},请在截止时间前答复。", p.get_absolute_url()
+    yield Q(role_grants__role=Role.MEMBER, member__in=[c.member_id for c in open_invites]), f"{p.proposer_name}邀请您联名提案{_title(p)},请在截止时间前答复。", p.get_absolute_url()
 
 
 def submitted(event):
@@ -114,7 +116,9 @@ def reassignment_decided(event):
     p = event.proposal
     decision = "同意" if event.action == "reassignment.approved" else "不同意"
     old = p.assignments.filter(unit__name=event.data.get("unit")).values_list("unit_id", flat=True)
-    yield unit_users(old), f"提案{p.number_year}{_title(p)}的退办申请:{decision}。{event.note}", _work_url(p)
+    # The decision's note is the office's (``INTERNAL_NOTES``); a unit taken off no longer opens the work page.
+    where = _url("handling:inbox") if event.action == "reassignment.approved" else _work_url(p)
+    yield unit_users(old), f"提案{p.number_year}{_title(p)}的退办申请:{decision}。", where
     if event.data.get("new_unit"):
         new = p.assignments.filter(unit__name=event.data["new_unit"]).values_list("unit_id", flat=True)
         yield unit_users(new), f"改交您单位办理提案{p.number_year}{_title(p)},请及时签收。", _work_url(p)
@@ -137,8 +141,11 @@ def reply_progress(event):
         units = [s.unit_id for s in reply.cosignatures.all() if s.signed_at is None]
         yield unit_users(units), f"提案{p.number_year}的答复待您单位会签。", _work_url(p)
     elif reply.status == Reply.Status.SUPERVISION:
+        # Read when the worker gets to the event: a co-signature and the submission before it can both find the reply
+        # waiting for review, so the message is keyed on the reply's submission, told once.
         yield office_users(p), f"提案{p.number_year}{_title(p)}的答复待督办审核。", (
-            _url("supervision:review", reply.pk) or p.get_absolute_url())
+            _url("supervision:review", reply.pk) or p.get_absolute_url()), (
+            f"review:{reply.pk}:{reply.submitted_at.timestamp() if reply.submitted_at else reply.round}")
 
 
 def supervision_returned(event):
@@ -155,7 +162,26 @@ def replied(event):
 def rehandling(event):
     p = event.proposal
     units = _units_by_role(p, *REPLYING_ROLES)
-    yield unit_users(units) | staff_users(), f"提案{p.number_year}{_title(p)}需重新办理。", _work_url(p)
+    message = f"提案{p.number_year}{_title(p)}需重新办理。"
+    yield unit_users(units), message, _work_url(p)
+    yield staff_users(), message, p.get_absolute_url()
+
+
+def extension_requested(event):
+    p = event.proposal
+    yield (staff_users(), f"{event.data.get('unit', '')}申请延期答复提案{p.number_year}{_title(p)}。",
+           p.get_absolute_url())
+
+
+def extension_decided(event):
+    """The unit hears the office's decision (its note is the office's: ``INTERNAL_NOTES``)."""
+    p = event.proposal
+    units = p.assignments.filter(unit__name=event.data.get("unit")).values_list("unit_id", flat=True)
+    if event.action == "extension.approved":
+        message = f"提案{p.number_year}{_title(p)}的延期申请:同意,答复期限延至{event.data.get('deadline', '')}。"
+    else:
+        message = f"提案{p.number_year}{_title(p)}的延期申请:不同意。"
+    yield unit_users(units), message, _work_url(p)
 
 
 def closed(event):
@@ -174,6 +200,9 @@ RULES = {
     "reassignment.requested": reassignment_requested,
     "reassignment.approved": reassignment_decided,
     "reassignment.refused": reassignment_decided,
+    "extension.requested": extension_requested,
+    "extension.approved": extension_decided,
+    "extension.refused": extension_decided,
     "opinion.sent": opinion_sent,
     "reply.submitted": reply_progress,
     "reply.cosigned": reply_progress,

@@ -63,9 +63,9 @@ def dispatch_event(event_id: int) -> int:
     if rule is None:
         return 0
     count = 0
-    for index, (who, message, url) in enumerate(rule(event)):
-        count += notify(user_condition=who, key=f"event:{event.pk}:{index}", kind=event.action, message=message,
-                        url=url, proposal=event.proposal, event=event)
+    for index, (who, message, url, *key) in enumerate(rule(event)):  # a rule may name what the message is about
+        count += notify(user_condition=who, key=key[0] if key else f"event:{event.pk}:{index}", kind=event.action,
+                        message=message, url=url, proposal=event.proposal, event=event)
     return count
 
 

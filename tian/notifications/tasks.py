@@ -26,10 +26,14 @@ def send_delivery(delivery_id: int) -> str:
 def deliver(delivery_id: int) -> str:
     """Send one delivery now. Never raises for a gateway failure: the failure is recorded for a retry."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("notification")
+        delivery = (Delivery.objects.select_for_update().select_related("notification__user")
                     .filter(pk=delivery_id).first())
         if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.GAVE_UP):
             return delivery.status if delivery else "missing"
+        if not delivery.notification.user.is_active:  # deactivated since: nothing more is sent to the account
+            delivery.status, delivery.last_error = Delivery.Status.GAVE_UP, "account deactivated"
+            delivery.save(update_fields=["status", "last_error"])
+            return delivery.status
         delivery.attempts += 1
         try:
             text = delivery.notification.message
