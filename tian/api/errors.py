@@ -4,6 +4,8 @@ language (Chinese by default) and the fields at fault (field name as in the requ
 The handlers here answer what Django Ninja's operations raise; ``middleware.py`` gives the same shape to what
 never reaches an operation under /api/ (an unknown address, a method not allowed, a body too large)."""
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -61,12 +63,21 @@ class Refused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def _choices(expected: str) -> str:
+    """The values pydantic lists ("'member' or 'collective'"), in the answer's language: 'member'、'collective'."""
+    values = re.findall(r"'[^']*'", expected)
+    return _(", ").join(values) if values else expected
+
+
 def field_message(error: dict) -> str:
     template = _MESSAGES.get(error.get("type", ""))
     if template is None:
         return _("This value is not valid.")
+    ctx = dict(error.get("ctx") or {})
+    if "expected" in ctx:
+        ctx["expected"] = _choices(str(ctx["expected"]))
     try:
-        return str(template) % {k: v for k, v in (error.get("ctx") or {}).items()}
+        return str(template) % ctx
     except (KeyError, TypeError, ValueError):
         return _("This value is not valid.")
 

@@ -81,6 +81,10 @@ def claim(view_func):
     return wrapper
 
 
+# The answer's headers a retry gets again with its body: where the new thing is, and its version.
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
 def complete(run):
     @functools.wraps(run)
     def wrapper(request, *args, **kwargs):
@@ -94,7 +98,8 @@ def complete(run):
                 request.idempotent_request = None
                 if response is not None and 200 <= response.status_code < 300:
                     row.status, row.body = response.status_code, response.content.decode()
-                    row.save(update_fields=["status", "body"])
+                    row.headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
+                    row.save(update_fields=["status", "body", "headers"])
                 else:
                     IdempotentRequest.objects.filter(pk=row.pk).delete()
 
@@ -108,5 +113,7 @@ def install(api):
     @api.exception_handler(Replay)
     def replay(request, exc):
         response = HttpResponse(exc.row.body, status=exc.row.status, content_type="application/json")
+        for name, value in exc.row.headers.items():
+            response[name] = value
         response["Idempotent-Replayed"] = "true"
         return response

@@ -16,6 +16,7 @@ class IdempotentRequest(models.Model):
     fingerprint = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)  # those of the answer a client reads again (Location, ETag)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

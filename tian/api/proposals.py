@@ -87,7 +87,7 @@ class PublicProposalFilters(Schema):
     # Not a filter the public is offered (``PUBLIC_API``), but v1's public list took it: it stays, deprecated, until v2.
     deadline: FILTERS["deadline"].api_type | None = Field(None, deprecated=True)
     key: bool | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
+    page: int = Field(1, ge=1)  # past the end: an empty page (``common.page`` reads nothing there)
     page_size: int = Field(30, ge=1, le=100)
 
     names: ClassVar[tuple[str, ...]] = (*PUBLIC_API, "deadline")  # the filters of ``search/filters.py`` it applies
