@@ -2,43 +2,24 @@
 unit's work page says. Each test failed on the code before its mend."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.test_deadlines import assigned, at
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.status import unit_due
 from tian.handling import services as handling
 from tian.handling.models import Assignment, Reply
 from tian.pages.handling.inbox import BY_KEY, all_items, first_items
-from tian.proposals import services
-from tian.proposals.models import Proposal, TopicCategory
+from tian.proposals.models import Proposal
 from tian.proposals.workflow import WorkflowError
 from tian.stats import kpis
 from tian.supervision import services as supervision
 
-TZ = ZoneInfo("Asia/Shanghai")
 TODAY = timezone.localdate()
-
-
-def at(y, m, d, h=10):
-    return datetime.datetime(y, m, d, h, tzinfo=TZ)
-
-
-def assigned_2023(world):
-    """Assigned 2023-03-16 to 区民政局 (lead, reply due 2023-06-16) and 区教科局 (assisting), supervised."""
-    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
-    p = services.proposal_create_draft(by=world.member, committee=world.committee, lead_member=world.member.member,
-                                       title="关于加强校园周边交通安全的建议", body="建议。", category=category,
-                                       at=at(2023, 2, 15))
-    p = services.proposal_submit(proposal=p, by=world.member, at=at(2023, 2, 15))
-    p = services.proposal_register(proposal=p, by=world.staff, at=at(2023, 3, 1))
-    return handling.proposal_assign(proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],
-                                    assisting_units=[world.units["区教科局"]], assigned_on=datetime.date(2023, 3, 16),
-                                    supervising_offices=[world.offices["区政府办公室"]], at=at(2023, 3, 16))
 
 
 def first_reply_released(world, p):
@@ -57,7 +38,7 @@ def first_reply_released(world, p):
 
 def in_rehandling_today(world):
     """Replied in 2023; the lead proposer is dissatisfied today, so rehandling runs from today (3 months)."""
-    p = first_reply_released(world, assigned_2023(world))
+    p = first_reply_released(world, assigned(world))
     handling.evaluation_submit(proposal=p, by=world.member, result="dissatisfied")
     p = Proposal.objects.get(pk=p.pk)
     assert p.state == "rehandling" and p.rehandling_deadline > TODAY

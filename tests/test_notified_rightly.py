@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
+from tests.test_notifications import sms_outbox
 from tian.accounts.models import RoleGrant
 from tian.accounts.roles import Role
 from tian.deadlines import services as deadlines
@@ -17,22 +18,10 @@ from tian.proposals import services
 from tian.proposals.models import Event, Proposal, TopicCategory
 from tian.supervision import services as supervision
 
-sms_outbox = []
-
-
-class RecordingSMS:
-    def send(self, phone, text):
-        sms_outbox.append((phone, text))
-
-
-class BrokenSMS:
-    def send(self, phone, text):
-        raise ConnectionError("gateway unreachable")
-
 
 @pytest.fixture(autouse=True)
 def _recording_sms(settings):
-    settings.SMS_BACKEND = "tests.test_notified_rightly.RecordingSMS"
+    settings.SMS_BACKEND = "tests.test_notifications.RecordingSMS"
     sms_outbox.clear()
 
 
@@ -156,12 +145,12 @@ def test_office_is_told_once_that_a_reply_waits_for_review(world, assigned, djan
 def test_no_sms_to_an_account_deactivated_before_the_retry(world, settings, django_capture_on_commit_callbacks):
     """domain.md, roles: an account that is deactivated (a member who left, a handler who moved on) is no longer
     told anything. A failed SMS is retried later without looking at the account: deliver() sends it anyway."""
-    settings.SMS_BACKEND = "tests.test_notified_rightly.BrokenSMS"
+    settings.SMS_BACKEND = "tests.test_notifications.BrokenSMS"
     with django_capture_on_commit_callbacks(execute=True):
         services.cosign_invite(proposal=_draft(world), by=world.member, members=[world.cosigner.member])
     world.cosigner.is_active = False
     world.cosigner.save()
-    settings.SMS_BACKEND = "tests.test_notified_rightly.RecordingSMS"
+    settings.SMS_BACKEND = "tests.test_notifications.RecordingSMS"
     notifications.retry_due_deliveries(now=timezone.now() + datetime.timedelta(hours=1))
     assert sms_outbox == []
     assert not Delivery.objects.filter(status=Delivery.Status.SENT).exists()
