@@ -443,14 +443,26 @@ def evaluation_round(proposal: Proposal) -> int:
     return max(proposal.replies.filter(status=Reply.Status.RELEASED).values_list("round", flat=True), default=1)
 
 
-def evaluated_now(user, proposal: Proposal) -> bool:
-    """Whether ``user`` has rated ``proposal``'s current round, as ``evaluation_submit`` would record them (for the
-    collective proposer they act for, or as their member): a second rating is refused, so it is not offered."""
-    existing = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
+def _rates_for(user, proposal: Proposal) -> dict:
+    """Whom ``user``'s own rating of ``proposal`` is recorded for: the collective proposer they act for, or their
+    member (a member co-signing a collective proposal rates for themself)."""
     if proposal.kind == Kind.COLLECTIVE and user.acting_collective_id and \
             user.acting_collective_id == proposal.collective_id:
-        return existing.filter(collective_id=proposal.collective_id).exists()
-    return bool(user.acting_member_id) and existing.filter(member_id=user.acting_member_id).exists()
+        return {"collective_id": proposal.collective_id}
+    return {"member_id": user.acting_member_id}
+
+
+def _rated(proposal: Proposal, round_: int, *, member_id=None, collective_id=None) -> bool:
+    """Whether the member or the collective proposer has rated ``round_`` of ``proposal``: a second rating is
+    refused (``evaluation_submit``), so it is not offered either (``evaluated_now``)."""
+    existing = Evaluation.objects.filter(proposal=proposal, round=round_)
+    return bool((member_id and existing.filter(member_id=member_id).exists())
+                or (collective_id and existing.filter(collective_id=collective_id).exists()))
+
+
+def evaluated_now(user, proposal: Proposal) -> bool:
+    """Whether ``user`` has rated ``proposal``'s current round, as ``evaluation_submit`` would record them."""
+    return _rated(proposal, evaluation_round(proposal), **_rates_for(user, proposal))
 
 
 def awaiting_evaluation(proposals, *, member_id: int | None = None, collective_id: int | None = None) -> list:
@@ -505,16 +517,15 @@ def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = ""
                                 % {"name": member.name})
     else:
         workflow.check(by, proposal, "evaluate")
-        if proposal.kind == Kind.COLLECTIVE and by.acting_collective_id == proposal.collective_id:
+        if "collective_id" in _rates_for(by, proposal):
             collective = proposal.collective
         else:
             member = by.member
     if result not in Rating.values or (attitude and attitude not in Rating.values):
         raise WorkflowError(INVALID_INPUT, _("Please choose a rating."))
     round_ = evaluation_round(proposal)
-    existing = Evaluation.objects.filter(proposal=proposal, round=round_)
-    if (member and existing.filter(member=member).exists()) or (collective and existing.filter(
-            collective=collective).exists()):
+    if _rated(proposal, round_, member_id=member.pk if member else None,
+              collective_id=collective.pk if collective else None):
         raise WorkflowError(INVALID_STATE, _("This reply has already been evaluated by %(name)s.")
                             % {"name": member.name if member else collective.name})
     is_lead = collective is not None or (member is not None and member.pk == proposal.lead_member_id)
