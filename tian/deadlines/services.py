@@ -17,13 +17,13 @@ from tian.deadlines.lifecycle import EXTENSION_REQUEST
 from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
 from tian.handling.lifecycle import ASSIGNMENT
-from tian.handling.models import Assignment, Evaluation, Reply, UnitRole
+from tian.handling.models import Assignment, Evaluation, Reply, UnitRole, latest_lead_evaluations
 from tian.handling.services import plausible_day
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
 from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
 from tian.proposals.events import record
-from tian.proposals.models import ANSWERED, IN_HANDLING, Event, State
+from tian.proposals.models import ANSWERED, IN_HANDLING, Event, Proposal, State
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
 from tian.supervision.models import SupervisionActivity
@@ -342,6 +342,19 @@ def with_replied_on(proposals: QuerySet) -> QuerySet:
     """``proposals`` with the moment their replies were last all released read in the same query
     (``replied_on``), for a list that says each one's satisfaction or disclosure deadline."""
     return proposals.annotate(replied_at=Subquery(_replied_at()))
+
+
+def with_ratings(proposals) -> list:
+    """``proposals`` (listed, read already) with what ``satisfaction`` reads of each, for all of them in two queries:
+    the lead proposer's rating that counts (``lead_rating``) and the moment the replies were out (``replied_at``,
+    as ``with_replied_on`` annotates a list). For an export or a document of many proposals."""
+    proposals = list(proposals)
+    ids = [p.pk for p in proposals]
+    ratings = {e.proposal_id: e for e in latest_lead_evaluations().filter(proposal_id__in=ids)}
+    replied = dict(with_replied_on(Proposal.objects.filter(pk__in=ids)).values_list("pk", "replied_at"))
+    for p in proposals:
+        p.lead_rating, p.replied_at = ratings.get(p.pk), replied.get(p.pk)
+    return proposals
 
 
 def replied_on(proposal) -> datetime.date | None:

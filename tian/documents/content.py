@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from tian.deadlines.services import satisfaction, with_replied_on
+from tian.deadlines.services import satisfaction, with_ratings
 from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
 from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole, latest_lead_evaluations
@@ -77,17 +77,14 @@ def with_records(proposals) -> list[Proposal]:
     proposers and co-signers (through merges), units, offices, officials, the released replies with their
     co-signatures and reviews, the lead proposer's rating that counts and the day the replies were out."""
     proposals = list(proposals)
-    ids = [p.pk for p in proposals]
     released = (Reply.objects.filter(status=Reply.Status.RELEASED).select_related("unit", "assignment")
                 .prefetch_related("cosignatures", "reviews").order_by("round", "id"))
     prefetch_related_objects(proposals, *CREDIT_LOOKUPS, "assignments__unit", "supervising_offices", "lead_officials",
                              "committee", Prefetch("replies", queryset=released, to_attr="released_replies"))
-    ratings = {e.proposal_id: e for e in latest_lead_evaluations().filter(proposal_id__in=ids)}
-    replied = dict(with_replied_on(Proposal.objects.filter(pk__in=ids)).values_list("pk", "replied_at"))
+    with_ratings(proposals)
     labels = {(committee, code): label for committee, code, label in OutcomeClass.objects.filter(
         committee_id__in={p.committee_id for p in proposals}).values_list("committee_id", "code", "label")}
     for p in proposals:
-        p.lead_rating, p.replied_at = ratings.get(p.pk), replied.get(p.pk)  # ``replied_on`` reads replied_at
         for reply in p.released_replies:
             reply.proposal = p  # its letter reads the proposal's proposers and units, read above
             reply.outcome_label = labels.get((p.committee_id, reply.outcome), "")

@@ -13,9 +13,8 @@ from openpyxl.utils import get_column_letter
 
 from tian.audit.log import audit_download
 from tian.core.spreadsheets import safe_cell
-from tian.deadlines.services import satisfaction, with_replied_on
-from tian.handling.models import Reply, UnitRole, latest_lead_evaluations
-from tian.proposals.models import Proposal
+from tian.deadlines.services import satisfaction, with_ratings
+from tian.handling.models import Reply, UnitRole
 from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 
 
@@ -106,6 +105,8 @@ MEMBERS = Table(_("By member"), [
     Column(_("Registered"), lambda r: r["registered"]),
     Column(_("Key proposals"), lambda r: r["key"]),
 ])
+
+
 def _units(p, role: str) -> str:
     return "、".join(a.unit.name for a in p.assignments.all() if a.role == role and a.is_active)
 
@@ -134,18 +135,12 @@ def with_handling(proposals) -> list:
     交办时间, 落实情况, 满意评价), read for all of them in a few queries: their co-signers, units, released replies,
     the lead proposer's rating that counts and the day the replies were out (the rating's window)."""
     proposals = list(proposals)
-    ids = [p.pk for p in proposals]
     # Lookups, not querysets, so that they extend what the list prefetched already (the deadline column's replies).
     prefetch_related_objects(
         proposals, *CREDIT_LOOKUPS, "assignments__unit", "committee",  # the committee: the rating window's calendar
         Prefetch("replies", queryset=Reply.objects.filter(status=Reply.Status.RELEASED).order_by("round", "id"),
                  to_attr="released"))
-    ratings = {e.proposal_id: e for e in latest_lead_evaluations().filter(proposal_id__in=ids)}
-    replied = dict(with_replied_on(Proposal.objects.filter(pk__in=ids)).values_list("pk", "replied_at"))
-    for p in proposals:
-        p.lead_rating = ratings.get(p.pk)
-        p.replied_at = replied.get(p.pk)  # what ``replied_on`` reads of a listed proposal
-    return proposals
+    return with_ratings(proposals)
 
 
 def xlsx_response(request, table: Table, items, name: str):

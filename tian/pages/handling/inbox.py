@@ -93,8 +93,8 @@ GROUPS = [
           due="follow_up"),
 ]
 # The deadlines, on an assignment: its own (a reply's, extensions included, or an assisting opinion's), the
-# rehandling deadline, the reply's owed now (a returned reply: the rehandling deadline in rehandling), and the due date of its oldest follow-up report not yet sent (回头看: the reply deadline
-# itself was met long ago).
+# rehandling deadline, the reply's owed now (a returned reply: the rehandling deadline in rehandling), and the due
+# date of its oldest follow-up report not yet sent (回头看: the reply deadline itself was met long ago).
 DUE = {"deadline": F("deadline"), "rehandling": F("proposal__rehandling_deadline"),
        # the reply the unit owes now: the second one, by the rehandling deadline, while the proposal is rehandled
        "reply": Case(When(proposal__state=State.REHANDLING, then=F("proposal__rehandling_deadline")),
