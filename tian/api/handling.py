@@ -39,7 +39,7 @@ from tian.api.schemas import (
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services as handling
-from tian.handling.models import Assignment, ReassignmentRequest, UnitRole
+from tian.handling.models import Assignment, ReassignmentRequest
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
 from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
 from tian.proposals.models import Proposal
@@ -158,12 +158,7 @@ def assignment_remind(request, assignment_id: int, payload: RemindRequest = OPTI
     what its reply waits for (the opinion, or the co-signature), as on its work page."""
     a = assignment_for(request, assignment_id)
     d = valid(RemindForm(form_data(payload or RemindRequest())))
-    by = request.user
-    if a.role == UnitRole.ASSISTING and by.unit_id and a.proposal.assignments.active().filter(
-            unit_id=by.unit_id, role=UnitRole.LEAD).exists():
-        r = deadlines.assisting_remind(assignment=a, by=by, note=d["note"])
-    else:
-        r = deadlines.remind_manually(assignment=a, by=by, note=d["note"])
+    r = deadlines.remind(assignment=a, by=request.user, note=d["note"])
     return Status(201, {"id": r.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "deadline": r.deadline,
                         "note": r.note, "sent_at": r.sent_at,
                         "links": {"proposal": outputs.proposal_url(a.proposal_id),

@@ -153,6 +153,21 @@ def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> R
     return reminder
 
 
+def _lead_unit_of(user, proposal):
+    """``user``'s unit's active lead assignment on ``proposal``, if their unit leads it."""
+    return proposal.assignments.active().filter(unit_id=user.unit_id or 0, role=UnitRole.LEAD).select_related(
+        "unit").first()
+
+
+def remind(*, assignment: Assignment, by, note: str = "", at=None) -> Reminder:
+    """催办 of one unit, as whoever sends it may: the lead unit reminds an assisting unit of what its reply waits for
+    (``assisting_remind``); the office or a supervising office reminds any unit (``remind_manually``). One address
+    of the API takes both, as the two pages do."""
+    if assignment.role == UnitRole.ASSISTING and _lead_unit_of(by, assignment.proposal) is not None:
+        return assisting_remind(assignment=assignment, by=by, note=note, at=at)
+    return remind_manually(assignment=assignment, by=by, note=note, at=at)
+
+
 @transaction.atomic
 def assisting_remind(*, assignment: Assignment, by, note: str = "", at=None) -> Reminder:
     """催办 by the lead unit: it reminds an assisting unit of what its reply waits for (the assisting opinion, or
@@ -162,8 +177,7 @@ def assisting_remind(*, assignment: Assignment, by, note: str = "", at=None) -> 
     assignment = Assignment.objects.select_related("unit").get(pk=assignment.pk)
     proposal = lock(assignment.proposal)
     ASSIGNMENT.authorise(by, proposal, "write_reply")
-    lead = proposal.assignments.active().filter(unit_id=by.unit_id or 0, role=UnitRole.LEAD).select_related(
-        "unit").first()
+    lead = _lead_unit_of(by, proposal)
     if lead is None or assignment.role != UnitRole.ASSISTING:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     due = unit_due(assignment, proposal)
