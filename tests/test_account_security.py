@@ -96,3 +96,57 @@ def test_sessions_end_after_idle_time_and_requests_renew_them(world, client_for)
     Session.objects.filter(pk=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     cache.clear()  # the cached copy (cached_db) lives as long as the session did
     assert client.get(reverse("dashboard:home_member")).status_code == 302
+
+
+def test_a_sign_in_lasts_at_most_the_absolute_timeout_however_busy(world, settings):
+    """The idle timeout alone kept a session used every few minutes (or a copied cookie replayed) for ever: a sign-in
+    now ends SESSION_ABSOLUTE_TIMEOUT after it was made, says why, and the audit log says the system ended it."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    from tian.accounts.middleware import SIGNED_IN_AT
+    from tian.audit.models import AuditEntry
+
+    assert settings.SESSION_ABSOLUTE_TIMEOUT == 12 * 3600
+    client = Client()
+    assert _login(client, "刘安泽", PASSWORD).status_code == 302
+    home = reverse("dashboard:home_member")
+    assert client.get(home).status_code == 200
+    signed_in_at = client.session[SIGNED_IN_AT]
+    assert abs(signed_in_at - timezone.now().timestamp()) < 60  # kept by the sign-in itself
+    # Eleven hours later, busy all along: still signed in, and the time of signing in is not moved.
+    session = client.session
+    session[SIGNED_IN_AT] -= 11 * 3600
+    session.save()
+    assert client.get(home).status_code == 200
+    assert client.session[SIGNED_IN_AT] == signed_in_at - 11 * 3600
+    # Twelve hours after signing in the session ends, whatever the idle timeout says.
+    session = client.session
+    session[SIGNED_IN_AT] -= 3600
+    session.save()
+    key = session.session_key
+    response = client.get(home)
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    assert not Session.objects.filter(pk=key).exists()  # the old session is gone, not just left
+    notice = client.get(response.url).content.decode()
+    assert "您已连续登录 12 小时" in notice
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.LOGOUT, actor=world.member).latest("at")
+    assert entry.data.get("reason") == "absolute_timeout"
+    history = Client()
+    history.force_login(world.admin)
+    assert "被自动退出登录" in history.get(reverse("audit:search")).content.decode()
+
+
+def test_a_session_from_before_the_absolute_timeout_counts_from_its_next_request(world, client_for):
+    """A session signed in before the rule existed holds no time of signing in: its length counts from its next
+    request rather than ending it at once (which would sign everybody out at an upgrade)."""
+    from tian.accounts.middleware import SIGNED_IN_AT
+
+    client = client_for(world.member)
+    session = client.session
+    session.pop(SIGNED_IN_AT, None)
+    session.save()
+    assert client.get(reverse("dashboard:home_member")).status_code == 200
+    assert abs(client.session[SIGNED_IN_AT] - timezone.now().timestamp()) < 60

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "tian.accounts.middleware.ExpiredFormMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tian.accounts.middleware.SessionLifetimeMiddleware",  # after the messages: it says why it signed out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tian.audit.log.AuditAddressMiddleware",
@@ -260,6 +261,8 @@ TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.Databas
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache, kept in the database
 # Idle timeout: the session ends after this many seconds without a request (every request renews it).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=300)
+# The longest a sign-in lasts, however busy (tian.accounts.middleware.SessionLifetimeMiddleware): a working day.
+SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=3600)
 # The session is renewed at most once a minute (tian.accounts.middleware.IdleTimeoutMiddleware), not written on
 # every request.
 SESSION_SAVE_EVERY_REQUEST = False

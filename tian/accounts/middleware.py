@@ -1,12 +1,12 @@
-"""The account middleware: the idle timeout without a session write on every request, a password change
-that must come first, and a second factor still owed."""
+"""The account middleware: the idle timeout without a session write on every request, the longest a session may
+last however busy, a password change that must come first, and a second factor still owed."""
 
 import time
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.html import format_html
@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from tian.accounts import twofactor
 from tian.accounts.services import password_change_due
+from tian.audit.signals import SIGNED_OUT_BECAUSE
 
 TOUCHED = "tian_touched"
+SIGNED_IN_AT = "tian_signed_in_at"
 
 
 class IdleTimeoutMiddleware:
@@ -38,6 +40,37 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             if now - session.get(TOUCHED, 0) >= settings.SESSION_TOUCH_SECONDS:
                 session[TOUCHED] = now  # marks the session modified: SessionMiddleware saves it with a new expiry
+        return response
+
+
+def _signed_in(request) -> bool:
+    session, user = getattr(request, "session", None), getattr(request, "user", None)
+    return session is not None and user is not None and user.is_authenticated and SESSION_KEY in session
+
+
+class SessionLifetimeMiddleware:
+    """A session signed in to ends ``SESSION_ABSOLUTE_TIMEOUT`` seconds after signing in, however busy it has been
+    (the idle timeout alone would keep a session used every half hour, or a stolen cookie replayed, for ever). The
+    request that finds its session too old is signed out before its view, so it is answered as any request without
+    a session is (the sign-in page, with what a form sent said to be unsaved: ``ExpiredFormMiddleware``), and told
+    why. The time of signing in is kept in the session by the first response that finds it signed in: the sign-in
+    itself, or the first request of a session older than this rule."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _signed_in(request):
+            started = request.session.get(SIGNED_IN_AT)
+            if started is not None and time.time() - started >= settings.SESSION_ABSOLUTE_TIMEOUT:
+                setattr(request, SIGNED_OUT_BECAUSE, "absolute_timeout")
+                logout(request)
+                messages.info(request, _("You have been signed in for %(hours)d hours, the longest a sign-in lasts: "
+                                         "please sign in again.") % {"hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600})
+        response = self.get_response(request)
+        if _signed_in(request) and SIGNED_IN_AT not in request.session:
+            # The save renews the session's expiry too: a touch (``IdleTimeoutMiddleware``).
+            request.session[SIGNED_IN_AT] = request.session[TOUCHED] = int(time.time())
         return response
 
 

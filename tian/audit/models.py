@@ -21,7 +21,7 @@ class Kind(StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"  # username: as typed
     SIGN_IN_THROTTLED = "sign_in_throttled"  # username: as typed
     WRONG_CODE = "wrong_code"  # setting_up: whether the app was being set up
-    SIGNED_OUT = "signed_out"
+    SIGNED_OUT = "signed_out"  # reason: none (the user did), or "absolute_timeout" (the session was too old)
     TWO_FACTOR_SET_UP = "two_factor_set_up"
     RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
     TWO_FACTOR_OFF = "two_factor_off"

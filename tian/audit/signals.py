@@ -8,6 +8,10 @@ from tian.audit.log import audit
 from tian.audit.models import AuditEntry, Kind
 from tian.core.calendar_days import calendar_corrected
 
+# Set on a request that signs its user out by itself, to the reason (e.g. "absolute_timeout": the session lasted
+# as long as a sign-in may, ``accounts.middleware.SessionLifetimeMiddleware``), for the sign-out's entry.
+SIGNED_OUT_BECAUSE = "tian_signed_out_because"
+
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
@@ -25,7 +29,10 @@ def login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_out)
 def logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit(AuditEntry.Action.LOGOUT, request=request, user=user, detail="signed out", kind=Kind.SIGNED_OUT)
+        reason = getattr(request, SIGNED_OUT_BECAUSE, None)
+        audit(AuditEntry.Action.LOGOUT, request=request, user=user,
+              detail=f"signed out ({reason})" if reason else "signed out", kind=Kind.SIGNED_OUT,
+              data={"reason": reason} if reason else None)
 
 
 @receiver(calendar_corrected)

@@ -197,6 +197,8 @@ def sentence(entry, data: dict, names) -> SafeString:
             return _say(_("%(person)s typed a wrong code while setting up two-factor sign-in"), person=person)
         return _say(_("%(person)s typed a wrong code at the second step of signing in"), person=person)
     if kind == Kind.SIGNED_OUT:
+        if data.get("reason") == "absolute_timeout":
+            return _say(_("%(person)s was signed out: the sign-in had lasted as long as one may"), person=person)
         return _say(_("%(person)s signed out"), person=person)
     if kind == Kind.TWO_FACTOR_SET_UP:
         return _say(_("%(person)s set up two-factor sign-in with an authenticator app"), person=person)
