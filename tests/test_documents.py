@@ -102,3 +102,23 @@ def test_a_letter_not_yet_released_is_not_downloadable_by_the_proposer(world, cl
     assert client_for(world.stranger).get(form).status_code == 200  # the seed is public
     Proposal.objects.filter(pk=seed.pk).update(is_public=False)
     assert client_for(world.stranger).get(form).status_code == 404
+
+
+def test_documents_are_made_at_most_so_many_a_minute_for_one_account(world, client_for, seed, settings):
+    """A Word or PDF document is made while the request waits (a compilation for seconds): past the minute's share
+    an account is told to wait (429, Retry-After) and nothing is made or audited, while another account goes on."""
+    from tian.audit.models import AuditEntry
+
+    settings.DOCUMENTS_PER_MINUTE = 3
+    staff = client_for(world.staff)
+    url = reverse("documents:proposal_form", args=[seed.pk, "docx"])
+    downloads = AuditEntry.objects.filter(action=AuditEntry.Action.DOWNLOAD).count
+    before = downloads()
+    for _n in range(3):
+        assert staff.get(url).status_code == 200
+    refused = staff.get(reverse("documents:compilation", args=[world.session.pk, "pdf"]))
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "每人每分钟最多下载 3 份" in refused.content.decode()
+    assert downloads() == before + 3
+    assert client_for(world.member).get(url).status_code == 200  # counted per account

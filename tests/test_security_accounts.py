@@ -226,7 +226,7 @@ def test_one_persons_typos_do_not_lock_out_colleagues_on_the_same_address(world,
 
 
 def test_a_storm_from_one_address_slows_that_address_down_without_locking_accounts(world, settings, monkeypatch):
-    from tian.accounts import throttling
+    from tian.core import throttle
 
     settings.SIGNIN_FAILURES_PER_ADDRESS = 5
     storm = Client(REMOTE_ADDR="198.51.100.7")
@@ -239,8 +239,8 @@ def test_a_storm_from_one_address_slows_that_address_down_without_locking_accoun
     assert not AccessAttempt.objects.filter(username="徐丽娟").exists()  # and no account was locked
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_FAILED, address="198.51.100.7",
                                      detail__contains="too many failed sign-ins").exists()
-    later = throttling.time.time() + 60
-    monkeypatch.setattr(throttling, "time", types.SimpleNamespace(time=lambda: later))
+    later = throttle.time.time() + 60
+    monkeypatch.setattr(throttle, "time", types.SimpleNamespace(time=lambda: later))
     assert _login(storm, "徐丽娟").status_code == 302
 
 

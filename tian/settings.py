@@ -200,6 +200,9 @@ AXES_COOLOFF_TIME = __import__("datetime").timedelta(minutes=envint("AXES_COOLOF
 AXES_LOCKOUT_PARAMETERS = [["username"], ["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "tian.audit.log.client_address"
 SIGNIN_FAILURES_PER_ADDRESS = envint("SIGNIN_FAILURES_PER_ADDRESS", 30, minimum=5)
+# Word and PDF documents are made while the request waits (a session's compilation for seconds): one account may
+# ask for this many a clock minute, then is asked to wait for the rest of it (429; tian.documents.views).
+DOCUMENTS_PER_MINUTE = envint("DOCUMENTS_PER_MINUTE", 30, minimum=5)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -7,30 +7,18 @@ is refused (429) until the minute is over; no account is locked by it. Counted i
 cache is shared by the server processes (``CACHES``), per process with the default local-memory cache.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 
 from tian.audit.log import client_address
-
-
-def _key(address: str) -> str:
-    return f"tian:signin-failures:{address}:{int(time.time() // 60)}"
+from tian.core import throttle
 
 
 def address_throttled(request) -> bool:
     address = client_address(request)
-    return address is not None and cache.get(_key(address), 0) >= settings.SIGNIN_FAILURES_PER_ADDRESS
+    return address is not None and throttle.counted("signin-failures", address) >= settings.SIGNIN_FAILURES_PER_ADDRESS
 
 
 def count_failure(request) -> None:
     address = client_address(request)
-    if address is None:
-        return
-    key = _key(address)
-    cache.add(key, 0, timeout=120)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=120)
+    if address is not None:
+        throttle.count("signin-failures", address)

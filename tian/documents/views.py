@@ -3,6 +3,7 @@
 import functools
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -12,6 +13,7 @@ from django.utils import translation
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.audit.log import audit_download
+from tian.core import throttle
 from tian.disclosure.policy import disclosure_for
 from tian.documents import content
 from tian.documents.render import to_docx, to_pdf
@@ -32,6 +34,21 @@ def in_chinese(view):
     return wrapped
 
 
+def throttled(view):
+    """A document is made while the request waits and holds a server process (a session's compilation for
+    seconds): one account may ask for ``DOCUMENTS_PER_MINUTE`` a clock minute, then is asked to wait for the rest of
+    it, and nothing is read or made."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if throttle.count("documents", request.user.pk) > settings.DOCUMENTS_PER_MINUTE:
+            response = render(request, "documents/too_many.html", {"per_minute": settings.DOCUMENTS_PER_MINUTE},
+                              status=429)
+            response["Retry-After"] = str(throttle.seconds_left())
+            return response
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
 TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -49,6 +66,7 @@ def _send(request, document: content.Document, fmt: str, object_type: str = "", 
 
 
 @login_required
+@throttled
 @in_chinese
 def reply_letter(request, pk, fmt):
     reply = get_object_or_404(Reply.objects.select_related("proposal"), pk=pk)
@@ -61,6 +79,7 @@ def reply_letter(request, pk, fmt):
 
 
 @login_required
+@throttled
 @in_chinese
 def proposal_form(request, pk, fmt):
     proposal = get_proposal_for(request.user, pk)
@@ -78,6 +97,7 @@ def proposal_print(request, pk):
 
 
 @login_required
+@throttled
 @in_chinese
 def assignment_notice(request, unit_pk, fmt):
     """The office prints any unit's notice; a unit handler only their own unit's."""
@@ -92,6 +112,7 @@ def assignment_notice(request, unit_pk, fmt):
 
 
 @require_permission(Perm.VIEW_ALL_PROPOSALS)
+@throttled
 @in_chinese
 def compilation(request, session_pk, fmt):
     session = get_object_or_404(Session.objects.select_related("term__committee"), pk=session_pk,
