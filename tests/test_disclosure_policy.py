@@ -326,6 +326,11 @@ def test_a_reply_sent_for_review_is_read_by_the_supervising_office(world, draft_
     ("139 1234 5678", "139****5678"),
     ("139-8765-4321", "139****4321"),
     ("１３９８７６５４３２１", "139****4321"),
+    # Spaces around the hyphens and the first three in brackets, as people type them (a review of domain.md).
+    ("可拨打137 - 9595 - 2836咨询", "可拨打137****2836咨询"),
+    ("(137)9595-2836", "137****2836"),
+    ("+86 (137) 9595 2836", "+86 137****2836"),
+    ("（137）9595  2836", "137****2836"),
     ("身份证510802199001011234", "身份证510802********1234"),
     ("办公电话0839-8622541", "办公电话0839-8622541"),  # an office line with its area code stays
     ("文号20231234567890", "文号20231234567890"),  # a longer run of digits is no phone number

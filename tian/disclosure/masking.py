@@ -3,23 +3,26 @@ committee chooses) fixed lines with an area code.
 
 A mobile number is eleven digits starting 13x–19x. People write them with spaces or hyphens between the
 digits (``139 1234 5678``, ``139-8765-4321``), with a country code (``+86``, ``0086``, ``86``) and with
-full-width digits (``１３９…``). All of these read as ``139****5678`` once masked; the country code, if any,
-stays. The patterns allow at most one separator between two digits, so matching is linear in the text's
-length whatever it holds.
+full-width digits (``１３９…``), with spaces around the hyphens (``137 - 9595 - 2836``) and the first three in
+brackets (``(137)9595-2836``, ``+86 (137) 9595 2836``). All of these read as ``139****5678`` once masked; the
+country code, if any, stays. The patterns allow at most three separator characters between two digits, none of
+them a digit, so matching stays linear in the text's length whatever it holds.
 """
 
 import re
 
 DIGIT = "[0-9０-９]"
-# One optional separator between two digits: spaces (also no-break and ideographic), hyphens and dashes.
-SEP = "[ \u00a0\u3000\\-\u2010\u2011\u2012\u2013\u2014\uff0d.]?"
+# Up to three separator characters between two digits (" - "): spaces (also no-break and ideographic), hyphens,
+# dashes and dots.
+SEP = "[ \u00a0\u3000\\-\u2010\u2011\u2012\u2013\u2014\uff0d.]{0,3}"
+OPEN, CLOSE = "[(（]?", "[)）]?"
 NOT_DIGIT_BEFORE = "(?<![0-9０-９])"
 NOT_DIGIT_AFTER = "(?![0-9０-９])"
 
 MOBILE = re.compile(
     NOT_DIGIT_BEFORE
     + r"(?P<prefix>(?:(?:\+|＋|00|００)[ \u00a0]?)?(?:86|８６)" + SEP + ")?"
-    + "(?P<number>[1１]" + f"(?:{SEP}{DIGIT}){{10}})" + NOT_DIGIT_AFTER
+    + f"(?P<number>{OPEN}[1１]{SEP}{DIGIT}{SEP}{DIGIT}{CLOSE}" + f"(?:{SEP}{DIGIT}){{8}})" + NOT_DIGIT_AFTER
 )
 # 18-digit resident ID numbers (the last may be X); 15-digit old ones.
 ID_NUMBER = re.compile(NOT_DIGIT_BEFORE + f"(?P<number>{DIGIT}{{17}}[0-9０-９Xx]|{DIGIT}{{15}})" + r"(?![0-9０-９Xx])")
