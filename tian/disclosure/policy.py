@@ -14,6 +14,7 @@ which parts they see, from their *ties* to it:
 | evaluations (rating and feedback) | own; the lead proposer all | all | all | all | the lead's rating only |
 | history (timeline) | yes, without the office's review notes and supervision's comments | yes | without the office's review notes | the same | no |
 | personal mobiles, ID numbers | in the proposal's own text and their own feedback | yes | yes | yes | masked |
+| the proposer's contact details (person, phone, address) | the lead proposer | yes | yes | yes | no |
 
 "Personal numbers" are read in two kinds of text: the proposal's own (title, body), which every viewer tied to it
 reads in full (``text``), and the texts others wrote about it (the letters, contact summaries, the history's
@@ -100,6 +101,12 @@ class Disclosure:
     def contacts(self) -> bool:
         """Contact records and assisting opinions."""
         return self.insider or self.proposer
+
+    @property
+    def proposer_contact(self) -> bool:
+        """The proposer's contact details (person, phone, address: ``Proposal.contact_details``): the people
+        working on it, who reach the proposer before replying (办前沟通), and the lead proposer, whose they are."""
+        return self.insider or Tie.LEAD_PROPOSER in self.ties
 
     @property
     def history(self) -> bool:

@@ -243,6 +243,18 @@ class Proposal(models.Model):
             return self.collective.name
         return self.lead_member.name if self.lead_member_id else ""
 
+    def contact_details(self) -> dict:
+        """Whom to reach about the proposal (办前沟通): the contact person, phone and address given on it; where no
+        person or phone was given, the collective proposer's contact or the lead member's own mobile. Who may read
+        them is the disclosure policy's (``Disclosure.proposer_contact``)."""
+        name, phone = self.contact_name, self.contact_phone
+        if not (name or phone):
+            if self.kind == Kind.COLLECTIVE and self.collective_id:
+                name, phone = self.collective.contact_name, self.collective.contact_phone
+            elif self.lead_member_id:
+                name, phone = self.lead_member.name, self.lead_member.mobile
+        return {"name": name, "phone": phone, "address": self.contact_address}
+
     @property
     def full_body(self) -> str:
         """The body as one text: free text, or the three parts with their headings."""

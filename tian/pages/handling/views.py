@@ -24,6 +24,7 @@ from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import FollowUp
 from tian.deadlines.status import reply_deadline, unit_due
+from tian.disclosure.policy import disclosure_for
 from tian.handling import services
 from tian.handling.letters import build_letter
 from tian.handling.lifecycle import ASSIGNMENT
@@ -132,6 +133,7 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
     steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
     context = {
         "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
+        "contact": proposal.contact_details() if disclosure_for(request.user, proposal).proposer_contact else None,
         "due": unit_due(assignment, proposal),
         "letters": [build_letter(r) for r in replies if r.was_submitted or r == current],
         "current": current, "reply_form": reply_form,

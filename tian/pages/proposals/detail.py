@@ -120,6 +120,7 @@ def proposal_context(user, proposal, actions) -> dict:
         "is_staff": has_permission(user, Perm.VIEW_ALL_PROPOSALS),
         "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
         "attachments": list(proposal.attachments.all()) if policy.attachments else [],
+        "contact": proposal.contact_details() if policy.proposer_contact else None,
         "contacts": [{"record": c, "summary": policy.others_text(c.summary)} for c in _contacts(assignments)]
         if policy.contacts else [],
         # Every reply was read with its reviews.
