@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.core.widgets import QuickSelect
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
-from tian.proposals.models import MERGE_TARGETS, DeclineForward, DeclineGround, Proposal, TopicCategory
+from tian.proposals.models import (
+    BODY_PARTS,
+    MERGE_TARGETS,
+    DeclineForward,
+    DeclineGround,
+    Proposal,
+    TopicCategory,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
@@ -89,7 +96,7 @@ class ProposalForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         limit = self.committee.body_max_chars
-        length = sum(len(cleaned.get(n) or "") for n in ("body", "background", "analysis", "suggestions"))
+        length = sum(len(cleaned.get(name) or "") for name in BODY_PARTS)
         if length > limit:
             self.add_error("body", _("The body is %(n)d characters long; the limit is %(limit)d.")
                            % {"n": length, "limit": limit})

@@ -105,6 +105,10 @@ class DeclineGround(models.Model):
         return self.text
 
 
+# The fields of a proposal's text: free text, or the three parts (背景情况 / 问题分析 / 具体建议).
+BODY_PARTS = ("body", "background", "analysis", "suggestions")
+
+
 class Proposal(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals")
     session = models.ForeignKey("organisations.Session", on_delete=models.PROTECT, related_name="proposals",
@@ -254,6 +258,12 @@ class Proposal(models.Model):
             elif self.lead_member_id:
                 name, phone = self.lead_member.name, self.lead_member.mobile
         return {"name": name, "phone": phone, "address": self.contact_address}
+
+    @property
+    def body_length(self) -> int:
+        """The characters the proposer wrote (``BODY_PARTS``, without the headings ``full_body`` adds): what the
+        committee's cap counts, in the draft form and at submission alike."""
+        return sum(len(getattr(self, name) or "") for name in BODY_PARTS)
 
     @property
     def full_body(self) -> str:

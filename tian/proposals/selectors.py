@@ -212,7 +212,8 @@ def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
     the viewer may read it and what they may do next): the proposal page's read, ten tables joined, takes longer to
     plan (~5 ms on PostgreSQL) than to run, and with it an API submission's request took 50 ms in-process instead
     of 34. An action that only needs to know the user may open the proposal calls it without ``ties``."""
-    related = ("committee", "session", "category", "lead_member", "collective") if ties else ("committee", "session")
+    # The proposer too: the services check that the proposer is still active (submitting) and read it once.
+    related = ("committee", "session", "lead_member", "collective", *(("category",) if ties else ()))
     try:
         proposal = Proposal.objects.select_related(*related).get(pk=pk)
     except Proposal.DoesNotExist:

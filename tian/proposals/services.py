@@ -42,11 +42,15 @@ def lock(proposal: Proposal) -> Proposal:
     fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if fresh.state != proposal.state:
         raise WorkflowError(CONFLICT, MSG_CONFLICT)
-    # The committee and session the transitions read are the caller's, not read again, while the ids match.
+    # The committee, session and proposer the transitions read are the caller's, not read again, while the ids match.
     if fresh.committee_id == proposal.committee_id:
         fresh.committee = proposal.committee
     if fresh.session_id == proposal.session_id:
         fresh.session = proposal.session
+    for name in ("lead_member", "collective"):
+        field = Proposal._meta.get_field(name)
+        if field.is_cached(proposal) and getattr(fresh, field.attname) == getattr(proposal, field.attname):
+            setattr(fresh, name, getattr(proposal, name))
     return fresh
 
 
@@ -64,29 +68,43 @@ def _set_state(proposal: Proposal, by, action: str, to_state: str, *, note: str 
 def _validate_content(proposal: Proposal) -> None:
     if not proposal.title.strip():
         raise WorkflowError(INVALID_INPUT, _("Please enter the title."))
-    text = proposal.full_body
-    if not text.strip():
+    if not proposal.full_body.strip():
         raise WorkflowError(INVALID_INPUT, _("Please write the body of the proposal."))
     limit = proposal.committee.body_max_chars
-    if len(text) > limit:
+    if proposal.body_length > limit:
         raise WorkflowError(INVALID_INPUT, _("The body is %(n)d characters long; the limit is %(limit)d.")
-                            % {"n": len(text), "limit": limit})
+                            % {"n": proposal.body_length, "limit": limit})
     if proposal.category_id is None:
         raise WorkflowError(INVALID_INPUT, _("Please choose a topic category."))
     if not proposal.disclosure_consent and not proposal.non_disclosure_reason.strip():
         raise WorkflowError(INVALID_INPUT, _("Please give a reason for not agreeing to disclosure."))
+    _check_proposer_active(proposal.lead_member, proposal.collective)
+
+
+def _check_proposer_active(lead_member, collective) -> None:
+    """A proposal is drafted and submitted in the name of an active member or collective proposer: one who left
+    the committee (made inactive by the office) can no longer start or send one. (Records imported from another
+    system are submitted without this check: ``check_content``.)"""
+    proposer = collective or lead_member
+    if proposer is not None and not proposer.is_active:
+        raise WorkflowError(INVALID_INPUT, _("%(name)s is no longer an active proposer of this committee: no "
+                                             "proposal can be started or submitted in their name.")
+                            % {"name": proposer.name})
 
 
 @transaction.atomic
 def proposal_create_draft(*, by, committee, lead_member: Member | None = None, collective=None,
-                          suggested_units=(), at=None, **fields) -> Proposal:
-    """Start a draft. A member drafts for themself; staff entering a paper proposal name the proposer."""
+                          suggested_units=(), at=None, check_content: bool = True, **fields) -> Proposal:
+    """Start a draft. A member drafts for themself; staff entering a paper proposal name the proposer.
+    ``check_content=False`` is for importing records of another system, whose proposers may have left since."""
     at = _now(at)
     session = session_for_date(committee, timezone.localdate(at))
     if session is None:
         raise WorkflowError(INVALID_INPUT, _("No session is set up for this year. Please contact the proposal office."))
     if lead_member is None and collective is None:  # staff entering a paper proposal, as their form asks (the API)
         raise WorkflowError(INVALID_INPUT, _("Choose either a lead proposer or a collective proposer."))
+    if check_content:
+        _check_proposer_active(lead_member, collective)
     kind = Kind.COLLECTIVE if collective is not None else Kind.MEMBER
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
