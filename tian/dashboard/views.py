@@ -47,6 +47,12 @@ def toggle_large_text(request):
     return response
 
 
+def csrf_failure(request, reason=""):
+    """A form whose security token no longer matches (the page was open past a sign-in or sign-out elsewhere, or
+    very long): the site's own page, saying what to do, instead of Django's developer page."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def permission_denied(request, exception=None):
     """403 for a signed-in user without the right role; every refusal is audited."""
     audit_refusal(request, exception)

@@ -103,8 +103,12 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
               f"所属类别:{proposal.get_kind_display()}", "plain"),
     ]
     blocks += [Block(policy.text(p)) for p in proposal.body_paragraphs]
-    blocks.append(Block(f"审查结果:{review_result(proposal) or '—'}  信息公开:{'是' if proposal.is_public else '否'}",
-                        "plain"))
+    # 信息公开 is the proposer's consent to disclosure (domain.md, "The proposal"), with the reason when 否; the proposal
+    # page says so too, and marks whether it is published yet.
+    consent = "是" if proposal.disclosure_consent else "否"
+    if not proposal.disclosure_consent and proposal.non_disclosure_reason:
+        consent += f"({proposal.non_disclosure_reason})"
+    blocks.append(Block(f"审查结果:{review_result(proposal) or '—'}  信息公开:{consent}", "plain"))
     blocks.append(Block("办理情况", "heading"))
     blocks.append(Block(f"交办时间:{chinese_date(proposal.assigned_on) or '—'}  是否重点:{'是' if proposal.is_key else '否'}",
                         "plain"))

@@ -14,14 +14,16 @@ DUPLICATE_NAME = _("This name already exists in the committee.")
 DUPLICATE_CODE = _("This code already exists in the committee.")
 # A member's mobile (SMS, a password reset by text): what the member form and the Excel import both take.
 mobile_validator = RegexValidator(r"^1\d{10}$", _("A mobile number has 11 digits and starts with 1."))
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋", "0123456789+")
+# Typed with a Chinese input method, the digits, plus sign, spaces, hyphens and brackets come full-width.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９＋\u3000－（）", "0123456789+ -()")
+_MOBILE_SEPARATORS = " -()\u2010\u2011\u2012\u2013\u2014"  # dashes of every length that people type between groups
 
 
 def mobile_number(text) -> str:
-    """A mobile as written (137-9595-2836, 137 9595 2836, +86 13795952836, full-width digits) in the one form SMS
-    takes (13795952836); anything else is left as it is, for the validator to refuse."""
+    """A mobile as written (137-9595-2836, 137 9595 2836, +86 13795952836, full-width digits, spaces and dashes)
+    in the one form SMS takes (13795952836); anything else is left as it is, for the validator to refuse."""
     value = str(text or "").strip().translate(_FULL_WIDTH_DIGITS)
-    compact = "".join(ch for ch in value if ch not in " -()")
+    compact = "".join(ch for ch in value if ch not in _MOBILE_SEPARATORS)
     for prefix in ("+86", "0086"):
         if compact.startswith(prefix) and len(compact) == len(prefix) + 11:
             compact = compact[len(prefix):]
@@ -165,7 +167,7 @@ class Session(models.Model):
     (大会提案); later ones in the same year are recess proposals (平时提案).
     """
 
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="sessions")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("term"))
     number = models.PositiveIntegerField(_("number"), validators=[MinValueValidator(1), MaxValueValidator(99)])
     year = models.PositiveIntegerField(_("year"), validators=[MinValueValidator(1949), MaxValueValidator(2200)])
     submissions_open_on = models.DateField(_("submissions open on"))
