@@ -79,23 +79,29 @@ def audit_event(event) -> None:
                                     "to": event.to_state})
 
 
-def audit(action: str, *, request=None, user=None, username: str = "", object_type: str = "", object_id="",
-          detail: str = "", kind: str = "", data: dict | None = None) -> None:
-    """One entry: ``kind`` (``models.Kind``) and its parameters ``data`` say what happened, ``detail`` says it in
-    plain English."""
+def entry(action: str, *, request=None, user=None, username: str = "", object_type: str = "", object_id="",
+          detail: str = "", kind: str = "", data: dict | None = None) -> AuditEntry:
+    """One entry, not yet written: ``kind`` (``models.Kind``) and its parameters ``data`` say what happened,
+    ``detail`` says it in plain English. (``audit`` writes one; an import writes many at once.)"""
     user = user if user is not None else getattr(request, "user", None)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
+    return AuditEntry(
+        action=action, actor=user, username=username or (user.get_username() if user else ""),
+        address=client_address(request), object_type=object_type[:40], object_id=str(object_id or "")[:40],
+        detail=str(detail)[:500], data={"kind": str(kind), **(data or {})} if kind else dict(data or {}))
+
+
+def audit(action: str, **fields) -> None:
+    """Write one entry (``entry``'s fields)."""
     try:
         # In a savepoint of its own: an entry that cannot be written must not break the caller's transaction
         # (PostgreSQL refuses every later statement of a transaction once one has failed).
         with transaction.atomic():
-            AuditEntry.objects.create(
-                action=action, actor=user, username=username or (user.get_username() if user else ""),
-                address=client_address(request), object_type=object_type[:40], object_id=str(object_id or "")[:40],
-                detail=str(detail)[:500], data={"kind": str(kind), **(data or {})} if kind else dict(data or {}))
+            entry(action, **fields).save()
     except Exception:
-        logger.exception("could not write the audit entry %s %s %s", action, object_type, object_id)
+        logger.exception("could not write the audit entry %s %s %s", action, fields.get("object_type"),
+                         fields.get("object_id"))
 
 
 def audit_refusal(request, error) -> None:

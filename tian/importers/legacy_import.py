@@ -17,10 +17,11 @@ from tian.handling.models import REPLYING_ROLES, Assignment, Evaluation, Outcome
 from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
-from tian.organisations.services import named_save, names_changed
+from tian.organisations.services import named_save
 from tian.proposals import services
 from tian.proposals.events import quiet
 from tian.proposals.models import ANSWERED, FIRST_HANDLING, Proposal, State
+from tian.proposals.workflow import WorkflowError
 from tian.supervision import services as supervision
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -28,7 +29,12 @@ RATINGS = {"满意": Rating.SATISFIED, "基本满意": Rating.BASICALLY_SATISFIE
 
 
 class ImportProblem(Exception):
-    pass
+    """Why a record cannot be imported; ``field``: the record's field at fault (``LegacyRecord``), where one is, so
+    that a spreadsheet's report can name its column."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 SYSTEM_IMPORTER = "system-import"
@@ -60,14 +66,16 @@ def _moment(day: str | datetime.date | None, hour: int = 10) -> datetime.datetim
 class Importer:
     def __init__(self, record: LegacyRecord, by: User, committee: Committee):
         self.record, self.by, self.committee = record, by, committee
+        self.new = False  # whether run() created the proposal (rather than finding it imported before)
         self.created: list[str] = []
         self.done: list[str] = []
 
-    # People and organisations, created when the page names someone TiAn does not know.
+    # People and organisations, created when the page names someone TiAn does not know, as the management pages
+    # add them (named_save: audited, and the pages that show names move on).
     def member(self, name: str) -> Member:
         member = Member.objects.filter(committee=self.committee, name=name).first()
         if member is None:
-            member = Member.objects.create(committee=self.committee, name=name)
+            member = named_save(Member(committee=self.committee, name=name), by=self.by)
             self.created.append(_("member %(name)s") % {"name": name})
         return member
 
@@ -75,21 +83,21 @@ class Importer:
         unit = (Unit.objects.filter(committee=self.committee, name=name).first()
                 or Unit.objects.filter(committee=self.committee, full_name=name).first())
         if unit is None:
-            unit = Unit.objects.create(committee=self.committee, name=name, full_name=name)
+            unit = named_save(Unit(committee=self.committee, name=name, full_name=name), by=self.by)
             self.created.append(_("unit %(name)s") % {"name": name})
         return unit
 
     def office(self, name: str) -> SupervisingOffice:
         office = SupervisingOffice.objects.filter(committee=self.committee, name=name).first()
         if office is None:
-            office = SupervisingOffice.objects.create(committee=self.committee, name=name, full_name=name)
+            office = named_save(SupervisingOffice(committee=self.committee, name=name, full_name=name), by=self.by)
             self.created.append(_("supervising office %(name)s") % {"name": name})
         return office
 
     def official(self, name: str) -> LeadOfficial:
         official = LeadOfficial.objects.filter(committee=self.committee, name=name).first()
         if official is None:
-            official = LeadOfficial.objects.create(committee=self.committee, name=name)
+            official = named_save(LeadOfficial(committee=self.committee, name=name), by=self.by)
             self.created.append(_("lead official %(name)s") % {"name": name})
         return official
 
@@ -130,36 +138,41 @@ class Importer:
         name or title longer than its column (PostgreSQL would refuse it half-way; SQLite would keep it)."""
         r = self.record
         if r.year is None:
-            raise ImportProblem(_("The page shows no year."))
+            raise ImportProblem(_("The page shows no year."), field="year")
         if r.year not in YEARS:
             raise ImportProblem(_("The year %(year)s is not between %(first)s and %(last)s.")
-                                % {"year": r.year, "first": YEARS[0], "last": YEARS[-1]})
+                                % {"year": r.year, "first": YEARS[0], "last": YEARS[-1]}, field="year")
         if not 1 <= r.number <= MAX_NUMBER:
-            raise ImportProblem(_("The number %(n)s is not between 1 and %(max)s.") % {"n": r.number, "max": MAX_NUMBER})
+            raise ImportProblem(_("The number %(n)s is not between 1 and %(max)s.") % {"n": r.number, "max": MAX_NUMBER},
+                                field="number")
         replies = r.replies
-        columns = [
-            (Proposal, "title", [r.title]),
-            (Member, "name", [r.proposer, *r.cosigners]),
-            (Unit, "name", [*r.lead_units, *r.assisting_units, *r.separate_units]),
-            (Unit, "full_name", [data["unit"] for data in replies] + [u for data in replies for u in data["cosign_units"]]),
-            (SupervisingOffice, "name", r.supervising_offices),
-            (LeadOfficial, "name", r.lead_officials),
-            (Reply, "contact_name", [data["contact_name"] for data in replies]),
-            (Reply, "contact_phone", [data["contact_phone"] for data in replies]),
+        columns = [  # the record's field, and the column of the model it is written to
+            ("title", Proposal, "title", [r.title]),
+            ("proposer", Member, "name", [r.proposer]),
+            ("cosigners", Member, "name", r.cosigners),
+            ("lead_units", Unit, "name", r.lead_units),
+            ("assisting_units", Unit, "name", r.assisting_units),
+            ("separate_units", Unit, "name", r.separate_units),
+            ("replies", Unit, "full_name", [data["unit"] for data in replies] + [u for data in replies for u in data["cosign_units"]]),
+            ("supervising_offices", SupervisingOffice, "name", r.supervising_offices),
+            ("lead_officials", LeadOfficial, "name", r.lead_officials),
+            ("replies", Reply, "contact_name", [data["contact_name"] for data in replies]),
+            ("replies", Reply, "contact_phone", [data["contact_phone"] for data in replies]),
         ]
-        for model, column, values in columns:
+        for record_field, model, column, values in columns:
             field = model._meta.get_field(column)
             for value in values:
                 if len(value) > field.max_length:
                     raise ImportProblem(_("“%(value)s…” is longer than a %(what)s may be (%(n)s characters).")
-                                        % {"value": value[:20], "what": field.verbose_name, "n": field.max_length})
+                                        % {"value": value[:20], "what": field.verbose_name, "n": field.max_length},
+                                        field=record_field)
 
     # The steps.
     def run(self) -> str:
         r = self.record
         self.check()
         proposal = Proposal.objects.filter(committee=self.committee, year=r.year, number=r.number).first()
-        new = proposal is None
+        self.new = new = proposal is None
         if new:
             proposal = self.create(proposal)
         proposal = self.assign(proposal)
@@ -172,15 +185,14 @@ class Importer:
             report += "; " + "、".join(self.done)
         if self.created:
             report += "; " + _("new: %(list)s") % {"list": "、".join(self.created)}
-            # New members, units, offices or officials: the pages and filters that list them by name move on.
-            names_changed(committee_id=self.committee.pk)
         return report
 
     def create(self, proposal) -> Proposal:
         r = self.record
         session = self.session()
         if session is None:
-            raise ImportProblem(_("No session of %(year)s is set up; create it first.") % {"year": r.year})
+            raise ImportProblem(_("No session of %(year)s is set up; create it first.") % {"year": r.year},
+                                field="year")
         submitted = _moment(session.plenary_start) if session.year == r.year else _moment(f"{r.year}-01-02")
         if r.kind.startswith("集体"):
             raise ImportProblem(_("Collective proposals cannot be imported from pages yet."))
@@ -190,7 +202,10 @@ class Importer:
             disclosure_consent=r.public, at=submitted)
         cosigners = [self.member(name) for name in r.cosigners]
         if cosigners:
-            services.cosign_record_on_paper(proposal=proposal, by=self.by, members=cosigners, at=submitted)
+            try:
+                services.cosign_record_on_paper(proposal=proposal, by=self.by, members=cosigners, at=submitted)
+            except WorkflowError as e:  # the lead proposer among them, or a member no longer active
+                raise ImportProblem(e.message, field="cosigners") from e
         proposal = services.proposal_submit(proposal=self.fresh(proposal), by=self.by, check_content=False,
                                             at=submitted)
         self.done.append(_("submitted"))
