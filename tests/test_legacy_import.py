@@ -130,3 +130,14 @@ def test_a_unit_an_import_creates_is_offered_at_once_by_the_filters(world, recor
     import_record(other, by=world.staff, committee=world.committee)
     assert "区档案馆" in staff.get(reverse("search:search")).content.decode()
     assert "区档案馆" in staff.get(reverse("proposals:list")).content.decode()
+
+
+def test_a_record_of_a_member_who_has_left_since_is_still_imported(world, record):
+    """A new proposal is refused in the name of a member who left the committee, but the records of another system
+    are history: a page whose proposer left since is imported all the same."""
+    lead = world.member.member
+    lead.is_active = False
+    lead.save()
+    report = import_record(record, by=world.staff, committee=world.committee)
+    assert report.startswith("已创建 2023年度第15号")
+    assert Proposal.objects.get(year=2023, number=15).lead_member == lead

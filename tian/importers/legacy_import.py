@@ -199,7 +199,7 @@ class Importer:
         lead = self.member(r.proposer)
         proposal = services.proposal_create_draft(
             by=self.by, committee=self.committee, lead_member=lead, title=r.title, body=r.body,
-            disclosure_consent=r.public, at=submitted)
+            disclosure_consent=r.public, at=submitted, check_content=False)
         cosigners = [self.member(name) for name in r.cosigners]
         if cosigners:
             try:
