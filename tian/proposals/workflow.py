@@ -144,6 +144,16 @@ def _rehandled_once(proposal: Proposal) -> tuple[str, str] | None:
     return None
 
 
+def _others_merged_in(proposal: Proposal) -> tuple[str, str] | None:
+    """A proposal others were merged into carries their proposers' credit and is handled for them all: its own
+    proposer can no longer withdraw it (the merged ones would be left merged into nothing)."""
+    # A draft was never a merge target (a returned one may have been); the proposal page prefetches the merged ones.
+    if proposal.state != State.DRAFT and proposal.merged_proposals.all():
+        return INVALID_STATE, _("Other proposals were merged into this one, so it can no longer be withdrawn. "
+                                "Please contact the proposal office.")
+    return None
+
+
 def _not_disclosable(proposal: Proposal) -> tuple[str, str] | None:
     """Disclosure needs the proposer's consent, and happens once."""
     if not proposal.disclosure_consent:
@@ -165,7 +175,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("submit", _("Submit"), EDITABLE, State.SUBMITTED, AUTHOR_PERMS, is_author,
            _("Submit this proposal to the proposal office?")),
         _t("withdraw", _("Withdraw"), BEFORE_REGISTRATION, State.WITHDRAWN, AUTHOR_PERMS, is_author,
-           _("Withdraw this proposal? This cannot be undone.")),
+           _("Withdraw this proposal? This cannot be undone."), _others_merged_in),
         _t("invite_cosigners", _("Invite co-signers"), BEFORE_REGISTRATION, None, (Perm.SUBMIT_PROPOSALS,),
            is_proposer),
         _t("record_paper_cosigners", _("Record co-signers of the paper form"), BEFORE_REGISTRATION, None,
