@@ -13,8 +13,8 @@ DEFINITIONS = {
     "on_time": _("Replied proposals whose replies were all released by the units' deadlines (extensions count). "
                  "On-time rate = on time ÷ assigned."),
     "classes": _("Outcome classes of released first replies; shares are of all such replies."),
-    "contacted": _("Replied proposals whose replying unit recorded contact with the proposer (面商率 = contacted "
-                   "÷ replied)."),
+    "contacted": _("Replied proposals whose replying unit recorded contact with the proposer before its reply was "
+                   "released (面商率 = contacted ÷ replied)."),
     "satisfaction": _("The lead proposer's latest evaluation. Satisfaction rate = (satisfied + basically "
                       "satisfied) ÷ evaluated."),
     "rehandled": _("Proposals sent back for rehandling after the lead proposer was dissatisfied."),

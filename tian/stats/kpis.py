@@ -175,9 +175,15 @@ def gather(scope: Scope) -> Facts:
             replied.add(proposal)
             if all(done[a] is not None and done[a] <= deadline for a, deadline in units.items()):
                 on_time.add(proposal)
-    contacted = set(ContactRecord.objects.filter(
-        assignment__proposal__in=in_scope, assignment__role__in=REPLYING_ROLES)
-        .values_list("assignment__proposal_id", flat=True))
+    # Contacted before the reply (办前沟通, 面商率): a contact the replying unit recorded on or before the day its first
+    # reply was released; one recorded after it is a visit back, not the contact the rate counts.
+    contacted = set()
+    for proposal, assignment, contacted_on in ContactRecord.objects.filter(
+            assignment__proposal__in=in_scope, assignment__role__in=REPLYING_ROLES).values_list(
+            "assignment__proposal_id", "assignment_id", "contacted_on").order_by():
+        released_on = first_replies.get(assignment, (None, None))[0]
+        if released_on is None or contacted_on <= released_on:
+            contacted.add(proposal)
     rehandled, second_replies = set(), set()
     for proposal, assignment, status in Reply.objects.filter(proposal__in=in_scope, round=2).values_list(
             "proposal_id", "assignment_id", "status").order_by():
