@@ -203,8 +203,12 @@ def _freeze_cosigners(proposal: Proposal) -> None:
 
 
 def cosign_window(proposal: Proposal, at: datetime.datetime) -> timedelta:
+    """How long an invitation sent at ``at`` stays open: the plenary's window while a plenary is on (the session of
+    that day, which for a draft begun last year is not the draft's own), the recess's otherwise."""
     committee = proposal.committee
-    if proposal.session.is_plenary_window(timezone.localdate(at)):
+    day = timezone.localdate(at)
+    session = session_for_date(committee, day) or proposal.session
+    if session.is_plenary_window(day):
         return timedelta(hours=committee.cosign_window_plenary_hours)
     return timedelta(hours=committee.cosign_window_recess_hours)
 
