@@ -46,6 +46,7 @@ from tian.handling.unit_forms import (
 )
 from tian.organisations.models import Unit
 from tian.pages.handling import inbox as tasks
+from tian.pages.ids import distinct_ids
 from tian.pages.proposals.common import field_error
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for, get_proposal_row_for, proposer_members
@@ -167,6 +168,9 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
     shown = {"reply": reply_form is not None, "reassign": context["can_reassign"], "contact": context["can_contact"],
              "opinion": context["can_opinion"], "extension": context["can_extend"],
              **{f"follow_up:{item.pk}": True for item in follow_ups}}  # a follow-up reported meanwhile is not listed
+    # The forms shown together with ids of their own where they share a field's name (the reassignment's and the
+    # extension's "reason").
+    distinct_ids({name: form for name, form in {**context["forms"], "reply": reply_form}.items() if shown.get(name)})
     context["unsaved"] = "\n\n".join(text for name, form in bound.items() if not shown.get(name, False)
                                       for text in unsaved.typed(form) if text.strip())
     return render(request, "handling/unit_work.html", context)

@@ -31,6 +31,7 @@ from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.lifecycle import ASSIGNMENT, REPLY
 from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
 from tian.handling.services import evaluation_round
+from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.forms import (
     AssignForm,
@@ -209,7 +210,7 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         context["suggestions"] = suggest_units(proposal)  # learned from past assignments (issue #23)
     if "decide_extension" in actions:
         forms["extension"] = ExtensionDecisionForm()
-    return {**context, "forms": forms}
+    return {**context, "forms": distinct_ids(forms)}
 
 
 def _with_forms(requests, form, bound, bound_pk, name: str):

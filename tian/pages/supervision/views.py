@@ -19,6 +19,7 @@ from tian.deadlines.status import by_urgency, proposal_due, reply_deadline, unit
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import Reply
+from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for
 from tian.proposals.workflow import INVALID_INPUT, WorkflowError
@@ -93,6 +94,7 @@ def review(request, pk):
                     not_taken = form.cleaned_data.get("comments", "")
             else:
                 return redirect("supervision:queue")
+    distinct_ids(forms)  # both ask for "comments"
     return render(request, "supervision/review.html", {
         "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
         "approve_form": forms["approve"], "return_form": forms["return"], "unsaved": not_taken,

@@ -50,3 +50,17 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("pageshow", function () {
   document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
 });
+
+// The user menu (a <details>): Escape closes it and gives the focus back to its name; focus leaving it (Tab past
+// "Sign out") closes it, so that the link focused next is not hidden under the open panel.
+document.querySelectorAll("details.user-menu").forEach(function (menu) {
+  menu.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  menu.addEventListener("focusout", function (event) {
+    if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) { menu.open = false; }
+  });
+});
