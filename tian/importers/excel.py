@@ -106,10 +106,14 @@ class Report:
         return not self.errors
 
 
+# What each template (its file and its first sheet) is called: the files are in Chinese, as their columns are.
+TEMPLATE_NAMES = {"members": "委员名单", "units": "承办单位", "users": "用户账号", "proposals": "提案"}
+
+
 def template(kind: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = kind
+    sheet.title = TEMPLATE_NAMES[kind]
     sheet.append([c.header + ("*" if c.required else "") for c in KINDS[kind]])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

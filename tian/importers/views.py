@@ -1,5 +1,7 @@
 """Office staff import legacy pages from the browser: several files at once, a line of report each."""
 
+from urllib.parse import quote
+
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
-from tian.importers.excel import KINDS, import_file, template
+from tian.importers.excel import KINDS, TEMPLATE_NAMES, import_file, template
 from tian.importers.legacy import MAX_PAGE_BYTES, LegacyParseError, parse
 from tian.importers.legacy_import import ImportProblem, import_record
 from tian.organisations.selectors import current_committee
@@ -101,5 +103,5 @@ def excel_template(request, kind):
         raise Http404
     response = HttpResponse(template(kind),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="tian-{kind}-template.xlsx"'
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(TEMPLATE_NAMES[kind] + '导入模板.xlsx')}"
     return response

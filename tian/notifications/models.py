@@ -58,5 +58,14 @@ class Delivery(models.Model):
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_unique_channel")]
 
+    # Why the system itself sent nothing, stored as written here and said in the reader's language
+    # (``last_error_text``); a gateway's own error is shown as the gateway wrote it.
+    ACCOUNT_DEACTIVATED = "account deactivated"
+    REASONS = {ACCOUNT_DEACTIVATED: _("Not sent: the account was deactivated.")}
+
     def __str__(self):
         return f"{self.channel} → {self.address}: {self.status}"
+
+    @property
+    def last_error_text(self) -> str:
+        return str(self.REASONS.get(self.last_error, self.last_error))

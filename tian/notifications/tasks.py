@@ -31,7 +31,7 @@ def deliver(delivery_id: int) -> str:
         if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.GAVE_UP):
             return delivery.status if delivery else "missing"
         if not delivery.notification.user.is_active:  # deactivated since: nothing more is sent to the account
-            delivery.status, delivery.last_error = Delivery.Status.GAVE_UP, "account deactivated"
+            delivery.status, delivery.last_error = Delivery.Status.GAVE_UP, Delivery.ACCOUNT_DEACTIVATED
             delivery.save(update_fields=["status", "last_error"])
             return delivery.status
         delivery.attempts += 1

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -126,5 +127,6 @@ def export(request, session_pk: int, fmt: str):
         rows = session_rows(session)
         content = as_csv(rows) if fmt == "csv" else as_json(session, rows)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="proposals-{session.year}-{session.pk}.{fmt}"'
+    name = f"{session.name}提案公开数据.{fmt}"  # in Chinese, as every download of the system is named
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

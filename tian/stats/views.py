@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from tian.accounts.permissions import require_permission
@@ -97,8 +97,14 @@ def _key_proposals(user, scope: kpis.Scope) -> dict:
 KEY_PROPOSALS_SHOWN = 50
 
 
-MEASURES = {"received", "registered", "declined", "merged", "assigned", "replied", "on_time", "contacted",
-            "evaluated", "satisfied", "rehandled", "overdue", "key", "cosigned"}
+# What a number counts, by its name in the address, with the words its download is named by.
+MEASURES = {"received": gettext_lazy("Received"), "registered": gettext_lazy("Registered"),
+            "declined": gettext_lazy("Not registered"), "merged": gettext_lazy("Merged"),
+            "assigned": gettext_lazy("Assigned"), "replied": gettext_lazy("Replied"),
+            "on_time": gettext_lazy("Replied on time"), "contacted": gettext_lazy("Contacted before reply"),
+            "evaluated": gettext_lazy("Evaluations"), "satisfied": gettext_lazy("Satisfied"),
+            "rehandled": gettext_lazy("Rehandled"), "overdue": gettext_lazy("Overdue now"),
+            "key": gettext_lazy("Key proposals"), "cosigned": gettext_lazy("Co-signed")}
 
 
 @require_permission(Perm.VIEW_STATISTICS)
@@ -118,7 +124,7 @@ def behind(request):
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(request, exports.PROPOSALS, exports.with_handling(
                                      for_display(request.user, qs.order_by("number", "year", "pk"))),
-                                     f"{scope.label}-{measure}")
+                                     f"{scope.label}-{MEASURES[measure]}")
     page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
     page.object_list = for_display(request.user, page.object_list)
     return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
@@ -127,13 +133,14 @@ def behind(request):
 
 
 # The downloads read the same cached figures as the page, so the file always equals what is shown.
+# Each table's download: its heading on the page (which names the file and its first line), its columns, its rows.
 TABLES = {
-    "overview": (exports.SUMMARY, lambda figures: [figures["overall"]]),
-    "units": (exports.UNITS, lambda figures: role_labels(figures["units"])),
-    "categories": (exports.GROUPED, lambda figures: figures["categories"]),
-    "sectors": (exports.GROUPED, lambda figures: figures["sectors"]),
-    "parties": (exports.GROUPED, lambda figures: figures["parties"]),
-    "members": (exports.MEMBERS, lambda figures: figures["members"]),
+    "overview": (gettext_lazy("Overview"), exports.SUMMARY, lambda figures: [figures["overall"]]),
+    "units": (gettext_lazy("By unit"), exports.UNITS, lambda figures: role_labels(figures["units"])),
+    "categories": (gettext_lazy("By topic category"), exports.GROUPED, lambda figures: figures["categories"]),
+    "sectors": (gettext_lazy("By sector"), exports.GROUPED, lambda figures: figures["sectors"]),
+    "parties": (gettext_lazy("By party"), exports.GROUPED, lambda figures: figures["parties"]),
+    "members": (gettext_lazy("Members' duty record"), exports.MEMBERS, lambda figures: figures["members"]),
 }
 
 
@@ -143,8 +150,8 @@ def download(request, table):
     if table not in TABLES:
         raise Http404
     scope, _form = _scope(request)
-    export, rows = TABLES[table]
-    return exports.xlsx_response(request, export, rows(kpis.figures(scope)), f"{scope.label}-{table}")
+    label, export, rows = TABLES[table]
+    return exports.xlsx_response(request, export, rows(kpis.figures(scope)), f"{scope.label}-{label}")
 
 
 @require_permission(Perm.REVIEW)
