@@ -210,7 +210,9 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         context["suggestions"] = suggest_units(proposal)  # learned from past assignments (issue #23)
     if "decide_extension" in actions:
         forms["extension"] = ExtensionDecisionForm()
-    return {**context, "forms": distinct_ids(forms)}
+    # The decisions on units' requests get ids per request (``_with_forms``); the others, where they share a field.
+    distinct_ids({key: form for key, form in forms.items() if key not in ("reassignment", "extension")})
+    return {**context, "forms": forms}
 
 
 def _with_forms(requests, form, bound, bound_pk, name: str):
