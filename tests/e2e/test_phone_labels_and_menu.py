@@ -88,6 +88,19 @@ def test_supervisor_return_comments_label_belongs_to_its_own_box(world, open_as,
     assert page.locator("main #id_comments").count() <= 1, "two text boxes share id_comments"
 
 
+# --- Staff and supervisors, the statistics page: the charts -------------------------------------------------------
+# The charts were shrunk to the screen's width: on a phone their years, unit names and values were 6 px high. They
+# keep their own size now, each figure scrolling sideways, and the page itself no wider than the screen.
+def test_statistics_chart_labels_are_readable_on_a_phone(world, open_as):
+    signed(world, assigned_proposal(world, "关于加强农村饮水安全保障工作的建议"))
+    page = open_at(open_as, world.supervisor, (360, 740, True))
+    page.goto(page.base + "/stats/")
+    heights = page.evaluate("""() => [...document.querySelectorAll('.charts svg text')]
+        .map(t => t.getBoundingClientRect().height).filter(h => h > 0)""")
+    assert heights and min(heights) >= 12, sorted(heights)[:5]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 # --- Staff and supervisors, the statistics page: the tables shown as cards ----------------------------------------
 # Each count ("已交办: 3", "收到提案: 5") is a link to the proposals behind it, but only the digit is the link: a
 # target 8 px wide. The project's own rule (test_day_phone.SMALL_TARGETS) asks for 24 x 24.

@@ -11,7 +11,7 @@ PALETTE = ["#a3201c", "#0b57a4", "#1a7f37", "#8a5a00", "#6e40c9", "#59636e"]
 
 def _svg(width, height, body, title):
     return mark_safe(  # noqa: S308 - every text below is escaped
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" role="img" '
         f'aria-label="{escape(title)}" class="chart" font-family="sans-serif" font-size="13">'
         f"<title>{escape(title)}</title>{body}</svg>")
 
