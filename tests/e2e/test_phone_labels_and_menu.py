@@ -101,6 +101,29 @@ def test_statistics_chart_labels_are_readable_on_a_phone(world, open_as):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+# While the figures were being computed, "Load again" had the focus; when htmx swapped the figures in, the focus
+# fell to the top of the document (<body>), and a keyboard or screen-reader user started again from there.
+def test_the_focus_stays_in_the_page_when_the_statistics_arrive(world, open_as, monkeypatch):
+    from tian.stats import freshness, views
+
+    signed(world, assigned_proposal(world, "关于加强农村饮水安全保障工作的建议"))
+    real, calls = views.scope_figures, []
+
+    def first_being_computed(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise freshness.BeingComputed
+        return real(*args)
+
+    monkeypatch.setattr(views, "scope_figures", first_being_computed)
+    page = open_at(open_as, world.supervisor, (360, 740, True))
+    page.goto(page.base + "/stats/")
+    page.focus("main a.button--secondary")  # 重新载入
+    page.wait_for_selector("#charts-h", timeout=10000)
+    page.wait_for_timeout(300)  # htmx settles the swap
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
 # --- Staff and supervisors, the statistics page: the tables shown as cards ----------------------------------------
 # Each count ("已交办: 3", "收到提案: 5") is a link to the proposals behind it, but only the digit is the link: a
 # target 8 px wide. The project's own rule (test_day_phone.SMALL_TARGETS) asks for 24 x 24.

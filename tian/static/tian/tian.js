@@ -64,3 +64,17 @@ document.querySelectorAll("details.user-menu").forEach(function (menu) {
     if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) { menu.open = false; }
   });
 });
+
+// A part of the page that htmx replaces by itself (the statistics arriving while "Load again" had the focus) takes
+// the focused element with it, and the focus falls back to the top of the page: it goes to the new part instead
+// (the page's main region, which takes the focus: tabindex="-1").
+var focusWasSwapped = false;
+document.addEventListener("htmx:beforeSwap", function (event) {
+  focusWasSwapped = event.detail.target.contains(document.activeElement);
+});
+document.addEventListener("htmx:afterSettle", function () {
+  var lost = !document.activeElement || document.activeElement === document.body;
+  var main = document.getElementById("main");
+  if (focusWasSwapped && lost && main) { main.focus({preventScroll: true}); }
+  focusWasSwapped = false;
+});
