@@ -66,6 +66,32 @@ def test_an_attempt_to_download_an_attachment_of_someone_elses_proposal_is_audit
         "no audit entry for a refused attachment download")
 
 
+def test_opening_someone_elses_proposal_is_answered_as_missing_and_audited(world):
+    """A proposal the user may not see is answered exactly as a missing id (404, on the page and in the API), so
+    nobody learns it exists; but trying ids one after another is a security event, so a hidden one is audited as a
+    refusal (a missing one is not: it is no one's)."""
+    from tian.accounts.services import token_create
+
+    category = TopicCategory.objects.get(committee=world.committee, name="社会建设")
+    p = proposal_services.proposal_create_draft(by=world.member, committee=world.committee,
+                                                lead_member=world.member.member, title="关于私下的建议",
+                                                body="建议。", category=category)
+    prober = Client()
+    prober.force_login(world.stranger)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=world.stranger, name='probe')[1]}")
+    refused = AuditEntry.objects.filter(action=AuditEntry.Action.DENIED, actor=world.stranger).count
+    hidden, missing = prober.get(p.get_absolute_url()), prober.get(f"/proposals/{p.pk + 1000}/")
+    assert hidden.status_code == missing.status_code == 404
+    def main(response):
+        return response.content.decode().split("<main")[1].split("</main>")[0]
+    assert main(hidden) == main(missing)  # nothing tells them apart
+    assert refused() == 1
+    assert api.get(f"/api/v1/proposals/{p.pk}").status_code == 404
+    assert api.get(f"/api/v1/proposals/{p.pk + 1000}").status_code == 404
+    assert refused() == 2
+    assert AuditEntry.objects.filter(actor=world.stranger, data__path=p.get_absolute_url()).exists()
+
+
 # The Django admin site's password form ---------------------------------------------------------------------------
 
 def test_a_password_is_not_set_on_the_admin_site_but_on_the_accounts_page(world):

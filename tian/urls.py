@@ -45,3 +45,4 @@ if settings.BENCH_FLOOR:  # the framework floor for make bench: no database, no 
     urlpatterns.append(path("bench/floor/", lambda request: HttpResponse("ok")))
 
 handler403 = "tian.dashboard.views.permission_denied"
+handler404 = "tian.dashboard.views.page_not_found"

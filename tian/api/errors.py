@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from tian.api.auth import CsrfRefused, PasswordChangeRequired
-from tian.audit.log import audit_refusal
+from tian.audit.log import NotShown, audit_refusal
 from tian.proposals.workflow import WorkflowError
 
 STATUS = {"not_allowed": 403, "invalid_state": 409, "conflict": 409, "invalid_input": 422}
@@ -128,6 +128,8 @@ def install(api):
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
+        if isinstance(exc, NotShown):  # exists, but not for this caller: answered alike, audited
+            audit_refusal(request, exc)
         return reply(request, 404, "not_found", MSG_NOT_FOUND)
 
     @api.exception_handler(PermissionDenied)

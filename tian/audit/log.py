@@ -9,6 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 
 from tian.audit.models import AuditEntry, Kind
 
@@ -102,6 +103,12 @@ def audit(action: str, **fields) -> None:
     except Exception:
         logger.exception("could not write the audit entry %s %s %s", action, fields.get("object_type"),
                          fields.get("object_id"))
+
+
+class NotShown(Http404):
+    """What exists but the user may not see: answered exactly as a missing id is (404), so that nobody learns it
+    exists, and audited as a refusal (``dashboard.views.page_not_found``, the API's ``not_found``), so that someone
+    trying ids one after another shows in the log."""
 
 
 def audit_refusal(request, error) -> None:

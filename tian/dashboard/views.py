@@ -3,10 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 
 from tian.accounts.permissions import require_role
 from tian.accounts.roles import ROLE_HOME, Role
-from tian.audit.log import audit_refusal
+from tian.audit.log import NotShown, audit_refusal
 from tian.dashboard.home import home_context
 
 
@@ -51,6 +52,13 @@ def csrf_failure(request, reason=""):
     """A form whose security token no longer matches (the page was open past a sign-in or sign-out elsewhere, or
     very long): the site's own page, saying what to do, instead of Django's developer page."""
     return render(request, "403_csrf.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    """404: what is missing, and what exists but the user may not see, answered alike; the latter audited."""
+    if isinstance(exception, NotShown):
+        audit_refusal(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def permission_denied(request, exception=None):

@@ -6,9 +6,9 @@ so "doesn't exist" and "not yours" look the same (404).
 
 from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from tian.accounts.roles import Perm, Role, has_permission
+from tian.audit.log import NotShown
 from tian.organisations.models import Member
 from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal, open_invitations
 from tian.proposals.unit_parts import ACTIVE_ASSIGNMENT
@@ -203,6 +203,12 @@ def may_open(user, proposal: Proposal) -> bool:
     return _visible_by_own_columns(user, proposal) or visible_proposals(user).filter(pk=proposal.pk).exists()
 
 
+def not_found(pk: int) -> Http404:
+    """What to raise for a proposal the user may not open: a missing one and a hidden one are answered alike (404),
+    the hidden one audited (``audit.log.NotShown``); only this answer asks which it was."""
+    return NotShown() if Proposal.objects.filter(pk=pk).exists() else Http404()
+
+
 def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
     """Fetch-and-authorize the proposal alone, for an action on it (the services lock and re-read it, and the
     workflow reads what it checks): what ``get_proposal_for`` reads for the proposal page is not needed.
@@ -219,7 +225,7 @@ def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
     except Proposal.DoesNotExist:
         raise Http404 from None
     if not may_open(user, proposal):
-        raise Http404
+        raise NotShown
     if ties:
         prefetch_related_objects([proposal], *tie_prefetches())
     return proposal
@@ -237,10 +243,10 @@ def get_proposal_for(user, pk: int, *, merged: bool = True, assignments: QuerySe
                     "merged_proposals__cosignatures__member"]
     else:  # known to be none: an empty queryset, which asks the database nothing
         related.append(Prefetch("merged_proposals", queryset=Proposal.objects.none()))
-    return get_object_or_404(
-        visible_proposals(user)
-        .select_related("session__term", "lead_member", "collective", "category", "committee", "created_by",
-                        "merged_into", "decline_ground")
-        .prefetch_related(*related),
-        pk=pk,
-    )
+    try:
+        return (visible_proposals(user)
+                .select_related("session__term", "lead_member", "collective", "category", "committee", "created_by",
+                                "merged_into", "decline_ground")
+                .prefetch_related(*related).get(pk=pk))
+    except Proposal.DoesNotExist:
+        raise not_found(pk) from None

@@ -14,7 +14,6 @@ from functools import cached_property
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, OuterRef, prefetch_related_objects
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -43,7 +42,13 @@ from tian.proposals.forms import (
     ReturnForm,
 )
 from tian.proposals.models import BEFORE_REGISTRATION, Kind, Proposal
-from tian.proposals.selectors import cosigner_members, get_proposal_for, proposer_members, visible_proposals
+from tian.proposals.selectors import (
+    cosigner_members,
+    get_proposal_for,
+    not_found,
+    proposer_members,
+    visible_proposals,
+)
 from tian.proposals.timeline import review_result, timeline
 from tian.search.views import merge_candidates
 from tian.suggest.selectors import suggest_units
@@ -292,7 +297,7 @@ def render_page(request, pk, *, bound=None, bound_request=None, status=200):
         merged=Exists(Proposal.objects.filter(merged_into=OuterRef("pk")))).values_list(
         "state", "revision", "names", "merged", "merged_into__revision").first()
     if found is None:
-        raise Http404
+        raise not_found(pk)
     state, revision, names, merged, target_revision = found
     page = ProposalPage(request, pk, merged)
     if state in BEFORE_REGISTRATION:
