@@ -148,3 +148,24 @@ def test_one_day_added_or_edited_in_the_list_is_audited_and_moves_the_deadlines(
     assert [(e.actor, e.data["changed"], e.data["first"], e.data["source"]) for e in entries] == [
         (world.staff, 1, "2035-10-08", "day"), (world.staff, 1, "2035-10-08", "day")]
     assert "更正了工作日历：2035-10-08" in client.get(reverse("audit:search")).content.decode()
+
+
+def test_the_office_is_told_on_its_home_page_when_a_years_holidays_are_not_in_the_calendar(world, client_for,
+                                                                                              monkeypatch):
+    """Deadlines counted in working days reach into next year weeks before it starts; a year whose holidays neither
+    the chinesecalendar package knows nor staff entered treats its Spring Festival as working days. Those who correct
+    the calendar are told on their home page, from six weeks before the year, until they enter a holiday of it."""
+    from django.utils import timezone
+
+    from tian.core.calendar_days import years_to_enter
+
+    assert years_to_enter(datetime.date(2024, 12, 20)) == []  # the package knows 2024 and 2025
+    assert years_to_enter(datetime.date(2099, 11, 1)) == [2099]  # next year still far
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2099, 12, 1))
+    page = client_for(world.staff).get(reverse("dashboard:home_staff")).content.decode()
+    assert "2099年的法定节假日" in page and "2100年的法定节假日" in page
+    assert reverse("organisations:calendar_days") in page
+    CalendarDay.objects.create(date=datetime.date(2100, 1, 1), is_workday=False, note="元旦")
+    page = client_for(world.staff).get(reverse("dashboard:home_staff")).content.decode()
+    assert "2099年的法定节假日" in page and "2100年的法定节假日" not in page
+    assert "法定节假日" not in client_for(world.member).get(reverse("dashboard:home_member")).content.decode()

@@ -107,6 +107,24 @@ class UnknownYear(Exception):
     """The chinesecalendar package does not know this year's statutory holidays yet."""
 
 
+def years_to_enter(today: datetime.date, *, ahead_days: int = 45) -> list[int]:
+    """The years whose holidays nobody has told the calendar: neither the chinesecalendar package knows them nor has
+    staff entered a holiday of theirs. This year, and next year once it is ``ahead_days`` away (a deadline counted in
+    working days then reaches into it). Until they are entered, their working days are the plain weekdays: a
+    deadline across the Spring Festival would fall inside the holiday."""
+    years = [today.year]
+    if (datetime.date(today.year + 1, 1, 1) - today).days <= ahead_days:
+        years.append(today.year + 1)
+    missing = []
+    for year in years:
+        try:
+            chinese_calendar.is_workday(datetime.date(year, 6, 1))
+        except NotImplementedError:
+            if not CalendarDay.objects.filter(date__year=year, is_workday=False).exists():
+                missing.append(year)
+    return missing
+
+
 def statutory_days(year: int) -> dict[datetime.date, tuple[bool, str]]:
     """The year's statutory holidays that fall on weekdays and make-up workdays (调休) that fall on weekends, as the
     chinesecalendar package knows them: the days that differ from a plain week. Raises ``UnknownYear``."""

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
-from tian.accounts.roles import Role, has_permission
+from tian.accounts.roles import Perm, Role, has_permission
 from tian.core import versions
+from tian.core.calendar_days import years_to_enter
 from tian.handling.services import awaiting_evaluation_by
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
@@ -127,6 +128,8 @@ def home_context(user, role: Role) -> dict:
     for provider in HOME_TILES.get(role, []):
         tiles.extend(provider(user, committee))
     context = {"role": role, "role_label": role.label, "tiles": tiles, "sections": []}
+    if has_permission(user, Perm.MANAGE_PEOPLE):  # who corrects the working-day calendar
+        context["calendar_years"] = years_to_enter(timezone.localdate())
     if role in (Role.MEMBER, Role.COLLECTIVE):
         parts = _member_parts(user, committee)
         context["invitations"] = parts["invitations"] if role == Role.MEMBER else []
