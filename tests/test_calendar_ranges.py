@@ -161,6 +161,8 @@ def test_the_office_is_told_on_its_home_page_when_a_years_holidays_are_not_in_th
 
     assert years_to_enter(datetime.date(2024, 12, 20)) == []  # the package knows 2024 and 2025
     assert years_to_enter(datetime.date(2099, 11, 1)) == [2099]  # next year still far
+    assert years_to_enter(datetime.date(2099, 11, 17)) == [2099]  # 45 days before 2100: not yet six weeks
+    assert years_to_enter(datetime.date(2099, 11, 20)) == [2099, 2100]
     monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2099, 12, 1))
     page = client_for(world.staff).get(reverse("dashboard:home_staff")).content.decode()
     assert "2099年的法定节假日" in page and "2100年的法定节假日" in page

@@ -331,6 +331,8 @@ def test_a_reply_sent_for_review_is_read_by_the_supervising_office(world, draft_
     ("(137)9595-2836", "137****2836"),
     ("+86 (137) 9595 2836", "+86 137****2836"),
     ("（137）9595  2836", "137****2836"),
+    ("联系人:王先生(13795952836)", "联系人:王先生(137****2836)"),  # a bracket around the whole number stays
+    ("联系人:王先生（13795952836）", "联系人:王先生（137****2836）"),
     ("身份证510802199001011234", "身份证510802********1234"),
     ("办公电话0839-8622541", "办公电话0839-8622541"),  # an office line with its area code stays
     ("文号20231234567890", "文号20231234567890"),  # a longer run of digits is no phone number

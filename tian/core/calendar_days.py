@@ -107,7 +107,7 @@ class UnknownYear(Exception):
     """The chinesecalendar package does not know this year's statutory holidays yet."""
 
 
-def years_to_enter(today: datetime.date, *, ahead_days: int = 45) -> list[int]:
+def years_to_enter(today: datetime.date, *, ahead_days: int = 42) -> list[int]:
     """The years whose holidays nobody has told the calendar: neither the chinesecalendar package knows them nor has
     staff entered a holiday of theirs. This year, and next year once it is ``ahead_days`` away (a deadline counted in
     working days then reaches into it). Until they are entered, their working days are the plain weekdays: a

@@ -40,10 +40,14 @@ def _digits(text: str) -> str:
 
 
 def _mask_mobile(match: re.Match) -> str:
-    digits = _digits(match["number"])
+    number = match["number"]
+    digits = _digits(number)
     if digits[1] not in "3456789":
         return match[0]
-    return f"{match['prefix'] or ''}{digits[:3]}****{digits[-4:]}"
+    # A bracket opened before the number and not closed after its first three digits closes after the number
+    # ("(13795952836)"): it is kept.
+    bracket = number[0] if number[0] in "(（" and not any(c in number for c in ")）") else ""
+    return f"{match['prefix'] or ''}{bracket}{digits[:3]}****{digits[-4:]}"
 
 
 def _mask_id(match: re.Match) -> str:

@@ -28,6 +28,7 @@ from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role
 from tian.core.request_limits import clean_text
 from tian.importers.legacy import LegacyRecord
 from tian.importers.legacy_import import Importer, ImportProblem
+from tian.importers.names import plain_name
 from tian.importers.workbook_check import MAX_COLUMNS, workbook_problem
 from tian.organisations.models import (
     CollectiveProposer,
@@ -126,25 +127,17 @@ def template(kind: str) -> bytes:
     return out.getvalue()
 
 
-# Spaces next to a Chinese character pad a name ("张　三", "张 三": two characters aligned with three); spaces
-# between the words of other scripts are part of it.
-_PADDING = re.compile(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+")
 # Names in one cell are separated by 、 , ; or spaces, but not by the ideographic space, which pads a name.
 _SEPARATORS = re.compile(r"(?:[、,，;；]|[^\S\u3000])+")
 
 
-def _name(value) -> str:
-    """A name (of a person, a unit, a sector …) in the form names are compared in."""
-    return _PADDING.sub("", str(value or "").strip())
-
-
 def _names(value) -> list[str]:
-    return [n for n in map(_name, _SEPARATORS.split(str(value or ""))) if n]
+    return [n for n in map(plain_name, _SEPARATORS.split(str(value or ""))) if n]
 
 
 def _by_name(model, committee) -> dict:
     """The committee's rows of ``model`` by name, read once for the whole file."""
-    return {_name(obj.name): obj for obj in model.objects.filter(committee=committee)}
+    return {plain_name(obj.name): obj for obj in model.objects.filter(committee=committee)}
 
 
 # The ways the office writes a date (the calendar page reads the same: pages/manage/calendar.parse_date, in a
@@ -305,7 +298,7 @@ def _row_failed(report, row) -> bool:
 
 def _lookup(known: dict, value, report, row, column):
     """The row ``value`` names among ``known`` (``_by_name``); an error if it names none."""
-    name = _name(value)
+    name = plain_name(value)
     if not name:
         return None
     obj = known.get(name)
@@ -328,7 +321,7 @@ def _import_members(rows, committee, by, report):
     known, sectors, parties = _by_name(Member, committee), _by_name(Sector, committee), _by_name(Party, committee)
     seen, members = set(), []
     for row, v in rows:
-        name = _name(v["name"])
+        name = plain_name(v["name"])
         if name in seen:
             _twice(report, row, "姓名", name)
             continue
@@ -361,7 +354,7 @@ def _import_units(rows, committee, by, report):
     known = _by_name(Unit, committee)
     seen, units = set(), []
     for row, v in rows:
-        name = _name(v["name"])
+        name = plain_name(v["name"])
         if name in seen:
             _twice(report, row, "简称", name)
             continue
@@ -440,7 +433,7 @@ def _proposal_units(value, units: dict, report, row, column) -> list[str]:
 
 
 def _import_proposals(rows, committee, by, report):
-    units = {_name(unit.full_name): unit for unit in Unit.objects.filter(committee=committee)} | _by_name(Unit, committee)
+    units = {plain_name(unit.full_name): unit for unit in Unit.objects.filter(committee=committee)} | _by_name(Unit, committee)
     numbered = {(year, number): title for year, number, title in Proposal.objects.filter(
         committee=committee, number__isnull=False).values_list("year", "number", "title")}
     headers = HEADERS["proposals"]
@@ -484,7 +477,7 @@ def _import_proposals(rows, committee, by, report):
         if _row_failed(report, row):
             continue
         record = LegacyRecord(
-            number=number, year=year, session=None, kind="委员提案", title=title, proposer=_name(v["proposer"]),
+            number=number, year=year, session=None, kind="委员提案", title=title, proposer=plain_name(v["proposer"]),
             cosigners=_names(v["cosigners"]), body=str(v["body"] or ""), review_result="已立案",
             public=str(v["public"] or "") == "是", assigned_on=assigned.isoformat() if assigned else None,
             key=str(v["key"] or "") == "是", supervising_offices=_names(v["supervising_offices"]),

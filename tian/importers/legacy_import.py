@@ -4,6 +4,7 @@ version of it, with a reply or an evaluation added) changes only what is new. On
 transaction: a page that fails leaves nothing behind."""
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from tian.accounts.roles import Role
 from tian.handling import services as handling
 from tian.handling.models import REPLYING_ROLES, Assignment, Evaluation, OutcomeClass, Rating, Reply
 from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
+from tian.importers.names import plain_name
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee
 from tian.organisations.services import named_save
@@ -72,10 +74,16 @@ class Importer:
 
     # People and organisations, created when the page names someone TiAn does not know, as the management pages
     # add them (named_save: audited, and the pages that show names move on).
+    @functools.cached_property
+    def members(self) -> dict[str, Member]:
+        """The committee's members by their names as compared (``plain_name``: "李　明" is 李明), read once."""
+        return {plain_name(m.name): m for m in Member.objects.filter(committee=self.committee).order_by("pk")}
+
     def member(self, name: str) -> Member:
-        member = Member.objects.filter(committee=self.committee, name=name).first()
+        name = plain_name(name)
+        member = self.members.get(name)
         if member is None:
-            member = named_save(Member(committee=self.committee, name=name), by=self.by)
+            member = self.members[name] = named_save(Member(committee=self.committee, name=name), by=self.by)
             self.created.append(_("member %(name)s") % {"name": name})
         return member
 

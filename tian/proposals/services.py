@@ -47,6 +47,8 @@ def lock(proposal: Proposal) -> Proposal:
         fresh.committee = proposal.committee
     if fresh.session_id == proposal.session_id:
         fresh.session = proposal.session
+    # (The field's ``is_cached``: whether the caller read it, without reading it; a transition that never reads the
+    # proposer must not read it here.)
     for name in ("lead_member", "collective"):
         field = Proposal._meta.get_field(name)
         if field.is_cached(proposal) and getattr(fresh, field.attname) == getattr(proposal, field.attname):
