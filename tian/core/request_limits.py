@@ -158,6 +158,5 @@ def _refuse(api: bool, status: int, code: str, message: str) -> HttpResponse:
                             json_dumps_params={"ensure_ascii": False})
     titles = {413: _("Too large"), 414: _("Address too long")}
     html = render_to_string("request_refused.html", {
-        "title": titles.get(status, _("Request refused")), "message": message,
-        "LANGUAGE_CODE": translation.get_language()})
+        "title": titles.get(status, _("Request refused")), "message": message})
     return HttpResponse(html, status=status)
