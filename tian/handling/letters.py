@@ -38,10 +38,11 @@ def print_title(proposal: Proposal) -> str:
     return f"关于{proposal.year}年度第{proposal.number}号提案的回复"
 
 
-def outcome_text(committee_id: int, code: str) -> str:
-    """全部或主要问题已解决(A)."""
-    label = (OutcomeClass.objects.filter(committee_id=committee_id, code=code)
-             .values_list("label", flat=True).first())
+def outcome_text(committee_id: int, code: str, label: str | None = None) -> str:
+    """全部或主要问题已解决(A): ``label`` where the caller read it already, else the committee's."""
+    if label is None:
+        label = (OutcomeClass.objects.filter(committee_id=committee_id, code=code)
+                 .values_list("label", flat=True).first())
     return f"{label}({code})" if label else code
 
 
@@ -50,10 +51,7 @@ def _outcome_text(reply: Reply) -> str:
     ``documents.content.with_records``)."""
     if not reply.outcome:
         return ""
-    if "outcome_label" in reply.__dict__:
-        label = reply.outcome_label
-        return f"{label}({reply.outcome})" if label else reply.outcome
-    return outcome_text(reply.proposal.committee_id, reply.outcome)
+    return outcome_text(reply.proposal.committee_id, reply.outcome, reply.__dict__.get("outcome_label"))
 
 
 @dataclass
