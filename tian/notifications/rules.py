@@ -36,15 +36,19 @@ def official_users(proposal) -> Q:
     return Q(role_grants__role=Role.LEAD_OFFICIAL, lead_official__in=list(proposal.lead_officials.all()))
 
 
+def member_users(member_ids) -> Q:
+    """The accounts acting as these members: bound to one and holding the member's role (``User.acting_member_id``)."""
+    return Q(role_grants__role=Role.MEMBER, member_id__in=list(member_ids))
+
+
 def lead_users(proposal) -> Q:
     if proposal.kind == Kind.COLLECTIVE:
         return Q(role_grants__role=Role.COLLECTIVE, collective_id=proposal.collective_id)
-    return Q(role_grants__role=Role.MEMBER, member_id=proposal.lead_member_id)
+    return member_users([proposal.lead_member_id])
 
 
 def proposer_users(proposal) -> Q:
-    members = [m.pk for m in proposer_members(proposal)]
-    return Q(role_grants__role=Role.MEMBER, member_id__in=members) | lead_users(proposal)
+    return member_users(m.pk for m in proposer_members(proposal)) | lead_users(proposal)
 
 
 def _units_by_role(proposal, *roles):
@@ -71,7 +75,7 @@ def cosign_invited(event):
     p = event.proposal
     names = set(event.data.get("members", []))
     open_invites = CoSignature.objects.filter(proposal=p, status=CoSignature.Status.INVITED, member__name__in=names)
-    yield Q(role_grants__role=Role.MEMBER, member__in=[c.member_id for c in open_invites]), f"{p.proposer_name}邀请您联名提案{_title(p)},请在截止时间前答复。", p.get_absolute_url()
+    yield member_users(c.member_id for c in open_invites), f"{p.proposer_name}邀请您联名提案{_title(p)},请在截止时间前答复。", p.get_absolute_url()
 
 
 def submitted(event):
