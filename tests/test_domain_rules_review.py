@@ -6,6 +6,7 @@ is read or done through the pages or the API, as a user would.
 """
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 from django.test import Client
@@ -104,10 +105,8 @@ def test_an_invitation_during_the_plenary_gets_the_plenary_window_for_a_draft_be
 # --- Merging and withdrawing ------------------------------------------------------------------------------------
 
 
-def test_a_proposal_others_were_merged_into_cannot_be_withdrawn_from_under_them(world, client_for):
-    # domain.md, lifecycle: "merged into another proposal (并案; every proposer keeps credit)"; "withdrawn (撤案, by
-    # the proposer, before registration)". The office merges 徐丽娟's proposal into 刘安泽's (still under review);
-    # 刘安泽 then withdraws his: 徐丽娟's proposal stays "merged" into a withdrawn one, handled by nobody, for ever.
+def merged_into_another(world) -> tuple[Proposal, Proposal]:
+    """徐丽娟's proposal merged by the office into 刘安泽's, both just submitted: (the merged one, the one kept)."""
     from django.utils import timezone
 
     now = timezone.now()
@@ -116,9 +115,39 @@ def test_a_proposal_others_were_merged_into_cannot_be_withdrawn_from_under_them(
     survivor = services.proposal_submit(proposal=draft(world, "关于加强河道环境治理的建议", when=now),
                                         by=world.member, at=now)
     services.proposal_merge(proposal=merged, into=survivor, by=world.staff)
+    return merged, survivor
+
+
+def test_a_proposal_others_were_merged_into_cannot_be_withdrawn_from_under_them(world, client_for):
+    # domain.md, lifecycle: "merged into another proposal (并案; every proposer keeps credit)"; "withdrawn (撤案, by
+    # the proposer, before registration)". The office merges 徐丽娟's proposal into 刘安泽's (still under review);
+    # 刘安泽 then withdraws his: 徐丽娟's proposal stays "merged" into a withdrawn one, handled by nobody, for ever.
+    merged, survivor = merged_into_another(world)
     client_for(world.member).post(reverse("proposals:action", args=[survivor.pk, "withdraw"]), {"note": ""})
     assert not (fresh(survivor).state == "withdrawn" and fresh(merged).state == "merged"), \
         "the merged proposal is left merged into a withdrawn proposal"
+
+
+def test_a_submissions_answer_offers_withdrawing_only_where_nothing_was_merged_in(world):
+    # The answer of an action (API) says what the author may do next, read with the row. The office merged 徐丽娟's
+    # proposal into 刘安泽's, then returned his for revision; submitted again, it is not offered "withdraw" (the merged
+    # one would be left merged into nothing), while a proposal nobody was merged into is.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    _merged, survivor = merged_into_another(world)
+    services.proposal_return(proposal=fresh(survivor), by=world.staff, note="请补充具体建议。")
+    alone = draft(world, "关于增设公交站点的建议", when=timezone.now())
+    member = api(world.member)
+    for proposal, withdrawable in ((survivor, False), (alone, True)):
+        with CaptureQueriesContext(connection) as asked:
+            answer = member.post(f"/api/v1/proposals/{proposal.pk}/submit", {}, content_type="application/json")
+        # ... asked with the row it answers from, not by a query of its own for the merged proposals
+        assert not any(re.search(r'"merged_into_id" = %s|"merged_into_id" = \d', q["sql"]) for q in asked.captured_queries)
+        assert answer.status_code == 200 and answer.json()["state"] == "submitted", answer.content
+        assert ("withdraw" in answer.json()["links"]) is withdrawable, answer.json()["links"]
+        assert ("withdraw" in member.get(f"/api/v1/proposals/{proposal.pk}").json()["links"]) is withdrawable
 
 
 # --- Body length --------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 so "doesn't exist" and "not yours" look the same (404).
 """
 
-from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.http import Http404
 
 from tian.accounts.roles import Perm, Role, has_permission
@@ -220,8 +220,11 @@ def get_proposal_row_for(user, pk: int, *, ties: bool = False) -> Proposal:
     of 34. An action that only needs to know the user may open the proposal calls it without ``ties``."""
     # The proposer too: the services check that the proposer is still active (submitting) and read it once.
     related = ("committee", "session", "lead_member", "collective", *(("category",) if ties else ()))
+    rows = Proposal.objects.select_related(*related)
+    if ties:  # whether others were merged into it (the answer says whether it may be withdrawn), with the row
+        rows = rows.annotate(others_merged_in=Exists(Proposal.objects.filter(merged_into=OuterRef("pk"))))
     try:
-        proposal = Proposal.objects.select_related(*related).get(pk=pk)
+        proposal = rows.get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404 from None
     if not may_open(user, proposal):

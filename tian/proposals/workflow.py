@@ -147,8 +147,12 @@ def _rehandled_once(proposal: Proposal) -> tuple[str, str] | None:
 def _others_merged_in(proposal: Proposal) -> tuple[str, str] | None:
     """A proposal others were merged into carries their proposers' credit and is handled for them all: its own
     proposer can no longer withdraw it (the merged ones would be left merged into nothing)."""
-    # A draft was never a merge target (a returned one may have been); the proposal page prefetches the merged ones.
-    if proposal.state != State.DRAFT and proposal.merged_proposals.all():
+    # A draft was never a merge target (a returned one may have been). The proposal page prefetches the merged ones;
+    # an action's answer reads whether there are any with the row (``selectors.get_proposal_row_for``).
+    if proposal.state == State.DRAFT:
+        return None
+    merged_in = proposal.__dict__.get("others_merged_in")
+    if merged_in if merged_in is not None else proposal.merged_proposals.all():
         return INVALID_STATE, _("Other proposals were merged into this one, so it can no longer be withdrawn. "
                                 "Please contact the proposal office.")
     return None
