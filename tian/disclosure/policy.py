@@ -31,6 +31,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.disclosure.masking import mask_personal
@@ -39,7 +40,7 @@ from tian.handling.models import Evaluation, Reply
 from tian.organisations.models import Committee
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
-from tian.proposals.selectors import proposer_members, tied_proposals, worked_on_proposals
+from tian.proposals.selectors import credited_ids, proposer_members, tied_proposals, worked_on_proposals
 
 
 class Tie(StrEnum):
@@ -326,6 +327,23 @@ def title_matches(user, qs, words: str):
     hidden = [pk for pk, landlines, title in untied.values_list("pk", "committee__mask_landlines", "title")
               if words not in mask_personal(title, landlines=landlines).lower()]
     return qs.exclude(pk__in=hidden) if hidden else qs
+
+
+def with_contacts_readable(user, qs):
+    """``qs`` narrowed to the proposals whose contact records and assisting opinions ``user`` reads
+    (``Disclosure.contacts``): those they work on and those they propose. A list that says which proposals had
+    contact before the reply (the statistics' "contacted") tells what the records are, so a disclosed proposal
+    opened by anyone is listed only for these."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
+        return qs
+    readable = Q(pk__in=worked_on_proposals(user).values("pk"))
+    if user.acting_member_id:
+        readable |= Q(pk__in=credited_ids(user.acting_member_id))
+    if user.acting_collective_id:
+        readable |= Q(collective_id=user.acting_collective_id)
+    return qs.filter(readable)
 
 
 def may_read_attachments(user, proposal_id: int) -> bool:

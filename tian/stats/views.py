@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm, has_permission
 from tian.core.request_limits import whole_number
-from tian.disclosure.policy import for_display
+from tian.disclosure.policy import for_display, with_contacts_readable
 from tian.handling.models import UnitRole
 from tian.organisations.models import Unit
 from tian.organisations.selectors import current_committee
@@ -107,6 +107,10 @@ MEASURES = {"received": gettext_lazy("Received"), "registered": gettext_lazy("Re
             "key": gettext_lazy("Key proposals"), "cosigned": gettext_lazy("Co-signed")}
 
 
+# The measures whose list tells a part of each proposal the policy restricts (``Disclosure.contacts``).
+READ_WITH_CONTACTS = frozenset({"contacted"})
+
+
 @require_permission(Perm.VIEW_STATISTICS)
 @or_being_computed
 def behind(request):
@@ -121,6 +125,8 @@ def behind(request):
                                member_id=whole_number(request.GET.get("member")))
     # The numbers count every proposal; the list shows those the user may open, as the policy lets them read it.
     qs = qs.filter(pk__in=visible_proposals(request.user).values("pk"))
+    if measure in READ_WITH_CONTACTS:  # a list of who had contact tells what the contact records are
+        qs = with_contacts_readable(request.user, qs)
     if request.GET.get("format") == "xlsx":
         return exports.xlsx_response(request, exports.PROPOSALS, exports.with_handling(
                                      for_display(request.user, qs.order_by("number", "year", "pk"))),
