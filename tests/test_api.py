@@ -267,11 +267,11 @@ def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, t
     assert lead.post(f"/assignments/{lead_id}/sign").status_code == 200
     assert lead.post(f"/assignments/{lead_id}/sign").status_code == 409
     r = lead.post(f"/assignments/{lead_id}/reply", {"body": "答复", "outcome": "Z", "contact_name": "贺威",
-                                                    "contact_phone": "1", "reply_date": "2026-11-20", "submit": True})
+                                                    "contact_phone": "0839-8620000", "reply_date": "2026-11-20", "submit": True})
     assert r.status_code == 422 and "outcome" in r.json()["fields"]
     reply_id = lead.post(f"/assignments/{lead_id}/reply", {"body": "答复", "outcome": "A", "contact_name": "贺威",
-                                                           "contact_phone": "1", "reply_date": "2026-11-20",
-                                                           "submit": True}).json()["id"]
+                                                           "contact_phone": "0839-8620000",
+                                                           "reply_date": "2026-11-20", "submit": True}).json()["id"]
     assert Api(tokens["lead_handler"]).post(f"/replies/{reply_id}/approve").status_code == 403
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/return", {"comments": ""}).status_code == 422
     assert Api(tokens["supervisor"]).post(f"/replies/{reply_id}/approve").json()["proposal_state"] == "replied"

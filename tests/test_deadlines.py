@@ -105,8 +105,9 @@ def test_assignment_keeps_its_own_deadlines_when_rules_change(world):
 def test_extension_is_capped_and_approval_moves_the_deadline(world):
     proposal = assigned(world)
     lead = proposal.assignments.get(role="lead")
+    # The cap, six months from 2023-03-16, ends on the first working day after Saturday 2023-09-16: Monday the 18th.
     with pytest.raises(WorkflowError) as e:
-        deadlines.extension_request(assignment=lead, by=world.lead_handler, requested_deadline=datetime.date(2023, 9, 17),
+        deadlines.extension_request(assignment=lead, by=world.lead_handler, requested_deadline=datetime.date(2023, 9, 19),
                                     reason="需要调研", at=at(2023, 5, 1))
     assert e.value.code == "invalid_input"
     request = deadlines.extension_request(assignment=lead, by=world.lead_handler,
@@ -396,7 +397,8 @@ def test_a_committee_can_count_the_reply_deadline_in_working_days(world):
     proposal = assigned(world)
     lead = proposal.assignments.get(role="lead")
     assert lead.deadline == add_working_days(datetime.date(2023, 3, 16), 60)
-    assert proposal.assignments.get(role="assisting").deadline == datetime.date(2023, 4, 16)  # still a month
+    # still a month: 2023-04-16 is a Sunday, so the first working day after it
+    assert proposal.assignments.get(role="assisting").deadline == datetime.date(2023, 4, 17)
 
 
 def test_the_portal_and_the_proposal_page_say_the_same_of_satisfaction_and_review(world, client_for):

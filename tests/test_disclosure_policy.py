@@ -278,11 +278,11 @@ DRAFT_TEXT = "尚未发出的答复草稿"
 
 @pytest.fixture
 def draft_reply(world, assigned):
+    for assignment in assigned.assignments.all():  # signed for by both units: the assisting one co-signs later
+        handling.assignment_sign_for(assignment=assignment, by=world.handler_for(assignment.unit.name))
     lead = assigned.assignments.get(role="lead")
-    handling.assignment_sign_for(assignment=lead, by=world.lead_handler)
     return handling.reply_save(assignment=lead, by=world.lead_handler, body=DRAFT_TEXT, outcome="A",
-                               contact_name="贺威", contact_phone="13698765432",
-                               reply_date=datetime.date(2023, 10, 11))
+                               contact_name="贺威", contact_phone="13698765432", reply_date=lead.assigned_on)
 
 
 def test_a_draft_reply_is_read_by_its_unit_and_the_office_only(world, draft_reply, client_for):
@@ -446,7 +446,7 @@ def test_a_returned_reply_is_the_units_alone_until_it_is_sent_again(world, draft
     supervision.reply_return(reply=Reply.objects.get(pk=draft_reply.pk), by=world.supervisor, comments="重写")
     handling.reply_save(assignment=draft_reply.assignment, by=world.lead_handler, body="未发出的修改稿内容",
                         outcome="A", contact_name="贺威", contact_phone="13698765432",
-                        reply_date=datetime.date(2023, 10, 11))
+                        reply_date=draft_reply.assignment.assigned_on)
     proposal = draft_reply.proposal
     for user in (world.supervisor, world.official, world.assisting_handler, world.member):
         assert "未发出的修改稿内容" not in _html_text(client_for(user).get(proposal.get_absolute_url()).content), user

@@ -98,10 +98,27 @@ class AssignmentStep:
     events: tuple  # the actions the service writes
     call: object  # (world, case, assignment) -> the service call
     office: bool = False  # decided by the office on the unit's pending request
+    prepare: object = None  # (world, case) -> what the step needs of others, done before it is taken
 
 
 def _pending(case, assignment):
     return assignment.reassignment_requests.get(status=ReassignmentRequest.Status.PENDING)
+
+
+def _lead_reply_sent(world, case):
+    """The lead unit's reply, waiting for the assisting unit's co-signature (the lead signs for it first if needed)."""
+    lead = case.lead
+    lead.refresh_from_db()
+    if lead.status == A.ASSIGNED:
+        handling.assignment_sign_for(assignment=lead, by=case.handler(lead), at=at(3, 21))
+    reply = handling.reply_save(assignment=lead, by=case.handler(lead), body=REPLY_BODY, outcome="A",
+                                contact_name="贺威", contact_phone="13795952836", at=at(3, 21))
+    handling.reply_submit(reply=reply, by=case.handler(lead), at=at(3, 21))
+
+
+def _cosign(world, case, assignment):
+    return handling.reply_cosign(reply=case.proposal.replies.get(assignment=case.lead), by=case.handler(assignment),
+                                 at=at(3, 22))
 
 
 ASSIGNMENT_STEPS = {
@@ -132,6 +149,9 @@ ASSIGNMENT_STEPS = {
     "write_reply": AssignmentStep(
         "lead", frozenset({A.SIGNED}), None, ("reply.drafted",),
         lambda w, c, a: handling.reply_save(assignment=a, by=c.handler(a), body=REPLY_BODY, at=at(3, 21))),
+    "cosign_reply": AssignmentStep(  # the lead unit's reply, once signed for, as an opinion
+        "assisting", frozenset({A.SIGNED, A.REASSIGNMENT_REQUESTED}), None, ("reply.cosigned",), _cosign,
+        prepare=_lead_reply_sent),
 }
 
 
@@ -166,6 +186,8 @@ def test_the_assignment_declaration_is_what_the_services_do():
 def test_an_assignment_step_is_taken_from_its_sources(world, name, status):
     step = ASSIGNMENT_STEPS[name]
     case, assignment = assignment_in(world, status, step.whose, office=step.office)
+    if step.prepare:
+        step.prepare(world, case)
     actor = world.staff if step.office else case.handler(assignment)
     before = Event.objects.count()
     step.call(world, case, assignment)
@@ -181,6 +203,8 @@ def test_an_assignment_step_is_taken_from_its_sources(world, name, status):
 def test_an_assignment_step_is_refused_from_other_statuses(world, name, status):
     step = ASSIGNMENT_STEPS[name]
     case, assignment = assignment_in(world, status, step.whose, office=step.office)
+    if step.prepare and assignment.is_active:
+        step.prepare(world, case)
     error = refused("invalid_state", lambda: step.call(world, case, assignment))
     assert str(error.message) == lifecycle_refusal(ASSIGNMENT, assignment, name)
 
@@ -370,7 +394,7 @@ def test_pages_offer_the_steps_the_services_take(world):
     assert offered == {"request_reassignment", "record_contact", "write_reply"}
     offered = {name for name in ASSIGNMENT.transitions if ASSIGNMENT.permits(world.assisting_handler, case.proposal,
                                                                                case.assisting, name)}
-    assert offered == {"request_reassignment", "record_contact", "send_opinion"}
+    assert offered == {"request_reassignment", "record_contact", "send_opinion", "cosign_reply"}
     assert not any(ASSIGNMENT.permits(world.supervisor, case.proposal, case.assisting, name)
                    for name in ASSIGNMENT.transitions)
 

@@ -118,7 +118,9 @@ def test_an_extension_reason_refused_because_one_is_already_pending_is_shown_to_
     (pages/handling/views.py: _work_page shows ``unsaved`` for the reply's body only)."""
     case = build(world, "handling")
     other = _second_handler(world, "区民政局", "区民政局2")
-    deadlines.extension_request(assignment=case.lead, by=world.lead_handler,
+    asked_on = datetime.datetime.combine(case.lead.deadline - datetime.timedelta(days=10), datetime.time(10),
+                                         tzinfo=datetime.UTC)  # in time, while the reply was owed
+    deadlines.extension_request(assignment=case.lead, by=world.lead_handler, at=asked_on,
                                 requested_deadline=case.lead.deadline + datetime.timedelta(days=30), reason="调研")
     reason = "该提案涉及跨部门资金统筹，需待区财政局年度预算调整后方能明确答复内容，特申请延期一个月。"
     response = client_for(other).post(reverse("handling:extension", args=[case.lead.pk]), {

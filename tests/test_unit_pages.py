@@ -44,12 +44,12 @@ def test_the_whole_handling_through_the_pages(world, client_for, assigned):
     # submitting without a contact phone is refused beside the field, keeps what was typed and changes nothing
     response = lead.post(reverse("handling:reply", args=[lead_a.pk]), {
         "body": "首先感谢您的关注。\n现答复如下。", "outcome": "A", "contact_name": "贺威", "contact_phone": "",
-        "reply_date": "2026-11-20", "submit": "1"}, follow=True)
+        "reply_date": datetime.date.today().isoformat(), "submit": "1"}, follow=True)
     assert "这个字段是必填项。" in _text(response) and "首先感谢您的关注。" in _text(response)
     assert not Reply.objects.exists()
     lead.post(reverse("handling:reply", args=[lead_a.pk]), {
         "body": "首先感谢您的关注。\n现答复如下。", "outcome": "A", "contact_name": "贺威",
-        "contact_phone": "13795952836", "reply_date": "2026-11-20", "submit": "1"})
+        "contact_phone": "13795952836", "reply_date": datetime.date.today().isoformat(), "submit": "1"})
     reply = Reply.objects.get()
     assert reply.status == Reply.Status.COSIGNING
     page = _text(assisting.get(reverse("handling:inbox")))
@@ -68,7 +68,7 @@ def test_the_whole_handling_through_the_pages(world, client_for, assigned):
     assert "请补充数据" in _text(lead.get(reverse("handling:work", args=[assigned.pk])))
     lead.post(reverse("handling:reply", args=[lead_a.pk]), {
         "body": "首先感谢您的关注。\n补充了数据。", "outcome": "A", "contact_name": "贺威",
-        "contact_phone": "13795952836", "reply_date": "2026-11-21", "submit": "1"})
+        "contact_phone": "13795952836", "reply_date": datetime.date.today().isoformat(), "submit": "1"})
     reply.refresh_from_db()
     assisting.post(reverse("handling:cosign", args=[reply.cosignatures.get().pk]))
     supervisor.post(reverse("supervision:review", args=[reply.pk]), {"decision": "approve", "outcome": "B",

@@ -6,7 +6,7 @@ from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
-from tian.handling.services import evaluated_now, unit_steps
+from tian.handling.services import assisting_assignment, evaluated_now, unit_steps
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import cosigner_members
@@ -129,7 +129,9 @@ def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal:
         if reply.unit_id == unit_id and REPLY.permits(user, proposal, reply, "submit"):
             links["submit"] = url + "/submit"
         if any(s.unit_id == unit_id and not s.signed_at for s in signatures) \
-                and REPLY.permits(user, proposal, reply, "cosign"):
+                and REPLY.permits(user, proposal, reply, "cosign") \
+                and (own := assisting_assignment(proposal, unit_id)) is not None \
+                and "cosign_reply" in unit_steps(user, proposal, own):  # signed for first, as ``reply_cosign`` asks
             links["cosign"] = url + "/cosign"
         if REPLY.permits(user, proposal, reply, "approve"):
             links["approve"], links["return"] = url + "/approve", url + "/return"

@@ -66,6 +66,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def months_later(day: datetime.date, months: int) -> datetime.date:
+    """The last day of a period of ``months`` from ``day`` (a deadline, a cap): the same day ``months`` later, or
+    the first working day after it when that is a day off. A period whose last day is a statutory holiday ends on
+    the day after the holiday (民法典 第二百零三条), and a weekend counts the same: nobody replies on a day off."""
+    end = add_months(day, months)
+    while not is_workday(end):
+        end += datetime.timedelta(days=1)
+    return end
+
+
 @lru_cache(maxsize=20000)
 def _statutory_workday(day: datetime.date) -> bool:
     """The package's answer, cached: it scans its whole holiday table on every call (~15 µs), and a list of

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tian.core.calendar import add_months, add_working_days
+from tian.core.calendar import add_working_days, months_later
 from tian.deadlines.lifecycle import EXTENSION_REQUEST
 from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
@@ -42,12 +42,37 @@ def may_request_extension(user, proposal, assignment: Assignment) -> bool:
     would take it: what the unit's page offers and the API's links name."""
     return (assignment.unit_id == getattr(user, "unit_id", None) and assignment.is_active
             and workflow.allowed(user, proposal, "request_extension") and not _extension_pending(assignment)
-            and assignment.deadline < _extension_cap(assignment, proposal))  # else no later day could be asked
+            and _extension_closed(assignment, proposal, timezone.localdate()) is None)
 
 
 def _extension_cap(assignment: Assignment, proposal) -> datetime.date:
     """The latest reply deadline an extension can give (the committee's cap from the day of assignment)."""
-    return add_months(assignment.assigned_on, proposal.committee.extension_cap_months)
+    return months_later(assignment.assigned_on, proposal.committee.extension_cap_months)
+
+
+def _extension_closed(assignment: Assignment, proposal, today: datetime.date) -> WorkflowError | None:
+    """Why no extension can be asked or granted on ``today`` whatever the day asked for, or None. An extension gives
+    a unit more time to reply: not once its reply is out (it would make a late reply count as on time, 按时办复率
+    counting the deadline an extension gave), and not when the cap leaves no day after the current deadline and
+    after today."""
+    if unit_due(assignment, proposal).done:
+        return WorkflowError(INVALID_STATE, _("The unit's reply has been released; an extension is no longer needed."))
+    if (cap := _extension_cap(assignment, proposal)) <= max(assignment.deadline, today):  # no day asked could be given
+        return WorkflowError(INVALID_INPUT, _("The reply deadline can no longer be extended (at most until %(cap)s).")
+                             % {"cap": cap})
+    return None
+
+
+def _check_extended_deadline(deadline: datetime.date, current: datetime.date, cap: datetime.date,
+                             today: datetime.date | None = None) -> None:
+    """A new reply deadline, asked (after ``today``) or granted: after the current one, at most the cap."""
+    if deadline <= current:
+        raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
+                            % {"day": current})
+    if today is not None and deadline <= today:
+        raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than today (%(day)s).") % {"day": today})
+    if deadline > cap:
+        raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
 
 
 @transaction.atomic
@@ -63,12 +88,10 @@ def extension_request(*, assignment: Assignment, by, requested_deadline: datetim
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if _extension_pending(assignment):
         raise WorkflowError(INVALID_STATE, _("An extension request is already pending."))
-    cap = _extension_cap(assignment, proposal)
-    if requested_deadline <= assignment.deadline:
-        raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
-                            % {"day": assignment.deadline})
-    if requested_deadline > cap:
-        raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
+    today = timezone.localdate(_now(at))
+    if closed := _extension_closed(assignment, proposal, today):
+        raise closed
+    _check_extended_deadline(requested_deadline, assignment.deadline, _extension_cap(assignment, proposal), today)
     extension = ExtensionRequest.objects.create(assignment=assignment, requested_deadline=requested_deadline,
                                                 previous_deadline=assignment.deadline, reason=reason,
                                                 requested_by=by, requested_at=_now(at))
@@ -91,12 +114,9 @@ def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.dat
     extension, proposal = _lock_extension(extension, by, "approve")
     assignment = extension.assignment
     deadline = deadline or extension.requested_deadline
-    cap = _extension_cap(assignment, proposal)
-    if deadline <= extension.previous_deadline:
-        raise WorkflowError(INVALID_INPUT, _("The new deadline must be later than the current one (%(day)s).")
-                            % {"day": extension.previous_deadline})
-    if deadline > cap:
-        raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
+    # Asked while the reply was owed and for a day after the request (``extension_request``): the office may grant it
+    # after that day has passed or the reply has gone out, so that its own delay does not make the unit late.
+    _check_extended_deadline(deadline, extension.previous_deadline, _extension_cap(assignment, proposal))
     at = _now(at)
     extension.status, extension.decided_by, extension.decided_at, extension.decision_note = (
         EXTENSION_REQUEST["approve"].target, by, at, note)

@@ -59,6 +59,9 @@ ASSIGNMENT = Lifecycle([
        _("Only assisting units send opinions; lead units write the reply.")),
     step("write_reply", _("Write the reply"), {A.SIGNED}, None, REPLYING, "write_reply", MSG_SIGN_FOR_FIRST,
        _("Assisting units do not reply directly; they send an opinion.")),
+    # The lead unit's reply, co-signed by an assisting unit that signed for the proposal (``REPLY``'s ``cosign``).
+    step("cosign_reply", _("Co-sign the reply"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None, ASSISTING,
+       "cosign_reply", MSG_SIGN_FOR_FIRST),
 ], invalid_state=_("This cannot be done while the assignment is “%(status)s”."), role_of=lambda a: a.role)
 
 

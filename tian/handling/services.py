@@ -8,13 +8,15 @@ writes an event.
 """
 
 import datetime
+import re
+import unicodedata
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tian.core.calendar import add_months, add_working_days
+from tian.core.calendar import add_working_days, months_later
 from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, status_after_refusal
 from tian.handling.models import (
     REPLYING_ROLES,
@@ -93,7 +95,7 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
     assisting_deadline = assisting_deadline or defaults["assisting"]
     if reply_deadline <= assigned_on or assisting_deadline <= assigned_on:
         raise WorkflowError(INVALID_INPUT, _("Deadlines must be after the assignment date."))
-    cap = add_months(assigned_on, proposal.committee.extension_cap_months)
+    cap = months_later(assigned_on, proposal.committee.extension_cap_months)
     if reply_deadline > cap:
         raise WorkflowError(INVALID_INPUT, _("The reply deadline cannot be later than %(cap)s.") % {"cap": cap})
     if assisting_deadline > reply_deadline:  # the opinion goes into the reply
@@ -128,6 +130,27 @@ def plausible_day(day: datetime.date, today: datetime.date, label) -> None:
     if day.year < EARLIEST_YEAR or day > today + datetime.timedelta(days=366):
         raise WorkflowError(INVALID_INPUT, _("%(field)s %(day)s is not a date of this proposal's handling. "
                                              "Please check the year.") % {"field": label, "day": day.isoformat()})
+
+
+def _not_before_assignment(day: datetime.date, assignment: Assignment, label) -> None:
+    """A date of the unit's handling (a contact, its reply) is on or after the day the proposal was assigned to it."""
+    if day < assignment.assigned_on:
+        raise WorkflowError(INVALID_INPUT, _("%(field)s %(day)s is before the proposal was assigned to the unit "
+                                             "(%(assigned)s).") % {"field": label, "day": day.isoformat(),
+                                                                    "assigned": assignment.assigned_on.isoformat()})
+
+
+# A phone as a letter's contact line writes it: digits with the usual separators, an extension (转 123), or two
+# numbers; at least five digits (full-width ones read as digits).
+LETTER_PHONE = re.compile(r"^[\d\s+\-()（）－—/、,，;；转分机]*$")
+
+
+def letter_phone_refusal(value: str) -> str | None:
+    """Why ``value`` is not a phone number a reply letter can print, or None."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    if value and (not LETTER_PHONE.match(value) or sum(ch.isdigit() for ch in value) < 5):
+        return _("Please enter a phone number (digits, with an area code or an extension if needed).")
+    return None
 
 
 def _lock_assignment(assignment: Assignment, by, step: str) -> tuple[Assignment, Proposal]:
@@ -166,7 +189,7 @@ def _reassignment_refusal(assignment: Assignment, today: datetime.date) -> Workf
     return None
 
 
-UNIT_STEPS = ("sign_for", "request_reassignment", "record_contact", "send_opinion", "write_reply")
+UNIT_STEPS = ("sign_for", "request_reassignment", "record_contact", "send_opinion", "write_reply", "cosign_reply")
 
 
 def unit_steps(user, proposal: Proposal, assignment: Assignment, today: datetime.date | None = None) -> set[str]:
@@ -178,6 +201,17 @@ def unit_steps(user, proposal: Proposal, assignment: Assignment, today: datetime
     if "request_reassignment" in steps and _reassignment_refusal(assignment, today or timezone.localdate()):
         steps.discard("request_reassignment")
     return steps
+
+
+def reassignment_closed(user, proposal: Proposal, assignment: Assignment, today: datetime.date | None = None
+                        ) -> str | None:
+    """Why the unit's page no longer offers 退办 where its assignment's lifecycle still would (the window has ended,
+    a reply was submitted), for the page to say so; None when it is offered or was never the unit's to ask."""
+    if assignment.unit_id != getattr(user, "unit_id", None) or not assignment.is_active or not ASSIGNMENT.permits(
+            user, proposal, assignment, "request_reassignment"):
+        return None
+    refusal = _reassignment_refusal(assignment, today or timezone.localdate())
+    return refusal.message if refusal else None
 
 
 @transaction.atomic
@@ -274,6 +308,7 @@ def contact_record(*, assignment: Assignment, by, method: str, contacted_on: dat
     if contacted_on > _today(at):
         raise WorkflowError(INVALID_INPUT, _("The contact date cannot be in the future."))
     plausible_day(contacted_on, _today(at), _("Contact date"))
+    _not_before_assignment(contacted_on, assignment, _("Contact date"))
     contact = ContactRecord.objects.create(assignment=assignment, method=method, contacted_on=contacted_on,
                                            summary=summary, recorded_by=by, recorded_at=_now(at))
     record(proposal, by, "contact.recorded", from_state=proposal.state, note=summary, at=at,
@@ -309,6 +344,7 @@ def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
     assignment, proposal = _lock_assignment(assignment, by, "write_reply")
     if fields.get("reply_date"):
         plausible_day(fields["reply_date"], _today(at), _("Reply date"))
+        _not_before_assignment(fields["reply_date"], assignment, _("Reply date"))
     ASSIGNMENT.check(assignment, "write_reply")
     round_ = current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
@@ -335,6 +371,8 @@ def _validate_reply(reply: Reply) -> None:
                                           (_("contact phone"), reply.contact_phone.strip())] if not value]
     if missing:
         raise WorkflowError(INVALID_INPUT, _("Please fill in: %(fields)s.") % {"fields": "、".join(missing)})
+    if refusal := letter_phone_refusal(reply.contact_phone):
+        raise WorkflowError(INVALID_INPUT, refusal)
     codes = set(OutcomeClass.objects.filter(committee_id=reply.proposal.committee_id).values_list("code", flat=True))
     if reply.outcome not in codes:
         raise WorkflowError(INVALID_INPUT, _("Please choose the outcome class."))
@@ -375,6 +413,11 @@ def _after_cosigning(reply: Reply, proposal: Proposal, by, at) -> None:
         release(reply, proposal, by, at)
 
 
+def assisting_assignment(proposal: Proposal, unit_id: int | None) -> Assignment | None:
+    """The unit's active assisting assignment of ``proposal``: what co-signing the lead unit's reply asks of."""
+    return proposal.assignments.active().filter(unit_id=unit_id, role=UnitRole.ASSISTING).first() if unit_id else None
+
+
 @transaction.atomic
 def reply_cosign(*, reply: Reply, by, at=None) -> ReplyCoSignature:
     """会签: an assisting unit signs the lead unit's reply."""
@@ -387,6 +430,10 @@ def reply_cosign(*, reply: Reply, by, at=None) -> ReplyCoSignature:
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if signature.signed_at:
         raise WorkflowError(INVALID_STATE, _("Your unit has already co-signed this reply."))
+    own = assisting_assignment(proposal, by.unit_id)
+    if own is None:
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    ASSIGNMENT.check(own, "cosign_reply")  # signed for first, as for an opinion
     at = _now(at)
     signature.signed_at, signature.signed_by = at, by
     signature.save()
@@ -430,7 +477,7 @@ def _start_rehandling(proposal, by, *, deadline=None, note="", at=None):
         today, months=committee.rehandling_months, working_days=committee.rehandling_working_days)
     if proposal.rehandling_deadline <= today:
         raise WorkflowError(INVALID_INPUT, _("The new deadline must be in the future."))
-    cap = add_months(today, committee.extension_cap_months)
+    cap = months_later(today, committee.extension_cap_months)
     if proposal.rehandling_deadline > cap:
         raise WorkflowError(INVALID_INPUT, _("The new deadline cannot be later than %(cap)s.") % {"cap": cap})
     _move(proposal, by, "proposal.rehandling", State.REHANDLING, at=at, note=note,

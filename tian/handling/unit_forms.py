@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tian.handling.models import ContactRecord, OutcomeClass
+from tian.handling.services import letter_phone_refusal
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,6 +39,12 @@ class ReplyForm(forms.Form):
     # Needed to submit the reply (``services._validate_reply``), not to save a draft: marked required on the page,
     # and checked by the form, beside each field, when the reply is submitted.
     NEEDED_TO_SUBMIT = ("body", "outcome", "contact_name", "contact_phone")
+
+    def clean_contact_phone(self):
+        value = self.cleaned_data["contact_phone"]
+        if refusal := letter_phone_refusal(value):
+            raise forms.ValidationError(refusal)
+        return value
 
     def __init__(self, *args, committee=None, submitting=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tian.core.calendar import add_months, add_working_days
+from tian.core.calendar import add_working_days, months_later
 from tian.organisations.numerals import chinese_numeral
 
 DUPLICATE_NAME = _("This name already exists in the committee.")
@@ -129,8 +129,9 @@ class Committee(models.Model):
         return self.name
 
     def deadline_after(self, day, *, months: int, working_days: int):
-        """A deadline counted as the committee's rule says: in working days where set, else in months."""
-        return add_working_days(day, working_days) if working_days else add_months(day, months)
+        """A deadline counted as the committee's rule says: in working days where set, else in months (ending on a
+        working day, ``months_later``)."""
+        return add_working_days(day, working_days) if working_days else months_later(day, months)
 
 
 class Term(models.Model):

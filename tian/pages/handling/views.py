@@ -125,13 +125,15 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         if current is not None:
             initial = {f: getattr(current, f) for f in services.REPLY_FIELDS}
         reply_form = bound.get("reply") or ReplyForm(initial=initial, committee=committee, submitting=True)
-    cosign_for = (ReplyCoSignature.objects.filter(reply__proposal=proposal, unit_id=request.user.unit_id,
-                                                  signed_at__isnull=True, reply__status=Reply.Status.COSIGNING)
-                  .select_related("reply__unit", "reply__assignment", "reply__proposal").first())
+    steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
+    # A reply waiting for the unit's co-signature, once the unit signed for the proposal (as ``reply_cosign`` asks).
+    cosign_for = None if "cosign_reply" not in steps else (
+        ReplyCoSignature.objects.filter(reply__proposal=proposal, unit_id=request.user.unit_id, signed_at__isnull=True,
+                                        reply__status=Reply.Status.COSIGNING)
+        .select_related("reply__unit", "reply__assignment", "reply__proposal").first())
     follow_ups = list(FollowUp.objects.filter(reply__assignment=assignment, reported_at__isnull=True))
     for item in follow_ups:
         item.form = bound.get(f"follow_up:{item.pk}") or FollowUpForm(prefix=f"f{item.pk}")
-    steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
     context = {
         "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
         "contact": proposal.contact_details() if disclosure_for(request.user, proposal).proposer_contact else None,
@@ -151,6 +153,9 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         "waiting_for": _waiting_for(request.user, proposal, assignment),
         "can_sign": "sign_for" in steps,
         "can_reassign": "request_reassignment" in steps,
+        "reassign_closed": services.reassignment_closed(request.user, proposal, assignment)
+        if "request_reassignment" not in steps else None,
+        "reassignments": list(assignment.reassignment_requests.all()),
         "can_contact": "record_contact" in steps,  # once signed for (``lifecycle.ASSIGNMENT``)
         "can_opinion": "send_opinion" in steps,
         "can_extend": assignment.replies_directly and deadlines.may_request_extension(request.user, proposal, assignment),
