@@ -206,3 +206,14 @@ def test_the_statistics_and_the_lists_offer_the_same_years(world, client_for, ye
     assert years(reverse("stats:index")) == [this_year, 2023]
     assert years(reverse("proposals:list")) == [this_year, 2023]
     assert years(reverse("search:search")) == [this_year, 2023]
+
+
+def test_a_duty_record_longer_than_the_page_says_how_many_it_shows(world, client_for, year, monkeypatch):
+    from tian.stats import page
+
+    monkeypatch.setattr(page, "MEMBERS_SHOWN", 1)
+    text = client_for(world.staff).get(reverse("stats:index") + "?year=2023").content.decode()
+    duty = text[text.index('id="member-h"'):]
+    assert "刘安泽" in duty and "徐丽娟" not in duty  # 刘安泽 led four, 徐丽娟 one
+    assert "1 of 2 members" in duty or "1 名" in duty, duty  # the English source or its translation
+    assert f'{reverse("stats:download", args=["members"])}?year=2023' in duty

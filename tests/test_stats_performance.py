@@ -104,6 +104,10 @@ def _reference(scope: kpis.Scope) -> dict:
     contacted_any = set(ContactRecord.objects.filter(
         assignment__proposal_id__in=ids, assignment__role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
         .values_list("assignment__proposal_id", flat=True))
+    # a replying unit's contact on or before the day its own first reply was released
+    contacted_before = {a for a, on in ContactRecord.objects.filter(
+        assignment__proposal_id__in=ids, assignment__role__in=[UnitRole.LEAD, UnitRole.SEPARATE])
+        .values_list("assignment_id", "contacted_on") if a in replies and on <= replies[a][0]}
     round_two = set(Reply.objects.filter(proposal_id__in=ids, round=2).values_list("proposal_id", flat=True))
     classes_of = defaultdict(list)
     for assignment, (_on, outcome) in replies.items():
@@ -159,6 +163,7 @@ def _reference(scope: kpis.Scope) -> dict:
     for pk, proposal, unit, name, role, deadline in assignments:
         row = units[unit, name, role]
         row["assigned"] += 1
+        row["rehandled"] += facts[proposal]["rehandled"]
         if role == UnitRole.ASSISTING:
             row["replied"] += pk in opinions
             late = (pk not in opinions and deadline < today) or (pk in opinions and (proposal, unit) in cosign_late)
@@ -167,6 +172,7 @@ def _reference(scope: kpis.Scope) -> dict:
         if pk in replies:
             row["replied"] += 1
             row["on_time"] += bool(replies[pk][0] and replies[pk][0] <= deadline)
+            row["contacted"] += pk in contacted_before
             if replies[pk][1]:
                 unit_classes[unit, name, role][replies[pk][1]] += 1
         elif deadline < today and state[proposal] in (State.ASSIGNED, State.HANDLING):
@@ -177,22 +183,26 @@ def _reference(scope: kpis.Scope) -> dict:
     by_unit = sorted(({"unit_id": u, "unit": name, "role": role, "assigned": r["assigned"], "replied": r["replied"],
                        "replied_rate": kpis.rate(r["replied"], r["assigned"]), "on_time": r["on_time"],
                        "on_time_rate": kpis.rate(r["on_time"], r["assigned"]) if role != UnitRole.ASSISTING else None,
+                       "contacted": r["contacted"],
+                       "contact_rate": kpis.rate(r["contacted"], r["replied"]) if role != UnitRole.ASSISTING else None,
+                       "rehandled": r["rehandled"],
                        "overdue": r["overdue"], "classes": dict(sorted(unit_classes[u, name, role].items())),
                        "evaluated": r["evaluated"], "satisfaction_rate": kpis.rate(r["satisfied"], r["evaluated"])}
                       for (u, name, role), r in units.items()),
                      key=lambda r: (r["role"] != UnitRole.LEAD, -r["assigned"], r["unit"]))
     members = defaultdict(Counter)
-    names = {}
+    names, led = {}, defaultdict(set)
     for r in rows:
         if r[5] is not None:
             names[r[5]] = r[6]
-            members[r[5]].update(led=1, registered=int(r[2] is not None), key=int(r[9]))
+            led[r[5]].add(r[0])
+            members[r[5]].update(led=1, key=int(r[9]))
     for member, name in CoSignature.objects.filter(proposal_id__in=ids, status=CoSignature.Status.ACCEPTED) \
             .values_list("member_id", "member__name"):
         names[member] = name
         members[member]["cosigned"] += 1
     by_member = sorted(({"member_id": m, "member": names[m], "led": c["led"], "cosigned": c["cosigned"],
-                         "registered": c["registered"], "key": c["key"]} for m, c in members.items()),
+                         "key": c["key"], **summary(led[m])} for m, c in members.items()),
                        key=lambda r: (-r["led"], -r["cosigned"], r["member"]))
     return {"overall": summary(set(ids)), "units": by_unit, "categories": grouped(4), "sectors": grouped(7),
             "parties": grouped(8), "members": by_member}

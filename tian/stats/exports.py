@@ -64,8 +64,9 @@ def _shares(row):
     return " ".join(f"{k}:{v}%" for k, v in row.get("class_shares", {}).items())
 
 
-SUMMARY_COLUMNS = [
-    Column(_("Received"), lambda r: r["received"]),
+# What is measured of a set of proposals (``kpis.summary``), after how many they are: received for a scope or a
+# group, led for a member.
+MEASURED_COLUMNS = [
     Column(_("Registered"), lambda r: r["registered"]),
     Column(_("Registration rate (%)"), lambda r: r["registered_rate"]),
     Column(_("Not registered"), lambda r: r["declined"]),
@@ -77,12 +78,14 @@ SUMMARY_COLUMNS = [
     Column(_("On-time rate (%)"), lambda r: r["on_time_rate"]),
     Column(_("Outcome classes"), _classes),
     Column(_("Class shares"), _shares),
+    Column(_("Contacted before reply"), lambda r: r["contacted"]),
     Column(_("Contact rate (%)"), lambda r: r["contact_rate"]),
     Column(_("Evaluated"), lambda r: r["evaluated"]),
     Column(_("Satisfaction rate (%)"), lambda r: r["satisfaction_rate"]),
     Column(_("Rehandled"), lambda r: r["rehandled"]),
     Column(_("Overdue now"), lambda r: r["overdue"]),
 ]
+SUMMARY_COLUMNS = [Column(_("Received"), lambda r: r["received"]), *MEASURED_COLUMNS]
 
 SUMMARY = Table(_("Overview"), SUMMARY_COLUMNS)
 GROUPED = Table(_("By group"), [Column(_("Group"), lambda r: r["group"]), *SUMMARY_COLUMNS])
@@ -96,14 +99,17 @@ UNITS = Table(_("By unit"), [
     Column(_("On-time rate (%)"), lambda r: r["on_time_rate"]),
     Column(_("Overdue now"), lambda r: r["overdue"]),
     Column(_("Outcome classes"), _classes),
+    Column(_("Contacted before reply"), lambda r: r["contacted"]),
+    Column(_("Contact rate (%)"), lambda r: r["contact_rate"]),
     Column(_("Satisfaction rate (%)"), lambda r: r["satisfaction_rate"]),
+    Column(_("Rehandled"), lambda r: r["rehandled"]),
 ])
 MEMBERS = Table(_("By member"), [
     Column(_("Member"), lambda r: r["member"]),
     Column(_("Led"), lambda r: r["led"]),
     Column(_("Co-signed"), lambda r: r["cosigned"]),
-    Column(_("Registered"), lambda r: r["registered"]),
     Column(_("Key proposals"), lambda r: r["key"]),
+    *MEASURED_COLUMNS,
 ])
 
 
@@ -123,6 +129,7 @@ PROPOSALS = Table(_("Proposals"), [
     Column(_("Key proposal"), lambda p: "是" if p.is_key else "否"),
     Column(_("Submitted"), lambda p: p.submitted_at.strftime("%Y-%m-%d") if p.submitted_at else ""),
     Column(_("Lead unit"), lambda p: _units(p, UnitRole.LEAD)),
+    Column(_("Separate units"), lambda p: _units(p, UnitRole.SEPARATE)),
     Column(_("Assisting units"), lambda p: _units(p, UnitRole.ASSISTING)),
     Column(_("Assigned on"), lambda p: p.assigned_on.isoformat() if p.assigned_on else ""),
     Column(_("Outcome classes"), lambda p: "、".join(dict.fromkeys(r.outcome for r in p.released if r.outcome))),

@@ -10,7 +10,8 @@ Counting rules (see docs/statistics.md for the wording shown to users):
 - on time: replied proposals whose last first-round reply was released on or before that unit's deadline
   (extensions count); 按时办复率 = on time / assigned;
 - class shares: outcome classes of released first-round replies;
-- contact rate (面商率): replied proposals with a contact record by a replying unit / replied;
+- contact rate (面商率): replied proposals with a contact record by a replying unit / replied; for a unit, its
+  replies preceded by its own contact record / its replies;
 - 满意率: the lead proposer's latest evaluation is 满意 or 基本满意, over proposals evaluated by the lead proposer.
 
 A scope's figures take a fixed number of queries whatever its size (the scope is a subquery, never a list of
@@ -22,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,6 +113,8 @@ class Facts:
     lead_rating: dict[int, str]
     classes: Counter
     class_by_proposal: dict[int, list[str]] = field(default_factory=dict)
+    key: set[int] = field(default_factory=set)  # key proposals (重点提案)
+    lead_members: dict[int, tuple] = field(default_factory=dict)  # proposal → (lead member, name), if a member leads it
     # What the tables group by, fetched with the proposals so that no table needs a query of its own.
     groups: dict[str, dict[int, str | None]] = field(default_factory=dict)
     assignments: list[tuple] = field(default_factory=list)  # (pk, proposal, unit, unit name, role, deadline)
@@ -119,6 +122,7 @@ class Facts:
     opinions: set[int] = field(default_factory=set)  # assisting assignments that sent their opinion
     cosign_late: set[tuple] = field(default_factory=set)  # (proposal, unit): a co-signature owed past its reply's deadline
     second_replies: set[int] = field(default_factory=set)  # replying assignments whose second reply is released
+    contacts: set[int] = field(default_factory=set)  # replying assignments with a contact before their first reply
     scope_filter: object = None  # the scope's proposals, as a subquery for further queries
 
     @cached_property
@@ -138,12 +142,13 @@ def gather(scope: Scope) -> Facts:
     in_scope = scope.proposals().values("pk")
     rows = list(scope.proposals().values_list(
         "pk", "state", "number", "rehandling_deadline", "category__name", "lead_member__sector__name",
-        "lead_member__party__name"))
+        "lead_member__party__name", "is_key", "lead_member_id", "lead_member__name"))
     ids = [row[0] for row in rows]
     state = {row[0]: row[1] for row in rows}
     registered = {row[0] for row in rows if row[2] is not None}
     groups = {"category": {row[0]: row[4] for row in rows}, "sector": {row[0]: row[5] for row in rows},
               "party": {row[0]: row[6] for row in rows}}
+    lead_members = {row[0]: (row[8], row[9]) for row in rows if row[8] is not None}
     assignments = list(Assignment.objects.filter(proposal__in=in_scope).active()
                        .values_list("pk", "proposal_id", "unit_id", "unit__name", "role", "deadline"))
     assigned = {row[1] for row in assignments}
@@ -177,13 +182,14 @@ def gather(scope: Scope) -> Facts:
                 on_time.add(proposal)
     # Contacted before the reply (办前沟通, 面商率): a contact the replying unit recorded on or before the day its first
     # reply was released; one recorded after it is a visit back, not the contact the rate counts.
-    contacted = set()
+    contacted, contacts = set(), set()
     for proposal, assignment, contacted_on in ContactRecord.objects.filter(
             assignment__proposal__in=in_scope, assignment__role__in=REPLYING_ROLES).values_list(
             "assignment__proposal_id", "assignment_id", "contacted_on").order_by():
         released_on = first_replies.get(assignment, (None, None))[0]
         if released_on is None or contacted_on <= released_on:
             contacted.add(proposal)
+            contacts.add(assignment)
     rehandled, second_replies = set(), set()
     for proposal, assignment, status in Reply.objects.filter(proposal__in=in_scope, round=2).values_list(
             "proposal_id", "assignment_id", "status").order_by():
@@ -212,8 +218,9 @@ def gather(scope: Scope) -> Facts:
     return Facts(ids=ids, state=state, registered=registered, assigned=assigned, replied=replied, on_time=on_time,
                  contacted=contacted & replied, rehandled=rehandled, overdue=overdue, lead_rating=lead_rating,
                  classes=classes, class_by_proposal=dict(class_by_proposal), groups=groups,
+                 key={row[0] for row in rows if row[7]}, lead_members=lead_members,
                  assignments=assignments, first_replies=first_replies, opinions=opinions, cosign_late=cosign_late,
-                 second_replies=second_replies,
+                 second_replies=second_replies, contacts=contacts,
                  scope_filter=in_scope)
 
 
@@ -257,15 +264,17 @@ def summary(facts: Facts, subset=None) -> dict:
 
 def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
     """What a unit's number counts of one of its assignments (a row of ``facts.assignments``): whether it replied (its
-    own first reply released; an assisting unit's opinion sent), on time, and whether it is overdue now (past its
-    deadline, its part not done, the proposal still handled, as ``deadlines.status.unit_due`` says: a reply until
-    released; an assisting unit's opinion, then the co-signature a reply waits for, by that reply's deadline). Read
-    by the unit table and by the list behind each of its numbers."""
+    own first reply released; an assisting unit's opinion sent), on time, contacted the proposer before its reply
+    (its own contact record), whether the proposal was rehandled, and whether it is overdue now (past its deadline,
+    its part not done, the proposal still handled, as ``deadlines.status.unit_due`` says: a reply until released; an
+    assisting unit's opinion, then the co-signature a reply waits for, by that reply's deadline). Read by the unit
+    table and by the list behind each of its numbers."""
     pk, proposal, unit, _name, role, deadline = assignment
+    rehandled = proposal in facts.rehandled
     if role == UnitRole.ASSISTING:
         done = pk in facts.opinions
         late = (not done and deadline < today) or (done and (proposal, unit) in facts.cosign_late)
-        return {"assigned": True, "replied": done, "on_time": False,
+        return {"assigned": True, "replied": done, "on_time": False, "contacted": False, "rehandled": rehandled,
                 "overdue": late and facts.state[proposal] in IN_HANDLING}
     # In rehandling, past the proposal's rehandling deadline (``overdue``), a replying unit owes its second reply.
     late_again = (facts.state[proposal] == State.REHANDLING and proposal in facts.overdue
@@ -273,16 +282,18 @@ def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
     if pk in facts.first_replies:
         released_on, _outcome = facts.first_replies[pk]
         return {"assigned": True, "replied": True, "on_time": bool(released_on and released_on <= deadline),
-                "overdue": late_again}
-    return {"assigned": True, "replied": False, "on_time": False,
+                "contacted": pk in facts.contacts, "rehandled": rehandled, "overdue": late_again}
+    return {"assigned": True, "replied": False, "on_time": False, "contacted": False, "rehandled": rehandled,
             "overdue": late_again or (deadline < today and facts.state[proposal] in FIRST_HANDLING)}
 
 
 def by_unit(scope: Scope, facts: Facts) -> list[dict]:
-    """Per unit and role: assigned, replied (its own first reply released), on time, overdue, classes, 满意率."""
+    """Per unit and role: assigned, replied (its own first reply released), on time, contacted before its reply
+    (面商率 = contacted ÷ replied; none for an assisting unit, which does not reply), rehandled, overdue, classes,
+    满意率."""
     today = timezone.localdate()
-    rows = defaultdict(lambda: {"assigned": 0, "replied": 0, "on_time": 0, "overdue": 0, "classes": Counter(),
-                                "evaluated": 0, "satisfied": 0})
+    rows = defaultdict(lambda: {"assigned": 0, "replied": 0, "on_time": 0, "contacted": 0, "rehandled": 0,
+                                "overdue": 0, "classes": Counter(), "evaluated": 0, "satisfied": 0})
     for assignment in facts.assignments:
         pk, proposal, unit, unit_name, role, _deadline = assignment
         row = rows[(unit, unit_name, role)]
@@ -299,10 +310,13 @@ def by_unit(scope: Scope, facts: Facts) -> list[dict]:
             row["satisfied"] += rating in SATISFIED
     result = []
     for (unit, name, role), row in rows.items():
+        replying = role != UnitRole.ASSISTING
         result.append({
             "unit_id": unit, "unit": name, "role": role, "assigned": row["assigned"], "replied": row["replied"],
             "replied_rate": rate(row["replied"], row["assigned"]), "on_time": row["on_time"],
-            "on_time_rate": rate(row["on_time"], row["assigned"]) if role != UnitRole.ASSISTING else None,
+            "on_time_rate": rate(row["on_time"], row["assigned"]) if replying else None,
+            "contacted": row["contacted"], "contact_rate": rate(row["contacted"], row["replied"]) if replying else None,
+            "rehandled": row["rehandled"],
             "overdue": row["overdue"], "classes": dict(sorted(row["classes"].items())),
             "evaluated": row["evaluated"], "satisfaction_rate": rate(row["satisfied"], row["evaluated"]),
         })
@@ -344,22 +358,20 @@ def by_party(facts: Facts) -> list[dict]:
 
 
 def by_member(facts: Facts) -> list[dict]:
-    """Members' duty record: proposals led, co-signed (accepted), registered (led), key (led)."""
-    rows = defaultdict(lambda: {"led": 0, "cosigned": 0, "registered": 0, "key": 0})
-    names = {}
-    for member, name, led, registered, key in (
-            Proposal.objects.filter(pk__in=facts.scope_filter, lead_member__isnull=False)
-            .values_list("lead_member_id", "lead_member__name")
-            .annotate(led=Count("pk"), registered=Count("pk", filter=Q(number__isnull=False)),
-                      key=Count("pk", filter=Q(is_key=True))).order_by()):
+    """Members' duty record: proposals led and co-signed (accepted), key proposals led, and the overall figures
+    (``summary``, as for a category) of the proposals each member led; one query, for the co-signatures."""
+    led, names = defaultdict(set), {}
+    for pk, (member, name) in facts.lead_members.items():
+        led[member].add(pk)
         names[member] = name
-        rows[member].update(led=led, registered=registered, key=key)
+    cosigned = Counter()
     for member, name, count in (CoSignature.objects.filter(proposal__in=facts.scope_filter,
                                                            status=CoSignature.Status.ACCEPTED)
                                 .values_list("member_id", "member__name").annotate(n=Count("pk")).order_by()):
         names[member] = name
-        rows[member]["cosigned"] += count
-    result = [{"member_id": m, "member": names[m], **row} for m, row in rows.items()]
+        cosigned[member] += count
+    result = [{"member_id": member, "member": names[member], "led": len(led[member]), "cosigned": cosigned[member],
+               "key": len(led[member] & facts.key), **summary(facts, led[member])} for member in names]
     return sorted(result, key=lambda r: (-r["led"], -r["cosigned"], r["member"]))
 
 

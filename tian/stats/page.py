@@ -72,6 +72,12 @@ def figures(scope: kpis.Scope, query: str, language: str) -> freshness.Kept:
                           committee_id=scope.committee_id, previous_ok=True)
 
 
+# A district committee's duty record (100–250 members) is shown whole. A national one (2,000 members) would take a
+# second to render and 1.4 MB of page: the page then shows the most active members and says how many of how many,
+# and the download has them all.
+MEMBERS_SHOWN = 300
+
+
 def _figures_context(scope: kpis.Scope, query: str) -> dict:
     figures = kpis.figures(scope)
     overall = figures["overall"]
@@ -81,7 +87,7 @@ def _figures_context(scope: kpis.Scope, query: str) -> dict:
     return {
         "overall": overall, "units": units,
         "categories": figures["categories"], "sectors": figures["sectors"], "parties": figures["parties"],
-        "members": figures["members"][:50],
+        "members": figures["members"][:MEMBERS_SHOWN], "members_total": len(figures["members"]),
         "definitions": DEFINITIONS, "query": query,
         "chart_classes": charts.donut(overall["class_shares"], title=_("Outcome class shares")),
         "chart_units": charts.bar_chart([(u["unit"], u["assigned"]) for u in lead_units[:15]],
