@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tian.core.phones import phone_refusal
 from tian.handling.models import ContactRecord, OutcomeClass
-from tian.handling.services import letter_phone_refusal
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,7 +42,7 @@ class ReplyForm(forms.Form):
 
     def clean_contact_phone(self):
         value = self.cleaned_data["contact_phone"]
-        if refusal := letter_phone_refusal(value):
+        if refusal := phone_refusal(value):
             raise forms.ValidationError(refusal)
         return value
 

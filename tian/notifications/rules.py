@@ -6,14 +6,17 @@ key); an action without a rule notifies nobody. A note the disclosure policy kee
 message (``INTERNAL_NOTES``: the office's decisions' notes). Messages are in the committee's language (Chinese) because they are also sent by SMS.
 """
 
+from collections import defaultdict
+
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.handling.models import REPLYING_ROLES, Reply, UnitRole
 from tian.proposals.models import CoSignature, Kind, Proposal
-from tian.proposals.selectors import proposer_members
+from tian.proposals.selectors import cosigner_members, proposer_members
 
 
 def users(condition: Q):
@@ -72,10 +75,33 @@ def _title(proposal: Proposal) -> str:
 
 
 def cosign_invited(event):
+    """The invitees, each told until when they can answer (3 hours in the plenary, a day otherwise: the window
+    differs, and the message is often read as an SMS)."""
     p = event.proposal
     names = set(event.data.get("members", []))
     open_invites = CoSignature.objects.filter(proposal=p, status=CoSignature.Status.INVITED, member__name__in=names)
-    yield member_users(c.member_id for c in open_invites), f"{p.proposer_name}邀请您联名提案{_title(p)},请在截止时间前答复。", p.get_absolute_url()
+    by_expiry = defaultdict(list)
+    for invitation in open_invites:
+        by_expiry[invitation.expires_at].append(invitation.member_id)
+    for expires_at, member_ids in by_expiry.items():
+        until = "在截止时间前"
+        if expires_at:
+            local = timezone.localtime(expires_at)
+            until = f"于{local.month}月{local.day}日 {local:%H:%M}前"
+        yield member_users(member_ids), f"{p.proposer_name}邀请您联名提案{_title(p)},请{until}答复。", p.get_absolute_url()
+
+
+def cosign_declined(event):
+    """The lead proposer, who may still ask someone else while the proposal is open to invitations."""
+    p = event.proposal
+    yield lead_users(p), f"{event.data.get('member', '')}未同意联名您的提案{_title(p)}。", p.get_absolute_url()
+
+
+def withdrawn(event):
+    """The co-signers, whose record the proposal leaves (the lead withdrew it)."""
+    p = event.proposal
+    yield (member_users(m.pk for m in cosigner_members(p)), f"您联名的提案{_title(p)}已由提案人撤回。",
+           p.get_absolute_url())
 
 
 def submitted(event):
@@ -107,6 +133,11 @@ def assigned(event):
     p = event.proposal
     units = _units_by_role(p, *UnitRole.values)
     yield unit_users(units), f"新交办提案{p.number_year}{_title(p)},请及时签收。", _work_url(p)
+    # The proposers: which units will contact them before replying (办前沟通), and by when the reply is due.
+    names = "、".join(name for names in (event.data.get("units") or {}).values() for name in names)
+    due = event.data.get("reply_deadline")
+    yield (proposer_users(p), f"您的提案{p.number_year}{_title(p)}已交{names}办理" + (f",答复期限{due}。" if due else "。"),
+           p.get_absolute_url())
     if p.is_key:
         yield official_users(p) | office_users(p), f"重点提案{p.number_year}{_title(p)}已交办。", p.get_absolute_url()
 
@@ -169,6 +200,10 @@ def rehandling(event):
     message = f"提案{p.number_year}{_title(p)}需重新办理。"
     yield unit_users(units), message, _work_url(p)
     yield staff_users(), message, p.get_absolute_url()
+    # The proposers: a co-signer asked to rate the first reply learns why the rating is no longer asked.
+    due = event.data.get("deadline")
+    yield (proposer_users(p), f"您的提案{_title(p)}已交承办单位重新办理" + (f",期限{due}。" if due else "。"),
+           p.get_absolute_url())
 
 
 def extension_requested(event):
@@ -195,6 +230,8 @@ def closed(event):
 
 RULES = {
     "cosign.invited": cosign_invited,
+    "cosign.declined": cosign_declined,
+    "proposal.withdrawn": withdrawn,
     "proposal.submitted": submitted,
     "proposal.registered": registered,
     "proposal.returned": returned,

@@ -6,15 +6,18 @@ from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tian.core.phones import phone_refusal
 from tian.core.widgets import QuickSelect
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
 from tian.proposals.models import (
     BODY_PARTS,
     MERGE_TARGETS,
+    MSG_BODY_AND_PARTS,
     DeclineForward,
     DeclineGround,
     Proposal,
     TopicCategory,
+    written_twice,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -93,8 +96,16 @@ class ProposalForm(forms.ModelForm):
         self.fields["suggested_units"].queryset = Unit.objects.filter(committee=committee, is_active=True)
         self.fields["body"].widget.attrs["maxlength"] = committee.body_max_chars if committee else 2500
 
+    def clean_contact_phone(self):
+        value = self.cleaned_data["contact_phone"]
+        if refusal := phone_refusal(value):
+            raise forms.ValidationError(refusal)
+        return value
+
     def clean(self):
         cleaned = super().clean()
+        if written_twice(cleaned):
+            self.add_error("body", MSG_BODY_AND_PARTS)
         limit = self.committee.body_max_chars
         length = sum(len(cleaned.get(name) or "") for name in BODY_PARTS)
         if length > limit:

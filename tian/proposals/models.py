@@ -107,6 +107,15 @@ class DeclineGround(models.Model):
 
 # The fields of a proposal's text: free text, or the three parts (背景情况 / 问题分析 / 具体建议).
 BODY_PARTS = ("body", "background", "analysis", "suggestions")
+# domain.md: "body (free text, or three parts …)": a proposal is read as the one or the other (``full_body``), so a
+# text written in both would lose its parts; the form and the submission refuse it.
+MSG_BODY_AND_PARTS = _("Write the whole proposal in the body, or in the three parts, not both: please move the text "
+                       "into one of them.")
+
+
+def written_twice(values: dict) -> bool:
+    """Whether ``values`` (the body's fields by name) hold both a free text and one of the three parts."""
+    return bool((values.get("body") or "").strip()) and any((values.get(n) or "").strip() for n in BODY_PARTS[1:])
 
 
 class Proposal(models.Model):

@@ -18,7 +18,9 @@ from tian.proposals import workflow
 from tian.proposals.events import record, touch
 from tian.proposals.lifecycle import COSIGNATURE
 from tian.proposals.models import (
+    BODY_PARTS,
     MERGE_TARGETS,
+    MSG_BODY_AND_PARTS,
     Attachment,
     CoSignature,
     DeclineForward,
@@ -27,6 +29,7 @@ from tian.proposals.models import (
     NumberSequence,
     Proposal,
     State,
+    written_twice,
 )
 from tian.proposals.workflow import CONFLICT, INVALID_INPUT, MSG_CONFLICT, WorkflowError
 
@@ -72,6 +75,8 @@ def _validate_content(proposal: Proposal) -> None:
         raise WorkflowError(INVALID_INPUT, _("Please enter the title."))
     if not proposal.full_body.strip():
         raise WorkflowError(INVALID_INPUT, _("Please write the body of the proposal."))
+    if written_twice({name: getattr(proposal, name) for name in BODY_PARTS}):
+        raise WorkflowError(INVALID_INPUT, MSG_BODY_AND_PARTS)
     limit = proposal.committee.body_max_chars
     if proposal.body_length > limit:
         raise WorkflowError(INVALID_INPUT, _("The body is %(n)d characters long; the limit is %(limit)d.")

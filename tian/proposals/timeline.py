@@ -58,6 +58,8 @@ DATA_LABELS = {
     "evaluator": _("Evaluator"),
     "office": _("Office"),
     "deadline": _("Deadline"),
+    "units": _("Handling units"),  # the assignment's, by role: the names of every role
+    "reply_deadline": _("Reply deadline"),
 }
 
 
@@ -69,6 +71,8 @@ def timeline(events, policy) -> list[dict]:
         details = []
         for key, label in DATA_LABELS.items():
             value = event.data.get(key)
+            if isinstance(value, dict):
+                value = [name for names in value.values() for name in names]
             if value:
                 details.append(f"{label}: {'、'.join(value) if isinstance(value, list) else value}")
         rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action), "details": details,

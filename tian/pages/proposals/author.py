@@ -162,6 +162,7 @@ def _draft_page(request, *, committee, proposal: Proposal | None, proposer_form=
         "invite_form": invite_form, "attachment_form": attachment_form, "section_errors": section_errors,
         "can_invite": workflow.allowed(user, subject, "invite_cosigners"),
         "on_paper": workflow.allowed(user, subject, "record_paper_cosigners"),
+        "can_withdraw": proposal is not None and workflow.allowed(user, proposal, "withdraw"),
     })
 
 
@@ -273,7 +274,7 @@ def proposal_invite(request, pk):
     form = InviteForm(request.POST, committee=proposal.committee, exclude=[proposal.lead_member_id or 0])
     if not form.is_valid():
         messages.error(request, first_error(form), extra_tags="section-cosigners")
-        return redirect(reverse("proposals:edit", args=[pk]) + "#cosigners")
+        return redirect(_back(request, proposal))
     members = list(form.cleaned_data["members"])
     if workflow.allowed(request.user, proposal, "record_paper_cosigners"):
         response, _result = run_action(

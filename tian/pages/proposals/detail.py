@@ -36,6 +36,7 @@ from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
     ExtensionDecisionForm,
+    InviteForm,
     MergeForm,
     ReassignmentDecisionForm,
     RehandleForm,
@@ -111,6 +112,10 @@ def proposal_context(user, proposal, actions) -> dict:
         "proposers": proposer_members(proposal),
         "cosigners": cosigner_members(proposal),
         "invitations": policy.invitations(proposal.cosignatures.all()),
+        # Submitted, not registered yet: the lead still invites and withdraws invitations here (the draft page has its
+        # own section while the proposal can be edited).
+        "invite_form": InviteForm(committee=proposal.committee, exclude=[proposal.lead_member_id or 0])
+        if "invite_cosigners" in actions and proposal.state not in workflow.EDITABLE else None,
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
         "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
         "separate_units": [a.unit for a in assignments if a.role == UnitRole.SEPARATE],
@@ -206,8 +211,11 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         if context["my_evaluation"] is None:
             forms["evaluate"] = bound.get("evaluate") or EvaluationForm()
     if "record_paper_evaluation" in actions:
+        # The proposers who have not rated this round: a second rating of a member is refused (``evaluation_submit``).
+        rated = set(Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal),
+                                              member__isnull=False).values_list("member_id", flat=True))
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
-            members=proposers, collective=proposal.kind == Kind.COLLECTIVE)
+            members=[m for m in proposers if m.pk not in rated], collective=proposal.kind == Kind.COLLECTIVE)
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
     if "assign" in actions:
