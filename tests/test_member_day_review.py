@@ -85,8 +85,10 @@ def test_a_body_written_beside_the_three_parts_does_not_silently_drop_the_parts(
     # shows only the body (``Proposal.full_body``): the member's 具体建议 never reach the office or the units.
     member = client_for(world.member)
     response = member.post(reverse("proposals:new"), _fields(
-        world, body="总的看法。", background="背景情况甲", analysis="问题分析乙", suggestions="具体建议丙", submit="1"))
-    # Refused beside the body, saying why, with everything typed kept; nothing is submitted.
+        world, body="总的看法。", background="背景情况甲", analysis="问题分析乙", suggestions="具体建议丙", submit="1"),
+        follow=True)
+    # Refused at submission, saying why, with everything typed kept as a draft (a draft may hold both while the
+    # member moves the text); nothing is submitted.
     assert not Proposal.objects.filter(state=State.SUBMITTED).exists(), \
         "the three parts the member wrote were accepted and are shown to nobody"
     page = _text(response)

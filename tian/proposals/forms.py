@@ -12,12 +12,10 @@ from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, 
 from tian.proposals.models import (
     BODY_PARTS,
     MERGE_TARGETS,
-    MSG_BODY_AND_PARTS,
     DeclineForward,
     DeclineGround,
     Proposal,
     TopicCategory,
-    written_twice,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,8 +102,6 @@ class ProposalForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if written_twice(cleaned):
-            self.add_error("body", MSG_BODY_AND_PARTS)
         limit = self.committee.body_max_chars
         length = sum(len(cleaned.get(name) or "") for name in BODY_PARTS)
         if length > limit:
@@ -255,9 +251,14 @@ class ReassignmentDecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            max_length=2000)
 
-    def __init__(self, *args, committee=None, **kwargs):
+    def __init__(self, *args, committee=None, refuse_only=False, **kwargs):
+        """``refuse_only``: the replies are out, so the proposal can no longer be re-routed (``handling.services
+        .reassignment_approve`` refuses it); the form offers the refusal alone."""
         super().__init__(*args, **kwargs)
         self.fields["new_unit"].queryset = Unit.objects.filter(committee=committee, is_active=True)
+        if refuse_only:
+            self.fields["decision"].choices = [("refuse", _("Refuse"))]
+            del self.fields["new_unit"]
 
     def clean(self):
         cleaned = super().clean()

@@ -108,7 +108,8 @@ class DeclineGround(models.Model):
 # The fields of a proposal's text: free text, or the three parts (背景情况 / 问题分析 / 具体建议).
 BODY_PARTS = ("body", "background", "analysis", "suggestions")
 # domain.md: "body (free text, or three parts …)": a proposal is read as the one or the other (``full_body``), so a
-# text written in both would lose its parts; the form and the submission refuse it.
+# text written in both would lose its parts. The submission refuses it; a draft may hold both while the member
+# moves the text.
 MSG_BODY_AND_PARTS = _("Write the whole proposal in the body, or in the three parts, not both: please move the text "
                        "into one of them.")
 
