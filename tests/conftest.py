@@ -101,6 +101,18 @@ class World:
                                             roles=[Role.UNIT_HANDLER], unit=unit, validate=False)
 
 
+def submitted_on(proposal, day: datetime.date) -> None:
+    """Date a proposal's submission back to ``day``, for a story told from an assignment in the past: a proposal is
+    never assigned before it was submitted (``handling.services.proposal_assign``). Its session and year stay."""
+    from django.utils import timezone
+
+    from tian.proposals.models import Proposal
+
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    Proposal.objects.filter(pk=proposal.pk).update(submitted_at=at)
+    proposal.submitted_at = at
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """Calendar corrections are cached per process; a rolled-back test must not leave its days behind."""

@@ -1,9 +1,12 @@
 """The JSON API: the seed story driven by one token per role, refusals with the right status, token
 revocation, public endpoints showing disclosed data only, and the OpenAPI schema served locally."""
 
+import datetime
+
 import pytest
 from django.test import Client
 
+from tests.conftest import submitted_on
 from tian.accounts.services import token_create, token_revoke
 from tian.proposals.models import Proposal, TopicCategory
 
@@ -56,6 +59,7 @@ def test_the_seed_story_through_the_api(world, tokens):
     units = {u["name"]: u["id"] for u in staff.get("/units").json()}
     office = next(o["id"] for o in staff.get("/supervising-offices").json() if o["name"] == "区政府办公室")
     official = next(o["id"] for o in staff.get("/lead-officials").json() if o["name"] == "杨金军")
+    submitted_on(Proposal.objects.get(pk=pk), datetime.date(2026, 11, 1))  # assigned that day, so submitted by then
     r = staff.post(f"/proposals/{pk}/assign", {
         "lead_unit": units["区民政局"], "assisting_units": [units["区教科局"]], "assigned_on": "2026-11-01",
         "supervising_offices": [office], "lead_officials": [official]})
@@ -256,6 +260,7 @@ def test_unit_and_supervision_endpoints_refuse_the_wrong_unit_and_state(world, t
     staff = Api(tokens["staff"])
     pk = _submitted_via_api(world, tokens)
     staff.post(f"/proposals/{pk}/register")
+    submitted_on(Proposal.objects.get(pk=pk), datetime.date(2026, 11, 1))  # assigned that day, so submitted by then
     staff.post(f"/proposals/{pk}/assign", {"lead_unit": world.units["区民政局"].pk, "assigned_on": "2026-11-01",
                                                    "supervising_offices": [world.offices["区政府办公室"].pk]})
     lead_id = Proposal.objects.get(pk=pk).assignments.get().pk

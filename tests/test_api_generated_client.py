@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
+from tests.conftest import submitted_on
 from tian.accounts.services import token_create
+from tian.proposals.models import Proposal
 
 PACKAGE = "tian_api_client"
 
@@ -140,6 +142,7 @@ def test_the_seed_story_through_the_generated_client(generated, world, live_serv
     units = {u.name: u.id for u in units_list.sync(client=staff)}
     office = next(o.id for o in supervising_offices_list.sync(client=staff) if o.name == "区政府办公室")
     official = next(o.id for o in lead_officials_list.sync(client=staff) if o.name == "杨金军")
+    submitted_on(Proposal.objects.get(pk=pk), datetime.date(2026, 11, 1))  # assigned that day, so submitted by then
     assigned = _ok(proposal_assign.sync(pk, client=staff, body=AssignRequest(
         lead_unit=units["区民政局"], assisting_units=[units["区教科局"]], assigned_on=datetime.date(2026, 11, 1),
         supervising_offices=[office], lead_officials=[official])), ProposalOut)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.conftest import submitted_on
 from tian.deadlines.models import Reminder
 from tian.handling import services as handling
 from tian.handling.models import Assignment, UnitRole
@@ -35,7 +36,10 @@ def registered(world, title, **kw):
 
 
 def assigned(world, title, *, assigned_on=None, **kw):
-    return handling.proposal_assign(proposal=registered(world, title, **kw), by=world.staff,
+    p = registered(world, title, **kw)
+    if assigned_on:
+        submitted_on(p, assigned_on)
+    return handling.proposal_assign(proposal=p, by=world.staff,
                                     lead_units=[world.units["区民政局"]], assisting_units=[world.units["区教科局"]],
                                     assigned_on=assigned_on)
 

@@ -6,6 +6,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import submitted_on
 from tian.deadlines.status import COSIGN, OPINION, proposal_due, unit_due
 from tian.handling import services as handling
 from tian.handling.models import Assignment, Reply
@@ -25,6 +26,7 @@ def assign(world, title, *, days_ago=10, reply_days=None, assisting=True):
     p = services.proposal_submit(proposal=p, by=world.member)
     p = services.proposal_register(proposal=p, by=world.staff)
     assigned_on = TODAY - datetime.timedelta(days=days_ago)
+    submitted_on(p, assigned_on)
     reply_deadline = TODAY + datetime.timedelta(days=reply_days) if reply_days is not None else None
     return handling.proposal_assign(
         proposal=p, by=world.staff, lead_units=[world.units["区民政局"]],

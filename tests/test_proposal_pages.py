@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import submitted_on
 from tian.handling import services as handling
 from tian.handling.models import Assignment, Reply
 from tian.proposals.models import CoSignature, Event, Proposal, State, TopicCategory
@@ -161,6 +162,7 @@ def run_seed_story_through_pages(world, client_for):
     units = world.units
     for name in ("区司法局", "区公安分局", "区妇联"):
         world.handler_for(name)
+    submitted_on(proposal, datetime.date(2023, 2, 15))  # the seed's day: its story is dated in 2023
     response = staff.post(reverse("proposals:action", args=[proposal.pk, "assign"]), {
         "lead_unit": units["区民政局"].pk,
         "assisting_units": [units[n].pk for n in ("区教科局", "区司法局", "区公安分局", "区妇联")],

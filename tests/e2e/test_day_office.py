@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.conftest import submitted_on
 from tests.e2e.test_people import no_horizontal_scroll
 from tests.test_bulk import registered, replied, submitted
 from tian.proposals import services
@@ -30,6 +31,8 @@ def save(page, name):
 def test_the_office_registers_and_assigns_many_at_once(world, open_as, width, height, mobile, device):
     titles = [f"关于第{i}个社区建设养老驿站的建议" for i in range(1, 4)]
     waiting = [submitted(world, title) for title in titles]
+    for proposal in waiting:  # submitted before the day they are assigned below (2024-05-10)
+        submitted_on(proposal, datetime.date(2024, 5, 6))
     page = open_as(world.staff, width=width, height=height, mobile=mobile)
     page.goto(page.base + "/proposals/review/")
     bar = page.locator('[data-bulk="bulk-review"]')

@@ -2,6 +2,7 @@
 
 
 import pytest
+from django.utils import timezone
 
 from tests.e2e.conftest import shot
 from tian.proposals.models import Proposal
@@ -43,7 +44,7 @@ def test_the_seed_story_by_every_role(world, open_as):
     staff.wait_for_selector("text=提案已立案")
     staff.select_option("#id_lead_unit", label="区民政局")
     staff.locator("#id_assisting_units label", has_text="区教科局").locator("input").check()
-    staff.fill("#id_assigned_on", "2026-11-16")
+    staff.fill("#id_assigned_on", timezone.localdate().isoformat())  # the day it was submitted
     staff.check("#id_supervising_offices_0")
     staff.click("button:has-text('交办'):not(:has-text('交办承办'))")
     staff.wait_for_selector("text=提案已交办")

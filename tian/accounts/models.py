@@ -79,6 +79,17 @@ class User(AbstractUser):
         """The collective proposer this account acts for: bound to it and holding the collective proposer's role."""
         return self.collective_id if self.collective_id and Role.COLLECTIVE in self.roles else None
 
+    @property
+    def acting_office_id(self) -> int | None:
+        """The supervising office this account acts for: bound to it and holding the supervisor's role."""
+        return self.office_id if self.office_id and Role.SUPERVISOR in self.roles else None
+
+    @property
+    def acting_lead_official_id(self) -> int | None:
+        """The lead official this account is: bound to one and holding the lead official's role (a former lead
+        official's account keeps its binding, and follows nothing)."""
+        return self.lead_official_id if self.lead_official_id and Role.LEAD_OFFICIAL in self.roles else None
+
     @cached_property
     def permissions(self) -> frozenset[Perm]:
         return permissions_for(self.roles)

@@ -113,6 +113,8 @@ def extension_approve(*, extension: ExtensionRequest, by, deadline: datetime.dat
                       at=None) -> ExtensionRequest:
     extension, proposal = _lock_extension(extension, by, "approve")
     assignment = extension.assignment
+    if not assignment.is_active:  # reassigned away meanwhile: the deadline is the new unit's; only a refusal is left
+        raise WorkflowError(INVALID_STATE, _("This unit no longer handles the proposal."))
     deadline = deadline or extension.requested_deadline
     # Asked while the reply was owed and for a day after the request (``extension_request``): the office may grant it
     # after that day has passed or the reply has gone out, so that its own delay does not make the unit late.
@@ -359,6 +361,9 @@ def supervision_activity_record(*, proposal, by, kind: str, held_on: datetime.da
     plausible_day(held_on, timezone.localdate(_now(at)), _("Date"))
     proposal = lock(proposal)
     workflow.check(by, proposal, "record_supervision_activity")
+    if proposal.assigned_on and held_on < proposal.assigned_on:  # supervision follows the handling it oversees
+        raise WorkflowError(INVALID_INPUT, _("%(field)s %(day)s is before the proposal was assigned (%(assigned)s).")
+                            % {"field": _("Date"), "day": held_on.isoformat(), "assigned": proposal.assigned_on.isoformat()})
     activity = SupervisionActivity.objects.create(proposal=proposal, kind=kind, held_on=held_on,
                                                   participants=participants, notes=notes, recorded_by=by,
                                                   recorded_at=_now(at))

@@ -13,7 +13,7 @@ from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
 from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole, latest_lead_evaluations
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
+from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members, kind_label
 from tian.proposals.timeline import review_result
 from tian.supervision.selectors import review_text
 
@@ -98,9 +98,11 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
     blocks = [
         Block(policy.text(proposal.title), "title"),
         Block(f"编号:{proposal.number_bracket or '—'}  {proposal.number_session}", "center"),
+        # The year's number, as the seed page's form and the office's files and lists give it.
+        Block(f"提案编号:{proposal.number_year or '—'}", "plain"),
         Block(f"提案人:{proposal.proposer_name}  联名人:{cosigners}", "plain"),
         Block(f"提案类别:{proposal.category.name if proposal.category_id else '—'}  "
-              f"所属类别:{proposal.get_kind_display()}", "plain"),
+              f"所属类别:{kind_label(proposal)}", "plain"),
     ]
     blocks += [Block(policy.text(p)) for p in proposal.body_paragraphs]
     # 信息公开 is the proposer's consent to disclosure (domain.md, "The proposal"), with the reason when 否; the proposal

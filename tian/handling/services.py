@@ -8,8 +8,6 @@ writes an event.
 """
 
 import datetime
-import re
-import unicodedata
 
 from django.db import transaction
 from django.db.models import Max
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_working_days, months_later
+from tian.core.phones import phone_refusal
 from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, status_after_refusal
 from tian.handling.models import (
     REPLYING_ROLES,
@@ -33,7 +32,7 @@ from tian.handling.models import (
 )
 from tian.proposals import workflow
 from tian.proposals.events import record, touch
-from tian.proposals.models import Kind, Proposal, State
+from tian.proposals.models import IN_HANDLING, Kind, Proposal, State
 from tian.proposals.selectors import credited_ids, proposer_members
 from tian.proposals.services import lock
 from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
@@ -69,8 +68,11 @@ def default_deadlines(proposal: Proposal, assigned_on: datetime.date) -> dict:
 def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=(), separate_units=(),
                     assigned_on: datetime.date | None = None, reply_deadline: datetime.date | None = None,
                     assisting_deadline: datetime.date | None = None, is_key: bool = False,
-                    lead_officials=(), supervising_offices=(), note: str = "", at=None) -> Proposal:
-    """交办: give the proposal to units, each as lead, assisting or separate, with deadlines."""
+                    lead_officials=(), supervising_offices=(), note: str = "", at=None,
+                    check_dates: bool = True) -> Proposal:
+    """交办: give the proposal to units, each as lead, assisting or separate, with deadlines. ``check_dates=False``
+    is for importing records of another system, whose day of submission is only guessed (the plenary's first day)
+    and may fall after the day the record says the proposal was assigned."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "assign")
     units = [(u, UnitRole.LEAD) for u in lead_units] + [(u, UnitRole.ASSISTING) for u in assisting_units]
@@ -90,6 +92,8 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
         seen.add(unit.pk)
     assigned_on = assigned_on or _today(at)
     plausible_day(assigned_on, _today(at), _("Assignment date"))
+    if check_dates:
+        _not_before_submission(assigned_on, proposal)
     defaults = default_deadlines(proposal, assigned_on)
     reply_deadline = reply_deadline or defaults["reply"]
     assisting_deadline = assisting_deadline or defaults["assisting"]
@@ -132,25 +136,22 @@ def plausible_day(day: datetime.date, today: datetime.date, label) -> None:
                                              "Please check the year.") % {"field": label, "day": day.isoformat()})
 
 
+def _not_before_submission(day: datetime.date, proposal: Proposal) -> None:
+    """A proposal is assigned on or after the day it was submitted: a day before it (a year typed wrong) would make
+    the unit's reply overdue, and its reassignment window closed, before it ever saw the proposal."""
+    submitted = timezone.localdate(proposal.submitted_at) if proposal.submitted_at else None
+    if submitted and day < submitted:
+        raise WorkflowError(INVALID_INPUT, _("%(field)s %(day)s is before the proposal was submitted (%(submitted)s).")
+                            % {"field": _("Assignment date"), "day": day.isoformat(),
+                               "submitted": submitted.isoformat()})
+
+
 def _not_before_assignment(day: datetime.date, assignment: Assignment, label) -> None:
     """A date of the unit's handling (a contact, its reply) is on or after the day the proposal was assigned to it."""
     if day < assignment.assigned_on:
         raise WorkflowError(INVALID_INPUT, _("%(field)s %(day)s is before the proposal was assigned to the unit "
                                              "(%(assigned)s).") % {"field": label, "day": day.isoformat(),
                                                                     "assigned": assignment.assigned_on.isoformat()})
-
-
-# A phone as a letter's contact line writes it: digits with the usual separators, an extension (转 123), or two
-# numbers; at least five digits (full-width ones read as digits).
-LETTER_PHONE = re.compile(r"^[\d\s+\-()（）－—/、,，;；转分机]*$")
-
-
-def letter_phone_refusal(value: str) -> str | None:
-    """Why ``value`` is not a phone number a reply letter can print, or None."""
-    value = unicodedata.normalize("NFKC", value or "").strip()
-    if value and (not LETTER_PHONE.match(value) or sum(ch.isdigit() for ch in value) < 5):
-        return _("Please enter a phone number (digits, with an area code or an extension if needed).")
-    return None
 
 
 def _lock_assignment(assignment: Assignment, by, step: str) -> tuple[Assignment, Proposal]:
@@ -253,6 +254,9 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
                          at=None) -> Assignment:
     """Approve and re-route: the unit leaves the proposal and ``new_unit`` takes its role."""
     request, proposal = _lock_request(request, by, "approve_reassignment")
+    if proposal.state not in IN_HANDLING:  # a request left pending when the replies went out (``workflow``)
+        raise WorkflowError(INVALID_STATE, _("The replies have been released, so the proposal can no longer be "
+                                             "re-routed; the request can only be refused."))
     old = request.assignment
     if new_unit.committee_id != proposal.committee_id or not new_unit.is_active:
         raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
@@ -371,7 +375,7 @@ def _validate_reply(reply: Reply) -> None:
                                           (_("contact phone"), reply.contact_phone.strip())] if not value]
     if missing:
         raise WorkflowError(INVALID_INPUT, _("Please fill in: %(fields)s.") % {"fields": "、".join(missing)})
-    if refusal := letter_phone_refusal(reply.contact_phone):
+    if refusal := phone_refusal(reply.contact_phone):
         raise WorkflowError(INVALID_INPUT, refusal)
     codes = set(OutcomeClass.objects.filter(committee_id=reply.proposal.committee_id).values_list("code", flat=True))
     if reply.outcome not in codes:

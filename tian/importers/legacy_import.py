@@ -247,7 +247,8 @@ class Importer:
             separate_units=[self.unit(n) for n in r.separate_units],
             assigned_on=datetime.date.fromisoformat(r.assigned_on), is_key=r.key,
             lead_officials=[self.official(n) for n in r.lead_officials],
-            supervising_offices=[self.office(n) for n in r.supervising_offices], at=_moment(r.assigned_on))
+            supervising_offices=[self.office(n) for n in r.supervising_offices], at=_moment(r.assigned_on),
+            check_dates=False)
         self.done.append(_("assigned"))
         return proposal
 

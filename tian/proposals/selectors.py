@@ -10,7 +10,7 @@ from django.http import Http404
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.audit.log import NotShown
 from tian.organisations.models import Member
-from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal, open_invitations
+from tian.proposals.models import EVER_SUBMITTED, CoSignature, Kind, Proposal, open_invitations
 from tian.proposals.unit_parts import ACTIVE_ASSIGNMENT
 
 
@@ -33,6 +33,15 @@ def proposer_members(proposal: Proposal) -> list[Member]:
 
     credit(proposal)
     return result
+
+
+def kind_label(proposal: Proposal) -> str:
+    """所属类别 as the proposal page says it: a collective proposal with its proposer's sub-kind, 集体提案(党派)
+    (domain.md: "collective proposal with its sub-kind"). Reads ``collective`` (select it in lists)."""
+    label = str(proposal.get_kind_display())
+    if proposal.kind == Kind.COLLECTIVE and proposal.collective_id:
+        label += f"({proposal.collective.get_kind_display()})"
+    return label
 
 
 # What ``proposer_members`` reads of many proposals, as prefetch lookups (they extend what a list prefetched already):
@@ -147,12 +156,12 @@ def _scope(user, *, disclosed: bool, proposers: bool = True) -> QuerySet[Proposa
         joined = True
         # The unit's active assignments (``unit_parts.ACTIVE_ASSIGNMENT``, handling's ``Assignment.ACTIVE``).
         condition |= Q(assignments__unit_id=user.unit_id, assignments__status__in=ACTIVE_ASSIGNMENT)
-    if user.office_id and Role.SUPERVISOR in user.roles:
+    if office := user.acting_office_id:
         joined = True
-        condition |= Q(supervising_offices__id=user.office_id)
-    if user.lead_official_id and Role.LEAD_OFFICIAL in user.roles:
+        condition |= Q(supervising_offices__id=office)
+    if official := user.acting_lead_official_id:
         joined = True
-        condition |= Q(lead_officials__id=user.lead_official_id)
+        condition |= Q(lead_officials__id=official)
     if not joined:
         return qs.filter(condition)
     ids = qs.filter(condition).values("pk")

@@ -22,7 +22,7 @@ from tian.proposals.models import (
     State,
 )
 from tian.proposals.selectors import proposer_members
-from tian.proposals.unit_parts import REPLYING_ROLES, UnitRole
+from tian.proposals.unit_parts import REPLYING_ROLES, AssignmentStatus, UnitRole
 
 
 class WorkflowError(Exception):
@@ -81,11 +81,13 @@ def is_assisting_unit(user, proposal: Proposal) -> bool:
 
 
 def is_supervising_office(user, proposal: Proposal) -> bool:
-    return bool(user.office_id) and any(o.pk == user.office_id for o in proposal.supervising_offices.all())
+    office = getattr(user, "acting_office_id", None)
+    return bool(office) and any(o.pk == office for o in proposal.supervising_offices.all())
 
 
 def is_lead_official(user, proposal: Proposal) -> bool:
-    return bool(user.lead_official_id) and any(o.pk == user.lead_official_id for o in proposal.lead_officials.all())
+    official = getattr(user, "acting_lead_official_id", None)
+    return bool(official) and any(o.pk == official for o in proposal.lead_officials.all())
 
 
 def follows_key_proposal(user, proposal: Proposal) -> bool:
@@ -167,6 +169,32 @@ def _not_disclosable(proposal: Proposal) -> tuple[str, str] | None:
     return None
 
 
+def _answered_with_nothing_pending(pending: Callable) -> Callable:
+    """A unit's request (reassignment, extension) is asked while the units handle the proposal and decided by the
+    office, often later: one still pending when the replies went out (an assisting unit that asked to leave co-signs
+    meanwhile, as it may) is decided then, or it would wait in the office's queue for ever. Once the proposal is
+    answered the decision is offered only while such a request waits (``pending(proposal)``)."""
+    def refusal(proposal: Proposal) -> tuple[str, str] | None:
+        if proposal.state in ANSWERED and not pending(proposal):
+            return INVALID_STATE, MSG_INVALID_STATE % {"state": proposal.get_state_display()}
+        return None
+    return refusal
+
+
+def _reassignment_pending(proposal: Proposal) -> bool:
+    # A pending request holds its assignment in "reassignment requested" (``handling/lifecycle.py``).
+    return any(a.status == AssignmentStatus.REASSIGNMENT_REQUESTED for a in proposal.assignments.all())
+
+
+def _extension_pending(proposal: Proposal) -> bool:
+    # The proposal page's assignments say it (``pages.proposals.detail.page_assignments``); otherwise one query of
+    # the extension requests (``deadlines.ExtensionRequest``, above this layer: reached by its relation's name).
+    known = [getattr(a, "has_pending_extension", None) for a in proposal.assignments.all()]
+    if None not in known:
+        return any(known)
+    return proposal.assignments.filter(extensions__status="pending").exists()
+
+
 EDITABLE = {State.DRAFT, State.RETURNED}
 # Signed for by a unit (the first reply, or the second in rehandling): replies are written, co-signed and reviewed.
 SIGNED_FOR = frozenset({State.HANDLING, State.REHANDLING})
@@ -191,7 +219,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("merge", _("Merge into another proposal"), {State.SUBMITTED}, State.MERGED, (Perm.REVIEW,), is_office),
         _t("return", _("Return for revision"), {State.SUBMITTED}, State.RETURNED, (Perm.REVIEW,), is_office),
         _t("assign", _("Assign"), {State.REGISTERED}, State.ASSIGNED, (Perm.ASSIGN,), is_office),
-        _t("decide_reassignment", _("Decide on reassignment"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
+        _t("decide_reassignment", _("Decide on reassignment"), IN_HANDLING | ANSWERED, None, (Perm.ASSIGN,),
+           is_office, refusal=_answered_with_nothing_pending(_reassignment_pending)),
         _t("sign_for", _("Sign for"), IN_HANDLING, State.HANDLING, (Perm.HANDLE,), is_assigned_unit),
         _t("request_reassignment", _("Request reassignment"), IN_HANDLING, None, (Perm.HANDLE,),
            is_assigned_unit),
@@ -217,7 +246,10 @@ TRANSITIONS: dict[str, Transition] = {
         # An extension moves a unit's own reply deadline (at most the committee's cap from its assignment); in
         # rehandling every unit works to the deadline the office set when it sent the proposal back.
         _t("request_extension", _("Request an extension"), FIRST_HANDLING, None, (Perm.HANDLE,), is_replying_unit),
-        _t("decide_extension", _("Decide on an extension"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
+        # Asked while the reply was owed, an extension may be granted after it went out (``deadlines.services.
+        # extension_approve``).
+        _t("decide_extension", _("Decide on an extension"), IN_HANDLING | ANSWERED, None, (Perm.ASSIGN,), is_office,
+           refusal=_answered_with_nothing_pending(_extension_pending)),
         _t("remind", _("Send a reminder"), IN_HANDLING, None, (Perm.ASSIGN, Perm.SUPERVISE), chases_units),
         _t("record_supervision_activity", _("Record a supervision activity"),
            IN_HANDLING | ANSWERED, None, (Perm.FOLLOW_KEY_PROPOSALS,), follows_key_proposal),

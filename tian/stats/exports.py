@@ -14,8 +14,9 @@ from openpyxl.utils import get_column_letter
 from tian.audit.log import audit_download
 from tian.core.spreadsheets import safe_cell
 from tian.deadlines.services import satisfaction, with_ratings
+from tian.deadlines.status import PROPOSAL_DUE_PREFETCH, proposal_due
 from tian.handling.models import Reply, UnitRole
-from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
+from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members, kind_label
 
 
 @dataclass(frozen=True)
@@ -117,10 +118,16 @@ def _units(p, role: str) -> str:
     return "、".join(a.unit.name for a in p.assignments.all() if a.role == role and a.is_active)
 
 
+def _deadline(p) -> str:
+    """The reply deadline the list shows (``proposal_due``): the earliest of the units still owing a reply."""
+    day = proposal_due(p).day
+    return day.isoformat() if day else ""
+
+
 PROPOSALS = Table(_("Proposals"), [
     Column(_("Number"), lambda p: p.number_year),
     Column(_("Title"), lambda p: p.title),
-    Column(_("Kind"), lambda p: str(p.get_kind_display())),
+    Column(_("Kind"), kind_label),
     Column(_("Proposer"), lambda p: p.proposer_name),
     Column(_("Co-signers"), lambda p: "、".join(m.name for m in cosigner_members(p))),
     Column(_("Topic category"), lambda p: p.category.name if p.category_id else ""),
@@ -132,6 +139,7 @@ PROPOSALS = Table(_("Proposals"), [
     Column(_("Separate units"), lambda p: _units(p, UnitRole.SEPARATE)),
     Column(_("Assisting units"), lambda p: _units(p, UnitRole.ASSISTING)),
     Column(_("Assigned on"), lambda p: p.assigned_on.isoformat() if p.assigned_on else ""),
+    Column(_("Deadline"), _deadline),
     Column(_("Outcome classes"), lambda p: "、".join(dict.fromkeys(r.outcome for r in p.released if r.outcome))),
     Column(_("Satisfaction"), lambda p: str(satisfaction(p, p.lead_rating).text)),
 ])
@@ -139,12 +147,13 @@ PROPOSALS = Table(_("Proposals"), [
 
 def with_handling(proposals) -> list:
     """``proposals`` with what the list's Excel file says of their handling (the seed page's 联名人, 主办/协办单位,
-    交办时间, 落实情况, 满意评价), read for all of them in a few queries: their co-signers, units, released replies,
+    交办时间, 期限, 落实情况, 满意评价), read for all of them in a few queries: their co-signers, units, released replies,
     the lead proposer's rating that counts and the day the replies were out (the rating's window)."""
     proposals = list(proposals)
     # Lookups, not querysets, so that they extend what the list prefetched already (the deadline column's replies).
     prefetch_related_objects(
-        proposals, *CREDIT_LOOKUPS, "assignments__unit", "committee",  # the committee: the rating window's calendar
+        proposals, *CREDIT_LOOKUPS, "assignments__unit", *PROPOSAL_DUE_PREFETCH, "collective",
+        "committee",  # the committee: the rating window's calendar
         Prefetch("replies", queryset=Reply.objects.filter(status=Reply.Status.RELEASED).order_by("round", "id"),
                  to_attr="released"))
     return with_ratings(proposals)

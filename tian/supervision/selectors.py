@@ -25,7 +25,7 @@ def review_text(reply: Reply) -> str:
 
 
 def awaiting_review(user):
-    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.office_id or 0)
+    return (Reply.objects.filter(status=Reply.Status.SUPERVISION, proposal__supervising_offices=user.acting_office_id or 0)
             .select_related("proposal", "unit", "assignment").order_by("submitted_at"))
 
 
@@ -34,9 +34,9 @@ def followed_proposals(user):
     (牵头领导), key or not, and the key proposals the office supervises (its replies to review have their own
     queue)."""
     condition = Q(pk__in=[])
-    if user.lead_official_id:
-        condition |= Q(lead_officials=user.lead_official_id)
-    if user.office_id:
-        condition |= Q(supervising_offices=user.office_id, is_key=True)
+    if user.acting_lead_official_id:
+        condition |= Q(lead_officials=user.acting_lead_official_id)
+    if user.acting_office_id:
+        condition |= Q(supervising_offices=user.acting_office_id, is_key=True)
     return (Proposal.objects.filter(pk__in=Proposal.objects.filter(condition).values("pk"))
             .select_related("lead_member", "collective", "session__term").order_by("-year", "number"))

@@ -29,7 +29,7 @@ from tian.deadlines import services as deadlines
 from tian.deadlines.status import DUE_SOON, OVERDUE, unit_due
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import safe_next
-from tian.pages.proposals.office import ACTIONS, filtered_proposals
+from tian.pages.proposals.office import ACTIONS, LIST_ORDER, filtered_proposals
 from tian.proposals import workflow
 from tian.proposals.forms import AssignForm, RemindForm
 from tian.proposals.models import Proposal, State
@@ -207,7 +207,9 @@ def bulk(request):
                                   "narrow the filter.") % {"n": count, "limit": BULK_LIMIT})
         return redirect(back)
     if name == "export":
-        return xlsx_response(request, PROPOSALS, with_handling(proposals), _("Proposals"))
+        # In the list's order, as its own Excel file; the actions below take them in the order submitted (numbers
+        # are given in that order when registering).
+        return xlsx_response(request, PROPOSALS, with_handling(proposals.order_by(*LIST_ORDER, "-pk")), _("Proposals"))
     action = BULK_ACTIONS[name]
     running = request.POST.get("step") == "run"
     form = action.form(request.POST if running else None, committee) if action.form else None

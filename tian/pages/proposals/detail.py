@@ -42,7 +42,7 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import BEFORE_REGISTRATION, Kind, Proposal
+from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Kind, Proposal
 from tian.proposals.selectors import (
     cosigner_members,
     get_proposal_for,
@@ -217,7 +217,7 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
             members=[m for m in proposers if m.pk not in rated], collective=proposal.kind == Kind.COLLECTIVE)
     if "decide_reassignment" in actions:
-        forms["reassignment"] = ReassignmentDecisionForm(committee=committee)
+        forms["reassignment"] = ReassignmentDecisionForm(committee=committee, refuse_only=proposal.state in ANSWERED)
     if "assign" in actions:
         forms["assign"] = bound.get("assign") or AssignForm(committee=committee, proposal=proposal)
         context["suggestions"] = suggest_units(proposal)  # learned from past assignments (issue #23)

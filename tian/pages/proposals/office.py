@@ -276,6 +276,11 @@ def proposal_list(request):
     return render(request, "proposals/list.html", {"body": body})
 
 
+# The list's order, which its Excel file and the bulk bar's export keep: numbered proposals by year and number, the
+# unnumbered newest first.
+LIST_ORDER = ("-year", "number", "-submitted_at")
+
+
 def filtered_proposals(user, params, committee=None):
     """The staff list's proposals as ``params`` (its query) filter them, within what ``user`` may see: its text box
     finds a title or a proposer; the filters are the shared ones (``search.filters.STAFF``), as search, the portal
@@ -285,7 +290,7 @@ def filtered_proposals(user, params, committee=None):
     qs = form.apply(visible_proposals(user).filter(committee=committee).exclude(state=State.DRAFT))
     qs = text_matches(user, qs, form.filters().get("q", ""))
     qs = qs.select_related("lead_member", "collective", "category").prefetch_related(*PROPOSAL_DUE_PREFETCH).order_by(
-        "-year", "number", "-submitted_at")
+        *LIST_ORDER)
     return form, qs
 
 

@@ -18,7 +18,7 @@ from tian.deadlines.services import satisfaction, with_replied_on
 from tian.deadlines.status import by_urgency, proposal_due, reply_deadline, unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
-from tian.handling.models import Reply
+from tian.handling.models import AssistingOpinion, Reply
 from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for
@@ -42,7 +42,7 @@ def queue(request):
 def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
     """The reply, if it was sent to the user's office for review (a draft still with its unit is not)."""
     reply = get_object_or_404(Reply.objects.select_related("proposal", "unit", "assignment"), pk=pk,
-                              proposal__supervising_offices=request.user.office_id or 0)
+                              proposal__supervising_offices=request.user.acting_office_id or 0)
     proposal = get_proposal_for(request.user, reply.proposal_id)
     policy = disclosure_for(request.user, proposal)
     if not policy.reply_visible(reply):
@@ -97,6 +97,10 @@ def review(request, pk):
     distinct_ids(forms)  # both ask for "comments"
     return render(request, "supervision/review.html", {
         "reply": reply, "proposal": reply.proposal, "letter": policy.letter(reply),
+        # What the reply should have taken in: the assisting units' opinions (the policy's ``contacts``).
+        "opinions": [{"unit": o.assignment.unit, "sent_at": o.sent_at, "body": policy.others_text(o.body)}
+                     for o in AssistingOpinion.objects.filter(assignment__proposal=reply.proposal)
+                     .select_related("assignment__unit").order_by("sent_at")] if policy.contacts else [],
         "approve_form": forms["approve"], "return_form": forms["return"], "unsaved": not_taken,
         "pending": REPLY.permits(request.user, reply.proposal, reply, "approve")})
 
@@ -139,7 +143,7 @@ def key_proposals(request, bound=None):
                      "activities": sorted(proposal.supervision_activities.all(), key=lambda x: (x.held_on, x.pk))})
     rows = by_urgency(rows, lambda row: row["status"])
     return render(request, "supervision/key_proposals.html", {
-        "rows": rows, "due_soon_days": due_soon, "leads": bool(request.user.lead_official_id),
+        "rows": rows, "due_soon_days": due_soon, "leads": bool(request.user.acting_lead_official_id),
         "bound_pk": bound[0] if bound else None})
 
 
