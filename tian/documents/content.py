@@ -13,7 +13,7 @@ from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
 from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole, latest_lead_evaluations
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members, kind_label
+from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 from tian.proposals.timeline import review_result
 from tian.supervision.selectors import review_text
 
@@ -102,7 +102,7 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
         Block(f"提案编号:{proposal.number_year or '—'}", "plain"),
         Block(f"提案人:{proposal.proposer_name}  联名人:{cosigners}", "plain"),
         Block(f"提案类别:{proposal.category.name if proposal.category_id else '—'}  "
-              f"所属类别:{kind_label(proposal)}", "plain"),
+              f"所属类别:{proposal.kind_label}", "plain"),
     ]
     blocks += [Block(policy.text(p)) for p in proposal.body_paragraphs]
     # 信息公开 is the proposer's consent to disclosure (domain.md, "The proposal"), with the reason when 否; the proposal

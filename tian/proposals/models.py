@@ -114,11 +114,6 @@ MSG_BODY_AND_PARTS = _("Write the whole proposal in the body, or in the three pa
                        "into one of them.")
 
 
-def written_twice(values: dict) -> bool:
-    """Whether ``values`` (the body's fields by name) hold both a free text and one of the three parts."""
-    return bool((values.get("body") or "").strip()) and any((values.get(n) or "").strip() for n in BODY_PARTS[1:])
-
-
 class Proposal(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="proposals")
     session = models.ForeignKey("organisations.Session", on_delete=models.PROTECT, related_name="proposals",
@@ -274,6 +269,20 @@ class Proposal(models.Model):
         """The characters the proposer wrote (``BODY_PARTS``, without the headings ``full_body`` adds): what the
         committee's cap counts, in the draft form and at submission alike."""
         return sum(len(getattr(self, name) or "") for name in BODY_PARTS)
+
+    @property
+    def written_twice(self) -> bool:
+        """Whether both a free text and one of the three parts are written (``MSG_BODY_AND_PARTS``)."""
+        return bool(self.body.strip()) and any((getattr(self, name) or "").strip() for name in BODY_PARTS[1:])
+
+    @property
+    def kind_label(self) -> str:
+        """所属类别 as every output says it: a collective proposal with its proposer's sub-kind, 集体提案(党派)
+        (domain.md: "collective proposal with its sub-kind"). Reads ``collective`` (select it in lists)."""
+        label = str(self.get_kind_display())
+        if self.kind == Kind.COLLECTIVE and self.collective_id:
+            label += f"({self.collective.get_kind_display()})"
+        return label
 
     @property
     def full_body(self) -> str:

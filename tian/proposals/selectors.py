@@ -10,7 +10,7 @@ from django.http import Http404
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.audit.log import NotShown
 from tian.organisations.models import Member
-from tian.proposals.models import EVER_SUBMITTED, CoSignature, Kind, Proposal, open_invitations
+from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal, open_invitations
 from tian.proposals.unit_parts import ACTIVE_ASSIGNMENT
 
 
@@ -33,15 +33,6 @@ def proposer_members(proposal: Proposal) -> list[Member]:
 
     credit(proposal)
     return result
-
-
-def kind_label(proposal: Proposal) -> str:
-    """所属类别 as the proposal page says it: a collective proposal with its proposer's sub-kind, 集体提案(党派)
-    (domain.md: "collective proposal with its sub-kind"). Reads ``collective`` (select it in lists)."""
-    label = str(proposal.get_kind_display())
-    if proposal.kind == Kind.COLLECTIVE and proposal.collective_id:
-        label += f"({proposal.collective.get_kind_display()})"
-    return label
 
 
 # What ``proposer_members`` reads of many proposals, as prefetch lookups (they extend what a list prefetched already):

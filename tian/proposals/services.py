@@ -18,7 +18,6 @@ from tian.proposals import workflow
 from tian.proposals.events import record, touch
 from tian.proposals.lifecycle import COSIGNATURE
 from tian.proposals.models import (
-    BODY_PARTS,
     MERGE_TARGETS,
     MSG_BODY_AND_PARTS,
     Attachment,
@@ -29,7 +28,6 @@ from tian.proposals.models import (
     NumberSequence,
     Proposal,
     State,
-    written_twice,
 )
 from tian.proposals.workflow import CONFLICT, INVALID_INPUT, MSG_CONFLICT, WorkflowError
 
@@ -75,7 +73,7 @@ def _validate_content(proposal: Proposal) -> None:
         raise WorkflowError(INVALID_INPUT, _("Please enter the title."))
     if not proposal.full_body.strip():
         raise WorkflowError(INVALID_INPUT, _("Please write the body of the proposal."))
-    if written_twice({name: getattr(proposal, name) for name in BODY_PARTS}):
+    if proposal.written_twice:
         raise WorkflowError(INVALID_INPUT, MSG_BODY_AND_PARTS)
     limit = proposal.committee.body_max_chars
     if proposal.body_length > limit:

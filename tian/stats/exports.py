@@ -16,7 +16,7 @@ from tian.core.spreadsheets import safe_cell
 from tian.deadlines.services import satisfaction, with_ratings
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH, proposal_due
 from tian.handling.models import Reply, UnitRole
-from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members, kind_label
+from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _deadline(p) -> str:
 PROPOSALS = Table(_("Proposals"), [
     Column(_("Number"), lambda p: p.number_year),
     Column(_("Title"), lambda p: p.title),
-    Column(_("Kind"), kind_label),
+    Column(_("Kind"), lambda p: p.kind_label),
     Column(_("Proposer"), lambda p: p.proposer_name),
     Column(_("Co-signers"), lambda p: "、".join(m.name for m in cosigner_members(p))),
     Column(_("Topic category"), lambda p: p.category.name if p.category_id else ""),
