@@ -160,6 +160,24 @@ def test_the_paper_evaluation_form_does_not_offer_a_member_who_has_already_rated
     assert (str(world.cosigner.member.pk), "徐丽娟") not in offered
 
 
+def test_the_paper_evaluation_form_asks_for_a_member_once_the_collective_has_rated(world, client_for):
+    """A collective proposal's paper form records the organisation's own rating when no member is chosen; once the
+    organisation has rated this round, a second rating of it is refused, so the form must ask for a member (a clerk
+    who left the choice empty was sent back with "已评价过"), and offers the co-signer who has not rated."""
+    from tests.test_lifecycle_services import _handle_to_replied, collective_cosigned
+    from tian.handling.forms import PaperEvaluationForm
+
+    p = _handle_to_replied(world, collective_cosigned(world))
+    assert handling.rated_now(p) == (set(), False)
+    handling.evaluation_submit(proposal=p, by=world.staff, result="satisfied", feedback="满意")
+    assert handling.rated_now(p) == (set(), True)
+    client = client_for(world.staff)
+    response = client.get(p.get_absolute_url())
+    form = response.context["forms"]["paper"]
+    assert isinstance(form, PaperEvaluationForm) and form.fields["member"].required
+    assert list(form.fields["member"].queryset) == [world.cosigner.member]
+
+
 # --- the office's list: filters, order, pages and Excel ------------------------------------------------------------
 
 

@@ -511,6 +511,20 @@ def _rated(proposal: Proposal, round_: int, *, member_id=None, collective_id=Non
                 or (collective_id and existing.filter(collective_id=collective_id).exists()))
 
 
+def rated_now(proposal: Proposal) -> tuple[set[int], bool]:
+    """Who has rated ``proposal``'s current round (``evaluation_round``): the members' ids, and whether its collective
+    proposer has. A second rating of either is refused (``evaluation_submit``), so a paper evaluation offers the
+    others alone."""
+    rated = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
+    members = set()
+    collective = False
+    for member_id, collective_id in rated.values_list("member_id", "collective_id"):
+        if member_id is not None:
+            members.add(member_id)
+        collective = collective or collective_id is not None
+    return members, collective
+
+
 def evaluated_now(user, proposal: Proposal) -> bool:
     """Whether ``user`` has rated ``proposal``'s current round, as ``evaluation_submit`` would record them."""
     return _rated(proposal, evaluation_round(proposal), **_rates_for(user, proposal))

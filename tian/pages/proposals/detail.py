@@ -29,7 +29,7 @@ from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.lifecycle import ASSIGNMENT, REPLY
 from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
-from tian.handling.services import evaluation_round
+from tian.handling.services import evaluation_round, rated_now
 from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.forms import (
@@ -211,11 +211,10 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         if context["my_evaluation"] is None:
             forms["evaluate"] = bound.get("evaluate") or EvaluationForm()
     if "record_paper_evaluation" in actions:
-        # The proposers who have not rated this round: a second rating of a member is refused (``evaluation_submit``).
-        rated = set(Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal),
-                                              member__isnull=False).values_list("member_id", flat=True))
+        rated_members, collective_rated = rated_now(proposal)
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
-            members=[m for m in proposers if m.pk not in rated], collective=proposal.kind == Kind.COLLECTIVE)
+            members=[m for m in proposers if m.pk not in rated_members],
+            collective=proposal.kind == Kind.COLLECTIVE and not collective_rated)
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee, refuse_only=proposal.state in ANSWERED)
     if "assign" in actions:
