@@ -18,7 +18,7 @@ BASE = "/api/v1"
 # The lifecycle's transitions on the proposal itself and the operation that performs each.
 PROPOSAL_ACTIONS = {
     "edit": "", "submit": "/submit", "withdraw": "/withdraw", "register": "/register", "decline": "/decline",
-    "merge": "/merge", "return": "/return", "assign": "/assign", "rehandle": "/rehandle", "close": "/close",
+    "merge": "/merge", "return": "/return", "assign": "/assign", "set_key": "/key", "rehandle": "/rehandle", "close": "/close",
     "disclose": "/disclose", "evaluate": "/evaluate", "record_paper_evaluation": "/paper-evaluation",
     "invite_cosigners": "/invitations", "record_paper_cosigners": "/invitations",
     "record_supervision_activity": "/supervision-activities",

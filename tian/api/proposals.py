@@ -20,6 +20,7 @@ from tian.api.requests import (
     DeclineRequest,
     DiscloseRequest,
     EvaluateRequest,
+    KeyRequest,
     MergeRequest,
     PaperEvaluationRequest,
     ProposalCreateRequest,
@@ -48,6 +49,7 @@ from tian.proposals import services
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
+    KeyProposalForm,
     MergeForm,
     NoteForm,
     ProposalForm,
@@ -249,6 +251,13 @@ def _assign(request, p, payload):
         is_key=d["is_key"], lead_officials=list(d["lead_officials"]), supervising_offices=list(d["supervising_offices"]))
 
 
+def _set_key(request, p, payload):
+    d = valid(KeyProposalForm(form_data(payload), proposal=p))
+    return handling.proposal_set_key(proposal=p, by=request.user, is_key=d["is_key"],
+                                     lead_officials=list(d["lead_officials"]),
+                                     supervising_offices=list(d["supervising_offices"]), note=d["note"])
+
+
 def _rehandle(request, p, payload):
     d = valid(RehandleForm(form_data(payload or RehandleRequest())))
     return handling.proposal_rehandle(proposal=p, by=request.user, deadline=d["deadline"], note=d["note"])
@@ -284,7 +293,8 @@ def _paper_evaluation(request, p, payload):
 PERFORM = {
     "submit": (_submit, SubmitRequest), "withdraw": (_withdraw, WithdrawRequest),
     "register": (_register, RegisterRequest), "decline": (_decline, DeclineRequest), "merge": (_merge, MergeRequest),
-    "return": (_return, ReturnRequest), "assign": (_assign, AssignRequest), "rehandle": (_rehandle, RehandleRequest),
+    "return": (_return, ReturnRequest), "assign": (_assign, AssignRequest), "set_key": (_set_key, KeyRequest),
+    "rehandle": (_rehandle, RehandleRequest),
     "close": (_close, CloseRequest), "disclose": (_disclose, DiscloseRequest), "evaluate": (_evaluate, EvaluateRequest),
     "record_paper_evaluation": (_paper_evaluation, PaperEvaluationRequest),
 }
@@ -339,6 +349,12 @@ def proposal_return(request, proposal_id: int, payload: ReturnRequest):
 def proposal_assign(request, proposal_id: int, payload: AssignRequest):
     """交办 to units, with deadlines, key flag, lead officials and supervising offices."""
     return _act(request, proposal_id, "assign", payload)
+
+
+@router.post("/proposals/{proposal_id}/key", response=ACTION, operation_id="proposal_set_key")
+def proposal_set_key(request, proposal_id: int, payload: KeyRequest):
+    """重点提案与督办 after the assignment: mark it key or not, name its lead officials and supervising offices."""
+    return _act(request, proposal_id, "set_key", payload)
 
 
 @router.post("/proposals/{proposal_id}/rehandle", response=ACTION, operation_id="proposal_rehandle")

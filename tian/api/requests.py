@@ -137,6 +137,18 @@ class AssignRequest(Request):
                                           description="GET /supervising-offices")
 
 
+class KeyRequest(Request):
+    """重点提案与督办 after the assignment: the key flag, lead officials and supervising offices, each list replacing the
+    proposal's (a key proposal needs at least one of each)."""
+
+    model_config = _example(is_key=True, lead_officials=[1], supervising_offices=[2], note="主席会议确定")
+    is_key: bool = Field(description="重点提案")
+    lead_officials: list[Id] = Field(default_factory=list, max_length=50, description="GET /lead-officials")
+    supervising_offices: list[Id] = Field(default_factory=list, max_length=50,
+                                          description="GET /supervising-offices")
+    note: str = Field("", max_length=NOTE)
+
+
 class RehandleRequest(Request):
     """重新办理, with a new deadline (null: the committee's default)."""
 

@@ -122,6 +122,42 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
     return proposal
 
 
+@transaction.atomic
+def proposal_set_key(*, proposal: Proposal, by, is_key: bool, lead_officials=(), supervising_offices=(), note: str = "",
+                     at=None) -> Proposal:
+    """重点提案与督办: mark an assigned proposal key (or no longer key) and name its lead officials and supervising
+    offices after the assignment, as the chair's meeting chooses the year's key proposals once they are handled. A key
+    proposal has both (domain.md: "each has lead official(s) and supervising offices"); while a reply waits for
+    supervision review, the proposal keeps a supervising office to review it."""
+    proposal = lock(proposal)
+    workflow.check(by, proposal, "set_key")
+    officials, offices = list(lead_officials), list(supervising_offices)
+    old_officials = set(proposal.lead_officials.values_list("pk", flat=True))
+    old_offices = set(proposal.supervising_offices.values_list("pk", flat=True))
+    for chosen, old in ((officials, old_officials), (offices, old_offices)):
+        for item in chosen:
+            if item.committee_id != proposal.committee_id or (item.pk not in old and not item.is_active):
+                raise WorkflowError(INVALID_INPUT, _("%(name)s cannot be chosen.") % {"name": item.name})
+    if is_key and not (officials and offices):
+        raise WorkflowError(INVALID_INPUT, _("A key proposal needs at least one lead official and one supervising "
+                                             "office."))
+    if not offices and Reply.objects.filter(proposal=proposal, status=Reply.Status.SUPERVISION).exists():
+        raise WorkflowError(INVALID_INPUT, _("A reply is waiting for supervision review: keep at least one "
+                                             "supervising office to review it."))
+    if (is_key == proposal.is_key and {o.pk for o in officials} == old_officials
+            and {o.pk for o in offices} == old_offices):
+        raise WorkflowError(INVALID_INPUT, _("Nothing was changed."))
+    proposal.is_key = is_key
+    proposal.save(update_fields=["is_key", "updated_at"])
+    proposal.lead_officials.set(officials)
+    proposal.supervising_offices.set(offices)
+    record(proposal, by, "proposal.key_set", from_state=proposal.state, at=at, note=note, key=is_key,
+           officials=[o.name for o in officials], supervising=[o.name for o in offices],
+           new_officials=[o.pk for o in officials if o.pk not in old_officials],
+           new_offices=[o.pk for o in offices if o.pk not in old_offices])
+    return proposal
+
+
 # The earliest year a date of a proposal's handling may have: records of past years are entered (a committee's paper
 # archive), so only what cannot be one is refused.
 EARLIEST_YEAR = 2000

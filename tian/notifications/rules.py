@@ -142,6 +142,15 @@ def assigned(event):
         yield official_users(p) | office_users(p), f"重点提案{p.number_year}{_title(p)}已交办。", p.get_absolute_url()
 
 
+def key_set(event):
+    """The lead officials and supervising offices newly named for a proposal after its assignment (``proposal_set_key``)."""
+    p = event.proposal
+    what = "重点提案" if event.data.get("key") else "提案"
+    yield (Q(role_grants__role=Role.LEAD_OFFICIAL, lead_official__in=event.data.get("new_officials") or [])
+           | Q(role_grants__role=Role.SUPERVISOR, office__in=event.data.get("new_offices") or []),
+           f"{what}{p.number_year}{_title(p)}请您督办。", p.get_absolute_url())
+
+
 def reassignment_requested(event):
     p = event.proposal
     yield staff_users(), f"{event.data.get('unit', '')}申请退办提案{p.number_year}{_title(p)}。", p.get_absolute_url()
@@ -238,6 +247,7 @@ RULES = {
     "proposal.declined": declined,
     "proposal.merged": merged,
     "proposal.assigned": assigned,
+    "proposal.key_set": key_set,
     "reassignment.requested": reassignment_requested,
     "reassignment.approved": reassignment_decided,
     "reassignment.refused": reassignment_decided,

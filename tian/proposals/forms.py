@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.db.models import Case, When
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -197,7 +197,18 @@ class MergeForm(forms.Form):
             f"{p.number_year or _('Unnumbered')} {p.title}({p.proposer_name})")
 
 
-class AssignForm(forms.Form):
+class KeyFields(forms.Form):
+    """重点提案, its lead officials and supervising offices: chosen at the assignment or after it."""
+
+    is_key = forms.BooleanField(label=_("Key proposal"), required=False)
+    lead_officials = forms.ModelMultipleChoiceField(label=_("Lead officials"), queryset=LeadOfficial.objects.none(),
+                                                    required=False, widget=forms.CheckboxSelectMultiple)
+    supervising_offices = forms.ModelMultipleChoiceField(label=_("Supervising offices"),
+                                                         queryset=SupervisingOffice.objects.none(), required=False,
+                                                         widget=forms.CheckboxSelectMultiple)
+
+
+class AssignForm(KeyFields):
     lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none(), required=False)
     assisting_units = forms.ModelMultipleChoiceField(label=_("Assisting units"), queryset=Unit.objects.none(),
                                                      required=False, widget=Checklist())
@@ -210,12 +221,8 @@ class AssignForm(forms.Form):
                                      help_text=_("Leave empty for the committee's default."))
     assisting_deadline = forms.DateField(label=_("Assisting opinion deadline"), widget=DATE, required=False,
                                          help_text=_("Leave empty for the committee's default."))
-    is_key = forms.BooleanField(label=_("Key proposal"), required=False)
-    lead_officials = forms.ModelMultipleChoiceField(label=_("Lead officials"), queryset=LeadOfficial.objects.none(),
-                                                    required=False, widget=forms.CheckboxSelectMultiple)
-    supervising_offices = forms.ModelMultipleChoiceField(label=_("Supervising offices"),
-                                                         queryset=SupervisingOffice.objects.none(), required=False,
-                                                         widget=forms.CheckboxSelectMultiple)
+    field_order = ["lead_unit", "assisting_units", "separate_units", "assigned_on", "reply_deadline",
+                   "assisting_deadline", "is_key", "lead_officials", "supervising_offices"]
 
     def __init__(self, *args, committee=None, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,6 +249,25 @@ class AssignForm(forms.Form):
                     "field": self.fields[name].label, "start": self.fields["assigned_on"].label,
                     "day": start.isoformat()})
         return cleaned
+
+
+class KeyProposalForm(KeyFields):
+    """重点提案与督办 after the assignment (``handling.services.proposal_set_key``): filled in with what the proposal
+    has; an official or office no longer active stays offered while the proposal still names it."""
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=2000)
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        officials = [o.pk for o in proposal.lead_officials.all()]
+        offices = [o.pk for o in proposal.supervising_offices.all()]
+        kwargs.setdefault("initial", {"is_key": proposal.is_key, "lead_officials": officials,
+                                      "supervising_offices": offices})
+        super().__init__(*args, **kwargs)
+        committee = proposal.committee_id
+        self.fields["lead_officials"].queryset = LeadOfficial.objects.filter(
+            Q(is_active=True) | Q(pk__in=officials), committee=committee)
+        self.fields["supervising_offices"].queryset = SupervisingOffice.objects.filter(
+            Q(is_active=True) | Q(pk__in=offices), committee=committee)
 
 
 class ReassignmentDecisionForm(forms.Form):

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "proposal.merged": _("Merged into another proposal"),
     "proposal.merged_in": _("Another proposal was merged into this one"),
     "proposal.assigned": _("Assigned to units"),
+    "proposal.key_set": _("Key proposal and supervision changed"),
     "proposal.replied": _("All replies released"),
     "proposal.rehandling": _("Sent back for rehandling"),
     "proposal.closed": _("Closed"),
@@ -60,6 +61,8 @@ DATA_LABELS = {
     "deadline": _("Deadline"),
     "units": _("Handling units"),  # the assignment's, by role: the names of every role
     "reply_deadline": _("Reply deadline"),
+    "officials": _("Lead officials"),
+    "supervising": _("Supervising offices"),
 }
 
 

@@ -219,6 +219,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("merge", _("Merge into another proposal"), {State.SUBMITTED}, State.MERGED, (Perm.REVIEW,), is_office),
         _t("return", _("Return for revision"), {State.SUBMITTED}, State.RETURNED, (Perm.REVIEW,), is_office),
         _t("assign", _("Assign"), {State.REGISTERED}, State.ASSIGNED, (Perm.ASSIGN,), is_office),
+        _t("set_key", _("Key proposal and supervision"), IN_HANDLING | {State.REPLIED}, None, (Perm.ASSIGN,), is_office),
         _t("decide_reassignment", _("Decide on reassignment"), IN_HANDLING | ANSWERED, None, (Perm.ASSIGN,),
            is_office, refusal=_answered_with_nothing_pending(_reassignment_pending)),
         _t("sign_for", _("Sign for"), IN_HANDLING, State.HANDLING, (Perm.HANDLE,), is_assigned_unit),

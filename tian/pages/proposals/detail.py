@@ -37,6 +37,7 @@ from tian.proposals.forms import (
     DeclineForm,
     ExtensionDecisionForm,
     InviteForm,
+    KeyProposalForm,
     MergeForm,
     ReassignmentDecisionForm,
     RehandleForm,
@@ -215,6 +216,8 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
             members=[m for m in proposers if m.pk not in rated_members],
             collective=proposal.kind == Kind.COLLECTIVE and not collective_rated)
+    if "set_key" in actions:
+        forms["set_key"] = bound.get("set_key") or KeyProposalForm(proposal=proposal)
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee, refuse_only=proposal.state in ANSWERED)
     if "assign" in actions:

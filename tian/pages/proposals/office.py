@@ -40,6 +40,7 @@ from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
     ExtensionDecisionForm,
+    KeyProposalForm,
     MergeForm,
     NoteForm,
     ReassignmentDecisionForm,
@@ -98,6 +99,10 @@ ACTIONS: dict[str, Action] = {
                      gettext_lazy("The proposal was returned to the proposer for revision.")),
     "assign": Action(lambda data, p: AssignForm(data, committee=p.committee, proposal=p), _assign,
                      gettext_lazy("The proposal was assigned.")),
+    "set_key": Action(lambda data, p: KeyProposalForm(data, proposal=p), lambda p, u, d: handling.proposal_set_key(
+        proposal=p, by=u, is_key=d["is_key"], lead_officials=list(d["lead_officials"]),
+        supervising_offices=list(d["supervising_offices"]), note=d["note"]),
+                      gettext_lazy("The key proposal and its supervision were saved.")),
     "rehandle": Action(RehandleForm, lambda p, u, d: handling.proposal_rehandle(
         proposal=p, by=u, deadline=d["deadline"], note=d["note"]), gettext_lazy("The proposal is being rehandled.")),
     "close": Action(None, lambda p, u, d: services.proposal_close(proposal=p, by=u),
