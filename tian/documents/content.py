@@ -11,7 +11,14 @@ from django.db.models import Prefetch, prefetch_related_objects
 from tian.deadlines.services import satisfaction, with_ratings
 from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
-from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole, latest_lead_evaluations
+from tian.handling.models import (
+    Assignment,
+    OutcomeClass,
+    Reply,
+    ReplyCoSignature,
+    UnitRole,
+    latest_lead_evaluations,
+)
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 from tian.proposals.timeline import review_result
@@ -78,7 +85,7 @@ def with_records(proposals) -> list[Proposal]:
     co-signatures and reviews, the lead proposer's rating that counts and the day the replies were out."""
     proposals = list(proposals)
     released = (Reply.objects.filter(status=Reply.Status.RELEASED).select_related("unit", "assignment")
-                .prefetch_related("cosignatures", "reviews").order_by("round", "id"))
+                .prefetch_related(Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit")), "reviews").order_by("round", "id"))
     prefetch_related_objects(proposals, *CREDIT_LOOKUPS, "assignments__unit", "supervising_offices", "lead_officials",
                              "committee", Prefetch("replies", queryset=released, to_attr="released_replies"))
     with_ratings(proposals)

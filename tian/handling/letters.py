@@ -75,18 +75,33 @@ class ReplyLetter:
     signer_line: str = ""  # 签发人:…, above the unit's name (the letter's words are the official format's, as above)
 
 
+def signature_units(reply: Reply) -> list[str]:
+    """The full names of the units that sign the letter: the writing unit, then, for a lead unit's reply, the assisting
+    units that co-sign it: the reply's own co-signatures once it went to them (a unit re-routed away after signing
+    signed it; the one that took its part did not), before that the assisting units it will go to. Once released, the
+    names it was released under (``Reply.signed_by``), whatever the units are called later (机构改革)."""
+    if reply.signed_by:
+        return list(reply.signed_by)
+    units = [reply.unit.full_name]
+    if reply.assignment.role != UnitRole.LEAD:
+        return units
+    signatures = sorted(reply.cosignatures.all(), key=lambda s: s.pk)
+    if signatures:
+        return units + [s.unit.full_name for s in signatures]
+    # Read with their units unless the caller read them already (the proposal page does): then no query.
+    proposal = reply.proposal
+    prefetch_related_objects([proposal], Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
+    assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING and a.is_active),
+                       key=lambda a: a.pk)
+    return units + [a.unit.full_name for a in assisting]
+
+
 def build_letter(reply: Reply) -> ReplyLetter:
     """The letter of one reply, as its writers see it. What others may read of it (personal numbers masked)
     is ``tian.disclosure.policy.Disclosure.letter``."""
     proposal = reply.proposal
     phone = reply.contact_phone
-    units = [reply.unit.full_name]
-    if reply.assignment.role == UnitRole.LEAD:
-        # Read with their units unless the caller read them already (the proposal page does): then no query.
-        prefetch_related_objects([proposal], Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
-        assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING
-                            and a.is_active), key=lambda a: a.pk)
-        units += [a.unit.full_name for a in assisting]
+    units = signature_units(reply)
     signatures = list(reply.cosignatures.all())
     cosign_pending = reply.status == Reply.Status.COSIGNING or any(s.signed_at is None for s in signatures)
     return ReplyLetter(
@@ -98,7 +113,7 @@ def build_letter(reply: Reply) -> ReplyLetter:
         salutation=salutation(proposal),
         paragraphs=reply.body_paragraphs,
         closing=CLOSING,
-        unit_name=reply.unit.full_name,
+        unit_name=units[0],
         date_text=chinese_date(reply.reply_date),
         contact_line=f"(联系人:{reply.contact_name} 联系电话:{phone})",
         signature_units=units,

@@ -24,7 +24,6 @@ from tian.handling.models import UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
-from tian.proposals.models import KIND_OFFICIAL
 from tian.proposals.selectors import cosigner_members
 
 FILE_LANGUAGE = "zh-hans"
@@ -59,7 +58,7 @@ COLUMNS = [
     Column("number", _("Number"), lambda p, ev: p.number),
     Column("year", _("Year"), lambda p, ev: p.year),
     Column("session", _("Session"), lambda p, ev: p.session.name),
-    Column("kind", _("Kind"), lambda p, ev: KIND_OFFICIAL[p.kind]),
+    Column("kind", _("Kind"), lambda p, ev: p.kind_label),
     Column("category", _("Topic category"), lambda p, ev: p.category.name if p.category_id else None),
     Column("title", _("Title"), lambda p, ev: public_text(p, p.title)),
     Column("proposer", _("Proposer"), lambda p, ev: p.proposer_name),
@@ -70,6 +69,9 @@ COLUMNS = [
            lambda p, ev: _names(selectors.units_by_role(p)[UnitRole.ASSISTING])),
     Column("separate_units", _("Separate units"),
            lambda p, ev: _names(selectors.units_by_role(p)[UnitRole.SEPARATE])),
+    Column("is_key", _("Key proposal"), lambda p, ev: p.is_key),
+    Column("lead_officials", _("Lead officials"), lambda p, ev: _names(p.lead_officials.all())),
+    Column("supervising_offices", _("Supervising offices"), lambda p, ev: _names(p.supervising_offices.all())),
     Column("assigned_on", _("Assigned on"), lambda p, ev: p.assigned_on.isoformat() if p.assigned_on else None),
     Column("outcome_classes", _("Outcome classes"),
            lambda p, ev: list(dict.fromkeys(r.outcome for r in p.public_replies if r.outcome))),
@@ -82,7 +84,8 @@ COLUMNS = [
 def session_rows(session: Session) -> list[dict]:
     """One dict per disclosed proposal of the session, by number."""
     proposals = list(with_replied_on(selectors.for_listing(
-        selectors.disclosed_proposals(session.term.committee).filter(session=session)).order_by("number", "pk")))
+        selectors.disclosed_proposals(session.term.committee).filter(session=session))
+        .prefetch_related("lead_officials", "supervising_offices").order_by("number", "pk")))
     evaluations = selectors.lead_evaluations(proposals)
     return [{c.key: c.value(p, evaluations) for c in COLUMNS} for p in proposals]
 
@@ -90,6 +93,8 @@ def session_rows(session: Session) -> list[dict]:
 def _cell(key: str, value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
     if key == "replies":
         return "\n\n".join(f"{r['unit']}({r['date']}):{r['body']}" for r in value)
     if isinstance(value, list):

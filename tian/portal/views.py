@@ -26,7 +26,7 @@ from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.proposals.selectors import cosigner_members
 from tian.proposals.timeline import review_result
 from tian.search.filters import chosen
-from tian.search.query import search_proposals
+from tian.search.query import search_page
 from tian.supervision.selectors import review_text
 
 PAGE_SIZE = 20
@@ -93,7 +93,7 @@ def _index_body(request, committee, public: int, names: int) -> str:
     disclosed = selectors.disclosed_proposals(committee)
     facets = _facets(committee, disclosed, public, names)
     form = PortalFilterForm(request.GET, disclosed=disclosed, facets=facets)
-    if form.filters():
+    if form.filtered():
         page = Paginator(selectors.for_rows(selectors.newest_first(form.apply(disclosed))), PAGE_SIZE).get_page(
             _page_number(request))
         proposals = list(page.object_list)
@@ -106,7 +106,7 @@ def _index_body(request, committee, public: int, names: int) -> str:
         found = {p.pk: p for p in selectors.for_rows(disclosed.filter(pk__in=list(page.object_list)))}
         proposals = [found[pk] for pk in page.object_list if pk in found]
     return render_to_string("portal/_index_body.html", {
-        "form": form, "filtered": bool(form.filters()), "page": page, "rows": _rows(proposals, committee),
+        "form": form, "filtered": form.filtered(), "page": page, "rows": _rows(proposals, committee),
         "total": facets.total, "request": request,
     })
 
@@ -163,10 +163,10 @@ def _search_body(request, committee, public: int, names: int) -> str:
 
 
 def _search_results(request, form, disclosed, query) -> str:
-    page_number = _page_number(request)
     # The same search as the signed-in one, its highlights cut from the text the public may read.
-    result = search_proposals(form.apply(disclosed), query, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
-                              policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals), disclosed=True)
+    result, page_number = search_page(form.apply(disclosed), query, _page_number(request), PAGE_SIZE,
+                                      policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals),
+                                      disclosed=True)
     hits = [{"proposal": hit.proposal, "title_html": hit.title_html, "snippet_html": hit.snippet_html}
             for hit in result.hits]
     return render_to_string("portal/_search_results.html", {

@@ -46,7 +46,7 @@ def ranked_page(base_qs: QuerySet, terms: list[str], *, limit: int = 20, offset:
     matches are ranked and counted; when more match, ``total`` is ``RANKED_MATCHES`` and ``more`` is set.
     ``disclosed``: ``base_qs`` holds disclosed proposals only (the public's), so that the engine may look among
     the disclosed documents alone; each match is still looked up in ``base_qs``."""
-    if not terms:
+    if not terms or base_qs.query.is_empty():  # nothing to look for, or nowhere to look (a filter chose nothing)
         return SearchPage(terms=terms)
     with connection.cursor() as cursor:
         rows = engine().page(cursor, terms, base_qs, ranked=RANKED_MATCHES, limit=limit, offset=offset,
@@ -89,6 +89,17 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
         hit.title_html = text.highlight(shown(hit.proposal, hit.proposal.title), terms, width=200)
         hit.snippet_html = text.highlight(snippet_source, terms)
     return page
+
+
+def search_page(base_qs: QuerySet, query: str, page_number: int, page_size: int, **options) -> tuple[SearchPage, int]:
+    """Page ``page_number`` of ``search_proposals``, or its last page when the number is past it (an old link, a page
+    typed in), as a list's paginator shows its last page: the page's rows and its "page N of M" agree. The page
+    shown and its number."""
+    page = search_proposals(base_qs, query, limit=page_size, offset=(page_number - 1) * page_size, **options)
+    if not page.hits and page.total and page_number > 1:
+        page_number = math.ceil(page.total / page_size)
+        page = search_proposals(base_qs, query, limit=page_size, offset=(page_number - 1) * page_size, **options)
+    return page, page_number
 
 
 def released_reply_texts(proposal_ids: list[int]) -> dict[int, str]:

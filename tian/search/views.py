@@ -21,7 +21,7 @@ from tian.organisations.selectors import current_committee
 from tian.proposals.models import MERGE_TARGETS, OUT_OF_WORK, State
 from tian.proposals.selectors import get_proposal_for, visibility_key, visible_proposals
 from tian.search.filters import SEARCH, ProposalFilterForm, chosen
-from tian.search.query import search_proposals, similar_proposals
+from tian.search.query import search_page, similar_proposals
 
 PAGE_SIZE = 20
 
@@ -61,8 +61,8 @@ def _results(request, form, committee) -> str:
         base = form.apply(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT))
         page_number = whole_number(request.GET.get("page"), default=1, maximum=MAX_PAGE_NUMBER)
         if d["q"].strip():
-            result = search_proposals(base, d["q"], limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE,
-                                      policy_for=lambda proposals: ListDisclosure(request.user, proposals))
+            result, page_number = search_page(base, d["q"], page_number, PAGE_SIZE,
+                                              policy_for=lambda proposals: ListDisclosure(request.user, proposals))
             context.update(hits=result.hits, total=result.total, more=result.more, searched=True,
                            page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
         else:

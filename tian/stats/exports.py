@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -134,7 +135,7 @@ PROPOSALS = Table(_("Proposals"), [
     Column(_("Session"), lambda p: p.session.name),
     Column(_("State"), lambda p: str(p.get_state_display())),
     Column(_("Key proposal"), lambda p: "是" if p.is_key else "否"),
-    Column(_("Submitted"), lambda p: p.submitted_at.strftime("%Y-%m-%d") if p.submitted_at else ""),
+    Column(_("Submitted"), lambda p: timezone.localdate(p.submitted_at).isoformat() if p.submitted_at else ""),
     Column(_("Lead unit"), lambda p: _units(p, UnitRole.LEAD)),
     Column(_("Separate units"), lambda p: _units(p, UnitRole.SEPARATE)),
     Column(_("Assisting units"), lambda p: _units(p, UnitRole.ASSISTING)),

@@ -127,11 +127,11 @@ def behind(request):
     qs = qs.filter(pk__in=visible_proposals(request.user).values("pk"))
     if measure in READ_WITH_CONTACTS:  # a list of who had contact tells what the contact records are
         qs = with_contacts_readable(request.user, qs)
+    qs = qs.order_by("-year", "number", "pk")  # the page and its download alike: year by year, newest first
     if request.GET.get("format") == "xlsx":
-        return exports.xlsx_response(request, exports.PROPOSALS, exports.with_handling(
-                                     for_display(request.user, qs.order_by("number", "year", "pk"))),
+        return exports.xlsx_response(request, exports.PROPOSALS, exports.with_handling(for_display(request.user, qs)),
                                      f"{scope.label}-{MEASURES[measure]}")
-    page = Paginator(qs.order_by("-year", "number"), 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     page.object_list = for_display(request.user, page.object_list)
     return render(request, "stats/behind.html", {"page": page, "scope": scope, "measure": measure,
                                                  "definition": DEFINITIONS.get(measure.replace("evaluated",

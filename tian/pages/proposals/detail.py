@@ -13,7 +13,7 @@ import copy
 from functools import cached_property
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,7 +28,15 @@ from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
 from tian.handling.lifecycle import ASSIGNMENT, REPLY
-from tian.handling.models import Assignment, ContactRecord, Evaluation, ReassignmentRequest, Reply, UnitRole
+from tian.handling.models import (
+    Assignment,
+    ContactRecord,
+    Evaluation,
+    ReassignmentRequest,
+    Reply,
+    ReplyCoSignature,
+    UnitRole,
+)
 from tian.handling.services import evaluation_round, rated_now
 from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
@@ -37,7 +45,6 @@ from tian.proposals.forms import (
     DeclineForm,
     ExtensionDecisionForm,
     InviteForm,
-    KeyProposalForm,
     MergeForm,
     ReassignmentDecisionForm,
     RehandleForm,
@@ -67,7 +74,7 @@ def page_assignments():
 
 
 def all_replies(proposal) -> list[Reply]:
-    return list(proposal.replies.select_related("unit", "assignment").prefetch_related("cosignatures", "reviews")
+    return list(proposal.replies.select_related("unit", "assignment").prefetch_related(Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit")), "reviews")
                 .order_by("round", "assignment__role", "id"))
 
 
@@ -216,8 +223,8 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
             members=[m for m in proposers if m.pk not in rated_members],
             collective=proposal.kind == Kind.COLLECTIVE and not collective_rated)
-    if "set_key" in actions:
-        forms["set_key"] = bound.get("set_key") or KeyProposalForm(proposal=proposal)
+    if "set_key" in bound:  # sent from its own page (``office.key_form``) with errors: shown again here
+        forms["set_key"] = bound["set_key"]
     if "decide_reassignment" in actions:
         forms["reassignment"] = ReassignmentDecisionForm(committee=committee, refuse_only=proposal.state in ANSWERED)
     if "assign" in actions:

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
@@ -35,7 +35,7 @@ from tian.organisations.selectors import current_committee
 from tian.pages.proposals import queue
 from tian.pages.proposals.common import field_error
 from tian.pages.proposals.detail import FORM_KEYS, render_page
-from tian.proposals import services
+from tian.proposals import services, workflow
 from tian.proposals.forms import (
     AssignForm,
     DeclineForm,
@@ -226,6 +226,21 @@ def assignment_remind(request, pk):
     else:
         messages.success(request, _("The reminder was sent to %(unit)s.") % {"unit": assignment.unit.name})
     return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@require_safe
+def key_form(request, pk):
+    """重点提案与督办 of a handled proposal, on a page of its own: the proposal page offers the way here, not the form
+    with every lead official and office of the committee (two queries on the page every visit, for a step taken a few
+    times a year). The form posts to the proposal's action (``ACTIONS["set_key"]``)."""
+    proposal = get_proposal_for(request.user, pk)
+    try:
+        workflow.check(request.user, proposal, "set_key")
+    except WorkflowError as e:
+        messages.error(request, e.message)
+        return redirect(proposal.get_absolute_url())
+    return render(request, "proposals/key.html", {"proposal": proposal, "form": KeyProposalForm(proposal=proposal)})
 
 
 @require_permission(Perm.REVIEW)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/attachments/", author.proposal_upload, name="upload"),
     path("<int:pk>/invite/", author.proposal_invite, name="invite"),
     path("<int:pk>/do/<slug:name>/", office.proposal_action, name="action"),
+    path("<int:pk>/key/", office.key_form, name="key"),
     path("attachments/<int:pk>/", author.attachment_download, name="attachment"),
     path("cosignatures/<int:pk>/withdraw/", author.cosign_withdraw, name="cosign_withdraw"),
     path("cosignatures/<int:pk>/answer/", author.cosign_respond, name="cosign_respond"),
