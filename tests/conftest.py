@@ -73,7 +73,7 @@ class World:
         def member(name, mobile):
             m = Member.objects.create(committee=self.committee, name=name, sector=self.sector, party=self.party,
                                       mobile=mobile)
-            m.terms.add(self.term)
+            m.terms.add(self.term, self.current_term)  # reappointed: proposes in the seed's term and today's
             return m
 
         def user(username, roles, **bindings):

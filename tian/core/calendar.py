@@ -70,10 +70,14 @@ def months_later(day: datetime.date, months: int) -> datetime.date:
     """The last day of a period of ``months`` from ``day`` (a deadline, a cap): the same day ``months`` later, or
     the first working day after it when that is a day off. A period whose last day is a statutory holiday ends on
     the day after the holiday (民法典 第二百零三条), and a weekend counts the same: nobody replies on a day off."""
-    end = add_months(day, months)
-    while not is_workday(end):
-        end += datetime.timedelta(days=1)
-    return end
+    return next_workday(add_months(day, months))
+
+
+def next_workday(day: datetime.date) -> datetime.date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    while not is_workday(day):
+        day += datetime.timedelta(days=1)
+    return day
 
 
 @lru_cache(maxsize=20000)

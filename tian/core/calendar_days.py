@@ -95,11 +95,12 @@ def calendar_days_set(*, days: dict[datetime.date, tuple[bool, str]], by, source
     CalendarDay.objects.bulk_create(new)
     CalendarDay.objects.bulk_update(changed, ["is_workday", "note", "changed_at"])
     first, last = min(days), max(days)
-    calendar_corrected.send(sender=CalendarDay, by=by, changed=len(days), first=first.isoformat(),
-                            last=last.isoformat(), source=source)
-    # Bulk saves send no post_save: this process reads the new version at once, the others at their next request.
+    # Bulk saves send no post_save: this process reads the new version at once (the receivers of the signal below
+    # count with it), the others at their next request.
     forget_corrections()
     transaction.on_commit(forget_corrections)
+    calendar_corrected.send(sender=CalendarDay, by=by, changed=len(days), first=first.isoformat(),
+                            last=last.isoformat(), source=source)
     return len(days)
 
 

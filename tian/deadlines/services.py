@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tian.core.calendar import add_working_days, months_later
+from tian.core.calendar import add_working_days, is_workday, months_later, next_workday
 from tian.deadlines.lifecycle import EXTENSION_REQUEST
 from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
@@ -444,3 +444,36 @@ def disclosure_deadline(proposal) -> Due | None:
     proposal whose handling is finished (``status.disclosure_due``)."""
     day = replied_on(proposal)
     return disclosure_due(add_working_days(day, proposal.committee.disclosure_days) if day else None)
+
+
+@transaction.atomic
+def move_deadlines_off_days_off(*, first: datetime.date, last: datetime.date, by) -> int:
+    """The deadlines of proposals in handling that fall between ``first`` and ``last`` on what the calendar now says is
+    a day off move to the next working day, each with an event: a deadline counted before the calendar knew the day (a
+    year chinesecalendar does not know yet, a holiday entered late) ends after it, as one counted now would
+    (``months_later``: 民法典 第二百零三条). The units' deadlines (reply, assisting opinion) and the rehandling deadline
+    the office set. Run in the transaction of the correction (``core.calendar_days.calendar_corrected``); returns how
+    many moved."""
+    moved = 0
+    assignments = (Assignment.objects.active().select_for_update(of=("self",))
+                   .filter(proposal__state__in=IN_HANDLING, deadline__range=(first, last))
+                   .select_related("proposal", "unit").order_by("pk"))
+    for assignment in assignments:
+        if is_workday(assignment.deadline):
+            continue
+        before, assignment.deadline = assignment.deadline, next_workday(assignment.deadline)
+        assignment.save(update_fields=["deadline"])
+        record(assignment.proposal, by, "deadline.moved", from_state=assignment.proposal.state,
+               unit=assignment.unit.name, deadline=assignment.deadline.isoformat(), previous=before.isoformat())
+        moved += 1
+    rehandled = (Proposal.objects.select_for_update().filter(state=State.REHANDLING,
+                                                             rehandling_deadline__range=(first, last)).order_by("pk"))
+    for proposal in rehandled:
+        if is_workday(proposal.rehandling_deadline):
+            continue
+        before, proposal.rehandling_deadline = proposal.rehandling_deadline, next_workday(proposal.rehandling_deadline)
+        proposal.save(update_fields=["rehandling_deadline", "updated_at"])
+        record(proposal, by, "deadline.moved", from_state=proposal.state,
+               deadline=proposal.rehandling_deadline.isoformat(), previous=before.isoformat())
+        moved += 1
+    return moved

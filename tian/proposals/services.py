@@ -97,6 +97,18 @@ def _check_proposer_active(lead_member, collective) -> None:
                             % {"name": proposer.name})
 
 
+def _check_member_of_term(member: Member | None, session) -> None:
+    """A member proposes and co-signs in the terms the member list records for them (委员名册): one recorded for earlier
+    terms only was not appointed to this one. A member with no term recorded (a list not kept by term, an import) is
+    held to none."""
+    if member is None or session is None:
+        return
+    terms = {term.pk for term in member.terms.all()}
+    if terms and session.term_id not in terms:
+        raise WorkflowError(INVALID_INPUT, _("%(name)s is not a member of %(term)s.")
+                            % {"name": member.name, "term": session.term.name})
+
+
 @transaction.atomic
 def proposal_create_draft(*, by, committee, lead_member: Member | None = None, collective=None,
                           suggested_units=(), at=None, check_content: bool = True, **fields) -> Proposal:
@@ -110,6 +122,7 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
         raise WorkflowError(INVALID_INPUT, _("Choose either a lead proposer or a collective proposer."))
     if check_content:
         _check_proposer_active(lead_member, collective)
+        _check_member_of_term(lead_member, session)
     kind = Kind.COLLECTIVE if collective is not None else Kind.MEMBER
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
@@ -182,6 +195,8 @@ def proposal_submit(*, proposal: Proposal, by, check_content: bool = True, at=No
         session = session_for_date(proposal.committee, day) or proposal.session
         proposal.session, proposal.year = session, session.year
         proposal.is_plenary = session.is_plenary_date(day)
+    if check_content:
+        _check_member_of_term(proposal.lead_member, proposal.session)
     proposal.submitted_at = at
     _set_state(proposal, by, "proposal.submitted", State.SUBMITTED, at=at)
     return proposal
@@ -226,6 +241,7 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
     at = _now(at)
     existing = {c.member_id: c for c in proposal.cosignatures.all()}
     order = max([c.order for c in existing.values()], default=0)
+    session = session_for_date(proposal.committee, timezone.localdate(at)) or proposal.session  # the term it is sent in
     created = []
     for member in dict.fromkeys(members):  # the same member twice is one invitation
         if member.pk == proposal.lead_member_id:
@@ -233,6 +249,7 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
         if member.committee_id != proposal.committee_id or not member.is_active:
             raise WorkflowError(INVALID_INPUT, _("%(name)s is not an active member of this committee.")
                                 % {"name": member.name})
+        _check_member_of_term(member, session)
         previous = existing.get(member.pk)
         if previous is not None and (previous.status == CoSignature.Status.ACCEPTED
                                      or previous.is_open_at(at)):

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "extension.approved": _("Extension approved"),
     "extension.refused": _("Extension refused"),
     "reminder.sent": _("Reminder sent"),
+    "deadline.moved": _("Deadline moved off a day off"),
     "follow_up.due": _("Follow-up due"),
     "follow_up.reported": _("Follow-up reported"),
     "supervision.activity": _("Supervision activity recorded"),
