@@ -41,6 +41,7 @@ from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
+from tian.proposals import workflow
 from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import get_proposal_for, get_proposal_row_for
@@ -52,8 +53,11 @@ B = outputs.BASE
 
 
 def _assignment(request, assignment_id: int) -> dict:
+    """The assignment, with its assisting opinions: what the units' work page shows of it."""
     a = Assignment.objects.select_related("unit", "proposal").get(pk=assignment_id)
-    return outputs.assignment_out(request.user, a, get_proposal_for(request.user, a.proposal_id))
+    proposal = get_proposal_for(request.user, a.proposal_id)
+    return {**outputs.assignment_out(request.user, a, proposal),
+            "opinions": outputs.assignment_opinions(request.user, a, proposal)}
 
 
 def _reply(request, reply_id: int) -> dict:
@@ -78,7 +82,16 @@ def assignment_sign(request, assignment_id: int, payload: SignRequest = OPTIONAL
     return _assignment(request, a.pk)
 
 
-def _reassignment(item: ReassignmentRequest, new_assignment_id=None) -> dict:
+def _decision_link(user, item, action: str, url: str) -> dict:
+    """The address of the office's decision on a unit's request, for a caller who may decide it (``action``, the
+    workflow's) while it waits for one: a decided request is refused (409), a unit's own is not its to decide."""
+    if item.status != item.Status.PENDING:
+        return {}
+    proposal = Proposal.objects.get(pk=item.assignment.proposal_id)
+    return {"decision": url} if workflow.allowed(user, proposal, action) else {}
+
+
+def _reassignment(user, item: ReassignmentRequest, new_assignment_id=None) -> dict:
     item = ReassignmentRequest.objects.select_related("assignment").get(pk=item.pk)
     return {"id": item.pk, "assignment_id": item.assignment_id, "proposal_id": item.assignment.proposal_id,
             "reason": item.reason, "suggested_unit": item.suggested_unit, "status": item.status,
@@ -86,7 +99,7 @@ def _reassignment(item: ReassignmentRequest, new_assignment_id=None) -> dict:
             "proposal_state": _state(item.assignment.proposal_id),
             "links": {"proposal": outputs.proposal_url(item.assignment.proposal_id),
                       "assignment": f"{B}/assignments/{item.assignment_id}",
-                      "decision": f"{B}/reassignments/{item.pk}/decision"}}
+                      **_decision_link(user, item, "decide_reassignment", f"{B}/reassignments/{item.pk}/decision")}}
 
 
 @router.post("/assignments/{assignment_id}/reassignment", response={201: ReassignmentOut, **ERRORS},
@@ -95,7 +108,8 @@ def assignment_reassignment(request, assignment_id: int, payload: ReassignmentRe
     """退办申请: the unit asks to be taken off the proposal, within the window."""
     a = assignment_for(request, assignment_id)
     d = valid(ReassignmentForm(form_data(payload)))
-    return Status(201, _reassignment(handling.reassignment_request(assignment=a, by=request.user, **d)))
+    item = handling.reassignment_request(assignment=a, by=request.user, **d)
+    return Status(201, _reassignment(request.user, item))
 
 
 @router.post("/assignments/{assignment_id}/contact", response={201: ContactOut, **ERRORS},
@@ -105,10 +119,7 @@ def assignment_contact(request, assignment_id: int, payload: ContactRequest):
     a = assignment_for(request, assignment_id)
     d = valid(ContactForm(form_data(payload)))
     c = handling.contact_record(assignment=a, by=request.user, **d)
-    return Status(201, {"id": c.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "method": c.method,
-                        "contacted_on": c.contacted_on, "summary": c.summary,
-                        "links": {"proposal": outputs.proposal_url(a.proposal_id),
-                                  "assignment": f"{B}/assignments/{a.pk}"}})
+    return Status(201, outputs.contact_out(c, c.summary))  # the unit's own record, as it wrote it
 
 
 @router.post("/assignments/{assignment_id}/opinion", response={201: OpinionOut, **ERRORS},
@@ -118,9 +129,7 @@ def assignment_opinion(request, assignment_id: int, payload: OpinionRequest):
     a = assignment_for(request, assignment_id)
     d = valid(OpinionForm(form_data(payload)))
     o = handling.opinion_send(assignment=a, by=request.user, **d)
-    return Status(201, {"id": o.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "body": o.body,
-                        "sent_at": o.sent_at, "links": {"proposal": outputs.proposal_url(a.proposal_id),
-                                                        "assignment": f"{B}/assignments/{a.pk}"}})
+    return Status(201, outputs.opinion_out(o, o.body))  # the unit's own opinion, as it wrote it
 
 
 @router.post("/assignments/{assignment_id}/reply", response={200: ReplyOut, **ERRORS},
@@ -148,7 +157,7 @@ def assignment_extension(request, assignment_id: int, payload: ExtensionRequestI
     """延期申请 of a replying unit."""
     a = assignment_for(request, assignment_id)
     d = valid(ExtensionForm(form_data(payload)))
-    return Status(201, _extension(deadlines.extension_request(assignment=a, by=request.user, **d)))
+    return Status(201, _extension(request.user, deadlines.extension_request(assignment=a, by=request.user, **d)))
 
 
 @router.post("/assignments/{assignment_id}/remind", response={201: ReminderOut, **ERRORS},
@@ -219,17 +228,17 @@ def reassignment_decision(request, request_id: int, payload: ReassignmentDecisio
         new = handling.reassignment_approve(request=item, by=request.user, new_unit=d["new_unit"], note=d["note"])
     else:
         handling.reassignment_refuse(request=item, by=request.user, note=d["note"])
-    return _reassignment(item, new.pk if new else None)
+    return _reassignment(request.user, item, new.pk if new else None)
 
 
-def _extension(item: ExtensionRequest) -> dict:
+def _extension(user, item: ExtensionRequest) -> dict:
     item = ExtensionRequest.objects.select_related("assignment").get(pk=item.pk)
     a = item.assignment
     return {"id": item.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id,
             "requested_deadline": item.requested_deadline, "previous_deadline": item.previous_deadline,
             "reason": item.reason, "status": item.status, "decision_note": item.decision_note, "deadline": a.deadline,
             "links": {"proposal": outputs.proposal_url(a.proposal_id), "assignment": f"{B}/assignments/{a.pk}",
-                      "decision": f"{B}/extensions/{item.pk}/decision"}}
+                      **_decision_link(user, item, "decide_extension", f"{B}/extensions/{item.pk}/decision")}}
 
 
 @router.post("/extensions/{extension_id}/decision", response={200: ExtensionOut, **ERRORS},
@@ -243,7 +252,7 @@ def extension_decision(request, extension_id: int, payload: ExtensionDecisionReq
         deadlines.extension_approve(extension=item, by=request.user, deadline=d["deadline"], note=d["note"])
     else:
         deadlines.extension_refuse(extension=item, by=request.user, note=d["note"])
-    return _extension(item)
+    return _extension(request.user, item)
 
 
 # Supervision activities and follow-ups -------------------------------------------------------------------------------

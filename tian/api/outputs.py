@@ -1,16 +1,24 @@
 """The API's answers built from the rows, read through the disclosure policy (what each viewer sees) and the
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
+from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.deadlines.services import may_request_extension, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
-from tian.handling.lifecycle import REPLY
-from tian.handling.models import Assignment, Evaluation, Reply, ReplyCoSignature
-from tian.handling.services import assisting_assignment, evaluated_now, unit_steps
+from tian.handling.lifecycle import ASSIGNMENT, REPLY
+from tian.handling.models import (
+    Assignment,
+    AssistingOpinion,
+    ContactRecord,
+    Evaluation,
+    Reply,
+    ReplyCoSignature,
+)
+from tian.handling.services import UNIT_STEPS, assisting_assignment, evaluated_now, unit_steps
 from tian.proposals import workflow
-from tian.proposals.models import CoSignature, Proposal
+from tian.proposals.models import CoSignature, Proposal, State
 from tian.proposals.selectors import cosigner_members
-from tian.proposals.timeline import ACTION_LABELS
+from tian.proposals.timeline import review_result, timeline
 from tian.supervision.selectors import review_text
 
 BASE = "/api/v1"
@@ -25,28 +33,90 @@ PROPOSAL_ACTIONS = {
 }
 
 
-def proposal_url(pk: int) -> str:
-    return f"{BASE}/proposals/{pk}"
+def proposal_url(pk: int, *, public: bool = False) -> str:
+    """The proposal's address: the signed-in operation's, or for a caller without a token the public one, the
+    only one it may call."""
+    return f"{BASE}/public/proposals/{pk}" if public else f"{BASE}/proposals/{pk}"
 
 
-def summary(p: Proposal, text=None) -> dict:
-    """A proposal in a list; ``text(p, value)`` is the disclosure policy's reading of its title."""
+def is_public(user) -> bool:
+    """A caller without a token (the public operations'): every address it is given must answer it."""
+    return not getattr(user, "is_authenticated", False)
+
+
+def summary(p: Proposal, text=None, *, public: bool = False) -> dict:
+    """A proposal in a list; ``text(p, value)`` is the disclosure policy's reading of its title, ``public`` whether
+    the list is the public's (its addresses are the public operations')."""
     title = text(p, p.title) if text else p.title
     return {"id": p.pk, "year": p.year, "number": p.number, "number_year": p.number_year, "title": title,
             "kind": p.kind, "state": p.state, "state_label": str(p.get_state_display()),
             "proposer": p.proposer_name, "category": p.category.name if p.category_id else None,
             "is_key": p.is_key, "is_public": p.is_public, "submitted_at": p.submitted_at,
-            "links": {"self": proposal_url(p.pk)}}
+            "links": {"self": proposal_url(p.pk, public=public)}}
+
+
+# The steps a unit takes on its own assignment: offered as its assignment's lifecycle and its unit's page offer them.
+UNIT_ACTIONS = frozenset({*UNIT_STEPS, "request_extension"})
+
+
+def may_cosign(user, proposal: Proposal, reply: Reply, signatures: list[ReplyCoSignature]) -> bool:
+    """Whether ``user``'s unit may co-sign ``reply`` now: asked and not signed yet, the reply waiting for it, and the
+    unit signed for the proposal first (as ``reply_cosign`` asks)."""
+    unit_id = getattr(user, "unit_id", None)
+    return (any(s.unit_id == unit_id and not s.signed_at for s in signatures)
+            and REPLY.permits(user, proposal, reply, "cosign")
+            and (own := assisting_assignment(proposal, unit_id)) is not None
+            and "cosign_reply" in unit_steps(user, proposal, own))
+
+
+def performable(user, p: Proposal, available=None, replies=None) -> set[str]:
+    """The actions ``user`` may perform on ``p`` now: the workflow's (``workflow.available``, which knows the
+    proposal only), narrowed by the record each is taken on, as the services check it and that record's links name
+    it: a unit's steps by its own assignment (``unit_steps``, ``may_request_extension``), co-signing and supervision
+    review by a reply waiting for them (``REPLY.permits``), answering an invitation by one still open, a rating by
+    whether the caller rated this round, a decision by a request waiting for it, a follow-up by one not reported.
+    ``replies``: the proposal's, with their co-signatures, where the caller read them already."""
+    names = set(workflow.available(user, p) if available is None else available)
+    unit_id = getattr(user, "unit_id", None)
+    own = [a for a in p.assignments.all() if a.unit_id == unit_id and a.is_active] \
+        if unit_id and names & {*UNIT_ACTIONS, "report_follow_up"} else []
+    if names & UNIT_ACTIONS:
+        steps = set().union(*(unit_steps(user, p, a) for a in own))
+        if any(may_request_extension(user, p, a) for a in own):
+            steps.add("request_extension")
+        names -= UNIT_ACTIONS - steps
+    if names & {"cosign_reply", "review_reply"}:
+        replies = list(p.replies.prefetch_related("cosignatures")) if replies is None else replies
+        if not any(may_cosign(user, p, r, list(r.cosignatures.all())) for r in replies):
+            names.discard("cosign_reply")
+        if not any(REPLY.permits(user, p, r, "approve") for r in replies):
+            names.discard("review_reply")
+    member_id = getattr(user, "acting_member_id", None)
+    if "respond_cosign" in names and not any(member_id and c.member_id == member_id and c.is_open_invitation
+                                             for c in p.cosignatures.all()):
+        names.discard("respond_cosign")
+    if "evaluate" in names and evaluated_now(user, p):  # rated this round already: a second rating is refused
+        names.discard("evaluate")
+    if "decide_reassignment" in names and not any(ASSIGNMENT.allowed(a, "approve_reassignment")
+                                                  for a in p.assignments.all()):
+        names.discard("decide_reassignment")
+    if "decide_extension" in names and not ExtensionRequest.objects.filter(
+            assignment__proposal=p, status=ExtensionRequest.Status.PENDING).exists():
+        names.discard("decide_extension")
+    if "report_follow_up" in names and not FollowUp.objects.filter(reply__assignment__in=own,
+                                                                   reported_at__isnull=True).exists():
+        names.discard("report_follow_up")
+    return names
 
 
 def proposal_links(user, p: Proposal, available=None) -> dict:
-    available = workflow.available(user, p) if available is None else available
+    """``self``, the invitations and one address per action the caller may perform now (``available``: the
+    actions as ``performable`` says them, where the caller has them already)."""
+    available = performable(user, p) if available is None else available
     links = {"self": proposal_url(p.pk), "invitations": f"{proposal_url(p.pk)}/invitations"}
     for name in available:
         if name in PROPOSAL_ACTIONS:
             links[name] = proposal_url(p.pk) + PROPOSAL_ACTIONS[name]
-    if "evaluate" in links and evaluated_now(user, p):  # rated this round already: a second rating is refused
-        del links["evaluate"]
     return links
 
 
@@ -65,33 +135,58 @@ def draft(p: Proposal) -> dict:
             "contact_name": p.contact_name, "contact_phone": p.contact_phone, "contact_address": p.contact_address}
 
 
+def _review(p: Proposal, public: bool) -> dict:
+    """审查结果 as the pages say it: the result for everyone who reads the proposal (the portal's too); the ground and
+    what the text was forwarded as, or the proposal it was merged into, as the signed-in proposal page adds them."""
+    declined, merged = p.state == State.DECLINED and not public, p.state == State.MERGED and not public
+    return {"review_result": review_result(p),
+            "decline_ground": p.decline_ground.text if declined and p.decline_ground_id else None,
+            "decline_forward": (p.decline_forward or None) if declined else None,
+            "merged_into": p.merged_into_id if merged else None}
+
+
+def _contact_records(assignments: list[Assignment], policy: Disclosure) -> list[dict]:
+    """The units' contact records (办前沟通), as the proposal page lists them: those of the units at work on it."""
+    if not policy.contacts:
+        return []
+    rows = ContactRecord.objects.filter(assignment__in=assignments).select_related("assignment__unit")
+    return [contact_out(c, policy.others_text(c.summary)) for c in rows.order_by("contacted_on", "id")]
+
+
 def detail(user, p: Proposal) -> dict:
     """The proposal as the disclosure policy lets ``user`` (signed in or not) see it."""
     policy = disclosure_for(user, p)
-    available = workflow.available(user, p) if user.is_authenticated else {}
-    replies = [reply_out(user, reply, policy=policy, proposal=p) for reply in policy.replies(
-        p.replies.select_related("unit", "assignment").prefetch_related("cosignatures__unit", "reviews")
-        .order_by("round", "assignment__role", "id"))]
-    timeline = [
-        {"at": e.at, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
-         "actor": str(e.actor) if e.actor else None, "from_state": e.from_state, "to_state": e.to_state,
-         "note": policy.note(e)} for e in policy.events(p.events.select_related("actor"))]
+    public = is_public(user)
+    rows = list(p.replies.select_related("unit", "assignment")
+                .prefetch_related("cosignatures__unit", "reviews__office").order_by("round", "assignment__role", "id"))
+    available = set() if public else performable(user, p, replies=rows)
+    replies = [reply_out(user, reply, policy=policy, proposal=p) for reply in policy.replies(rows)]
+    history = [
+        {"at": row["event"].at, "action": row["event"].action, "label": str(row["label"]),
+         "actor": str(row["event"].actor) if row["event"].actor else None, "from_state": row["event"].from_state,
+         "to_state": row["event"].to_state, "note": row["note"], "details": row["details"]}
+        for row in timeline(p.events.select_related("actor"), policy)]
     evaluations = Evaluation.objects.filter(proposal=p).select_related("member", "collective").order_by("round", "at")
     lead = next((e for e in reversed(evaluations) if e.is_lead), None)
     said = satisfaction(p, lead)
+    assignments = [a for a in p.assignments.all() if a.is_active]
     return {
-        **summary(p, lambda _p, value: policy.text(value)), "links": proposal_links(user, p, available),
+        **summary(p, lambda _p, value: policy.text(value), public=public),
+        "links": {"self": proposal_url(p.pk, public=True)} if public else proposal_links(user, p, available),
         "number_bracket": p.number_bracket, "number_session": p.number_session, "session": p.session.name,
         "body": policy.text(p.full_body), "cosigners": [m.name for m in cosigner_members(p)],
-        "assignments": [assignment_out(user, a, p) for a in p.assignments.all() if a.is_active],
+        "assignments": [assignment_out(user, a, p) for a in assignments],
         "supervising_offices": [o.name for o in p.supervising_offices.all()],
         "lead_officials": [o.name for o in p.lead_officials.all()], "assigned_on": p.assigned_on,
         "replies": replies,
         # Everyone who sees the proposal reads the lead proposer's rating; the rest as the policy allows.
         "lead_rating": lead.result if lead else None,
         "satisfaction": said.text, "evaluation_open_until": said.open_until,
-        "evaluations": [evaluation_out(e, policy) for e in policy.evaluations(evaluations)],
-        "timeline": timeline,
+        "evaluations": [evaluation_out(e, policy, public=public) for e in policy.evaluations(evaluations)],
+        "timeline": history,
+        **_review(p, public),
+        "contact": p.contact_details() if policy.proposer_contact else None,
+        "contact_records": _contact_records(assignments, policy),
         "actions": sorted(available),
         "editable": draft(p) if "edit" in available else None,
     }
@@ -99,6 +194,13 @@ def detail(user, p: Proposal) -> dict:
 
 def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dict:
     proposal = proposal or a.proposal
+    due = unit_due(a, proposal)
+    fields = {"id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id, "name": a.unit.name},
+              "role": a.role, "status": a.status, "assigned_on": a.assigned_on, "deadline": a.deadline,
+              "due": {"day": due.day, "task": due.task, "done": due.done},
+              "reassignment_deadline": a.reassignment_deadline, "proposal_state": proposal.state}
+    if is_public(user):  # no address of an assignment answers the public
+        return {**fields, "links": {"proposal": proposal_url(a.proposal_id, public=True)}}
     url = f"{BASE}/assignments/{a.pk}"
     links = {"self": url, "proposal": proposal_url(a.proposal_id)}
     # What the unit may do now, as its page offers it and the services take it.
@@ -109,11 +211,7 @@ def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dic
             links[step] = url + path
     if may_request_extension(user, proposal, a):
         links["request_extension"] = url + "/extension"
-    due = unit_due(a, proposal)
-    return {"id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id, "name": a.unit.name}, "role": a.role,
-            "status": a.status, "assigned_on": a.assigned_on, "deadline": a.deadline,
-            "due": {"day": due.day, "task": due.task, "done": due.done},
-            "reassignment_deadline": a.reassignment_deadline, "proposal_state": proposal.state, "links": links}
+    return {**fields, "links": links}
 
 
 def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal: Proposal | None = None) -> dict:
@@ -121,27 +219,28 @@ def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal:
     policy = policy or disclosure_for(user, proposal)
     letter = policy.letter(reply)
     url = f"{BASE}/replies/{reply.pk}"
-    links = {"self": url, "proposal": proposal_url(reply.proposal_id),
-             "assignment": f"{BASE}/assignments/{reply.assignment_id}"}
-    unit_id = getattr(user, "unit_id", None)
     signatures = list(reply.cosignatures.all())
-    if getattr(user, "is_authenticated", False):
-        if reply.unit_id == unit_id and REPLY.permits(user, proposal, reply, "submit"):
+    if is_public(user):  # no address of a reply or an assignment answers the public
+        links = {"proposal": proposal_url(reply.proposal_id, public=True)}
+    else:
+        links = {"self": url, "proposal": proposal_url(reply.proposal_id),
+                 "assignment": f"{BASE}/assignments/{reply.assignment_id}"}
+        if reply.unit_id == getattr(user, "unit_id", None) and REPLY.permits(user, proposal, reply, "submit"):
             links["submit"] = url + "/submit"
-        if any(s.unit_id == unit_id and not s.signed_at for s in signatures) \
-                and REPLY.permits(user, proposal, reply, "cosign") \
-                and (own := assisting_assignment(proposal, unit_id)) is not None \
-                and "cosign_reply" in unit_steps(user, proposal, own):  # signed for first, as ``reply_cosign`` asks
+        if may_cosign(user, proposal, reply, signatures):
             links["cosign"] = url + "/cosign"
         if REPLY.permits(user, proposal, reply, "approve"):
             links["approve"], links["return"] = url + "/approve", url + "/return"
+    # Supervision's comments are for the people working on the proposal, as the proposal page shows them.
+    reviews = [{"office": r.office.name, "decision": r.decision, "comments": policy.others_text(r.comments),
+                "at": r.at} for r in reply.reviews.all()] if policy.insider else []
     return {"id": reply.pk, "proposal_id": reply.proposal_id, "assignment_id": reply.assignment_id,
             "unit": reply.unit.name, "round": reply.round, "status": reply.status, "outcome": reply.outcome,
             "title": letter.title, "salutation": letter.salutation, "paragraphs": letter.paragraphs,
             "date": letter.date_text, "contact_line": letter.contact_line, "outcome_text": letter.outcome_text,
             "print_title": letter.print_title, "document_number": reply.document_number, "signer": reply.signer,
             "unit_full_name": letter.unit_name, "signature_units": letter.signature_units,
-            "cosign_date": letter.cosign_date_text, "supervision_review": review_text(reply),
+            "cosign_date": letter.cosign_date_text, "supervision_review": review_text(reply), "reviews": reviews,
             "cosignatures": [cosignature_out(s) for s in signatures], "proposal_state": proposal.state,
             "links": links}
 
@@ -150,11 +249,36 @@ def cosignature_out(s: ReplyCoSignature) -> dict:
     return {"unit": {"id": s.unit_id, "name": s.unit.name}, "signed_at": s.signed_at}
 
 
-def evaluation_out(e: Evaluation, policy: Disclosure, proposal_state=None) -> dict:
+def assignment_opinions(user, a: Assignment, proposal: Proposal) -> list[dict]:
+    """The opinions (会办意见) an assisting unit sent the lead unit on assignment ``a``, as the disclosure policy lets
+    ``user`` read them (``contacts``): the units' work pages show them, the lead unit's all of them."""
+    policy = disclosure_for(user, proposal)
+    if not policy.contacts:
+        return []
+    return [opinion_out(o, policy.others_text(o.body)) for o in a.opinions.select_related("assignment__unit")]
+
+
+def evaluation_out(e: Evaluation, policy: Disclosure, proposal_state=None, *, public: bool = False) -> dict:
     return {"id": e.pk, "proposal_id": e.proposal_id, "evaluator": e.evaluator_name, "round": e.round,
             "result": e.result, "attitude": e.attitude or None, "contacted": e.contacted,
             "feedback": policy.feedback(e), "on_paper": e.on_paper, "proposal_state": proposal_state,
-            "links": {"proposal": proposal_url(e.proposal_id)}}
+            "links": {"proposal": proposal_url(e.proposal_id, public=public)}}
+
+
+def contact_out(c: ContactRecord, summary: str) -> dict:
+    """A contact record; ``summary`` as the disclosure policy lets the caller read it."""
+    a = c.assignment
+    return {"id": c.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id,
+            "name": a.unit.name}, "method": c.method, "contacted_on": c.contacted_on, "summary": summary,
+            "links": {"proposal": proposal_url(a.proposal_id), "assignment": f"{BASE}/assignments/{a.pk}"}}
+
+
+def opinion_out(o: AssistingOpinion, body: str) -> dict:
+    """An assisting opinion; ``body`` as the disclosure policy lets the caller read it."""
+    a = o.assignment
+    return {"id": o.pk, "assignment_id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id,
+            "name": a.unit.name}, "body": body, "sent_at": o.sent_at,
+            "links": {"proposal": proposal_url(a.proposal_id), "assignment": f"{BASE}/assignments/{a.pk}"}}
 
 
 def invitation_out(user, c: CoSignature, title: str, *, may_withdraw: bool = False) -> dict:

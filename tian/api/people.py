@@ -4,11 +4,14 @@ members). Lookups list the committee's active entries."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router
 
 from tian.accounts.roles import Perm, has_permission
 from tian.api import outputs
 from tian.api.common import ERRORS
+from tian.api.errors import FieldErrors
 from tian.api.schemas import (
     CategoryOut,
     DeclineGroundOut,
@@ -33,9 +36,12 @@ from tian.organisations.models import LeadOfficial, Member, Session, Supervising
 from tian.organisations.selectors import current_committee
 from tian.pages.handling import inbox as unit_inbox
 from tian.pages.proposals.queue import OFFICE_QUEUE
-from tian.proposals.models import CoSignature, DeclineGround, Proposal, TopicCategory, open_invitations
+from tian.proposals.models import CoSignature, DeclineGround, Proposal, State, TopicCategory, open_invitations
+from tian.proposals.selectors import own_proposals
 from tian.stats import kpis
 from tian.supervision.selectors import awaiting_review
+
+MSG_NO_SESSION = gettext_lazy("No session of this committee has this id (GET /sessions lists them).")
 
 router = Router(tags=["people"])
 lookups = Router(tags=["lookups"])
@@ -132,6 +138,9 @@ def inbox(request):
     for p in awaiting_evaluation_by(user):  # what member home lists as replies to evaluate
         tasks.append(_task("evaluate", "待评价", p, "proposal", p.pk, f"{outputs.proposal_url(p.pk)}/evaluate",
                            evaluation_deadline(p)))
+    # Member home's "returned for revision": the proposer's own, changed (PATCH at its address) and submitted again.
+    for p in own_proposals(user).filter(state=State.RETURNED).order_by("updated_at", "pk"):
+        tasks.append(_task("revise", _("Returned for revision"), p, "proposal", p.pk, outputs.proposal_url(p.pk)))
     return tasks
 
 
@@ -159,9 +168,14 @@ def stats(request, year: int | None = None, session: int | None = None):
     if not has_permission(request.user, Perm.VIEW_STATISTICS):
         raise PermissionDenied
     committee = current_committee()
-    scope = kpis.Scope(committee, year=year,
-                       session=Session.objects.filter(pk=session, term__committee=committee).first() if session else None)
-    return kpis.summary(kpis.gather(scope))
+    chosen = None
+    if session is not None:
+        # An id that names no session of the committee is refused, as the statistics page refuses it: read as "all
+        # sessions" it gave a script the totals of every year under the session's name.
+        chosen = Session.objects.filter(pk=session, term__committee=committee).first()
+        if chosen is None:
+            raise FieldErrors({"session": [str(MSG_NO_SESSION)]})
+    return kpis.summary(kpis.gather(kpis.Scope(committee, year=year, session=chosen)))
 
 
 # Lookups -----------------------------------------------------------------------------------------------------------

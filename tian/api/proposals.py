@@ -113,8 +113,9 @@ def _filtered(user, qs, f: PublicProposalFilters):
 
 
 def _page(request, user, qs, filters: PublicProposalFilters) -> dict:
+    public = outputs.is_public(user)  # the public list links to the public operations, the only ones it may call
     return page(request, _filtered(user, qs, filters), filters.page, filters.page_size,
-                lambda rows: list_items(user, rows, outputs.summary))
+                lambda rows: list_items(user, rows, lambda p, text: outputs.summary(p, text, public=public)))
 
 
 def etag(p: Proposal) -> str:

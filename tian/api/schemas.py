@@ -11,7 +11,7 @@ from pydantic import Field
 from tian.deadlines.models import ExtensionRequest
 from tian.handling.models import Assignment, ContactRecord, Rating, ReassignmentRequest, Reply, UnitRole
 from tian.proposals.models import CoSignature, DeclineForward, Kind, State
-from tian.supervision.models import SupervisionActivity
+from tian.supervision.models import SupervisionActivity, SupervisionReview
 
 Links = dict[str, str]
 
@@ -34,6 +34,7 @@ DeclineForwardChoice = choices("DeclineForward", DeclineForward)
 ActivityKind = choices("ActivityKind", SupervisionActivity.Kind)
 RequestStatus = choices("RequestStatus", ReassignmentRequest.Status)
 ExtensionStatus = choices("ExtensionStatus", ExtensionRequest.Status)
+ReviewDecision = choices("ReviewDecision", SupervisionReview.Decision)
 
 
 class ErrorOut(Schema):
@@ -85,6 +86,15 @@ class ReplyCosignatureOut(Schema):
     signed_at: datetime.datetime | None
 
 
+class ReviewOut(Schema):
+    """督办审核: one supervising office's review of a reply."""
+
+    office: str
+    decision: ReviewDecision
+    comments: str
+    at: datetime.datetime
+
+
 class ReplyOut(Schema):
     id: int
     proposal_id: int
@@ -110,6 +120,9 @@ class ReplyOut(Schema):
                                              "have")
     supervision_review: str = Field("", description="督办审核 as the proposal page says it: passed, none needed, "
                                                      "returned, or not yet reviewed")
+    reviews: list[ReviewOut] = Field(default_factory=list, description="The supervising offices' reviews of the "
+                                     "reply with their comments (why a reply was returned), for the people "
+                                     "working on the proposal; empty for everyone else")
     cosignatures: list[ReplyCosignatureOut] = Field(default_factory=list)
     proposal_state: ProposalState | None = None
     links: Links = Field(default_factory=dict)
@@ -137,6 +150,9 @@ class EventOut(Schema):
     from_state: str
     to_state: str
     note: str
+    details: list[str] = Field(default_factory=list, description="What the entry names, as the proposal page's "
+                               "history says it (\"承办单位: 区民政局、区教科局\", \"答复期限: 2026-06-30\"), in the "
+                               "answer's language")
 
 
 class DueOut(Schema):
@@ -144,6 +160,16 @@ class DueOut(Schema):
     task: Literal["reply", "opinion", "cosign"] = Field(description="What it is for: the reply, the assisting "
                                                                     "opinion, or co-signing the lead unit's reply")
     done: bool = Field(description="The unit's part is finished (the date is then never overdue)")
+
+
+class OpinionOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    unit: Ref | None = Field(None, description="The assisting unit that sent it")
+    body: str
+    sent_at: datetime.datetime
+    links: Links = Field(default_factory=dict)
 
 
 class AssignmentOut(Schema):
@@ -160,6 +186,10 @@ class AssignmentOut(Schema):
                                                  "unit owes its co-signature")
     reassignment_deadline: datetime.date
     proposal_state: ProposalState | None = None
+    opinions: list[OpinionOut] = Field(default_factory=list, description="会办意见: an assisting unit's opinions to "
+                                       "the lead unit, in GET /assignments/{id} (the units' work, not a proposal's "
+                                       "list of assignments), for the people working on the proposal and its "
+                                       "proposers")
     links: Links = Field(default_factory=dict)
 
 
@@ -196,6 +226,26 @@ class DraftOut(Schema):
     contact_address: str
 
 
+class ContactOut(Schema):
+    id: int
+    assignment_id: int
+    proposal_id: int
+    unit: Ref | None = Field(None, description="The unit that recorded it")
+    method: ContactMethod
+    contacted_on: datetime.date
+    summary: str
+    links: Links = Field(default_factory=dict)
+
+
+class ProposerContactOut(Schema):
+    """Whom a unit reaches about the proposal before replying (办前沟通): the contact person, phone and address
+    given on it, or the proposer's own where none was given."""
+
+    name: str
+    phone: str
+    address: str
+
+
 class ProposalDetailOut(ProposalOut):
     number_bracket: str
     number_session: str
@@ -218,6 +268,18 @@ class ProposalDetailOut(ProposalOut):
                                                                           "does)")
     evaluations: list[EvaluationOut] = Field(description="The evaluations the caller may read in full")
     timeline: list[EventOut]
+    review_result: str = Field("", description="审查结果 as the proposal page and the portal say it (已立案, 不予立案 "
+                                               "…); empty for a draft")
+    decline_ground: str | None = Field(None, description="Why a declined proposal was not registered (GET "
+                                                         "/decline-grounds), for signed-in callers")
+    decline_forward: DeclineForwardChoice | None = Field(None, description="What a declined proposal's text was "
+                                                                          "forwarded as, for signed-in callers")
+    merged_into: int | None = Field(None, description="The id of the proposal a merged one was merged into, for "
+                                                      "signed-in callers (GET /proposals/{id})")
+    contact: ProposerContactOut | None = Field(None, description="The proposer's contact details, for the people "
+                                                                 "working on the proposal and its lead proposer")
+    contact_records: list[ContactOut] = Field(default_factory=list, description="办前沟通: the units' contact "
+                                                "records, for the people working on the proposal and its proposers")
     actions: list[str] = Field(description="The actions the caller may perform now (their addresses: links)")
     editable: DraftOut | None = Field(None, description="The draft's fields, for whoever may edit it now")
 
@@ -298,7 +360,9 @@ class MeOut(Schema):
 class TaskOut(Schema):
     kind: str = Field(description="sign, contact, opinion, cosign, reply, returned, rehandling, reassignment, "
                                   "follow_up (units); review, assign, reassignment_decision, extension_decision, "
-                                  "close, disclose (office); supervision (supervisors); cosign_invitation, evaluate (members)")
+                                  "close, disclose (office); supervision (supervisors); cosign_invitation, "
+                                  "evaluate, revise (proposers: a proposal returned for revision, changed by PATCH "
+                                  "and submitted again)")
     label: str
     proposal_id: int
     title: str
@@ -316,25 +380,6 @@ class NotificationOut(Schema):
     url: str
     created_at: datetime.datetime
     read: bool
-
-
-class ContactOut(Schema):
-    id: int
-    assignment_id: int
-    proposal_id: int
-    method: ContactMethod
-    contacted_on: datetime.date
-    summary: str
-    links: Links = Field(default_factory=dict)
-
-
-class OpinionOut(Schema):
-    id: int
-    assignment_id: int
-    proposal_id: int
-    body: str
-    sent_at: datetime.datetime
-    links: Links = Field(default_factory=dict)
 
 
 class ReassignmentOut(Schema):

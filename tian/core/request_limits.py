@@ -1,8 +1,8 @@
 """Limits every request meets before a view (or Django's own body parsing) sees it.
 
 - Size: a body is refused from its Content-Length, before a byte of it is read (413). Form and file uploads
-  (multipart) may be up to ``UPLOAD_MAX_BYTES``, any other body (JSON, plain forms) up to
-  ``DATA_UPLOAD_MAX_MEMORY_SIZE``; a query string up to ``MAX_QUERY_CHARS`` (414).
+  (multipart) may be up to ``UPLOAD_MAX_BYTES``, any other body (JSON, plain forms; under ``/api/``, which takes no
+  uploads, every body) up to ``DATA_UPLOAD_MAX_MEMORY_SIZE``; a query string up to ``MAX_QUERY_CHARS`` (414).
 - Control characters (Unicode's control characters but tab, line feed and carriage return: NUL, the other C0 and
   the C1 controls, DEL; and lone surrogates, which only a JSON ``\\ud800`` escape can carry) and invisible format
   characters (zero-width, direction and byte order marks) never reach a view, a query or the database (PostgreSQL
@@ -95,7 +95,7 @@ def _check(request, api: bool) -> HttpResponse | None:
         return refused
     _clean_headers_and_cookies(request)
     try:
-        _clean_fields(request)
+        _clean_fields(request, api)
     except RequestDataTooBig:
         return _refuse(api, 413, "too_large", _too_large_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     except (TooManyFieldsSent, TooManyFilesSent):
@@ -112,7 +112,8 @@ def _too_large(request, api: bool) -> HttpResponse | None:
         length = -1
     if length < 0:
         return _refuse(api, 400, "bad_request", _("The request could not be read."))
-    multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+    # The API takes no uploads: its bodies, whatever they claim to be, are read whole (below), as JSON is.
+    multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/") and not api
     limit = settings.UPLOAD_MAX_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if limit is not None and length > limit:
         return _refuse(api, 413, "too_large", _too_large_message(limit))
@@ -133,9 +134,16 @@ def _clean_headers_and_cookies(request) -> None:
         del cookies[name]
 
 
-def _clean_fields(request) -> None:
+def _clean_fields(request, api: bool) -> None:
     if request.META.get("QUERY_STRING"):
         request.GET = _cleaned(request.GET)
+    if api:
+        # The API reads its body whole, as JSON (its parser cleans that), and no form field. Reading it here keeps
+        # it readable: a form's body parsed from the stream (here, or by the CSRF check of a session call) could not
+        # be read again, and Django Ninja, reading it next, failed with a server error instead of refusing a body
+        # that is no JSON (400 bad_request).
+        _ = request.body
+        return
     content_type = request.META.get("CONTENT_TYPE", "")
     if request.method == "POST" and content_type.startswith(("multipart/form-data",
                                                              "application/x-www-form-urlencoded")):
