@@ -146,7 +146,8 @@ def test_a_role_change_names_the_roles_by_their_labels(world):
     sentences = audit_page(world, action="account").sentences
     assert "管理员 将 提案委 的角色由「提案委工作人员」改为「提案委工作人员、督办单位」" in sentences
     assert "提案委 将 区民政局经办人 的角色由「承办单位经办人」改为「承办单位经办人、牵头领导」" in sentences
-    assert "提案委 修改了 区民政局经办人 的账户信息：姓名/名称、牵头领导" in sentences
+    # Each change with its values, the organisation by its name (new messages: zh-hans from the merged catalogue).
+    assert "提案委 修改了 区民政局经办人 的账户信息：姓名/名称由「区民政局」改为「区民政局经办人」、牵头领导设为「王建」" in sentences
 
 
 def test_a_new_account_and_a_password_reset_read_as_sentences(world):

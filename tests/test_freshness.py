@@ -19,7 +19,7 @@ from tian.accounts.roles import Role
 from tian.accounts.services import token_create
 from tian.handling import services as handling
 from tian.organisations.forms import managed_form_class
-from tian.organisations.models import Session
+from tian.organisations.models import Session, Term
 from tian.pages.manage.registry import MANAGED
 from tian.proposals import services
 from tian.proposals.models import Proposal, TopicCategory
@@ -289,7 +289,10 @@ def test_a_session_renumbered_reorders_the_portal_list_at_once(world, portal):  
     kept under ``("portal_order", committee, public)`` (``portal/views.py``), without the NAMES version that a
     session's or term's change moves, so the list keeps the old order (while its headings already show the new
     session names)."""
-    extra = Session.objects.create(term=world.term, number=4, year=2023,
+    # A term holds one session a year: the year's other session is the first of a term that began that year.
+    other_term = Term.objects.create(committee=world.committee, number=9, start_date=datetime.date(2023, 6, 1),
+                                     end_date=datetime.date(2028, 5, 31))
+    extra = Session.objects.create(term=other_term, number=1, year=2023,
                                    submissions_open_on=datetime.date(2023, 6, 1),
                                    plenary_start=datetime.date(2023, 6, 10), plenary_end=datetime.date(2023, 6, 12),
                                    plenary_deadline=datetime.date(2023, 6, 12))
@@ -299,10 +302,10 @@ def test_a_session_renumbered_reorders_the_portal_list_at_once(world, portal):  
     first, second = portal.public.title, Proposal.objects.get(pk=portal.secret.pk).title
 
     page = Client().get(reverse("portal:index")).content.decode()
-    assert page.index(second) < page.index(first)  # 七届四次 (the extra session) before 七届三次
+    assert page.index(second) < page.index(first)  # 九届一次 (the extra session) before 七届三次
 
-    _saved_through_the_management_page(world, "sessions", extra, number=2)  # a slip corrected: it was the 2nd
-    assert Session.objects.get(pk=extra.pk).number == 2
+    _saved_through_the_management_page(world, "terms", other_term, number=6)  # a slip corrected: it was the 6th
+    assert Term.objects.get(pk=other_term.pk).number == 6
 
     page = Client().get(reverse("portal:index")).content.decode()
     assert page.index(first) < page.index(second), \

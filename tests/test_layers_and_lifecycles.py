@@ -78,10 +78,10 @@ def test_every_function_local_project_import_says_why():
 
 
 def test_function_local_project_imports_are_at_most_a_handful():
-    """Issue #20.3: "(at most a handful)", counted over the whole package: six ``AppConfig.ready`` imports and four
-    in the search migrations make ten."""
+    """Issue #20.3: "(at most a handful)", counted over the whole package: the ``AppConfig.ready`` imports alone, one
+    an app that connects receivers (``test_architecture``), each with a comment saying why."""
     found = [_where(path, node) for path, node, _lines in _local_project_imports()]
-    assert len(found) <= 6, found
+    assert len(found) <= 7, found
 
 
 # --- Point 3: the base imports no domain app --------------------------------------------------------------------

@@ -95,23 +95,37 @@ def test_locking_refuses_a_proposal_whose_state_moved(world):
 
 
 def test_the_reply_letter_names_the_assisting_units_from_what_the_proposal_page_read(world, assigned):
-    from tests.test_handling_pages import signed, submitted_reply
+    from django.db.models import Prefetch
+
+    from tests.test_handling_pages import REPLY, TODAY, signed
+    from tian.handling import services as handling
     from tian.handling.letters import build_letter
+    from tian.handling.models import ReplyCoSignature
     from tian.proposals.selectors import get_proposal_for
 
-    reply = submitted_reply(world, signed(world, assigned))
+    lead = signed(world, assigned).assignments.get(role="lead")
+    draft = handling.reply_save(assignment=lead, by=world.lead_handler, **{**REPLY, "reply_date": TODAY})
+    # not sent yet: signed by the assisting units it will go to
     proposal = get_proposal_for(world.staff, assigned.pk)  # its assignments read with their units
-    reply = proposal.replies.select_related("unit", "assignment").get(pk=reply.pk)
-    reply.proposal = proposal
+    draft = proposal.replies.select_related("unit", "assignment").get(pk=draft.pk)
+    draft.proposal = proposal
     with CaptureQueriesContext(connection) as captured:
-        units = build_letter(reply).signature_units
+        units = build_letter(draft).signature_units
     assert units == ["广元市朝天区民政局", "广元市朝天区教育和科学技术局"]
     assert not any("handling_assignment" in q["sql"] for q in captured.captured_queries)
+    # Sent to be co-signed, signed by the units it went to: read with the page's replies, no query of them.
+    reply = handling.reply_submit(reply=draft, by=world.lead_handler)
+    reply = proposal.replies.select_related("unit", "assignment").prefetch_related(
+        Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit"))).get(pk=reply.pk)
+    reply.proposal = proposal
+    with CaptureQueriesContext(connection) as captured:
+        assert build_letter(reply).signature_units == units
+    assert not any("handling_replycosignature" in q["sql"] for q in captured.captured_queries)
     # Read without them (an export of the letter alone), the units come in one query.
     alone = type(reply).objects.select_related("unit", "assignment", "proposal").get(pk=reply.pk)
     with CaptureQueriesContext(connection) as captured:
         assert build_letter(alone).signature_units == units
-    assert sum("handling_assignment" in q["sql"] for q in captured.captured_queries) == 1
+    assert sum("handling_replycosignature" in q["sql"] for q in captured.captured_queries) == 1
 
 
 @pytest.mark.django_db(transaction=True)  # outside a test's transaction, as served: the results are kept

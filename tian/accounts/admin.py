@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from tian.accounts.models import RoleGrant, User
-from tian.accounts.roles import Role
+from tian.accounts.roles import Role, last_admin_refusal
 from tian.accounts.services import user_add, user_roles_set, user_update
 
 
@@ -43,6 +43,11 @@ class RoleGrantFormSet(BaseInlineFormSet):
             self.instance.check_role_bindings(self.roles())
         except ValidationError as e:
             raise ValidationError([message for messages in e.message_dict.values() for message in messages]) from None
+        # The account as the form changes it (its "active" box included): the last active administrator keeps both,
+        # said here rather than refused by the service once the form is saved.
+        refusal = last_admin_refusal(self.instance, self.roles(), is_active=self.instance.is_active)
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class RoleGrantInline(admin.TabularInline):

@@ -59,7 +59,15 @@ class UserBackend(ModelBackend):
     count in one query instead of three: every signed-in page needs all three, and the roles before anything else
     (permissions are checked against them). The roles are read afresh on every request, so a role granted or
     revoked counts from the next one. ``user.roles`` is the same frozenset the model computes; the count is
-    ``user.unread_at_sign_in``, as it stood when the request began."""
+    ``user.unread_at_sign_in``, as it stood when the request began.
+
+    Signing in, a disabled account with the right password is returned, as Django's ``AllowAllUsersModelBackend``
+    does, so that the sign-in form says the account is disabled (``LoginForm.confirm_login_allowed``) instead of
+    "wrong password", and django-axes does not count it as a failure. The form refuses it; nothing else lets a
+    disabled account in: its session reads no user here (``get_user``), its tokens none (``services.token_user``)."""
+
+    def user_can_authenticate(self, user):
+        return True
 
     def get_user(self, user_id):
         try:
@@ -70,4 +78,4 @@ class UserBackend(ModelBackend):
             user = users_with_roles().get(pk=user_id)
         except User.DoesNotExist:
             return None
-        return with_roles(user) if self.user_can_authenticate(user) else None
+        return with_roles(user) if user.is_active else None

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.accounts import throttling
 from tian.accounts.models import User
-from tian.accounts.roles import Role, role_change_refusal
+from tian.accounts.roles import LAST_ADMIN_DISABLED, Role, role_change_refusal
 from tian.organisations.models import CollectiveProposer, LeadOfficial, Member, SupervisingOffice, Unit
 
 
@@ -106,9 +106,11 @@ class UserForm(forms.ModelForm):
         cleaned = super().clean()
         roles = cleaned.get("roles") or []
         # Who may give whom which roles is one rule (accounts/roles.py), the same for the Excel import.
-        refusal = self.actor and role_change_refusal(self.actor, self.instance if self.instance.pk else None, roles)
+        # The last active administrator keeps the role and the account: a refusal to disable it goes next to the box.
+        refusal = self.actor and role_change_refusal(self.actor, self.instance if self.instance.pk else None, roles,
+                                                     is_active=cleaned.get("is_active"))
         if refusal:
-            self.add_error("roles", refusal)
+            self.add_error("is_active" if refusal == str(LAST_ADMIN_DISABLED) else "roles", refusal)
         probe = User(**{f"{name}_id": getattr(cleaned.get(name), "pk", None)
                         for name in ("member", "collective", "unit", "office", "lead_official")})
         try:

@@ -98,6 +98,10 @@ ROLE_GRANTS: dict[Role, frozenset[Role]] = {
 
 ONLY_ADMIN_CHANGES_ADMIN = _("Only an administrator can change an administrator's account.")
 ROLE_NOT_GRANTABLE = _("You may not grant or take away the role “%(role)s”; please ask an administrator.")
+LAST_ADMIN_ROLE = _("This is the only active administrator's account: its administrator role cannot be taken away. "
+                    "Give another account the administrator role first.")
+LAST_ADMIN_DISABLED = _("This is the only active administrator's account: it cannot be disabled. Give another "
+                        "account the administrator role first.")
 
 
 def permissions_for(roles) -> frozenset[Perm]:
@@ -142,9 +146,11 @@ def may_change(actor, target) -> bool:
     return not _is_admin(target) or Role.ADMIN in actor.roles
 
 
-def role_change_refusal(actor, target, roles) -> str | None:
-    """Why ``actor`` may not give ``target`` (``None`` for a new account) exactly ``roles``, or ``None`` if they may.
-    Every role added or taken away must be one the actor may grant; roles the account keeps are not asked about."""
+def role_change_refusal(actor, target, roles, *, is_active: bool | None = None) -> str | None:
+    """Why ``actor`` may not give ``target`` (``None`` for a new account) exactly ``roles`` (and, where ``is_active``
+    is given, that state), or ``None`` if they may. Every role added or taken away must be one the actor may grant;
+    roles the account keeps are not asked about. The last active administrator keeps the role and the account
+    (``last_admin_refusal``)."""
     if target is not None and not may_change(actor, target):
         return str(ONLY_ADMIN_CHANGES_ADMIN)
     before = target.roles if target is not None else frozenset()
@@ -152,4 +158,20 @@ def role_change_refusal(actor, target, roles) -> str | None:
     refused = sorted(changed - grantable_roles(actor))
     if refused:
         return str(ROLE_NOT_GRANTABLE % {"role": Role(refused[0]).label})
-    return None
+    return last_admin_refusal(target, roles, is_active=is_active)
+
+
+def last_admin_refusal(target, roles, *, is_active: bool | None = None) -> str | None:
+    """Why ``target``'s account may not lose the administrator role (its new ``roles``) or be disabled
+    (``is_active`` False; None: left as it is), or None: it is the only active administrator's, and without one
+    nobody could grant the role, manage settings or enable an account again. Asked of the stored account, since a
+    form may have put the new values on ``target`` already."""
+    if target is None or target.pk is None:
+        return None
+    keeps_role = Role.ADMIN in {Role(r) for r in roles}
+    if keeps_role and is_active is not False:
+        return None
+    admins = type(target)._default_manager.filter(is_active=True, role_grants__role=Role.ADMIN)
+    if not admins.filter(pk=target.pk).exists() or admins.exclude(pk=target.pk).exists():
+        return None
+    return str(LAST_ADMIN_ROLE if not keeps_role else LAST_ADMIN_DISABLED)

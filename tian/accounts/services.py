@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from tian.accounts.backends import UserBackend, users_with_roles, with_roles
+from tian.accounts.backends import users_with_roles, with_roles
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
@@ -38,9 +38,9 @@ def _role_list(roles) -> str:
     return ", ".join(str(Role(r).label) if r in Role.values else r for r in sorted(roles)) or "none"
 
 
-def _check_roles(by: User | None, user: User | None, roles) -> None:
+def _check_roles(by: User | None, user: User | None, roles, *, is_active: bool | None = None) -> None:
     if by is not None:
-        refusal = role_change_refusal(by, user, roles)
+        refusal = role_change_refusal(by, user, roles, is_active=is_active)
         if refusal:
             raise PermissionDenied(refusal)
 
@@ -152,9 +152,31 @@ def user_create_with_holder(
     return user, generated
 
 
+# Personal data the audit log does not copy: an entry names the field changed, not its values.
+UNRECORDED_VALUES = frozenset({"phone", "email"})
+
+
+def _recorded(name: str, value):
+    """A field's value as the audit entry keeps it: what it was called at the time for a bound organisation (a
+    unit, an office …, which may be renamed or deleted later), else the value itself in JSON."""
+    field = User._meta.get_field(name)
+    if field.is_relation:
+        if value is None:
+            return ""
+        if not isinstance(value, field.related_model):
+            value = field.related_model._base_manager.filter(pk=value).first()
+        return str(value) if value is not None else ""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
 @transaction.atomic
 def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
-    _check_roles(by, user, roles)
+    """Change an account's details and roles, audited with each field's value before and after (but personal data,
+    ``UNRECORDED_VALUES``). An account disabled is signed out everywhere and its API tokens revoked, so that
+    enabling it again (for a successor, say) brings none of them back."""
+    _check_roles(by, user, roles, is_active=fields.get("is_active"))
     # Compared with the stored row: a form may have put the new values on ``user`` already.
     attnames = {name: User._meta.get_field(name).attname for name in fields}
     stored = User.objects.filter(pk=user.pk).values(*attnames.values()).get()
@@ -165,10 +187,14 @@ def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     if changed:
+        values = {name: [_recorded(name, stored[attnames[name]]), _recorded(name, fields[name])]
+                  for name in changed if name not in UNRECORDED_VALUES}
         _audit(by, user, Kind.ACCOUNT_CHANGED, f"account of {user.get_username()} changed: {', '.join(changed)}",
-               fields=changed)
+               fields=changed, values=values)
     if {"full_name", "username"} & set(changed):  # the name timelines and letters show, in every committee
         names_changed_everywhere()
+    if "is_active" in changed and not user.is_active:
+        sign_out_everywhere(user=user)
     _apply_roles(user, roles, by)
     return user
 
@@ -238,8 +264,8 @@ def password_change_due(user: User) -> bool:
 
 def sign_out_everywhere(*, user: User, keep_session: str | None = None) -> None:
     """End the user's signed-in sessions, except ``keep_session``, and revoke their API tokens (after a password
-    change or reset, or a two-factor reset). Sessions are Django's database sessions, which do not index the
-    user: the unexpired ones are read and the user's deleted."""
+    change or reset, a two-factor reset, or the account disabled). Sessions are Django's database sessions, which
+    do not index the user: the unexpired ones are read and the user's deleted."""
     from django.contrib.sessions.models import Session
 
     theirs = [session.session_key
@@ -298,7 +324,7 @@ def token_user(raw: str) -> User | None:
     now = timezone.now()
     if user is None or user.token_expires_at <= now:
         return None
-    if not UserBackend().user_can_authenticate(user):  # an inactive user's tokens do nothing
+    if not user.is_active:  # a disabled account's tokens do nothing (disabling revokes them too)
         return None
     if user.token_used_at is None or (now - user.token_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)  # at most one write a minute per token

@@ -46,6 +46,13 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
             throttling.count_failure(self.request)
+        elif form.has_error(NON_FIELD_ERRORS, "inactive"):
+            # The right password of a disabled account (``UserBackend`` lets the form say so): no failure to count
+            # towards a lockout, but the attempt is in the audit log as a refused sign-in.
+            username = str(form.data.get("username", ""))[:150]
+            audit(AuditEntry.Action.LOGIN_FAILED, request=self.request, username=username,
+                  detail="refused: the account is disabled", kind=Kind.SIGN_IN_FAILED,
+                  data={"username": username, "reason": "inactive"})
         elif form.has_error(NON_FIELD_ERRORS, "throttled"):
             username = str(form.data.get("username", ""))[:150]
             audit(AuditEntry.Action.LOGIN_FAILED, request=self.request, username=username,

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -76,26 +77,49 @@ def backup(directory: str | Path) -> Path:
     return archive
 
 
+def _unpacked(archive: Path, work: Path) -> dict:
+    """Unpack ``archive`` into ``work`` and return its manifest, checked before anything is replaced. A truncated,
+    damaged or foreign file is a ``BackupError`` that says so, as the restore command reports it, not a traceback."""
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(work, filter="data")
+        manifest = json.loads((work / "manifest.json").read_text())
+    except FileNotFoundError as e:
+        if not archive.exists():
+            raise  # the command reports a missing archive as the OSError it is
+        raise BackupError("not a TiAn backup: the archive holds no manifest.json") from e
+    except (tarfile.TarError, EOFError, zlib.error, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BackupError(f"the archive is damaged or not a TiAn backup: {e}") from e
+    if not isinstance(manifest, dict) or manifest.get("format") != "tian-backup":
+        raise BackupError("not a TiAn backup")
+    missing = [key for key in ("engine", "database", "created") if not isinstance(manifest.get(key), str)]
+    if missing:
+        raise BackupError(f"the backup's manifest lacks {', '.join(missing)}")
+    if not (work / manifest["database"]).is_file() or Path(manifest["database"]).name != manifest["database"]:
+        raise BackupError("the archive does not hold the database its manifest names")
+    return manifest
+
+
 def restore(archive: str | Path) -> dict:
     archive = Path(archive)
     db = settings.DATABASES["default"]
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(work, filter="data")
-        manifest = json.loads((work / "manifest.json").read_text())
-        if manifest.get("format") != "tian-backup":
-            raise BackupError("not a TiAn backup")
+        manifest = _unpacked(archive, work)
         if manifest["engine"] != connection.vendor:
             raise BackupError(f"this backup is of {manifest['engine']}; this installation uses {connection.vendor}")
         connections.close_all()
         if connection.vendor == "sqlite":
             source = sqlite3.connect(work / manifest["database"])
             target = sqlite3.connect(db["NAME"])
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
+            try:
+                with target:
+                    source.backup(target)
+            except sqlite3.DatabaseError as e:  # the archive's database file is damaged
+                raise BackupError(f"the backup's database cannot be read: {e}") from e
+            finally:
+                source.close()
+                target.close()
         else:
             args, env = _pg_env(db)
             command = ["pg_restore", "--clean", "--if-exists", "--no-owner", *args, "-d", db["NAME"],

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from tian.handling.models import Assignment, OutcomeClass, Reply, UnitRole
+from tian.handling.models import Assignment, OutcomeClass, Reply, ReplyCoSignature, UnitRole
 from tian.proposals.models import KIND_OFFICIAL, Kind, Proposal
 from tian.proposals.selectors import proposer_members
 
@@ -78,13 +78,13 @@ class ReplyLetter:
 def signature_units(reply: Reply) -> list[str]:
     """The full names of the units that sign the letter: the writing unit, then, for a lead unit's reply, the assisting
     units that co-sign it: the reply's own co-signatures once it went to them (a unit re-routed away after signing
-    signed it; the one that took its part did not), before that the assisting units it will go to. Once released, the
-    names it was released under (``Reply.signed_by``), whatever the units are called later (机构改革)."""
-    if reply.signed_by:
-        return list(reply.signed_by)
+    signed it; the one that took its part did not), before that the assisting units it will go to. Each by its name of
+    today, as every output names a unit (a rename shows at once everywhere, issue #20)."""
     units = [reply.unit.full_name]
     if reply.assignment.role != UnitRole.LEAD:
         return units
+    # Read with their units unless the caller read them already (the proposal page does): then no query.
+    prefetch_related_objects([reply], Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit")))
     signatures = sorted(reply.cosignatures.all(), key=lambda s: s.pk)
     if signatures:
         return units + [s.unit.full_name for s in signatures]

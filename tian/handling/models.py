@@ -195,9 +195,6 @@ class Reply(models.Model):
     cosigned_on = models.DateField(_("co-signed on"), null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
-    # The full names of the units that signed the letter, as they were called when it was released (``letters.
-    # signature_units``): an issued letter keeps them when a unit is renamed later. Empty until then.
-    signed_by = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from tian.core.calendar import add_working_days, months_later
 from tian.core.phones import phone_refusal
-from tian.handling.letters import signature_units
 from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, status_after_refusal
 from tian.handling.models import (
     REPLYING_ROLES,
@@ -490,7 +489,6 @@ def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") 
     office supervises the proposal, ``approve`` by a supervising office. When every replying unit's reply of
     the round is out, the proposal is replied and evaluation opens."""
     reply.status, reply.released_at = REPLY.check(reply, step).target, _now(at)
-    reply.signed_by = signature_units(reply)
     reply.save()
     record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
            round=reply.round)

@@ -381,7 +381,7 @@ USER_BINDINGS = {"member": (Member, "关联委员"), "unit": (Unit, "承办单�
 
 def _import_users(rows, committee, by, report):
     known = {key: _by_name(model, committee) for key, (model, _header) in USER_BINDINGS.items()}
-    seen = set()
+    seen, kept_passwords = set(), []
     for row, v in rows:
         username = str(v["username"])
         if username in seen:
@@ -417,9 +417,18 @@ def _import_users(rows, committee, by, report):
                 accounts.user_update(user=user, roles=roles, full_name=str(v["full_name"]), by=by,
                                      phone=str(v["phone"] or ""), email=str(v["email"] or ""), **bindings)
                 report.updated += 1
+                # An existing account keeps its password: a roster imported again would otherwise reset everyone's
+                # to the one on paper. The report says so, for the slips not to be handed out.
+                if str(v["password"] or "").strip():
+                    kept_passwords.append(str(row))
         except ValidationError as e:
             # The account's fields name themselves; the password rules (validate_password, for a new account) do not.
             _invalid(report, row, e, HEADERS["users"], "初始密码" if user is None else "用户名")
+    if kept_passwords and not report.errors:
+        report.messages.append(
+            _("Rows %(rows)s are accounts that exist already: their passwords were not changed, and the column "
+              "%(column)s was not used for them. Reset a password on the account's page.")
+            % {"rows": "、".join(kept_passwords), "column": "初始密码"})
 
 
 def _proposal_units(value, units: dict, report, row, column) -> list[str]:

@@ -18,7 +18,7 @@ from tian.handling.models import REPLYING_ROLES, Assignment, Evaluation, Outcome
 from tian.importers.legacy import MAX_NUMBER, YEARS, LegacyRecord
 from tian.importers.names import plain_name
 from tian.organisations.models import Committee, LeadOfficial, Member, Session, SupervisingOffice, Unit
-from tian.organisations.selectors import current_committee
+from tian.organisations.selectors import current_committee, session_for_date
 from tian.organisations.services import named_save
 from tian.proposals import services
 from tian.proposals.events import quiet
@@ -135,7 +135,10 @@ class Importer:
         for session in sessions:
             if session.name == self.record.session:
                 return session
-        return sessions.filter(year=self.record.year).order_by("-number").first()
+        # The page names no session set up here: the one its year's proposals are filed under from the start of that
+        # year (``session_for_date``, which decides it for every proposal), if it is a session of that year.
+        session = session_for_date(self.committee, datetime.date(self.record.year, 1, 1))
+        return session if session is not None and session.year == self.record.year else None
 
     def fresh(self, proposal: Proposal) -> Proposal:
         proposal.refresh_from_db()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from tian.organisations import models as m
-from tian.organisations.services import named_delete, named_save
+from tian.organisations.services import delete_refusal, named_delete, named_save
 
 
 class NamedAdmin(admin.ModelAdmin):
@@ -10,6 +10,13 @@ class NamedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         named_save(obj, by=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """The admin's confirmation page lists a row still named where deleting would drop it without a word
+        (``delete_refusal``) as protected: the page says why and offers no delete."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected) + [refusal for obj in objs if (refusal := delete_refusal(obj))]
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         named_delete(obj, by=request.user)

@@ -2,13 +2,32 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tian.organisations.models import DUPLICATE_CODE, DUPLICATE_NAME, Committee, Term
+from tian.organisations.models import DUPLICATE_CODE, DUPLICATE_NAME, Committee, Member, Term
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 # Messages of a rule on several columns that are about one field of the form.
 HOMES = ((DUPLICATE_NAME, "name"), (DUPLICATE_CODE, "code"))
+
+
+SAME_NAME_MEMBER = _("The committee already has a member named “%(name)s”. If this is another person with the "
+                     "same name, tick the box below; if it is the same person, open that member instead.")
+SAME_NAME_CONFIRM = _("This is another person with the same name")
+SAME_NAME_HELP = _("The imports find members by name: tell the two apart in their workplace, and check each import's "
+                   "report for this name.")
+
+
+def _same_named_member(form, committee) -> str | None:
+    """The name typed on a member's form where another member of the committee has it already (and it is not the
+    member's own name, unchanged), else None."""
+    if not form.is_bound:
+        return None
+    name = str(form.data.get(form.add_prefix("name"), "")).strip()
+    if not name or (form.instance.pk and form.instance.name == name):
+        return None
+    others = Member.objects.filter(committee=committee, name=name).exclude(pk=form.instance.pk)
+    return name if others.exists() else None
 
 
 def managed_form_class(entry, committee):
@@ -36,6 +55,18 @@ def managed_form_class(entry, committee):
                     form_field.queryset = Term.objects.filter(committee=committee)
             if "committee" in {f.name for f in entry.model._meta.fields}:
                 self.instance.committee = committee
+            # A second member of one name is saved only when confirmed: the Excel and legacy imports find members by
+            # name, and a roster typed twice would have them update or credit the newer duplicate.
+            self.same_name = _same_named_member(self, committee) if entry.model is Member else None
+            if self.same_name:
+                self.fields["same_name_confirmed"] = forms.BooleanField(
+                    label=SAME_NAME_CONFIRM, help_text=SAME_NAME_HELP, required=False)
+
+        def clean(self):
+            cleaned = super().clean()
+            if self.same_name and not cleaned.get("same_name_confirmed"):
+                self.add_error("name", SAME_NAME_MEMBER % {"name": self.same_name})
+            return cleaned
 
         def full_clean(self):
             super().full_clean()

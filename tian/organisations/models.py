@@ -12,6 +12,9 @@ from tian.organisations.numerals import chinese_numeral
 
 DUPLICATE_NAME = _("This name already exists in the committee.")
 DUPLICATE_CODE = _("This code already exists in the committee.")
+SECOND_SESSION_OF_YEAR = _("%(term)s already has a session in %(year)s; a term holds one session a year.")
+LONGER_THAN_EXTENSION_CAP = _("This is longer than the longest reply deadline with an extension (%(cap)s months); "
+                              "please shorten it or lengthen that one.")
 # A member's mobile (SMS, a password reset by text): what the member form and the Excel import both take.
 mobile_validator = RegexValidator(r"^1\d{10}$", _("A mobile number has 11 digits and starts with 1."))
 # Typed with a Chinese input method, the digits, plus sign, spaces, hyphens and brackets come full-width.
@@ -128,6 +131,18 @@ class Committee(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # The services refuse a deadline later than the extension cap (an assignment's reply, a rehandling): a
+        # default longer than the cap would make every assignment fail.
+        cap = self.extension_cap_months
+        if cap is None:
+            return
+        errors = {name: LONGER_THAN_EXTENSION_CAP % {"cap": cap}
+                  for name in ("reply_months", "reply_months_plenary", "rehandling_months")
+                  if getattr(self, name) is not None and getattr(self, name) > cap}
+        if errors:
+            raise ValidationError(errors)
+
     def deadline_after(self, day, *, months: int, working_days: int):
         """A deadline counted as the committee's rule says: in working days where set, else in months (ending on a
         working day, ``months_later``)."""
@@ -217,6 +232,11 @@ class Session(models.Model):
                 }
         if self.year and self.plenary_start and self.plenary_start.year != self.year:
             errors.setdefault("year", _("The year must be the year of the plenary."))
+        # A term holds one session a year: a second one of the year would take the year's proposals (their session
+        # is read from the day, ``session_for_date``). Two terms' sessions share a year where the term changes.
+        if term and self.year and "year" not in errors and (
+                Session.objects.filter(term=term, year=self.year).exclude(pk=self.pk).exists()):
+            errors["year"] = SECOND_SESSION_OF_YEAR % {"term": term.name, "year": self.year}
         if errors:
             raise ValidationError(errors)
 

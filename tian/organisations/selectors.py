@@ -1,8 +1,11 @@
 """Reads of the committee and its organisations."""
 
+import functools
+
 from asgiref.local import Local
 from django.conf import settings
 from django.core.signals import got_request_exception, request_finished, request_started
+from django.db.models import Q
 from django.db.models.signals import post_save
 
 from tian.organisations.models import Committee, Member, Session
@@ -56,11 +59,23 @@ def member_of(user) -> Member | None:
 
 
 def session_for_date(committee: Committee, day) -> Session | None:
-    """The session a proposal written on ``day`` belongs to: the session of that year; where the
-    committee has not set that year's session up yet, the latest session before it."""
-    sessions = Session.objects.filter(term__committee=committee).select_related("term")
-    return (sessions.filter(year=day.year).order_by("-number").first()
-            or sessions.filter(plenary_start__lte=day).order_by("-plenary_start").first())
+    """The session a proposal written on ``day`` belongs to.
+
+    The session whose submission window (``submissions_open_on`` to ``plenary_deadline``) holds the day: a plenary
+    proposal of that session, also where submissions opened in December for a January plenary. Otherwise the session
+    of that year whose plenary began last on or before the day (a recess proposal; at a change of term a year holds
+    two sessions, and the first session of the new term takes what follows its plenary), or before any plenary of
+    the year, the year's first session. Where the committee has not set that year's session up yet, the latest
+    session before the day."""
+    # One query: the sessions open by the day and those of its year (a committee holds a few a term).
+    candidates = list(Session.objects.filter(Q(submissions_open_on__lte=day) | Q(year=day.year),
+                                             term__committee=committee).select_related("term"))
+    by_start = functools.partial(max, key=lambda session: session.plenary_start, default=None)
+    of_year = [session for session in candidates if session.year == day.year]
+    return (by_start(session for session in candidates if session.is_plenary_date(day))
+            or by_start(session for session in of_year if session.plenary_start <= day)
+            or min(of_year, key=lambda session: session.plenary_start, default=None)
+            or by_start(session for session in candidates if session.plenary_start <= day))
 
 
 def page_holding(qs, pk: int | None, per_page: int) -> int | None:

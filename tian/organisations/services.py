@@ -8,7 +8,9 @@ the new version together, and a rolled-back change moves nothing. Every kept pag
 carries that version in its key, so the next request anywhere shows the change.
 """
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 
 from tian.audit.log import audit, entry
 from tian.audit.models import AuditEntry, Kind
@@ -78,8 +80,38 @@ def named_save_all(objs, *, by=None) -> None:
     AuditEntry.objects.bulk_create(entries)
 
 
+STILL_NAMED = _("“%(name)s” cannot be deleted while %(what)s refer to it; mark it inactive instead.")
+
+
+def delete_refusal(obj) -> str | None:
+    """Why the row ``obj`` may not be deleted, or None. Where another row refers to it by a reference that deleting
+    would drop without a word (a proposal's lead officials or supervising offices, an account bound to a lead
+    official or a member), the delete is refused: the proposal would lose its lead official with no event and the
+    account would act for nothing. References that protect themselves (``PROTECT``) and the rows it owns (its
+    sessions, deleted with a term) are left to the database."""
+    referring = []
+    for relation in obj._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete:
+            continue  # not a reverse relation
+        if relation.related_model._meta.auto_created:
+            continue  # the link table of a many-to-many field: the field itself is asked below
+        if not (relation.many_to_many or getattr(relation, "on_delete", None) is models.SET_NULL):
+            continue
+        accessor = relation.related_model._base_manager.filter(**{relation.field.name: obj})
+        if accessor.exists():
+            referring.append(str(relation.related_model._meta.verbose_name_plural))
+    if not referring:
+        return None
+    return str(STILL_NAMED % {"name": obj, "what": "、".join(dict.fromkeys(referring))})
+
+
 @transaction.atomic
 def named_delete(obj, *, by=None) -> None:
+    """Delete a row of the managed lists, with its audit entry; refused (``ProtectedError``) while rows that would
+    silently lose it refer to it (``delete_refusal``)."""
+    refusal = delete_refusal(obj)
+    if refusal:
+        raise ProtectedError(refusal, set())
     committee_id = committee_of(obj)
     pk = obj.pk
     obj.delete()

@@ -173,6 +173,31 @@ def _field_labels(fields) -> str:
     return "、".join(labels)
 
 
+def _account_changes(fields, values: dict) -> str:
+    """What changed on an account: each field with its value before and after where the entry kept them (the
+    account disabled or enabled in words of its own, an organisation by the name it had), else the field's name
+    (personal data, and entries written before the values were kept)."""
+    changes = []
+    for name in fields:
+        label = _field_labels([name])
+        if name not in values:
+            changes.append(label)
+            continue
+        before, after = values[name]
+        if name == "is_active":
+            changes.append(_("account enabled again") if after else _("account disabled"))
+        elif isinstance(after, bool):
+            changes.append(_("%(field)s: %(value)s") % {"field": label, "value": _("Yes") if after else _("No")})
+        elif before in ("", None):
+            changes.append(_("%(field)s set to “%(after)s”") % {"field": label, "after": after})
+        elif after in ("", None):
+            changes.append(_("%(field)s “%(before)s” removed") % {"field": label, "before": before})
+        else:
+            changes.append(_("%(field)s from “%(before)s” to “%(after)s”")
+                           % {"field": label, "before": before, "after": after})
+    return "、".join(changes)
+
+
 def sentence(entry, data: dict, names) -> SafeString:
     """What ``entry`` records, as a sentence."""
     kind = data.get("kind", "")
@@ -186,6 +211,9 @@ def sentence(entry, data: dict, names) -> SafeString:
             return _say(_("%(person)s completed the second step of signing in with a recovery code"), person=person)
         return _say(_("%(person)s completed the second step of signing in with a code from the authenticator app"),
                     person=person)
+    if kind == Kind.SIGN_IN_FAILED and data.get("reason") == "inactive":
+        return _say(_("Signing in as “%(username)s” was refused: the account is disabled"),
+                    username=data.get("username") or entry.username)
     if kind == Kind.SIGN_IN_FAILED:
         return _say(_("Signing in as “%(username)s” failed: wrong user name or password"),
                     username=data.get("username") or entry.username)
@@ -221,7 +249,7 @@ def sentence(entry, data: dict, names) -> SafeString:
                     user=user, before=before, after=after)
     if kind == Kind.ACCOUNT_CHANGED:
         return _say(_("%(person)s changed the account of %(user)s: %(fields)s"), person=person, user=user,
-                    fields=_field_labels(data.get("fields", [])))
+                    fields=_account_changes(data.get("fields", []), data.get("values") or {}))
     if kind == Kind.PASSWORD_RESET:
         return _say(_("%(person)s reset the password of %(user)s, to be changed at the next sign-in"),
                     person=person, user=user)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from tian.accounts.forms import HolderLoginForm
 from tian.accounts.models import User, phone_validator
@@ -18,10 +19,13 @@ from tian.accounts.views import pop_new_login, remember_new_login
 from tian.core.calendar_days import calendar_day_save
 from tian.core.models import CalendarDay
 from tian.core.request_limits import whole_number
+from tian.handling.models import Assignment
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
+from tian.organisations.models import LeadOfficial, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee, page_holding
 from tian.organisations.services import named_save
 from tian.pages.manage.registry import MANAGED, MANAGED_GROUPS
+from tian.proposals.models import FINISHED, Proposal
 
 PER_PAGE = 50
 
@@ -143,6 +147,41 @@ def _save(request, entry, form, login_form):
     return obj
 
 
+STILL_HOLDS_WORK = {
+    Unit: ngettext_lazy(
+        "%(kind)s “%(name)s” is inactive now but still holds %(count)s open assignment of a proposal not yet closed; "
+        "it stays with the unit until the office reassigns it.",
+        "%(kind)s “%(name)s” is inactive now but still holds %(count)s open assignments of proposals not yet closed; "
+        "they stay with the unit until the office reassigns them.", "count"),
+    SupervisingOffice: ngettext_lazy(
+        "%(kind)s “%(name)s” is inactive now but still supervises %(count)s proposal not yet closed.",
+        "%(kind)s “%(name)s” is inactive now but still supervises %(count)s proposals not yet closed.", "count"),
+    LeadOfficial: ngettext_lazy(
+        "%(kind)s “%(name)s” is inactive now but still leads %(count)s key proposal not yet closed.",
+        "%(kind)s “%(name)s” is inactive now but still leads %(count)s key proposals not yet closed.", "count"),
+}
+
+
+def _open_work(obj) -> int:
+    """How much unfinished work a unit, supervising office or lead official still has: a unit's active assignments of
+    proposals not closed, the proposals not closed an office supervises or an official leads."""
+    if isinstance(obj, Unit):
+        return Assignment.objects.active().filter(unit=obj).exclude(proposal__state__in=FINISHED).count()
+    if isinstance(obj, SupervisingOffice):
+        return Proposal.objects.filter(supervising_offices=obj).exclude(state__in=FINISHED).count()
+    return Proposal.objects.filter(lead_officials=obj).exclude(state__in=FINISHED).count()
+
+
+def _warn_of_open_work(request, entry, obj, was_active) -> None:
+    """Disabling a unit, office or official keeps it from new work only: what it holds stays with it and must be
+    handed over. Said with the count, so that the office does not take "saved" for "handed over"."""
+    if type(obj) not in STILL_HOLDS_WORK or not was_active or obj.is_active:
+        return
+    count = _open_work(obj)
+    if count:
+        messages.warning(request, STILL_HOLDS_WORK[type(obj)] % {"kind": entry.singular, "name": obj, "count": count})
+
+
 @require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_SETTINGS)
 def object_edit(request, slug, pk=None):
     entry = _entry_for(request, slug)
@@ -150,6 +189,7 @@ def object_edit(request, slug, pk=None):
     instance = None
     if pk is not None:
         instance = get_object_or_404(entry.model, pk=pk, **_scope(entry, committee))
+    was_active = getattr(instance, "is_active", False)  # read before the form puts its values on the instance
     # Bound on every POST, an empty one too (with ``or None`` an empty POST left the form unbound, without
     # cleaned_data, and the login form's check failed).
     form = managed_form_class(entry, committee)(request.POST if request.method == "POST" else None,
@@ -162,6 +202,7 @@ def object_edit(request, slug, pk=None):
             valid.append(not login_form.errors)
         if all(valid) and (obj := _save(request, entry, form, login_form)) is not None:
             messages.success(request, _("%(kind)s “%(name)s” was saved.") % {"kind": entry.singular, "name": obj})
+            _warn_of_open_work(request, entry, obj, was_active)
             return redirect(f"{reverse('organisations:list', args=[slug])}?saved={obj.pk}#row-{obj.pk}")
     return render(request, "organisations/form.html", {"entry": entry, "form": form, "instance": instance,
                                                        "login_form": login_form,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -50,7 +51,7 @@ from tian.proposals.forms import (
 )
 from tian.proposals.models import Kind, State
 from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
-from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, NOT_ALLOWED, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm, text_matches
 from tian.stats.exports import PROPOSALS, with_handling, xlsx_response
 
@@ -238,7 +239,9 @@ def key_form(request, pk):
     try:
         workflow.check(request.user, proposal, "set_key")
     except WorkflowError as e:
-        messages.error(request, e.message)
+        if e.code == NOT_ALLOWED:  # not the office's: refused as any page a role may not open
+            raise PermissionDenied from e
+        messages.error(request, e.message)  # no longer handled: the proposal page says why
         return redirect(proposal.get_absolute_url())
     return render(request, "proposals/key.html", {"proposal": proposal, "form": KeyProposalForm(proposal=proposal)})
 
