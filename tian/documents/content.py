@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, prefetch_related_objects
 
 from tian.deadlines.services import satisfaction, with_ratings
+from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure
 from tian.handling.letters import build_letter, chinese_date
 from tian.handling.models import (
     Assignment,
+    Evaluation,
     OutcomeClass,
     Reply,
     ReplyCoSignature,
     UnitRole,
     latest_lead_evaluations,
 )
-from tian.proposals.models import Proposal
+from tian.proposals.models import Proposal, State
 from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
 from tian.proposals.timeline import review_result
 from tian.supervision.selectors import review_text
@@ -46,6 +48,8 @@ def letter_blocks(reply: Reply, policy: Disclosure, letter=None) -> list[Block]:
     """The reply letter in official format, as the legacy system prints it (``letter``: built already)."""
     letter = letter or policy.letter(reply)
     blocks = []
+    if letter.round_heading:
+        blocks.append(Block(letter.round_heading, "heading"))
     if letter.outcome_mark:
         blocks.append(Block(letter.outcome_mark, "mark"))
     blocks.append(Block(letter.print_title, "title"))
@@ -87,7 +91,9 @@ def with_records(proposals) -> list[Proposal]:
     released = (Reply.objects.filter(status=Reply.Status.RELEASED).select_related("unit", "assignment")
                 .prefetch_related(Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit")), "reviews").order_by("round", "id"))
     prefetch_related_objects(proposals, *CREDIT_LOOKUPS, "assignments__unit", "supervising_offices", "lead_officials",
-                             "committee", Prefetch("replies", queryset=released, to_attr="released_replies"))
+                             "committee", Prefetch("replies", queryset=released, to_attr="released_replies"),
+                             Prefetch("evaluations", queryset=Evaluation.objects.filter(is_lead=True).order_by(
+                                 "round", "at", "pk"), to_attr="lead_evaluations"))
     with_ratings(proposals)
     labels = {(committee, code): label for committee, code, label in OutcomeClass.objects.filter(
         committee_id__in={p.committee_id for p in proposals}).values_list("committee_id", "code", "label")}
@@ -117,7 +123,7 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
     consent = "是" if proposal.disclosure_consent else "否"
     if not proposal.disclosure_consent and proposal.non_disclosure_reason:
         consent += f"({proposal.non_disclosure_reason})"
-    blocks.append(Block(f"审查结果:{review_result(proposal) or '—'}  信息公开:{consent}", "plain"))
+    blocks.append(Block(f"审查结果:{_review(proposal, policy)}  信息公开:{consent}", "plain"))
     blocks.append(Block("办理情况", "heading"))
     blocks.append(Block(f"交办时间:{chinese_date(proposal.assigned_on) or '—'}  是否重点:{'是' if proposal.is_key else '否'}",
                         "plain"))
@@ -127,14 +133,49 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
                         f"牵头领导:{' '.join(o.name for o in proposal.lead_officials.all()) or '—'}", "plain"))
     if with_replies:
         replies = policy.replies(_released(proposal))
-        for reply in replies:
+        last_round = max((reply.round for reply in replies), default=0)
+        for index, reply in enumerate(replies):
             blocks.append(Block("", "pagebreak"))
             letter = policy.letter(reply)
             blocks += letter_blocks(reply, policy, letter)
             blocks.append(Block(f"落实情况:{letter.outcome_text or '—'}", "plain"))
             blocks.append(Block(f"督办审核:{review_text(reply)}", "plain"))
+            # After each round's letters, that round's rating: the first round's 不满意 is why the proposal was
+            # handled again, and the filed form keeps it.
+            if reply.round < last_round and (index + 1 == len(replies) or replies[index + 1].round != reply.round):
+                blocks += _rating_blocks(_lead_rating_of_round(proposal, reply.round), policy)
         if replies:
             blocks += evaluation_blocks(proposal, policy)
+    return blocks
+
+
+def _review(proposal: Proposal, policy: Disclosure) -> str:
+    """审查结果 as the proposal page says it: not registered on what ground (and what the text was forwarded as), or
+    merged into which proposal."""
+    result = review_result(proposal) or "—"
+    if proposal.state == State.DECLINED and proposal.decline_ground_id:
+        result += f":{proposal.decline_ground.text}"
+        if proposal.decline_forward:
+            result += f"({proposal.get_decline_forward_display()})"
+    elif proposal.state == State.MERGED and proposal.merged_into_id:
+        target = proposal.merged_into
+        result += f":{target.number_year or ''}《{policy.text(target.title)}》"
+    return result
+
+
+def _lead_rating_of_round(proposal: Proposal, round_: int):
+    """The lead proposer's rating of one round (their latest of it): read with a session's forms (``with_records``)."""
+    if hasattr(proposal, "lead_evaluations"):
+        rated = [e for e in proposal.lead_evaluations if e.round == round_]
+        return rated[-1] if rated else None
+    return Evaluation.objects.filter(proposal=proposal, is_lead=True, round=round_).order_by("at", "pk").last()
+
+
+def _rating_blocks(lead, policy: Disclosure, text: str | None = None) -> list[Block]:
+    blocks = [Block(f"满意评价:{text if text is not None else (lead.get_result_display() if lead else '—')}", "plain")]
+    feedback = policy.feedback(lead) if lead is not None else ""
+    if feedback:
+        blocks.append(Block(f"反馈意见:{feedback}", "plain"))
     return blocks
 
 
@@ -143,11 +184,7 @@ def evaluation_blocks(proposal: Proposal, policy: Disclosure) -> list[Block]:
     which everyone who sees the proposal reads; the feedback for those the policy lets read it."""
     lead = (proposal.lead_rating if hasattr(proposal, "lead_rating")
             else latest_lead_evaluations().filter(proposal=proposal).first())
-    blocks = [Block(f"满意评价:{satisfaction(proposal, lead).text or '—'}", "plain")]
-    feedback = policy.feedback(lead) if lead is not None else ""
-    if feedback:
-        blocks.append(Block(f"反馈意见:{feedback}", "plain"))
-    return blocks
+    return _rating_blocks(lead, policy, satisfaction(proposal, lead).text or "—")
 
 
 def proposal_form(proposal: Proposal, policy: Disclosure) -> Document:
@@ -167,8 +204,9 @@ def assignment_notice(unit, assignments: list[Assignment], committee) -> Documen
     document.add(f"现将以下{len(assignments)}件政协提案交由你单位办理,请按期办结并答复提案人。")
     for number, a in enumerate(assignments, start=1):
         p = a.proposal
+        # The deadline the unit works to now (in rehandling, the one the office set then), as its work page says.
         document.add(f"{number}. {p.number_year} 《{p.title}》 提案人:{p.proposer_name};办理方式:{a.get_role_display()};"
-                     f"交办日期:{chinese_date(a.assigned_on)};办理期限:{chinese_date(a.deadline)}", "plain")
+                     f"交办日期:{chinese_date(a.assigned_on)};办理期限:{chinese_date(unit_due(a, p).day)}", "plain")
     document.add(committee.name, "right")
     return document
 

@@ -107,7 +107,8 @@ def assignment_notice(request, unit_pk, fmt):
         if not (has_permission(request.user, Perm.HANDLE) and request.user.unit_id == unit.pk):
             raise PermissionDenied
     assignments = list(Assignment.objects.filter(unit=unit, proposal__state__in=IN_HANDLING).active()
-        .select_related("proposal__lead_member", "proposal__collective").order_by("assigned_on", "proposal__number"))
+        .select_related("proposal__lead_member", "proposal__collective").order_by("assigned_on", "proposal__number")
+        .prefetch_related("opinions", "replies", "proposal__replies__cosignatures"))  # what ``unit_due`` reads
     return _send(request, content.assignment_notice(unit, assignments, committee), fmt, "unit", unit.pk)
 
 

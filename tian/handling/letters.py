@@ -21,10 +21,12 @@ def chinese_date(day: datetime.date | None) -> str:
 
 
 def salutation(proposal: Proposal) -> str:
-    """尊敬的刘安泽、徐丽娟委员: — every credited proposer; a collective proposal greets the organisation."""
+    """尊敬的刘安泽、徐丽娟委员: — every credited proposer; a collective proposal greets the organisation, then the
+    members credited on it (its co-signers, the proposers of what was merged into it)."""
+    members = "、".join(m.name for m in proposer_members(proposal))
     if proposal.kind == Kind.COLLECTIVE and proposal.collective_id:
-        return f"尊敬的{proposal.collective.name}:"
-    return f"尊敬的{'、'.join(m.name for m in proposer_members(proposal))}委员:"
+        return f"尊敬的{proposal.collective.name}、{members}委员:" if members else f"尊敬的{proposal.collective.name}:"
+    return f"尊敬的{members}委员:"
 
 
 def reply_title(proposal: Proposal) -> str:
@@ -72,6 +74,7 @@ class ReplyLetter:
     cosign_pending: bool = False
     supervision_pending: bool = False
     document_number: str = ""  # the unit's 文号 (朝民函〔2023〕15号), under the title
+    round_heading: str = ""  # 重新办理后的答复 above a reply of the second round, as the proposal page heads it
     signer_line: str = ""  # 签发人:…, above the unit's name (the letter's words are the official format's, as above)
 
 
@@ -122,4 +125,5 @@ def build_letter(reply: Reply) -> ReplyLetter:
         supervision_pending=not reply.is_released,
         document_number=reply.document_number,
         signer_line=f"签发人:{reply.signer}" if reply.signer else "",
+        round_heading="重新办理后的答复" if reply.round > 1 else "",
     )
