@@ -83,19 +83,24 @@ def test_proposal_form_of_a_proposal_not_registered_says_why_and_where(world, cl
         assert part in review_line, (part, review_line)
 
 
-def test_second_round_reply_is_printed_as_the_reply_after_rehandling(world, client_for):
-    """Defect. After the lead proposer was dissatisfied, the unit's second reply is the reply after rehandling: the
-    proposal page and the portal head it 重新办理后的答复. The 提案单 prints both letters with the same words and the
-    standalone Word letter of round 2 is word for word a first reply (关于2023年度第N号提案的回复, nothing else), so
-    the clerk files the second reply as if it were the first."""
-    p = in_rehandling_today(world)
+def _second_reply_released(world, p) -> Reply:
+    """The lead unit's reply after rehandling, co-signed and approved."""
     lead = p.assignments.get(role="lead")
     reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="再次答复。", outcome="A",
                                 contact_name="贺威", contact_phone="0839-8620000")
     reply = handling.reply_submit(reply=reply, by=world.lead_handler)
     reply = handling.reply_cosign(reply=reply, by=world.assisting_handler).reply
     supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor)
-    reply = Reply.objects.get(pk=reply.pk)
+    return Reply.objects.get(pk=reply.pk)
+
+
+def test_second_round_reply_is_printed_as_the_reply_after_rehandling(world, client_for):
+    """Defect. After the lead proposer was dissatisfied, the unit's second reply is the reply after rehandling: the
+    proposal page and the portal head it 重新办理后的答复. The 提案单 prints both letters with the same words and the
+    standalone Word letter of round 2 is word for word a first reply (关于2023年度第N号提案的回复, nothing else), so
+    the clerk files the second reply as if it were the first."""
+    p = in_rehandling_today(world)
+    reply = _second_reply_released(world, p)
     assert reply.round == 2 and reply.is_released
     staff = client_for(world.staff)
     assert "重新办理后的答复" in staff.get(p.get_absolute_url()).content.decode()  # the page marks it
@@ -147,12 +152,7 @@ def test_proposal_form_of_a_rehandled_proposal_keeps_the_first_rounds_rating(wor
     handling.evaluation_submit(proposal=p, by=world.member, result="dissatisfied", feedback="未解决实际问题")
     p = Proposal.objects.get(pk=p.pk)
     assert p.state == "rehandling"
-    lead = p.assignments.get(role="lead")
-    reply = handling.reply_save(assignment=lead, by=world.lead_handler, body="再次答复。", outcome="A",
-                                contact_name="贺威", contact_phone="0839-8620000")
-    reply = handling.reply_submit(reply=reply, by=world.lead_handler)
-    reply = handling.reply_cosign(reply=reply, by=world.assisting_handler).reply
-    supervision.reply_approve(reply=Reply.objects.get(pk=reply.pk), by=world.supervisor)
+    _second_reply_released(world, p)
     handling.evaluation_submit(proposal=Proposal.objects.get(pk=p.pk), by=world.member, result="satisfied",
                                feedback="问题已解决")
     lines = docx_lines(client_for(world.staff).get(reverse("documents:proposal_form", args=[p.pk, "docx"])))
