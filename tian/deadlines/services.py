@@ -247,11 +247,13 @@ STAGE_MESSAGES = {
 
 
 # The same reminders of a reply that has reached the supervising office and waits for its review: the unit has done
-# its part, so the office is reminded instead (an escalation goes where it always goes).
+# its part, so the office is reminded instead; the escalation goes where it always goes, but names the review as
+# what is late, not the unit.
 REVIEW_MESSAGES = {
     Reminder.Stage.BEFORE: "提醒:提案{number}《{title}》的答复待督办审核,办理期限{day},请及时审核。",
     Reminder.Stage.ON: "提醒:提案{number}《{title}》的答复待督办审核,今天({day})到期,请及时审核。",
     Reminder.Stage.OVERDUE: "催办:提案{number}《{title}》的答复待督办审核,已于{day}逾期,请尽快审核。",
+    Reminder.Stage.ESCALATED: "督办:提案{number}《{title}》的答复待督办单位审核,已于{day}逾期,请督促审核。",
 }
 
 
@@ -297,10 +299,11 @@ def _send_stage(assignment, stage, deadline, now) -> int:
     except IntegrityError:
         return 0  # this stage was already sent (possibly by a concurrent scan)
     messages, who = STAGE_MESSAGES, unit_users([assignment.unit_id])
-    if stage == Reminder.Stage.ESCALATED:
-        who = office_users(proposal) | official_users(proposal) | staff_users()
-    elif _waits_for_review(assignment):
+    if _waits_for_review(assignment):
         messages, who = REVIEW_MESSAGES, office_users(proposal)
+    if stage == Reminder.Stage.ESCALATED:  # to those who chase: the office's own review is chased by the others
+        who = (official_users(proposal) | staff_users() if messages is REVIEW_MESSAGES
+               else office_users(proposal) | official_users(proposal) | staff_users())
     message = messages[stage].format(number=proposal.number_year, title=proposal.title, day=deadline,
                                      unit=assignment.unit.name)
     notify(user_condition=who, key=f"reminder:{reminder.pk}", kind="reminder", message=message,

@@ -147,11 +147,11 @@ def proposal_set_key(*, proposal: Proposal, by, is_key: bool, lead_officials=(),
     if (is_key == proposal.is_key and {o.pk for o in officials} == old_officials
             and {o.pk for o in offices} == old_offices):
         raise WorkflowError(INVALID_INPUT, _("Nothing was changed."))
-    proposal.is_key = is_key
+    was_key, proposal.is_key = proposal.is_key, is_key
     proposal.save(update_fields=["is_key", "updated_at"])
     proposal.lead_officials.set(officials)
     proposal.supervising_offices.set(offices)
-    record(proposal, by, "proposal.key_set", from_state=proposal.state, at=at, note=note, key=is_key,
+    record(proposal, by, "proposal.key_set", from_state=proposal.state, at=at, note=note, key=is_key, was_key=was_key,
            officials=[o.name for o in officials], supervising=[o.name for o in offices],
            new_officials=[o.pk for o in officials if o.pk not in old_officials],
            new_offices=[o.pk for o in offices if o.pk not in old_offices])

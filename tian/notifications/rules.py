@@ -78,8 +78,12 @@ def cosign_invited(event):
     """The invitees, each told until when they can answer (3 hours in the plenary, a day otherwise: the window
     differs, and the message is often read as an SMS)."""
     p = event.proposal
-    names = set(event.data.get("members", []))
-    open_invites = CoSignature.objects.filter(proposal=p, status=CoSignature.Status.INVITED, member__name__in=names)
+    # By id: two members may share a name (an event written before the ids were, by the names).
+    if "member_ids" in event.data:
+        invited = Q(member_id__in=event.data["member_ids"])
+    else:
+        invited = Q(member__name__in=event.data.get("members", []))
+    open_invites = CoSignature.objects.filter(invited, proposal=p, status=CoSignature.Status.INVITED)
     by_expiry = defaultdict(list)
     for invitation in open_invites:
         by_expiry[invitation.expires_at].append(invitation.member_id)
@@ -95,6 +99,15 @@ def cosign_declined(event):
     """The lead proposer, who may still ask someone else while the proposal is open to invitations."""
     p = event.proposal
     yield lead_users(p), f"{event.data.get('member', '')}未同意联名您的提案{_title(p)}。", p.get_absolute_url()
+
+
+def invitation_withdrawn(event):
+    """The invitee, who was asked to answer by a time (often by SMS), hears that nothing is asked any more. The title is
+    left out: an ended invitation no longer shows the proposal's text, and the link goes to the member's home."""
+    member_id = event.data.get("member_id")
+    if member_id:
+        yield (member_users([member_id]), f"{event.proposal.proposer_name}已撤回对您的联名邀请,无需再答复。",
+               _url("dashboard:home_member"))
 
 
 def withdrawn(event):
@@ -143,12 +156,16 @@ def assigned(event):
 
 
 def key_set(event):
-    """The lead officials and supervising offices newly named for a proposal after its assignment (``proposal_set_key``)."""
+    """The lead officials and supervising offices newly named for a proposal after its assignment (``proposal_set_key``);
+    all of them when it is made key."""
     p = event.proposal
     what = "重点提案" if event.data.get("key") else "提案"
-    yield (Q(role_grants__role=Role.LEAD_OFFICIAL, lead_official__in=event.data.get("new_officials") or [])
-           | Q(role_grants__role=Role.SUPERVISOR, office__in=event.data.get("new_offices") or []),
-           f"{what}{p.number_year}{_title(p)}请您督办。", p.get_absolute_url())
+    if event.data.get("key") and not event.data.get("was_key"):  # made key: every official and office now leads it
+        told = official_users(p) | office_users(p)
+    else:
+        told = (Q(role_grants__role=Role.LEAD_OFFICIAL, lead_official__in=event.data.get("new_officials") or [])
+                | Q(role_grants__role=Role.SUPERVISOR, office__in=event.data.get("new_offices") or []))
+    yield told, f"{what}{p.number_year}{_title(p)}请您督办。", p.get_absolute_url()
 
 
 def reassignment_requested(event):
@@ -166,6 +183,9 @@ def reassignment_decided(event):
     if event.data.get("new_unit"):
         new = p.assignments.filter(unit__name=event.data["new_unit"]).values_list("unit_id", flat=True)
         yield unit_users(new), f"改交您单位办理提案{p.number_year}{_title(p)},请及时签收。", _work_url(p)
+        # The proposers were told at the assignment which units would contact them.
+        yield (proposer_users(p), f"您的提案{p.number_year}{_title(p)}改由{event.data['new_unit']}办理"
+               f"(原为{event.data.get('unit', '')})。", p.get_absolute_url())
 
 
 def opinion_sent(event):
@@ -230,6 +250,11 @@ def extension_decided(event):
     else:
         message = f"提案{p.number_year}{_title(p)}的延期申请:不同意。"
     yield unit_users(units), message, _work_url(p)
+    # The proposers were told the reply deadline at the assignment: a unit that writes a reply has a new one.
+    if event.action == "extension.approved" and p.assignments.filter(unit__name=event.data.get("unit"),
+                                                                     role__in=REPLYING_ROLES).exists():
+        yield (proposer_users(p), f"您的提案{p.number_year}{_title(p)}的答复期限延至{event.data.get('deadline', '')}"
+               f"({event.data.get('unit', '')})。", p.get_absolute_url())
 
 
 def closed(event):
@@ -240,6 +265,7 @@ def closed(event):
 RULES = {
     "cosign.invited": cosign_invited,
     "cosign.declined": cosign_declined,
+    "cosign.invitation_withdrawn": invitation_withdrawn,
     "proposal.withdrawn": withdrawn,
     "proposal.submitted": submitted,
     "proposal.registered": registered,

@@ -15,7 +15,10 @@ from tian.notifications.models import Delivery, Notification
 
 logger = logging.getLogger("tian.notifications")
 
-MAX_ATTEMPTS = 8
+# A message not sent is tried again, at most every six hours, until it is this old: a gateway down for a night or a
+# long weekend loses nothing (eight attempts, as before, gave up after four hours); a message older than this is news
+# no longer worth an SMS.
+GIVE_UP_AFTER = timedelta(days=3)
 
 
 @task()
@@ -44,7 +47,8 @@ def deliver(delivery_id: int) -> str:
                 get_sms_backend().send(delivery.address, text)
         except Exception as e:  # noqa: BLE001 - any gateway error is recorded and retried
             delivery.last_error = f"{type(e).__name__}: {e}"[:2000]
-            delivery.status = Delivery.Status.GAVE_UP if delivery.attempts >= MAX_ATTEMPTS else Delivery.Status.FAILED
+            too_old = timezone.now() - delivery.notification.created_at >= GIVE_UP_AFTER
+            delivery.status = Delivery.Status.GAVE_UP if too_old else Delivery.Status.FAILED
             delivery.next_attempt_at = timezone.now() + timedelta(minutes=min(2 ** delivery.attempts, 360))
             logger.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, delivery.last_error)
         else:

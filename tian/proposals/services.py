@@ -267,7 +267,7 @@ def cosign_invite(*, proposal: Proposal, by, members, at=None) -> list[CoSignatu
                                                       invited_at=at, expires_at=expires))
     if created:
         record(proposal, by, "cosign.invited", from_state=proposal.state, at=at,
-               members=[c.member.name for c in created])
+               members=[c.member.name for c in created], member_ids=[c.member_id for c in created])
     return created
 
 
@@ -326,7 +326,7 @@ def cosign_withdraw_invitation(*, cosignature: CoSignature, by, at=None) -> CoSi
     cosignature.status = COSIGNATURE.check(_lapsed(cosignature, at), "withdraw").target
     cosignature.save(update_fields=["status"])
     record(proposal, by, "cosign.invitation_withdrawn", from_state=proposal.state, at=at,
-           member=cosignature.member.name)
+           member=cosignature.member.name, member_id=cosignature.member_id)
     return cosignature
 
 
