@@ -240,3 +240,13 @@ def test_the_public_letter_names_the_units_that_co_signed_it(world, django_captu
     assert "广元市朝天区教育和科学技术局" in letter["signature_units"], "the letter drops the unit that co-signed it"
     text = _text(Client().get(reverse("portal:detail", args=[p.pk])))
     assert "广元市朝天区司法局" not in text
+
+
+def test_a_visitors_missing_page_leads_back_to_the_portal_and_to_sign_in(world):
+    """A visitor following an old link to a proposal no longer public reads "返回我的首页" on the 404 page, though
+    they have no home page: the page leads them back to the disclosed proposals and offers signing in."""
+    response = Client().get(reverse("portal:detail", args=[999999]))
+    assert response.status_code == 404
+    text = _text(response)
+    assert "返回公开提案" in text and "返回我的首页" not in text
+    assert reverse("portal:index") in response.content.decode() and reverse("accounts:login") in response.content.decode()
