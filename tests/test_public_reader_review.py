@@ -250,3 +250,10 @@ def test_a_visitors_missing_page_leads_back_to_the_portal_and_to_sign_in(world):
     text = _text(response)
     assert "返回公开提案" in text and "返回我的首页" not in text
     assert reverse("portal:index") in response.content.decode() and reverse("accounts:login") in response.content.decode()
+
+
+def test_the_feed_says_the_outcome_as_the_list_does(world, portal):  # noqa: F811
+    """The portal's list says 全部或主要问题已解决(A); its feed said "落实情况:A", a letter a reader of the feed cannot
+    decode."""
+    feed = Client().get(reverse("portal:feed")).content.decode()
+    assert "全部或主要问题已解决(A)" in feed

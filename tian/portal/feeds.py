@@ -41,7 +41,11 @@ class DisclosedFeed(Feed):
         qs = (selectors.disclosed_proposals(committee)
               .annotate(last_reply_at=Max("replies__released_at", filter=released))
               .order_by(F("disclosed_at").desc(nulls_last=True), "-pk"))
-        return list(selectors.for_listing(qs)[:ITEMS])
+        proposals = list(selectors.for_listing(qs)[:ITEMS])
+        labels = selectors.outcome_labels(committee)  # read once for the items, as the list reads them
+        for p in proposals:
+            p.outcome_labels = labels
+        return proposals
 
     def item_title(self, proposal):
         return f"{proposal.number_year} {public_text(proposal, proposal.title)}".strip()
@@ -55,8 +59,9 @@ class DisclosedFeed(Feed):
             f"{_('Lead unit')}:{' '.join(u.name for u in lead) or '—'}",
         ]
         outcomes = list(dict.fromkeys(r.outcome for r in proposal.public_replies if r.outcome))
-        if outcomes:
-            parts.append(f"{_('Outcome')}:{' '.join(outcomes)}")
+        if outcomes:  # as the list and the page say them: 全部或主要问题已解决(A)
+            labels = proposal.outcome_labels
+            parts.append(f"{_('Outcome')}:{' '.join(labels.get(code, code) for code in outcomes)}")
         for reply in proposal.public_replies:
             parts.append(f"{reply.unit.name}:{public_text(proposal, reply.body)[:200]}")
         return "\n".join(parts)
