@@ -48,6 +48,10 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A claim never answered after this long was left by a request that died (a killed worker): requests end long before.
+ABANDONED_AFTER = datetime.timedelta(minutes=2)
+
+
 def claim(view_func):
     @functools.wraps(view_func)
     def wrapper(request, *args, **kwargs):
@@ -71,14 +75,29 @@ def claim(view_func):
             if row.fingerprint != fingerprint:
                 raise Refused(422, "idempotency_key_reused", _("This Idempotency-Key was used for another "
                                                                 "request; use a new key for a new request.")) from None
-            if row.status is None:
+            if row.status is None and row.created_at >= timezone.now() - ABANDONED_AFTER:
                 raise Refused(409, "idempotency_in_progress", _("A request with this Idempotency-Key is being "
                                                                  "served; try again in a moment.")) from None
-            raise Replay(row) from None
+            if row.status is None:
+                # Claimed longer ago than any request runs and never answered: its worker died (its transaction, and
+                # whatever it did, rolled back). The retry takes the key over and is served.
+                row = _take_over(row, scope, fingerprint)
+            else:
+                raise Replay(row) from None
         request.idempotent_request = row
         return view_func(request, *args, **kwargs)
 
     return wrapper
+
+
+def _take_over(row, scope: dict, fingerprint: str):
+    try:
+        with transaction.atomic():
+            IdempotentRequest.objects.filter(pk=row.pk, status__isnull=True).delete()
+            return IdempotentRequest.objects.create(**scope, fingerprint=fingerprint)
+    except IntegrityError:  # another retry took it over first
+        raise Refused(409, "idempotency_in_progress", _("A request with this Idempotency-Key is being served; try "
+                                                         "again in a moment.")) from None
 
 
 # The answer's headers a retry gets again with its body: where the new thing is, and its version.

@@ -18,7 +18,7 @@ from tian.deadlines.models import ExtensionRequest, FollowUp, Reminder
 from tian.deadlines.status import COSIGN, Due, disclosure_due, unit_due, working_days_between
 from tian.handling.lifecycle import ASSIGNMENT
 from tian.handling.models import Assignment, Evaluation, Reply, UnitRole, latest_lead_evaluations
-from tian.handling.services import plausible_day
+from tian.handling.services import REPEAT_WINDOW, plausible_day
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
 from tian.notifications.services import notify, retry_due_deliveries
 from tian.proposals import workflow
@@ -160,7 +160,12 @@ def remind_manually(*, assignment: Assignment, by, note: str = "", at=None) -> R
     if not assignment.is_active or due.done:
         raise WorkflowError(INVALID_STATE, MSG_NOTHING_OUTSTANDING)
     at = _now(at)
-    sequence = assignment.reminders.filter(stage=Reminder.Stage.MANUAL).count() + 1
+    manual = assignment.reminders.filter(stage=Reminder.Stage.MANUAL)
+    # The same reminder by the same person a moment later is the same click twice: the unit is reminded once.
+    last = manual.filter(sent_by=by).order_by("-sent_at", "-pk").first()
+    if last is not None and last.note == note and datetime.timedelta(0) <= at - last.sent_at < REPEAT_WINDOW:
+        return last
+    sequence = manual.count() + 1
     reminder = Reminder.objects.create(assignment=assignment, stage=Reminder.Stage.MANUAL,
                                        deadline=due.day, sequence=sequence, sent_at=at,
                                        sent_by=by, note=note)

@@ -35,7 +35,15 @@ from tian.proposals.events import record, touch
 from tian.proposals.models import IN_HANDLING, Kind, Proposal, State
 from tian.proposals.selectors import credited_ids, proposer_members
 from tian.proposals.services import lock
-from tian.proposals.workflow import INVALID_INPUT, INVALID_STATE, MSG_NOT_ALLOWED, NOT_ALLOWED, WorkflowError
+from tian.proposals.workflow import (
+    CONFLICT,
+    INVALID_INPUT,
+    INVALID_STATE,
+    MSG_CONFLICT,
+    MSG_NOT_ALLOWED,
+    NOT_ALLOWED,
+    WorkflowError,
+)
 
 
 def _now(at):
@@ -363,9 +371,19 @@ def opinion_send(*, assignment: Assignment, by, body: str, at=None) -> Assisting
     ASSIGNMENT.check(assignment, "send_opinion")
     if not body.strip():
         raise WorkflowError(INVALID_INPUT, _("Please write the opinion."))
+    # The same opinion sent again a moment later is the same click twice (a double click, a form sent again): it was
+    # sent once, and is not sent again. A unit may send a second opinion, in other words.
+    last = assignment.opinions.order_by("-sent_at", "-pk").first()
+    if last is not None and last.body == body and datetime.timedelta(0) <= _now(at) - last.sent_at < REPEAT_WINDOW:
+        return last
     opinion = AssistingOpinion.objects.create(assignment=assignment, body=body, sent_by=by, sent_at=_now(at))
     record(proposal, by, "opinion.sent", from_state=proposal.state, at=at, unit=assignment.unit.name)
     return opinion
+
+
+# How long after a message the same one from the same sender counts as that message sent again (a double click, a
+# form sent twice), not a new one: an opinion, a reminder.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
 
 
 def current_round(proposal: Proposal) -> int:
@@ -375,9 +393,16 @@ def current_round(proposal: Proposal) -> int:
 REPLY_FIELDS = {"body", "outcome", "document_number", "signer", "contact_name", "contact_phone", "reply_date"}
 
 
+def draft_revision(reply: Reply | None) -> str:
+    """Which saved state of a reply draft a page showed: its form sends it back (``reply_save``'s ``seen``)."""
+    return reply.updated_at.isoformat() if reply is not None else ""
+
+
 @transaction.atomic
-def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
-    """Save the reply draft of a lead or separate unit for the current round (创建或修改答复草稿)."""
+def reply_save(*, assignment: Assignment, by, at=None, seen: str | None = None, **fields) -> Reply:
+    """Save the reply draft of a lead or separate unit for the current round (创建或修改答复草稿). ``seen``: the
+    draft's revision the page showed (``draft_revision``); a draft saved since by a colleague is not overwritten (a
+    conflict: the page shows the draft as it is now, and what was typed to copy)."""
     unknown = set(fields) - REPLY_FIELDS
     if unknown:
         raise TypeError(f"unknown reply fields: {sorted(unknown)}")
@@ -388,6 +413,8 @@ def reply_save(*, assignment: Assignment, by, at=None, **fields) -> Reply:
     ASSIGNMENT.check(assignment, "write_reply")
     round_ = current_round(proposal)
     reply = Reply.objects.filter(assignment=assignment, round=round_).first()
+    if seen is not None and seen != draft_revision(reply):
+        raise WorkflowError(CONFLICT, MSG_CONFLICT)
     if reply is None:
         unit = assignment.unit
         defaults = {"signer": unit.leader, "reply_date": _today(at), "contact_name": "", "contact_phone": "",

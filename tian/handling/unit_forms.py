@@ -35,6 +35,8 @@ class ReplyForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=30)
     contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
     reply_date = forms.DateField(label=_("Reply date"), widget=DATE)
+    # Which saved draft the page showed (``services.draft_revision``): a colleague's save since is not overwritten.
+    revision = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
 
     # Needed to submit the reply (``services._validate_reply``), not to save a draft: marked required on the page,
     # and checked by the form, beside each field, when the reply is submitted.

@@ -124,7 +124,11 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         initial = {"signer": assignment.unit.leader, "reply_date": timezone.localdate()}
         if current is not None:
             initial = {f: getattr(current, f) for f in services.REPLY_FIELDS}
+        initial["revision"] = services.draft_revision(current)
         reply_form = bound.get("reply") or ReplyForm(initial=initial, committee=committee, submitting=True)
+        if reply_form.is_bound:  # shown again with what was typed: sent again, it saves over the draft shown now
+            reply_form.data = reply_form.data.copy()
+            reply_form.data["revision"] = initial["revision"]
     steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
     # A reply waiting for the unit's co-signature, once the unit signed for the proposal (as ``reply_cosign`` asks).
     cosign_for = None if "cosign_reply" not in steps else (
@@ -314,7 +318,9 @@ def reply(request, pk):
     def save(d):
         fields = {f: d[f] or "" for f in services.REPLY_FIELDS if f != "reply_date"}
         fields["reply_date"] = d["reply_date"] or datetime.date.today()
-        saved = services.reply_save(assignment=a, by=request.user, **fields)
+        # A form without the revision (an older page's) is taken as before.
+        seen = d["revision"] if "revision" in request.POST else None
+        saved = services.reply_save(assignment=a, by=request.user, seen=seen, **fields)
         if submit:
             services.reply_submit(reply=saved, by=request.user)
 

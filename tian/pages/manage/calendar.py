@@ -141,9 +141,15 @@ TITLES = {"range": (gettext_lazy("A range of dates"), ""),
 
 
 def _digest(days) -> str:
-    """What was previewed, so that a confirmation saves exactly that (the form may have been changed since)."""
-    text = ";".join(f"{d.isoformat()}:{int(w)}:{n}" for d, (w, n) in sorted(days.items()))
+    """What was previewed, so that a confirmation saves exactly that: the days typed (the form may have been changed
+    since) and what each of them was then (another clerk may have corrected one since: the new preview shows it)."""
+    now = {row.date: row for row in CalendarDay.objects.filter(date__in=list(days))}
+    text = ";".join(f"{d.isoformat()}:{int(w)}:{n}:{_state(now.get(d))}" for d, (w, n) in sorted(days.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _state(row) -> str:
+    return f"{int(row.is_workday)}:{row.note}:{row.changed_at.isoformat()}" if row is not None else "-"
 
 
 @require_permission(Perm.MANAGE_PEOPLE)

@@ -22,7 +22,7 @@ from tian.handling.models import AssistingOpinion, Reply
 from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for
-from tian.proposals.workflow import INVALID_INPUT, WorkflowError
+from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.supervision import services
 from tian.supervision.forms import ActivityForm, ApproveForm, ReturnForm
 from tian.supervision.selectors import awaiting_review, followed_proposals
@@ -76,7 +76,13 @@ def review(request, pk):
             return redirect("supervision:review", pk=reply.pk)
         form = forms[decision] = (ApproveForm(request.POST, committee=committee) if decision == "approve"
                                   else ReturnForm(request.POST))
-        if form.is_valid():
+        seen = request.POST.get("submitted")
+        if seen is not None and seen != _submitted(reply):
+            # Returned, rewritten and sent again since this page was opened: the text approved would not be the one
+            # read. The comments typed are shown to copy, above the reply as it is now.
+            messages.error(request, MSG_CONFLICT)
+            not_taken = request.POST.get(f"{decision}-comments") or request.POST.get("comments", "")
+        elif form.is_valid():
             try:
                 if decision == "approve":
                     services.reply_approve(reply=reply, by=request.user,
@@ -102,7 +108,13 @@ def review(request, pk):
                      for o in AssistingOpinion.objects.filter(assignment__proposal=reply.proposal)
                      .select_related("assignment__unit").order_by("sent_at")] if policy.contacts else [],
         "approve_form": forms["approve"], "return_form": forms["return"], "unsaved": not_taken,
+        "submitted": _submitted(reply),
         "pending": REPLY.permits(request.user, reply.proposal, reply, "approve")})
+
+
+def _submitted(reply) -> str:
+    """When the reply on the page was sent to the office: its forms say which text they decide on."""
+    return reply.submitted_at.isoformat() if reply.submitted_at else ""
 
 
 # What each row of the page reads, fetched for all rows at once.
