@@ -165,6 +165,7 @@ def _search_body(request, committee, public: int, names: int) -> str:
 def _search_results(request, form, disclosed, query) -> str:
     # The same search as the signed-in one, its highlights cut from the text the public may read.
     result, page_number = search_page(form.apply(disclosed), query, _page_number(request), PAGE_SIZE,
+                                      committee=current_committee(),
                                       policy_for=lambda proposals: ListDisclosure(AnonymousUser(), proposals),
                                       disclosed=True)
     hits = [{"proposal": hit.proposal, "title_html": hit.title_html, "snippet_html": hit.snippet_html}

@@ -81,7 +81,7 @@ def _outcomes(committee) -> list[tuple]:
     return [(o.code, str(o)) for o in OutcomeClass.objects.filter(committee=committee)]
 
 
-def _by_proposer(qs, name, committee):
+def by_proposer(qs, name, committee):
     """The proposals a member of that name is credited on, as the proposal page names its proposers
     (``selectors.credited_ids``: led, co-signed, and what these were merged into), or a collective proposer's."""
     members = Member.objects.filter(name=name, **({"committee": committee} if committee else {}))
@@ -104,7 +104,7 @@ FILTERS: dict[str, Filter] = {f.name: f for f in [
     Filter("unit", _("Unit"), _("All units"), None, _units, int, int, public=True, of_assignment="unit_id"),
     Filter("role", _("Unit's part"), _("Any part"), None, lambda c: UnitRole.choices,
            api_type=Literal[tuple(UnitRole.values)], public=True, of_assignment="role"),
-    Filter("proposer", _("Proposer"), None, _by_proposer, api_type=str, public=True, text=True),
+    Filter("proposer", _("Proposer"), None, by_proposer, api_type=str, public=True, text=True),
     Filter("outcome", _("Outcome"), _("Any"),
            lambda qs, v, c: qs.filter(pk__in=Reply.objects.filter(outcome=v, status=Reply.Status.RELEASED)
                                       .values("proposal_id")), _outcomes, public=True),

@@ -2,6 +2,7 @@
 what the user may see (``visible_proposals`` or the public's disclosed proposals)."""
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,9 +10,11 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from tian.handling.models import Reply
+from tian.organisations.models import CollectiveProposer, Member
 from tian.proposals.models import Proposal
 from tian.search import text
 from tian.search.backends import engine
+from tian.search.filters import by_proposer
 from tian.search.models import SearchDocument, SearchKeyword
 
 
@@ -91,15 +94,63 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
     return page
 
 
-def search_page(base_qs: QuerySet, query: str, page_number: int, page_size: int, **options) -> tuple[SearchPage, int]:
+def search_page(base_qs: QuerySet, query: str, page_number: int, page_size: int, *, committee=None,
+                **options) -> tuple[SearchPage, int]:
     """Page ``page_number`` of ``search_proposals``, or its last page when the number is past it (an old link, a page
     typed in), as a list's paginator shows its last page: the page's rows and its "page N of M" agree. The page
-    shown and its number."""
+    shown and its number.
+
+    What a clerk types that is not a word of a text is taken first (``_by_number_and_proposer``): a proposal's number
+    as printed (2023年度第15号) and a proposer's name (刘安泽) narrow the proposals; the words left are searched among
+    them, or, with none left, the proposals are listed, newest first."""
+    base_qs, query, narrowed = _by_number_and_proposer(base_qs, query, committee)
+    if narrowed and not text.query_terms(query):
+        return _listed_page(base_qs, page_number, page_size, options.get("policy_for"))
     page = search_proposals(base_qs, query, limit=page_size, offset=(page_number - 1) * page_size, **options)
     if not page.hits and page.total and page_number > 1:
         page_number = math.ceil(page.total / page_size)
         page = search_proposals(base_qs, query, limit=page_size, offset=(page_number - 1) * page_size, **options)
     return page, page_number
+
+
+# A proposal's number as the letters and lists print it: 2023年度第15号 (also 2023年第15号, 2023-15 is not taken).
+NUMBER = re.compile(r"(\d{4})\s*年度?\s*第\s*(\d{1,6})\s*号")
+
+
+def _by_number_and_proposer(base_qs: QuerySet, query: str, committee) -> tuple[QuerySet, str, bool]:
+    """``base_qs`` narrowed by the numbers and proposers' names ``query`` holds, the query without them, and whether
+    it was narrowed. A name is a whole word of the query (the parts between spaces) that is a member's or a collective
+    proposer's name in the committee."""
+    narrowed = False
+    for year, number in NUMBER.findall(query):
+        base_qs, narrowed = base_qs.filter(year=int(year), number=int(number)), True
+    query = NUMBER.sub(" ", query)
+    parts = query.split()
+    if parts and committee is not None:
+        names = set(Member.objects.filter(committee=committee, name__in=parts).values_list("name", flat=True))
+        names |= set(CollectiveProposer.objects.filter(committee=committee, name__in=parts)
+                     .values_list("name", flat=True))
+        for name in names:
+            base_qs, narrowed = by_proposer(base_qs, name, committee), True
+        query = " ".join(part for part in parts if part not in names)
+    return base_qs, query, narrowed
+
+
+def _listed_page(qs: QuerySet, page_number: int, page_size: int, policy_for) -> tuple[SearchPage, int]:
+    """The proposals of ``qs``, newest first, as search results without words to rank them by."""
+    total = qs.count()
+    page_number = min(page_number, max(math.ceil(total / page_size), 1))
+    offset = (page_number - 1) * page_size
+    proposals = list(qs.select_related("lead_member", "collective", "committee")
+                     .order_by("-year", "-number", "-pk")[offset:offset + page_size])
+    policy = policy_for(proposals) if policy_for else None
+    hits = []
+    for proposal in proposals:
+        title = policy.text(proposal, proposal.title) if policy else proposal.title
+        body = policy.text(proposal, proposal.full_body) if policy else proposal.full_body
+        hits.append(SearchHit(proposal=proposal, score=0.0, title_html=text.highlight(title, [], width=200),
+                              snippet_html=text.highlight(body, [])))
+    return SearchPage(hits=hits, total=total, terms=[]), page_number
 
 
 def released_reply_texts(proposal_ids: list[int]) -> dict[int, str]:

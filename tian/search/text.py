@@ -1,5 +1,6 @@
 """Chinese text for the index: jieba segmentation, keywords and highlighted snippets."""
 
+import functools
 import logging
 import math
 import re
@@ -10,6 +11,7 @@ import jieba
 import jieba.analyse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from opencc import OpenCC
 
 from tian.disclosure.masking import mask_personal
 
@@ -81,9 +83,15 @@ def _clean(words: list[str]) -> list[str]:
     return result
 
 
+# Full-width letters, digits and signs (５Ｇ, ＡＢＣ, typed with a Chinese input method) as their ordinary forms, so that
+# 5G finds ５Ｇ and the other way round: the index and the query alike, character for character (the highlight's
+# positions stay those of the text).
+HALF_WIDTH = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "})
+
+
 def _cut(text: str) -> list[str]:
     _ensure_jieba()
-    return jieba.lcut(text or "")
+    return jieba.lcut((text or "").translate(HALF_WIDTH))
 
 
 def tokens(text: str) -> list[str]:
@@ -112,8 +120,16 @@ def index_text(text: str) -> str:
     return _index_words(tokens(text))
 
 
+@functools.cache
+def _to_simplified():
+    return OpenCC("t2s")
+
+
 def query_terms(text: str) -> list[str]:
-    """The distinct meaningful terms of a user's query, longest first."""
+    """The distinct meaningful terms of a user's query, longest first. A query written in traditional characters (農村養老,
+    typed by a member used to them, pasted from elsewhere) is read in simplified ones, as proposals are written: the
+    index holds what was written, so a proposal written in traditional characters is found by its own words."""
+    text = _to_simplified().convert(text or "")
     seen = []
     for token in tokens(text):
         if token not in STOPWORDS and token not in seen:
@@ -192,6 +208,7 @@ def highlight(text: str, terms: list[str], width: int = 90) -> str:
     """An escaped excerpt of ``text`` around the first matching term, with every term in <mark>."""
     if not text:
         return ""
+    text = text.translate(HALF_WIDTH)  # as the terms were cut: ５Ｇ is marked where 5G was asked for
     lowered = text.lower()
     positions = [lowered.find(t) for t in terms if t and lowered.find(t) >= 0]
     start = max(min(positions) - width // 3, 0) if positions else 0

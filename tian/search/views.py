@@ -2,6 +2,7 @@
 merge candidates at review."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -18,6 +19,7 @@ from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
 from tian.disclosure.policy import ListDisclosure, for_display
 from tian.organisations.selectors import current_committee
+from tian.proposals import workflow
 from tian.proposals.models import MERGE_TARGETS, OUT_OF_WORK, State
 from tian.proposals.selectors import get_proposal_for, visibility_key, visible_proposals
 from tian.search.filters import SEARCH, ProposalFilterForm, chosen
@@ -61,7 +63,7 @@ def _results(request, form, committee) -> str:
         base = form.apply(visible_proposals(request.user).filter(committee=committee).exclude(state=State.DRAFT))
         page_number = whole_number(request.GET.get("page"), default=1, maximum=MAX_PAGE_NUMBER)
         if d["q"].strip():
-            result, page_number = search_page(base, d["q"], page_number, PAGE_SIZE,
+            result, page_number = search_page(base, d["q"], page_number, PAGE_SIZE, committee=committee,
                                               policy_for=lambda proposals: ListDisclosure(request.user, proposals))
             context.update(hits=result.hits, total=result.total, more=result.more, searched=True,
                            page=Paginator(range(result.total), PAGE_SIZE).get_page(page_number))
@@ -99,6 +101,9 @@ def merge_candidates(user, proposal):
 
 @login_required
 def candidates(request, pk):
+    """The proposals this one could be merged into, for whoever may merge it now (as the proposal page offers them)."""
     proposal = get_proposal_for(request.user, pk)
+    if not workflow.allowed(request.user, proposal, "merge"):
+        raise PermissionDenied
     return render(request, "search/_similar.html", {"similar": merge_candidates(request.user, proposal),
                                                     "merge_from": proposal})
