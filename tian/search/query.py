@@ -127,9 +127,9 @@ def _by_number_and_proposer(base_qs: QuerySet, query: str, committee) -> tuple[Q
     query = NUMBER.sub(" ", query)
     parts = query.split()
     if parts and committee is not None:
-        names = set(Member.objects.filter(committee=committee, name__in=parts).values_list("name", flat=True))
-        names |= set(CollectiveProposer.objects.filter(committee=committee, name__in=parts)
-                     .values_list("name", flat=True))
+        names = set(Member.objects.filter(committee=committee, name__in=parts).order_by().values_list("name", flat=True)
+                    .union(CollectiveProposer.objects.filter(committee=committee, name__in=parts).order_by()
+                           .values_list("name", flat=True)))
         for name in names:
             base_qs, narrowed = by_proposer(base_qs, name, committee), True
         query = " ".join(part for part in parts if part not in names)
