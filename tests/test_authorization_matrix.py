@@ -87,7 +87,8 @@ MATRIX = {
     "notifications:list": SIGNED_IN, "notifications:open": post_only(*LOGGED_IN),
     "notifications:mark_all_read": post_only(*LOGGED_IN), "notifications:deliveries": only(*STAFF),
     "search:search": SIGNED_IN, "search:similar": only(*PROPOSERS, "staff"),
-    "search:candidates": {**visible(), "anon": LOGIN},
+    # merge candidates for whoever may merge the proposal now: the office, while it is under review (here it is handled)
+    "search:candidates": {**{r: FORBIDDEN if r in SEES_P else MISSING for r in ROLES}, "anon": LOGIN},
     "stats:index": only("staff", "supervisor", "admin"), "stats:behind": only("staff", "supervisor", "admin"),
     "stats:download": only("staff", "supervisor", "admin"), "stats:awards": only("staff"),
     "importers:legacy": only("staff"), "importers:excel": only(*STAFF), "importers:excel_template": only(*STAFF),
