@@ -119,3 +119,24 @@ def _other_committee():
     from tian.organisations.models import Committee
 
     return Committee.objects.create(name="政协某县委员会", region="某县", short_name="某县政协")
+
+
+def test_a_key_form_opened_before_another_clerk_set_it_does_not_overwrite_it(world, client_for):
+    """Two clerks open the key-proposal page; one names 区政府办公室 and saves. The other's form, from before, would put
+    the proposal back as it was: it is refused (已被他人处理) and the first clerk's choice stays."""
+    import re as regex
+
+    p = _plain(world)
+    first, second = client_for(world.staff), client_for(world.staff)
+    page = second.get(reverse("proposals:key", args=[p.pk])).content.decode()
+    stale = regex.search(r'name="revision" value="([^"]*)"', page).group(1)
+    office = world.offices["区政府办公室"]
+    first.post(reverse("proposals:action", args=[p.pk, "set_key"]), {
+        "state": p.state, "supervising_offices": [office.pk],
+        "revision": handling.key_revision(p)})
+    assert list(fresh(p).supervising_offices.all()) == [office]
+    response = second.post(reverse("proposals:action", args=[p.pk, "set_key"]), {
+        "state": p.state, "is_key": "on", "lead_officials": [world.lead_official.pk],
+        "supervising_offices": [world.offices["区委目标绩效办"].pk], "revision": stale}, follow=True)
+    assert "已被他人处理" in response.content.decode()
+    assert list(fresh(p).supervising_offices.all()) == [office] and not fresh(p).is_key

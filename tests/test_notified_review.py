@@ -202,3 +202,17 @@ def test_holds_thousands_of_notifications_page_and_count(world, client_for):
     c.post(reverse("notifications:mark_all_read"))
     assert not Notification.objects.filter(user=world.lead_handler, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=world.stranger, read_at__isnull=True).exists()
+
+
+def test_the_unit_hears_its_reply_was_approved_and_of_a_class_the_office_changed(world, django_capture_on_commit_callbacks):
+    """The unit sent its reply as class A; the supervising office approved it as class B and released it. The unit heard
+    nothing of either: not that its letter went out, nor that its mark changed."""
+    from tests.test_lifecycle_services import build
+    from tian.supervision import services as supervision_services
+
+    case = build(world, "supervision")
+    with django_capture_on_commit_callbacks(execute=True):
+        supervision_services.reply_approve(reply=case.reply, by=world.supervisor, outcome="B")
+    told = Notification.objects.filter(user=world.lead_handler, kind="supervision.approved")
+    assert told.exists(), "the unit is not told its reply was approved"
+    assert "由A类调整为B类" in told.get().message

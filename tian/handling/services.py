@@ -130,15 +130,25 @@ def proposal_assign(*, proposal: Proposal, by, lead_units=(), assisting_units=()
     return proposal
 
 
+def key_revision(proposal: Proposal) -> str:
+    """What a key-proposal form showed (the flag and both lists): its form sends it back (``proposal_set_key``'s
+    ``seen``)."""
+    officials = sorted(o.pk for o in proposal.lead_officials.all())
+    offices = sorted(o.pk for o in proposal.supervising_offices.all())
+    return f"{int(proposal.is_key)}:{','.join(map(str, officials))}:{','.join(map(str, offices))}"
+
+
 @transaction.atomic
 def proposal_set_key(*, proposal: Proposal, by, is_key: bool, lead_officials=(), supervising_offices=(), note: str = "",
-                     at=None) -> Proposal:
+                     at=None, seen: str | None = None) -> Proposal:
     """重点提案与督办: mark an assigned proposal key (or no longer key) and name its lead officials and supervising
     offices after the assignment, as the chair's meeting chooses the year's key proposals once they are handled. A key
     proposal has both (domain.md: "each has lead official(s) and supervising offices"); while a reply waits for
     supervision review, the proposal keeps a supervising office to review it."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "set_key")
+    if seen is not None and seen != key_revision(proposal):  # another clerk set it since the form was opened
+        raise WorkflowError(CONFLICT, MSG_CONFLICT)
     officials, offices = list(lead_officials), list(supervising_offices)
     old_officials = set(proposal.lead_officials.values_list("pk", flat=True))
     old_offices = set(proposal.supervising_offices.values_list("pk", flat=True))

@@ -218,6 +218,16 @@ def supervision_returned(event):
     yield unit_users(units), f"提案{p.number_year}的答复被督办单位退回:{event.note}", _work_url(p)
 
 
+def supervision_approved(event):
+    """The unit hears that its reply went out, and of a class the office changed (its letter's mark changed with it)."""
+    p = event.proposal
+    units = p.assignments.filter(unit__name=event.data.get("unit")).values_list("unit_id", flat=True)
+    before, after = event.data.get("outcome_before"), event.data.get("outcome_after")
+    changed = f",落实情况由{before}类调整为{after}类" if before and after and before != after else ""
+    yield (unit_users(units), f"提案{p.number_year}的答复已经{event.data.get('office', '督办单位')}审核同意并发布{changed}。",
+           _work_url(p))
+
+
 def replied(event):
     p = event.proposal
     yield proposer_users(p), f"您的提案{_title(p)}已答复,请对办理结果进行评价。", p.get_absolute_url()
@@ -284,6 +294,7 @@ RULES = {
     "reply.submitted": reply_progress,
     "reply.cosigned": reply_progress,
     "supervision.returned": supervision_returned,
+    "supervision.approved": supervision_approved,
     "proposal.replied": replied,
     "proposal.rehandling": rehandling,
     "proposal.closed": closed,

@@ -256,12 +256,14 @@ class KeyProposalForm(KeyFields):
     has; an official or office no longer active stays offered while the proposal still names it."""
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            max_length=2000)
+    # What the form showed (``handling.services.key_revision``, given by the caller): a change since is not overwritten.
+    revision = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
-    def __init__(self, *args, proposal=None, **kwargs):
+    def __init__(self, *args, proposal=None, revision: str = "", **kwargs):
         officials = [o.pk for o in proposal.lead_officials.all()]
         offices = [o.pk for o in proposal.supervising_offices.all()]
         kwargs.setdefault("initial", {"is_key": proposal.is_key, "lead_officials": officials,
-                                      "supervising_offices": offices})
+                                      "supervising_offices": offices, "revision": revision})
         super().__init__(*args, **kwargs)
         committee = proposal.committee_id
         self.fields["lead_officials"].queryset = LeadOfficial.objects.filter(

@@ -102,7 +102,7 @@ ACTIONS: dict[str, Action] = {
                      gettext_lazy("The proposal was assigned.")),
     "set_key": Action(lambda data, p: KeyProposalForm(data, proposal=p), lambda p, u, d: handling.proposal_set_key(
         proposal=p, by=u, is_key=d["is_key"], lead_officials=list(d["lead_officials"]),
-        supervising_offices=list(d["supervising_offices"]), note=d["note"]),
+        supervising_offices=list(d["supervising_offices"]), note=d["note"], seen=d["revision"] or None),
                       gettext_lazy("The key proposal and its supervision were saved.")),
     "rehandle": Action(RehandleForm, lambda p, u, d: handling.proposal_rehandle(
         proposal=p, by=u, deadline=d["deadline"], note=d["note"]), gettext_lazy("The proposal is being rehandled.")),
@@ -243,7 +243,8 @@ def key_form(request, pk):
             raise PermissionDenied from e
         messages.error(request, e.message)  # no longer handled: the proposal page says why
         return redirect(proposal.get_absolute_url())
-    return render(request, "proposals/key.html", {"proposal": proposal, "form": KeyProposalForm(proposal=proposal)})
+    form = KeyProposalForm(proposal=proposal, revision=handling.key_revision(proposal))
+    return render(request, "proposals/key.html", {"proposal": proposal, "form": form})
 
 
 @require_permission(Perm.REVIEW)
