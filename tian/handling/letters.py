@@ -86,12 +86,12 @@ def signature_units(reply: Reply) -> list[str]:
     units = [reply.unit.full_name]
     if reply.assignment.role != UnitRole.LEAD:
         return units
-    # Read with their units unless the caller read them already (the proposal page does): then no query.
+    # The co-signatures and the assignments are read with their units unless the caller read them already (the
+    # proposal page does): then no query.
     prefetch_related_objects([reply], Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit")))
     signatures = sorted(reply.cosignatures.all(), key=lambda s: s.pk)
     if signatures:
         return units + [s.unit.full_name for s in signatures]
-    # Read with their units unless the caller read them already (the proposal page does): then no query.
     proposal = reply.proposal
     prefetch_related_objects([proposal], Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
     assisting = sorted((a for a in proposal.assignments.all() if a.role == UnitRole.ASSISTING and a.is_active),
