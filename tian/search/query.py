@@ -73,6 +73,13 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
     ``text(proposal, value)`` is what the reader may read of ``value``, ``others_text`` the same of a reply):
     highlights are cut from that text, so that no excerpt shows what the policy masks. ``disclosed``: as for ``ranked_page``."""
     page = ranked_page(base_qs, text.query_terms(query), limit=limit, offset=offset, disclosed=disclosed)
+    return _highlighted(page, policy_for)
+
+
+def _highlighted(page: SearchPage, policy_for: Callable | None) -> SearchPage:
+    """``page`` with each hit's title and excerpt cut from what the reader may read (``policy_for``, as for
+    ``search_proposals``), its terms marked. A hit whose body holds none of the terms has its excerpt cut from its
+    released replies, where the words were found."""
     terms = page.terms
     policy = policy_for([hit.proposal for hit in page.hits]) if policy_for else None
 
@@ -83,7 +90,7 @@ def search_proposals(base_qs: QuerySet, query: str, *, limit: int = 20, offset: 
         return policy.others_text(proposal, value) if policy else value
 
     without_term = [hit.proposal.pk for hit in page.hits
-                    if not any(t in hit.proposal.full_body.lower() for t in terms)]
+                    if terms and not any(t in hit.proposal.full_body.lower() for t in terms)]
     replies = released_reply_texts(without_term)
     for hit in page.hits:
         body = shown(hit.proposal, hit.proposal.full_body)
@@ -143,14 +150,8 @@ def _listed_page(qs: QuerySet, page_number: int, page_size: int, policy_for) -> 
     offset = (page_number - 1) * page_size
     proposals = list(qs.select_related("lead_member", "collective", "committee")
                      .order_by("-year", "-number", "-pk")[offset:offset + page_size])
-    policy = policy_for(proposals) if policy_for else None
-    hits = []
-    for proposal in proposals:
-        title = policy.text(proposal, proposal.title) if policy else proposal.title
-        body = policy.text(proposal, proposal.full_body) if policy else proposal.full_body
-        hits.append(SearchHit(proposal=proposal, score=0.0, title_html=text.highlight(title, [], width=200),
-                              snippet_html=text.highlight(body, [])))
-    return SearchPage(hits=hits, total=total, terms=[]), page_number
+    return _highlighted(SearchPage(hits=[SearchHit(proposal=proposal, score=0.0) for proposal in proposals], total=total,
+                                   terms=[]), policy_for), page_number
 
 
 def released_reply_texts(proposal_ids: list[int]) -> dict[int, str]:

@@ -38,7 +38,8 @@ GENRE_WORDS = frozenset("""
 
 # Words of proposal work that jieba's general dictionary lacks; without them 托育 would be lost inside 普惠托育.
 DOMAIN_WORDS = ("托育", "普惠托育", "未保", "适老化", "医保", "低保", "河长制", "网格化", "一站式", "全域旅游", "乡村振兴",
-                "留守儿童", "困境儿童", "家庭医生", "垃圾分类", "背街小巷", "个体工商户", "营商环境", "校园周边")
+                "留守儿童", "困境儿童", "家庭医生", "垃圾分类", "背街小巷", "个体工商户", "营商环境", "校园周边",
+                "线上线下")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
