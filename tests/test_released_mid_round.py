@@ -1,0 +1,49 @@
+"""Proposers hear of each unit's reply as it is released when units handle a proposal separately (分办)."""
+
+import datetime
+
+from tests.test_notified_review import _recording_sms, _registered  # noqa: F401 - the fixture records SMS
+from tian.handling import services as handling
+from tian.notifications.models import Notification
+
+BODY = "经研究,现答复如下:" + "我局高度重视,已将该建议纳入年度工作计划,逐项落实。" * 4
+
+
+def _reply(assignment, handler):
+    handling.assignment_sign_for(assignment=assignment, by=handler)
+    reply = handling.reply_save(assignment=assignment, by=handler, body=BODY, outcome="B", contact_name="经办人",
+                                contact_phone="0839-8620000")
+    return handling.reply_submit(reply=reply, by=handler)
+
+
+def test_each_separate_units_reply_is_announced_and_the_last_asks_for_the_rating(world,
+                                                                                 django_capture_on_commit_callbacks):
+    """The member hears when 区民政局's reply is out, though 区财政局 is still writing; the second release completes the
+    round and asks for the rating once, without a second "released" message."""
+    with django_capture_on_commit_callbacks(execute=True):
+        p = handling.proposal_assign(proposal=_registered(world), by=world.staff,
+                                     separate_units=[world.units["区民政局"], world.units["区财政局"]],
+                                     assigned_on=datetime.date.today())
+    with django_capture_on_commit_callbacks(execute=True):
+        _reply(p.assignments.get(unit__name="区民政局"), world.lead_handler)
+    first = Notification.objects.filter(user=world.member, message__contains="答复已发布")
+    assert first.count() == 1 and "区民政局" in first.get().message
+    assert not Notification.objects.filter(user=world.member, message__contains="请对办理结果进行评价。").exclude(
+        pk=first.get().pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        _reply(p.assignments.get(unit__name="区财政局"), world.other_handler)
+    p.refresh_from_db()
+    assert p.state == "replied"
+    assert Notification.objects.filter(user=world.member, message__contains="答复已发布").count() == 1
+    assert Notification.objects.filter(user=world.member, message__contains="已答复,请对办理结果进行评价").count() == 1
+
+
+def test_a_single_units_reply_tells_the_proposer_once(world, django_capture_on_commit_callbacks):
+    """One replying unit: its release completes the round, so the member is asked to rate and not told twice."""
+    with django_capture_on_commit_callbacks(execute=True):
+        p = handling.proposal_assign(proposal=_registered(world), by=world.staff, lead_units=[world.units["区民政局"]],
+                                     assigned_on=datetime.date.today())
+    with django_capture_on_commit_callbacks(execute=True):
+        _reply(p.assignments.get(role="lead"), world.lead_handler)
+    assert not Notification.objects.filter(user=world.member, message__contains="答复已发布").exists()
+    assert Notification.objects.filter(user=world.member, message__contains="已答复,请对办理结果进行评价").count() == 1
