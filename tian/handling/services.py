@@ -576,26 +576,32 @@ def _rates_for(user, proposal: Proposal) -> dict:
     return {"member_id": user.acting_member_id}
 
 
+def _raters(proposal: Proposal, round_: int) -> tuple[set[int], set[int]]:
+    """Who has rated ``round_`` of ``proposal``: the members' ids and the collective proposers' ids, in one query. A
+    second rating of either is refused (``evaluation_submit``), so it is not offered either (``evaluated_now``,
+    ``rated_now``)."""
+    members, collectives = set(), set()
+    for member_id, collective_id in Evaluation.objects.filter(proposal=proposal, round=round_).values_list(
+            "member_id", "collective_id"):
+        if member_id is not None:
+            members.add(member_id)
+        if collective_id is not None:
+            collectives.add(collective_id)
+    return members, collectives
+
+
 def _rated(proposal: Proposal, round_: int, *, member_id=None, collective_id=None) -> bool:
-    """Whether the member or the collective proposer has rated ``round_`` of ``proposal``: a second rating is
-    refused (``evaluation_submit``), so it is not offered either (``evaluated_now``)."""
-    existing = Evaluation.objects.filter(proposal=proposal, round=round_)
-    return bool((member_id and existing.filter(member_id=member_id).exists())
-                or (collective_id and existing.filter(collective_id=collective_id).exists()))
+    """Whether the member or the collective proposer has rated ``round_`` of ``proposal`` (``_raters``)."""
+    members, collectives = _raters(proposal, round_)
+    return bool((member_id and member_id in members) or (collective_id and collective_id in collectives))
 
 
 def rated_now(proposal: Proposal) -> tuple[set[int], bool]:
     """Who has rated ``proposal``'s current round (``evaluation_round``): the members' ids, and whether its collective
     proposer has. A second rating of either is refused (``evaluation_submit``), so a paper evaluation offers the
     others alone."""
-    rated = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
-    members = set()
-    collective = False
-    for member_id, collective_id in rated.values_list("member_id", "collective_id"):
-        if member_id is not None:
-            members.add(member_id)
-        collective = collective or collective_id is not None
-    return members, collective
+    members, collectives = _raters(proposal, evaluation_round(proposal))
+    return members, bool(collectives)
 
 
 def evaluated_now(user, proposal: Proposal) -> bool:
