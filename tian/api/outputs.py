@@ -16,9 +16,9 @@ from tian.handling.models import (
 )
 from tian.handling.services import UNIT_STEPS, assisting_assignment, evaluated_now, unit_steps
 from tian.proposals import workflow
-from tian.proposals.models import CoSignature, Proposal, State
+from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import cosigner_members
-from tian.proposals.timeline import review_result, timeline
+from tian.proposals.timeline import review_detail, timeline
 from tian.supervision.selectors import review_text
 
 BASE = "/api/v1"
@@ -135,14 +135,11 @@ def draft(p: Proposal) -> dict:
             "contact_name": p.contact_name, "contact_phone": p.contact_phone, "contact_address": p.contact_address}
 
 
-def _review(p: Proposal, public: bool) -> dict:
-    """审查结果 as the pages say it: the result for everyone who reads the proposal (the portal's too); the ground and
-    what the text was forwarded as, or the proposal it was merged into, as the signed-in proposal page adds them."""
-    declined, merged = p.state == State.DECLINED and not public, p.state == State.MERGED and not public
-    return {"review_result": review_result(p),
-            "decline_ground": p.decline_ground.text if declined and p.decline_ground_id else None,
-            "decline_forward": (p.decline_forward or None) if declined else None,
-            "merged_into": p.merged_into_id if merged else None}
+def _review(p: Proposal, policy: Disclosure) -> dict:
+    """审查结果 as the pages say it (``review_detail``: what ``policy`` lets the caller see beside it)."""
+    said = review_detail(p, policy)
+    return {"review_result": said.result, "decline_ground": said.ground, "decline_forward": said.forward,
+            "merged_into": said.merged_into.pk if said.merged_into else None}
 
 
 def _contact_records(assignments: list[Assignment], policy: Disclosure) -> list[dict]:
@@ -184,7 +181,7 @@ def detail(user, p: Proposal) -> dict:
         "satisfaction": said.text, "evaluation_open_until": said.open_until,
         "evaluations": [evaluation_out(e, policy, public=public) for e in policy.evaluations(evaluations)],
         "timeline": history,
-        **_review(p, public),
+        **_review(p, policy),
         "contact": p.contact_details() if policy.proposer_contact else None,
         "contact_records": _contact_records(assignments, policy),
         "actions": sorted(available),

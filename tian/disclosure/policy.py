@@ -15,6 +15,7 @@ which parts they see, from their *ties* to it:
 | history (timeline) | yes, without the office's review notes and supervision's comments | yes | without the office's review notes | the same | no |
 | personal mobiles, ID numbers | in the proposal's own text and their own feedback | yes | yes | yes | masked |
 | the proposer's contact details (person, phone, address) | the lead proposer | yes | yes | yes | no |
+| beside 审查结果: the decline ground and forwarding, or the proposal merged into | yes | yes | yes | yes | if signed in |
 
 "Personal numbers" are read in two kinds of text: the proposal's own (title, body), which every viewer tied to it
 reads in full (``text``), and the texts others wrote about it (the letters, contact summaries, the history's
@@ -78,6 +79,7 @@ class Disclosure:
     collective_id: int | None = None
     unit_id: int | None = None
     mask_landlines: bool = False
+    signed_in: bool = False
 
     # --- who the viewer is to the proposal ----------------------------------------------------------------
     @property
@@ -116,6 +118,13 @@ class Disclosure:
     @property
     def internal_notes(self) -> bool:
         return Tie.STAFF in self.ties
+
+    @property
+    def shows_review_detail(self) -> bool:
+        """What is said beside 审查结果 (``proposals.timeline.review_detail``): the ground a proposal was not
+        registered on and what its text was forwarded as, or the proposal it was merged into. Anyone signed in who
+        may open the proposal reads it; the public (the portal, the API without a token) reads the result alone."""
+        return self.signed_in
 
     def text(self, value: str | None) -> str:
         """The proposal's own text (title, body) as this viewer may read it."""
@@ -256,7 +265,7 @@ def disclosure_for(user, proposal: Proposal) -> Disclosure:
     user = user or AnonymousUser()
     return Disclosure(ties=ties_of(user, proposal), member_id=getattr(user, "member_id", None),
                       collective_id=getattr(user, "collective_id", None), unit_id=getattr(user, "unit_id", None),
-                      mask_landlines=_landlines(proposal))
+                      mask_landlines=_landlines(proposal), signed_in=bool(getattr(user, "is_authenticated", False)))
 
 
 def public_disclosure(proposal: Proposal) -> Disclosure:

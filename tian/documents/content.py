@@ -21,9 +21,9 @@ from tian.handling.models import (
     UnitRole,
     latest_lead_evaluations,
 )
-from tian.proposals.models import Proposal, State
+from tian.proposals.models import Proposal
 from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
-from tian.proposals.timeline import review_result
+from tian.proposals.timeline import review_detail
 from tian.supervision.selectors import review_text
 
 
@@ -150,16 +150,16 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
 
 
 def _review(proposal: Proposal, policy: Disclosure) -> str:
-    """审查结果 as the proposal page says it: not registered on what ground (and what the text was forwarded as), or
-    merged into which proposal."""
-    result = review_result(proposal) or "—"
-    if proposal.state == State.DECLINED and proposal.decline_ground_id:
-        result += f":{proposal.decline_ground.text}"
-        if proposal.decline_forward:
-            result += f"({proposal.get_decline_forward_display()})"
-    elif proposal.state == State.MERGED and proposal.merged_into_id:
-        target = proposal.merged_into
-        result += f":{target.number_year or ''}《{policy.text(target.title)}》"
+    """审查结果 as the proposal page says it (``review_detail``): not registered on what ground (and what the text was
+    forwarded as), or merged into which proposal, the filed form's way."""
+    said = review_detail(proposal, policy)
+    result = said.result or "—"
+    if said.ground:
+        result += f":{said.ground}"
+        if said.forward:
+            result += f"({said.forward_label})"
+    elif said.merged_into:
+        result += f":{said.merged_into.number_year or ''}《{policy.text(said.merged_into.title)}》"
     return result
 
 

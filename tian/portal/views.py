@@ -24,7 +24,7 @@ from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
 from tian.proposals.selectors import cosigner_members
-from tian.proposals.timeline import review_result
+from tian.proposals.timeline import review_detail
 from tian.search.filters import chosen
 from tian.search.query import search_page
 from tian.supervision.selectors import review_text
@@ -124,7 +124,7 @@ def detail(request, pk: int):
         "title": policy.text(proposal.title),
         "body_paragraphs": [policy.text(p) for p in proposal.body_paragraphs],
         "cosigners": cosigner_members(proposal),
-        "review_result": review_result(proposal),
+        "review_detail": review_detail(proposal, policy),
         "lead_units": units[UnitRole.LEAD],
         "assisting_units": units[UnitRole.ASSISTING],
         "separate_units": units[UnitRole.SEPARATE],

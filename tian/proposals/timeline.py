@@ -1,8 +1,10 @@
-"""How events read on the proposal page's timeline."""
+"""How events read on the proposal page's timeline, and how its 审查结果 reads."""
+
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tian.proposals.models import State
+from tian.proposals.models import DeclineForward, Proposal, State
 
 ACTION_LABELS = {
     "proposal.drafted": _("Draft started"),
@@ -99,3 +101,35 @@ def review_result(proposal) -> str:
     if proposal.state == State.DRAFT:
         return ""
     return str(REVIEW_RESULTS.get(proposal.state, _("Registered")))
+
+
+@dataclass(frozen=True)
+class ReviewDetail:
+    """审查结果 and what is said beside it: the ground a proposal was not registered on and what its text was
+    forwarded as (a ``DeclineForward`` value), or the proposal it was merged into; each ``None`` where there is
+    none or the reader may not read it."""
+
+    result: str
+    ground: str | None = None
+    forward: str | None = None
+    merged_into: Proposal | None = None
+
+    @property
+    def forward_label(self) -> str:
+        """What the text was forwarded as, in the reader's language (an unknown value as it is stored, as Django's
+        ``get_decline_forward_display`` gives it)."""
+        return str(dict(DeclineForward.choices).get(self.forward, self.forward or ""))
+
+
+def review_detail(proposal, policy) -> ReviewDetail:
+    """审查结果 as every output says it (the proposal page, the portal, the API, the Word and PDF forms): the
+    result, and beside it what ``policy`` (a ``tian.disclosure.policy.Disclosure``) lets the reader see of why."""
+    result = review_result(proposal)
+    if not policy.shows_review_detail:
+        return ReviewDetail(result)
+    if proposal.state == State.DECLINED:
+        return ReviewDetail(result, ground=proposal.decline_ground.text if proposal.decline_ground_id else None,
+                            forward=proposal.decline_forward or None)
+    if proposal.state == State.MERGED and proposal.merged_into_id:
+        return ReviewDetail(result, merged_into=proposal.merged_into)
+    return ReviewDetail(result)

@@ -58,7 +58,7 @@ from tian.proposals.selectors import (
     proposer_members,
     visible_proposals,
 )
-from tian.proposals.timeline import review_result, timeline
+from tian.proposals.timeline import review_detail, timeline
 from tian.search.views import merge_candidates
 from tian.suggest.selectors import suggest_units
 from tian.supervision.selectors import review_text
@@ -116,7 +116,7 @@ def proposal_context(user, proposal, actions) -> dict:
         "policy": policy,
         "title": policy.text(proposal.title),
         "body_paragraphs": [policy.text(p) for p in proposal.body_paragraphs],
-        "review_result": review_result(proposal),
+        "review_detail": review_detail(proposal, policy),
         "proposers": proposer_members(proposal),
         "cosigners": cosigner_members(proposal),
         "invitations": policy.invitations(proposal.cosignatures.all()),
