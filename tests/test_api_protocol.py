@@ -238,6 +238,7 @@ ACTIONS = {  # every lifecycle, co-signing, unit and supervisor action: its oper
     "/proposals/{proposal_id}/supervision-activities": "ActivityRequest",
     "/assignments/{assignment_id}/sign": "SignRequest",
     "/assignments/{assignment_id}/reassignment": "ReassignmentRequestIn",
+    "/assignments/{assignment_id}/adjust": "AssignmentAdjustRequest",
     "/assignments/{assignment_id}/contact": "ContactRequest", "/assignments/{assignment_id}/opinion": "OpinionRequest",
     "/assignments/{assignment_id}/reply": "ReplyRequest", "/assignments/{assignment_id}/extension": "ExtensionRequestIn",
     "/assignments/{assignment_id}/remind": "RemindRequest", "/replies/{reply_id}/submit": "ReplySubmitRequest",

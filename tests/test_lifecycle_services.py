@@ -361,6 +361,9 @@ ACTIONS = {
     "refuse_reassignment": Action("handling", lambda w, c, by: handling.reassignment_refuse(
         request=c.request, by=by, note="属于协办职责", at=at(3, 22)), frozenset({"staff"}), "handling",
         wrong_code="conflict", build=(("request", "pending"),)),
+    "adjust_assignment": Action("handling", lambda w, c, by: handling.assignment_adjust(
+        assignment=c.lead, by=by, new_unit=w.units["区司法局"], reason="机构改革,职能划转", at=at(3, 22)),
+        frozenset({"staff"}), "replied"),
     "record_contact": Action("handling", lambda w, c, by: handling.contact_record(
         assignment=c.lead, by=by, method="visit", contacted_on=datetime.date(2023, 4, 1), summary="走访",
         at=at(4, 1)), frozenset({"lead_handler"}), "replied"),

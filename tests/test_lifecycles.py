@@ -98,6 +98,7 @@ class AssignmentStep:
     events: tuple  # the actions the service writes
     call: object  # (world, case, assignment) -> the service call
     office: bool = False  # decided by the office on the unit's pending request
+    by_office: bool = False  # taken by the office on its own (no request of the unit's)
     prepare: object = None  # (world, case) -> what the step needs of others, done before it is taken
 
 
@@ -137,6 +138,10 @@ ASSIGNMENT_STEPS = {
         "lead", frozenset({A.REASSIGNMENT_REQUESTED}), None, ("reassignment.refused",),
         lambda w, c, a: handling.reassignment_refuse(request=_pending(c, a), by=w.staff, note="属本单位职责",
                                                      at=at(3, 22)), office=True),
+    "adjust": AssignmentStep(  # the office gives the unit's part to another unit; one that asked to leave is decided
+        "lead", frozenset({A.ASSIGNED, A.SIGNED}), A.REMOVED, ("assignment.adjusted",),
+        lambda w, c, a: handling.assignment_adjust(assignment=a, by=w.staff, new_unit=w.units["区妇联"],
+                                                   reason="机构改革,职能划转", at=at(3, 22)), by_office=True),
     "record_contact": AssignmentStep(  # once signed for: assigned → signed for → contact → replied
         "lead", frozenset({A.SIGNED, A.REASSIGNMENT_REQUESTED}), None, ("contact.recorded",),
         lambda w, c, a: handling.contact_record(assignment=a, by=c.handler(a), method="phone",
@@ -188,7 +193,7 @@ def test_an_assignment_step_is_taken_from_its_sources(world, name, status):
     case, assignment = assignment_in(world, status, step.whose, office=step.office)
     if step.prepare:
         step.prepare(world, case)
-    actor = world.staff if step.office else case.handler(assignment)
+    actor = world.staff if step.office or step.by_office else case.handler(assignment)
     before = Event.objects.count()
     step.call(world, case, assignment)
     assignment.refresh_from_db()

@@ -11,7 +11,7 @@ from tian.proposals.models import State
 HANDLING = {"record_contact", "request_reassignment", "sign_for"}
 LEAD_UNIT = HANDLING | {"request_extension"}
 ASSISTING_UNIT = HANDLING | {"send_opinion"}
-STAFF_DURING_HANDLING = {"decide_extension", "decide_reassignment", "remind", "set_key"}
+STAFF_DURING_HANDLING = {"adjust_assignment", "decide_extension", "decide_reassignment", "remind", "set_key"}
 
 # What ``workflow.available`` offers each role at each stage of the standard case (lead unit 区民政局,
 # assisting unit 区教科局, supervised by 区政府办公室, lead official 杨金军); roles not listed get nothing.

@@ -1,16 +1,19 @@
 """Handling, supervision and deadlines: the units' actions on their assignments, co-signing and supervision review
-of replies, the office's decisions on reassignment and extension requests, reminders, supervision activities and
-follow-up reports. Each answers the object it changed."""
+of replies, the office's decisions on reassignment and extension requests and its change of a handling unit,
+reminders, supervision activities and follow-up reports. Each answers the object it changed."""
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from tian.api import outputs
 from tian.api.common import ERRORS, OPTIONAL, assignment_for, form_data, reply_for, valid
+from tian.api.errors import FieldErrors
 from tian.api.requests import (
     ActivityRequest,
     ApproveRequest,
+    AssignmentAdjustRequest,
     ContactRequest,
     CosignReplyRequest,
     ExtensionDecisionRequest,
@@ -41,6 +44,7 @@ from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
+from tian.organisations.models import Unit
 from tian.proposals import workflow
 from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
 from tian.proposals.models import Proposal
@@ -110,6 +114,20 @@ def assignment_reassignment(request, assignment_id: int, payload: ReassignmentRe
     d = valid(ReassignmentForm(form_data(payload)))
     item = handling.reassignment_request(assignment=a, by=request.user, **d)
     return Status(201, _reassignment(request.user, item))
+
+
+@router.post("/assignments/{assignment_id}/adjust", response={201: AssignmentOut, **ERRORS},
+             operation_id="assignment_adjust")
+def assignment_adjust(request, assignment_id: int, payload: AssignmentAdjustRequest):
+    """调整承办单位: the office gives the unit's part to another unit (``unit_id``) on its own, with the reason the units
+    are told; answers the new unit's assignment, which it signs for again."""
+    a = assignment_for(request, assignment_id)
+    # A unit of the committee; whether it may take the part (active, not handling the proposal yet) the service says.
+    unit = Unit.objects.filter(pk=payload.unit_id, committee_id=a.proposal.committee_id).first()
+    if unit is None:
+        raise FieldErrors({"unit_id": [_("Choose the unit that takes over.")]})
+    new = handling.assignment_adjust(assignment=a, by=request.user, new_unit=unit, reason=payload.reason)
+    return Status(201, _assignment(request, new.pk))
 
 
 @router.post("/assignments/{assignment_id}/contact", response={201: ContactOut, **ERRORS},

@@ -14,7 +14,14 @@ from tian.handling.models import (
     Reply,
     ReplyCoSignature,
 )
-from tian.handling.services import UNIT_STEPS, assisting_assignment, evaluated_now, unit_steps
+from tian.handling.services import (
+    UNIT_STEPS,
+    adjustable_parts,
+    adjustment_refusal,
+    assisting_assignment,
+    evaluated_now,
+    unit_steps,
+)
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import cosigner_members
@@ -74,7 +81,8 @@ def performable(user, p: Proposal, available=None, replies=None) -> set[str]:
     proposal only), narrowed by the record each is taken on, as the services check it and that record's links name
     it: a unit's steps by its own assignment (``unit_steps``, ``may_request_extension``), co-signing and supervision
     review by a reply waiting for them (``REPLY.permits``), answering an invitation by one still open, a rating by
-    whether the caller rated this round, a decision by a request waiting for it, a follow-up by one not reported.
+    whether the caller rated this round, a decision by a request waiting for it, a follow-up by one not reported, a
+    change of a handling unit by a unit whose part may be moved.
     ``replies``: the proposal's, with their co-signatures, where the caller read them already."""
     names = set(workflow.available(user, p) if available is None else available)
     unit_id = getattr(user, "unit_id", None)
@@ -100,6 +108,8 @@ def performable(user, p: Proposal, available=None, replies=None) -> set[str]:
     if "decide_reassignment" in names and not any(ASSIGNMENT.allowed(a, "approve_reassignment")
                                                   for a in p.assignments.all()):
         names.discard("decide_reassignment")
+    if "adjust_assignment" in names and all(why is not None for _a, why in adjustable_parts(p)):
+        names.discard("adjust_assignment")  # no unit's part may be moved now (``assignment_adjust`` would refuse it)
     if "decide_extension" in names and not ExtensionRequest.objects.filter(
             assignment__proposal=p, status=ExtensionRequest.Status.PENDING).exists():
         names.discard("decide_extension")
@@ -208,6 +218,9 @@ def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dic
             links[step] = url + path
     if may_request_extension(user, proposal, a):
         links["request_extension"] = url + "/extension"
+    # The office's: this unit's part given to another unit, where the service would take it.
+    if workflow.allowed(user, proposal, "adjust_assignment") and adjustment_refusal(proposal, a) is None:
+        links["adjust_assignment"] = url + "/adjust"
     return {**fields, "links": links}
 
 

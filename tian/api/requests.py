@@ -285,6 +285,14 @@ class ReassignmentDecisionRequest(Request):
     note: str = Field("", max_length=NOTE, description="Needed to refuse")
 
 
+class AssignmentAdjustRequest(Request):
+    """调整承办单位: the office gives the unit's part to another unit, with the reason the units are told."""
+
+    model_config = _example(unit_id=8, reason="机构改革,原单位职能划入新单位")
+    unit_id: Id = _id("The unit that takes over: an active unit not handling the proposal yet (GET /units)")
+    reason: str = Field(min_length=1, max_length=NOTE)
+
+
 class ExtensionDecisionRequest(Request):
     """The office approves (``deadline`` null: the date asked for) or refuses (with a ``note``) an extension."""
 

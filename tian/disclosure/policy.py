@@ -58,9 +58,11 @@ INTERNAL_NOTES = frozenset({"proposal.registered", "proposal.declined", "proposa
                             "proposal.assigned", "reassignment.approved", "reassignment.refused",
                             "extension.approved", "extension.refused", "award.granted", "award.withdrawn"})
 
-# Actions whose event note is for the people working on the proposal: a supervising office's comments on a reply
-# and a supervision activity's notes, which the proposal page shows to insiders only.
-INSIDER_NOTES = frozenset({"supervision.approved", "supervision.returned", "supervision.activity"})
+# Actions whose event note is for the people working on the proposal: a supervising office's comments on a reply,
+# a supervision activity's notes and why the office gave a unit's part to another unit (the units are told it),
+# which the proposal page shows to insiders only.
+INSIDER_NOTES = frozenset({"supervision.approved", "supervision.returned", "supervision.activity",
+                           "assignment.adjusted"})
 
 # Actions that name whom the lead proposer asked to co-sign, and who declined or was no longer asked: read by those
 # who read every invitation (``invitations``); an acceptance is everyone's to read.

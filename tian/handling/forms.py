@@ -1,10 +1,12 @@
-"""The evaluation forms: a proposer rates the reply (满意度测评), or the office records a paper evaluation."""
+"""The evaluation forms: a proposer rates the reply (满意度测评), or the office records a paper evaluation; and the
+office's change of a handling unit (调整承办单位)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tian.handling.models import Rating
-from tian.organisations.models import Member
+from tian.handling.models import Assignment, Rating
+from tian.handling.services import MSG_ADJUST_REASON
+from tian.organisations.models import Member, Unit
 
 
 class EvaluationForm(forms.Form):
@@ -31,3 +33,42 @@ class PaperEvaluationForm(EvaluationForm):
         self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in members])
         self.fields["member"].required = not collective
         self.order_fields(["member"])
+
+
+class AdjustAssignmentForm(forms.Form):
+    """调整承办单位 (``handling.services.assignment_adjust``): which unit's part, the unit that takes it over (an active unit
+    of the committee not handling the proposal yet) and why. ``parts``: the assignments whose part may be moved now
+    (``adjustable_parts``); ``revisions``: what the page showed of each (``adjust_revision``), sent back hidden, as
+    "id=revision;…"."""
+
+    assignment = forms.ModelChoiceField(label=_("Unit whose part is changed"), queryset=Assignment.objects.none(),
+                                        widget=forms.RadioSelect,
+                                        error_messages={"required": _("Choose the unit whose part is changed.")})
+    new_unit = forms.ModelChoiceField(label=_("New handling unit"), queryset=Unit.objects.none(),
+                                      error_messages={"required": _("Choose the unit that takes over.")})
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             error_messages={"required": MSG_ADJUST_REASON})
+    revisions = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args, proposal, parts=(), revisions: dict | None = None, **kwargs):
+        parts = list(parts)
+        initial = {"revisions": ";".join(f"{pk}={seen}" for pk, seen in (revisions or {}).items())}
+        if len(parts) == 1:
+            initial["assignment"] = parts[0].pk
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        # Any of the proposal's assignments is taken, so that a part moved or asked off since the page was shown is
+        # refused by the service as a conflict (``seen``); only those that may be moved now are offered.
+        self.fields["assignment"].queryset = Assignment.objects.filter(proposal=proposal).select_related("unit")
+        self.fields["assignment"].widget.choices = [(a.pk, f"{a.unit.name}({a.get_role_display()})") for a in parts]
+        handling = [a.unit_id for a in proposal.assignments.all() if a.is_active]
+        self.fields["new_unit"].queryset = Unit.objects.filter(committee_id=proposal.committee_id,
+                                                               is_active=True).exclude(pk__in=handling)
+
+    def seen(self) -> str | None:
+        """What the page showed of the chosen unit's part (``adjust_revision``): "" if it did not show it (it could
+        not be moved then), None if the form said nothing of what it showed."""
+        if not self.cleaned_data["revisions"]:
+            return None
+        shown = dict(item.split("=", 1) for item in self.cleaned_data["revisions"].split(";") if "=" in item)
+        return shown.get(str(self.cleaned_data["assignment"].pk), "")

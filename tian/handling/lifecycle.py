@@ -8,9 +8,10 @@ order, so that the wrong person hears "not allowed" before anything about status
 ``ASSIGNMENT.authorise(by, proposal, "sign_for")`` (the proposal workflow's transition named in
 ``authorised_by``), then ``assignment.status = ASSIGNMENT.check(assignment, "sign_for").target``.
 
-An assignment: ``assigned → signed → (reassignment_requested → removed | back)``. Contact records, assisting
-opinions and the reply are steps the unit takes while signed for; they do not change the assignment's
-status (what the unit has done is read from its contact records, opinions and reply).
+An assignment: ``assigned → signed → (reassignment_requested → removed | back)``, or ``removed`` from either of the
+first two when the office moves the unit's part on its own (``adjust``). Contact records, assisting opinions and the
+reply are steps the unit takes while signed for; they do not change the assignment's status (what the unit has done
+is read from its contact records, opinions and reply).
 
 A reply: ``draft → cosigning → supervision → released``; supervision can return it (``returned``), and the
 unit submits it again. Steps with no unit role and no ``authorised_by`` follow another step in the same
@@ -52,6 +53,10 @@ ASSIGNMENT = Lifecycle([
     # Back where it was: ``status_after_refusal``.
     step("refuse_reassignment", _("Refuse the reassignment request"), {A.REASSIGNMENT_REQUESTED}, None,
        (), "decide_reassignment"),
+    # 调整承办单位: the office moves the unit's part on its own, as an approved request would, before the unit has
+    # replied (``handling.services.assignment_adjust``). A unit that asked to leave has its request decided instead.
+    step("adjust", _("Change the handling unit"), {A.ASSIGNED, A.SIGNED}, A.REMOVED, (), "adjust_assignment",
+       _("This unit has asked for reassignment: decide its request instead.")),
     step("record_contact", _("Record contact with the proposer"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None,
        EVERY_ROLE, "record_contact", MSG_SIGN_FOR_FIRST),
     step("send_opinion", _("Send assisting opinion"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None, ASSISTING,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tian.core.calendar import add_working_days, months_later
 from tian.core.phones import phone_refusal
@@ -311,16 +312,26 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
     if proposal.state not in IN_HANDLING:  # a request left pending when the replies went out (``workflow``)
         raise WorkflowError(INVALID_STATE, _("The replies have been released, so the proposal can no longer be "
                                              "re-routed; the request can only be refused."))
-    old = request.assignment
+    at = _now(at)
+    new = _reroute(proposal, request.assignment, new_unit, by, step="approve_reassignment",
+                   action="reassignment.approved", at=at, note=note)
+    request.status, request.decided_by, request.decided_at, request.decision_note = (
+        REASSIGNMENT_REQUEST["approve"].target, by, at, note)
+    request.save()
+    return new
+
+
+def _reroute(proposal: Proposal, old: Assignment, new_unit, by, *, step: str, action: str, at,
+             note: str) -> Assignment:
+    """Move ``old``'s part of ``proposal`` to ``new_unit`` by the assignment's ``step`` (an approved reassignment
+    request, the office's own adjustment): the unit leaves, and ``new_unit`` takes its role with its deadline and a
+    reassignment window of its own. Writes ``action`` (the unit's and the new unit's names). Refuses, before changing
+    anything, a unit that is not an active one of the committee or that handles the proposal already."""
     if new_unit.committee_id != proposal.committee_id or not new_unit.is_active:
         raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
     if proposal.assignments.active().filter(unit=new_unit).exists():
         raise WorkflowError(INVALID_INPUT, _("%(unit)s already handles this proposal.") % {"unit": new_unit.name})
-    at = _now(at)
-    request.status, request.decided_by, request.decided_at, request.decision_note = (
-        REASSIGNMENT_REQUEST["approve"].target, by, at, note)
-    request.save()
-    old.status = ASSIGNMENT["approve_reassignment"].target
+    old.status = ASSIGNMENT[step].target
     old.save(update_fields=["status"])
     today = _today(at)
     new = Assignment.objects.create(
@@ -331,11 +342,76 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
     # otherwise nobody could ever complete it.
     ReplyCoSignature.objects.filter(reply__proposal=proposal, reply__status=Reply.Status.COSIGNING,
                                     unit=old.unit, signed_at__isnull=True).update(unit=new_unit)
+    # The new unit has to sign for it: with no unit signed for any more, the proposal is assigned again.
     to_state = State.ASSIGNED if proposal.state == State.HANDLING and not proposal.assignments.filter(
         status=Assignment.Status.SIGNED).exists() else proposal.state
-    _move(proposal, by, "reassignment.approved", to_state, at=at, note=note, unit=old.unit.name,
-          new_unit=new_unit.name)
+    _move(proposal, by, action, to_state, at=at, note=note, unit=old.unit.name, new_unit=new_unit.name)
     return new
+
+
+# 调整承办单位 needs its reason, which the units are told (the form's and the service's refusal).
+MSG_ADJUST_REASON = gettext_lazy("Please give the reason for the change.")
+
+
+def adjust_revision(proposal: Proposal, assignment: Assignment) -> str:
+    """What the form of 调整承办单位 showed of a unit's part: the proposal's state and the assignment's status. The form
+    sends it back (``assignment_adjust``'s ``seen``): a part signed for, asked off or moved since is not moved from a
+    page that did not show it."""
+    return f"{proposal.state}:{assignment.status}"
+
+
+def _replied_now(proposal: Proposal) -> set[int]:
+    """The assignments whose unit has submitted its reply of the current round (``current_round``)."""
+    return set(Reply.objects.filter(proposal=proposal, round=current_round(proposal), status__in=Reply.SUBMITTED)
+               .values_list("assignment_id", flat=True))
+
+
+def adjustment_refusal(proposal: Proposal, assignment: Assignment, replied: set[int] | None = None
+                       ) -> WorkflowError | None:
+    """Why the office may not move ``assignment``'s part to another unit now, beyond who may and in which state of the
+    proposal (the workflow's ``adjust_assignment``): the unit no longer handles it, it asked for reassignment (its
+    request is decided instead: the assignment's lifecycle), or it has submitted its reply of the current round (the
+    reply is its own). ``replied``: ``_replied_now``, where the caller asks of several assignments."""
+    if not assignment.is_active:
+        return WorkflowError(INVALID_STATE, _("This unit no longer handles the proposal."))
+    try:
+        ASSIGNMENT.check(assignment, "adjust")
+    except WorkflowError as refusal:
+        return refusal
+    if assignment.pk in (_replied_now(proposal) if replied is None else replied):
+        return WorkflowError(INVALID_STATE, _("%(unit)s has submitted its reply, so its part can no longer be given "
+                                              "to another unit.") % {"unit": assignment.unit.name})
+    return None
+
+
+def adjustable_parts(proposal: Proposal) -> list[tuple[Assignment, str | None]]:
+    """The units at work on ``proposal``, each with why its part cannot be moved now (None: it can), as
+    ``assignment_adjust`` would refuse it: what the adjustment page lists and the API's links name."""
+    assignments = [a for a in proposal.assignments.all() if a.is_active]
+    replied = _replied_now(proposal) if assignments else set()
+    return [(a, refusal.message if (refusal := adjustment_refusal(proposal, a, replied)) else None)
+            for a in assignments]
+
+
+@transaction.atomic
+def assignment_adjust(*, assignment: Assignment, by, new_unit, reason: str, at=None,
+                      seen: str | None = None) -> Assignment:
+    """调整承办单位: the office moves a unit's part of the proposal to ``new_unit`` on its own, with the reason the units
+    are told: units merged or abolished at the new year (机构改革), a wrong choice noticed after the assignment. The
+    proposal is re-routed as an approved reassignment re-routes it (``_reroute``). ``seen``: what the office's form
+    showed (``adjust_revision``); a change since is a conflict."""
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    proposal = lock(assignment.proposal)
+    ASSIGNMENT.authorise(by, proposal, "adjust")
+    if seen is not None and seen != adjust_revision(proposal, assignment):
+        raise WorkflowError(CONFLICT, MSG_CONFLICT)
+    if not reason.strip():
+        raise WorkflowError(INVALID_INPUT, MSG_ADJUST_REASON)
+    refusal = adjustment_refusal(proposal, assignment)
+    if refusal is not None:
+        raise refusal
+    return _reroute(proposal, assignment, new_unit, by, step="adjust", action="assignment.adjusted", at=_now(at),
+                    note=reason)
 
 
 @transaction.atomic

@@ -188,6 +188,24 @@ def reassignment_decided(event):
                f"(原为{event.data.get('unit', '')})。", p.get_absolute_url())
 
 
+def assignment_adjusted(event):
+    """调整承办单位: the unit taken off hears where its part went and why (the office's reason is for the units:
+    ``INSIDER_NOTES``), the unit that takes it over that it has a new assignment, and the proposers, told at the
+    assignment which units would contact them, which unit handles it now."""
+    p = event.proposal
+    unit, new_unit = event.data.get("unit", ""), event.data.get("new_unit", "")
+    old = p.assignments.filter(unit__name=unit).values_list("unit_id", flat=True)
+    new = p.assignments.filter(unit__name=new_unit).active().values_list("unit_id", flat=True)
+    reason = f"调整理由:{event.note}" if event.note else ""
+    # A unit taken off no longer opens the work page.
+    yield (unit_users(old), f"提案{p.number_year}{_title(p)}已调整由{new_unit}承办,您单位不再承办。{reason}",
+           _url("handling:inbox"))
+    yield (unit_users(new), f"提案{p.number_year}{_title(p)}调整由您单位承办(原为{unit}),请及时签收。",
+           _work_url(p))
+    yield (proposer_users(p), f"您的提案{p.number_year}{_title(p)}改由{new_unit}办理(原为{unit})。",
+           p.get_absolute_url())
+
+
 def opinion_sent(event):
     p = event.proposal
     yield (unit_users(_units_by_role(p, UnitRole.LEAD)),
@@ -299,6 +317,7 @@ RULES = {
     "reassignment.requested": reassignment_requested,
     "reassignment.approved": reassignment_decided,
     "reassignment.refused": reassignment_decided,
+    "assignment.adjusted": assignment_adjusted,
     "extension.requested": extension_requested,
     "extension.approved": extension_decided,
     "extension.refused": extension_decided,

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "reassignment.requested": _("Reassignment requested"),
     "reassignment.approved": _("Reassignment approved"),
     "reassignment.refused": _("Reassignment refused"),
+    "assignment.adjusted": _("Handling unit changed"),
     "contact.recorded": _("Contact with the proposer recorded"),
     "opinion.sent": _("Assisting opinion sent"),
     "reply.drafted": _("Reply drafted"),

@@ -222,6 +222,11 @@ TRANSITIONS: dict[str, Transition] = {
         _t("set_key", _("Key proposal and supervision"), IN_HANDLING | {State.REPLIED}, None, (Perm.ASSIGN,), is_office),
         _t("decide_reassignment", _("Decide on reassignment"), IN_HANDLING | ANSWERED, None, (Perm.ASSIGN,),
            is_office, refusal=_answered_with_nothing_pending(_reassignment_pending)),
+        # 调整承办单位: the office moves a unit's part to another unit on its own (units merged or abolished at the new
+        # year, a wrong choice noticed after the assignment), as an approved reassignment re-routes it
+        # (``handling.services.assignment_adjust``); the proposal stays where it is, or is assigned again if no unit is
+        # signed for any more.
+        _t("adjust_assignment", _("Change the handling unit"), IN_HANDLING, None, (Perm.ASSIGN,), is_office),
         _t("sign_for", _("Sign for"), IN_HANDLING, State.HANDLING, (Perm.HANDLE,), is_assigned_unit),
         _t("request_reassignment", _("Request reassignment"), IN_HANDLING, None, (Perm.HANDLE,),
            is_assigned_unit),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.pages.proposals import author, bulk, detail, office
+from tian.pages.proposals import adjust, author, bulk, detail, office
 
 app_name = "proposals"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/invite/", author.proposal_invite, name="invite"),
     path("<int:pk>/do/<slug:name>/", office.proposal_action, name="action"),
     path("<int:pk>/key/", office.key_form, name="key"),
+    path("<int:pk>/adjust/", adjust.adjust, name="adjust"),
     path("attachments/<int:pk>/", author.attachment_download, name="attachment"),
     path("cosignatures/<int:pk>/withdraw/", author.cosign_withdraw, name="cosign_withdraw"),
     path("cosignatures/<int:pk>/answer/", author.cosign_respond, name="cosign_respond"),
