@@ -20,6 +20,9 @@ class EvaluationForm(forms.Form):
                                        required=False, widget=forms.RadioSelect)
     feedback = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                max_length=2000)
+    # The round of replies the page showed (``handling.services.evaluation_round``), sent back hidden: a form opened
+    # before the proposal was handled again does not rate the new reply, which its author has not read.
+    round = forms.IntegerField(required=False, min_value=1, max_value=2, widget=forms.HiddenInput)
 
 
 class PaperEvaluationForm(EvaluationForm):

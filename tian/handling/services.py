@@ -672,11 +672,11 @@ def _rated(proposal: Proposal, round_: int, *, member_id=None, collective_id=Non
     return bool((member_id and member_id in members) or (collective_id and collective_id in collectives))
 
 
-def rated_now(proposal: Proposal) -> tuple[set[int], bool]:
-    """Who has rated ``proposal``'s current round (``evaluation_round``): the members' ids, and whether its collective
-    proposer has. A second rating of either is refused (``evaluation_submit``), so a paper evaluation offers the
-    others alone."""
-    members, collectives = _raters(proposal, evaluation_round(proposal))
+def rated_now(proposal: Proposal, round_: int | None = None) -> tuple[set[int], bool]:
+    """Who has rated ``proposal``'s current round (``evaluation_round``, or ``round_`` where the caller read it): the
+    members' ids, and whether its collective proposer has. A second rating of either is refused
+    (``evaluation_submit``), so a paper evaluation offers the others alone."""
+    members, collectives = _raters(proposal, round_ or evaluation_round(proposal))
     return members, bool(collectives)
 
 
@@ -718,10 +718,12 @@ def awaiting_evaluation_by(user) -> list:
 
 @transaction.atomic
 def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = "", contacted: bool | None = None,
-                      feedback: str = "", member=None, at=None) -> Evaluation:
+                      feedback: str = "", member=None, at=None, seen_round: int | None = None) -> Evaluation:
     """满意度评价 by a proposer or co-signer; staff pass ``member`` to record a paper evaluation.
 
-    If the lead proposer is dissatisfied with the first reply, the proposal goes to rehandling."""
+    If the lead proposer is dissatisfied with the first reply, the proposal goes to rehandling. ``seen_round``: the
+    round of replies the form was opened on (``evaluation_round``); once the proposal has been handled again and
+    answered anew, a rating of the first reply is not taken as one of the second (a conflict)."""
     proposal = lock(proposal)
     # On paper: staff name the member, or (collective proposals) record the organisation's own rating.
     # A member co-signing a collective proposal still evaluates for themself.
@@ -744,6 +746,9 @@ def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = ""
     if result not in Rating.values or (attitude and attitude not in Rating.values):
         raise WorkflowError(INVALID_INPUT, _("Please choose a rating."))
     round_ = evaluation_round(proposal)
+    if seen_round is not None and seen_round != round_:
+        raise WorkflowError(CONFLICT, _("The proposal was handled again and has a new reply since this page was "
+                                        "opened. Please read the new reply before evaluating it."))
     if _rated(proposal, round_, member_id=member.pk if member else None,
               collective_id=collective.pk if collective else None):
         raise WorkflowError(INVALID_STATE, _("This reply has already been evaluated by %(name)s.")

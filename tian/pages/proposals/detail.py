@@ -23,7 +23,7 @@ from tian.accounts.roles import Perm, has_permission
 from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.deadlines.services import satisfaction
+from tian.deadlines.services import evaluation_deadline, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -189,10 +189,11 @@ def panel_items(user, proposal, actions) -> dict:
     return items
 
 
-def my_evaluation(user, proposal) -> Evaluation | None:
-    """The evaluation this proposer gave the current round of replies, if any (a collective proposer's account
-    rates for its organisation, as ``handling.services.evaluation_submit`` records it)."""
-    mine = Evaluation.objects.filter(proposal=proposal, round=evaluation_round(proposal))
+def my_evaluation(user, proposal, round_: int | None = None) -> Evaluation | None:
+    """The evaluation this proposer gave the current round of replies (``round_``, read if not given), if any (a
+    collective proposer's account rates for its organisation, as ``handling.services.evaluation_submit`` records
+    it)."""
+    mine = Evaluation.objects.filter(proposal=proposal, round=round_ or evaluation_round(proposal))
     if proposal.collective_id and user.acting_collective_id == proposal.collective_id:
         return mine.filter(collective_id=user.collective_id).first()
     return mine.filter(member_id=user.acting_member_id).first() if user.acting_member_id else None
@@ -214,15 +215,25 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         forms["return"] = bound.get("return") or ReturnForm()
     if "rehandle" in actions:
         forms["rehandle"] = bound.get("rehandle") or RehandleForm()
+    # The evaluation forms name the round of replies they rate (a form opened before the proposal was handled again is
+    # refused): read once for both.
+    round_ = evaluation_round(proposal) if {"evaluate", "record_paper_evaluation", "close"} & set(actions) else None
     if "evaluate" in actions:
-        context["my_evaluation"] = my_evaluation(user, proposal)
+        context["my_evaluation"] = my_evaluation(user, proposal, round_)
         if context["my_evaluation"] is None:
-            forms["evaluate"] = bound.get("evaluate") or EvaluationForm()
+            forms["evaluate"] = bound.get("evaluate") or EvaluationForm(initial={"round": round_})
+    if "record_paper_evaluation" in actions or "close" in actions:
+        rated_members, collective_rated = rated_now(proposal, round_)
     if "record_paper_evaluation" in actions:
-        rated_members, collective_rated = rated_now(proposal)
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
             members=[m for m in proposers if m.pk not in rated_members],
-            collective=proposal.kind == Kind.COLLECTIVE and not collective_rated)
+            collective=proposal.kind == Kind.COLLECTIVE and not collective_rated, initial={"round": round_})
+    if "close" in actions:
+        # Closing while the lead proposer may still rate the reply takes away their chance to be dissatisfied (which
+        # sends the proposal back to the units): the office is told until when, beside the button.
+        lead_rated = collective_rated if proposal.kind == Kind.COLLECTIVE else proposal.lead_member_id in rated_members
+        due = None if lead_rated else evaluation_deadline(proposal)
+        context["evaluation_open_until"] = due if due is not None and due >= timezone.localdate() else None
     if "set_key" in bound:  # sent from its own page (``office.key_form``) with errors: shown again here
         forms["set_key"] = bound["set_key"]
     if "decide_reassignment" in actions:

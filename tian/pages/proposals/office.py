@@ -74,12 +74,13 @@ def _assign(p, user, d):
 
 def _evaluate(p, user, d):
     return handling.evaluation_submit(proposal=p, by=user, result=d["result"], attitude=d["attitude"] or "",
-                                      contacted=d["contacted"], feedback=d["feedback"])
+                                      contacted=d["contacted"], feedback=d["feedback"], seen_round=d["round"])
 
 
 def _paper(p, user, d):
     return handling.evaluation_submit(proposal=p, by=user, result=d["result"], attitude=d["attitude"] or "",
-                                      contacted=d["contacted"], feedback=d["feedback"], member=d["member"])
+                                      contacted=d["contacted"], feedback=d["feedback"], member=d["member"],
+                                      seen_round=d["round"])
 
 
 ACTIONS: dict[str, Action] = {
