@@ -100,3 +100,15 @@ def test_no_warning_once_the_evaluation_window_has_passed(world, client_for):
     case = build(world, "replied")  # replied in 2023: its window closed long ago
     html = client_for(world.staff).get(case.proposal.get_absolute_url()).content.decode()
     assert "办结" in html and 'id="close-early"' not in html
+
+
+def test_the_api_refuses_a_rating_of_the_first_round_once_the_second_is_out(world):
+    from tests.test_api_integrator_review import Api
+
+    case = build(world, "replied")
+    _answered_again(world, case)
+    api = Api(world.cosigner)
+    stale = api.post(f"/proposals/{case.proposal.pk}/evaluate", {"result": "satisfied", "round": 1})
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    assert not Evaluation.objects.filter(proposal=case.proposal, member=world.cosigner.member).exists()
+    assert api.post(f"/proposals/{case.proposal.pk}/evaluate", {"result": "satisfied", "round": 2}).status_code == 201

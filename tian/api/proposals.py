@@ -280,14 +280,15 @@ def _evaluation_data(payload: EvaluateRequest) -> dict:
 def _evaluate(request, p, payload):
     d = valid(EvaluationForm(_evaluation_data(payload)))
     return handling.evaluation_submit(proposal=p, by=request.user, result=d["result"], attitude=d["attitude"] or "",
-                                      contacted=d["contacted"], feedback=d["feedback"])
+                                      contacted=d["contacted"], feedback=d["feedback"], seen_round=d["round"])
 
 
 def _paper_evaluation(request, p, payload):
     d = valid(PaperEvaluationForm(_evaluation_data(payload), members=proposer_members(p),
                                  collective=p.kind == Kind.COLLECTIVE))
     return handling.evaluation_submit(proposal=p, by=request.user, result=d["result"], attitude=d["attitude"] or "",
-                                      contacted=d["contacted"], feedback=d["feedback"], member=d["member"])
+                                      contacted=d["contacted"], feedback=d["feedback"], member=d["member"],
+                                      seen_round=d["round"])
 
 
 # The action's name (the workflow's), what performs it and its request schema.

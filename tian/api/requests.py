@@ -173,6 +173,9 @@ class EvaluateRequest(Request):
     attitude: RatingChoice | None = Field(None, description="Null: not rated")
     contacted: bool | None = Field(None, description="Did the unit contact you before replying; null: not said")
     feedback: str = Field("", max_length=NOTE)
+    round: int | None = Field(None, ge=1, le=2, description="The round of the replies rated (each reply's `round`); "
+                              "once the proposal has been answered again in a later round, `409 conflict`. Null: "
+                              "the replies released last")
 
 
 class PaperEvaluationRequest(EvaluateRequest):
