@@ -58,6 +58,8 @@ MATRIX = {
     "accounts:two_factor": SIGNED_IN, "accounts:two_factor_setup": SIGNED_IN, "accounts:two_factor_verify": SIGNED_IN,
     "organisations:index": only(*STAFF), "organisations:calendar_days": only(*STAFF), "organisations:settings": only("admin"),
     "organisations:list": only(*STAFF), "organisations:create": only(*STAFF), "organisations:edit": only(*STAFF),
+    # Handing a unit's open work over changes handling units: the office's (Perm.ASSIGN), not the administrator's.
+    "organisations:unit_hand_over": only("staff"), "organisations:unit_hand_over_result": only("staff"),
     "proposals:list": only("staff"), "proposals:review_queue": only("staff"),
     "proposals:mine": only(*PROPOSERS), "proposals:new": only(*PROPOSERS, "staff"),
     "proposals:detail": {**visible(), "anon": LOGIN},
@@ -150,6 +152,8 @@ def setting(world, tmp_path, settings):
         "accounts:user_reset_two_factor": {"pk": world.member.pk},
         "organisations:list": {"slug": "members"}, "organisations:create": {"slug": "members"},
         "organisations:edit": {"slug": "members", "pk": world.member.member.pk},
+        "organisations:unit_hand_over": {"pk": world.units["区民政局"].pk},
+        "organisations:unit_hand_over_result": {"pk": world.units["区民政局"].pk},
         "proposals:detail": {"pk": p.pk}, "proposals:edit": {"pk": p.pk}, "proposals:autosave": {"pk": p.pk},
         "proposals:upload": {"pk": p.pk}, "proposals:invite": {"pk": p.pk},
         "proposals:action": {"pk": p.pk, "name": "close"}, "proposals:attachment": {"pk": attachment.pk},

@@ -75,3 +75,21 @@ class AdjustAssignmentForm(forms.Form):
             return None
         shown = dict(item.split("=", 1) for item in self.cleaned_data["revisions"].split(";") if "=" in item)
         return shown.get(str(self.cleaned_data["assignment"].pk), "")
+
+
+class HandOverForm(forms.Form):
+    """机构改革 (``handling.services.unit_hand_over``): the unit that takes over all of ``unit``'s open work, and why.
+    Any unit of the committee is taken, so that the service says why one is refused (made inactive since the page was
+    shown, the unit itself); only the committee's other active units are offered."""
+
+    new_unit = forms.ModelChoiceField(label=_("New handling unit"), queryset=Unit.objects.none(),
+                                      error_messages={"required": _("Choose the unit that takes over.")})
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             error_messages={"required": MSG_ADJUST_REASON})
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_unit"]
+        field.queryset = Unit.objects.filter(committee_id=unit.committee_id)
+        field.widget.choices = [("", "---------"), *((u.pk, u.name) for u in Unit.objects.filter(
+            committee_id=unit.committee_id, is_active=True).exclude(pk=unit.pk))]

@@ -8,6 +8,7 @@ writes an event.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tian.accounts.roles import has_permission
 from tian.core.calendar import add_working_days, months_later
 from tian.core.phones import phone_refusal
 from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, status_after_refusal
@@ -33,7 +35,7 @@ from tian.handling.models import (
 )
 from tian.proposals import workflow
 from tian.proposals.events import record, touch
-from tian.proposals.models import IN_HANDLING, Kind, Proposal, State
+from tian.proposals.models import FINISHED, IN_HANDLING, Kind, Proposal, State
 from tian.proposals.selectors import credited_ids, proposer_members
 from tian.proposals.services import lock
 from tian.proposals.workflow import (
@@ -412,6 +414,75 @@ def assignment_adjust(*, assignment: Assignment, by, new_unit, reason: str, at=N
         raise refusal
     return _reroute(proposal, assignment, new_unit, by, step="adjust", action="assignment.adjusted", at=_now(at),
                     note=reason)
+
+
+# 机构改革: a unit merged or abolished hands all its open work over at once (``unit_hand_over``).
+MSG_HAND_OVER_SAME_UNIT = gettext_lazy("Choose a unit other than the one handing over its work.")
+
+
+def open_parts(unit):
+    """The unit's open work: its active assignments of proposals not yet finished (what the warning on disabling it
+    counts), in the office's order (newest year, then by number)."""
+    return (Assignment.objects.active().filter(unit=unit).exclude(proposal__state__in=FINISHED)
+            .select_related("unit", "proposal").order_by("-proposal__year", "proposal__number", "proposal__pk"))
+
+
+def hand_over_parts(unit, by) -> list[tuple[Assignment, str | None]]:
+    """The unit's open work, each part with why it cannot be moved to another unit now (None: it can), as
+    ``assignment_adjust`` would refuse it: the workflow's ``adjust_assignment`` (a proposal whose replies are out), then
+    ``adjustable_parts`` (a unit that asked to leave or has submitted its reply). What the hand-over page lists."""
+    parts = []
+    for assignment in open_parts(unit).prefetch_related("proposal__assignments__unit"):
+        proposal = assignment.proposal
+        try:
+            workflow.check(by, proposal, "adjust_assignment")
+        except WorkflowError as refusal:
+            parts.append((assignment, str(refusal.message)))
+            continue
+        why = next(why for part, why in adjustable_parts(proposal) if part.pk == assignment.pk)
+        parts.append((assignment, None if why is None else str(why)))
+    return parts
+
+
+@dataclass(frozen=True)
+class HandOverRefusal:
+    assignment: Assignment
+    proposal: Proposal
+    message: str
+
+
+@dataclass
+class HandOver:
+    """What became of a unit's open work: the new unit's assignments, and the parts left with the unit and why."""
+
+    moved: list[Assignment] = field(default_factory=list)
+    refused: list[HandOverRefusal] = field(default_factory=list)
+
+
+def unit_hand_over(*, unit, new_unit, by, reason: str, at=None) -> HandOver:
+    """机构改革: every open part of ``unit``'s work goes to ``new_unit`` (its role, its deadline), each through
+    ``assignment_adjust`` in its own transaction, so that a part it refuses (the proposal's replies are out, the unit
+    asked to leave or has submitted its reply, ``new_unit`` handles the proposal already) stays with the unit and never
+    undoes the others (decisions.md, "Bulk work runs each proposal through its own service"). Refuses before anything
+    moves what would refuse every part: the wrong person, no reason, a new unit that is not another active unit of
+    the committee."""
+    if not any(has_permission(by, p) for p in workflow.TRANSITIONS["adjust_assignment"].perms):
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    if not reason.strip():
+        raise WorkflowError(INVALID_INPUT, MSG_ADJUST_REASON)
+    if new_unit.pk == unit.pk:
+        raise WorkflowError(INVALID_INPUT, MSG_HAND_OVER_SAME_UNIT)
+    if new_unit.committee_id != unit.committee_id or not new_unit.is_active:
+        raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
+    at = _now(at)
+    result = HandOver()
+    for assignment in open_parts(unit):
+        try:
+            result.moved.append(assignment_adjust(assignment=assignment, by=by, new_unit=new_unit, reason=reason,
+                                                  at=at))
+        except WorkflowError as refusal:
+            result.refused.append(HandOverRefusal(assignment, assignment.proposal, str(refusal.message)))
+    return result
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
@@ -19,7 +20,7 @@ from tian.accounts.views import pop_new_login, remember_new_login
 from tian.core.calendar_days import calendar_day_save
 from tian.core.models import CalendarDay
 from tian.core.request_limits import whole_number
-from tian.handling.models import Assignment
+from tian.handling.services import open_parts
 from tian.organisations.forms import CommitteeSettingsForm, managed_form_class
 from tian.organisations.models import LeadOfficial, SupervisingOffice, Unit
 from tian.organisations.selectors import current_committee, page_holding
@@ -166,7 +167,7 @@ def _open_work(obj) -> int:
     """How much unfinished work a unit, supervising office or lead official still has: a unit's active assignments of
     proposals not closed, the proposals not closed an office supervises or an official leads."""
     if isinstance(obj, Unit):
-        return Assignment.objects.active().filter(unit=obj).exclude(proposal__state__in=FINISHED).count()
+        return open_parts(obj).count()
     if isinstance(obj, SupervisingOffice):
         return Proposal.objects.filter(supervising_offices=obj).exclude(state__in=FINISHED).count()
     return Proposal.objects.filter(lead_officials=obj).exclude(state__in=FINISHED).count()
@@ -178,8 +179,20 @@ def _warn_of_open_work(request, entry, obj, was_active) -> None:
     if type(obj) not in STILL_HOLDS_WORK or not was_active or obj.is_active:
         return
     count = _open_work(obj)
-    if count:
-        messages.warning(request, STILL_HOLDS_WORK[type(obj)] % {"kind": entry.singular, "name": obj, "count": count})
+    if not count:
+        return
+    warning = STILL_HOLDS_WORK[type(obj)] % {"kind": entry.singular, "name": obj, "count": count}
+    hand_over = _hand_over_url(request, obj)
+    if hand_over:  # the way to hand it over, with the warning that says it must be
+        warning = format_html('{} <a href="{}">{}</a>', warning, hand_over, _("Hand its open work over to another unit"))
+    messages.warning(request, warning)
+
+
+def _hand_over_url(request, obj) -> str:
+    """The page that hands a unit's open work over to another unit (机构改革), for those who may change handling units."""
+    if not isinstance(obj, Unit) or obj.pk is None or not has_permission(request.user, Perm.ASSIGN):
+        return ""
+    return reverse("organisations:unit_hand_over", args=[obj.pk])
 
 
 @require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_SETTINGS)
@@ -204,9 +217,12 @@ def object_edit(request, slug, pk=None):
             messages.success(request, _("%(kind)s “%(name)s” was saved.") % {"kind": entry.singular, "name": obj})
             _warn_of_open_work(request, entry, obj, was_active)
             return redirect(f"{reverse('organisations:list', args=[slug])}?saved={obj.pk}#row-{obj.pk}")
+    hand_over = _hand_over_url(request, instance)
     return render(request, "organisations/form.html", {"entry": entry, "form": form, "instance": instance,
                                                        "login_form": login_form,
-                                                       "accounts": _accounts_of(entry, instance)})
+                                                       "accounts": _accounts_of(entry, instance),
+                                                       "hand_over": hand_over,
+                                                       "open_work": _open_work(instance) if hand_over else 0})
 
 
 @require_permission(Perm.MANAGE_SETTINGS)
