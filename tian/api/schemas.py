@@ -237,6 +237,16 @@ class ContactOut(Schema):
     links: Links = Field(default_factory=dict)
 
 
+class FollowUpOut(Schema):
+    """回头看: a year after a B-class reply, its unit reports what was actually done."""
+
+    unit: str = Field(description="The unit asked to report")
+    reply_id: int
+    due_on: datetime.date
+    report: str = Field("", description="What the unit reported (empty until it has)")
+    reported_at: datetime.datetime | None = None
+
+
 class ProposerContactOut(Schema):
     """Whom a unit reaches about the proposal before replying (办前沟通): the contact person, phone and address
     given on it, or the proposer's own where none was given."""
@@ -280,6 +290,8 @@ class ProposalDetailOut(ProposalOut):
                                                                  "working on the proposal and its lead proposer")
     contact_records: list[ContactOut] = Field(default_factory=list, description="办前沟通: the units' contact "
                                                 "records, for the people working on the proposal and its proposers")
+    follow_ups: list[FollowUpOut] = Field(default_factory=list, description="回头看 of the B-class replies, for the "
+                                                                          "people working on the proposal and its proposers")
     actions: list[str] = Field(description="The actions the caller may perform now (their addresses: links)")
     editable: DraftOut | None = Field(None, description="The draft's fields, for whoever may edit it now")
 

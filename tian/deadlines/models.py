@@ -75,6 +75,8 @@ class FollowUp(models.Model):
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
+    # When the unit was reminded of a report past its day, and the office told (``services.chase_overdue_follow_ups``).
+    chased_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("follow-up")

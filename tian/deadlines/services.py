@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -291,7 +292,8 @@ def scan(now=None) -> dict:
         stages = [stage] if stage != Reminder.Stage.ESCALATED else [Reminder.Stage.OVERDUE, stage]
         for current in stages:
             sent += _send_stage(assignment, current, deadline, now)
-    return {"reminders": sent, "follow_ups": create_due_follow_ups(today), "retried": retry_due_deliveries(now)}
+    return {"reminders": sent, "follow_ups": create_due_follow_ups(today),
+            "follow_ups_chased": chase_overdue_follow_ups(today), "retried": retry_due_deliveries(now)}
 
 
 def _send_stage(assignment, stage, deadline, now) -> int:
@@ -317,14 +319,16 @@ def _send_stage(assignment, stage, deadline, now) -> int:
 
 
 def create_due_follow_ups(today: datetime.date) -> int:
-    """A year after a released B-class reply, the unit gets a follow-up task (回头看)."""
+    """A year after a released B-class reply, the unit gets a follow-up task (回头看), on its work page, where it
+    reports. Only of a proposal answered (the report is a step of an answered proposal: ``report_follow_up``): one
+    handled again waits for its second round, whose replies supersede every reply of the first, whichever unit
+    wrote them (the office may have given a part to another unit meanwhile, ``handling.services.assignment_adjust``)."""
     year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) else (
         today - datetime.timedelta(days=365))
-    # A reply answered again after rehandling is superseded: its unit's later reply is the one that counts.
-    superseded = Reply.objects.filter(assignment=OuterRef("assignment"), status=Reply.Status.RELEASED,
+    superseded = Reply.objects.filter(proposal=OuterRef("proposal"), status=Reply.Status.RELEASED,
                                       round__gt=OuterRef("round"))
     due = (Reply.objects.filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
-                                reply_date__lte=year_ago).exclude(Exists(superseded))
+                                reply_date__lte=year_ago, proposal__state__in=ANSWERED).exclude(Exists(superseded))
            .select_related("proposal", "unit"))
     created = 0
     for reply in due:
@@ -335,8 +339,44 @@ def create_due_follow_ups(today: datetime.date) -> int:
             record(reply.proposal, None, "follow_up.due", from_state=reply.proposal.state, unit=reply.unit.name)
             notify(user_condition=unit_users([reply.unit_id]), key=f"follow-up:{follow_up.pk}", kind="follow_up",
                    message=f"回头看:请报告提案{reply.proposal.number_year}《{reply.proposal.title}》的落实情况。",
-                   url=reply.proposal.get_absolute_url(), proposal=reply.proposal)
+                   url=_work_url(reply.proposal), proposal=reply.proposal)
     return created
+
+
+def follow_ups_read(proposal, policy) -> list[tuple[FollowUp, str]]:
+    """The proposal's follow-ups (回头看) with each report as ``policy`` (a ``Disclosure``) lets the reader read it (the
+    unit's words about the proposal: personal mobiles masked where others' texts are), for those tied to the proposal;
+    none for others. The proposal page and the API read them here."""
+    if not policy.tied:
+        return []
+    return [(f, policy.others_text(f.report)) for f in
+            FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit").order_by("due_on", "pk")]
+
+
+def _work_url(proposal) -> str:
+    """The unit's work page of ``proposal``, where it reports."""
+    return reverse("handling:work", args=[proposal.pk])
+
+
+def chase_overdue_follow_ups(today: datetime.date) -> int:
+    """A follow-up report past its day: the unit is reminded and the office told, once for each follow-up (催办, as
+    for a reply). How many follow-ups were chased."""
+    chased = 0
+    overdue = (FollowUp.objects.filter(reported_at__isnull=True, due_on__lt=today, chased_on__isnull=True)
+               .select_related("reply__proposal", "reply__unit"))
+    for follow_up in overdue:
+        with transaction.atomic():
+            if not FollowUp.objects.filter(pk=follow_up.pk, chased_on__isnull=True).update(chased_on=today):
+                continue  # chased by a concurrent scan
+            p, unit = follow_up.reply.proposal, follow_up.reply.unit
+            message = (f"回头看报告已逾期:提案{p.number_year}《{p.title}》的落实情况报告应于{follow_up.due_on}前提交"
+                       f"({unit.name})。")
+            notify(user_condition=unit_users([unit.pk]), key=f"follow-up-overdue:{follow_up.pk}", kind="reminder",
+                   message=message, url=_work_url(p), proposal=p)
+            notify(user_condition=staff_users(), key=f"follow-up-overdue:{follow_up.pk}", kind="reminder",
+                   message=message, url=p.get_absolute_url(), proposal=p)
+            chased += 1
+    return chased
 
 
 @transaction.atomic

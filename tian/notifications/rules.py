@@ -16,7 +16,7 @@ from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.handling.models import REPLYING_ROLES, Reply, UnitRole
 from tian.proposals.models import CoSignature, Event, Kind, Proposal
-from tian.proposals.selectors import cosigner_members, proposer_members
+from tian.proposals.selectors import cosigner_members, merged_in_collective_ids, proposer_members
 
 
 def users(condition: Q):
@@ -261,6 +261,12 @@ def reply_released(event):
 def replied(event):
     p = event.proposal
     yield proposer_users(p), f"您的提案{_title(p)}已答复,请对办理结果进行评价。", p.get_absolute_url()
+    # The organisations whose proposals were merged into it keep their credit (并案) and read the reply there; its
+    # proposers rate it.
+    merged_in = merged_in_collective_ids(p)
+    if merged_in:
+        yield (Q(role_grants__role=Role.COLLECTIVE, collective_id__in=merged_in),
+               f"并入的提案{p.number_year}{_title(p)}已答复。", p.get_absolute_url())
 
 
 def rehandling(event):

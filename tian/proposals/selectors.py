@@ -77,6 +77,30 @@ def _own_and_merged_into(member_id: int) -> tuple[set[int], set[int]]:
     return own, merged
 
 
+def collective_merged_into_ids(collective_id: int) -> set[int]:
+    """The proposals a collective proposer is credited on through 并案: those its own proposals were merged into, along
+    the chain (as ``_merged_into_ids`` for a member)."""
+    merged = set(Proposal.objects.filter(collective_id=collective_id, merged_into__isnull=False)
+                 .values_list("merged_into_id", flat=True))
+    return merged | _merged_further(merged)
+
+
+def merged_in_collective_ids(proposal: Proposal) -> list[int]:
+    """The collective proposers of the proposals merged into ``proposal``, along the chain (its own collective
+    proposer, if any, is its proposer, not merged in): they keep their credit on it (并案)."""
+    result: list[int] = []
+
+    def credit(p):
+        for merged in p.merged_proposals.all():
+            if merged.collective_id and merged.collective_id != proposal.collective_id \
+                    and merged.collective_id not in result:
+                result.append(merged.collective_id)
+            credit(merged)
+
+    credit(proposal)
+    return result
+
+
 def _merged_further(merged: set[int]) -> set[int]:
     """The proposals that those of ``merged`` were merged into in turn, along the chain."""
     found, frontier = set(merged), set(merged)
@@ -142,7 +166,9 @@ def _scope(user, *, disclosed: bool, proposers: bool = True) -> QuerySet[Proposa
             Q(cosignatures__status=CoSignature.Status.ACCEPTED) | open_invitations(through="cosignatures__"))
         condition |= Q(pk__in=_merged_into_ids(member_id))
     if proposers and user.acting_collective_id:
-        condition |= Q(collective_id=user.acting_collective_id)
+        # Its own proposals, and those they were merged into (并案: it keeps its credit there, as a member does).
+        condition |= Q(collective_id=user.acting_collective_id) | Q(
+            pk__in=collective_merged_into_ids(user.acting_collective_id))
     if user.unit_id and Role.UNIT_HANDLER in user.roles:
         joined = True
         # The unit's active assignments (``unit_parts.ACTIVE_ASSIGNMENT``, handling's ``Assignment.ACTIVE``).

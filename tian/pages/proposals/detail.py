@@ -22,8 +22,8 @@ from django.utils.translation import get_language
 from tian.accounts.roles import Perm, has_permission
 from tian.core import versions
 from tian.core.calendar import corrections_version
-from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.deadlines.services import evaluation_deadline, satisfaction
+from tian.deadlines.models import ExtensionRequest
+from tian.deadlines.services import evaluation_deadline, follow_ups_read, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -144,9 +144,8 @@ def proposal_context(user, proposal, actions) -> dict:
         if policy.contacts else [],
         # Every reply was read with its reviews.
         "supervision_reviews": sum(len(reply.reviews.all()) for reply in everything),
-        "follow_ups": [{"follow_up": f, "report": policy.others_text(f.report)} for f in
-                       FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit")]
-        if any_reply and policy.tied else [],
+        "follow_ups": [{"follow_up": f, "report": report} for f, report in follow_ups_read(proposal, policy)]
+        if any_reply else [],  # a follow-up is of a reply
         "activities": list(proposal.supervision_activities.all()) if policy.insider else [],
         "can_remind": "remind" in actions,
         "due_soon_days": proposal.committee.due_soon_days,
