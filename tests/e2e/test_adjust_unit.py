@@ -33,3 +33,23 @@ def test_the_office_changes_the_lead_unit_on_a_phone(world, open_as, assigned, a
     assert new.role == "lead" and new.status == "assigned" and new_handler.unit_id == new.unit_id
     page.goto(f"{page.base}/proposals/{assigned.pk}/key/")
     assert not violations(page, axe)
+
+
+def test_the_office_hands_a_units_work_over_at_200_percent_zoom_and_on_a_phone(world, open_as, assigned, axe):  # noqa: F811
+    """The hand-over page (机构改革) holds at 200 % zoom (640 px) and on a 360 px phone, passes axe-core, and hands the
+    work over."""
+    from tests.e2e.test_day_phone import FITS
+
+    world.handler_for("区司法局")
+    path = f"/manage/units/{world.units['区民政局'].pk}/hand-over/"
+    for width, height in ((640, 450), (360, 740)):
+        page = open_as(world.staff, width=width, height=height, mobile=width == 360, bypass_csp=True)
+        page.goto(page.base + path)
+        assert page.evaluate(FITS), width
+        assert not violations(page, axe), width
+    page.get_by_label("调整后的承办单位").select_option(label="区司法局")
+    page.fill("#id_reason", "机构改革,区民政局该项职能划入区司法局。")
+    page.get_by_role("button", name="移交").click()
+    page.wait_for_load_state()
+    assert "已移交" in page.content()
+    assert Assignment.objects.filter(proposal=assigned, unit__name="区司法局", role="lead").exists()
