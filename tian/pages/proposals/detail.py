@@ -23,7 +23,7 @@ from tian.accounts.roles import Perm, has_permission
 from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines.models import ExtensionRequest
-from tian.deadlines.services import evaluation_deadline, follow_ups_read, satisfaction
+from tian.deadlines.services import follow_ups_read, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -36,6 +36,7 @@ from tian.handling.models import (
     Reply,
     ReplyCoSignature,
     UnitRole,
+    latest_lead_evaluations,
 )
 from tian.handling.services import evaluation_round, rated_now
 from tian.pages.ids import distinct_ids
@@ -216,23 +217,22 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         forms["rehandle"] = bound.get("rehandle") or RehandleForm()
     # The evaluation forms name the round of replies they rate (a form opened before the proposal was handled again is
     # refused): read once for both.
-    round_ = evaluation_round(proposal) if {"evaluate", "record_paper_evaluation", "close"} & set(actions) else None
+    round_ = evaluation_round(proposal) if {"evaluate", "record_paper_evaluation"} & set(actions) else None
     if "evaluate" in actions:
         context["my_evaluation"] = my_evaluation(user, proposal, round_)
         if context["my_evaluation"] is None:
             forms["evaluate"] = bound.get("evaluate") or EvaluationForm(initial={"round": round_})
-    if "record_paper_evaluation" in actions or "close" in actions:
-        rated_members, collective_rated = rated_now(proposal, round_)
     if "record_paper_evaluation" in actions:
+        rated_members, collective_rated = rated_now(proposal, round_)
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
             members=[m for m in proposers if m.pk not in rated_members],
             collective=proposal.kind == Kind.COLLECTIVE and not collective_rated, initial={"round": round_})
     if "close" in actions:
         # Closing while the lead proposer may still rate the reply takes away their chance to be dissatisfied (which
-        # sends the proposal back to the units): the office is told until when, beside the button.
-        lead_rated = collective_rated if proposal.kind == Kind.COLLECTIVE else proposal.lead_member_id in rated_members
-        due = None if lead_rated else evaluation_deadline(proposal)
-        context["evaluation_open_until"] = due if due is not None and due >= timezone.localdate() else None
+        # sends the proposal back to the units): the office is told until when, beside the button, as the page's
+        # 满意度 says it (``satisfaction``: the window's last day while the lead's rating is awaited).
+        lead = latest_lead_evaluations().filter(proposal=proposal).first()
+        context["evaluation_open_until"] = satisfaction(proposal, lead).open_until
     if "set_key" in bound:  # sent from its own page (``office.key_form``) with errors: shown again here
         forms["set_key"] = bound["set_key"]
     if "decide_reassignment" in actions:
