@@ -674,12 +674,14 @@ def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") 
     the round is out, the proposal is replied and evaluation opens."""
     reply.status, reply.released_at = REPLY.check(reply, step).target, _now(at)
     reply.save()
-    record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
-           round=reply.round)
     replying = proposal.assignments.active().filter(role__in=REPLYING_ROLES)
     released = set(proposal.replies.filter(round=reply.round, status=Reply.Status.RELEASED)
                    .values_list("assignment_id", flat=True))
-    if all(a.pk in released for a in replying):
+    last = all(a.pk in released for a in replying)
+    # ``last``: the round is complete, and the proposal is replied in the same change (whom the release tells).
+    record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
+           round=reply.round, last=last)
+    if last:
         _move(proposal, by, "proposal.replied", workflow.follow(proposal, "replied").target, at=at, round=reply.round)
 
 

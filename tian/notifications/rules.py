@@ -15,7 +15,7 @@ from django.utils import timezone
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.handling.models import REPLYING_ROLES, Reply, UnitRole
-from tian.proposals.models import CoSignature, Event, Kind, Proposal
+from tian.proposals.models import CoSignature, Kind, Proposal
 from tian.proposals.selectors import cosigner_members, merged_in_collective_ids, proposer_members
 
 
@@ -249,10 +249,10 @@ def supervision_approved(event):
 def reply_released(event):
     """A unit's reply reaches the proposers while other units' replies of the round are still to come (units that
     handle a proposal separately reply on their own): the proposers can read it now. The reply that completes the
-    round is followed, in the same change, by the proposal's ``proposal.replied``, which asks for their rating."""
+    round (``last``) is followed, in the same change, by the proposal's ``proposal.replied``, which asks for their
+    rating."""
     p = event.proposal
-    following = Event.objects.filter(proposal=p, pk__gt=event.pk).order_by("pk").values_list("action", flat=True).first()
-    if following == "proposal.replied":
+    if event.data.get("last", True):
         return
     yield (proposer_users(p), f"{event.data.get('unit', '')}对您的提案{_title(p)}的答复已发布,"
            "其他承办单位的答复发布后请对办理结果进行评价。", p.get_absolute_url())
