@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tian.accounts.roles import has_permission
 from tian.core.calendar import add_working_days, months_later
 from tian.core.phones import phone_refusal
 from tian.handling.lifecycle import ASSIGNMENT, REASSIGNMENT_REQUEST, REPLY, status_after_refusal
@@ -323,14 +322,19 @@ def reassignment_approve(*, request: ReassignmentRequest, by, new_unit, note: st
     return new
 
 
+def _check_taking_unit(new_unit, committee_id: int) -> None:
+    """A unit that takes over a part (re-routed, adjusted, handed over) is an active unit of the committee."""
+    if new_unit.committee_id != committee_id or not new_unit.is_active:
+        raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
+
+
 def _reroute(proposal: Proposal, old: Assignment, new_unit, by, *, step: str, action: str, at,
              note: str) -> Assignment:
     """Move ``old``'s part of ``proposal`` to ``new_unit`` by the assignment's ``step`` (an approved reassignment
     request, the office's own adjustment): the unit leaves, and ``new_unit`` takes its role with its deadline and a
     reassignment window of its own. Writes ``action`` (the unit's and the new unit's names). Refuses, before changing
     anything, a unit that is not an active one of the committee or that handles the proposal already."""
-    if new_unit.committee_id != proposal.committee_id or not new_unit.is_active:
-        raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
+    _check_taking_unit(new_unit, proposal.committee_id)
     if proposal.assignments.active().filter(unit=new_unit).exists():
         raise WorkflowError(INVALID_INPUT, _("%(unit)s already handles this proposal.") % {"unit": new_unit.name})
     old.status = ASSIGNMENT[step].target
@@ -466,14 +470,13 @@ def unit_hand_over(*, unit, new_unit, by, reason: str, at=None) -> HandOver:
     undoes the others (decisions.md, "Bulk work runs each proposal through its own service"). Refuses before anything
     moves what would refuse every part: the wrong person, no reason, a new unit that is not another active unit of
     the committee."""
-    if not any(has_permission(by, p) for p in workflow.TRANSITIONS["adjust_assignment"].perms):
+    if not workflow.TRANSITIONS["adjust_assignment"].held_by(by):
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if not reason.strip():
         raise WorkflowError(INVALID_INPUT, MSG_ADJUST_REASON)
     if new_unit.pk == unit.pk:
         raise WorkflowError(INVALID_INPUT, MSG_HAND_OVER_SAME_UNIT)
-    if new_unit.committee_id != unit.committee_id or not new_unit.is_active:
-        raise WorkflowError(INVALID_INPUT, _("%(unit)s is not an active unit.") % {"unit": new_unit.name})
+    _check_taking_unit(new_unit, unit.committee_id)
     at = _now(at)
     result = HandOver()
     for assignment in open_parts(unit):

@@ -128,8 +128,12 @@ class Transition:
     # What refuses the step whatever the user may do, read from the proposal's own data: (code, message), or None.
     refusal: Callable | None = None
 
+    def held_by(self, user) -> bool:
+        """Whether ``user`` holds a permission that takes this step (on some proposal; ``permits`` asks of one)."""
+        return any(has_permission(user, p) for p in self.perms)
+
     def permits(self, user, proposal) -> bool:
-        return any(has_permission(user, p) for p in self.perms) and self.relation(user, proposal)
+        return self.held_by(user) and self.relation(user, proposal)
 
     def refused(self, proposal) -> tuple[str, str] | None:
         return self.refusal(proposal) if self.refusal is not None else None
