@@ -1,8 +1,8 @@
 """Review: the follow-up a year later (回头看) and the collective proposer (集体提案), walked as their users walk them.
 
 Tests whose docstring says "holds" pin behaviour that worked; each other test failed on the code reviewed, for the
-reason its docstring gives (since mended). A merged collective is told of the reply but does not rate it: its
-evaluation through a merge (as a merged member rates) is a product decision left open."""
+reason its docstring gives (since mended). A merged collective is told of the reply and rates it as a merged member
+does (``tests/test_merged_collective_rating.py``)."""
 
 import datetime
 

@@ -168,9 +168,9 @@ def test_the_paper_evaluation_form_asks_for_a_member_once_the_collective_has_rat
     from tian.handling.forms import PaperEvaluationForm
 
     p = _handle_to_replied(world, collective_cosigned(world))
-    assert handling.rated_now(p) == (set(), False)
+    assert handling.rated_now(p) == (set(), set())
     handling.evaluation_submit(proposal=p, by=world.staff, result="satisfied", feedback="满意")
-    assert handling.rated_now(p) == (set(), True)
+    assert handling.rated_now(p) == (set(), {p.collective_id})
     client = client_for(world.staff)
     response = client.get(p.get_absolute_url())
     form = response.context["forms"]["paper"]

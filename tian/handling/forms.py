@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tian.handling.models import Assignment, Rating
 from tian.handling.services import MSG_ADJUST_REASON
-from tian.organisations.models import Member, Unit
+from tian.organisations.models import CollectiveProposer, Member, Unit
 
 
 class EvaluationForm(forms.Form):
@@ -28,14 +28,35 @@ class EvaluationForm(forms.Form):
 class PaperEvaluationForm(EvaluationForm):
     member = forms.ModelChoiceField(label=_("Evaluating member"), queryset=Member.objects.none(), required=False,
                                     error_messages={"required": _("Please choose the member whose evaluation this is.")})
+    collective = forms.ModelChoiceField(
+        label=_("Or the organisation whose merged proposal it was"), queryset=CollectiveProposer.objects.none(),
+        required=False, help_text=_("An organisation whose own proposal was merged into this one rates it too."))
 
-    def __init__(self, *args, members=(), collective: bool = False, **kwargs):
-        """``collective``: the proposal's proposer is an organisation, whose own rating is recorded when no member
-        is chosen; otherwise the rating is always a member's."""
+    def __init__(self, *args, members=(), collective: bool = False, merged_collective_ids=(), **kwargs):
+        """``collective``: the proposal's proposer is an organisation, whose own rating is recorded when neither a
+        member nor an organisation is chosen; otherwise the rating is always a member's or, where
+        ``merged_collective_ids`` are offered (collective proposers whose proposals were merged into it, 并案), one of
+        theirs."""
         super().__init__(*args, **kwargs)
+        self.own_collective = collective
         self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in members])
-        self.fields["member"].required = not collective
-        self.order_fields(["member"])
+        merged = list(merged_collective_ids)
+        # A member must be chosen unless an organisation's rating may be recorded instead (``clean``).
+        self.fields["member"].required = not collective and not merged
+        if merged:
+            self.fields["collective"].queryset = CollectiveProposer.objects.filter(pk__in=merged)
+        else:
+            del self.fields["collective"]
+        self.order_fields(["member", "collective"])
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("member", "collective") if data.get(name) is not None]
+        if len(chosen) > 1:
+            raise forms.ValidationError(_("Choose either a member or an organisation, not both."))
+        if not chosen and not self.own_collective and "member" not in self.errors:
+            self.add_error("member", self.fields["member"].error_messages["required"])
+        return data
 
 
 class AdjustAssignmentForm(forms.Form):

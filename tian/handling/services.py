@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,10 +32,16 @@ from tian.handling.models import (
     ReplyCoSignature,
     UnitRole,
 )
+from tian.organisations.models import CollectiveProposer
 from tian.proposals import workflow
 from tian.proposals.events import record, touch
 from tian.proposals.models import FINISHED, IN_HANDLING, Kind, Proposal, State
-from tian.proposals.selectors import credited_ids, proposer_members
+from tian.proposals.selectors import (
+    collective_merged_into_ids,
+    credited_ids,
+    merged_in_collective_ids,
+    proposer_members,
+)
 from tian.proposals.services import lock
 from tian.proposals.workflow import (
     CONFLICT,
@@ -720,12 +726,24 @@ def evaluation_round(proposal: Proposal) -> int:
 
 
 def _rates_for(user, proposal: Proposal) -> dict:
-    """Whom ``user``'s own rating of ``proposal`` is recorded for: the collective proposer they act for, or their
-    member (a member co-signing a collective proposal rates for themself)."""
-    if proposal.kind == Kind.COLLECTIVE and user.acting_collective_id and \
-            user.acting_collective_id == proposal.collective_id:
-        return {"collective_id": proposal.collective_id}
+    """Whom ``user``'s own rating of ``proposal`` is recorded for: the collective proposer they act for (the proposal's
+    own, or one whose proposal was merged into it), or their member (a member co-signing a collective proposal rates
+    for themself)."""
+    collective_id = user.acting_collective_id
+    if collective_id and ((proposal.kind == Kind.COLLECTIVE and collective_id == proposal.collective_id)
+                          or collective_id in merged_in_collective_ids(proposal)):
+        return {"collective_id": collective_id}
     return {"member_id": user.acting_member_id}
+
+
+def own_evaluation(user, proposal: Proposal, round_: int | None = None) -> Evaluation | None:
+    """The rating ``user`` gave ``round_`` of ``proposal`` (the current round, ``evaluation_round``, if not given), as
+    ``evaluation_submit`` records it (``_rates_for``), if any."""
+    evaluator = _rates_for(user, proposal)
+    if not any(evaluator.values()):
+        return None
+    return Evaluation.objects.filter(proposal=proposal, round=round_ or evaluation_round(proposal),
+                                     **evaluator).first()
 
 
 def _raters(proposal: Proposal, round_: int) -> tuple[set[int], set[int]]:
@@ -748,12 +766,11 @@ def _rated(proposal: Proposal, round_: int, *, member_id=None, collective_id=Non
     return bool((member_id and member_id in members) or (collective_id and collective_id in collectives))
 
 
-def rated_now(proposal: Proposal, round_: int | None = None) -> tuple[set[int], bool]:
+def rated_now(proposal: Proposal, round_: int | None = None) -> tuple[set[int], set[int]]:
     """Who has rated ``proposal``'s current round (``evaluation_round``, or ``round_`` where the caller read it): the
-    members' ids, and whether its collective proposer has. A second rating of either is refused
+    members' ids and the collective proposers' ids (its own, those merged in). A second rating of any is refused
     (``evaluation_submit``), so a paper evaluation offers the others alone."""
-    members, collectives = _raters(proposal, round_ or evaluation_round(proposal))
-    return members, bool(collectives)
+    return _raters(proposal, round_ or evaluation_round(proposal))
 
 
 def evaluated_now(user, proposal: Proposal) -> bool:
@@ -780,43 +797,51 @@ def awaiting_evaluation_by(user) -> list:
     proposer's own (for a user who acts for the collective) and those a member is credited on
     (``selectors.credited_ids``: led, co-signed, and what these were merged into, along the chain), each once."""
     found = []
-    acts_for_collective = bool(user.acting_collective_id)
-    if acts_for_collective:
-        found += awaiting_evaluation(Proposal.objects.filter(collective_id=user.collective_id),
-                                     collective_id=user.collective_id)
+    collective_id = user.acting_collective_id
+    collectives = Proposal.objects.none()
+    if collective_id:  # its own, and those its proposals were merged into (并案)
+        collectives = Proposal.objects.filter(Q(collective_id=collective_id)
+                                              | Q(pk__in=collective_merged_into_ids(collective_id)))
+        found += awaiting_evaluation(collectives, collective_id=collective_id)
     if user.acting_member_id:
         credited = Proposal.objects.filter(pk__in=credited_ids(user.acting_member_id))
-        if acts_for_collective:  # the collective's own are rated for the collective (``evaluation_submit``)
-            credited = credited.exclude(collective_id=user.collective_id)
+        if collective_id:  # those are rated for the collective (``_rates_for``)
+            credited = credited.exclude(pk__in=collectives.values("pk"))
         found += awaiting_evaluation(credited, member_id=user.acting_member_id)
     return found
 
 
 @transaction.atomic
 def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = "", contacted: bool | None = None,
-                      feedback: str = "", member=None, at=None, seen_round: int | None = None) -> Evaluation:
-    """满意度评价 by a proposer or co-signer; staff pass ``member`` to record a paper evaluation.
+                      feedback: str = "", member=None, collective=None, at=None,
+                      seen_round: int | None = None) -> Evaluation:
+    """满意度评价 by a proposer or co-signer; staff pass ``member`` (or ``collective``, a collective proposer whose
+    proposal was merged into this one) to record a paper evaluation.
 
     If the lead proposer is dissatisfied with the first reply, the proposal goes to rehandling. ``seen_round``: the
     round of replies the form was opened on (``evaluation_round``); once the proposal has been handled again and
     answered anew, a rating of the first reply is not taken as one of the second (a conflict)."""
     proposal = lock(proposal)
-    # On paper: staff name the member, or (collective proposals) record the organisation's own rating.
-    # A member co-signing a collective proposal still evaluates for themself.
-    on_paper = member is not None or (proposal.kind == Kind.COLLECTIVE
-                                      and not workflow.is_evaluator(by, proposal))
-    collective = None
+    # On paper: staff name the member or the merged-in organisation, or (collective proposals) record the
+    # organisation's own rating. A member co-signing a collective proposal still evaluates for themself.
+    on_paper = member is not None or collective is not None or (proposal.kind == Kind.COLLECTIVE
+                                                                 and not workflow.is_evaluator(by, proposal))
     if on_paper:
         workflow.check(by, proposal, "record_paper_evaluation")
-        if proposal.kind == Kind.COLLECTIVE and member is None:
+        if collective is not None:
+            if member is not None or collective.pk not in merged_in_collective_ids(proposal):
+                raise WorkflowError(INVALID_INPUT, _("%(name)s is not a proposer of this proposal.")
+                                    % {"name": collective.name})
+        elif proposal.kind == Kind.COLLECTIVE and member is None:
             collective = proposal.collective
         elif all(m.pk != member.pk for m in proposer_members(proposal)):
             raise WorkflowError(INVALID_INPUT, _("%(name)s is not a proposer of this proposal.")
                                 % {"name": member.name})
     else:
         workflow.check(by, proposal, "evaluate")
-        if "collective_id" in _rates_for(by, proposal):
-            collective = proposal.collective
+        rates_for = _rates_for(by, proposal)
+        if "collective_id" in rates_for:
+            collective = CollectiveProposer.objects.get(pk=rates_for["collective_id"])
         else:
             member = by.member
     if result not in Rating.values or (attitude and attitude not in Rating.values):
@@ -829,7 +854,10 @@ def evaluation_submit(*, proposal: Proposal, by, result: str, attitude: str = ""
               collective_id=collective.pk if collective else None):
         raise WorkflowError(INVALID_STATE, _("This reply has already been evaluated by %(name)s.")
                             % {"name": member.name if member else collective.name})
-    is_lead = collective is not None or (member is not None and member.pk == proposal.lead_member_id)
+    # The lead proposer: the member who leads it, or the organisation whose collective proposal it is (not one whose
+    # proposal was merged into it, which rates as a co-signer does).
+    is_lead = (member.pk == proposal.lead_member_id if member is not None
+               else proposal.kind == Kind.COLLECTIVE and collective.pk == proposal.collective_id)
     evaluation = Evaluation.objects.create(
         proposal=proposal, round=round_, member=member, collective=collective, result=result, attitude=attitude,
         contacted=contacted, feedback=feedback, is_lead=is_lead, entered_by=by, on_paper=on_paper, at=_now(at),

@@ -21,7 +21,7 @@ from tian.proposals.models import (
     Proposal,
     State,
 )
-from tian.proposals.selectors import proposer_members
+from tian.proposals.selectors import merged_in_collective_ids, proposer_members
 from tian.proposals.unit_parts import REPLYING_ROLES, AssignmentStatus, UnitRole
 
 
@@ -100,7 +100,12 @@ def chases_units(user, proposal: Proposal) -> bool:
 
 
 def is_evaluator(user, proposal: Proposal) -> bool:
+    """A proposer credited on ``proposal``, who rates its reply: a member (``proposer_members``: lead, co-signers and
+    those of the proposals merged into it) or a collective proposer, its own or one whose proposal was merged into it
+    (``merged_in_collective_ids``: 并案, every proposer keeps credit)."""
     if proposal.kind == Kind.COLLECTIVE and is_proposer(user, proposal):
+        return True
+    if user.acting_collective_id and user.acting_collective_id in merged_in_collective_ids(proposal):
         return True
     return bool(user.acting_member_id) and any(m.pk == user.acting_member_id for m in proposer_members(proposal))
 

@@ -38,7 +38,7 @@ from tian.handling.models import (
     UnitRole,
     latest_lead_evaluations,
 )
-from tian.handling.services import evaluation_round, rated_now
+from tian.handling.services import evaluation_round, own_evaluation, rated_now
 from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.forms import (
@@ -55,6 +55,7 @@ from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Kind, Proposal
 from tian.proposals.selectors import (
     cosigner_members,
     get_proposal_for,
+    merged_in_collective_ids,
     not_found,
     proposer_members,
     visible_proposals,
@@ -189,16 +190,6 @@ def panel_items(user, proposal, actions) -> dict:
     return items
 
 
-def my_evaluation(user, proposal, round_: int | None = None) -> Evaluation | None:
-    """The evaluation this proposer gave the current round of replies (``round_``, read if not given), if any (a
-    collective proposer's account rates for its organisation, as ``handling.services.evaluation_submit`` records
-    it)."""
-    mine = Evaluation.objects.filter(proposal=proposal, round=round_ or evaluation_round(proposal))
-    if proposal.collective_id and user.acting_collective_id == proposal.collective_id:
-        return mine.filter(collective_id=user.collective_id).first()
-    return mine.filter(member_id=user.acting_member_id).first() if user.acting_member_id else None
-
-
 def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
     """The panel's forms, empty, but for ``bound``: the form the user filled in that has errors, by its key in
     ``forms`` (``FORM_KEYS``), shown again with what they entered. A decision on a unit's request names the
@@ -219,14 +210,16 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
     # refused): read once for both.
     round_ = evaluation_round(proposal) if {"evaluate", "record_paper_evaluation"} & set(actions) else None
     if "evaluate" in actions:
-        context["my_evaluation"] = my_evaluation(user, proposal, round_)
+        context["my_evaluation"] = own_evaluation(user, proposal, round_)
         if context["my_evaluation"] is None:
             forms["evaluate"] = bound.get("evaluate") or EvaluationForm(initial={"round": round_})
     if "record_paper_evaluation" in actions:
-        rated_members, collective_rated = rated_now(proposal, round_)
+        rated_members, rated_collectives = rated_now(proposal, round_)
         forms["paper"] = bound.get("paper") or PaperEvaluationForm(
             members=[m for m in proposers if m.pk not in rated_members],
-            collective=proposal.kind == Kind.COLLECTIVE and not collective_rated, initial={"round": round_})
+            collective=proposal.kind == Kind.COLLECTIVE and proposal.collective_id not in rated_collectives,
+            merged_collective_ids=[pk for pk in merged_in_collective_ids(proposal) if pk not in rated_collectives],
+            initial={"round": round_})
     if "close" in actions:
         # Closing while the lead proposer may still rate the reply takes away their chance to be dissatisfied (which
         # sends the proposal back to the units): the office is told until when, beside the button, as the page's

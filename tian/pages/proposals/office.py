@@ -50,7 +50,13 @@ from tian.proposals.forms import (
     ReturnForm,
 )
 from tian.proposals.models import Kind, State
-from tian.proposals.selectors import get_proposal_for, proposer_members, visibility_key, visible_proposals
+from tian.proposals.selectors import (
+    get_proposal_for,
+    merged_in_collective_ids,
+    proposer_members,
+    visibility_key,
+    visible_proposals,
+)
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, NOT_ALLOWED, WorkflowError
 from tian.search.filters import STAFF, ProposalFilterForm, text_matches
 from tian.stats.exports import PROPOSALS, with_handling, xlsx_response
@@ -80,7 +86,7 @@ def _evaluate(p, user, d):
 def _paper(p, user, d):
     return handling.evaluation_submit(proposal=p, by=user, result=d["result"], attitude=d["attitude"] or "",
                                       contacted=d["contacted"], feedback=d["feedback"], member=d["member"],
-                                      seen_round=d["round"])
+                                      collective=d.get("collective"), seen_round=d["round"])
 
 
 ACTIONS: dict[str, Action] = {
@@ -113,7 +119,8 @@ ACTIONS: dict[str, Action] = {
                        gettext_lazy("The proposal was disclosed to the public.")),
     "evaluate": Action(EvaluationForm, _evaluate, gettext_lazy("Thank you. Your evaluation was recorded.")),
     "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm(
-        data, members=proposer_members(p), collective=p.kind == Kind.COLLECTIVE),
+        data, members=proposer_members(p), collective=p.kind == Kind.COLLECTIVE,
+        merged_collective_ids=merged_in_collective_ids(p)),
                                       _paper, gettext_lazy("The paper evaluation was recorded.")),
 }
 
