@@ -216,3 +216,14 @@ def test_a_member_acting_for_the_collective_rates_its_proposal_once(world):
     evaluation = handling.evaluation_submit(proposal=fresh(p), by=user, result="satisfied")
     assert evaluation.collective_id == world.collective_org.pk
     assert awaiting_evaluation_by(User.objects.get(pk=user.pk)) == []
+
+
+def test_a_collective_proposers_home_has_no_invitations_tile(world, client_for):
+    """A collective proposer invites members to co-sign but is never invited: its home offers no tile it cannot use
+    (it showed "联名邀请 0", linking to a list its home never shows); a member's home keeps it."""
+    collective = client_for(world.collective).get(reverse("dashboard:home"), follow=True)
+    labels = [str(t["label"]) for t in collective.context["tiles"]]
+    assert any("评价" in label for label in labels)
+    assert not any(t["url"].endswith("#inv") for t in collective.context["tiles"])
+    member = client_for(world.member).get(reverse("dashboard:home_member"))
+    assert any(t["url"].endswith("#inv") for t in member.context["tiles"])

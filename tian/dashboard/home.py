@@ -96,13 +96,16 @@ def _open_invitations_query(user):
             .select_related("proposal__lead_member", "proposal__collective").order_by("invited_at"))
 
 
-def _member_tiles(user, committee):
+def _member_tiles(user, committee, *, invited: bool = True):
+    """``invited``: whether the home's user can be invited to co-sign (a member; not a collective proposer, which
+    invites members but is never invited)."""
     mine = reverse("proposals:mine")
     parts = _member_parts(user, committee)
     own = parts["own"]
+    invitations = [tile(_("Invitations to co-sign"), len(parts["invitations"]),
+                        reverse("dashboard:home_member") + "#inv", urgent=True)] if invited else []
     return [
-        tile(_("Invitations to co-sign"), len(parts["invitations"]), reverse("dashboard:home_member") + "#inv",
-             urgent=True),
+        *invitations,
         tile(_("Replies to evaluate"), len(parts["to_evaluate"]), reverse("dashboard:home_member") + "#eval",
              urgent=True),
         tile(_("Returned for revision"), own["returned"], mine, urgent=True),
@@ -115,7 +118,7 @@ HOME_TILES = {
     Role.STAFF: [_staff_tiles, _management_tiles],
     Role.ADMIN: [_management_tiles],
     Role.MEMBER: [_member_tiles],
-    Role.COLLECTIVE: [_member_tiles],
+    Role.COLLECTIVE: [lambda user, committee: _member_tiles(user, committee, invited=False)],
     Role.UNIT_HANDLER: [unit_tiles],
     Role.SUPERVISOR: [supervisor_tiles],
     Role.LEAD_OFFICIAL: [lead_official_tiles],
