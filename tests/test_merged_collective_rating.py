@@ -8,8 +8,8 @@ from tests.test_api_integrator_review import Api
 from tests.test_followup_collective_review import _merged_into_members, _release, _signed_for
 from tian.handling import services as handling
 from tian.handling.models import Evaluation
-from tian.proposals.workflow import WorkflowError
 from tian.proposals.models import Proposal
+from tian.proposals.workflow import WorkflowError
 
 
 def _answered(world):
