@@ -1,6 +1,7 @@
 """Handling, supervision and deadlines: the units' actions on their assignments, co-signing and supervision review
-of replies, the office's decisions on reassignment and extension requests and its change of a handling unit,
-reminders, supervision activities and follow-up reports. Each answers the object it changed."""
+of replies, the office's decisions on reassignment and extension requests, its change of a handling unit and the
+hand-over of a unit's open work (机构改革), reminders, supervision activities and follow-up reports. Each answers
+the object it changed."""
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -27,6 +28,7 @@ from tian.api.requests import (
     ReplyReturnRequest,
     ReplySubmitRequest,
     SignRequest,
+    UnitHandOverRequest,
 )
 from tian.api.schemas import (
     ActivityOut,
@@ -34,6 +36,8 @@ from tian.api.schemas import (
     ContactOut,
     ExtensionOut,
     FollowUpOut,
+    HandOverOut,
+    HandOverPreviewOut,
     OpinionOut,
     ReassignmentOut,
     ReminderOut,
@@ -45,6 +49,7 @@ from tian.handling import services as handling
 from tian.handling.models import Assignment, ReassignmentRequest
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
 from tian.organisations.models import Unit
+from tian.organisations.selectors import current_committee
 from tian.proposals import workflow
 from tian.proposals.forms import ExtensionDecisionForm, ReassignmentDecisionForm, RemindForm
 from tian.proposals.models import Proposal
@@ -271,6 +276,53 @@ def extension_decision(request, extension_id: int, payload: ExtensionDecisionReq
     else:
         deadlines.extension_refuse(extension=item, by=request.user, note=d["note"])
     return _extension(request.user, item)
+
+
+# 机构改革: a unit's open work handed over at once ---------------------------------------------------------------------
+
+def _hand_over_unit(request, unit_id: int) -> Unit:
+    """Fetch-and-authorize, as the hand-over page does: the office only (whoever holds the workflow's
+    ``adjust_assignment``, which ``unit_hand_over`` also asks), then a unit of the committee (any, a disabled one
+    included: its work is what is handed over), else 404."""
+    if not workflow.TRANSITIONS["adjust_assignment"].held_by(request.user):
+        raise workflow.WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
+    return get_object_or_404(Unit, pk=unit_id, committee=current_committee())
+
+
+def _part_links(a: Assignment) -> dict:
+    return {"proposal": outputs.proposal_url(a.proposal_id), "assignment": f"{B}/assignments/{a.pk}"}
+
+
+@router.get("/units/{unit_id}/hand-over", response={200: HandOverPreviewOut, **ERRORS},
+            operation_id="unit_hand_over_preview")
+def unit_hand_over_preview(request, unit_id: int):
+    """机构改革: the unit's open work, each part with why it cannot be handed over now (``refusal``; null: it can), as
+    the office's hand-over page lists it (``hand_over_parts``)."""
+    unit = _hand_over_unit(request, unit_id)
+    parts = handling.hand_over_parts(unit, request.user)
+    url = f"{B}/units/{unit.pk}/hand-over"
+    links = {"self": url, **({"hand_over": url} if any(why is None for _a, why in parts) else {})}
+    return {"unit": {"id": unit.pk, "name": unit.name}, "links": links,
+            "parts": [{"assignment": a.pk, "proposal": a.proposal_id, "number": a.proposal.number,
+                       "number_year": a.proposal.number_year, "title": a.proposal.title, "role": a.role,
+                       "refusal": why, "links": _part_links(a)} for a, why in parts]}
+
+
+@router.post("/units/{unit_id}/hand-over", response={200: HandOverOut, **ERRORS}, operation_id="unit_hand_over")
+def unit_hand_over(request, unit_id: int, payload: UnitHandOverRequest):
+    """机构改革: every open part of the unit's work goes to ``new_unit`` (its role, its deadline), each as 调整承办单位
+    moves one, with the reason the units are told. A part that cannot be moved stays with the unit and is listed in
+    ``refused`` with why; the others move all the same. Refused before anything moves: no reason, the unit itself, a
+    new unit that is not an active unit of the committee."""
+    unit = _hand_over_unit(request, unit_id)
+    # A unit of the committee; whether it may take the work (active, not the unit itself) the service says.
+    new_unit = Unit.objects.filter(pk=payload.new_unit, committee_id=unit.committee_id).first()
+    if new_unit is None:
+        raise FieldErrors({"new_unit": [_("Choose the unit that takes over.")]})
+    result = handling.unit_hand_over(unit=unit, new_unit=new_unit, by=request.user, reason=payload.reason)
+    return {"moved": [_assignment(request, a.pk) for a in result.moved],
+            "refused": [{"proposal": r.proposal.pk, "assignment": r.assignment.pk, "message": r.message,
+                         "links": _part_links(r.assignment)} for r in result.refused]}
 
 
 # Supervision activities and follow-ups -------------------------------------------------------------------------------

@@ -296,6 +296,14 @@ class AssignmentAdjustRequest(Request):
     reason: str = Field(min_length=1, max_length=NOTE)
 
 
+class UnitHandOverRequest(Request):
+    """机构改革: the office hands all of a unit's open work over to another unit, with the reason the units are told."""
+
+    model_config = _example(new_unit=8, reason="机构改革,原单位职能划入新单位")
+    new_unit: Id = _id("The unit that takes over: another active unit of the committee (GET /units)")
+    reason: str = Field(min_length=1, max_length=NOTE)
+
+
 class ExtensionDecisionRequest(Request):
     """The office approves (``deadline`` null: the date asked for) or refuses (with a ``note``) an extension."""
 

@@ -193,6 +193,45 @@ class AssignmentOut(Schema):
     links: Links = Field(default_factory=dict)
 
 
+class HandOverPartOut(Schema):
+    """One open part of a unit's work (机构改革), and whether it can be handed over now."""
+
+    assignment: int = Field(description="The assignment's id (GET /assignments/{id})")
+    proposal: int = Field(description="The proposal's id (GET /proposals/{id})")
+    number: int | None = Field(description="The proposal's number in its year")
+    number_year: str = Field(description="The number as the pages show it")
+    title: str
+    role: UnitRoleChoice
+    refusal: str | None = Field(description="Why the part cannot be handed over now, in the answer's language "
+                                            "(the replies are out, the unit asked to leave or submitted its reply); "
+                                            "null: it can")
+    links: Links = Field(default_factory=dict)
+
+
+class HandOverPreviewOut(Schema):
+    """A unit's open work, as the office's hand-over page lists it."""
+
+    unit: Ref
+    parts: list[HandOverPartOut]
+    links: Links = Field(default_factory=dict, description="self; hand_over while some part can be handed over")
+
+
+class HandOverRefusalOut(Schema):
+    """A part the hand-over left with the unit, and why."""
+
+    proposal: int
+    assignment: int = Field(description="The unit's assignment, unchanged")
+    message: str = Field(description="Why, in the answer's language")
+    links: Links = Field(default_factory=dict)
+
+
+class HandOverOut(Schema):
+    """What became of a unit's open work: the new unit's assignments, and the parts left with the unit and why."""
+
+    moved: list[AssignmentOut] = Field(description="The new unit's assignments, which it signs for again")
+    refused: list[HandOverRefusalOut]
+
+
 class InvitationOut(Schema):
     """联名邀请: one member asked to co-sign one proposal."""
 
