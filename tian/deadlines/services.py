@@ -344,13 +344,13 @@ def create_due_follow_ups(today: datetime.date) -> int:
 
 
 def follow_ups_read(proposal, policy) -> list[tuple[FollowUp, str]]:
-    """The proposal's follow-ups (回头看) with each report as ``policy`` (a ``Disclosure``) lets the reader read it (the
-    unit's words about the proposal: personal mobiles masked where others' texts are), for those tied to the proposal;
-    none for others. The proposal page and the API read them here."""
-    if not policy.tied:
-        return []
-    return [(f, policy.others_text(f.report)) for f in
-            FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit").order_by("due_on", "pk")]
+    """The proposal's follow-ups (回头看) ``policy`` (a ``Disclosure``) lets the reader read, each with its report as
+    they may read it (``follow_ups``, ``follow_up_report``: the reported ones as the released replies are read, the
+    unit's words with personal mobiles masked where others' texts are; the pending ones for those tied to the
+    proposal). The proposal page, the portal and the API read them here."""
+    rows = (FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit")
+            .order_by("due_on", "pk"))
+    return [(f, policy.follow_up_report(f)) for f in policy.follow_ups(rows)]
 
 
 def _work_url(proposal) -> str:

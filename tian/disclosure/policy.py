@@ -9,6 +9,7 @@ which parts they see, from their *ties* to it:
 | attachments | yes | yes | yes | yes | no (files cannot be masked) |
 | reply in progress | no | yes | the writing unit; co-signing units once asked | once sent for review | no |
 | released reply | yes | yes | yes | yes | if disclosed |
+| follow-ups (回头看) | yes | yes | yes | yes | the reported ones, if disclosed |
 | contact records, assisting opinions | yes | yes | yes | yes | no |
 | co-sign invitations | the lead: all; the others: who agreed, and their own | all | who agreed | who agreed | who agreed |
 | evaluations (rating and feedback) | own; the lead proposer all | all | all | all | the lead's rating only |
@@ -18,13 +19,13 @@ which parts they see, from their *ties* to it:
 | beside 审查结果: the decline ground and forwarding, or the proposal merged into | yes | yes | yes | yes | if signed in |
 
 "Personal numbers" are read in two kinds of text: the proposal's own (title, body), which every viewer tied to it
-reads in full (``text``), and the texts others wrote about it (the letters, contact summaries, the history's
-notes, other proposers' feedback), where a proposer finds the handlers' and other members' numbers masked and
-only the people working on it read them in full (``others_text``).
+reads in full (``text``), and the texts others wrote about it (the letters, the follow-up reports, contact
+summaries, the history's notes, other proposers' feedback), where a proposer finds the handlers' and other
+members' numbers masked and only the people working on it read them in full (``others_text``).
 
 Outputs never test roles themselves: they take a ``Disclosure`` and read through it (``text``, ``letter``,
-``replies``, ``evaluations`` …). Texts that leave the system (notifications, e-mail, SMS) are masked for
-everyone (``message_text``): a phone or a mailbox is not a place the policy can follow.
+``replies``, ``follow_ups``, ``evaluations`` …). Texts that leave the system (notifications, e-mail, SMS) are masked
+for everyone (``message_text``): a phone or a mailbox is not a place the policy can follow.
 """
 
 from dataclasses import dataclass
@@ -199,6 +200,24 @@ class Disclosure:
 
     def replies(self, replies) -> list[Reply]:
         return [reply for reply in replies if self.reply_visible(reply)]
+
+    def follow_up_visible(self, follow_up) -> bool:
+        """A follow-up (回头看, ``deadlines.FollowUp``) once reported is the unit's account of its handling, read as
+        the released reply it follows: by everyone who may open the proposal (with no tie, a disclosed one: the
+        caller's scope). Until then it is a task of the handling with its due day, for those tied to the proposal."""
+        if not self.reply_visible(follow_up.reply):
+            return False
+        return follow_up.reported_at is not None or self.tied
+
+    def follow_ups(self, follow_ups) -> list:
+        return [f for f in follow_ups if self.follow_up_visible(f)]
+
+    def follow_up_report(self, follow_up) -> str:
+        """The unit's report, what others wrote about the proposal (``others_text``): personal mobiles masked for
+        everyone but the people working on it."""
+        if not self.follow_up_visible(follow_up):
+            return ""
+        return self.others_text(follow_up.report)
 
     def letter(self, reply: Reply) -> ReplyLetter:
         """The reply letter with personal numbers masked where this viewer may not read them."""

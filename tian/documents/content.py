@@ -7,6 +7,7 @@ form and the letters take the reader's ``Disclosure``."""
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
 
 from tian.deadlines.services import satisfaction, with_ratings
 from tian.deadlines.status import unit_due
@@ -79,16 +80,16 @@ def _released(proposal: Proposal):
     if hasattr(proposal, "released_replies"):  # read with many (``with_records``)
         return proposal.released_replies
     return (Reply.objects.filter(proposal=proposal, status=Reply.Status.RELEASED)
-            .select_related("unit", "assignment", "proposal__committee", "proposal__session__term")
+            .select_related("unit", "assignment", "proposal__committee", "proposal__session__term", "follow_up")
             .order_by("round", "id"))
 
 
 def with_records(proposals) -> list[Proposal]:
     """``proposals`` with what their proposal forms read (a session's compilation), in a few queries for all of them:
     proposers and co-signers (through merges), units, offices, officials, the released replies with their
-    co-signatures and reviews, the lead proposer's rating that counts and the day the replies were out."""
+    co-signatures, reviews and follow-ups, the lead proposer's rating that counts and the day the replies were out."""
     proposals = list(proposals)
-    released = (Reply.objects.filter(status=Reply.Status.RELEASED).select_related("unit", "assignment")
+    released = (Reply.objects.filter(status=Reply.Status.RELEASED).select_related("unit", "assignment", "follow_up")
                 .prefetch_related(Prefetch("cosignatures", queryset=ReplyCoSignature.objects.select_related("unit")), "reviews").order_by("round", "id"))
     prefetch_related_objects(proposals, *CREDIT_LOOKUPS, "assignments__unit", "supervising_offices", "lead_officials",
                              "committee", Prefetch("replies", queryset=released, to_attr="released_replies"),
@@ -140,6 +141,7 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
             blocks += letter_blocks(reply, policy, letter)
             blocks.append(Block(f"落实情况:{letter.outcome_text or '—'}", "plain"))
             blocks.append(Block(f"督办审核:{review_text(reply)}", "plain"))
+            blocks += _follow_up_blocks(reply, policy)
             # After each round's letters, that round's rating: the first round's 不满意 is why the proposal was
             # handled again, and the filed form keeps it.
             if reply.round < last_round and (index + 1 == len(replies) or replies[index + 1].round != reply.round):
@@ -147,6 +149,17 @@ def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: boo
         if replies:
             blocks += evaluation_blocks(proposal, policy)
     return blocks
+
+
+def _follow_up_blocks(reply: Reply, policy: Disclosure) -> list[Block]:
+    """回头看 after the letter it follows: the unit's report once sent, for those the policy lets read it (the filed
+    form keeps what was done, not a task still open)."""
+    follow_up = getattr(reply, "follow_up", None)  # read with the reply; a reply without one has none
+    if follow_up is None or follow_up.reported_at is None or not policy.follow_up_visible(follow_up):
+        return []
+    reported_on = chinese_date(timezone.localdate(follow_up.reported_at))
+    return [Block(f"回头看({reply.unit.name},{reported_on}报告):", "plain"),
+            *(Block(p) for p in policy.follow_up_report(follow_up).splitlines() if p.strip())]
 
 
 def _review(proposal: Proposal, policy: Disclosure) -> str:

@@ -269,6 +269,22 @@ def replied(event):
                f"并入的提案{p.number_year}{_title(p)}已答复。", p.get_absolute_url())
 
 
+def follow_up_reported(event):
+    """回头看: the unit's report of what became of its B-class reply reaches the proposers, who were answered a year
+    before (with the organisations whose proposals were merged into it, told of the reply as they were), and the
+    office. The report is the event's note, read on the proposal page: a message may go out by SMS, so it is not
+    quoted."""
+    p = event.proposal
+    unit = event.data.get("unit", "")
+    yield (proposer_users(p), f"{unit}已报告您的提案{p.number_year}{_title(p)}的落实情况(回头看),请查看。",
+           p.get_absolute_url())
+    merged_in = merged_in_collective_ids(p)
+    if merged_in:
+        yield (Q(role_grants__role=Role.COLLECTIVE, collective_id__in=merged_in),
+               f"{unit}已报告并入的提案{p.number_year}{_title(p)}的落实情况(回头看)。", p.get_absolute_url())
+    yield staff_users(), f"{unit}已报告提案{p.number_year}{_title(p)}的落实情况(回头看)。", p.get_absolute_url()
+
+
 def rehandling(event):
     p = event.proposal
     units = _units_by_role(p, *REPLYING_ROLES)
@@ -335,5 +351,6 @@ RULES = {
     "reply.released": reply_released,
     "proposal.replied": replied,
     "proposal.rehandling": rehandling,
+    "follow_up.reported": follow_up_reported,
     "proposal.closed": closed,
 }

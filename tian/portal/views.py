@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from tian.core import versions
 from tian.core.request_limits import MAX_PAGE_NUMBER, whole_number
-from tian.deadlines.services import satisfaction
+from tian.deadlines.services import follow_ups_read, satisfaction
 from tian.disclosure.policy import ListDisclosure, public_disclosure, public_text
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session
@@ -129,6 +129,9 @@ def detail(request, pk: int):
         "assisting_units": units[UnitRole.ASSISTING],
         "separate_units": units[UnitRole.SEPARATE],
         "letters": letters,
+        # 回头看: the units' reports of what became of their B-class replies, read as the replies are (the policy).
+        "follow_ups": [{"follow_up": f, "report": report} for f, report in follow_ups_read(proposal, policy)]
+        if letters else [],
         # The public reads the lead proposer's rating only (the policy): no feedback, no co-signers' ratings.
         "satisfaction": satisfaction(proposal, selectors.lead_evaluation(proposal)),
     })
