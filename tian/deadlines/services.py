@@ -360,9 +360,14 @@ def _work_url(proposal) -> str:
 
 def chase_overdue_follow_ups(today: datetime.date) -> int:
     """A follow-up report past its day: the unit is reminded and the office told, once for each follow-up (催办, as
-    for a reply). How many follow-ups were chased."""
+    for a reply). Only of a proposal answered, as for creating one (``create_due_follow_ups``): a proposal handled
+    again cannot be reported on until it is answered anew, and a reply a later round superseded is not chased. How
+    many follow-ups were chased."""
     chased = 0
-    overdue = (FollowUp.objects.filter(reported_at__isnull=True, due_on__lt=today, chased_on__isnull=True)
+    superseded = Reply.objects.filter(proposal=OuterRef("reply__proposal"), status=Reply.Status.RELEASED,
+                                      round__gt=OuterRef("reply__round"))
+    overdue = (FollowUp.objects.filter(reported_at__isnull=True, due_on__lt=today, chased_on__isnull=True,
+                                       reply__proposal__state__in=ANSWERED).exclude(Exists(superseded))
                .select_related("reply__proposal", "reply__unit"))
     for follow_up in overdue:
         with transaction.atomic():

@@ -343,6 +343,15 @@ def _reroute(proposal: Proposal, old: Assignment, new_unit, by, *, step: str, ac
     _check_taking_unit(new_unit, proposal.committee_id)
     if proposal.assignments.active().filter(unit=new_unit).exists():
         raise WorkflowError(INVALID_INPUT, _("%(unit)s already handles this proposal.") % {"unit": new_unit.name})
+    # A reply waiting for the old assisting unit's co-signature waits for the new unit's instead (otherwise nobody could
+    # ever complete it) — unless the new unit signed that reply itself before it was taken off: one unit signs a reply
+    # once, and its earlier signature cannot stand for another unit's part.
+    waiting = ReplyCoSignature.objects.filter(reply__proposal=proposal, reply__status=Reply.Status.COSIGNING,
+                                              unit=old.unit, signed_at__isnull=True)
+    if ReplyCoSignature.objects.filter(reply__in=waiting.values("reply"), unit=new_unit).exists():
+        raise WorkflowError(INVALID_INPUT, _("%(unit)s has already co-signed the reply awaiting co-signatures; choose "
+                                             "another unit, or change this part once the reply is co-signed.")
+                            % {"unit": new_unit.name})
     old.status = ASSIGNMENT[step].target
     old.save(update_fields=["status"])
     today = _today(at)
@@ -350,13 +359,11 @@ def _reroute(proposal: Proposal, old: Assignment, new_unit, by, *, step: str, ac
         proposal=proposal, unit=new_unit, role=old.role, assigned_on=today, deadline=old.deadline,
         reassignment_deadline=add_working_days(today, proposal.committee.reassignment_window_days),
     )
-    # A reply waiting for the old assisting unit's co-signature now waits for the new unit's instead;
-    # otherwise nobody could ever complete it.
-    ReplyCoSignature.objects.filter(reply__proposal=proposal, reply__status=Reply.Status.COSIGNING,
-                                    unit=old.unit, signed_at__isnull=True).update(unit=new_unit)
-    # The new unit has to sign for it: with no unit signed for any more, the proposal is assigned again.
-    to_state = State.ASSIGNED if proposal.state == State.HANDLING and not proposal.assignments.filter(
-        status=Assignment.Status.SIGNED).exists() else proposal.state
+    waiting.update(unit=new_unit)
+    # The new unit has to sign for it: with no unit signed for any more, the proposal is assigned again. A unit that
+    # asked to leave has signed for it and works on until the office decides (``signed_at``).
+    to_state = State.ASSIGNED if proposal.state == State.HANDLING and not proposal.assignments.active().filter(
+        signed_at__isnull=False).exists() else proposal.state
     _move(proposal, by, action, to_state, at=at, note=note, unit=old.unit.name, new_unit=new_unit.name)
     return new
 
