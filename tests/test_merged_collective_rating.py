@@ -100,3 +100,22 @@ def test_an_organisation_not_merged_in_cannot_be_recorded(world, client_for):
     else:
         raise AssertionError("an organisation not merged in was recorded")
     assert not Evaluation.objects.filter(proposal=target).exists()
+
+
+def test_the_merged_collective_is_asked_to_rate_and_reads_the_proposal_as_a_proposer(world, client_for,
+                                                                                    django_capture_on_commit_callbacks):
+    """Told of the reply as the proposers are ("请对办理结果进行评价"), and on the page it reads as one of the
+    proposers (the disclosure policy's ``Tie.PROPOSER``), not as a stranger: the proposal's own text in full."""
+    from tian.notifications.models import Notification
+
+    _mine, target = _merged_into_members(world)
+    Proposal.objects.filter(pk=target.pk).update(body="建议。联系人电话13795952836。")
+    with django_capture_on_commit_callbacks(execute=True):
+        target = _signed_for(world, handling.proposal_assign(proposal=Proposal.objects.get(pk=target.pk),
+                                                             by=world.staff, lead_units=[world.units["区民政局"]]))
+        _release(world, target.assignments.get(role="lead"), "答复如下。", "A")
+    assert Notification.objects.filter(user=world.collective, message__contains="请对办理结果进行评价").exists()
+    page = client_for(world.collective).get(target.get_absolute_url()).content.decode()
+    assert "13795952836" in page
+    Proposal.objects.filter(pk=target.pk).update(is_public=True)
+    assert "13795952836" not in client_for(world.stranger).get(target.get_absolute_url()).content.decode()

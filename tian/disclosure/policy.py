@@ -42,7 +42,14 @@ from tian.handling.models import Evaluation, Reply
 from tian.organisations.models import Committee
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
-from tian.proposals.selectors import credited_ids, proposer_members, tied_proposals, worked_on_proposals
+from tian.proposals.selectors import (
+    collective_merged_into_ids,
+    credited_ids,
+    merged_in_collective_ids,
+    proposer_members,
+    tied_proposals,
+    worked_on_proposals,
+)
 
 
 class Tie(StrEnum):
@@ -263,6 +270,9 @@ def ties_of(user, proposal: Proposal) -> frozenset[Tie]:
     if Role.MEMBER in roles or Role.COLLECTIVE in roles:
         if workflow.is_proposer(user, proposal):
             ties.add(Tie.LEAD_PROPOSER)
+        elif Role.COLLECTIVE in roles and user.collective_id and \
+                user.collective_id in merged_in_collective_ids(proposal):
+            ties.add(Tie.PROPOSER)  # its own proposal was merged into this one (并案: every proposer keeps credit)
         elif Role.MEMBER in roles and user.member_id:
             if any(m.pk == user.member_id for m in proposer_members(proposal)):
                 ties.add(Tie.PROPOSER)
@@ -372,7 +382,8 @@ def with_contacts_readable(user, qs):
     if user.acting_member_id:
         readable |= Q(pk__in=credited_ids(user.acting_member_id))
     if user.acting_collective_id:
-        readable |= Q(collective_id=user.acting_collective_id)
+        readable |= Q(collective_id=user.acting_collective_id) | Q(
+            pk__in=collective_merged_into_ids(user.acting_collective_id))
     return qs.filter(readable)
 
 

@@ -51,7 +51,13 @@ def lead_users(proposal) -> Q:
 
 
 def proposer_users(proposal) -> Q:
-    return member_users(m.pk for m in proposer_members(proposal)) | lead_users(proposal)
+    """Everyone credited on the proposal (the disclosure policy's proposers): its lead, the members who co-signed it,
+    and those of the proposals merged into it, members and organisations (并案: every proposer keeps credit)."""
+    condition = member_users(m.pk for m in proposer_members(proposal)) | lead_users(proposal)
+    merged_in = merged_in_collective_ids(proposal)
+    if merged_in:
+        condition |= Q(role_grants__role=Role.COLLECTIVE, collective_id__in=merged_in)
+    return condition
 
 
 def _units_by_role(proposal, *roles):
@@ -261,27 +267,16 @@ def reply_released(event):
 def replied(event):
     p = event.proposal
     yield proposer_users(p), f"您的提案{_title(p)}已答复,请对办理结果进行评价。", p.get_absolute_url()
-    # The organisations whose proposals were merged into it keep their credit (并案) and read the reply there; its
-    # proposers rate it.
-    merged_in = merged_in_collective_ids(p)
-    if merged_in:
-        yield (Q(role_grants__role=Role.COLLECTIVE, collective_id__in=merged_in),
-               f"并入的提案{p.number_year}{_title(p)}已答复。", p.get_absolute_url())
 
 
 def follow_up_reported(event):
     """回头看: the unit's report of what became of its B-class reply reaches the proposers, who were answered a year
-    before (with the organisations whose proposals were merged into it, told of the reply as they were), and the
-    office. The report is the event's note, read on the proposal page: a message may go out by SMS, so it is not
-    quoted."""
+    before, and the office. The report is the event's note, read on the proposal page: a message may go out by SMS,
+    so it is not quoted."""
     p = event.proposal
     unit = event.data.get("unit", "")
     yield (proposer_users(p), f"{unit}已报告您的提案{p.number_year}{_title(p)}的落实情况(回头看),请查看。",
            p.get_absolute_url())
-    merged_in = merged_in_collective_ids(p)
-    if merged_in:
-        yield (Q(role_grants__role=Role.COLLECTIVE, collective_id__in=merged_in),
-               f"{unit}已报告并入的提案{p.number_year}{_title(p)}的落实情况(回头看)。", p.get_absolute_url())
     yield staff_users(), f"{unit}已报告提案{p.number_year}{_title(p)}的落实情况(回头看)。", p.get_absolute_url()
 
 
