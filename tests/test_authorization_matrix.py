@@ -207,7 +207,7 @@ def test_api_operations_need_a_signed_in_caller_except_the_public_ones(world):
         for method, operation in operations.items():
             url = path.replace("{action}", "submit")
             for param in ("proposal_id", "cosignature_id", "assignment_id", "reply_id", "request_id",
-                          "extension_id", "notification_id", "invitation_id", "follow_up_id"):
+                          "extension_id", "notification_id", "invitation_id", "follow_up_id", "unit_id"):
                 url = url.replace("{" + param + "}", "1")
             response = getattr(anonymous, method)(url, content_type="application/json")
             public = path.startswith("/api/v1/public/")

@@ -82,8 +82,28 @@ def test_the_office_records_the_merged_collectives_paper_rating(world, client_fo
     rating = Evaluation.objects.get(proposal=target)
     assert (rating.collective_id, rating.on_paper, rating.is_lead) == (world.collective_org.pk, True, False)
     form = client.get(target.get_absolute_url()).context["forms"]["paper"]
-    assert "collective" not in form.fields  # rated: no longer offered
+    assert form.fields["collective"].widget.is_hidden  # rated: no longer offered
     assert Proposal.objects.get(pk=target.pk).state == "replied"
+
+
+def test_the_api_records_the_merged_collectives_paper_rating_and_refuses_another_organisation(world):
+    from tian.organisations.models import CollectiveProposer
+
+    _mine, target = _answered(world)
+    other = CollectiveProposer.objects.create(committee=world.committee, name="九三学社朝天区支部", kind="party",
+                                              contact_name="李明", contact_phone="0839-8620001")
+    api = Api(world.staff)
+    url = f"/api/v1/proposals/{target.pk}/paper-evaluation"
+    r = api.post(url, {"collective": other.pk, "result": "satisfied"})
+    assert r.status_code == 422 and "collective" in r.json()["fields"], r.content
+    r = api.post(url, {"collective": world.collective_org.pk, "member": world.member.member_id,
+                       "result": "satisfied"})
+    assert r.status_code == 422
+    assert not Evaluation.objects.filter(proposal=target).exists()
+    r = api.post(url, {"collective": world.collective_org.pk, "result": "satisfied"})
+    assert r.status_code in (200, 201), r.content
+    rating = Evaluation.objects.get(proposal=target)
+    assert (rating.collective_id, rating.on_paper, rating.is_lead) == (world.collective_org.pk, True, False)
 
 
 def test_an_organisation_not_merged_in_cannot_be_recorded(world, client_for):

@@ -60,6 +60,7 @@ from tian.proposals.models import Kind, Proposal
 from tian.proposals.selectors import (
     get_proposal_for,
     get_proposal_row_for,
+    merged_in_collective_ids,
     proposer_members,
     visible_proposals,
 )
@@ -285,10 +286,11 @@ def _evaluate(request, p, payload):
 
 def _paper_evaluation(request, p, payload):
     d = valid(PaperEvaluationForm(_evaluation_data(payload), members=proposer_members(p),
-                                 collective=p.kind == Kind.COLLECTIVE))
+                                 collective=p.kind == Kind.COLLECTIVE,
+                                 merged_collective_ids=merged_in_collective_ids(p)))
     return handling.evaluation_submit(proposal=p, by=request.user, result=d["result"], attitude=d["attitude"] or "",
                                       contacted=d["contacted"], feedback=d["feedback"], member=d["member"],
-                                      seen_round=d["round"])
+                                      collective=d["collective"], seen_round=d["round"])
 
 
 # The action's name (the workflow's), what performs it and its request schema.

@@ -179,10 +179,14 @@ class EvaluateRequest(Request):
 
 
 class PaperEvaluationRequest(EvaluateRequest):
-    """The office records a paper evaluation for a proposer (member null: a collective proposer's own)."""
+    """The office records a paper evaluation for a proposer: a member, or a collective proposer whose proposal was
+    merged into this one (``collective``); neither: a collective proposal's own organisation."""
 
     model_config = _example(member=3, result="basically_satisfied", attitude=None, contacted=None, feedback="")
     member: Id | None = Field(None, ge=1, le=2**31 - 1, description="The evaluating proposer's member id")
+    collective: Id | None = Field(None, ge=1, le=2**31 - 1,
+                                  description="The collective proposer whose merged proposal it was (并案), "
+                                              "instead of a member")
 
 
 # Co-signing ----------------------------------------------------------------------------------------------------

@@ -276,8 +276,8 @@ class ContactOut(Schema):
     links: Links = Field(default_factory=dict)
 
 
-class FollowUpOut(Schema):
-    """回头看: a year after a B-class reply, its unit reports what was actually done."""
+class ProposalFollowUpOut(Schema):
+    """回头看: a year after a B-class reply, its unit reports what was actually done (as the proposal carries it)."""
 
     unit: str = Field(description="The unit asked to report")
     reply_id: int
@@ -329,8 +329,10 @@ class ProposalDetailOut(ProposalOut):
                                                                  "working on the proposal and its lead proposer")
     contact_records: list[ContactOut] = Field(default_factory=list, description="办前沟通: the units' contact "
                                                 "records, for the people working on the proposal and its proposers")
-    follow_ups: list[FollowUpOut] = Field(default_factory=list, description="回头看 of the B-class replies, for the "
-                                                                          "people working on the proposal and its proposers")
+    follow_ups: list[ProposalFollowUpOut] = Field(
+        default_factory=list, description="回头看 of the B-class replies: once reported, for everyone who reads the "
+                                          "released replies (personal mobiles masked as in others' texts); until then, "
+                                          "for the people working on the proposal and its proposers")
     actions: list[str] = Field(description="The actions the caller may perform now (their addresses: links)")
     editable: DraftOut | None = Field(None, description="The draft's fields, for whoever may edit it now")
 

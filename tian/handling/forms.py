@@ -45,8 +45,8 @@ class PaperEvaluationForm(EvaluationForm):
         self.fields["member"].required = not collective and not merged
         if merged:
             self.fields["collective"].queryset = CollectiveProposer.objects.filter(pk__in=merged)
-        else:
-            del self.fields["collective"]
+        else:  # none to offer: an organisation sent all the same (the API) is refused as no valid choice
+            self.fields["collective"].widget = forms.HiddenInput()
         self.order_fields(["member", "collective"])
 
     def clean(self):

@@ -447,7 +447,10 @@ def open_parts(unit):
 def hand_over_parts(unit, by) -> list[tuple[Assignment, str | None]]:
     """The unit's open work, each part with why it cannot be moved to another unit now (None: it can), as
     ``assignment_adjust`` would refuse it: the workflow's ``adjust_assignment`` (a proposal whose replies are out), then
-    ``adjustable_parts`` (a unit that asked to leave or has submitted its reply). What the hand-over page lists."""
+    ``adjustable_parts`` (a unit that asked to leave or has submitted its reply). What the hand-over page lists; for
+    the office alone (who may change a handling unit, as ``unit_hand_over`` asks)."""
+    if not workflow.TRANSITIONS["adjust_assignment"].held_by(by):
+        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     parts = []
     for assignment in open_parts(unit).prefetch_related("proposal__assignments__unit"):
         proposal = assignment.proposal
