@@ -699,7 +699,7 @@ def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") 
     last = all(a.pk in released for a in replying)
     # ``last``: the round is complete, and the proposal is replied in the same change (whom the release tells).
     record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
-           round=reply.round, last=last)
+           round=reply.round, last=last, step=step)
     if last:
         _move(proposal, by, "proposal.replied", workflow.follow(proposal, "replied").target, at=at, round=reply.round)
 

@@ -256,11 +256,18 @@ def reply_released(event):
     """A unit's reply reaches the proposers while other units' replies of the round are still to come (units that
     handle a proposal separately reply on their own): the proposers can read it now. The reply that completes the
     round (``last``) is followed, in the same change, by the proposal's ``proposal.replied``, which asks for their
-    rating."""
+    rating. The unit whose reply it is hears of it when the last co-signature released it (no office supervises the
+    proposal): it submitted the reply, and an assisting unit's signature, not its own step, sent it out (a reply a
+    supervising office approved is told of by ``supervision_approved``)."""
     p = event.proposal
+    unit = event.data.get("unit", "")
+    if event.data.get("step") == "release":
+        writer = list(p.assignments.filter(unit__name=unit).values_list("unit_id", flat=True))
+        if event.actor is None or event.actor.unit_id not in writer:
+            yield unit_users(writer), f"提案{p.number_year}的答复已会签完毕并发布。", _work_url(p)
     if event.data.get("last", True):
         return
-    yield (proposer_users(p), f"{event.data.get('unit', '')}对您的提案{_title(p)}的答复已发布,"
+    yield (proposer_users(p), f"{unit}对您的提案{_title(p)}的答复已发布,"
            "其他承办单位的答复发布后请对办理结果进行评价。", p.get_absolute_url())
 
 
