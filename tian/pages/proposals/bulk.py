@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from tian.accounts.permissions import require_permission
@@ -61,13 +61,15 @@ def _remind(proposal, user, data) -> str:
         try:
             deadlines.remind_manually(assignment=assignment, by=user, note=data.get("note", ""))
         except WorkflowError as e:
-            refused.append(f"{assignment.unit.name}:{e.message}")
+            refused.append(_("%(unit)s: %(reason)s") % {"unit": assignment.unit.name, "reason": e.message})
         else:
             reminded.append(assignment.unit.name)
+    # The reasons one after the other, with the punctuation of the page's language (Chinese: "；", "：").
+    not_reminded = pgettext("between reasons", "; ").join(refused)
     if not reminded:
-        raise WorkflowError(INVALID_STATE, ";".join(refused))
+        raise WorkflowError(INVALID_STATE, not_reminded)
     done = _("Reminded %(units)s.") % {"units": "、".join(reminded)}
-    return " ".join([done, *refused])
+    return _("%(done)s Not reminded: %(refused)s") % {"done": done, "refused": not_reminded} if refused else done
 
 
 @dataclass(frozen=True)
@@ -131,12 +133,20 @@ class BulkResult:
         """Why proposals were refused, each reason once."""
         return list(dict.fromkeys(o.detail for o in self.refused))
 
+    @property
+    def refused_for_state(self) -> list[Outcome]:
+        """The proposals refused as they are (registered meanwhile, already assigned), not for the form's input."""
+        return [o for o in self.refused if not o.input_refused]
+
     def refused_input(self) -> str:
-        """The reason, where every proposal was refused for the same fault of the form's input: that is the form's
-        mistake, not each proposal's, and nothing was done. A fault of one proposal's own (its default deadline,
-        its proposer's consent) stays that proposal's outcome."""
-        if self.outcomes and all(o.input_refused for o in self.outcomes) and len(self.reasons) == 1:
-            return self.reasons[0]
+        """The reason, where nothing was done and every proposal refused for the form's input was refused for the
+        same fault of it (a deadline past the cap): that is the form's mistake, not each proposal's, and the form
+        comes back with it, without the proposals refused as they are (a colleague assigned one meanwhile). A fault
+        of one proposal's own (its default deadline, its proposer's consent) stays that proposal's outcome, and so
+        do reasons that differ from one proposal to the next."""
+        reasons = {o.detail for o in self.refused if o.input_refused}
+        if not self.done and len(reasons) == 1:
+            return reasons.pop()
         return ""
 
     def as_dict(self) -> dict:
@@ -213,11 +223,16 @@ def bulk(request):
     action = BULK_ACTIONS[name]
     running = request.POST.get("step") == "run"
     form = action.form(request.POST if running else None, committee) if action.form else None
+    left_out = []
     if running and (form is None or form.is_valid()):
         result = run(action, name, list(proposals), request.user, form.cleaned_data if form else {})
         refused_input = result.refused_input()
         if form is not None and refused_input:  # the form's input, not a proposal: the form again, filled in
             form.add_error(None, refused_input)
+            # Those refused as they are would be refused again: named above the form, out of the selection.
+            left_out = result.refused_for_state
+            proposals = proposals.exclude(pk__in=[o.pk for o in left_out])
+            count = proposals.count()
         else:
             request.session[SESSION_KEY] = {**result.as_dict(), "back": back}
             return redirect("proposals:bulk_result")
@@ -234,7 +249,7 @@ def bulk(request):
     return render(request, "proposals/_bulk_page.html", {
         "name": name, "action": action, "title": action.title % {"n": count}, "form": form, "count": count,
         "ids": list(proposals.values_list("pk", flat=True)), "shown": shown, "more": count - len(shown),
-        "back": back, "batch_leads": batch_leads, "batch_counted": min(len(shown), SUGGESTED)},
+        "back": back, "batch_leads": batch_leads, "batch_counted": min(len(shown), SUGGESTED), "left_out": left_out},
         status=422 if running else 200)
 
 

@@ -3,9 +3,10 @@ their progress and supervision activities."""
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,11 +21,13 @@ from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import REPLY
 from tian.handling.models import AssistingOpinion, Reply
 from tian.pages.ids import distinct_ids
+from tian.pages.supervision import shown
 from tian.proposals import workflow
 from tian.proposals.selectors import get_proposal_for
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.supervision import services
 from tian.supervision.forms import ActivityForm, ApproveForm, ReturnForm
+from tian.supervision.models import SupervisionActivity
 from tian.supervision.selectors import awaiting_review, followed_proposals
 
 
@@ -34,6 +37,7 @@ def queue(request):
     replies = list(replies_by_urgency(awaiting_review(request.user)))
     for reply in replies:
         reply.deadline = reply_deadline(reply)
+    shown.remember(request, shown.REPLIES, [reply.pk for reply in replies])
     committee = replies[0].proposal.committee if replies else None
     return render(request, "supervision/queue.html", {
         "replies": replies, "due_soon_days": committee.due_soon_days if committee else 5})
@@ -41,8 +45,13 @@ def queue(request):
 
 def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
     """The reply, if it was sent to the user's office for review (a draft still with its unit is not)."""
-    reply = get_object_or_404(Reply.objects.select_related("proposal", "unit", "assignment"), pk=pk,
-                              proposal__supervising_offices=request.user.acting_office_id or 0)
+    replies = Reply.objects.select_related("proposal", "unit", "assignment")
+    reply = replies.filter(pk=pk, proposal__supervising_offices=request.user.acting_office_id or 0).first()
+    if reply is None:
+        moved = replies.filter(pk=pk).first()
+        if moved is not None and _shown_for_review(request, moved):
+            raise ReviewMovedAway
+        raise Http404  # as for a reply that does not exist: nothing tells a stranger that it does
     proposal = get_proposal_for(request.user, reply.proposal_id)
     policy = disclosure_for(request.user, proposal)
     if not policy.reply_visible(reply):
@@ -53,8 +62,22 @@ def _reply_for(request, pk) -> tuple[Reply, Disclosure]:
     return reply, policy
 
 
+def _shown_for_review(request, reply: Reply) -> bool:
+    """Whether the user was shown ``reply`` for review: on this session's queue or review page, or by the review
+    form sent, whose ``submitted`` is the moment the reply was sent for review, to the microsecond, which only its
+    review page gives out. Such a user may be told that its review went elsewhere."""
+    seen = request.POST.get("submitted", "")
+    return shown.was_shown(request, shown.REPLIES, reply.pk) or bool(
+        seen and reply.submitted_at and constant_time_compare(seen, _submitted(reply)))
+
+
 class ReplyReturned(Exception):
     """The reply was sent to the office and returned to its unit: the office reads it again once it is resent."""
+
+
+class ReviewMovedAway(Exception):
+    """The reply was shown to the user for review and is no longer their office's to review (the proposal's
+    supervision went to another office, or the user acts for another office now)."""
 
 
 @require_permission(Perm.SUPERVISE)
@@ -66,6 +89,11 @@ def review(request, pk):
                                  "sends it again."))
         unsaved.keep(request, request.POST.get("comments", ""))  # returned meanwhile: the comments, to copy
         return redirect("supervision:queue")
+    except ReviewMovedAway:
+        messages.error(request, _("This reply is no longer for your office to review."))
+        unsaved.keep(request, request.POST.get("comments", ""))
+        return redirect("supervision:queue")
+    shown.remember(request, shown.REPLIES, [reply.pk])
     committee = reply.proposal.committee
     forms = {"approve": ApproveForm(committee=committee), "return": ReturnForm()}
     not_taken = ""
@@ -154,6 +182,7 @@ def key_proposals(request, bound=None):
                      "status": due.status(today, due_soon), "form": form,
                      "activities": sorted(proposal.supervision_activities.all(), key=lambda x: (x.held_on, x.pk))})
     rows = by_urgency(rows, lambda row: row["status"])
+    shown.remember(request, shown.PROPOSALS, [proposal.pk for proposal in proposals])
     return render(request, "supervision/key_proposals.html", {
         "rows": rows, "due_soon_days": due_soon, "leads": bool(request.user.acting_lead_official_id),
         "bound_pk": bound[0] if bound else None})
@@ -162,7 +191,14 @@ def key_proposals(request, bound=None):
 @require_permission(Perm.FOLLOW_KEY_PROPOSALS)
 @require_POST
 def record_activity(request, proposal_pk):
-    proposal = get_object_or_404(followed_proposals(request.user), pk=proposal_pk)
+    proposal = followed_proposals(request.user).filter(pk=proposal_pk).first()
+    if proposal is None:
+        if not _followed_once(request, proposal_pk):
+            raise Http404  # as for a proposal that does not exist: nothing tells a stranger that it does
+        # Given to another lead official or office since the page was opened: why, and the text typed, to copy.
+        unsaved.keep(request, *(request.POST.get(f"p{proposal_pk}-{name}", "") for name in ("participants", "notes")))
+        messages.error(request, _("This proposal is no longer one you follow."))
+        return redirect("supervision:key_proposals")
     form = ActivityForm(request.POST, prefix=f"p{proposal.pk}")
     if form.is_valid():
         try:
@@ -176,3 +212,10 @@ def record_activity(request, proposal_pk):
             messages.success(request, _("The supervision activity was recorded."))
             return redirect(reverse("supervision:key_proposals") + f"#p{proposal.pk}")
     return key_proposals(request, bound=(proposal.pk, form))
+
+
+def _followed_once(request, proposal_pk: int) -> bool:
+    """Whether the user followed the proposal they no longer follow: their key-proposals page showed it in this
+    session, or they recorded a supervision activity of it. Such a user may be told that it went elsewhere."""
+    return shown.was_shown(request, shown.PROPOSALS, proposal_pk) or SupervisionActivity.objects.filter(
+        proposal_id=proposal_pk, recorded_by=request.user).exists()
