@@ -8,8 +8,8 @@ DEFINITIONS = {
     "declined": _("Proposals not registered (不予立案)."),
     "merged": _("Proposals merged into another one (并案)."),
     "assigned": _("Registered proposals assigned to at least one unit."),
-    "replied": _("Assigned proposals whose every replying unit has released its first reply. "
-                 "Reply rate = replied ÷ assigned."),
+    "replied": _("Assigned proposals whose first round of replies is complete (a part given to another unit keeps "
+                 "the reply its unit released). Reply rate = replied ÷ assigned."),
     "on_time": _("Replied proposals whose replies were all released by the units' deadlines (extensions count). "
                  "On-time rate = on time ÷ assigned."),
     "classes": _("Outcome classes of released first replies; shares are of all such replies."),

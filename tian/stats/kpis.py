@@ -5,14 +5,21 @@ docs/statistics.md; pages, Excel files and the API read these functions.
 Counting rules (see docs/statistics.md for the wording shown to users):
 - received: proposals submitted in the scope (drafts are not counted);
 - registered: given a number; 立案率 = registered / received;
-- replied: registered proposals whose every replying unit's first reply has been released; 办复率 = replied /
-  assigned;
-- on time: replied proposals whose last first-round reply was released on or before that unit's deadline
-  (extensions count); 按时办复率 = on time / assigned;
+- replied: assigned proposals whose first round of replies is complete: every lead or separate unit handling it
+  now has released its first-round reply, or the proposal was sent back for rehandling (which follows a complete
+  first round), whichever unit holds a part now: a part given to another unit after its unit released a reply
+  keeps that reply; 办复率 = replied / assigned;
+- on time: replied proposals whose first-round replies were each released on or before the deadline of the
+  assignment that released it (extensions count); 按时办复率 = on time / assigned;
 - class shares: outcome classes of released first-round replies;
-- contact rate (面商率): replied proposals with a contact record by a replying unit / replied; for a unit, its
-  replies preceded by its own contact record / its replies;
+- contact rate (面商率): replied proposals with a contact record by a replying unit on or before the day its
+  first-round reply was released / replied; for a unit, its replies preceded by its own contact record / its replies;
 - 满意率: the lead proposer's latest evaluation is 满意 or 基本满意, over proposals evaluated by the lead proposer.
+
+The unit table counts what each unit did (``Part``): a unit taken off a proposal after it released a reply (or, as
+an assisting unit, sent its opinion) keeps that work in its figures and owes nothing more; a unit taken off before
+that counts nowhere; a unit that took a part over counts its own reply (in rehandling, a second-round reply, timed
+by the rehandling deadline).
 
 A scope's figures take a fixed number of queries whatever its size (the scope is a subquery, never a list of
 ids), and ``figures`` keeps them until the data changes (``tian.stats.freshness``).
@@ -97,6 +104,26 @@ def rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
+@dataclass(slots=True)
+class Part:
+    """One unit's part in one proposal in one role, as the unit table counts it: read from the unit's assignments
+    there (one; two when the part came back to it), the one it holds now if it still handles the proposal, and
+    those it was taken off after doing its part (a reply released, an opinion sent). An assignment taken off before
+    that is no part: the unit did not reply, and owes nothing."""
+
+    proposal: int
+    unit: int
+    name: str
+    role: str
+    holding: int | None = None  # the assignment it holds now; None: taken off, after doing its part
+    deadline: datetime.date | None = None  # the deadline of the assignment it holds now
+    first: tuple | None = None  # its first released reply: (round, release date, outcome, that reply's deadline)
+    held: frozenset = frozenset()  # the rounds whose reply the assignment it holds now has released
+    opinion: bool = False  # an assisting unit sent its opinion
+    contact_on: datetime.date | None = None  # its earliest contact record (办前沟通)
+    rounds: frozenset = frozenset()  # the rounds in which it released a reply
+
+
 @dataclass
 class Facts:
     """Per-proposal facts gathered once for a scope; every table is a grouping of these."""
@@ -117,12 +144,9 @@ class Facts:
     lead_members: dict[int, tuple] = field(default_factory=dict)  # proposal → (lead member, name), if a member leads it
     # What the tables group by, fetched with the proposals so that no table needs a query of its own.
     groups: dict[str, dict[int, str | None]] = field(default_factory=dict)
-    assignments: list[tuple] = field(default_factory=list)  # (pk, proposal, unit, unit name, role, deadline)
-    first_replies: dict[int, tuple] = field(default_factory=dict)  # assignment → (release date, outcome)
-    opinions: set[int] = field(default_factory=set)  # assisting assignments that sent their opinion
+    parts: list[Part] = field(default_factory=list)  # what the unit table counts, unit by unit
+    round_ratings: dict[int, dict[int, str]] = field(default_factory=dict)  # proposal → round → lead rating
     cosign_late: set[tuple] = field(default_factory=set)  # (proposal, unit): a co-signature owed past its reply's deadline
-    second_replies: set[int] = field(default_factory=set)  # replying assignments whose second reply is released
-    contacts: set[int] = field(default_factory=set)  # replying assignments with a contact before their first reply
     scope_filter: object = None  # the scope's proposals, as a subquery for further queries
 
     @cached_property
@@ -138,26 +162,35 @@ class Facts:
 
 
 def gather(scope: Scope) -> Facts:
-    """Eight queries whatever the size of the scope: the scope is always a subquery, never a list of ids."""
+    """Eight queries whatever the size of the scope: the scope is always a subquery, never a list of ids.
+
+    A part of a proposal may change hands (an approved reassignment, the office's adjustment, a hand-over): the
+    assignment taken off stays, ``removed``, with what its unit did, and the unit taking over gets a new one. So the
+    replies are read from every assignment, and whether a unit still handles the proposal from its status."""
     in_scope = scope.proposals().values("pk")
     rows = list(scope.proposals().values_list(
         "pk", "state", "number", "rehandling_deadline", "category__name", "lead_member__sector__name",
         "lead_member__party__name", "is_key", "lead_member_id", "lead_member__name"))
     ids = [row[0] for row in rows]
     state = {row[0]: row[1] for row in rows}
+    rehandling_deadline = {row[0]: row[3] for row in rows}
     registered = {row[0] for row in rows if row[2] is not None}
     groups = {"category": {row[0]: row[4] for row in rows}, "sector": {row[0]: row[5] for row in rows},
               "party": {row[0]: row[6] for row in rows}}
     lead_members = {row[0]: (row[8], row[9]) for row in rows if row[8] is not None}
-    assignments = list(Assignment.objects.filter(proposal__in=in_scope).active()
-                       .values_list("pk", "proposal_id", "unit_id", "unit__name", "role", "deadline"))
-    assigned = {row[1] for row in assignments}
-    replying = defaultdict(dict)  # proposal → {assignment: deadline}
-    for pk, proposal, _unit, _name, role, deadline in assignments:
-        if role in REPLYING_ROLES:
-            replying[proposal][pk] = deadline
-    released = defaultdict(dict)  # proposal → {assignment: release date}
-    first_replies = {}
+    # Every assignment, those taken off included (the status is checked here, as the replies' below).
+    assignments = list(Assignment.objects.filter(proposal__in=in_scope)
+                       .values_list("pk", "proposal_id", "unit_id", "unit__name", "role", "deadline", "status"))
+    active = Assignment.ACTIVE
+    assigned = {row[1] for row in assignments if row[6] in active}
+    replying = defaultdict(list)  # proposal → the replying assignments active now
+    for pk, proposal, _unit, _name, role, _deadline, status in assignments:
+        if role in REPLYING_ROLES and status in active:
+            replying[proposal].append(pk)
+    deadline_of = {row[0]: row[5] for row in assignments}
+    released = defaultdict(dict)  # proposal → {assignment: release date} of the released first-round replies
+    replies_of = defaultdict(dict)  # assignment → {round: (release date, outcome)} of its released replies
+    first_replies = {}  # assignment → release date of its released first-round reply
     zone = timezone.get_current_timezone()  # looked up once: timezone.localdate() per reply is slow
     classes = Counter()
     class_by_proposal = defaultdict(list)
@@ -168,50 +201,79 @@ def gather(scope: Scope) -> Facts:
             "proposal_id", "assignment_id", "status", "released_at", "outcome").order_by():
         if status != Reply.Status.RELEASED:
             continue
-        released[proposal][assignment] = released_at.astimezone(zone).date() if released_at else None
-        first_replies[assignment] = (released[proposal][assignment], outcome)
+        on = released_at.astimezone(zone).date() if released_at else None
+        released[proposal][assignment] = first_replies[assignment] = on
+        replies_of[assignment][1] = (on, outcome)
         if outcome:
             classes[outcome] += 1
             class_by_proposal[proposal].append(outcome)
+    rehandled = {pk for pk, s in state.items() if s == State.REHANDLING}
+    for proposal, assignment, status, released_at, outcome in Reply.objects.filter(
+            proposal__in=in_scope, round=2).values_list(
+            "proposal_id", "assignment_id", "status", "released_at", "outcome").order_by():
+        rehandled.add(proposal)
+        if status == Reply.Status.RELEASED:
+            replies_of[assignment][2] = (released_at.astimezone(zone).date() if released_at else None, outcome)
+    # Replied (办复): the first round is complete. Each replying part held now has its first-round reply out; or the
+    # proposal was sent back for rehandling, which follows a complete first round: a part given to another unit
+    # since keeps the first-round reply of the unit taken off (the unit taking over replies in the second round).
+    # On time: each first-round reply out by the deadline of the assignment that released it.
     replied, on_time = set(), set()
     for proposal, units in replying.items():
         done = released.get(proposal, {})
-        if units and all(a in done for a in units):
+        if all(a in done for a in units) or (done and proposal in rehandled):
             replied.add(proposal)
-            if all(done[a] is not None and done[a] <= deadline for a, deadline in units.items()):
+            if all(on is not None and on <= deadline_of[a] for a, on in done.items()):
                 on_time.add(proposal)
-    # Contacted before the reply (办前沟通, 面商率): a contact the replying unit recorded on or before the day its first
-    # reply was released; one recorded after it is a visit back, not the contact the rate counts.
-    contacted, contacts = set(), set()
+    lead_rating, round_ratings = {}, defaultdict(dict)
+    for proposal, round_, result in Evaluation.objects.filter(proposal__in=in_scope, is_lead=True).order_by(
+            "round", "at").values_list("proposal_id", "round", "result"):
+        lead_rating[proposal] = round_ratings[proposal][round_] = result  # the latest (of the round) wins
+    opinions = set(AssistingOpinion.objects.filter(assignment__proposal__in=in_scope)
+                   .values_list("assignment_id", flat=True))
+    # Contacted before the reply (办前沟通, 面商率): a contact the replying unit recorded on or before the day its
+    # first-round reply was released; one recorded after it is a visit back, not the contact the rate counts.
+    contacted, first_contact = set(), {}  # first_contact: assignment → its earliest contact, for the unit table
     for proposal, assignment, contacted_on in ContactRecord.objects.filter(
             assignment__proposal__in=in_scope, assignment__role__in=REPLYING_ROLES).values_list(
             "assignment__proposal_id", "assignment_id", "contacted_on").order_by():
-        released_on = first_replies.get(assignment, (None, None))[0]
-        if released_on is None or contacted_on <= released_on:
+        if assignment in first_replies and (first_replies[assignment] is None
+                                            or contacted_on <= first_replies[assignment]):
             contacted.add(proposal)
-            contacts.add(assignment)
-    rehandled, second_replies = set(), set()
-    for proposal, assignment, status in Reply.objects.filter(proposal__in=in_scope, round=2).values_list(
-            "proposal_id", "assignment_id", "status").order_by():
-        rehandled.add(proposal)
-        if status == Reply.Status.RELEASED:
-            second_replies.add(assignment)
-    rehandled |= {pk for pk, s in state.items() if s == State.REHANDLING}
-    lead_rating = {}
-    for proposal, result in Evaluation.objects.filter(proposal__in=in_scope, is_lead=True).order_by(
-            "round", "at").values_list("proposal_id", "result"):
-        lead_rating[proposal] = result  # the latest round wins
-    opinions = set(AssistingOpinion.objects.filter(assignment__proposal__in=in_scope)
-                   .values_list("assignment_id", flat=True))
+        if assignment not in first_contact or contacted_on < first_contact[assignment]:
+            first_contact[assignment] = contacted_on
+    parts = {}
+    for pk, proposal, unit, name, role, deadline, status in assignments:
+        own = replies_of.get(pk)
+        holds = status in active
+        if not (holds or own or pk in opinions):
+            continue  # taken off before doing its part: no reply, nothing owed
+        key = (proposal, unit, role)
+        part = parts.get(key)
+        if part is None:
+            part = parts[key] = Part(proposal, unit, name, role)
+        if holds:
+            part.holding, part.deadline = pk, deadline
+        if pk in opinions:
+            part.opinion = True
+        if pk in first_contact and (part.contact_on is None or first_contact[pk] < part.contact_on):
+            part.contact_on = first_contact[pk]
+        if own:
+            if holds:
+                part.held = frozenset(own)
+            part.rounds = part.rounds.union(own)
+            for round_, (on, outcome) in own.items():
+                if part.first is None or round_ < part.first[0]:
+                    part.first = (round_, on, outcome, deadline if round_ == 1 else rehandling_deadline[proposal])
     today = timezone.localdate()
     # Assisting units whose co-signature a reply being co-signed waits for, past that reply's deadline.
     cosign_late = set(ReplyCoSignature.objects.filter(
         reply__proposal__in=in_scope, reply__status=Reply.Status.COSIGNING, signed_at__isnull=True)
         .annotate(due=reply_deadline_expression("reply__")).filter(due__lt=today)
         .values_list("reply__proposal_id", "unit_id"))
-    # Overdue now: a replying unit past its deadline whose reply is not out (deadlines.status.unit_due).
-    overdue = {proposal for pk, proposal, _unit, _name, role, deadline in assignments
-               if role != UnitRole.ASSISTING and deadline < today and pk not in first_replies
+    # Overdue now: a replying unit still handling it past its deadline whose reply is not out (deadlines.status.unit_due).
+    overdue = {proposal for pk, proposal, _unit, _name, role, deadline, status in assignments
+               if role != UnitRole.ASSISTING and status in active and deadline < today and pk not in first_replies
                and state[proposal] in FIRST_HANDLING}
     overdue |= {row[0] for row in rows
                 if row[1] == State.REHANDLING and row[3] is not None and row[3] < today}
@@ -219,8 +281,7 @@ def gather(scope: Scope) -> Facts:
                  contacted=contacted & replied, rehandled=rehandled, overdue=overdue, lead_rating=lead_rating,
                  classes=classes, class_by_proposal=dict(class_by_proposal), groups=groups,
                  key={row[0] for row in rows if row[7]}, lead_members=lead_members,
-                 assignments=assignments, first_replies=first_replies, opinions=opinions, cosign_late=cosign_late,
-                 second_replies=second_replies, contacts=contacts,
+                 parts=list(parts.values()), round_ratings=dict(round_ratings), cosign_late=cosign_late,
                  scope_filter=in_scope)
 
 
@@ -262,52 +323,56 @@ def summary(facts: Facts, subset=None) -> dict:
     }
 
 
-def _unit_marks(facts: Facts, assignment: tuple, today) -> dict:
-    """What a unit's number counts of one of its assignments (a row of ``facts.assignments``): whether it replied (its
-    own first reply released; an assisting unit's opinion sent), on time, contacted the proposer before its reply
-    (its own contact record), whether the proposal was rehandled, and whether it is overdue now (past its deadline,
-    its part not done, the proposal still handled, as ``deadlines.status.unit_due`` says: a reply until released; an
-    assisting unit's opinion, then the co-signature a reply waits for, by that reply's deadline). Read by the unit
-    table and by the list behind each of its numbers."""
-    pk, proposal, unit, _name, role, deadline = assignment
+def _unit_marks(facts: Facts, part: Part, today) -> dict:
+    """What a unit's number counts of its part in one proposal (``Part``): whether it replied (its own reply
+    released, in whichever round; an assisting unit's opinion sent), on time (its first reply by that reply's
+    deadline), contacted the proposer before its first reply (its own contact record), whether the proposal was
+    rehandled, whether it is overdue now (only while it still handles the proposal: past its deadline, its part not
+    done, the proposal still handled, as ``deadlines.status.unit_due`` says: a reply until released; an assisting
+    unit's opinion, then the co-signature a reply waits for, by that reply's deadline), and the lead proposer's
+    rating of its reply (the latest of a round it replied in). Read by the unit table and by the list behind each
+    of its numbers."""
+    proposal = part.proposal
     rehandled = proposal in facts.rehandled
-    if role == UnitRole.ASSISTING:
-        done = pk in facts.opinions
-        late = (not done and deadline < today) or (done and (proposal, unit) in facts.cosign_late)
+    holds = part.holding is not None
+    if part.role == UnitRole.ASSISTING:
+        done = part.opinion
+        late = holds and ((not done and part.deadline < today)
+                          or (done and (proposal, part.unit) in facts.cosign_late))
         return {"assigned": True, "replied": done, "on_time": False, "contacted": False, "rehandled": rehandled,
-                "overdue": late and facts.state[proposal] in IN_HANDLING}
-    # In rehandling, past the proposal's rehandling deadline (``overdue``), a replying unit owes its second reply.
-    late_again = (facts.state[proposal] == State.REHANDLING and proposal in facts.overdue
-                  and pk not in facts.second_replies)
-    if pk in facts.first_replies:
-        released_on, _outcome = facts.first_replies[pk]
-        return {"assigned": True, "replied": True, "on_time": bool(released_on and released_on <= deadline),
-                "contacted": pk in facts.contacts, "rehandled": rehandled, "overdue": late_again}
-    return {"assigned": True, "replied": False, "on_time": False, "contacted": False, "rehandled": rehandled,
-            "overdue": late_again or (deadline < today and facts.state[proposal] in FIRST_HANDLING)}
+                "overdue": late and facts.state[proposal] in IN_HANDLING, "evaluated": False, "satisfied": False}
+    ratings = facts.round_ratings.get(proposal, {})
+    rated = [round_ for round_ in part.rounds if round_ in ratings]
+    rating = ratings[max(rated)] if rated else None
+    marks = {"assigned": True, "replied": False, "on_time": False, "contacted": False, "rehandled": rehandled,
+             "overdue": False, "evaluated": rating is not None, "satisfied": rating in SATISFIED}
+    if part.first is not None:
+        _round, released_on, _outcome, due = part.first
+        # Contacted before its own first reply (a unit that took a part over in rehandling: its second-round reply).
+        marks.update(replied=True, on_time=bool(released_on and due and released_on <= due),
+                     contacted=part.contact_on is not None and (released_on is None or part.contact_on <= released_on))
+    if holds:
+        # In rehandling, past the proposal's rehandling deadline (``overdue``), a replying unit owes its second reply;
+        # before that, past its own deadline, its first.
+        late_again = facts.state[proposal] == State.REHANDLING and proposal in facts.overdue and 2 not in part.held
+        first_owed = 1 not in part.held and part.deadline < today and facts.state[proposal] in FIRST_HANDLING
+        marks["overdue"] = late_again or first_owed
+    return marks
 
 
 def by_unit(scope: Scope, facts: Facts) -> list[dict]:
-    """Per unit and role: assigned, replied (its own first reply released), on time, contacted before its reply
+    """Per unit and role: assigned, replied (its own reply released), on time, contacted before its reply
     (面商率 = contacted ÷ replied; none for an assisting unit, which does not reply), rehandled, overdue, classes,
-    满意率."""
+    满意率: what the unit did (``Part``), its work kept when its part went to another unit afterwards."""
     today = timezone.localdate()
     rows = defaultdict(lambda: {"assigned": 0, "replied": 0, "on_time": 0, "contacted": 0, "rehandled": 0,
                                 "overdue": 0, "classes": Counter(), "evaluated": 0, "satisfied": 0})
-    for assignment in facts.assignments:
-        pk, proposal, unit, unit_name, role, _deadline = assignment
-        row = rows[(unit, unit_name, role)]
-        for measure, counted in _unit_marks(facts, assignment, today).items():
+    for part in facts.parts:
+        row = rows[(part.unit, part.name, part.role)]
+        for measure, counted in _unit_marks(facts, part, today).items():
             row[measure] += counted
-        if role == UnitRole.ASSISTING:
-            continue
-        outcome = facts.first_replies.get(pk, (None, None))[1]
-        if outcome:
-            row["classes"][outcome] += 1
-        rating = facts.lead_rating.get(proposal)
-        if rating:
-            row["evaluated"] += 1
-            row["satisfied"] += rating in SATISFIED
+        if part.first is not None and part.first[2]:
+            row["classes"][part.first[2]] += 1
     result = []
     for (unit, name, role), row in rows.items():
         replying = role != UnitRole.ASSISTING
@@ -442,10 +507,10 @@ def proposals_behind(scope: Scope, measure: str, *, unit_id=None, role=None, gro
     sets["cosigned"] = set(facts.ids)
     ids = sets.get(measure, set(facts.ids))
     if unit_id:
-        # A unit's number counts its own assignments (``_unit_marks``), in the role given (the table has a row per role).
+        # A unit's number counts its own parts (``_unit_marks``), in the role given (the table has a row per role).
         today = timezone.localdate()
-        ids = {a[1] for a in facts.assignments if a[2] == unit_id and (role is None or a[4] == role)
-               and _unit_marks(facts, a, today).get(measure, a[1] in ids)}
+        ids = {part.proposal for part in facts.parts if part.unit == unit_id and (role is None or part.role == role)
+               and _unit_marks(facts, part, today).get(measure, part.proposal in ids)}
     qs = Proposal.objects.filter(pk__in=ids)
     if member_id:
         if measure == "cosigned":
