@@ -1,7 +1,8 @@
 """Issue #22 point 4 in a real browser, on a desktop (1280 px) and a phone (390 px): the user menu fits the
 screen, 大字模式 is one tap from every page, tap targets are big enough and pages hold at 200 % zoom; the
-member's draft page offers co-signers and attachments before the first save and comes back to the section used;
-nothing but signing out shows before the second factor. (test_screenshots.py saves these pages for docs/.)"""
+member's draft page offers co-signers and attachments before the first save and comes back to the section used, and
+its autosave and 保存 never refuse each other while another author's save is not written over; nothing but signing
+out shows before the second factor. (test_screenshots.py saves these pages for docs/.)"""
 
 import pytest
 
@@ -127,6 +128,53 @@ def test_the_member_drafts_with_cosigners_and_attachments_before_any_save(world,
     page.wait_for_selector("#cosigners >> text=邀请已撤回")
     assert in_view(page, "#cosigners .message")
     assert CoSignature.objects.get(proposal=proposal).status == CoSignature.Status.WITHDRAWN
+    _typed_autosaved_and_saved(page, proposal)
+
+
+def _typed_autosaved_and_saved(page, proposal):
+    """The draft page's revision: its autosave moves it, so that the page's own saves are never refused, while a save
+    of another author since the page was opened is not written over (the page shows what is saved now)."""
+    revision = page.input_value("#proposal-form input[name=revision]")
+    page.fill("#id_body", "社区养老服务设施不足。")
+    page.wait_for_selector("#autosave-status >> text=自动保存", timeout=10000)
+    assert page.input_value("#proposal-form input[name=revision]") != revision  # the answer moved it
+    # 保存 pressed while an autosave is on its way waits for its answer: its revision, not the one before, goes
+    # with the save, which is not refused (the autosave held here, as a slow network would).
+    held, holding = [], [True]
+    page.route("**/autosave/", lambda route: held.append(route) if holding[0] else route.continue_())
+    page.fill("#id_body", "社区养老服务设施不足。建议")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the autosave was not sent"
+    page.fill("#id_body", "社区养老服务设施不足。建议新建日间照料中心。")
+    page.click("button[name=save]")
+    page.wait_for_timeout(500)
+    proposal.refresh_from_db()
+    assert proposal.body == "社区养老服务设施不足。"  # nothing sent yet: the save waits for the autosave
+    holding[0] = False
+    held[0].continue_()
+    page.wait_for_url("**/edit/#draft-actions")
+    page.wait_for_selector("#draft-actions >> text=草稿已保存")
+    page.unroute("**/autosave/")
+    assert page.locator("#saved-meanwhile").count() == 0
+    proposal.refresh_from_db()
+    assert proposal.body == "社区养老服务设施不足。建议新建日间照料中心。"
+    # Another author (here another tab) saves: this page's autosave is refused, and its 保存 shows what is saved now
+    # above what was typed; sent again, the form is saved.
+    services.proposal_update_draft(proposal=proposal, by=proposal.created_by, body="另一位作者的修改。")
+    page.fill("#id_body", "我的修改。")
+    page.wait_for_selector("#autosave-status .badge--danger", timeout=10000)
+    assert Proposal.objects.get(pk=proposal.pk).body == "另一位作者的修改。"
+    page.click("button[name=save]")
+    page.wait_for_selector("#saved-meanwhile >> text=另一位作者的修改。")
+    assert page.input_value("#id_body") == "我的修改。"
+    assert Proposal.objects.get(pk=proposal.pk).body == "另一位作者的修改。"
+    page.fill("#id_body", "另一位作者的修改。我的修改。")
+    page.click("button[name=save]")
+    page.wait_for_selector("#draft-actions >> text=草稿已保存")
+    assert Proposal.objects.get(pk=proposal.pk).body == "另一位作者的修改。我的修改。"
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -110,6 +110,18 @@ class ProposalForm(forms.ModelForm):
         return cleaned
 
 
+class DraftForm(ProposalForm):
+    """The draft page's form: the proposal's fields, and which saved state of the draft the page showed
+    (``services.draft_revision``, given by the caller), sent back hidden; each autosave moves it on the page. A save
+    from a page opened before another author's save is refused, not written over theirs."""
+
+    revision = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, revision: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["revision"] = revision
+
+
 class ProposerForm(forms.Form):
     """Office staff entering a paper proposal (代录) name whose proposal it is."""
 

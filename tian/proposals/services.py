@@ -141,15 +141,32 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
     return proposal
 
 
+def draft_revision(proposal: Proposal) -> str:
+    """Which saved state of a draft (or a returned proposal) a page showed: its form sends it back
+    (``proposal_update_draft``'s ``seen``). Its last save: what else happens to a draft (co-signers, attachments) is
+    no change of its text."""
+    return proposal.updated_at.isoformat()
+
+
 @transaction.atomic
-def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fields) -> Proposal:
-    """Save changes to a draft or a returned proposal (also the autosave). No event: drafts are private."""
+def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, seen: str | None = None,
+                          **fields) -> Proposal:
+    """Save changes to a draft or a returned proposal (also the autosave). No event: drafts are private. ``seen``:
+    the draft's revision the page showed (``draft_revision``); a draft saved since by another of its authors (a
+    collective proposer's other account, the clerk who entered a paper proposal and its member) is not overwritten:
+    a conflict, unless what is sent is what is saved (the page's own autosave that overtook its save): then, as for
+    any save of such a page that changes nothing, nothing is written, and the revision stays."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "edit")
     unknown = set(fields) - DRAFT_FIELDS
     if unknown:
         raise TypeError(f"unknown draft fields: {sorted(unknown)}")
     fields.pop("kind", None)
+    if seen is not None and _as_saved(proposal, suggested_units, fields):
+        return proposal
+    if seen is not None and seen != draft_revision(proposal):
+        raise WorkflowError(CONFLICT, _("Someone else saved this draft after this page was opened: your changes "
+                                        "were not saved, so as not to replace theirs."))
     for name, value in fields.items():
         setattr(proposal, name, value)
     proposal.save()
@@ -158,6 +175,19 @@ def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, **fie
     if _shown_to_others(proposal):
         touch(proposal.pk)
     return proposal
+
+
+def _as_saved(proposal: Proposal, suggested_units, fields: dict) -> bool:
+    """Whether ``fields`` and ``suggested_units`` (None: not sent) are what ``proposal`` holds already."""
+    for name, value in fields.items():
+        if name == "category":
+            if proposal.category_id != getattr(value, "pk", value):
+                return False
+        elif getattr(proposal, name) != value:
+            return False
+    if suggested_units is None:
+        return True
+    return {getattr(u, "pk", u) for u in suggested_units} == set(proposal.suggested_units.values_list("pk", flat=True))
 
 
 def _shown_to_others(proposal: Proposal) -> bool:

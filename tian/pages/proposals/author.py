@@ -5,11 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,15 +21,16 @@ from tian.disclosure.policy import may_read_attachments
 from tian.organisations.selectors import current_committee
 from tian.pages.proposals.common import first_error, run_action, safe_next
 from tian.proposals import services, workflow
-from tian.proposals.forms import AttachmentForm, InviteForm, ProposalForm, ProposerForm
+from tian.proposals.forms import AttachmentForm, DraftForm, InviteForm, ProposalForm, ProposerForm
 from tian.proposals.models import Attachment, CoSignature, Kind, Proposal, open_invitations
 from tian.proposals.selectors import credited_ids, get_proposal_for, may_open, own_proposals
-from tian.proposals.workflow import WorkflowError
+from tian.proposals.workflow import CONFLICT, WorkflowError
 
 
 def _draft_fields(form) -> tuple[dict, list]:
     data = dict(form.cleaned_data)
     units = data.pop("suggested_units", None) or []
+    data.pop("revision", None)
     data["disclosure_consent"] = bool(data.get("disclosure_consent"))
     return {k: (v if v is not None else "") if k != "category" else v for k, v in data.items()}, units
 
@@ -109,18 +109,56 @@ def _perform(request, action: str, proposal: Proposal, invite_form, attachment_f
     return _("The draft was saved.")
 
 
+def _seen(form) -> str | None:
+    """The draft's revision the page showed (``services.draft_revision``); None from a page that sent none (one
+    opened before the page carried it): saved as before."""
+    return form.cleaned_data.get("revision") or None
+
+
+def _saved_meanwhile(form, current: Proposal) -> list[tuple[str, str]]:
+    """What another author saved of the draft that differs from what the refused form holds: each field's label and
+    its saved value, shown above the form to compare and copy."""
+    typed = form.cleaned_data
+    rows = []
+    for name, field in form.fields.items():
+        if name == "suggested_units":
+            units = list(current.suggested_units.all())
+            same = {u.pk for u in units} == {u.pk for u in typed.get(name) or []}
+            shown = "、".join(u.name for u in units)
+        elif name == "category":
+            same = current.category_id == getattr(typed.get(name), "pk", None)
+            shown = str(current.category or "")
+        elif name == "disclosure_consent":
+            same = current.disclosure_consent == bool(typed.get(name))
+            shown = _("Yes") if current.disclosure_consent else _("No")
+        elif name in DRAFT_TEXTS:
+            shown = getattr(current, name) or ""
+            same = shown == (typed.get(name) or "")
+        else:
+            continue
+        if not same:
+            rows.append((field.label, shown))
+    return rows
+
+
+DRAFT_TEXTS = frozenset(services.DRAFT_FIELDS - {"category", "disclosure_consent", "kind"})
+
+
 def _draft_page(request, *, committee, proposal: Proposal | None, proposer_form=None):
-    """The new-proposal and edit pages. Any error re-renders every form as it was sent, next to its field."""
+    """The new-proposal and edit pages. Any error re-renders every form as it was sent, next to its field. A draft
+    saved by another of its authors since the page was opened is not overwritten: the page comes back with what was
+    typed, what is saved now above it, and the revision of now (sent again, the form saves over it)."""
     user = request.user
     post = request.POST if request.method == "POST" else None
     action = _chosen(post) if post is not None else ""
     subject = proposal or _unsaved(user, committee, proposer_form is not None)
     lead_id = subject.lead_member_id
-    form = ProposalForm(post, instance=proposal, committee=committee)
+    form = DraftForm(post, instance=proposal, committee=committee,
+                     revision=services.draft_revision(proposal) if proposal is not None else "")
     invite_form = InviteForm(post if action == "invite" else None, committee=committee, exclude=[lead_id or 0])
     attachment_form = AttachmentForm(post if action == "upload" else None,
                                      request.FILES if action == "upload" else None)
-    section_errors = {}
+    section_errors, saved_meanwhile = {}, []
     if post is not None:
         valid = [form.is_valid(), proposer_form is None or proposer_form.is_valid(),
                  invite_form.is_valid() if action == "invite" else True,
@@ -134,11 +172,24 @@ def _draft_page(request, *, committee, proposal: Proposal | None, proposer_form=
                                                                **_proposer(user, proposer_form), **fields)
                     else:
                         saved = services.proposal_update_draft(proposal=proposal, by=user, suggested_units=units,
-                                                               **fields)
+                                                               seen=_seen(form), **fields)
                     done = _perform(request, action, saved, invite_form, attachment_form)
             except WorkflowError as e:
                 audit_refusal(request, e)
-                if SECTION[action] == "draft-actions":
+                current = None
+                if e.code == CONFLICT and proposal is not None and _seen(form) is not None:
+                    try:
+                        current = _editable(request, proposal.pk)  # the draft as it is now
+                    except NoLongerEditable as gone:  # submitted meanwhile by another of its authors
+                        return _where_it_stands(request, gone)
+                if current is not None and services.draft_revision(current) != _seen(form):
+                    proposal, saved_meanwhile = current, _saved_meanwhile(form, current)
+                    form.data = form.data.copy()  # sent again, the form saves over the draft shown now
+                    form.data["revision"] = services.draft_revision(current)
+                    form.add_error(None, e.message)
+                    form.add_error(None, _("What you typed is kept in the form below; what is saved now is shown "
+                                           "above it. Combine them, then save again."))
+                elif SECTION[action] == "draft-actions":
                     form.add_error(None, e.message)
                 else:
                     section_errors[SECTION[action]] = e.message
@@ -160,6 +211,7 @@ def _draft_page(request, *, committee, proposal: Proposal | None, proposer_form=
     return render(request, "proposals/edit.html", {
         "form": form, "proposer_form": proposer_form, "proposal": proposal, "committee": committee,
         "invite_form": invite_form, "attachment_form": attachment_form, "section_errors": section_errors,
+        "saved_meanwhile": saved_meanwhile,
         "can_invite": workflow.allowed(user, subject, "invite_cosigners"),
         "on_paper": workflow.allowed(user, subject, "record_paper_cosigners"),
         "can_withdraw": proposal is not None and workflow.allowed(user, proposal, "withdraw"),
@@ -216,20 +268,32 @@ def proposal_edit(request, pk):
 @login_required
 @require_POST
 def proposal_autosave(request, pk):
-    """htmx: save the draft silently while the author types; answers with a one-line status."""
+    """htmx: save the draft silently while the author types; answers with a one-line status, and the draft's new
+    revision for the page's form (``proposals/_autosave.html``: its next save, or 保存, is not refused as a save of
+    another). A draft saved by another of its authors since the page was opened is not overwritten."""
     try:
         proposal = _editable(request, pk)
     except NoLongerEditable as e:  # shown where the status line is: what is typed now is not kept
-        return HttpResponse(format_html('<span class="badge badge--danger">{}</span>', e.message))
-    form = ProposalForm(request.POST, instance=proposal, committee=proposal.committee)
+        return _autosave_answer(request, refused=e.message)
+    form = DraftForm(request.POST, instance=proposal, committee=proposal.committee)
     if not form.is_valid():
-        return HttpResponse(format_html('<span class="badge badge--danger">{}</span>', first_error(form)))
+        return _autosave_answer(request, refused=first_error(form))
     fields, units = _draft_fields(form)
     try:
-        services.proposal_update_draft(proposal=proposal, by=request.user, suggested_units=units, **fields)
+        saved = services.proposal_update_draft(proposal=proposal, by=request.user, suggested_units=units,
+                                               seen=_seen(form), **fields)
     except WorkflowError as e:
-        return HttpResponse(format_html('<span class="badge badge--danger">{}</span>', e.message))
-    return HttpResponse(_("Saved automatically at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
+        if e.code == CONFLICT and _seen(form) is not None:
+            return _autosave_answer(request, refused=_("Not saved: someone else changed this draft"), hint=_(
+                "Press “Save draft” to see what they saved; what you typed stays in the form."))
+        return _autosave_answer(request, refused=e.message)
+    return _autosave_answer(request, revision=services.draft_revision(saved), saved=_(
+        "Saved automatically at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
+
+
+def _autosave_answer(request, *, refused: str = "", hint: str = "", saved: str = "", revision: str = ""):
+    return render(request, "proposals/_autosave.html",
+                  {"refused": refused, "hint": hint, "saved": saved, "revision": revision})
 
 
 @login_required

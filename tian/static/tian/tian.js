@@ -36,6 +36,59 @@ window.addEventListener("load", function () {
   if (field) { field.focus({preventScroll: true}); }
 });
 
+// The draft page (form[data-autosave]): each autosave answers the draft's new revision, which the form sends back
+// with its next save (a save from a page opened before another author's save is refused, not written over theirs).
+// A button pressed while an autosave is on its way (the one that leaving the text for the button set off) waits for
+// its answer, so that the page's own autosave never refuses its save; once the form is sent, no autosave starts.
+document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+  var pending = 0, waiting = false, held = null, clicked = null, timer = null;
+  function send() {
+    var button = held;
+    waiting = false;
+    held = null;
+    window.clearTimeout(timer);
+    if (form.requestSubmit) {
+      form.requestSubmit(button || undefined);
+      return;
+    }
+    if (button && button.name) {  // (an older browser: the button's name and value, as a click sends them)
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = button.name;
+      input.value = button.value;
+      form.appendChild(input);
+    }
+    form.dataset.leaving = "1";
+    form.submit();
+  }
+  form.addEventListener("click", function (event) {  // (the button, for a browser that does not name it)
+    clicked = event.target.closest("button[type=submit], button:not([type])");
+    window.setTimeout(function () { clicked = null; }, 0);
+  });
+  form.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt !== form) { return; }
+    if (form.dataset.leaving) { event.preventDefault(); return; }
+    pending += 1;
+  });
+  form.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt !== form) { return; }
+    pending = Math.max(0, pending - 1);
+    if (!pending && waiting) { window.setTimeout(send, 0); }
+  });
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter || clicked;
+    if (pending) {
+      event.preventDefault();
+      waiting = true;
+      held = button && button.form === form ? button : null;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { pending = 0; send(); }, 10000);  // an answer that never comes
+      return;
+    }
+    form.dataset.leaving = "1";
+  });
+});
+
 // A form sent is not sent again by a second click while the next page loads (two drafts, two contact records):
 // a second submission within a few seconds is dropped. The flag clears itself, for a form whose answer is a file
 // (the page stays) and for a page brought back by the browser's Back button.
@@ -49,6 +102,7 @@ document.addEventListener("submit", function (event) {
 });
 window.addEventListener("pageshow", function () {
   document.querySelectorAll("form[data-sent]").forEach(function (form) { delete form.dataset.sent; });
+  document.querySelectorAll("form[data-leaving]").forEach(function (form) { delete form.dataset.leaving; });
 });
 
 // The user menu (a <details>): Escape closes it and gives the focus back to its name; focus leaving it (Tab past
