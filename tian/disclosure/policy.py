@@ -45,8 +45,6 @@ from tian.proposals.models import CoSignature, Proposal
 from tian.proposals.selectors import (
     collective_merged_into_ids,
     credited_ids,
-    merged_in_collective_ids,
-    proposer_members,
     tied_proposals,
     worked_on_proposals,
 )
@@ -268,16 +266,12 @@ def ties_of(user, proposal: Proposal) -> frozenset[Tie]:
     if has_permission(user, Perm.VIEW_ALL_PROPOSALS):
         ties.add(Tie.STAFF)
     if Role.MEMBER in roles or Role.COLLECTIVE in roles:
-        if workflow.is_proposer(user, proposal):
-            ties.add(Tie.LEAD_PROPOSER)
-        elif Role.COLLECTIVE in roles and user.collective_id and \
-                user.collective_id in merged_in_collective_ids(proposal):
-            ties.add(Tie.PROPOSER)  # its own proposal was merged into this one (并案: every proposer keeps credit)
-        elif Role.MEMBER in roles and user.member_id:
-            if any(m.pk == user.member_id for m in proposer_members(proposal)):
-                ties.add(Tie.PROPOSER)
-            elif any(c.member_id == user.member_id and c.is_open_invitation for c in proposal.cosignatures.all()):
-                ties.add(Tie.INVITEE)
+        credited = workflow.credit(user, proposal)  # lead, co-signer, or through a merge (并案)
+        if credited is not None:
+            ties.add(Tie.LEAD_PROPOSER if credited.lead else Tie.PROPOSER)
+        elif user.acting_member_id and any(c.member_id == user.acting_member_id and c.is_open_invitation
+                                           for c in proposal.cosignatures.all()):
+            ties.add(Tie.INVITEE)
     if Role.UNIT_HANDLER in roles and workflow.is_assigned_unit(user, proposal):
         ties.add(Tie.UNIT)
     if (Role.SUPERVISOR in roles and workflow.is_supervising_office(user, proposal)) or (

@@ -444,12 +444,18 @@ def open_parts(unit):
             .select_related("unit", "proposal").order_by("-proposal__year", "proposal__number", "proposal__pk"))
 
 
+def may_hand_over(user) -> bool:
+    """Whether ``user`` may hand a unit's open work over (机构改革): who may change a handling unit (the workflow's
+    ``adjust_assignment``), as each part moved asks. The page, the API and the services ask here."""
+    return workflow.TRANSITIONS["adjust_assignment"].held_by(user)
+
+
 def hand_over_parts(unit, by) -> list[tuple[Assignment, str | None]]:
     """The unit's open work, each part with why it cannot be moved to another unit now (None: it can), as
     ``assignment_adjust`` would refuse it: the workflow's ``adjust_assignment`` (a proposal whose replies are out), then
     ``adjustable_parts`` (a unit that asked to leave or has submitted its reply). What the hand-over page lists; for
     the office alone (who may change a handling unit, as ``unit_hand_over`` asks)."""
-    if not workflow.TRANSITIONS["adjust_assignment"].held_by(by):
+    if not may_hand_over(by):
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     parts = []
     for assignment in open_parts(unit).prefetch_related("proposal__assignments__unit"):
@@ -486,7 +492,7 @@ def unit_hand_over(*, unit, new_unit, by, reason: str, at=None) -> HandOver:
     undoes the others (decisions.md, "Bulk work runs each proposal through its own service"). Refuses before anything
     moves what would refuse every part: the wrong person, no reason, a new unit that is not another active unit of
     the committee."""
-    if not workflow.TRANSITIONS["adjust_assignment"].held_by(by):
+    if not may_hand_over(by):
         raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
     if not reason.strip():
         raise WorkflowError(INVALID_INPUT, MSG_ADJUST_REASON)
@@ -699,7 +705,7 @@ def release(reply: Reply, proposal: Proposal, by, at, *, step: str = "release") 
     last = all(a.pk in released for a in replying)
     # ``last``: the round is complete, and the proposal is replied in the same change (whom the release tells).
     record(proposal, by, "reply.released", from_state=proposal.state, at=at, unit=reply.unit.name,
-           round=reply.round, last=last, step=step)
+           unit_id=reply.unit_id, round=reply.round, last=last, step=step)
     if last:
         _move(proposal, by, "proposal.replied", workflow.follow(proposal, "replied").target, at=at, round=reply.round)
 
@@ -736,13 +742,12 @@ def evaluation_round(proposal: Proposal) -> int:
 
 
 def _rates_for(user, proposal: Proposal) -> dict:
-    """Whom ``user``'s own rating of ``proposal`` is recorded for: the collective proposer they act for (the proposal's
-    own, or one whose proposal was merged into it), or their member (a member co-signing a collective proposal rates
-    for themself)."""
-    collective_id = user.acting_collective_id
-    if collective_id and ((proposal.kind == Kind.COLLECTIVE and collective_id == proposal.collective_id)
-                          or collective_id in merged_in_collective_ids(proposal)):
-        return {"collective_id": collective_id}
+    """Whom ``user``'s own rating of ``proposal`` is recorded for (``workflow.credit``): the collective proposer they
+    act for (the proposal's own, or one whose proposal was merged into it), else their member (a member co-signing a
+    collective proposal rates for themself)."""
+    credited = workflow.credit(user, proposal)
+    if credited is not None and credited.collective_id:
+        return {"collective_id": credited.collective_id}
     return {"member_id": user.acting_member_id}
 
 

@@ -99,15 +99,36 @@ def chases_units(user, proposal: Proposal) -> bool:
     return has_permission(user, Perm.ASSIGN) or is_supervising_office(user, proposal)
 
 
+@dataclass(frozen=True)
+class Credit:
+    """How a user is credited on a proposal as one of its proposers (并案: every proposer keeps credit): for a
+    member (``member_id``) or a collective proposer (``collective_id``), as its lead proposer or not. Whose rating
+    the user gives, what the disclosure policy lets them read, whether they rate at all: all ask ``credit``."""
+
+    lead: bool
+    member_id: int | None = None
+    collective_id: int | None = None
+
+
+def credit(user, proposal: Proposal) -> Credit | None:
+    """The user's credit on ``proposal``, the lead's first: the collective proposal's own organisation or the lead
+    member (``is_proposer``); then a collective proposer whose proposal was merged into it
+    (``merged_in_collective_ids``); then a member credited on it (``proposer_members``: the co-signers who agreed and
+    the proposers of the proposals merged into it). None: not a proposer of it."""
+    collective_id, member_id = user.acting_collective_id, user.acting_member_id
+    if is_proposer(user, proposal):
+        return Credit(True, collective_id=collective_id) if proposal.kind == Kind.COLLECTIVE else \
+            Credit(True, member_id=member_id)
+    if collective_id and collective_id in merged_in_collective_ids(proposal):
+        return Credit(False, collective_id=collective_id)
+    if member_id and any(m.pk == member_id for m in proposer_members(proposal)):
+        return Credit(False, member_id=member_id)
+    return None
+
+
 def is_evaluator(user, proposal: Proposal) -> bool:
-    """A proposer credited on ``proposal``, who rates its reply: a member (``proposer_members``: lead, co-signers and
-    those of the proposals merged into it) or a collective proposer, its own or one whose proposal was merged into it
-    (``merged_in_collective_ids``: 并案, every proposer keeps credit)."""
-    if proposal.kind == Kind.COLLECTIVE and is_proposer(user, proposal):
-        return True
-    if user.acting_collective_id and user.acting_collective_id in merged_in_collective_ids(proposal):
-        return True
-    return bool(user.acting_member_id) and any(m.pk == user.acting_member_id for m in proposer_members(proposal))
+    """A proposer credited on ``proposal`` (``credit``), who rates its reply."""
+    return credit(user, proposal) is not None
 
 
 def is_cosign_invitee(user, proposal: Proposal) -> bool:
