@@ -284,7 +284,7 @@ def _hand_over_unit(request, unit_id: int) -> Unit:
     """Fetch-and-authorize, as the hand-over page does: the office only (whoever holds the workflow's
     ``adjust_assignment``, which ``unit_hand_over`` also asks), then a unit of the committee (any, a disabled one
     included: its work is what is handed over), else 404."""
-    if not workflow.TRANSITIONS["adjust_assignment"].held_by(request.user):
+    if not handling.may_hand_over(request.user):
         raise workflow.WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
     return get_object_or_404(Unit, pk=unit_id, committee=current_committee())
 

@@ -56,12 +56,10 @@ from tian.proposals.forms import (
     RehandleForm,
 )
 from tian.proposals.forms import ReturnForm as ProposalReturnForm
-from tian.proposals.models import Kind, Proposal
+from tian.proposals.models import Proposal
 from tian.proposals.selectors import (
     get_proposal_for,
     get_proposal_row_for,
-    merged_in_collective_ids,
-    proposer_members,
     visible_proposals,
 )
 from tian.search.filters import API, FILTERS, PUBLIC_API, apply_filters, query_values, text_matches
@@ -285,9 +283,7 @@ def _evaluate(request, p, payload):
 
 
 def _paper_evaluation(request, p, payload):
-    d = valid(PaperEvaluationForm(_evaluation_data(payload), members=proposer_members(p),
-                                 collective=p.kind == Kind.COLLECTIVE,
-                                 merged_collective_ids=merged_in_collective_ids(p)))
+    d = valid(PaperEvaluationForm.for_proposal(p, _evaluation_data(payload)))
     return handling.evaluation_submit(proposal=p, by=request.user, result=d["result"], attitude=d["attitude"] or "",
                                       contacted=d["contacted"], feedback=d["feedback"], member=d["member"],
                                       collective=d["collective"], seen_round=d["round"])

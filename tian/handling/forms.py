@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from tian.handling.models import Assignment, Rating
 from tian.handling.services import MSG_ADJUST_REASON
 from tian.organisations.models import CollectiveProposer, Member, Unit
+from tian.proposals.models import Kind
+from tian.proposals.selectors import merged_in_collective_ids, proposer_members
 
 
 class EvaluationForm(forms.Form):
@@ -48,6 +50,18 @@ class PaperEvaluationForm(EvaluationForm):
         else:  # none to offer: an organisation sent all the same (the API) is refused as no valid choice
             self.fields["collective"].widget = forms.HiddenInput()
         self.order_fields(["member", "collective"])
+
+    @classmethod
+    def for_proposal(cls, proposal, data=None, *, rated=(), proposers=None, **kwargs):
+        """The form for ``proposal``: its proposers to choose from (``proposers``, if read already), its own
+        organisation's rating and those merged in (并案), but for those who rated the round (``rated``: the members' and
+        the organisations' ids, ``rated_now``), whose second rating would be refused."""
+        members, collectives = rated or (set(), set())
+        proposers = proposer_members(proposal) if proposers is None else proposers
+        return cls(data, members=[m for m in proposers if m.pk not in members],
+                   collective=proposal.kind == Kind.COLLECTIVE and proposal.collective_id not in collectives,
+                   merged_collective_ids=[pk for pk in merged_in_collective_ids(proposal) if pk not in collectives],
+                   **kwargs)
 
     def clean(self):
         data = super().clean()

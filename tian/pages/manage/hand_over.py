@@ -13,23 +13,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tian.accounts.permissions import require_permission
-from tian.accounts.roles import Perm
 from tian.audit.log import audit_refusal
 from tian.handling import services as handling
 from tian.handling.forms import HandOverForm
 from tian.handling.models import Assignment
 from tian.organisations.models import Unit
 from tian.organisations.selectors import current_committee
+from tian.proposals import workflow
 from tian.proposals.workflow import INVALID_INPUT, WorkflowError
 
 SESSION_KEY = "unit_hand_over_result"
+# Who may open the pages: who may change a handling unit (``handling.services.may_hand_over``, which the services ask).
+HAND_OVER_PERMS = workflow.TRANSITIONS["adjust_assignment"].perms
 
 
 def _unit(pk) -> Unit:
     return get_object_or_404(Unit, pk=pk, committee=current_committee())
 
 
-@require_permission(Perm.ASSIGN)
+@require_permission(*HAND_OVER_PERMS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def unit_hand_over(request, pk):
     unit = _unit(pk)
@@ -61,7 +63,7 @@ def unit_hand_over(request, pk):
         status=status)
 
 
-@require_permission(Perm.ASSIGN)
+@require_permission(*HAND_OVER_PERMS)
 def unit_hand_over_result(request, pk):
     """What became of each part of the unit's last hand-over (kept in the session: reloading shows it again)."""
     unit = _unit(pk)

@@ -51,11 +51,10 @@ from tian.proposals.forms import (
     RehandleForm,
     ReturnForm,
 )
-from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Kind, Proposal
+from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal
 from tian.proposals.selectors import (
     cosigner_members,
     get_proposal_for,
-    merged_in_collective_ids,
     not_found,
     proposer_members,
     visible_proposals,
@@ -214,12 +213,8 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
         if context["my_evaluation"] is None:
             forms["evaluate"] = bound.get("evaluate") or EvaluationForm(initial={"round": round_})
     if "record_paper_evaluation" in actions:
-        rated_members, rated_collectives = rated_now(proposal, round_)
-        forms["paper"] = bound.get("paper") or PaperEvaluationForm(
-            members=[m for m in proposers if m.pk not in rated_members],
-            collective=proposal.kind == Kind.COLLECTIVE and proposal.collective_id not in rated_collectives,
-            merged_collective_ids=[pk for pk in merged_in_collective_ids(proposal) if pk not in rated_collectives],
-            initial={"round": round_})
+        forms["paper"] = bound.get("paper") or PaperEvaluationForm.for_proposal(
+            proposal, rated=rated_now(proposal, round_), proposers=proposers, initial={"round": round_})
     if "close" in actions:
         # Closing while the lead proposer may still rate the reply takes away their chance to be dissatisfied (which
         # sends the proposal back to the units): the office is told until when, beside the button, as the page's

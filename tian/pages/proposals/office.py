@@ -49,11 +49,9 @@ from tian.proposals.forms import (
     RemindForm,
     ReturnForm,
 )
-from tian.proposals.models import Kind, State
+from tian.proposals.models import State
 from tian.proposals.selectors import (
     get_proposal_for,
-    merged_in_collective_ids,
-    proposer_members,
     visibility_key,
     visible_proposals,
 )
@@ -118,9 +116,7 @@ ACTIONS: dict[str, Action] = {
     "disclose": Action(None, lambda p, u, d: services.proposal_disclose(proposal=p, by=u),
                        gettext_lazy("The proposal was disclosed to the public.")),
     "evaluate": Action(EvaluationForm, _evaluate, gettext_lazy("Thank you. Your evaluation was recorded.")),
-    "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm(
-        data, members=proposer_members(p), collective=p.kind == Kind.COLLECTIVE,
-        merged_collective_ids=merged_in_collective_ids(p)),
+    "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm.for_proposal(p, data),
                                       _paper, gettext_lazy("The paper evaluation was recorded.")),
 }
 
