@@ -261,10 +261,9 @@ def reply_released(event):
     supervising office approved is told of by ``supervision_approved``)."""
     p = event.proposal
     unit = event.data.get("unit", "")
-    if event.data.get("step") == "release":
-        writer = list(p.assignments.filter(unit__name=unit).values_list("unit_id", flat=True))
-        if event.actor is None or event.actor.unit_id not in writer:
-            yield unit_users(writer), f"提案{p.number_year}的答复已会签完毕并发布。", _work_url(p)
+    writer = event.data.get("unit_id")
+    if event.data.get("step") == "release" and writer and (event.actor is None or event.actor.unit_id != writer):
+        yield unit_users([writer]), f"提案{p.number_year}的答复已会签完毕并发布。", _work_url(p)
     if event.data.get("last", True):
         return
     yield (proposer_users(p), f"{unit}对您的提案{_title(p)}的答复已发布,"

@@ -10,8 +10,8 @@ DEFINITIONS = {
     "assigned": _("Registered proposals assigned to at least one unit."),
     "replied": _("Assigned proposals whose first round of replies is complete (a part given to another unit keeps "
                  "the reply its unit released). Reply rate = replied ÷ assigned."),
-    "on_time": _("Replied proposals whose replies were all released by the units' deadlines (extensions count). "
-                 "On-time rate = on time ÷ assigned."),
+    "on_time": _("Replied proposals whose first replies were each released by the deadline of the unit that "
+                 "released it (extensions count). On-time rate = on time ÷ assigned."),
     "classes": _("Outcome classes of released first replies; shares are of all such replies."),
     "contacted": _("Replied proposals whose replying unit recorded contact with the proposer before its reply was "
                    "released (面商率 = contacted ÷ replied)."),
