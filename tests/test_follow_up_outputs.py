@@ -254,3 +254,23 @@ def test_the_sessions_compilation_carries_the_reported_follow_up(world, disclose
     _report(world, follow_up)
     text = _docx_text(client_for(world.staff).get(reverse("documents:compilation", args=[p.session_id, "docx"])))
     assert REPORT in text
+
+
+def test_the_open_data_carry_the_reported_follow_up_masked(world, disclosed):
+    """The session's open data (CSV and JSON) carry a disclosed proposal's reported follow-ups as the portal shows
+    them: nothing while none is reported, then the unit, the day and the report, a personal mobile masked."""
+    import csv
+    import json
+
+    p, follow_up = disclosed
+    csv_url, json_url = (reverse("portal:export", args=[p.session_id, fmt]) for fmt in ("csv", "json"))
+    [row] = list(csv.DictReader(io.StringIO(Client().get(csv_url).content.decode("utf-8-sig"))))
+    assert row["回头看"] == ""
+    follow_up = _report(world, follow_up)
+    [row] = list(csv.DictReader(io.StringIO(Client().get(csv_url).content.decode("utf-8-sig"))))
+    day = timezone.localdate(follow_up.reported_at).isoformat()
+    assert row["回头看"].startswith(f"区民政局({day}):") and SAID in row["回头看"] and MASKED in row["回头看"]
+    document = json.loads(Client().get(json_url).content)
+    assert document["proposals"][0]["follow_ups"] == [{"unit": "区民政局", "reported_on": day,
+                                                      "report": REPORT.replace(MOBILE, MASKED)}]
+    assert MOBILE not in json.dumps(document, ensure_ascii=False)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from tian.core.spreadsheets import safe_cell
 from tian.deadlines.services import satisfaction, with_replied_on
-from tian.disclosure.policy import public_text
+from tian.disclosure.policy import public_disclosure, public_text
 from tian.handling.models import UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
@@ -47,6 +47,14 @@ def _iso(moment) -> str | None:
 def _replies(p) -> list[dict]:
     return [{"unit": r.unit.name, "round": r.round, "date": r.reply_date.isoformat(), "outcome": r.outcome,
              "body": public_text(p, r.body)} for r in p.public_replies]
+
+
+def _follow_ups(p) -> list[dict]:
+    """回头看 as the portal shows them (the disclosure policy: the reported ones, their reports masked)."""
+    policy = public_disclosure(p)
+    return [{"unit": r.unit.name, "reported_on": timezone.localdate(f.reported_at).isoformat(),
+             "report": policy.follow_up_report(f)}
+            for r in p.public_replies if (f := getattr(r, "follow_up", None)) and policy.follow_up_visible(f)]
 
 
 def _satisfaction(p, evaluations) -> str | None:
@@ -77,6 +85,7 @@ COLUMNS = [
            lambda p, ev: list(dict.fromkeys(r.outcome for r in p.public_replies if r.outcome))),
     Column("satisfaction", _("Satisfaction"), _satisfaction),
     Column("replies", _("Replies"), lambda p, ev: _replies(p)),
+    Column("follow_ups", _("Follow-up a year later"), lambda p, ev: _follow_ups(p)),
     Column("disclosed_at", _("disclosed at"), lambda p, ev: _iso(p.disclosed_at)),
 ]
 
@@ -97,6 +106,8 @@ def _cell(key: str, value) -> str:
         return str(_("Yes") if value else _("No"))
     if key == "replies":
         return "\n\n".join(f"{r['unit']}({r['date']}):{r['body']}" for r in value)
+    if key == "follow_ups":
+        return "\n\n".join(f"{f['unit']}({f['reported_on']}):{f['report']}" for f in value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

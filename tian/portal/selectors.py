@@ -30,7 +30,7 @@ def for_listing(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """What a list row or an export row reads, fetched in a fixed number of queries."""
     return qs.select_related("session__term", "lead_member", "collective", "category", "committee").prefetch_related(
         Prefetch("assignments", queryset=active_assignments(), to_attr="public_assignments"),
-        Prefetch("replies", queryset=released_replies().select_related("unit").order_by("round", "id"),
+        Prefetch("replies", queryset=released_replies().select_related("unit", "follow_up").order_by("round", "id"),
                  to_attr="public_replies"),
         "cosignatures__member", "merged_proposals__lead_member", "merged_proposals__cosignatures__member",
     )
