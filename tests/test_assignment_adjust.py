@@ -186,6 +186,19 @@ def test_the_units_and_the_proposers_are_told(world, client_for, django_capture_
         assert NEW in told[member].message and "区民政局" in told[member].message
         assert REASON not in told[member].message
     assert not Notification.objects.filter(kind="assignment.adjusted", user=world.assisting_handler).exists()
+    assert "主办单位改为区司法局" in told[world.member].message and "改由您单位主办" in new.message
+
+
+def test_the_proposers_read_which_part_changed_hands(world, django_capture_on_commit_callbacks):
+    """An assisting unit replaced is an assisting unit's part: the proposers read that the 协办单位 changed, and the
+    unit taking over that it assists (it read "改由区司法局办理", as if the lead unit had changed)."""
+    case = build(world, "handling")
+    new_handler = world.handler_for(NEW)
+    with django_capture_on_commit_callbacks(execute=True):
+        adjust(world, case.assisting)
+    told = {n.user: n for n in Notification.objects.filter(kind="assignment.adjusted")}
+    assert "协办单位改为区司法局(原为区教科局)" in told[world.member].message
+    assert "改由您单位协办(原为区教科局)" in told[new_handler].message
 
 
 def test_the_history_says_the_unit_was_changed_and_why_to_those_working_on_it(world, client_for):

@@ -179,6 +179,19 @@ def reassignment_requested(event):
     yield staff_users(), f"{event.data.get('unit', '')}申请退办提案{p.number_year}{_title(p)}。", p.get_absolute_url()
 
 
+# How a message names a unit's part (the messages are in Chinese whatever the reader's language).
+ROLE_WORDS = {UnitRole.LEAD: "主办", UnitRole.ASSISTING: "协办", UnitRole.SEPARATE: "分办"}
+
+
+def _moved_to(p, new_unit: str, unit: str) -> tuple[str, str]:
+    """What the unit taking over a part (re-routed, adjusted) and the proposers read: which part it takes — the lead
+    unit's, an assisting one's, a separate one's — and in place of whom."""
+    role = p.assignments.filter(unit__name=new_unit).active().values_list("role", flat=True).first()
+    word = ROLE_WORDS.get(role, "承办")
+    return (f"提案{p.number_year}{_title(p)}改由您单位{word}(原为{unit}),请及时签收。",
+            f"您的提案{p.number_year}{_title(p)}的{word}单位改为{new_unit}(原为{unit})。")
+
+
 def reassignment_decided(event):
     p = event.proposal
     decision = "同意" if event.action == "reassignment.approved" else "不同意"
@@ -188,10 +201,10 @@ def reassignment_decided(event):
     yield unit_users(old), f"提案{p.number_year}{_title(p)}的退办申请:{decision}。", where
     if event.data.get("new_unit"):
         new = p.assignments.filter(unit__name=event.data["new_unit"]).values_list("unit_id", flat=True)
-        yield unit_users(new), f"改交您单位办理提案{p.number_year}{_title(p)},请及时签收。", _work_url(p)
+        to_unit, to_proposers = _moved_to(p, event.data["new_unit"], event.data.get("unit", ""))
+        yield unit_users(new), to_unit, _work_url(p)
         # The proposers were told at the assignment which units would contact them.
-        yield (proposer_users(p), f"您的提案{p.number_year}{_title(p)}改由{event.data['new_unit']}办理"
-               f"(原为{event.data.get('unit', '')})。", p.get_absolute_url())
+        yield proposer_users(p), to_proposers, p.get_absolute_url()
 
 
 def assignment_adjusted(event):
@@ -206,10 +219,9 @@ def assignment_adjusted(event):
     # A unit taken off no longer opens the work page.
     yield (unit_users(old), f"提案{p.number_year}{_title(p)}已调整由{new_unit}承办,您单位不再承办。{reason}",
            _url("handling:inbox"))
-    yield (unit_users(new), f"提案{p.number_year}{_title(p)}调整由您单位承办(原为{unit}),请及时签收。",
-           _work_url(p))
-    yield (proposer_users(p), f"您的提案{p.number_year}{_title(p)}改由{new_unit}办理(原为{unit})。",
-           p.get_absolute_url())
+    to_unit, to_proposers = _moved_to(p, new_unit, unit)
+    yield unit_users(new), to_unit, _work_url(p)
+    yield proposer_users(p), to_proposers, p.get_absolute_url()
 
 
 def opinion_sent(event):
