@@ -6,6 +6,7 @@ a task of the handling: only those tied to the proposal see it."""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -274,3 +275,17 @@ def test_the_open_data_carry_the_reported_follow_up_masked(world, disclosed):
     assert document["proposals"][0]["follow_ups"] == [{"unit": "区民政局", "reported_on": day,
                                                       "report": REPORT.replace(MOBILE, MASKED)}]
     assert MOBILE not in json.dumps(document, ensure_ascii=False)
+
+
+def test_the_feed_carries_the_reported_follow_up_and_says_the_entry_was_updated(world, disclosed):
+    p, follow_up = disclosed
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)  # the report is later, whatever the clock's second
+    Reply.objects.filter(proposal=p).update(released_at=an_hour_ago)
+    Proposal.objects.filter(pk=p.pk).update(disclosed_at=an_hour_ago)
+    before = Client().get(reverse("portal:feed")).content.decode()
+    assert SAID not in before
+    _report(world, follow_up)
+    feed = Client().get(reverse("portal:feed")).content.decode()
+    assert SAID in feed and MASKED in feed and MOBILE not in feed
+    updated = re.findall(r"<updated>([^<]+)</updated>", feed)
+    assert max(updated) > max(re.findall(r"<updated>([^<]+)</updated>", before))

@@ -49,7 +49,7 @@ def _replies(p) -> list[dict]:
              "body": public_text(p, r.body)} for r in p.public_replies]
 
 
-def _follow_ups(p) -> list[dict]:
+def follow_up_rows(p) -> list[dict]:
     """回头看 as the portal shows them (the disclosure policy: the reported ones, their reports masked)."""
     policy = public_disclosure(p)
     return [{"unit": r.unit.name, "reported_on": timezone.localdate(f.reported_at).isoformat(),
@@ -85,7 +85,7 @@ COLUMNS = [
            lambda p, ev: list(dict.fromkeys(r.outcome for r in p.public_replies if r.outcome))),
     Column("satisfaction", _("Satisfaction"), _satisfaction),
     Column("replies", _("Replies"), lambda p, ev: _replies(p)),
-    Column("follow_ups", _("Follow-up a year later"), lambda p, ev: _follow_ups(p)),
+    Column("follow_ups", _("Follow-up a year later"), lambda p, ev: follow_up_rows(p)),
     Column("disclosed_at", _("disclosed at"), lambda p, ev: _iso(p.disclosed_at)),
 ]
 

@@ -10,6 +10,7 @@ from tian.disclosure.policy import public_text
 from tian.handling.models import Reply, UnitRole
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
+from tian.portal.exports import follow_up_rows
 
 ITEMS = 30
 
@@ -39,7 +40,8 @@ class DisclosedFeed(Feed):
     def items(self, committee):
         released = Q(replies__status=Reply.Status.RELEASED)
         qs = (selectors.disclosed_proposals(committee)
-              .annotate(last_reply_at=Max("replies__released_at", filter=released))
+              .annotate(last_reply_at=Max("replies__released_at", filter=released),
+                        last_follow_up_at=Max("replies__follow_up__reported_at", filter=released))
               .order_by(F("disclosed_at").desc(nulls_last=True), "-pk"))
         proposals = list(selectors.for_listing(qs)[:ITEMS])
         labels = selectors.outcome_labels(committee)  # read once for the items, as the list reads them
@@ -64,6 +66,8 @@ class DisclosedFeed(Feed):
             parts.append(f"{_('Outcome')}:{' '.join(labels.get(code, code) for code in outcomes)}")
         for reply in proposal.public_replies:
             parts.append(f"{reply.unit.name}:{public_text(proposal, reply.body)[:200]}")
+        # 回头看, reported a year on, as the portal's page shows them (the disclosure policy).
+        parts += [f"{_('Follow-up a year later')}({f['unit']}):{f['report'][:200]}" for f in follow_up_rows(proposal)]
         return "\n".join(parts)
 
     def item_link(self, proposal):
@@ -73,5 +77,5 @@ class DisclosedFeed(Feed):
         return proposal.disclosed_at or proposal.updated_at
 
     def item_updateddate(self, proposal):
-        moments = [m for m in (proposal.disclosed_at, proposal.last_reply_at) if m]
+        moments = [m for m in (proposal.disclosed_at, proposal.last_reply_at, proposal.last_follow_up_at) if m]
         return max(moments) if moments else proposal.updated_at
