@@ -60,7 +60,7 @@ MATRIX = {
     "organisations:list": only(*STAFF), "organisations:create": only(*STAFF), "organisations:edit": only(*STAFF),
     # Handing a unit's open work over changes handling units: the office's (Perm.ASSIGN), not the administrator's.
     "organisations:unit_hand_over": only("staff"), "organisations:unit_hand_over_result": only("staff"),
-    "proposals:list": only("staff"), "proposals:review_queue": only("staff"),
+    "proposals:list": only("staff"), "proposals:review_queue": only("staff"), "proposals:follow_ups": only("staff"),
     "proposals:mine": only(*PROPOSERS), "proposals:new": only(*PROPOSERS, "staff"),
     "proposals:detail": {**visible(), "anon": LOGIN},
     "proposals:edit": {**{r: FORBIDDEN if r in SEES_P else MISSING for r in ROLES}, "anon": LOGIN},

@@ -12,6 +12,7 @@ from tian.accounts.models import User
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.core import versions
 from tian.core.calendar_days import years_to_enter
+from tian.deadlines.selectors import follow_up_counts
 from tian.handling.services import awaiting_evaluation_by
 from tian.organisations.models import Member, Unit
 from tian.organisations.selectors import current_committee
@@ -57,10 +58,21 @@ def _management_tiles(user, committee):
 
 
 def _staff_tiles(user, committee):
-    """A tile for each group of the office's queue (``OFFICE_QUEUE``, as its page lists them) the user works on."""
+    """A tile for each group of the office's queue (``OFFICE_QUEUE``, as its page lists them) the user works on, and
+    the follow-ups (回头看) waiting for the units' reports."""
     page = reverse("proposals:review_queue")
-    return [tile(group.label, group.rows(committee).count(), f"{page}#{group.anchor}", urgent=group.urgent)
-            for group in OFFICE_QUEUE if has_permission(user, group.perm)]
+    tiles = [tile(group.label, group.rows(committee).count(), f"{page}#{group.anchor}", urgent=group.urgent)
+             for group in OFFICE_QUEUE if has_permission(user, group.perm)]
+    if has_permission(user, Perm.VIEW_ALL_PROPOSALS):  # who may open the follow-ups' list
+        tiles.append(_follow_up_tile(committee))
+    return tiles
+
+
+def _follow_up_tile(committee):
+    """回头看 not reported yet (the overdue included; their list's first view), marked while any is past its day."""
+    counts = follow_up_counts(committee, timezone.localdate())
+    return {**tile(_("Follow-ups to report"), counts["pending"], reverse("proposals:follow_ups")),
+            "urgent": counts["overdue"] > 0}
 
 
 def _member_parts(user, committee) -> dict:

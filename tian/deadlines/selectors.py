@@ -3,8 +3,11 @@
 The orders here sort by the same deadlines ``status.py`` shows (``status.reply_deadline_expression`` …), so a list
 reads from the top down in the order its badges say."""
 
-from django.db.models import F, OuterRef, Subquery
+import datetime
 
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from tian.deadlines.models import FollowUp
 from tian.deadlines.status import reply_deadline_expression
 from tian.proposals.models import Event
 
@@ -21,3 +24,35 @@ def replies_by_urgency(replies):
     """Replies (the supervisor's queue) by their deadline (``status.reply_deadline``), the earliest, so the most
     overdue, first; then the longest waiting."""
     return replies.order_by(reply_deadline_expression().asc(nulls_last=True), "submitted_at", "pk")
+
+
+# How a follow-up (回头看) stands: its report not sent and its day not past, past its day (the day the scan chases it,
+# ``services.chase_overdue_follow_ups``, and the badge turns red), or reported.
+FOLLOW_UP_PENDING, FOLLOW_UP_OVERDUE, FOLLOW_UP_REPORTED = "pending", "overdue", "reported"
+
+
+def follow_up_condition(status: str, today: datetime.date) -> Q:
+    """The follow-ups of ``status`` today, as a query's condition (``follow_up_status`` of each row)."""
+    return {FOLLOW_UP_PENDING: Q(reported_at__isnull=True, due_on__gte=today),
+            FOLLOW_UP_OVERDUE: Q(reported_at__isnull=True, due_on__lt=today),
+            FOLLOW_UP_REPORTED: Q(reported_at__isnull=False)}[status]
+
+
+def follow_up_status(follow_up: FollowUp, today: datetime.date) -> str:
+    if follow_up.reported_at is not None:
+        return FOLLOW_UP_REPORTED
+    return FOLLOW_UP_OVERDUE if follow_up.due_on < today else FOLLOW_UP_PENDING
+
+
+def committee_follow_ups(committee) -> QuerySet:
+    """The committee's follow-ups, for the office's list: those not reported first, by their day (so the overdue,
+    the most overdue first, then the nearest); then the reported ones, the latest report first."""
+    return FollowUp.objects.filter(reply__proposal__committee=committee).order_by(
+        F("reported_at").desc(nulls_first=True), "due_on", "pk")
+
+
+def follow_up_counts(committee, today: datetime.date) -> dict:
+    """How many of the committee's follow-ups wait for their report (``pending``, the overdue ones included) and how
+    many of those are past their day (``overdue``), in one query: the office's home tile."""
+    return FollowUp.objects.filter(reply__proposal__committee=committee, reported_at__isnull=True).aggregate(
+        pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))

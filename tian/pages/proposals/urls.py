@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tian.pages.proposals import adjust, author, bulk, detail, office
+from tian.pages.proposals import adjust, author, bulk, detail, follow_ups, office
 
 app_name = "proposals"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("review/", office.review_queue, name="review_queue"),
     path("bulk/", bulk.bulk, name="bulk"),
     path("bulk/done/", bulk.bulk_result, name="bulk_result"),
+    path("follow-ups/", follow_ups.follow_up_list, name="follow_ups"),
     path("mine/", author.my_proposals, name="mine"),
     path("new/", author.proposal_new, name="new"),
     path("<int:pk>/", detail.detail, name="detail"),
