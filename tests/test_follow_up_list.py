@@ -207,3 +207,30 @@ def test_the_page_reads_a_fixed_number_of_queries(world, scene, client_for, djan
         _followed_up(world, f"关于第{n}件事的建议", "区妇联")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(_rows(_page(staff, "?status=all"))) == 6
+
+
+def test_a_follow_up_of_a_proposal_handled_again_is_no_longer_awaited_anywhere(world, client_for):
+    """The follow-up was asked of 区民政局 a year on, the proposal not yet closed; then the lead proposer's late 不满意
+    sent the proposal back to the units. The unit cannot report on it now (the report is a step of an answered
+    proposal) and the second round's reply will void it: it leaves the office's tile and open list (listed under
+    全部 as no longer due), the unit's inbox and work page, and the proposal page's pending follow-ups, and is not
+    chased (``FollowUp.objects.awaited``, one rule)."""
+    p, reply = _b_replied(world, _assigned(world, "关于加强全区未成年人关爱保护工作的建议", "区民政局"))
+    assert deadlines.create_due_follow_ups(A_YEAR_ON) == 1
+    follow_up = FollowUp.objects.get(reply=reply)
+    staff, unit = client_for(world.staff), client_for(world.lead_handler)
+    tile = lambda: next(t for t in staff.get(reverse("dashboard:home_staff")).context["tiles"]  # noqa: E731
+                        if t["url"] == reverse("proposals:follow_ups"))
+    assert tile()["count"] == 1 and len(_rows(_page(staff))) == 1
+    assert p.title in unit.get(reverse("handling:inbox") + "?group=follow_up").content.decode()
+    late = timezone.make_aware(datetime.datetime.combine(A_YEAR_ON + datetime.timedelta(days=1),
+                                                         datetime.time(10)))
+    handling.evaluation_submit(proposal=Proposal.objects.get(pk=p.pk), by=world.member, result="dissatisfied",
+                               at=late)
+    assert Proposal.objects.get(pk=p.pk).state == "rehandling"
+    assert tile()["count"] == 0 and _rows(_page(staff)) == []
+    [row] = _rows(_page(staff, "?status=all"))
+    assert zh("No longer due (handled again)") in row
+    assert p.title not in unit.get(reverse("handling:inbox") + "?group=follow_up").content.decode()
+    assert staff.get(p.get_absolute_url()).context["follow_ups"] == []
+    assert deadlines.chase_overdue_follow_ups(follow_up.due_on + datetime.timedelta(days=10)) == 0

@@ -113,8 +113,7 @@ def performable(user, p: Proposal, available=None, replies=None) -> set[str]:
     if "decide_extension" in names and not ExtensionRequest.objects.filter(
             assignment__proposal=p, status=ExtensionRequest.Status.PENDING).exists():
         names.discard("decide_extension")
-    if "report_follow_up" in names and not FollowUp.objects.filter(reply__assignment__in=own,
-                                                                   reported_at__isnull=True).exists():
+    if "report_follow_up" in names and not FollowUp.objects.awaited().filter(reply__assignment__in=own).exists():
         names.discard("report_follow_up")
     return names
 

@@ -76,7 +76,7 @@ def _unit_tasks(user) -> list[dict]:
             a = item
             deadline = getattr(a, f"due_{group.due}")  # the date the group is ordered by and shows (inbox.DUE)
             if group.key == "follow_up":
-                follow_up = FollowUp.objects.filter(reply__assignment=a, reported_at__isnull=True).first()
+                follow_up = FollowUp.objects.awaited().filter(reply__assignment=a).first()
                 if follow_up is not None:
                     tasks.append(_task(group.key, group.label, a.proposal, "follow_up", follow_up.pk,
                                        f"{B}/follow-ups/{follow_up.pk}/report", follow_up.due_on))

@@ -2,8 +2,12 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tian.handling.models import Reply
+from tian.proposals.models import ANSWERED
 
 
 class ExtensionRequest(models.Model):
@@ -66,6 +70,17 @@ class Reminder(models.Model):
         return f"{self.assignment} {self.stage} {self.deadline}"
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def awaited(self):
+        """Those whose report is awaited: not reported, of an answered proposal (the report is a step of one, the
+        workflow's ``report_follow_up``), of a reply no later round's released reply superseded — as follow-ups are
+        created (``services.create_due_follow_ups``). One asked before the proposal was handled again waits while it
+        is (the unit could not send it), and a later round's reply voids it: no list counts it, nobody chases it."""
+        later = Reply.objects.filter(proposal=OuterRef("reply__proposal"), status=Reply.Status.RELEASED,
+                                     round__gt=OuterRef("reply__round"))
+        return self.filter(reported_at__isnull=True, reply__proposal__state__in=ANSWERED).exclude(Exists(later))
+
+
 class FollowUp(models.Model):
     """回头看: a year after a B-class reply the unit reports what was actually done."""
 
@@ -77,6 +92,8 @@ class FollowUp(models.Model):
                                     related_name="+")
     # When the unit was reminded of a report past its day, and the office told (``services.chase_overdue_follow_ups``).
     chased_on = models.DateField(null=True, blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up")

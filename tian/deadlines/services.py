@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -348,8 +348,10 @@ def follow_ups_read(proposal, policy) -> list[tuple[FollowUp, str]]:
     they may read it (``follow_ups``, ``follow_up_report``: the reported ones as the released replies are read, the
     unit's words with personal mobiles masked where others' texts are; the pending ones for those tied to the
     proposal). The proposal page, the portal and the API read them here."""
-    rows = (FollowUp.objects.filter(reply__proposal=proposal).select_related("reply__unit")
-            .order_by("due_on", "pk"))
+    # Reported, or awaited: one asked before the proposal was handled again is no task any more (``awaited``).
+    rows = (FollowUp.objects.filter(reply__proposal=proposal)
+            .filter(Q(reported_at__isnull=False) | Q(pk__in=FollowUp.objects.awaited().values("pk")))
+            .select_related("reply__unit").order_by("due_on", "pk"))
     return [(f, policy.follow_up_report(f)) for f in policy.follow_ups(rows)]
 
 
@@ -364,10 +366,7 @@ def chase_overdue_follow_ups(today: datetime.date) -> int:
     again cannot be reported on until it is answered anew, and a reply a later round superseded is not chased. How
     many follow-ups were chased."""
     chased = 0
-    superseded = Reply.objects.filter(proposal=OuterRef("reply__proposal"), status=Reply.Status.RELEASED,
-                                      round__gt=OuterRef("reply__round"))
-    overdue = (FollowUp.objects.filter(reported_at__isnull=True, due_on__lt=today, chased_on__isnull=True,
-                                       reply__proposal__state__in=ANSWERED).exclude(Exists(superseded))
+    overdue = (FollowUp.objects.awaited().filter(due_on__lt=today, chased_on__isnull=True)
                .select_related("reply__proposal", "reply__unit"))
     for follow_up in overdue:
         with transaction.atomic():

@@ -89,7 +89,7 @@ GROUPS = [
           due="rehandling", urgent=True),
     Group("reassignment", _("Reassignment requested"), Q(status=Assignment.Status.REASSIGNMENT_REQUESTED)),
     Group("follow_up", _("Follow-up reports due"),
-          Q(Exists(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True))),
+          Q(Exists(FollowUp.objects.awaited().filter(reply__assignment=OuterRef("pk")))),
           due="follow_up"),
 ]
 # The deadlines, on an assignment: its own (a reply's, extensions included, or an assisting opinion's), the
@@ -99,7 +99,7 @@ DUE = {"deadline": F("deadline"), "rehandling": F("proposal__rehandling_deadline
        # the reply the unit owes now: the second one, by the rehandling deadline, while the proposal is rehandled
        "reply": Case(When(proposal__state=State.REHANDLING, then=F("proposal__rehandling_deadline")),
                      default=F("deadline")),
-       "follow_up": Subquery(FollowUp.objects.filter(reply__assignment=OuterRef("pk"), reported_at__isnull=True)
+       "follow_up": Subquery(FollowUp.objects.awaited().filter(reply__assignment=OuterRef("pk"))
                              .order_by("due_on").values("due_on")[:1])}
 BY_KEY = {g.key: g for g in GROUPS}
 _ASSIGNMENT_GROUPS = [g for g in GROUPS if g.condition is not None]
@@ -135,7 +135,7 @@ def _assignments(unit_id):
         .union(mine.filter(status=Assignment.Status.REASSIGNMENT_REQUESTED).values("pk"),
                Reply.objects.filter(assignment__unit_id=unit_id, status=Reply.Status.RETURNED).order_by()
                .values("assignment_id"),
-               FollowUp.objects.filter(reply__assignment__unit_id=unit_id, reported_at__isnull=True).order_by()
+               FollowUp.objects.awaited().filter(reply__assignment__unit_id=unit_id).order_by()
                .values("reply__assignment_id")))
     return mine.exclude(status=Assignment.Status.REMOVED).filter(pk__in=candidates)
 

@@ -135,7 +135,7 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         ReplyCoSignature.objects.filter(reply__proposal=proposal, unit_id=request.user.unit_id, signed_at__isnull=True,
                                         reply__status=Reply.Status.COSIGNING)
         .select_related("reply__unit", "reply__assignment", "reply__proposal").first())
-    follow_ups = list(FollowUp.objects.filter(reply__assignment=assignment, reported_at__isnull=True))
+    follow_ups = list(FollowUp.objects.awaited().filter(reply__assignment=assignment))
     for item in follow_ups:
         item.form = bound.get(f"follow_up:{item.pk}") or FollowUpForm(prefix=f"f{item.pk}")
     context = {

@@ -16,6 +16,7 @@ from tian.deadlines.selectors import (
     FOLLOW_UP_OVERDUE,
     FOLLOW_UP_PENDING,
     FOLLOW_UP_REPORTED,
+    FOLLOW_UP_VOID,
     committee_follow_ups,
     follow_up_condition,
     follow_up_status,
@@ -27,7 +28,8 @@ from tian.stats.exports import Column, Table, xlsx_response
 PER_PAGE = 30
 OPEN, ALL = "open", "all"  # not reported (the overdue included), the list's first view; every follow-up
 STATUS_LABELS = {FOLLOW_UP_PENDING: gettext_lazy("To report"), FOLLOW_UP_OVERDUE: gettext_lazy("Overdue"),
-                 FOLLOW_UP_REPORTED: gettext_lazy("Reported")}
+                 FOLLOW_UP_REPORTED: gettext_lazy("Reported"),
+                 FOLLOW_UP_VOID: gettext_lazy("No longer due (handled again)")}
 STATUS_CHOICES = [(OPEN, gettext_lazy("Not reported (overdue included)")),
                   *STATUS_LABELS.items(), (ALL, gettext_lazy("All"))]
 
@@ -52,7 +54,7 @@ def _filtered(committee, params, today):
     form = FollowUpFilterForm(params, years=years)
     status, year = form.chosen()
     if status == OPEN:
-        rows = rows.exclude(follow_up_condition(FOLLOW_UP_REPORTED, today))
+        rows = rows.filter(follow_up_condition(FOLLOW_UP_PENDING, today) | follow_up_condition(FOLLOW_UP_OVERDUE, today))
     elif status != ALL:
         rows = rows.filter(follow_up_condition(status, today))
     if year is not None:
@@ -73,6 +75,7 @@ def _read(user, follow_ups, today) -> list[dict]:
         status = follow_up_status(f, today)
         rows.append({"follow_up": f, "proposal": f.reply.proposal, "unit": f.reply.unit, "status": status,
                      "reported": status == FOLLOW_UP_REPORTED, "overdue": status == FOLLOW_UP_OVERDUE,
+                     "void": status == FOLLOW_UP_VOID,
                      "report": report, "first_line": report.splitlines()[0] if report else ""})
     return rows
 
