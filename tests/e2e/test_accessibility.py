@@ -44,8 +44,9 @@ def test_main_pages_have_no_serious_violations(world, open_as, axe):
         world.member: ["/home/member/", "/proposals/mine/", "/proposals/new/", f"/proposals/{draft.pk}/edit/",
                        f"/proposals/{p.pk}/", "/notifications/", "/search/"],
         # the office's bulk work starts on the list and the review queue; the calendar and the admin forms
-        world.staff: ["/home/staff/", "/proposals/", "/proposals/review/", f"/proposals/{p.pk}/", "/stats/",
-                      "/manage/", "/manage/members/", "/manage/members/new/", "/manage/calendar-days/",
+        world.staff: ["/home/staff/", "/proposals/", "/proposals/review/", "/proposals/follow-ups/",
+                      f"/proposals/{p.pk}/", "/stats/", "/manage/", "/manage/members/", "/manage/members/new/",
+                      "/manage/calendar-days/",
                       "/manage/calendar-days/new/", "/accounts/users/", "/accounts/users/new/", "/audit/"],
         world.lead_handler: ["/home/unit/", "/unit/"],
         world.supervisor: ["/home/supervisor/", "/supervision/", "/supervision/key/"],
