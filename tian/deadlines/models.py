@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tian.handling.models import Reply
+from tian.handling.models import superseding
 from tian.proposals.models import ANSWERED
 
 
@@ -76,9 +76,8 @@ class FollowUpQuerySet(models.QuerySet):
         workflow's ``report_follow_up``), of a reply no later round's released reply superseded — as follow-ups are
         created (``services.create_due_follow_ups``). One asked before the proposal was handled again waits while it
         is (the unit could not send it), and a later round's reply voids it: no list counts it, nobody chases it."""
-        later = Reply.objects.filter(proposal=OuterRef("reply__proposal"), status=Reply.Status.RELEASED,
-                                     round__gt=OuterRef("reply__round"))
-        return self.filter(reported_at__isnull=True, reply__proposal__state__in=ANSWERED).exclude(Exists(later))
+        return self.filter(reported_at__isnull=True, reply__proposal__state__in=ANSWERED).exclude(
+            Exists(superseding("reply__")))
 
 
 class FollowUp(models.Model):

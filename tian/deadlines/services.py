@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -325,10 +325,8 @@ def create_due_follow_ups(today: datetime.date) -> int:
     wrote them (the office may have given a part to another unit meanwhile, ``handling.services.assignment_adjust``)."""
     year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) else (
         today - datetime.timedelta(days=365))
-    superseded = Reply.objects.filter(proposal=OuterRef("proposal"), status=Reply.Status.RELEASED,
-                                      round__gt=OuterRef("round"))
-    due = (Reply.objects.filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
-                                reply_date__lte=year_ago, proposal__state__in=ANSWERED).exclude(Exists(superseded))
+    due = (Reply.objects.current().filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
+                                          reply_date__lte=year_ago, proposal__state__in=ANSWERED)
            .select_related("proposal", "unit"))
     created = 0
     for reply in due:

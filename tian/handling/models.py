@@ -156,6 +156,22 @@ class AssistingOpinion(models.Model):
         return f"{self.assignment.unit} {self.sent_at:%Y-%m-%d}"
 
 
+class ReplyQuerySet(models.QuerySet):
+    def current(self):
+        """Replies no later round superseded: after rehandling, the second round's released replies answer the
+        proposal, and every reply of the first round — whichever unit wrote it — is history (its follow-up is not
+        asked, or no longer awaited). The one rule, read by ``deadlines.services.create_due_follow_ups`` and
+        ``FollowUp.objects.awaited``."""
+        return self.exclude(Exists(superseding()))
+
+
+def superseding(prefix: str = ""):
+    """The released replies of a later round of the proposal of the outer query's reply (``prefix`` leads from the
+    outer row to that reply: ``"reply__"`` from a follow-up)."""
+    return Reply.objects.filter(proposal=OuterRef(f"{prefix}proposal"), status=Reply.Status.RELEASED,
+                                round__gt=OuterRef(f"{prefix}round"))
+
+
 class Reply(models.Model):
     """答复: a reply letter by a lead or separate unit; the letter is generated around ``body``. Its steps:
     ``tian.handling.lifecycle.REPLY``."""
@@ -198,6 +214,8 @@ class Reply(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReplyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reply")
