@@ -26,9 +26,10 @@ BUTTONS = {
                  "assisting_handler": ASSISTING_UNIT | {"cosign_reply"},
                  "supervisor": {"remind", "review_reply"}},
     "replied": {"member": {"evaluate"}, "cosigner": {"evaluate"},
-                "staff": {"close", "disclose", "record_paper_evaluation", "rehandle", "set_key"},
+                "staff": {"close", "disclose", "record_paper_evaluation", "record_paper_follow_up", "rehandle",
+                          "set_key"},
                 "lead_handler": {"report_follow_up"}},
-    "closed": {"staff": {"disclose"}, "lead_handler": {"report_follow_up"}},
+    "closed": {"staff": {"disclose", "record_paper_follow_up"}, "lead_handler": {"report_follow_up"}},
 }
 
 

@@ -343,11 +343,13 @@ def supervision_activity(request, proposal_id: int, payload: ActivityRequest):
 @router.post("/follow-ups/{follow_up_id}/report", response={200: FollowUpOut, **ERRORS},
              operation_id="follow_up_report", tags=["deadlines"])
 def follow_up_report(request, follow_up_id: int, payload: FollowUpRequest):
-    """回头看: the unit reports what was actually done, a year after a B-class reply."""
+    """回头看: the unit reports what was actually done, a year after a B-class reply. The proposal office records
+    a report the unit sent on paper (a letter; the successor of a unit abolished at a reform) the same way: it is
+    marked ``on_paper``."""
     item = get_object_or_404(FollowUp.objects.select_related("reply"), pk=follow_up_id)
     get_proposal_row_for(request.user, item.reply.proposal_id)
     f = deadlines.follow_up_report(follow_up=item, by=request.user, report=payload.report)
     return {"id": f.pk, "reply_id": f.reply_id, "proposal_id": item.reply.proposal_id, "due_on": f.due_on,
-            "report": f.report, "reported_at": f.reported_at,
+            "report": f.report, "reported_at": f.reported_at, "on_paper": f.on_paper,
             "links": {"proposal": outputs.proposal_url(item.reply.proposal_id), "reply": f"{B}/replies/{f.reply_id}"}}
 

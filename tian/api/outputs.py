@@ -2,7 +2,7 @@
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
 from tian.deadlines.models import ExtensionRequest, FollowUp
-from tian.deadlines.services import follow_ups_read, may_request_extension, satisfaction
+from tian.deadlines.services import awaited_follow_ups, follow_ups_read, may_request_extension, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
 from tian.handling.lifecycle import ASSIGNMENT, REPLY
@@ -115,6 +115,8 @@ def performable(user, p: Proposal, available=None, replies=None) -> set[str]:
         names.discard("decide_extension")
     if "report_follow_up" in names and not FollowUp.objects.awaited().filter(reply__assignment__in=own).exists():
         names.discard("report_follow_up")
+    if "record_paper_follow_up" in names and not awaited_follow_ups(p).exists():
+        names.discard("record_paper_follow_up")
     return names
 
 
@@ -193,8 +195,9 @@ def detail(user, p: Proposal) -> dict:
         **_review(p, policy),
         "contact": p.contact_details() if policy.proposer_contact else None,
         "contact_records": _contact_records(assignments, policy),
-        "follow_ups": [{"unit": f.reply.unit.name, "reply_id": f.reply_id, "due_on": f.due_on, "report": report,
-                        "reported_at": f.reported_at} for f, report in follow_ups_read(p, policy)] if rows else [],
+        "follow_ups": [{"id": f.pk, "unit": f.reply.unit.name, "reply_id": f.reply_id, "due_on": f.due_on,
+                        "report": report, "reported_at": f.reported_at, "on_paper": f.on_paper}
+                       for f, report in follow_ups_read(p, policy)] if rows else [],
         "actions": sorted(available),
         "editable": draft(p) if "edit" in available else None,
     }

@@ -279,11 +279,13 @@ class ContactOut(Schema):
 class ProposalFollowUpOut(Schema):
     """回头看: a year after a B-class reply, its unit reports what was actually done (as the proposal carries it)."""
 
+    id: int = Field(description="The follow-up (its report: POST /follow-ups/{id}/report)")
     unit: str = Field(description="The unit asked to report")
     reply_id: int
     due_on: datetime.date
     report: str = Field("", description="What the unit reported (empty until it has)")
     reported_at: datetime.datetime | None = None
+    on_paper: bool = Field(False, description="Sent on paper and recorded by the proposal office")
 
 
 class ProposerContactOut(Schema):
@@ -488,4 +490,5 @@ class FollowUpOut(Schema):
     due_on: datetime.date
     report: str
     reported_at: datetime.datetime | None
+    on_paper: bool = Field(False, description="Sent on paper and recorded by the proposal office")
     links: Links = Field(default_factory=dict)

@@ -89,6 +89,9 @@ class FollowUp(models.Model):
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
+    # Sent by the unit on paper (a letter; a unit abolished at a reform, whose successor answers for it) and recorded
+    # by the proposal office (``services.follow_up_report``), as a paper evaluation is.
+    on_paper = models.BooleanField(_("received on paper"), default=False)
     # When the unit was reminded of a report past its day, and the office told (``services.chase_overdue_follow_ups``).
     chased_on = models.DateField(null=True, blank=True)
 

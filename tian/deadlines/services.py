@@ -375,28 +375,44 @@ def chase_overdue_follow_ups(today: datetime.date) -> int:
                        f"({unit.name})。")
             notify(user_condition=unit_users([unit.pk]), key=f"follow-up-overdue:{follow_up.pk}", kind="reminder",
                    message=message, url=_work_url(p), proposal=p)
+            # A unit disabled since (merged or abolished at a reform) has nobody to read the reminder: the office,
+            # which records a report sent on paper (by its successor, say), is told so.
+            office_message = message if unit.is_active else message + "该单位已停用,收到书面报告后请在提案页录入。"
             notify(user_condition=staff_users(), key=f"follow-up-overdue:{follow_up.pk}", kind="reminder",
-                   message=message, url=p.get_absolute_url(), proposal=p)
+                   message=office_message, url=p.get_absolute_url(), proposal=p)
             chased += 1
     return chased
 
 
+def awaited_follow_ups(proposal) -> QuerySet:
+    """The proposal's follow-ups whose report is awaited (``FollowUp.objects.awaited``), oldest day first, each with
+    its unit: what the office may record on paper, on the page and through the API."""
+    return (FollowUp.objects.awaited().filter(reply__proposal=proposal).select_related("reply__unit")
+            .order_by("due_on", "pk"))
+
+
 @transaction.atomic
 def follow_up_report(*, follow_up: FollowUp, by, report: str, at=None) -> FollowUp:
+    """回头看: what the unit actually did, a year after its B-class reply. Sent by a user of the reply's unit, or — a
+    report that came on paper, a unit abolished at a reform whose successor answers for it — entered by the office
+    (``on_paper``: who sent it decides which, ``report_follow_up`` or ``record_paper_follow_up``). Once only, and only
+    while it is awaited: not of a proposal handled again, nor of a reply a later round superseded."""
     if not report.strip():
         raise WorkflowError(INVALID_INPUT, _("Please describe what was done."))
     follow_up = FollowUp.objects.select_for_update().select_related("reply__unit").get(pk=follow_up.pk)
     proposal = lock(follow_up.reply.proposal)
-    workflow.check(by, proposal, "report_follow_up")
-    if follow_up.reply.unit_id != by.unit_id:
-        raise WorkflowError(NOT_ALLOWED, MSG_NOT_ALLOWED)
+    on_paper = not (by.unit_id and follow_up.reply.unit_id == by.unit_id)
+    workflow.check(by, proposal, "record_paper_follow_up" if on_paper else "report_follow_up")
     if follow_up.reported_at is not None:  # sent once: a second sending (a double click) must not replace it
         raise WorkflowError(INVALID_STATE, _("This follow-up report has already been sent."))
+    if not FollowUp.objects.awaited().filter(pk=follow_up.pk).exists():
+        raise WorkflowError(INVALID_STATE, _("This follow-up report is no longer awaited: the proposal was handled "
+                                             "again and answered by a later reply."))
     at = _now(at)
-    follow_up.report, follow_up.reported_at, follow_up.reported_by = report, at, by
+    follow_up.report, follow_up.reported_at, follow_up.reported_by, follow_up.on_paper = report, at, by, on_paper
     follow_up.save()
     record(proposal, by, "follow_up.reported", from_state=proposal.state, note=report, at=at,
-           unit=follow_up.reply.unit.name)
+           unit=follow_up.reply.unit.name, on_paper=on_paper)
     return follow_up
 
 

@@ -158,7 +158,8 @@ def _follow_up_blocks(reply: Reply, policy: Disclosure) -> list[Block]:
     if follow_up is None or follow_up.reported_at is None or not policy.follow_up_visible(follow_up):
         return []
     reported_on = chinese_date(timezone.localdate(follow_up.reported_at))
-    return [Block(f"回头看({reply.unit.name},{reported_on}报告):", "plain"),
+    paper = ",纸质报告" if follow_up.on_paper else ""
+    return [Block(f"回头看({reply.unit.name},{reported_on}报告{paper}):", "plain"),
             *(Block(p) for p in policy.follow_up_report(follow_up).splitlines() if p.strip())]
 
 

@@ -52,6 +52,11 @@ ACTION_LABELS = {
     "evaluation.recorded": _("Reply evaluated"),
 }
 
+# An event whose data says it came on paper (``on_paper``), entered by the office: named so.
+PAPER_LABELS = {
+    "follow_up.reported": _("Follow-up report received on paper recorded"),
+}
+
 # Which details of an event's data are worth showing, in order.
 DATA_LABELS = {
     "unit": _("Unit"),
@@ -82,7 +87,10 @@ def timeline(events, policy) -> list[dict]:
                 value = [name for names in value.values() for name in names]
             if value:
                 details.append(f"{label}: {'、'.join(value) if isinstance(value, list) else value}")
-        rows.append({"event": event, "label": ACTION_LABELS.get(event.action, event.action), "details": details,
+        label = ACTION_LABELS.get(event.action, event.action)
+        if event.data.get("on_paper"):
+            label = PAPER_LABELS.get(event.action, label)
+        rows.append({"event": event, "label": label, "details": details,
                      "note": policy.note(event)})
     return rows
 

@@ -291,6 +291,9 @@ TRANSITIONS: dict[str, Transition] = {
            IN_HANDLING | ANSWERED, None, (Perm.FOLLOW_KEY_PROPOSALS,), follows_key_proposal),
         _t("report_follow_up", _("Report the follow-up"), ANSWERED, None, (Perm.HANDLE,),
            is_replying_unit),
+        # The unit's report sent on paper (or by the successor of a unit abolished at a reform), entered by the office.
+        _t("record_paper_follow_up", _("Record a follow-up report received on paper"), ANSWERED, None,
+           (Perm.ENTER_ON_BEHALF,), is_office),
         _t("disclose", _("Disclose to the public"), ANSWERED, None, (Perm.PUBLISH,),
            is_office, _("Publish this proposal and its replies on the public portal?"), _not_disclosable),
     ]

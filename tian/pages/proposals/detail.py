@@ -22,8 +22,9 @@ from django.utils.translation import get_language
 from tian.accounts.roles import Perm, has_permission
 from tian.core import versions
 from tian.core.calendar import corrections_version
+from tian.deadlines.forms import PaperFollowUpForm
 from tian.deadlines.models import ExtensionRequest
-from tian.deadlines.services import follow_ups_read, satisfaction
+from tian.deadlines.services import awaited_follow_ups, follow_ups_read, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -153,9 +154,18 @@ def proposal_context(user, proposal, actions) -> dict:
     }
 
 
+def narrowed(user, proposal, actions: dict) -> dict:
+    """The workflow's actions (which know the proposal only) without those the records they are taken on leave
+    nothing to do: a follow-up report to record on paper with none awaited (``awaited_follow_ups``, as the API's
+    ``performable`` asks)."""
+    if "record_paper_follow_up" in actions and not awaited_follow_ups(proposal).exists():
+        return {name: step for name, step in actions.items() if name != "record_paper_follow_up"}
+    return actions
+
+
 # The panel's form of each action that has one, by the action's name (the rest are named as their action).
 FORM_KEYS = {"record_paper_evaluation": "paper", "decide_reassignment": "reassignment",
-             "decide_extension": "extension"}
+             "decide_extension": "extension", "record_paper_follow_up": "paper_follow_up"}
 # Offered below the replies, where the proposer has read what they rate, not in the panel at the top.
 BELOW_REPLIES = {"evaluate"}
 
@@ -215,6 +225,8 @@ def panel_forms(user, proposal, actions, proposers, bound=None) -> dict:
     if "record_paper_evaluation" in actions:
         forms["paper"] = bound.get("paper") or PaperEvaluationForm.for_proposal(
             proposal, rated=rated_now(proposal, round_), proposers=proposers, initial={"round": round_})
+    if "record_paper_follow_up" in actions:
+        forms["paper_follow_up"] = bound.get("paper_follow_up") or PaperFollowUpForm(proposal=proposal)
     if "close" in actions:
         # Closing while the lead proposer may still rate the reply takes away their chance to be dissatisfied (which
         # sends the proposal back to the units): the office is told until when, beside the button, as the page's
@@ -259,7 +271,7 @@ class ProposalPage:
 
     @cached_property
     def actions(self) -> dict:
-        return workflow.available(self.user, self.proposal)
+        return narrowed(self.user, self.proposal, workflow.available(self.user, self.proposal))
 
     @cached_property
     def panel(self) -> dict:

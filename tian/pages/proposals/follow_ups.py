@@ -93,6 +93,7 @@ EXPORT = Table(gettext_lazy("Follow-ups"), [
     Column(gettext_lazy("Report due"), lambda r: r["follow_up"].due_on.isoformat()),
     Column(gettext_lazy("Status"), lambda r: str(STATUS_LABELS[r["status"]])),
     Column(gettext_lazy("Reported on"), _reported_on),
+    Column(gettext_lazy("Received on paper"), lambda r: str(gettext_lazy("Yes")) if r["follow_up"].on_paper else ""),
     Column(gettext_lazy("Follow-up report"), lambda r: r["report"]),
 ])
 

@@ -26,6 +26,7 @@ from tian.audit.log import audit_refusal
 from tian.core import unsaved, versions
 from tian.core.calendar import corrections_version
 from tian.deadlines import services as deadlines
+from tian.deadlines.forms import PaperFollowUpForm
 from tian.deadlines.models import ExtensionRequest
 from tian.deadlines.services import disclosure_deadline, with_replied_on
 from tian.deadlines.status import PROPOSAL_DUE_PREFETCH
@@ -118,6 +119,10 @@ ACTIONS: dict[str, Action] = {
     "evaluate": Action(EvaluationForm, _evaluate, gettext_lazy("Thank you. Your evaluation was recorded.")),
     "record_paper_evaluation": Action(lambda data, p: PaperEvaluationForm.for_proposal(p, data),
                                       _paper, gettext_lazy("The paper evaluation was recorded.")),
+    "record_paper_follow_up": Action(lambda data, p: PaperFollowUpForm(data, proposal=p),
+                                     lambda p, u, d: deadlines.follow_up_report(follow_up=d["follow_up"], by=u,
+                                                                                report=d["report"]),
+                                     gettext_lazy("The follow-up report received on paper was recorded.")),
 }
 
 

@@ -132,3 +132,13 @@ document.addEventListener("htmx:afterSettle", function () {
   if (focusWasSwapped && lost && main) { main.focus({preventScroll: true}); }
   focusWasSwapped = false;
 });
+
+// A link to a form folded in a <details> (the office's follow-up list links to "record a report received on paper",
+// #do-record_paper_follow_up) opens it; without scripts the page is reached and the form is one click away.
+function openLinkedDetails() {
+  var id = decodeURIComponent(window.location.hash.slice(1));
+  var target = id && document.getElementById(id);
+  if (target && target.tagName === "DETAILS") { target.open = true; }
+}
+openLinkedDetails();
+window.addEventListener("hashchange", openLinkedDetails);
