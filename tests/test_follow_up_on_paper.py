@@ -162,3 +162,15 @@ def test_the_list_marks_a_disabled_units_report_and_links_to_record_it(world, cl
     _record(staff, awaited)
     assert FollowUp.objects.get(pk=awaited.pk).on_paper
     assert _rows(_page(staff)) == []
+
+
+def test_the_hand_over_page_says_the_follow_ups_stay_with_the_unit(world, client_for, awaited):
+    """机构改革: the hand-over moves open assignments; a follow-up asked of the unit is not one, and the page says
+    where it is answered."""
+    page = client_for(world.staff).get(reverse("organisations:unit_hand_over", args=[awaited.reply.unit_id]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "该单位尚有 1 件回头看报告待报送" in text and reverse("proposals:follow_ups") in text
+    deadlines.follow_up_report(follow_up=awaited, by=world.staff, report=REPORT)
+    text = client_for(world.staff).get(reverse("organisations:unit_hand_over", args=[awaited.reply.unit_id]))
+    assert "回头看报告待报送" not in text.content.decode()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from tian.accounts.permissions import require_permission
 from tian.audit.log import audit_refusal
+from tian.deadlines.models import FollowUp
 from tian.handling import services as handling
 from tian.handling.forms import HandOverForm
 from tian.handling.models import Assignment
@@ -58,9 +59,12 @@ def unit_hand_over(request, pk):
         messages.error(request, _("Please correct the marked fields; nothing has been changed."))
         status = 422
     parts = handling.hand_over_parts(unit, request.user)
+    # Follow-ups (回头看) asked of the unit stay with it, as its replies do: the office enters the reports its
+    # successor sends on paper (``deadlines.services.follow_up_report``).
+    follow_ups = FollowUp.objects.awaited().filter(reply__unit=unit).count()
     return render(request, "organisations/hand_over.html", {
-        "unit": unit, "form": form, "parts": parts, "movable": sum(1 for _a, why in parts if why is None)},
-        status=status)
+        "unit": unit, "form": form, "parts": parts, "movable": sum(1 for _a, why in parts if why is None),
+        "follow_ups": follow_ups}, status=status)
 
 
 @require_permission(*HAND_OVER_PERMS)
