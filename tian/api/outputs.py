@@ -24,7 +24,7 @@ from tian.handling.services import (
 )
 from tian.proposals import workflow
 from tian.proposals.models import CoSignature, Proposal
-from tian.proposals.selectors import cosigner_members
+from tian.proposals.selectors import credited_cosigners
 from tian.proposals.timeline import review_detail, timeline
 from tian.supervision.selectors import review_text
 
@@ -182,7 +182,7 @@ def detail(user, p: Proposal) -> dict:
         **summary(p, lambda _p, value: policy.text(value), public=public),
         "links": {"self": proposal_url(p.pk, public=True)} if public else proposal_links(user, p, available),
         "number_bracket": p.number_bracket, "number_session": p.number_session, "session": p.session.name,
-        "body": policy.text(p.full_body), "cosigners": [m.name for m in cosigner_members(p)],
+        "body": policy.text(p.full_body), "cosigners": [m.name for m in credited_cosigners(p)],
         "assignments": [assignment_out(user, a, p) for a in assignments],
         "supervising_offices": [o.name for o in p.supervising_offices.all()],
         "lead_officials": [o.name for o in p.lead_officials.all()], "assigned_on": p.assigned_on,

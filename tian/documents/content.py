@@ -23,7 +23,7 @@ from tian.handling.models import (
     latest_lead_evaluations,
 )
 from tian.proposals.models import Proposal
-from tian.proposals.selectors import CREDIT_LOOKUPS, cosigner_members
+from tian.proposals.selectors import CREDIT_LOOKUPS, credited_cosigners
 from tian.proposals.timeline import review_detail
 from tian.supervision.selectors import review_text
 
@@ -108,7 +108,7 @@ def with_records(proposals) -> list[Proposal]:
 def proposal_blocks(proposal: Proposal, policy: Disclosure, *, with_replies: bool = True) -> list[Block]:
     units = {role: [a.unit.name for a in proposal.assignments.all() if a.role == role and a.is_active]
              for role in UnitRole.values}
-    cosigners = "、".join(m.name for m in cosigner_members(proposal)) or "—"
+    cosigners = "、".join(m.name for m in credited_cosigners(proposal)) or "—"
     blocks = [
         Block(policy.text(proposal.title), "title"),
         Block(f"编号:{proposal.number_bracket or '—'}  {proposal.number_session}", "center"),

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from tian.handling.models import Assignment, OutcomeClass, Reply, ReplyCoSignature, UnitRole
 from tian.proposals.models import KIND_OFFICIAL, Kind, Proposal
-from tian.proposals.selectors import proposer_members
+from tian.proposals.selectors import credited_proposers, merged_in_collectives, proposer_members
 
 CLOSING = "此复。"
 
@@ -21,12 +21,15 @@ def chinese_date(day: datetime.date | None) -> str:
 
 
 def salutation(proposal: Proposal) -> str:
-    """尊敬的刘安泽、徐丽娟委员: — every credited proposer; a collective proposal greets the organisation, then the
-    members credited on it (its co-signers, the proposers of what was merged into it)."""
+    """尊敬的刘安泽、徐丽娟委员: — every credited proposer (``credited_proposers``): the members as 委员; a collective
+    proposal greets its organisation first, and an organisation whose proposal was merged into this one (并案) is
+    greeted after the members."""
+    credited = credited_proposers(proposal)
+    own = [c.name for c in credited[:1] if proposal.kind == Kind.COLLECTIVE and proposal.collective_id]
     members = "、".join(m.name for m in proposer_members(proposal))
-    if proposal.kind == Kind.COLLECTIVE and proposal.collective_id:
-        return f"尊敬的{proposal.collective.name}、{members}委员:" if members else f"尊敬的{proposal.collective.name}:"
-    return f"尊敬的{members}委员:"
+    merged = [c.name for c in merged_in_collectives(proposal)]
+    names = [*own, *([f"{members}委员"] if members else []), *merged]
+    return f"尊敬的{'、'.join(names)}:"
 
 
 def reply_title(proposal: Proposal) -> str:

@@ -817,6 +817,8 @@ def awaiting_evaluation_by(user) -> list:
     if collective_id:  # its own, and those its proposals were merged into (并案)
         collectives = Proposal.objects.filter(Q(collective_id=collective_id)
                                               | Q(pk__in=collective_merged_into_ids(collective_id)))
+        if user.acting_member_id:  # one the user leads as a member is rated as its lead (``workflow.credit``)
+            collectives = collectives.exclude(kind=Kind.MEMBER, lead_member_id=user.acting_member_id)
         found += awaiting_evaluation(collectives, collective_id=collective_id)
     if user.acting_member_id:
         credited = Proposal.objects.filter(pk__in=credited_ids(user.acting_member_id))

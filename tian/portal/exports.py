@@ -24,7 +24,7 @@ from tian.handling.models import UnitRole
 from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
-from tian.proposals.selectors import cosigner_members
+from tian.proposals.selectors import credited_cosigners
 
 FILE_LANGUAGE = "zh-hans"
 
@@ -70,7 +70,7 @@ COLUMNS = [
     Column("category", _("Topic category"), lambda p, ev: p.category.name if p.category_id else None),
     Column("title", _("Title"), lambda p, ev: public_text(p, p.title)),
     Column("proposer", _("Proposer"), lambda p, ev: p.proposer_name),
-    Column("cosigners", _("Co-signers"), lambda p, ev: _names(cosigner_members(p))),
+    Column("cosigners", _("Co-signers"), lambda p, ev: _names(credited_cosigners(p))),
     Column("body", _("body"), lambda p, ev: public_text(p, p.full_body)),
     Column("lead_units", _("Lead unit"), lambda p, ev: _names(selectors.units_by_role(p)[UnitRole.LEAD])),
     Column("assisting_units", _("Assisting units"),

@@ -23,7 +23,7 @@ from tian.organisations.models import Session
 from tian.organisations.selectors import current_committee
 from tian.portal import selectors
 from tian.portal.forms import PortalFilterForm, PortalSearchForm
-from tian.proposals.selectors import cosigner_members
+from tian.proposals.selectors import credited_cosigners
 from tian.proposals.timeline import review_detail
 from tian.search.filters import chosen
 from tian.search.query import search_page
@@ -123,7 +123,7 @@ def detail(request, pk: int):
         "proposal": proposal,
         "title": policy.text(proposal.title),
         "body_paragraphs": [policy.text(p) for p in proposal.body_paragraphs],
-        "cosigners": cosigner_members(proposal),
+        "cosigners": credited_cosigners(proposal),
         "review_detail": review_detail(proposal, policy),
         "lead_units": units[UnitRole.LEAD],
         "assisting_units": units[UnitRole.ASSISTING],

@@ -10,7 +10,7 @@ from django.http import Http404
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.audit.log import NotShown
 from tian.organisations.models import Member
-from tian.proposals.models import EVER_SUBMITTED, CoSignature, Proposal, open_invitations
+from tian.proposals.models import EVER_SUBMITTED, CoSignature, Kind, Proposal, open_invitations
 from tian.proposals.unit_parts import ACTIVE_ASSIGNMENT
 
 
@@ -39,7 +39,8 @@ def proposer_members(proposal: Proposal) -> list[Member]:
 # the lead proposers, the co-signatures with their members, and the proposals merged into them, two levels deep (a
 # longer chain of merges reads the rest one proposal at a time).
 CREDIT_LOOKUPS = ("lead_member", "cosignatures__member", "merged_proposals__lead_member",
-                  "merged_proposals__cosignatures__member", "merged_proposals__merged_proposals")
+                  "merged_proposals__cosignatures__member", "merged_proposals__collective",
+                  "merged_proposals__merged_proposals")
 
 
 def cosigner_members(proposal: Proposal) -> list[Member]:
@@ -85,20 +86,38 @@ def collective_merged_into_ids(collective_id: int) -> set[int]:
     return merged | _merged_further(merged)
 
 
-def merged_in_collective_ids(proposal: Proposal) -> list[int]:
-    """The collective proposers of the proposals merged into ``proposal``, along the chain (its own collective
-    proposer, if any, is its proposer, not merged in): they keep their credit on it (并案)."""
-    result: list[int] = []
+def merged_in_collectives(proposal: Proposal) -> list:
+    """The collective proposers (``CollectiveProposer``) of the proposals merged into ``proposal``, along the chain
+    (its own collective proposer, if any, is its proposer, not merged in): they keep their credit on it (并案)."""
+    result = []
 
     def credit(p):
         for merged in p.merged_proposals.all():
             if merged.collective_id and merged.collective_id != proposal.collective_id \
-                    and merged.collective_id not in result:
-                result.append(merged.collective_id)
+                    and all(c.pk != merged.collective_id for c in result):
+                result.append(merged.collective)
             credit(merged)
 
     credit(proposal)
     return result
+
+
+def merged_in_collective_ids(proposal: Proposal) -> list[int]:
+    return [c.pk for c in merged_in_collectives(proposal)]
+
+
+def credited_proposers(proposal: Proposal) -> list:
+    """Everyone credited on the proposal, as its pages, letters and files name them, in order: its own organisation
+    (a collective proposal), the members (``proposer_members``: the lead, the co-signers who agreed, those of the
+    proposals merged into it), then the organisations whose proposals were merged into it. Each has a ``name``."""
+    own = [proposal.collective] if proposal.kind == Kind.COLLECTIVE and proposal.collective_id else []
+    return [*own, *proposer_members(proposal), *merged_in_collectives(proposal)]
+
+
+def credited_cosigners(proposal: Proposal) -> list:
+    """Who is credited on the proposal besides its proposer (联名人, as the page, the filed form, the portal, open data
+    and the API list them): the members who co-signed or were merged in, then the organisations merged in."""
+    return [*cosigner_members(proposal), *merged_in_collectives(proposal)]
 
 
 def _merged_further(merged: set[int]) -> set[int]:

@@ -49,7 +49,7 @@ from tian.pages.handling import inbox as tasks
 from tian.pages.ids import distinct_ids
 from tian.pages.proposals.common import field_error
 from tian.proposals import workflow
-from tian.proposals.selectors import get_proposal_for, get_proposal_row_for, proposer_members
+from tian.proposals.selectors import credited_proposers, get_proposal_for, get_proposal_row_for
 from tian.proposals.workflow import INVALID_INPUT, MSG_CONFLICT, WorkflowError
 from tian.supervision.models import SupervisionReview
 
@@ -139,7 +139,7 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
     for item in follow_ups:
         item.form = bound.get(f"follow_up:{item.pk}") or FollowUpForm(prefix=f"f{item.pk}")
     context = {
-        "proposal": proposal, "assignment": assignment, "proposers": proposer_members(proposal),
+        "proposal": proposal, "assignment": assignment, "proposers": credited_proposers(proposal),
         "contact": proposal.contact_details() if disclosure_for(request.user, proposal).proposer_contact else None,
         "due": unit_due(assignment, proposal),
         "letters": [build_letter(r) for r in replies if r.was_submitted or r == current],

@@ -54,7 +54,7 @@ from tian.proposals.forms import (
 )
 from tian.proposals.models import ANSWERED, BEFORE_REGISTRATION, Proposal
 from tian.proposals.selectors import (
-    cosigner_members,
+    credited_cosigners,
     get_proposal_for,
     not_found,
     proposer_members,
@@ -120,7 +120,7 @@ def proposal_context(user, proposal, actions) -> dict:
         "body_paragraphs": [policy.text(p) for p in proposal.body_paragraphs],
         "review_detail": review_detail(proposal, policy),
         "proposers": proposer_members(proposal),
-        "cosigners": cosigner_members(proposal),
+        "cosigners": credited_cosigners(proposal),
         "invitations": policy.invitations(proposal.cosignatures.all()),
         # Submitted, not registered yet: the lead still invites and withdraws invitations here (the draft page has its
         # own section while the proposal can be edited).
