@@ -3,11 +3,14 @@
 from collections.abc import Callable
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Aggregate, CharField, Expression, OuterRef, QuerySet, Subquery
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
+from tian.organisations.models import Committee
+from tian.organisations.selectors import current_committee
 
 
 class _Joined(Aggregate):
@@ -33,8 +36,16 @@ def read_with_user(name: str, expression: Callable[[], Expression]) -> None:
 
 def users_with_roles() -> QuerySet[User]:
     """The users, each with their roles (comma-separated, ``role_list``) and the registered columns (e.g.
-    ``unread_at_sign_in``) as columns of their own row; ``with_roles`` turns the list into ``user.roles``."""
-    return _defined(tuple(USER_COLUMNS)).all()
+    ``unread_at_sign_in``) as columns of their own row; ``with_roles`` turns the list into ``user.roles``. And the id
+    of the committee the installation serves (``here_id``, as ``current_committee`` finds it), for ``serves_here``
+    without a query of its own."""
+    return _defined(tuple(USER_COLUMNS)).annotate(here_id=_here())
+
+
+def _here():
+    committee_id = getattr(settings, "TIAN_COMMITTEE_ID", None)
+    committees = Committee.objects.filter(pk=int(committee_id)) if committee_id else Committee.objects.order_by("pk")
+    return Subquery(committees.values("pk")[:1])
 
 
 @cache
@@ -54,6 +65,27 @@ def with_roles(user: User) -> User:
     return user
 
 
+_UNREAD = object()
+
+
+def serves_here(user) -> bool:
+    """Whether the account belongs to the committee this installation serves (``User.committee``; None: an
+    operator's, which belongs to every one). An account of another committee held in the same database signs in
+    nowhere here: not with its password (as an unknown name), not with a session or a token it holds."""
+    here = committee_here(user)
+    return user.committee_id is None or here is None or user.committee_id == here
+
+
+def committee_here(user=None) -> int | None:
+    """The id of the committee the installation serves: read with the signed-in user (``users_with_roles``), else
+    asked (``current_committee``, once a request)."""
+    here = getattr(user, "__dict__", {}).get("here_id", _UNREAD)
+    if here is _UNREAD:
+        committee = current_committee()
+        here = committee.pk if committee else None
+    return here
+
+
 class UserBackend(ModelBackend):
     """Django's ``ModelBackend``, reading the user of a session together with their roles and unread-notification
     count in one query instead of three: every signed-in page needs all three, and the roles before anything else
@@ -67,7 +99,7 @@ class UserBackend(ModelBackend):
     disabled account in: its session reads no user here (``get_user``), its tokens none (``services.token_user``)."""
 
     def user_can_authenticate(self, user):
-        return True
+        return serves_here(user)
 
     def get_user(self, user_id):
         try:
@@ -78,4 +110,4 @@ class UserBackend(ModelBackend):
             user = users_with_roles().get(pk=user_id)
         except User.DoesNotExist:
             return None
-        return with_roles(user) if user.is_active else None
+        return with_roles(user) if user.is_active and serves_here(user) else None

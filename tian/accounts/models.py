@@ -44,6 +44,15 @@ class User(AbstractUser):
         verbose_name=_("lead official"),
     )
 
+    # The committee the account belongs to (a database may hold many: domain.md, Scale): its binding's, or for the
+    # office's staff and administrators the committee of the installation that made it (``services.user_add``). An
+    # account signs in only where it belongs (``backends.serves_here``). None: an operator's account made outside
+    # the pages (``createsuperuser``), which belongs to every installation of the database.
+    committee = models.ForeignKey(
+        "organisations.Committee", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("committee"),
+    )
+
     must_change_password = models.BooleanField(
         _("must change password at next sign-in"), default=False,
         help_text=_("Set for accounts created or reset by staff, so that only the person knows the password."))
@@ -105,6 +114,14 @@ class User(AbstractUser):
         """Drop the cached roles after they change."""
         self.__dict__.pop("roles", None)
         self.__dict__.pop("permissions", None)
+
+    def binding_committee_id(self) -> int | None:
+        """The committee of the organisation the account is bound to (its member, organisation, unit, office or
+        lead official), if any."""
+        for name in ("member", "collective", "unit", "office", "lead_official"):
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name).committee_id
+        return None
 
     def check_role_bindings(self, roles) -> None:
         """Raise a ValidationError naming the field each role needs but the account lacks."""

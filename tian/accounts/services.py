@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from tian.accounts.backends import users_with_roles, with_roles
+from tian.accounts.backends import serves_here, users_with_roles, with_roles
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry, Kind
+from tian.organisations.selectors import current_committee
 from tian.organisations.services import named_save, names_changed_everywhere
 
 
@@ -104,10 +105,18 @@ def user_add(*, user: User, by: User | None, roles=()) -> User:
     """Save a new account built and checked by the caller (``user_create``, or the Django admin's add form, which
     sets the password itself) and audit its creation, also when it is given no role (the roles ``_apply_roles``
     grants have an entry of their own)."""
+    _place(user)
     user.save()
     _audit(by, user, Kind.ACCOUNT_CREATED, f"account of {user.get_username()} created",
            roles=sorted(str(Role(r)) for r in roles))
     return user
+
+
+def _place(user: User) -> None:
+    """The committee the account belongs to (``User.committee``): its binding's, else the one it had, else the
+    installation's that makes it."""
+    committee = current_committee()
+    user.committee_id = user.binding_committee_id() or user.committee_id or (committee.pk if committee else None)
 
 
 # The organisation each kind of account is bound to (``User``'s field), by the role the account is made for.
@@ -185,6 +194,7 @@ def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
         setattr(user, name, value)
     user.check_role_bindings(roles)
     user.full_clean(exclude=["password"])
+    _place(user)
     user.save()
     if changed:
         values = {name: [_recorded(name, stored[attnames[name]]), _recorded(name, fields[name])]
@@ -325,6 +335,8 @@ def token_user(raw: str) -> User | None:
     if user is None or user.token_expires_at <= now:
         return None
     if not user.is_active:  # a disabled account's tokens do nothing (disabling revokes them too)
+        return None
+    if not serves_here(user):  # an account of another committee in the same database
         return None
     if user.token_used_at is None or (now - user.token_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)  # at most one write a minute per token

@@ -171,7 +171,7 @@ def pop_new_login(request) -> dict | None:
 
 @require_permission(Perm.MANAGE_USERS)
 def user_list(request):
-    users = User.objects.prefetch_related("role_grants").select_related("unit", "office", "member")
+    users = here(User.objects.prefetch_related("role_grants").select_related("unit", "office", "member"))
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     if q:
@@ -185,6 +185,13 @@ def user_list(request):
     page = Paginator(users, USERS_PER_PAGE).get_page(number)
     return render(request, "accounts/user_list.html", {"page": page, "q": q, "role": role, "roles": Role.choices,
                                                        "saved": saved, "new_login": pop_new_login(request)})
+
+
+def here(users):
+    """The accounts of the committee this installation serves (``backends.serves_here``): another committee's held in
+    the same database are not listed, opened or changed here."""
+    committee = current_committee()
+    return users.filter(Q(committee=committee) | Q(committee__isnull=True)) if committee else users
 
 
 def _back_to_list(user: User):
@@ -209,7 +216,7 @@ def _save_user_form(request, form, user=None):
 
 def _user_for(request, pk) -> User:
     """The account ``pk`` if the signed-in person may change it (``roles.may_change``), else 403."""
-    user = get_object_or_404(User, pk=pk)
+    user = get_object_or_404(here(User.objects.all()), pk=pk)
     if not may_change(request.user, user):
         raise PermissionDenied
     return user

@@ -513,6 +513,14 @@ def disclosure_deadline(proposal) -> Due | None:
 
 
 @transaction.atomic
+def _corrector(by, proposal):
+    """Who moved a deadline, as the proposal's history names them: the one who corrected the calendar, if of the
+    proposal's committee; else the system. The calendar is the database's, shared by the committees it holds (the
+    statutory days are national: decisions.md), so another committee's deadline on the day moves too, but its history
+    does not name a person of another committee."""
+    return by if by is None or getattr(by, "committee_id", None) in (None, proposal.committee_id) else None
+
+
 def move_deadlines_off_days_off(*, first: datetime.date, last: datetime.date, by) -> int:
     """The deadlines of proposals in handling that fall between ``first`` and ``last`` on what the calendar now says is
     a day off move to the next working day, each with an event: a deadline counted before the calendar knew the day (a
@@ -529,8 +537,8 @@ def move_deadlines_off_days_off(*, first: datetime.date, last: datetime.date, by
             continue
         before, assignment.deadline = assignment.deadline, next_workday(assignment.deadline)
         assignment.save(update_fields=["deadline"])
-        record(assignment.proposal, by, "deadline.moved", from_state=assignment.proposal.state,
-               unit=assignment.unit.name, deadline=assignment.deadline.isoformat(), previous=before.isoformat())
+        record(assignment.proposal, _corrector(by, assignment.proposal), "deadline.moved",
+               from_state=assignment.proposal.state, unit=assignment.unit.name, deadline=assignment.deadline.isoformat(), previous=before.isoformat())
         moved += 1
     rehandled = (Proposal.objects.select_for_update().filter(state=State.REHANDLING,
                                                              rehandling_deadline__range=(first, last)).order_by("pk"))
@@ -539,7 +547,7 @@ def move_deadlines_off_days_off(*, first: datetime.date, last: datetime.date, by
             continue
         before, proposal.rehandling_deadline = proposal.rehandling_deadline, next_workday(proposal.rehandling_deadline)
         proposal.save(update_fields=["rehandling_deadline", "updated_at"])
-        record(proposal, by, "deadline.moved", from_state=proposal.state,
+        record(proposal, _corrector(by, proposal), "deadline.moved", from_state=proposal.state,
                deadline=proposal.rehandling_deadline.isoformat(), previous=before.isoformat())
         moved += 1
     return moved

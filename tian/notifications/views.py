@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +11,7 @@ from tian.accounts.roles import Perm
 from tian.disclosure.policy import disclosure_for
 from tian.notifications import services
 from tian.notifications.models import Delivery, Notification
+from tian.organisations.selectors import current_committee
 from tian.proposals.selectors import tie_prefetches, visible_proposals
 
 
@@ -37,7 +39,11 @@ def mark_all_read(request):
 
 @require_permission(Perm.MANAGE_USERS)
 def delivery_list(request):
-    qs = Delivery.objects.select_related("notification__user", "notification__event")
+    # The messages to the people of the committee this installation serves (an operator's account, of none, too):
+    # another committee's held in the same database are not listed here.
+    committee = current_committee()
+    qs = Delivery.objects.select_related("notification__user", "notification__event").filter(
+        Q(notification__user__committee=committee) | Q(notification__user__committee__isnull=True))
     status = request.GET.get("status", "")
     if status in Delivery.Status.values:
         qs = qs.filter(status=status)

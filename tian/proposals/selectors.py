@@ -7,6 +7,7 @@ so "doesn't exist" and "not yours" look the same (404).
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.http import Http404
 
+from tian.accounts.backends import committee_here
 from tian.accounts.roles import Perm, Role, has_permission
 from tian.audit.log import NotShown
 from tian.organisations.models import Member
@@ -168,7 +169,12 @@ def worked_on_proposals(user) -> QuerySet[Proposal]:
 
 
 def _scope(user, *, disclosed: bool, proposers: bool = True) -> QuerySet[Proposal]:
-    qs = Proposal.objects.all()
+    # The installation's committee's proposals alone (a database may hold many committees: domain.md, Scale); its
+    # people are its own (``accounts.backends.serves_here``; ``committee_here``: read with the user), and no other committee's proposal exists for them.
+    committee_id = committee_here(user)
+    if committee_id is None:
+        return Proposal.objects.none()
+    qs = Proposal.objects.filter(committee_id=committee_id)
     if not user.is_authenticated or not user.is_active:
         return qs.filter(is_public=True) if disclosed else qs.none()
     condition = Q(is_public=True) if disclosed else Q(pk__in=[])
@@ -220,6 +226,8 @@ def visibility_key(user) -> tuple:
 def _visible_by_own_columns(user, proposal: Proposal) -> bool:
     """Whether one of ``visible_proposals``' conditions on the proposal's own columns lets ``user`` see it: a
     part of that condition, so True is certain and False means only that the rest must be asked."""
+    if proposal.committee_id != committee_here(user):
+        return False
     if proposal.is_public:
         return True
     if not user.is_authenticated or not user.is_active:

@@ -12,10 +12,12 @@ from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from tian.accounts.models import User
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.audit.models import AuditEntry
 from tian.disclosure.policy import title_matches
+from tian.organisations.selectors import current_committee
 from tian.pages.audit.sentences import describe
 from tian.proposals.models import Proposal
 from tian.proposals.selectors import visible_proposals
@@ -43,19 +45,34 @@ def _about_proposals(qs, text: str, user):
     if match := OBJECT.fullmatch(text):
         return qs.filter(object_type=match[1], **({"object_id": match[2]} if match[2] else {}))
     if match := NUMBER.fullmatch(text):
-        proposals = Proposal.objects.filter(year=int(match[1]), number=int(match[2]))
+        proposals = Proposal.objects.filter(committee=current_committee(), year=int(match[1]), number=int(match[2]))
     elif text.isdigit():
-        proposals = Proposal.objects.filter(number=int(text))
+        proposals = Proposal.objects.filter(committee=current_committee(), number=int(text))
     else:  # words of the title: of the proposals the reader may open, or the search would tell what others hold
         proposals = title_matches(user, visible_proposals(user).filter(title__icontains=text), text)
     return qs.filter(object_type="proposal",
                      object_id__in=proposals.annotate(key=Cast("pk", CharField())).values("key"))
 
 
+def here(entries):
+    """The entries of the committee this installation serves (a database may hold many): not those done by an account
+    of another committee, nor those about another committee's proposals or accounts. (An entry by nobody known about
+    nothing of a committee — a failed sign-in of an unknown name — stays, as on a one-committee installation.)"""
+    committee = current_committee()
+    if committee is None:
+        return entries
+    others = Proposal.objects.exclude(committee=committee).annotate(key=Cast("pk", CharField())).values("key")
+    other_users = User.objects.exclude(committee=committee).exclude(committee__isnull=True).annotate(
+        key=Cast("pk", CharField())).values("key")
+    return (entries.filter(Q(actor__isnull=True) | Q(actor__committee=committee) | Q(actor__committee__isnull=True))
+            .exclude(object_type="proposal", object_id__in=others)
+            .exclude(object_type="user", object_id__in=other_users))
+
+
 @require_permission(Perm.VIEW_AUDIT)
 def search(request):
     form = AuditSearchForm(request.GET or None)
-    qs = AuditEntry.objects.select_related("actor")
+    qs = here(AuditEntry.objects.select_related("actor"))
     if form.is_valid():
         d = form.cleaned_data
         if d["person"]:

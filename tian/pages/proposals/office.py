@@ -53,6 +53,7 @@ from tian.proposals.forms import (
 from tian.proposals.models import State
 from tian.proposals.selectors import (
     get_proposal_for,
+    get_proposal_row_for,
     visibility_key,
     visible_proposals,
 )
@@ -198,7 +199,7 @@ def _decide(request, proposal, item, key, form, approve, refuse, approved_messag
 @require_POST
 def reassignment_decide(request, pk):
     item = get_object_or_404(ReassignmentRequest.objects.select_related("assignment__proposal"), pk=pk)
-    proposal = item.assignment.proposal
+    proposal = get_proposal_row_for(request.user, item.assignment.proposal_id)  # one the office may open (its own)
     return _decide(
         request, proposal, item, "reassignment", ReassignmentDecisionForm(request.POST, committee=proposal.committee),
         lambda d: handling.reassignment_approve(request=item, by=request.user, new_unit=d["new_unit"], note=d["note"]),
@@ -210,8 +211,9 @@ def reassignment_decide(request, pk):
 @require_POST
 def extension_decide(request, pk):
     item = get_object_or_404(ExtensionRequest.objects.select_related("assignment__proposal"), pk=pk)
+    proposal = get_proposal_row_for(request.user, item.assignment.proposal_id)  # one the office may open (its own)
     return _decide(
-        request, item.assignment.proposal, item, "extension", ExtensionDecisionForm(request.POST),
+        request, proposal, item, "extension", ExtensionDecisionForm(request.POST),
         lambda d: deadlines.extension_approve(extension=item, by=request.user, deadline=d["deadline"], note=d["note"]),
         lambda d: deadlines.extension_refuse(extension=item, by=request.user, note=d["note"]),
         _("The extension was approved."), _("The extension request was refused."))
