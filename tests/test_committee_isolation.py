@@ -447,3 +447,13 @@ def test_the_audit_log_does_not_name_another_committees_accounts(world, other, c
     """The creation of B's accounts is B's history: A's administrator reading the audit log does not learn their names."""
     content = _content(client_for(world.admin).get(reverse("audit:search")))
     assert "lz_unit" not in content and "lz_member" not in content
+
+
+def test_the_django_admin_is_the_operators_where_the_database_holds_several_committees(world, other, client_for):
+    """The Django admin lists every table whole: with 利州 beside 朝天 in the database, 朝天's administrator is sent to
+    sign in again there (the management pages are theirs), an operator's account (of no committee) opens it."""
+    from tian.accounts.models import User
+    assert client_for(world.admin).get("/admin/accounts/user/").status_code == 302
+    User.objects.filter(pk=world.admin.pk).update(committee=None)
+    response = client_for(User.objects.get(pk=world.admin.pk)).get("/admin/accounts/user/")
+    assert response.status_code == 200 and "lz_unit" in response.content.decode()

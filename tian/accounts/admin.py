@@ -10,12 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role, last_admin_refusal
 from tian.accounts.services import user_add, user_roles_set, user_update
+from tian.organisations.models import Committee
 
 
 def _admin_only(request) -> bool:
-    """The Django admin is for administrators (the ``admin`` role) only."""
+    """The Django admin is for administrators (the ``admin`` role) only. It reads every table whole, so where the
+    database holds several committees it is the operator's alone (an account of no committee, ``User.committee``):
+    a committee's administrators keep to the management pages, which show their committee's rows."""
     user = request.user
-    return user.is_active and user.is_authenticated and Role.ADMIN in user.roles
+    if not (user.is_active and user.is_authenticated and Role.ADMIN in user.roles):
+        return False
+    return user.committee_id is None or Committee.objects.count() <= 1
 
 
 admin.site.has_permission = _admin_only
