@@ -457,3 +457,20 @@ def test_the_django_admin_is_the_operators_where_the_database_holds_several_comm
     User.objects.filter(pk=world.admin.pk).update(committee=None)
     response = client_for(User.objects.get(pk=world.admin.pk)).get("/admin/accounts/user/")
     assert response.status_code == 200 and "lz_unit" in response.content.decode()
+
+
+def test_an_event_of_the_committee_tells_its_own_people_only(world, other, django_capture_on_commit_callbacks):
+    """A member of 朝天 submits a proposal: 朝天's office is told; 利州's office, whose staff role is the same role, is
+    not (``notifications.rules.users`` of a committee's proposal: that committee's accounts)."""
+    from tian.accounts.models import User
+    from tian.notifications.models import Notification
+    lz_staff = _user("lz_staff", [Role.STAFF])
+    User.objects.filter(pk=lz_staff.pk).update(committee=other.committee)
+    draft = services.proposal_create_draft(by=world.member, committee=world.committee,
+                                           lead_member=world.member.member, title="关于朝天区河道治理的建议",
+                                           body="建议。", category=TopicCategory.objects.get(committee=world.committee,
+                                                                                         name="社会建设"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(proposal=draft, by=world.member)
+    assert Notification.objects.filter(user=world.staff, proposal=draft).exists()
+    assert not Notification.objects.filter(user=lz_staff).exists()

@@ -19,8 +19,13 @@ from tian.proposals.models import CoSignature, Kind, Proposal
 from tian.proposals.selectors import cosigner_members, merged_in_collective_ids, proposer_members
 
 
-def users(condition: Q):
-    return User.objects.filter(condition, is_active=True).distinct()
+def users(condition: Q, committee_id: int | None = None):
+    """The active accounts ``condition`` names; of a committee's proposal, only that committee's people (a database
+    may hold several committees: ``User.committee``; an operator's account, of none, too)."""
+    found = User.objects.filter(condition, is_active=True)
+    if committee_id is not None:
+        found = found.filter(Q(committee_id=committee_id) | Q(committee__isnull=True))
+    return found.select_related("member", "collective").distinct()
 
 
 def staff_users() -> Q:

@@ -7,6 +7,7 @@ attempt time; ``retry_due_deliveries`` (run by the ``send_reminders`` scan) queu
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -16,9 +17,11 @@ from tian.disclosure.policy import message_text
 from tian.notifications.models import Delivery, Notification
 from tian.notifications.rules import RULES, users
 from tian.notifications.tasks import send_delivery
+from tian.organisations.models import mobile_number
 from tian.proposals.models import Event
 
 logger = logging.getLogger("tian.notifications")
+MOBILE = re.compile(r"1\d{10}")
 
 
 def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", proposal=None, event=None) -> int:
@@ -27,7 +30,7 @@ def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", 
     that leaves it be read (``message_text``: personal numbers masked)."""
     message = message_text(message, proposal)
     created = []
-    for user in users(user_condition):
+    for user in users(user_condition, committee_id=getattr(proposal, "committee_id", None)):
         notification, new = Notification.objects.get_or_create(
             user=user, key=key, defaults={"kind": kind, "message": message[:300], "url": url,
                                           "proposal": proposal, "event": event})
@@ -37,13 +40,28 @@ def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", 
     return len(created)
 
 
+def sms_number(user) -> str:
+    """Where a text message to ``user`` goes: the account's own mobile; else, for a member's account, the member's
+    mobile (the member list's, kept in the form SMS takes: ``organisations.models.MobileField``); else, for a
+    collective proposer's, its contact's phone if that is a mobile. Empty: no text message."""
+    if user.phone:
+        return user.phone
+    if user.member_id and user.member.mobile:
+        return user.member.mobile
+    if user.collective_id:
+        number = mobile_number(user.collective.contact_phone)
+        if MOBILE.fullmatch(number):
+            return number
+    return ""
+
+
 def _create_deliveries(notification: Notification) -> None:
     user = notification.user
     channels = []
     if settings.NOTIFY_BY_EMAIL and user.email:
         channels.append((Delivery.Channel.EMAIL, user.email))
-    if settings.NOTIFY_BY_SMS and user.phone:
-        channels.append((Delivery.Channel.SMS, user.phone))
+    if settings.NOTIFY_BY_SMS and (number := sms_number(user)):
+        channels.append((Delivery.Channel.SMS, number))
     for channel, address in channels:
         delivery = Delivery.objects.create(notification=notification, channel=channel, address=address)
         transaction.on_commit(lambda pk=delivery.pk: _enqueue(pk))
