@@ -15,14 +15,15 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
-from tian.accounts.backends import serves_here, users_with_roles, with_roles
+from tian.accounts.backends import committee_here, serves_here, users_with_roles, with_roles
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
 from tian.audit.models import AuditEntry, Kind
+from tian.organisations.models import Committee
 from tian.organisations.selectors import current_committee
 from tian.organisations.services import named_save, names_changed_everywhere
 
@@ -112,11 +113,29 @@ def user_add(*, user: User, by: User | None, roles=()) -> User:
     return user
 
 
-def _place(user: User) -> None:
-    """The committee the account belongs to (``User.committee``): its binding's, else the one it had, else the
-    installation's that makes it."""
+def _place(user: User, *, new: bool = True) -> None:
+    """The committee the account belongs to (``User.committee``): its binding's, else the one it had; a new account
+    with neither, the installation's that makes it. An account of no committee (an operator's) stays of none when it
+    is changed, unless it is bound to an organisation."""
     committee = current_committee()
-    user.committee_id = user.binding_committee_id() or user.committee_id or (committee.pk if committee else None)
+    user.committee_id = user.binding_committee_id() or user.committee_id or (
+        committee.pk if committee and new else None)
+
+
+def accounts_here(users):
+    """The accounts of the committee this installation serves (``backends.serves_here``), and the operators' (of no
+    committee): another committee's held in the same database are not listed or counted here."""
+    committee = current_committee()
+    return users.filter(Q(committee=committee) | Q(committee__isnull=True)) if committee else users
+
+
+def account_here(user: User, by: User | None) -> bool:
+    """Whether ``user``'s account is one the people of this installation may open and change (the accounts pages,
+    the roster import): of the installation's committee; an operator's (of no committee), where the database holds
+    several committees, only by an operator (``by`` of no committee too)."""
+    if user.committee_id is not None:
+        return user.committee_id == committee_here(by)
+    return by is None or by.committee_id is None or Committee.objects.count() <= 1
 
 
 # The organisation each kind of account is bound to (``User``'s field), by the role the account is made for.
@@ -194,7 +213,7 @@ def user_update(*, user: User, roles, by: User | None = None, **fields) -> User:
         setattr(user, name, value)
     user.check_role_bindings(roles)
     user.full_clean(exclude=["password"])
-    _place(user)
+    _place(user, new=False)
     user.save()
     if changed:
         values = {name: [_recorded(name, stored[attnames[name]]), _recorded(name, fields[name])]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -171,7 +172,7 @@ def pop_new_login(request) -> dict | None:
 
 @require_permission(Perm.MANAGE_USERS)
 def user_list(request):
-    users = here(User.objects.prefetch_related("role_grants").select_related("unit", "office", "member"))
+    users = services.accounts_here(User.objects.prefetch_related("role_grants").select_related("unit", "office", "member"))
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     if q:
@@ -185,13 +186,6 @@ def user_list(request):
     page = Paginator(users, USERS_PER_PAGE).get_page(number)
     return render(request, "accounts/user_list.html", {"page": page, "q": q, "role": role, "roles": Role.choices,
                                                        "saved": saved, "new_login": pop_new_login(request)})
-
-
-def here(users):
-    """The accounts of the committee this installation serves (``backends.serves_here``): another committee's held in
-    the same database are not listed, opened or changed here."""
-    committee = current_committee()
-    return users.filter(Q(committee=committee) | Q(committee__isnull=True)) if committee else users
 
 
 def _back_to_list(user: User):
@@ -216,7 +210,9 @@ def _save_user_form(request, form, user=None):
 
 def _user_for(request, pk) -> User:
     """The account ``pk`` if the signed-in person may change it (``roles.may_change``), else 403."""
-    user = get_object_or_404(here(User.objects.all()), pk=pk)
+    user = get_object_or_404(User, pk=pk)
+    if not services.account_here(user, request.user):
+        raise Http404  # another committee's account, or the operator's: not one of this installation's to change
     if not may_change(request.user, user):
         raise PermissionDenied
     return user

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tian.accounts.models import User
 from tian.accounts.roles import Perm, Role, has_permission
+from tian.accounts.services import accounts_here
 from tian.core import versions
 from tian.core.calendar_days import years_to_enter
 from tian.deadlines.selectors import follow_up_counts
@@ -53,7 +54,7 @@ def _management_tiles(user, committee):
              reverse("organisations:list", args=["members"])),
         tile(_("Units"), Unit.objects.filter(committee=committee).count(),
              reverse("organisations:list", args=["units"])),
-        tile(_("Users"), User.objects.count(), reverse("accounts:user_list")),
+        tile(_("Users"), accounts_here(User.objects.all()).count(), reverse("accounts:user_list")),
     ]
 
 

@@ -22,6 +22,7 @@ from tian.handling.models import Assignment, Evaluation, Reply, UnitRole, latest
 from tian.handling.services import REPEAT_WINDOW, plausible_day
 from tian.notifications.rules import office_users, official_users, staff_users, unit_users
 from tian.notifications.services import notify, retry_due_deliveries
+from tian.organisations.selectors import current_committee
 from tian.proposals import workflow
 from tian.proposals.events import record
 from tian.proposals.models import ANSWERED, IN_HANDLING, Event, Proposal, State
@@ -277,8 +278,11 @@ def scan(now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
+    # The installation's committee's work (a database may hold several, each installation scanning its own: its
+    # messages link to its own address).
+    committee = current_committee()
     active = (Assignment.objects.active()
-              .filter(proposal__state__in=IN_HANDLING)
+              .filter(proposal__state__in=IN_HANDLING, proposal__committee=committee)
               .select_related("unit", "proposal__committee")
               .prefetch_related("opinions", "replies", "proposal__replies__cosignatures"))
     for assignment in active.iterator(chunk_size=500):
@@ -292,8 +296,9 @@ def scan(now=None) -> dict:
         stages = [stage] if stage != Reminder.Stage.ESCALATED else [Reminder.Stage.OVERDUE, stage]
         for current in stages:
             sent += _send_stage(assignment, current, deadline, now)
-    return {"reminders": sent, "follow_ups": create_due_follow_ups(today),
-            "follow_ups_chased": chase_overdue_follow_ups(today), "retried": retry_due_deliveries(now)}
+    return {"reminders": sent, "follow_ups": create_due_follow_ups(today, committee),
+            "follow_ups_chased": chase_overdue_follow_ups(today, committee),
+            "retried": retry_due_deliveries(now, committee)}
 
 
 def _send_stage(assignment, stage, deadline, now) -> int:
@@ -318,7 +323,7 @@ def _send_stage(assignment, stage, deadline, now) -> int:
     return 1
 
 
-def create_due_follow_ups(today: datetime.date) -> int:
+def create_due_follow_ups(today: datetime.date, committee=None) -> int:
     """A year after a released B-class reply, the unit gets a follow-up task (回头看), on its work page, where it
     reports. Only of a proposal answered (the report is a step of an answered proposal: ``report_follow_up``): one
     handled again waits for its second round, whose replies supersede every reply of the first, whichever unit
@@ -328,6 +333,8 @@ def create_due_follow_ups(today: datetime.date) -> int:
     due = (Reply.objects.current().filter(status=Reply.Status.RELEASED, outcome="B", follow_up__isnull=True,
                                           reply_date__lte=year_ago, proposal__state__in=ANSWERED)
            .select_related("proposal", "unit"))
+    if committee is not None:  # the scan's: its installation's committee
+        due = due.filter(proposal__committee=committee)
     created = 0
     for reply in due:
         follow_up, new = FollowUp.objects.get_or_create(
@@ -358,7 +365,7 @@ def _work_url(proposal) -> str:
     return reverse("handling:work", args=[proposal.pk])
 
 
-def chase_overdue_follow_ups(today: datetime.date) -> int:
+def chase_overdue_follow_ups(today: datetime.date, committee=None) -> int:
     """A follow-up report past its day: the unit is reminded and the office told, once for each follow-up (催办, as
     for a reply). Only of a proposal answered, as for creating one (``create_due_follow_ups``): a proposal handled
     again cannot be reported on until it is answered anew, and a reply a later round superseded is not chased. How
@@ -366,6 +373,8 @@ def chase_overdue_follow_ups(today: datetime.date) -> int:
     chased = 0
     overdue = (FollowUp.objects.awaited().filter(due_on__lt=today, chased_on__isnull=True)
                .select_related("reply__proposal", "reply__unit"))
+    if committee is not None:  # the scan's: its installation's committee
+        overdue = overdue.filter(reply__proposal__committee=committee)
     for follow_up in overdue:
         with transaction.atomic():
             if not FollowUp.objects.filter(pk=follow_up.pk, chased_on__isnull=True).update(chased_on=today):

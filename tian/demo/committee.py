@@ -120,7 +120,9 @@ def load_people_and_organisations() -> dict:
 
     def account(username, full_name, roles, **bindings):
         nonlocal created
-        user, new = _ensure_user(username, full_name, roles, password_hash, **bindings)
+        # The demo committee's own accounts (``User.committee``), also where the database holds another committee:
+        # the demo's password and second factor are published.
+        user, new = _ensure_user(username, full_name, roles, password_hash, committee=committee, **bindings)
         created += new
         return user
 
@@ -141,7 +143,8 @@ def load_people_and_organisations() -> dict:
     for name, collective in collectives.items():
         account(name, name, [Role.COLLECTIVE], collective=collective)
     logins.append((Role.COLLECTIVE, data.COLLECTIVE_PROPOSERS[0][0]))
-    for user in User.objects.filter(role_grants__role__in=settings.TWO_FACTOR_REQUIRED_ROLES).distinct():
+    for user in User.objects.filter(committee=committee,
+                                    role_grants__role__in=settings.TWO_FACTOR_REQUIRED_ROLES).distinct():
         twofactor.ensure_device(user, DEMO_TOTP_KEY)
     return {"committee": committee, "created_users": created, "logins": logins, "password": DEMO_PASSWORD,
             "totp_secret": twofactor.base32(DEMO_TOTP_KEY)}

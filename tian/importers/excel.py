@@ -23,6 +23,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.xml.functions import iterparse
 
 from tian.accounts import services as accounts
+from tian.accounts.forms import USERNAME_TAKEN
 from tian.accounts.models import User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.core.request_limits import clean_text
@@ -395,9 +396,12 @@ def _import_users(rows, committee, by, report):
             else:
                 roles.append(ROLE_NAMES[name])
         user = User.objects.filter(username=username).first()
-        # The same rule as the user pages (accounts/roles.py): the row is refused and, by the file's all-or-nothing
-        # rule, nothing is written.
-        if user is not None and not may_change(by, user):
+        # The same rules as the user pages (accounts/roles.py, accounts.services.account_here): the row is refused
+        # and, by the file's all-or-nothing rule, nothing is written. A name of another committee's account (user
+        # names are the database's) is taken, as on the page.
+        if user is not None and not accounts.account_here(user, by):
+            _error(report, row, "用户名", USERNAME_TAKEN)
+        elif user is not None and not may_change(by, user):
             _error(report, row, "用户名", ONLY_ADMIN_CHANGES_ADMIN)
         elif refusal := role_change_refusal(by, user, roles):
             _error(report, row, "角色", refusal)

@@ -45,15 +45,22 @@ SYSTEM_IMPORTER = "system-import"
 def import_user(username: str | None = None) -> User:
     """The office staff account an import acts as: the one named, or a system account that cannot sign in
     (created on first use), so that imported history names who wrote it."""
-    staff = User.objects.filter(is_active=True, role_grants__role=Role.STAFF)
+    # The installation's committee's (``User.committee``): a database may hold several committees, each importing.
+    committee = current_committee()
+    staff = accounts.accounts_here(User.objects.filter(is_active=True, role_grants__role=Role.STAFF))
     if username:
         user = staff.filter(username=username).first()
         if user is None:
             raise ImportProblem(_("No active office staff account %(name)s to import as.") % {"name": username})
         return user
-    user = staff.filter(username=SYSTEM_IMPORTER).first()
+    # One system account per committee: the first keeps the plain name, another committee's gets its id after it.
+    system = SYSTEM_IMPORTER
+    taken = User.objects.filter(username=SYSTEM_IMPORTER).exclude(committee=committee).exists() if committee else False
+    if taken:
+        system = f"{SYSTEM_IMPORTER}-{committee.pk}"
+    user = staff.filter(username=system, committee=committee).first()
     if user is None:
-        user = accounts.user_create(username=SYSTEM_IMPORTER, full_name="数据导入", password=None, roles=[Role.STAFF])
+        user = accounts.user_create(username=system, full_name="数据导入", password=None, roles=[Role.STAFF])
     return user
 
 

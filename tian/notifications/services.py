@@ -11,6 +11,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tian.disclosure.policy import message_text
@@ -87,11 +88,15 @@ def dispatch_event(event_id: int) -> int:
     return count
 
 
-def retry_due_deliveries(now=None) -> int:
-    """Queue again every delivery that is pending or failed and due. Safe to run at any time."""
+def retry_due_deliveries(now=None, committee=None) -> int:
+    """Queue again every delivery that is pending or failed and due (of ``committee``'s people, and the operators',
+    where given: the scan's installation's). Safe to run at any time."""
     now = now or timezone.now()
-    due = list(Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
-                                       next_attempt_at__lte=now).values_list("pk", flat=True)[:500])
+    due = Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
+                                  next_attempt_at__lte=now)
+    if committee is not None:
+        due = due.filter(Q(notification__user__committee=committee) | Q(notification__user__committee__isnull=True))
+    due = list(due.values_list("pk", flat=True)[:500])
     for pk in due:
         _enqueue(pk)
     return len(due)

@@ -6,17 +6,30 @@ from django.db import migrations, models
 
 
 def place(apps, schema_editor):
-    """Each account's committee: its binding's; else (the office's staff, administrators) the installation's, as
-    ``organisations.selectors.current_committee`` reads it (``TIAN_COMMITTEE_ID``, else the first)."""
+    """Each account's committee (``User.committee``): its binding's. An account bound to nothing (the office's staff,
+    administrators) with a role: the committee of the proposals its history is on (a database may hold several
+    committees, migrated once by one installation), else the installation's, as
+    ``organisations.selectors.current_committee`` reads it (``TIAN_COMMITTEE_ID``, else the first). An account with
+    no role (``createsuperuser``'s, before it is given one) stays of no committee: the operator's."""
     User = apps.get_model("accounts", "User")
+    RoleGrant = apps.get_model("accounts", "RoleGrant")
     Committee = apps.get_model("organisations", "Committee")
+    Event = apps.get_model("proposals", "Event")
     chosen = getattr(settings, "TIAN_COMMITTEE_ID", None)
     here = (Committee.objects.filter(pk=int(chosen)).first() if chosen else None) or \
         Committee.objects.order_by("pk").first()
+    with_roles = set(RoleGrant.objects.values_list("user_id", flat=True))
     for user in User.objects.select_related("member", "collective", "unit", "office", "lead_official"):
         bound = next((getattr(user, name) for name in ("member", "collective", "unit", "office", "lead_official")
                       if getattr(user, f"{name}_id")), None)
-        committee_id = bound.committee_id if bound else (here.pk if here and not user.is_superuser else None)
+        if bound is not None:
+            committee_id = bound.committee_id
+        elif user.pk not in with_roles:
+            continue
+        else:
+            acted = (Event.objects.filter(actor_id=user.pk).values("proposal__committee_id")
+                     .annotate(n=models.Count("pk")).order_by("-n", "proposal__committee_id").first())
+            committee_id = acted["proposal__committee_id"] if acted else (here.pk if here else None)
         if committee_id:
             User.objects.filter(pk=user.pk).update(committee_id=committee_id)
 
@@ -26,6 +39,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_apitoken_expires_at'),
         ('organisations', '0008_session_term_verbose_name'),
+        ('proposals', '0006_category_name_message'),
     ]
 
     operations = [

@@ -57,16 +57,19 @@ def _about_proposals(qs, text: str, user):
 def here(entries):
     """The entries of the committee this installation serves (a database may hold many): not those done by an account
     of another committee, nor those about another committee's proposals or accounts. (An entry by nobody known about
-    nothing of a committee — a failed sign-in of an unknown name — stays, as on a one-committee installation.)"""
+    nothing of a committee — a failed sign-in of a name no account has — stays, as on a one-committee installation.)"""
     committee = current_committee()
     if committee is None:
         return entries
     others = Proposal.objects.exclude(committee=committee).annotate(key=Cast("pk", CharField())).values("key")
     other_users = User.objects.exclude(committee=committee).exclude(committee__isnull=True).annotate(
         key=Cast("pk", CharField())).values("key")
+    other_names = User.objects.exclude(committee=committee).exclude(committee__isnull=True).values("username")
     return (entries.filter(Q(actor__isnull=True) | Q(actor__committee=committee) | Q(actor__committee__isnull=True))
             .exclude(object_type="proposal", object_id__in=others)
-            .exclude(object_type="user", object_id__in=other_users))
+            .exclude(object_type="user", object_id__in=other_users)
+            # a failed sign-in (no actor) with the name of another committee's account, on its installation
+            .exclude(actor__isnull=True, username__in=other_names))
 
 
 @require_permission(Perm.VIEW_AUDIT)
