@@ -5,7 +5,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Aggregate, CharField, Expression, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, Expression, OuterRef, Q, QuerySet, Subquery
 
 from tian.accounts.models import RoleGrant, User
 from tian.accounts.roles import Role
@@ -74,6 +74,14 @@ def serves_here(user) -> bool:
     nowhere here: not with its password (as an unknown name), not with a session or a token it holds."""
     here = committee_here(user)
     return user.committee_id is None or here is None or user.committee_id == here
+
+
+def of_committee(committee, through: str = "") -> Q:
+    """The accounts that belong to ``committee`` (a committee or its id), as a query's condition on accounts (or,
+    ``through``, on rows reached from one, e.g. ``"notification__user__"``): its own and the operators' (of no
+    committee, ``User.committee``), as ``serves_here`` lets them in. Every list of a committee's people asks this."""
+    committee_id = getattr(committee, "pk", committee)
+    return Q(**{f"{through}committee_id": committee_id}) | Q(**{f"{through}committee__isnull": True})
 
 
 def committee_here(user=None) -> int | None:

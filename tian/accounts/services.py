@@ -15,10 +15,10 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 
-from tian.accounts.backends import committee_here, serves_here, users_with_roles, with_roles
+from tian.accounts.backends import committee_here, of_committee, serves_here, users_with_roles, with_roles
 from tian.accounts.models import ApiToken, PasswordHistory, RoleGrant, User
 from tian.accounts.roles import ONLY_ADMIN_CHANGES_ADMIN, Role, may_change, role_change_refusal
 from tian.audit.log import audit
@@ -126,7 +126,7 @@ def accounts_here(users):
     """The accounts of the committee this installation serves (``backends.serves_here``), and the operators' (of no
     committee): another committee's held in the same database are not listed or counted here."""
     committee = current_committee()
-    return users.filter(Q(committee=committee) | Q(committee__isnull=True)) if committee else users
+    return users.filter(of_committee(committee)) if committee else users
 
 
 def account_here(user: User, by: User | None) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tian.accounts.backends import of_committee
 from tian.accounts.models import User
 from tian.accounts.roles import Role
 from tian.handling.models import REPLYING_ROLES, Reply, UnitRole
@@ -24,7 +25,7 @@ def users(condition: Q, committee_id: int | None = None):
     may hold several committees: ``User.committee``; an operator's account, of none, too)."""
     found = User.objects.filter(condition, is_active=True)
     if committee_id is not None:
-        found = found.filter(Q(committee_id=committee_id) | Q(committee__isnull=True))
+        found = found.filter(of_committee(committee_id))
     return found.select_related("member", "collective").distinct()
 
 

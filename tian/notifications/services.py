@@ -7,22 +7,20 @@ attempt time; ``retry_due_deliveries`` (run by the ``send_reminders`` scan) queu
 """
 
 import logging
-import re
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from tian.accounts.backends import of_committee
 from tian.disclosure.policy import message_text
 from tian.notifications.models import Delivery, Notification
 from tian.notifications.rules import RULES, users
 from tian.notifications.tasks import send_delivery
-from tian.organisations.models import mobile_number
+from tian.organisations.models import mobile_number, mobile_validator
 from tian.proposals.models import Event
 
 logger = logging.getLogger("tian.notifications")
-MOBILE = re.compile(r"1\d{10}")
 
 
 def notify(*, user_condition, key: str, kind: str, message: str, url: str = "", proposal=None, event=None) -> int:
@@ -51,7 +49,7 @@ def sms_number(user) -> str:
         return user.member.mobile
     if user.collective_id:
         number = mobile_number(user.collective.contact_phone)
-        if MOBILE.fullmatch(number):
+        if mobile_validator.regex.search(number):  # the member list's rule of a mobile
             return number
     return ""
 
@@ -95,7 +93,7 @@ def retry_due_deliveries(now=None, committee=None) -> int:
     due = Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
                                   next_attempt_at__lte=now)
     if committee is not None:
-        due = due.filter(Q(notification__user__committee=committee) | Q(notification__user__committee__isnull=True))
+        due = due.filter(of_committee(committee, through="notification__user__"))
     due = list(due.values_list("pk", flat=True)[:500])
     for pk in due:
         _enqueue(pk)

@@ -2,10 +2,10 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tian.accounts.backends import of_committee
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
 from tian.disclosure.policy import disclosure_for
@@ -43,7 +43,7 @@ def delivery_list(request):
     # another committee's held in the same database are not listed here.
     committee = current_committee()
     qs = Delivery.objects.select_related("notification__user", "notification__event").filter(
-        Q(notification__user__committee=committee) | Q(notification__user__committee__isnull=True))
+        of_committee(committee, through="notification__user__"))
     status = request.GET.get("status", "")
     if status in Delivery.Status.values:
         qs = qs.filter(status=status)

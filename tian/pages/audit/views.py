@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from tian.accounts.backends import of_committee
 from tian.accounts.models import User
 from tian.accounts.permissions import require_permission
 from tian.accounts.roles import Perm
@@ -62,10 +63,10 @@ def here(entries):
     if committee is None:
         return entries
     others = Proposal.objects.exclude(committee=committee).annotate(key=Cast("pk", CharField())).values("key")
-    other_users = User.objects.exclude(committee=committee).exclude(committee__isnull=True).annotate(
+    other_users = User.objects.exclude(of_committee(committee)).annotate(
         key=Cast("pk", CharField())).values("key")
-    other_names = User.objects.exclude(committee=committee).exclude(committee__isnull=True).values("username")
-    return (entries.filter(Q(actor__isnull=True) | Q(actor__committee=committee) | Q(actor__committee__isnull=True))
+    other_names = User.objects.exclude(of_committee(committee)).values("username")
+    return (entries.filter(Q(actor__isnull=True) | of_committee(committee, through="actor__"))
             .exclude(object_type="proposal", object_id__in=others)
             .exclude(object_type="user", object_id__in=other_users)
             # a failed sign-in (no actor) with the name of another committee's account, on its installation
