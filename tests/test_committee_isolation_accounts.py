@@ -9,31 +9,19 @@ installation, reached B's rows or people, or the new code met a one-committee in
 
 import datetime
 import importlib
-import io
 
 import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 
 from tests.conftest import PASSWORD
 from tests.test_committee_isolation import LEAKS, _content, _leaks, build_other  # noqa: F401
+from tests.test_security_accounts import users_file
 from tian.accounts import services as account_services
 from tian.accounts.models import User
 from tian.accounts.roles import Role
-from tian.importers.excel import KINDS, import_file
-
-
-def _users_file(*rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append([c.header for c in KINDS["users"]])
-    for row in rows:
-        sheet.append(list(row) + [""] * (len(KINDS["users"]) - len(row)))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tian.importers.excel import import_file
 
 
 def _signs_in(username, password=PASSWORD) -> bool:
@@ -70,7 +58,7 @@ def test_the_users_import_does_not_take_over_another_committees_account(world, o
     ``importers/excel._import_users`` finds the account with ``User.objects.filter(username=username)`` over every
     committee. Expected: the row refused (the name is taken, as for a new account on the page), B's account unchanged."""
     target = other.handler
-    content = _users_file(["lz_unit", "被接管", "承办单位经办人", "Xin-mima-2024", "13700000077", "", "", "区司法局"])
+    content = users_file(["lz_unit", "被接管", "承办单位经办人", "Xin-mima-2024", "13700000077", "", "", "区司法局"])
     report = import_file("users", content, committee=world.committee, by=world.staff)
     target.refresh_from_db()
     assert (target.unit_id, target.committee_id, target.full_name) == (other.unit.pk, other.committee.pk, "lz_unit")

@@ -5,21 +5,12 @@ the twenty-second session's code; each test failed on it)."""
 
 from django.urls import reverse
 
-from tests.test_followup_collective_review import _merged_into_members, _release, _signed_for
+from tests.test_followup_collective_review import _merged_into_members, _signed_for
+from tests.test_merged_collective_rating import _answered
 from tian.handling import services as handling
 from tian.handling.models import Evaluation
-from tian.proposals.models import Proposal
 
 ORG = "民盟朝天区支部"
-
-
-def _answered(world):
-    """民盟朝天区支部's collective proposal merged (并案) into 刘安泽's, which 区民政局 answered (A)."""
-    mine, target = _merged_into_members(world)
-    target = _signed_for(world, handling.proposal_assign(proposal=target, by=world.staff,
-                                                         lead_units=[world.units["区民政局"]]))
-    _release(world, target.assignments.get(role="lead"), "答复如下。", "A")
-    return mine, Proposal.objects.get(pk=target.pk)
 
 
 # (a) A merged collective proposer is one of the surviving proposal's proposers ----------------------------------
