@@ -136,3 +136,9 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_committee_served_comes_from_the_environment():
+    """docs/operations.md, "Several committees in one database": each installation sets TIAN_COMMITTEE_ID."""
+    assert _setting({}, "TIAN_COMMITTEE_ID") == "None"
+    assert _setting({"TIAN_COMMITTEE_ID": "7"}, "TIAN_COMMITTEE_ID") == "7"

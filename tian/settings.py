@@ -253,6 +253,9 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "tian@localhost")
 NOTIFY_BY_EMAIL = envbool("NOTIFY_BY_EMAIL", True)
 NOTIFY_BY_SMS = envbool("NOTIFY_BY_SMS", True)
+# The committee this installation serves, where the database holds several (docs/operations.md, "Several committees
+# in one database"); unset: the first (organisations.selectors.current_committee).
+TIAN_COMMITTEE_ID = envint("TIAN_COMMITTEE_ID", 0, minimum=0) or None
 SITE_URL = envstr("SITE_URL", "").rstrip("/")  # e.g. https://tian.example.gov.cn, for links in mail
 SMS_BACKEND = envstr("SMS_BACKEND", "tian.core.sms.LoggingSMSBackend")
 SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
