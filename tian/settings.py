@@ -6,6 +6,7 @@ Nothing here writes files. SQLite is the default database so that a fresh clone 
 
 import ipaddress
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,8 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
+    "tian.core",  # before django_tasks_db: its ``db_worker`` takes this installation's queue (TASK_QUEUE)
     "django_tasks_db",
-    "tian.core",
     "tian.accounts",
     "tian.organisations",
     "tian.proposals",
@@ -262,7 +263,13 @@ SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN", "")
 
 # Mail and SMS leave the request path: they are tasks run by `manage.py db_worker` (started by `make run`).
-TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+# Each installation queues its work under its own name and its worker takes only that queue (tian/core's
+# ``db_worker``): where several installations share a database, a task runs with its own committee's settings (the
+# address in a mail's links, the statistics it computes), never another installation's.
+TASK_QUEUE = envstr("TASK_QUEUE", f"committee-{TIAN_COMMITTEE_ID}" if TIAN_COMMITTEE_ID else "default")
+if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", TASK_QUEUE):
+    raise ImproperlyConfigured(f"TASK_QUEUE={TASK_QUEUE!r}: use 1 to 32 letters, digits, '-' or '_'")
+TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"), "QUEUES": [TASK_QUEUE]}}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # read from the cache, kept in the database
 # Idle timeout: the session ends after this many seconds without a request (every request renews it).

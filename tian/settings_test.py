@@ -15,4 +15,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # one (CI runs the PostgreSQL pass against Redis).
 if not os.environ.get("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": [TASK_QUEUE]}}  # noqa: F405

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from tian.core.sms import get_sms_backend
+from tian.core.tasks import task
 from tian.notifications.models import Delivery, Notification
 
 logger = logging.getLogger("tian.notifications")

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django_tasks import task
+from tian.core.tasks import task
 
 logger = logging.getLogger("tian.events")
 

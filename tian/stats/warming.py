@@ -21,8 +21,8 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import timezone, translation
-from django_tasks import task
 
+from tian.core.tasks import task
 from tian.organisations.models import Committee
 from tian.proposals import tasks
 from tian.proposals.models import Proposal, State

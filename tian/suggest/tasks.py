@@ -1,9 +1,8 @@
 """Training off the request path: the rules page's "retrain" button queues this task for the worker (the cron line
 of docs/suggestions.md runs ``train_unit_model`` on a schedule)."""
 
-from django_tasks import task
-
 from tian.accounts.models import User
+from tian.core.tasks import task
 from tian.organisations.models import Committee
 from tian.suggest.services import unit_model_train
 
