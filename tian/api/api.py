@@ -36,7 +36,7 @@ class TianAPI(NinjaAPI):
 
 
 api = TianAPI(
-    title="TiAn API", version="1.8", urls_namespace="api", docs_url="/docs", description=DESCRIPTION,
+    title="TiAn API", version="1.9", urls_namespace="api", docs_url="/docs", description=DESCRIPTION,
     auth=[BearerToken(), SiteSession()],
     parser=CleaningParser(),  # control characters removed from JSON bodies (core/request_limits.py)
     throttle=[AnonymousThrottle(settings.API_RATE_ANONYMOUS), SignedInThrottle(settings.API_RATE_AUTHENTICATED)],

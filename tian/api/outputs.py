@@ -1,25 +1,23 @@
 """The API's answers built from the rows, read through the disclosure policy (what each viewer sees) and the
 workflow (which actions, so which ``links``, the viewer has now). No rule is decided here."""
 
-from tian.deadlines.models import ExtensionRequest, FollowUp
+from tian.deadlines.models import ExtensionRequest
+from tian.deadlines.performable import may_cosign, performable
 from tian.deadlines.services import awaited_follow_ups, follow_ups_read, may_request_extension, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import Disclosure, disclosure_for
-from tian.handling.lifecycle import ASSIGNMENT, REPLY
+from tian.handling.lifecycle import REPLY
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
     ContactRecord,
     Evaluation,
+    ReassignmentRequest,
     Reply,
     ReplyCoSignature,
 )
 from tian.handling.services import (
-    UNIT_STEPS,
-    adjustable_parts,
     adjustment_refusal,
-    assisting_assignment,
-    evaluated_now,
     unit_steps,
 )
 from tian.proposals import workflow
@@ -63,63 +61,6 @@ def summary(p: Proposal, text=None, *, public: bool = False) -> dict:
 
 
 # The steps a unit takes on its own assignment: offered as its assignment's lifecycle and its unit's page offer them.
-UNIT_ACTIONS = frozenset({*UNIT_STEPS, "request_extension"})
-
-
-def may_cosign(user, proposal: Proposal, reply: Reply, signatures: list[ReplyCoSignature]) -> bool:
-    """Whether ``user``'s unit may co-sign ``reply`` now: asked and not signed yet, the reply waiting for it, and the
-    unit signed for the proposal first (as ``reply_cosign`` asks)."""
-    unit_id = getattr(user, "unit_id", None)
-    return (any(s.unit_id == unit_id and not s.signed_at for s in signatures)
-            and REPLY.permits(user, proposal, reply, "cosign")
-            and (own := assisting_assignment(proposal, unit_id)) is not None
-            and "cosign_reply" in unit_steps(user, proposal, own))
-
-
-def performable(user, p: Proposal, available=None, replies=None) -> set[str]:
-    """The actions ``user`` may perform on ``p`` now: the workflow's (``workflow.available``, which knows the
-    proposal only), narrowed by the record each is taken on, as the services check it and that record's links name
-    it: a unit's steps by its own assignment (``unit_steps``, ``may_request_extension``), co-signing and supervision
-    review by a reply waiting for them (``REPLY.permits``), answering an invitation by one still open, a rating by
-    whether the caller rated this round, a decision by a request waiting for it, a follow-up by one not reported, a
-    change of a handling unit by a unit whose part may be moved.
-    ``replies``: the proposal's, with their co-signatures, where the caller read them already."""
-    names = set(workflow.available(user, p) if available is None else available)
-    unit_id = getattr(user, "unit_id", None)
-    own = [a for a in p.assignments.all() if a.unit_id == unit_id and a.is_active] \
-        if unit_id and names & {*UNIT_ACTIONS, "report_follow_up"} else []
-    if names & UNIT_ACTIONS:
-        steps = set().union(*(unit_steps(user, p, a) for a in own))
-        if any(may_request_extension(user, p, a) for a in own):
-            steps.add("request_extension")
-        names -= UNIT_ACTIONS - steps
-    if names & {"cosign_reply", "review_reply"}:
-        replies = list(p.replies.prefetch_related("cosignatures")) if replies is None else replies
-        if not any(may_cosign(user, p, r, list(r.cosignatures.all())) for r in replies):
-            names.discard("cosign_reply")
-        if not any(REPLY.permits(user, p, r, "approve") for r in replies):
-            names.discard("review_reply")
-    member_id = getattr(user, "acting_member_id", None)
-    if "respond_cosign" in names and not any(member_id and c.member_id == member_id and c.is_open_invitation
-                                             for c in p.cosignatures.all()):
-        names.discard("respond_cosign")
-    if "evaluate" in names and evaluated_now(user, p):  # rated this round already: a second rating is refused
-        names.discard("evaluate")
-    if "decide_reassignment" in names and not any(ASSIGNMENT.allowed(a, "approve_reassignment")
-                                                  for a in p.assignments.all()):
-        names.discard("decide_reassignment")
-    if "adjust_assignment" in names and all(why is not None for _a, why in adjustable_parts(p)):
-        names.discard("adjust_assignment")  # no unit's part may be moved now (``assignment_adjust`` would refuse it)
-    if "decide_extension" in names and not ExtensionRequest.objects.filter(
-            assignment__proposal=p, status=ExtensionRequest.Status.PENDING).exists():
-        names.discard("decide_extension")
-    if "report_follow_up" in names and not FollowUp.objects.awaited().filter(reply__assignment__in=own).exists():
-        names.discard("report_follow_up")
-    if "record_paper_follow_up" in names and not awaited_follow_ups(p).exists():
-        names.discard("record_paper_follow_up")
-    return names
-
-
 def proposal_links(user, p: Proposal, available=None) -> dict:
     """``self``, the invitations and one address per action the caller may perform now (``available``: the
     actions as ``performable`` says them, where the caller has them already)."""
@@ -178,12 +119,21 @@ def detail(user, p: Proposal) -> dict:
     lead = next((e for e in reversed(evaluations) if e.is_lead), None)
     said = satisfaction(p, lead)
     assignments = [a for a in p.assignments.all() if a.is_active]
+    decisions = {} if public else _decisions(p, available)
+    follow_ups = follow_ups_read(p, policy) if rows else []
+    reports = {} if public else _follow_up_links(user, p, available, [f for f, _report in follow_ups])
+    attachments = list(p.attachments.all()) if policy.attachments else []
     return {
         **summary(p, lambda _p, value: policy.text(value), public=public),
+        "kind_label": p.kind_label, "is_plenary": p.is_plenary if p.submitted_at else None,
+        "suggested_units": [u.name for u in p.suggested_units.all()],
+        "disclosure_consent": p.disclosure_consent, "non_disclosure_reason": policy.text(p.non_disclosure_reason),
+        "attachments": [{"id": f.pk, "name": f.name, "size": f.size, "uploaded_at": f.uploaded_at}
+                        for f in attachments],
         "links": {"self": proposal_url(p.pk, public=True)} if public else proposal_links(user, p, available),
         "number_bracket": p.number_bracket, "number_session": p.number_session, "session": p.session.name,
         "body": policy.text(p.full_body), "cosigners": [m.name for m in credited_cosigners(p)],
-        "assignments": [assignment_out(user, a, p) for a in assignments],
+        "assignments": [assignment_out(user, a, p, policy=policy, decisions=decisions) for a in assignments],
         "supervising_offices": [o.name for o in p.supervising_offices.all()],
         "lead_officials": [o.name for o in p.lead_officials.all()], "assigned_on": p.assigned_on,
         "replies": replies,
@@ -196,20 +146,28 @@ def detail(user, p: Proposal) -> dict:
         "contact": p.contact_details() if policy.proposer_contact else None,
         "contact_records": _contact_records(assignments, policy),
         "follow_ups": [{"id": f.pk, "unit": f.reply.unit.name, "reply_id": f.reply_id, "due_on": f.due_on,
-                        "report": report, "reported_at": f.reported_at, "on_paper": f.on_paper}
-                       for f, report in follow_ups_read(p, policy)] if rows else [],
+                        "report": report, "reported_at": f.reported_at, "on_paper": f.on_paper,
+                        "links": reports.get(f.pk, {})} for f, report in follow_ups],
         "actions": sorted(available),
         "editable": draft(p) if "edit" in available else None,
     }
 
 
-def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dict:
+def assignment_out(user, a: Assignment, proposal: Proposal | None = None, *, policy: Disclosure | None = None,
+                   decisions: dict | None = None) -> dict:
+    """An assignment. Its status and deadlines are for those who may read the proposal's history (where they are
+    told: the office, the units, supervision, the proposers), as the pages show them; the public and readers with no
+    tie read the unit and its role. ``decisions``: the addresses of the decisions the caller may take on the units'
+    pending requests, by assignment (``detail``)."""
     proposal = proposal or a.proposal
-    due = unit_due(a, proposal)
+    policy = policy or disclosure_for(user, proposal)
     fields = {"id": a.pk, "proposal_id": a.proposal_id, "unit": {"id": a.unit_id, "name": a.unit.name},
-              "role": a.role, "status": a.status, "assigned_on": a.assigned_on, "deadline": a.deadline,
-              "due": {"day": due.day, "task": due.task, "done": due.done},
-              "reassignment_deadline": a.reassignment_deadline, "proposal_state": proposal.state}
+              "role": a.role, "status": None, "assigned_on": a.assigned_on, "deadline": None, "due": None,
+              "reassignment_deadline": None, "proposal_state": proposal.state}
+    due = unit_due(a, proposal)
+    if policy.history:
+        fields.update(status=a.status, deadline=a.deadline, due={"day": due.day, "task": due.task, "done": due.done},
+                      reassignment_deadline=a.reassignment_deadline)
     if is_public(user):  # no address of an assignment answers the public
         return {**fields, "links": {"proposal": proposal_url(a.proposal_id, public=True)}}
     url = f"{BASE}/assignments/{a.pk}"
@@ -225,7 +183,34 @@ def assignment_out(user, a: Assignment, proposal: Proposal | None = None) -> dic
     # The office's: this unit's part given to another unit, where the service would take it.
     if workflow.allowed(user, proposal, "adjust_assignment") and adjustment_refusal(proposal, a) is None:
         links["adjust_assignment"] = url + "/adjust"
+    # 催办 of a unit that still owes something (``remind_manually``), as the office's page offers it.
+    if a.is_active and not due.done and workflow.allowed(user, proposal, "remind"):
+        links["remind"] = url + "/remind"
+    links.update((decisions or {}).get(a.pk, {}))
     return {**fields, "links": links}
+
+
+def _decisions(p: Proposal, available: set[str]) -> dict[int, dict]:
+    """The addresses of the decisions on the units' pending requests (退办, 延期) the caller may take, by assignment."""
+    found: dict[int, dict] = {}
+    if "decide_reassignment" in available:
+        for r in ReassignmentRequest.objects.filter(assignment__proposal=p, status=ReassignmentRequest.Status.PENDING):
+            found.setdefault(r.assignment_id, {})["decide_reassignment"] = f"{BASE}/reassignments/{r.pk}/decision"
+    if "decide_extension" in available:
+        for r in ExtensionRequest.objects.filter(assignment__proposal=p, status=ExtensionRequest.Status.PENDING):
+            found.setdefault(r.assignment_id, {})["decide_extension"] = f"{BASE}/extensions/{r.pk}/decision"
+    return found
+
+
+def _follow_up_links(user, p: Proposal, available: set[str], follow_ups: list) -> dict[int, dict]:
+    """The report address of each follow-up the caller may report now: the unit its own awaited ones, the office any
+    awaited one received on paper (``follow_up_report``)."""
+    if not {"report_follow_up", "record_paper_follow_up"} & available:
+        return {}
+    awaited = set(awaited_follow_ups(p).values_list("pk", flat=True))
+    unit_id = getattr(user, "unit_id", None)
+    return {f.pk: {"report": f"{BASE}/follow-ups/{f.pk}/report"} for f in follow_ups if f.pk in awaited and (
+        "record_paper_follow_up" in available or ("report_follow_up" in available and f.reply.unit_id == unit_id))}
 
 
 def reply_out(user, reply: Reply, *, policy: Disclosure | None = None, proposal: Proposal | None = None) -> dict:

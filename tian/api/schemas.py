@@ -177,20 +177,26 @@ class AssignmentOut(Schema):
     proposal_id: int
     unit: Ref
     role: UnitRoleChoice
-    status: AssignmentStatus
+    status: AssignmentStatus | None = Field(None, description="Null for callers who may not read the proposal's "
+                                                             "history (the public, readers with no tie), as are "
+                                                             "the deadlines below")
     assigned_on: datetime.date
-    deadline: datetime.date = Field(description="The assignment's own reply (or opinion) deadline, as given and "
-                                                "extended; what the unit works to now is ``due``")
+    deadline: datetime.date | None = Field(None, description="The assignment's own reply (or opinion) deadline, as "
+                                                             "given and extended; what the unit works to now is "
+                                                             "``due``")
     due: DueOut | None = Field(None, description="The deadline the unit works to now, as its pages show it: the "
                                                  "rehandling deadline in rehandling, the reply's while an assisting "
                                                  "unit owes its co-signature")
-    reassignment_deadline: datetime.date
+    reassignment_deadline: datetime.date | None = None
     proposal_state: ProposalState | None = None
     opinions: list[OpinionOut] = Field(default_factory=list, description="会办意见: an assisting unit's opinions to "
                                        "the lead unit, in GET /assignments/{id} (the units' work, not a proposal's "
                                        "list of assignments), for the people working on the proposal and its "
                                        "proposers")
-    links: Links = Field(default_factory=dict)
+    links: Links = Field(default_factory=dict, description="self, proposal; the unit's steps (sign_for, "
+                       "request_reassignment, record_contact, send_opinion, write_reply, request_extension); the "
+                       "office's adjust_assignment, remind, and decide_reassignment or decide_extension while the "
+                       "unit's request waits for a decision")
 
 
 class HandOverPartOut(Schema):
@@ -286,6 +292,8 @@ class ProposalFollowUpOut(Schema):
     report: str = Field("", description="What the unit reported (empty until it has)")
     reported_at: datetime.datetime | None = None
     on_paper: bool = Field(False, description="Sent on paper and recorded by the proposal office")
+    links: Links = Field(default_factory=dict, description="report: for the unit while its report is awaited, and "
+                                                           "for the office (a report received on paper)")
 
 
 class ProposerContactOut(Schema):
@@ -297,10 +305,25 @@ class ProposerContactOut(Schema):
     address: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int = Field(description="In bytes")
+    uploaded_at: datetime.datetime
+
+
 class ProposalDetailOut(ProposalOut):
     number_bracket: str
     number_session: str
     session: str
+    kind_label: str = Field("", description="所属类别 as the pages say it: a collective proposal with its proposer's "
+                                             "sub-kind, e.g. 集体提案(党派)")
+    is_plenary: bool | None = Field(None, description="大会提案 (true) or 平时提案 (false); null until submitted")
+    suggested_units: list[str] = Field(default_factory=list, description="意向承办单位: the units the proposer suggested")
+    disclosure_consent: bool = Field(True, description="信息公开: whether the proposer consents to publication")
+    non_disclosure_reason: str = Field("", description="Why not, where the proposer does not consent")
+    attachments: list[AttachmentOut] = Field(default_factory=list, description="For those the disclosure policy lets "
+                                                                              "read them")
     body: str
     cosigners: list[str]
     assignments: list[AssignmentOut]
@@ -491,4 +514,6 @@ class FollowUpOut(Schema):
     report: str
     reported_at: datetime.datetime | None
     on_paper: bool = Field(False, description="Sent on paper and recorded by the proposal office")
+    links: Links = Field(default_factory=dict, description="report: for the unit while its report is awaited, and "
+                                                           "for the office (a report received on paper)")
     links: Links = Field(default_factory=dict)

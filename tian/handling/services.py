@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -263,7 +263,17 @@ def unit_steps(user, proposal: Proposal, assignment: Assignment, today: datetime
     steps = {name for name in UNIT_STEPS if ASSIGNMENT.permits(user, proposal, assignment, name)}
     if "request_reassignment" in steps and _reassignment_refusal(assignment, today or timezone.localdate()):
         steps.discard("request_reassignment")
+    if "write_reply" in steps and not reply_editable(assignment, proposal):
+        steps.discard("write_reply")  # the round's reply was sent on (co-signing, review, released): ``reply_save``
     return steps
+
+
+def reply_editable(assignment: Assignment, proposal: Proposal) -> bool:
+    """Whether the unit's reply of the current round may still be written: none yet, or a draft or a returned one
+    (the reply's lifecycle, ``save``); what ``reply_save`` asks after the assignment's lifecycle."""
+    round_ = current_round(proposal)
+    current = next((r for r in assignment.replies.all() if r.round == round_), None)  # prefetched where a page read them
+    return current is None or REPLY.allowed(current, "save")
 
 
 def reassignment_closed(user, proposal: Proposal, assignment: Assignment, today: datetime.date | None = None
@@ -379,8 +389,20 @@ def adjust_revision(proposal: Proposal, assignment: Assignment) -> str:
     return f"{proposal.state}:{assignment.status}"
 
 
-def _replied_now(proposal: Proposal) -> set[int]:
-    """The assignments whose unit has submitted its reply of the current round (``current_round``)."""
+def with_reply_rounds(assignments):
+    """``assignments`` (a query) with each one's latest round of replies (``reply_round``) and latest round of a
+    submitted reply (``submitted_round``), for ``_replied_now`` to answer with no query more (the proposal page)."""
+    rounds = Reply.objects.filter(assignment=OuterRef("pk")).order_by("-round").values("round")
+    return assignments.annotate(reply_round=Subquery(rounds[:1]),
+                                submitted_round=Subquery(rounds.filter(status__in=Reply.SUBMITTED)[:1]))
+
+
+def _replied_now(proposal: Proposal, assignments=None) -> set[int]:
+    """The assignments whose unit has submitted its reply of the current round (``current_round``). ``assignments``:
+    all of the proposal's, read ``with_reply_rounds``, where the caller has them so."""
+    if assignments is not None and all(hasattr(a, "submitted_round") for a in assignments):
+        round_ = 2 if proposal.state == State.REHANDLING or any(a.reply_round == 2 for a in assignments) else 1
+        return {a.pk for a in assignments if a.submitted_round == round_}
     return set(Reply.objects.filter(proposal=proposal, round=current_round(proposal), status__in=Reply.SUBMITTED)
                .values_list("assignment_id", flat=True))
 
@@ -406,8 +428,9 @@ def adjustment_refusal(proposal: Proposal, assignment: Assignment, replied: set[
 def adjustable_parts(proposal: Proposal) -> list[tuple[Assignment, str | None]]:
     """The units at work on ``proposal``, each with why its part cannot be moved now (None: it can), as
     ``assignment_adjust`` would refuse it: what the adjustment page lists and the API's links name."""
-    assignments = [a for a in proposal.assignments.all() if a.is_active]
-    replied = _replied_now(proposal) if assignments else set()
+    every = list(proposal.assignments.all())
+    assignments = [a for a in every if a.is_active]
+    replied = _replied_now(proposal, every) if assignments else set()
     return [(a, refusal.message if (refusal := adjustment_refusal(proposal, a, replied)) else None)
             for a in assignments]
 
@@ -786,6 +809,17 @@ def rated_now(proposal: Proposal, round_: int | None = None) -> tuple[set[int], 
     members' ids and the collective proposers' ids (its own, those merged in). A second rating of any is refused
     (``evaluation_submit``), so a paper evaluation offers the others alone."""
     return _raters(proposal, round_ or evaluation_round(proposal))
+
+
+def anyone_left_to_rate(proposal: Proposal, round_: int | None = None, proposers=None) -> bool:
+    """Whether a paper evaluation of ``proposal``'s current round may still be recorded for someone: a proposer
+    member, the collective proposer or an organisation merged in that has not rated it (``rated_now``), as
+    ``PaperEvaluationForm.for_proposal`` offers them. ``proposers``: ``proposer_members``, where the caller read them."""
+    members, collectives = rated_now(proposal, round_)
+    proposers = proposer_members(proposal) if proposers is None else proposers
+    return (any(m.pk not in members for m in proposers)
+            or (proposal.kind == Kind.COLLECTIVE and proposal.collective_id not in collectives)
+            or any(pk not in collectives for pk in merged_in_collective_ids(proposal)))
 
 
 def evaluated_now(user, proposal: Proposal) -> bool:

@@ -27,7 +27,6 @@ from tian.deadlines.status import reply_deadline, unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling import services
 from tian.handling.letters import build_letter
-from tian.handling.lifecycle import ASSIGNMENT
 from tian.handling.models import (
     Assignment,
     AssistingOpinion,
@@ -117,8 +116,8 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
     replies = list(Reply.objects.filter(assignment=assignment).order_by("round").select_related("unit"))
     round_ = services.current_round(proposal)
     current = next((r for r in replies if r.round == round_), None)
-    editable = ASSIGNMENT.permits(request.user, proposal, assignment, "write_reply") and (
-        current is None or current.is_editable)
+    steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
+    editable = "write_reply" in steps
     reply_form = None
     if editable:
         initial = {"signer": assignment.unit.leader, "reply_date": timezone.localdate()}
@@ -129,7 +128,6 @@ def _work_page(request, proposal_pk, bound: dict | None = None):
         if reply_form.is_bound:  # shown again with what was typed: sent again, it saves over the draft shown now
             reply_form.data = reply_form.data.copy()
             reply_form.data["revision"] = initial["revision"]
-    steps = services.unit_steps(request.user, proposal, assignment)  # what the unit may do now, as the services take it
     # A reply waiting for the unit's co-signature, once the unit signed for the proposal (as ``reply_cosign`` asks).
     cosign_for = None if "cosign_reply" not in steps else (
         ReplyCoSignature.objects.filter(reply__proposal=proposal, unit_id=request.user.unit_id, signed_at__isnull=True,

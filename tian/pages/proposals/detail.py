@@ -24,7 +24,8 @@ from tian.core import versions
 from tian.core.calendar import corrections_version
 from tian.deadlines.forms import PaperFollowUpForm
 from tian.deadlines.models import ExtensionRequest
-from tian.deadlines.services import awaited_follow_ups, follow_ups_read, satisfaction
+from tian.deadlines.performable import performable
+from tian.deadlines.services import follow_ups_read, satisfaction
 from tian.deadlines.status import unit_due
 from tian.disclosure.policy import disclosure_for
 from tian.handling.forms import EvaluationForm, PaperEvaluationForm
@@ -39,7 +40,7 @@ from tian.handling.models import (
     UnitRole,
     latest_lead_evaluations,
 )
-from tian.handling.services import evaluation_round, own_evaluation, rated_now
+from tian.handling.services import evaluation_round, own_evaluation, rated_now, with_reply_rounds
 from tian.pages.ids import distinct_ids
 from tian.proposals import workflow
 from tian.proposals.forms import (
@@ -68,8 +69,9 @@ from tian.supervision.selectors import review_text
 
 def page_assignments():
     """The proposal's assignments as its page reads them: whether each unit has contact records or a pending
-    extension request, so that those are read only where there are some."""
-    return Assignment.objects.select_related("unit").annotate(
+    extension request, so that those are read only where there are some, and its rounds of replies (whether its part
+    may be moved: ``handling.services.adjustable_parts``)."""
+    return with_reply_rounds(Assignment.objects.select_related("unit")).annotate(
         has_contacts=Exists(ContactRecord.objects.filter(assignment=OuterRef("pk"))),
         has_pending_extension=Exists(ExtensionRequest.objects.filter(assignment=OuterRef("pk"),
                                                                      status=ExtensionRequest.Status.PENDING)))
@@ -124,8 +126,11 @@ def proposal_context(user, proposal, actions) -> dict:
         "invitations": policy.invitations(proposal.cosignatures.all()),
         # Submitted, not registered yet: the lead still invites and withdraws invitations here (the draft page has its
         # own section while the proposal can be edited).
+        # The office records a paper form's co-signers here too until registration, as signed (``proposal_invite``).
         "invite_form": InviteForm(committee=proposal.committee, exclude=[proposal.lead_member_id or 0])
-        if "invite_cosigners" in actions and proposal.state not in workflow.EDITABLE else None,
+        if {"invite_cosigners", "record_paper_cosigners"} & set(actions)
+        and proposal.state not in workflow.EDITABLE else None,
+        "paper_cosigners": "record_paper_cosigners" in actions,
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
         "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
         "separate_units": [a.unit for a in assignments if a.role == UnitRole.SEPARATE],
@@ -154,13 +159,16 @@ def proposal_context(user, proposal, actions) -> dict:
     }
 
 
-def narrowed(user, proposal, actions: dict) -> dict:
-    """The workflow's actions (which know the proposal only) without those the records they are taken on leave
-    nothing to do: a follow-up report to record on paper with none awaited (``awaited_follow_ups``, as the API's
-    ``performable`` asks)."""
-    if "record_paper_follow_up" in actions and not awaited_follow_ups(proposal).exists():
-        return {name: step for name, step in actions.items() if name != "record_paper_follow_up"}
-    return actions
+# Kept on the page once done, whatever ``performable`` says: the proposer's rating, shown where the form was.
+SHOWN_ONCE_DONE = {"evaluate"}
+
+
+def narrowed(user, proposal, available: dict) -> dict:
+    """The workflow's actions (``available``, which know the proposal only) that ``user`` may perform now, as the
+    services take them and the API's ``actions`` name them (``deadlines.performable``: narrowed by the record each is
+    taken on), but for ``SHOWN_ONCE_DONE``."""
+    may = performable(user, proposal, available)
+    return {name: step for name, step in available.items() if name in may or name in SHOWN_ONCE_DONE}
 
 
 # The panel's form of each action that has one, by the action's name (the rest are named as their action).
@@ -170,16 +178,21 @@ FORM_KEYS = {"record_paper_evaluation": "paper", "decide_reassignment": "reassig
 BELOW_REPLIES = {"evaluate"}
 
 
-def panel_items(user, proposal, actions) -> dict:
-    """What the panel of actions offers this user now, besides its forms."""
+def panel_items(user, proposal, actions, available) -> dict:
+    """What the panel of actions offers this user now, besides its forms (``available``: the workflow's actions before
+    ``narrowed``)."""
     assignments = [a for a in proposal.assignments.all() if a.is_active]
+    my_assignment = next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None)
     items = {
         "panel_actions": {name for name in actions if name not in ELSEWHERE | BELOW_REPLIES},
         "evaluates": "evaluate" in actions,
         "my_invitation": next((c for c in proposal.cosignatures.all()
                                if user.acting_member_id and c.member_id == user.acting_member_id
                                and c.is_open_invitation), None),
-        "my_assignment": next((a for a in assignments if user.unit_id and a.unit_id == user.unit_id), None),
+        "my_assignment": my_assignment,
+        # The unit's work page, while the proposal is in handling (its letters and its steps are there) or a
+        # follow-up report is awaited from the unit.
+        "unit_work": my_assignment is not None and ("sign_for" in available or "report_follow_up" in actions),
         "my_review_reply": next((r for r in disclosure_for(user, proposal).replies(all_replies(proposal))
                                  if REPLY.allowed(r, "approve")), None) if "review_reply" in actions else None,
         # A pending request puts its assignment in the "reassignment requested" status until it is decided.
@@ -193,7 +206,7 @@ def panel_items(user, proposal, actions) -> dict:
             getattr(a, "has_pending_extension", True) for a in proposal.assignments.all()) else [],
     }
     items["shows_panel"] = bool(items["panel_actions"] or items["evaluates"] or items["my_invitation"]
-                                or items["my_assignment"]
+                                or items["unit_work"]
                                 or items["my_review_reply"] or items["reassignment_requests"]
                                 or items["extension_requests"])
     return items
@@ -270,12 +283,16 @@ class ProposalPage:
         return get_proposal_for(self.user, self.pk, merged=self.merged, assignments=page_assignments())
 
     @cached_property
+    def available(self) -> dict:
+        return workflow.available(self.user, self.proposal)
+
+    @cached_property
     def actions(self) -> dict:
-        return narrowed(self.user, self.proposal, workflow.available(self.user, self.proposal))
+        return narrowed(self.user, self.proposal, self.available)
 
     @cached_property
     def panel(self) -> dict:
-        return panel_items(self.user, self.proposal, self.actions)
+        return panel_items(self.user, self.proposal, self.actions, self.available)
 
     def read_only_parts(self) -> dict:
         """The read-only parts, as text (what the cache keeps): the title, the page's head and body, whether this user
