@@ -421,3 +421,21 @@ def test_the_api_keeps_the_units_deadlines_from_readers_with_no_tie_as_the_pages
         assert not [d for d in hidden if d in text], "the API gives a reader with no tie the units' deadlines"
 
 
+
+
+def test_a_unit_that_asked_to_leave_before_signing_for_has_no_contact_to_record(world):
+    """A unit that asks for reassignment without having signed for the proposal has not started work on it: 办前沟通
+    needs signing first (the lifecycle's MSG_SIGN_FOR_FIRST; API changelog 1.2). Its status (reassignment requested)
+    admitted a contact record all the same; the API no longer offers it and the service refuses it."""
+    p = _fresh(handling.proposal_assign(proposal=_registered(world), by=world.staff,
+                                        lead_units=[world.units["区民政局"]]))
+    a = p.assignments.get()
+    handling.reassignment_request(assignment=a, by=world.lead_handler, reason="不属本单位职责")
+    api = Api(world.lead_handler)
+    d = api.get(f"/proposals/{p.pk}")
+    links = next(x["links"] for x in d["assignments"] if x["id"] == a.pk)
+    assert "record_contact" not in links and "record_contact" not in d["actions"]
+    refused = api.post(f"/assignments/{a.pk}/contact", {"method": "phone", "contacted_on": TODAY.isoformat(),
+                                                        "summary": "电话沟通。"})
+    assert refused.status_code == 409, refused.content
+    assert not a.contacts.exists()

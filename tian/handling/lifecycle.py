@@ -42,6 +42,10 @@ ASSISTING = frozenset({UnitRole.ASSISTING})
 
 MSG_SIGN_FOR_FIRST = _("Please sign for the proposal first.")
 
+
+def _signed(assignment: Assignment) -> bool:
+    return assignment.signed_at is not None
+
 ASSIGNMENT = Lifecycle([
     step("sign_for", _("Sign for"), {A.ASSIGNED}, A.SIGNED, EVERY_ROLE, "sign_for",
        _("This assignment has already been signed for.")),
@@ -57,16 +61,18 @@ ASSIGNMENT = Lifecycle([
     # replied (``handling.services.assignment_adjust``). A unit that asked to leave has its request decided instead.
     step("adjust", _("Change the handling unit"), {A.ASSIGNED, A.SIGNED}, A.REMOVED, (), "adjust_assignment",
        _("This unit has asked for reassignment: decide its request instead.")),
+    # While a request to leave waits, a unit that had signed for the proposal goes on with its work; one that asked
+    # before signing has nothing to go on with (``_signed``).
     step("record_contact", _("Record contact with the proposer"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None,
-       EVERY_ROLE, "record_contact", MSG_SIGN_FOR_FIRST),
+       EVERY_ROLE, "record_contact", MSG_SIGN_FOR_FIRST, when=_signed),
     step("send_opinion", _("Send assisting opinion"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None, ASSISTING,
        "send_opinion", MSG_SIGN_FOR_FIRST,
-       _("Only assisting units send opinions; lead units write the reply.")),
+       _("Only assisting units send opinions; lead units write the reply."), when=_signed),
     step("write_reply", _("Write the reply"), {A.SIGNED}, None, REPLYING, "write_reply", MSG_SIGN_FOR_FIRST,
        _("Assisting units do not reply directly; they send an opinion.")),
     # The lead unit's reply, co-signed by an assisting unit that signed for the proposal (``REPLY``'s ``cosign``).
     step("cosign_reply", _("Co-sign the reply"), {A.SIGNED, A.REASSIGNMENT_REQUESTED}, None, ASSISTING,
-       "cosign_reply", MSG_SIGN_FOR_FIRST),
+       "cosign_reply", MSG_SIGN_FOR_FIRST, when=_signed),
 ], invalid_state=_("This cannot be done while the assignment is “%(status)s”."), role_of=lambda a: a.role)
 
 

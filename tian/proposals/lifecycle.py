@@ -17,6 +17,7 @@ lapse is the clock's, so the services check the window beside the status, and th
 that meets it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -36,11 +37,13 @@ class Transition:
     authorised_by: str = ""  # the proposal workflow's transition saying who may; "": follows another step
     refusal: str = ""  # why it is refused in another status; "": the lifecycle's general message
     role_refusal: str = ""  # why a unit of another role is refused; "": "You are not allowed to do this."
+    # What the record must also hold, beyond its status (refused, where not, with ``refusal``); None: nothing.
+    when: Callable | None = None
 
 
-def step(name, label, sources, target, roles=(), authorised_by="", refusal="", role_refusal=""):
+def step(name, label, sources, target, roles=(), authorised_by="", refusal="", role_refusal="", when=None):
     return Transition(name, label, frozenset(sources), target, frozenset(roles), authorised_by, refusal,
-                      role_refusal)
+                      role_refusal, when)
 
 
 class Lifecycle:
@@ -69,7 +72,7 @@ class Lifecycle:
         transition = self.transitions[name]
         if self.role_of and transition.roles and self.role_of(record) not in transition.roles:
             return WorkflowError(NOT_ALLOWED, transition.role_refusal or MSG_NOT_ALLOWED)
-        if record.status not in transition.sources:
+        if record.status not in transition.sources or (transition.when is not None and not transition.when(record)):
             message = transition.refusal or self.invalid_state % {"status": record.get_status_display()}
             return WorkflowError(self.invalid_code, message)
         return None
