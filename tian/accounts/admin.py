@@ -14,13 +14,16 @@ from tian.organisations.models import Committee
 
 
 def _admin_only(request) -> bool:
-    """The Django admin is for administrators (the ``admin`` role) only. It reads every table whole, so where the
+    """The Django admin is for administrators (the ``admin`` role) and the operator (a superuser of no committee, made
+    with ``createsuperuser``, who gives the first administrator its role here). It reads every table whole, so where the
     database holds several committees it is the operator's alone (an account of no committee, ``User.committee``):
     a committee's administrators keep to the management pages, which show their committee's rows."""
     user = request.user
-    if not (user.is_active and user.is_authenticated and Role.ADMIN in user.roles):
+    if not (user.is_active and user.is_authenticated):
         return False
-    return user.committee_id is None or Committee.objects.count() <= 1
+    if user.is_superuser and user.committee_id is None:  # the operator's, from ``createsuperuser``: it gives the roles
+        return True
+    return Role.ADMIN in user.roles and (user.committee_id is None or Committee.objects.count() <= 1)
 
 
 admin.site.has_permission = _admin_only

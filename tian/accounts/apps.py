@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "tian.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from tian.accounts import checks  # noqa: F401 - registers the check of TWO_FACTOR_REQUIRED_ROLES

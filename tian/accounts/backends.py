@@ -72,8 +72,12 @@ def serves_here(user) -> bool:
     """Whether the account belongs to the committee this installation serves (``User.committee``; None: an
     operator's, which belongs to every one). An account of another committee held in the same database signs in
     nowhere here: not with its password (as an unknown name), not with a session or a token it holds."""
+    if user.committee_id is None:
+        return True
     here = committee_here(user)
-    return user.committee_id is None or here is None or user.committee_id == here
+    if here is None:  # no committee yet; or TIAN_COMMITTEE_ID names none, and then no committee's accounts
+        return not settings.TIAN_COMMITTEE_ID
+    return user.committee_id == here
 
 
 def of_committee(committee, through: str = "") -> Q:

@@ -126,7 +126,9 @@ def accounts_here(users):
     """The accounts of the committee this installation serves (``backends.serves_here``), and the operators' (of no
     committee): another committee's held in the same database are not listed or counted here."""
     committee = current_committee()
-    return users.filter(of_committee(committee)) if committee else users
+    if committee is None:  # no committee yet: every account; TIAN_COMMITTEE_ID naming none: the operators' alone
+        return users.filter(committee__isnull=True) if settings.TIAN_COMMITTEE_ID else users
+    return users.filter(of_committee(committee))
 
 
 def account_here(user: User, by: User | None) -> bool:

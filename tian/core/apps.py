@@ -9,4 +9,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Django's place for wiring that needs the models loaded: importing the module connects the calendar's
         # receivers (a correction is read again at once by the process that made it).
-        from tian.core import calendar  # noqa: F401
+        from tian.core import calendar, checks  # noqa: F401

@@ -73,7 +73,7 @@ def backup(directory: str | Path) -> Path:
             tar.add(work / database, arcname=database)
             media = Path(settings.MEDIA_ROOT)
             if media.exists():
-                tar.add(media, arcname="media")
+                tar.add(media.resolve(), arcname="media")  # the folder's files, where it is a link to another disk
     return archive
 
 
@@ -127,7 +127,7 @@ def restore(archive: str | Path) -> dict:
             result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
             if result.returncode:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-        media = Path(settings.MEDIA_ROOT)
+        media = Path(settings.MEDIA_ROOT).resolve()  # where it is a link, the folder it points to is replaced
         if (work / "media").exists():
             if media.exists():
                 shutil.rmtree(media)

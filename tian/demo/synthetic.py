@@ -135,13 +135,15 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
     offices = [SupervisingOffice.objects.get_or_create(committee=committee, name=f"合成督办室{i}")[0] for i in range(5)]
     officials = [LeadOfficial.objects.get_or_create(committee=committee, name=f"合成领导{i}")[0] for i in range(10)]
     password = make_password("synthetic-Data-1")
-    users = _bulk(User, [User(username=f"syn-m{m.pk}", full_name=m.name, member=m, password=password)
-                         for m in members] + [User(username=f"syn-u{u.pk}", full_name=u.name, unit=u, password=password)
-                                              for u in units])
+    users = _bulk(User, [User(username=f"syn-m{m.pk}", full_name=m.name, member=m, password=password,
+                              committee=committee) for m in members]
+                  + [User(username=f"syn-u{u.pk}", full_name=u.name, unit=u, password=password, committee=committee)
+                     for u in units])
     _bulk(RoleGrant, [RoleGrant(user=u, role=Role.MEMBER if u.member_id else Role.UNIT_HANDLER) for u in users])
     staff = User.objects.filter(role_grants__role=Role.STAFF).first()
     if staff is None:
-        staff = User.objects.create(username=f"syn-staff-{seed}", full_name="合成提案委", password=password)
+        staff = User.objects.create(username=f"syn-staff-{seed}", full_name="合成提案委", password=password,
+                                    committee=committee)
         RoleGrant.objects.create(user=staff, role=Role.STAFF)
     user_of_member = {u.member_id: u for u in users if u.member_id}
     categories = list(TopicCategory.objects.filter(committee=committee))

@@ -3,8 +3,11 @@
 The file lists every row that belongs to the committee — people, organisations, calendar, proposals,
 co-signatures, assignments, replies, evaluations, supervision, deadlines, awards, events — model by model
 in dependency order, each sorted by primary key, with attachments' contents inlined (base64). Primary keys
-are kept, so a round trip gives identical data and exporting again gives the same file. Notifications,
-the task queue and the search index are not moved: the index is rebuilt after an import.
+are kept, so a round trip gives identical data and exporting again gives the same file; an import is refused
+where this database holds a row with one of those ids (another committee's: nothing is overwritten). The
+accounts come with their roles, tokens, password history and second factors, and the audit entries of what they
+did; the calendar's corrections are merged by date. Notifications, the task queue and the search index are not
+moved: the index is rebuilt after an import.
 """
 
 import base64
@@ -42,6 +45,11 @@ MODELS = [
     ("organisations.LeadOfficial", "committee"),
     ("accounts.User", "committee"),
     ("accounts.RoleGrant", "user__committee"),
+    ("accounts.ApiToken", "user__committee"),
+    ("accounts.PasswordHistory", "user__committee"),
+    ("otp_totp.TOTPDevice", "user__committee"),
+    ("otp_static.StaticDevice", "user__committee"),
+    ("otp_static.StaticToken", "device__user__committee"),
     ("core.CalendarDay", None),
     ("proposals.TopicCategory", "committee"),
     ("proposals.DeclineGround", "committee"),
@@ -64,7 +72,15 @@ MODELS = [
     ("deadlines.Reminder", "assignment__proposal__committee"),
     ("deadlines.FollowUp", "reply__proposal__committee"),
     ("stats.Award", "committee"),
+    ("suggest.UnitRule", "committee"),
+    ("suggest.UnitMapping", "committee"),
+    ("suggest.SuggestionOutcome", "committee"),
+    ("suggest.UnitModel", "committee"),
+    ("audit.AuditEntry", "actor__committee"),
 ]
+# Shared by the committees of a database: merged by date on import (the same day entered on both sides is one).
+SHARED_BY_DATE = "core.CalendarDay"
+CHUNK = 500
 
 
 class TransferError(Exception):
@@ -93,8 +109,13 @@ def export_committee(committee: Committee) -> dict:
             contents = {a.pk: a for a in qs}
             for item in objects:
                 attachment = contents[item["pk"]]
-                with attachment.file.open("rb") as f:
-                    item["content"] = base64.b64encode(f.read()).decode("ascii")
+                try:
+                    with attachment.file.open("rb") as f:
+                        item["content"] = base64.b64encode(f.read()).decode("ascii")
+                except OSError as e:
+                    raise TransferError(f"attachment {attachment.pk} ({attachment.name}) of proposal "
+                                        f"{attachment.proposal_id}: its file cannot be read ({e.strerror or e}); "
+                                        f"restore it from a backup first") from e
         data["models"][label] = objects
     return data
 
@@ -113,24 +134,85 @@ def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
 
 
+def _objects(data: dict, label: str) -> list[dict]:
+    models = data["models"]
+    return models.get(label) or models.get(RENAMED.get(label, ""), []) or []
+
+
+def _check_shape(data) -> None:
+    """Refuse what is not an export of this format, before anything is read from it."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        raise TransferError("not a TiAn committee export (or a version this installation cannot read)")
+    if not isinstance(data.get("committee"), str) or not isinstance(data.get("models"), dict) or not all(
+            isinstance(rows, list) and all(isinstance(o, dict) and "pk" in o and isinstance(o.get("fields"), dict)
+                                           for o in rows) for rows in data["models"].values()):
+        raise TransferError("the export is incomplete or damaged: its committee or its rows are missing")
+
+
+def _check_clashes(data: dict) -> None:
+    """Refuse an import that would write over rows of this database: every row keeps its id, and a row saved with
+    the id of another committee's row would change that row (a database may hold several committees)."""
+    for label, _path in MODELS:
+        if label == SHARED_BY_DATE:
+            continue
+        model, ids = apps.get_model(label), [o["pk"] for o in _objects(data, label)]
+        if any(model.objects.filter(pk__in=ids[i:i + CHUNK]).exists() for i in range(0, len(ids), CHUNK)):
+            raise TransferError(f"{label}: this database holds rows with the ids of the export's; importing would "
+                                f"change them. Import into a database without them (docs/operations.md).")
+    names = [o["fields"].get("username") for o in _objects(data, "accounts.User")]
+    taken = set(apps.get_model("accounts.User").objects.filter(username__in=names).values_list("username", flat=True))
+    if taken:
+        raise TransferError(f"accounts.User: these user names are taken here already: {', '.join(sorted(taken))}")
+
+
+def _calendar_days(objects: list[dict]) -> list[dict]:
+    """The export's calendar corrections this database lacks, as new rows (by date, not by id): the same day entered
+    on both sides is kept once; the same day corrected differently is refused."""
+    model = apps.get_model(SHARED_BY_DATE)
+    here = {str(day.date): day for day in model.objects.all()}
+    new = []
+    for o in objects:
+        mine = here.get(o["fields"]["date"])
+        if mine is None:
+            new.append({**o, "pk": None})
+        elif mine.is_workday != o["fields"]["is_workday"]:
+            raise TransferError(f"{SHARED_BY_DATE}: {mine.date} is corrected differently here and in the export; "
+                                f"correct it on one side first")
+    return new
+
+
+def _refer_to_accounts_here(label: str, objects: list[dict], users: set) -> None:
+    """References to accounts the export does not hold (an operator's, of no committee, who corrected the calendar)
+    become none where the column allows it; otherwise the import is refused."""
+    model = apps.get_model(label)
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.related_model is apps.get_model("accounts.User"):
+            for o in objects:
+                value = o["fields"].get(field.name)
+                if value is not None and value not in users:
+                    if not field.null:
+                        raise TransferError(f"{label} {o['pk']}: refers to account {value}, which the export "
+                                            f"does not hold")
+                    o["fields"][field.name] = None
+
+
 @transaction.atomic
 def import_committee(data: dict) -> dict:
-    """Load an export into this installation. The committee must not exist here yet; nothing is written
-    if anything fails."""
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
-        raise TransferError("not a TiAn committee export (or a version this installation cannot read)")
+    """Load an export into this installation. The committee must not exist here yet, nor any row with the id of one
+    of the export's; nothing is written if anything fails."""
+    _check_shape(data)
     if Committee.objects.filter(name=data["committee"]).exists():
         raise TransferError(f"committee {data['committee']} already exists here")
+    _check_clashes(data)
+    users = {o["pk"] for o in _objects(data, "accounts.User")}
     counts = {}
     for label, _path in MODELS:
-        objects = data["models"].get(label, []) or data["models"].get(RENAMED.get(label, ""), [])
-        model = apps.get_model(label)
-        if label in ("accounts.User", "accounts.RoleGrant", "core.CalendarDay"):
-            clashes = model.objects.filter(pk__in=[o["pk"] for o in objects])
-            if label == "accounts.User":
-                clashes = clashes | model.objects.filter(username__in=[o["fields"]["username"] for o in objects])
-            if clashes.exists():
-                raise TransferError(f"{label}: rows with the same ids or names exist here already")
+        objects = _objects(data, label)
+        counts[label] = len(objects)
+        if label == SHARED_BY_DATE:
+            objects = _calendar_days(objects)
+        elif label != "accounts.User":
+            _refer_to_accounts_here(label, objects, users)
         payload = [{"model": label.lower(), "pk": o["pk"], "fields": o["fields"]} for o in objects]
         for deserialised, original in zip(serializers.deserialize("python", payload), objects, strict=True):
             if label == "proposals.Attachment":
@@ -145,7 +227,6 @@ def import_committee(data: dict) -> dict:
                 else:
                     attachment.file.name = storage.save(name, ContentFile(content))
             deserialised.save()
-        counts[label] = len(objects)
     # New rows arrived with their own ids: move the id sequences past them (PostgreSQL).
     models = [apps.get_model(label) for label, _path in MODELS]
     with connection.cursor() as cursor:

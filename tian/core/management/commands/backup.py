@@ -14,4 +14,6 @@ class Command(BaseCommand):
             archive = backup(directory)
         except BackupError as e:
             raise CommandError(str(e)) from e
+        except OSError as e:  # the folder cannot be made or written (a file of that name, no permission, disk full)
+            raise CommandError(f"{directory}: {e.strerror or e}") from e
         self.stdout.write(str(archive))

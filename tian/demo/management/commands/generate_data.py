@@ -1,9 +1,10 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from tian.demo.synthetic import generate
+from tian.organisations.models import Member
 from tian.search.index import rebuild
 
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--index", action="store_true", help="also build the full-text search index")
 
     def handle(self, *args, proposals, seed, index, **options):
+        if Member.objects.exists():  # an installation in use: its committee would be filled with invented people
+            raise CommandError("generate_data fills a database of its own, for benchmarks (DATABASE_URL naming an "
+                               "empty one); this database holds a committee's members already")
         started = time.monotonic()
         result = generate(proposals=proposals, seed=seed, stdout=self.stdout)
         if index:
