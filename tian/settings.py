@@ -236,6 +236,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: attachments are capped; larger bodies are refused before they reach a view.
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# And per proposal: how many, and all of them together (a script could otherwise fill the disk one file at a time).
+ATTACHMENTS_PER_PROPOSAL = envint("ATTACHMENTS_PER_PROPOSAL", 20, minimum=1)
+ATTACHMENTS_TOTAL_BYTES = envint("ATTACHMENTS_TOTAL_BYTES", 100 * 1024 * 1024, minimum=ATTACHMENT_MAX_BYTES)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 # A request with files (multipart) larger than this is refused from its Content-Length before its body is read
 # (tian/core/request_limits.py); any other body above DATA_UPLOAD_MAX_MEMORY_SIZE likewise.

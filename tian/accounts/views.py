@@ -170,6 +170,7 @@ def pop_new_login(request) -> dict | None:
     return request.session.pop(NEW_LOGIN, None)
 
 
+@never_cache  # shows a new account's initial password once: no browser keeps it
 @require_permission(Perm.MANAGE_USERS)
 def user_list(request):
     users = services.accounts_here(User.objects.prefetch_related("role_grants").select_related("unit", "office", "member"))
@@ -240,6 +241,7 @@ def user_edit(request, pk):
                                                        "two_factor": twofactor.enabled(user)})
 
 
+@never_cache  # shows a new token once: no browser keeps it
 @login_required
 def token_list(request):
     new_token = None

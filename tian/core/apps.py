@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tian.core import checks  # noqa: F401 - registers the checks of the settings (no model is read)
+
 
 class CoreConfig(AppConfig):
     name = "tian.core"
@@ -9,4 +11,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Django's place for wiring that needs the models loaded: importing the module connects the calendar's
         # receivers (a correction is read again at once by the process that made it).
-        from tian.core import calendar, checks  # noqa: F401
+        from tian.core import calendar  # noqa: F401

@@ -41,7 +41,7 @@ def deliver(delivery_id: int) -> str:
         try:
             text = delivery.notification.message
             if delivery.channel == Delivery.Channel.EMAIL:
-                send_mail(subject=text[:60], message=_email_body(delivery.notification),
+                send_mail(subject=" ".join(text.split())[:60], message=_email_body(delivery.notification),
                           from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[delivery.address])
             else:
                 get_sms_backend().send(delivery.address, text)

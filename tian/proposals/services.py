@@ -8,7 +8,9 @@ import datetime
 import os
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +130,7 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
     if unknown:
         raise TypeError(f"unknown draft fields: {sorted(unknown)}")
     fields.pop("kind", None)
+    _one_line_title(fields)
     proposal = Proposal.objects.create(
         committee=committee, session=session, year=session.year, kind=kind, lead_member=lead_member,
         collective=collective, created_by=by, created_at=at, **fields,
@@ -139,6 +142,13 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
         raise WorkflowError(workflow.NOT_ALLOWED, workflow.MSG_NOT_ALLOWED)
     record(proposal, by, "proposal.drafted", to_state=State.DRAFT, at=at)
     return proposal
+
+
+def _one_line_title(fields: dict) -> None:
+    """案由 is one line wherever it is shown (lists, letters' titles, a mail's subject, which may hold no line break):
+    line breaks and runs of spaces typed or pasted into it become one space."""
+    if isinstance(fields.get("title"), str):
+        fields["title"] = " ".join(fields["title"].split())
 
 
 def draft_revision(proposal: Proposal) -> str:
@@ -162,6 +172,7 @@ def proposal_update_draft(*, proposal: Proposal, by, suggested_units=None, seen:
     if unknown:
         raise TypeError(f"unknown draft fields: {sorted(unknown)}")
     fields.pop("kind", None)
+    _one_line_title(fields)
     if seen is not None and _as_saved(proposal, suggested_units, fields):
         return proposal
     if seen is not None and seen != draft_revision(proposal):
@@ -203,6 +214,13 @@ def attachment_add(*, proposal: Proposal, by, file) -> Attachment:
     event, as for the draft's other changes; a returned proposal's pages move."""
     proposal = lock(proposal)
     workflow.check(by, proposal, "edit")
+    held = proposal.attachments.aggregate(n=Count("id"), size=Sum("size"))
+    if held["n"] >= settings.ATTACHMENTS_PER_PROPOSAL:
+        raise WorkflowError(INVALID_INPUT, _("A proposal holds at most %(n)d attachments.")
+                            % {"n": settings.ATTACHMENTS_PER_PROPOSAL})
+    if (held["size"] or 0) + file.size > settings.ATTACHMENTS_TOTAL_BYTES:
+        raise WorkflowError(INVALID_INPUT, _("The attachments of a proposal may hold %(mb)d MB together.")
+                            % {"mb": settings.ATTACHMENTS_TOTAL_BYTES // (1024 * 1024)})
     stem, extension = os.path.splitext(file.name)
     name = file.name if len(file.name) <= 200 else stem[:200 - len(extension[:20])] + extension[:20]  # the type kept
     attachment = Attachment.objects.create(proposal=proposal, file=file, name=name, size=file.size, uploaded_by=by)
