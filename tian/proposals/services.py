@@ -230,6 +230,22 @@ def attachment_add(*, proposal: Proposal, by, file) -> Attachment:
 
 
 @transaction.atomic
+def attachment_remove(*, attachment: Attachment, by) -> None:
+    """Take a file off a draft or a returned proposal (a wrong file uploaded), by whoever may edit it; the file
+    itself is deleted once the change is committed. No event, as for its upload."""
+    proposal = lock(attachment.proposal)
+    workflow.check(by, proposal, "edit")
+    attachment = Attachment.objects.select_for_update().filter(pk=attachment.pk, proposal=proposal).first()
+    if attachment is None:  # removed meanwhile (a second click)
+        return
+    file, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(file))
+    if _shown_to_others(proposal):
+        touch(proposal.pk)
+
+
+@transaction.atomic
 def proposal_submit(*, proposal: Proposal, by, check_content: bool = True, at=None) -> Proposal:
     """Send the proposal to the office. ``check_content=False`` is for importing records of another system,
     which may lack what TiAn asks of new proposals (a topic category, a body within today's limit)."""

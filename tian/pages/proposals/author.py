@@ -55,12 +55,13 @@ def my_proposals(request):
 # does; the draft is saved (created, the first time) in the same step, so nothing waits for a first save, and the
 # page comes back at the section just used (the anchor in the form's and the redirect's address).
 SECTION = {"save": "draft-actions", "submit": "draft-actions", "invite": "cosigners", "withdraw": "cosigners",
-           "upload": "attachments"}
+           "upload": "attachments", "remove_attachment": "attachments"}
 
 
 def _chosen(post) -> str:
     """Which button sent the form; Enter in a field is 'save' (the form's first, hidden, button)."""
-    return next((name for name in ("submit", "invite", "withdraw", "upload") if name in post), "save")
+    return next((name for name in ("submit", "invite", "withdraw", "upload", "remove_attachment") if name in post),
+                "save")
 
 
 def _proposer(user, proposer_form) -> dict:
@@ -80,6 +81,14 @@ def _unsaved(user, committee, on_behalf: bool) -> Proposal:
         return Proposal(committee=committee, created_by=user, kind=Kind.COLLECTIVE,
                         collective_id=user.acting_collective_id)
     return Proposal(committee=committee, created_by=user, lead_member_id=user.member_id)
+
+
+def _chosen_attachment(post, proposal) -> Attachment:
+    try:
+        pk = int(post.get("remove_attachment", ""))
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(Attachment, pk=pk, proposal=proposal)
 
 
 def _withdrawn_invitation(post, proposal) -> CoSignature:
@@ -106,6 +115,10 @@ def _perform(request, action: str, proposal: Proposal, invite_form, attachment_f
     if action == "upload":
         services.attachment_add(proposal=proposal, by=user, file=attachment_form.cleaned_data["file"])
         return _("The attachment was uploaded.")
+    if action == "remove_attachment":
+        attachment = _chosen_attachment(request.POST, proposal)
+        services.attachment_remove(attachment=attachment, by=user)
+        return _("The attachment %(name)s was removed.") % {"name": attachment.name}
     return _("The draft was saved.")
 
 
