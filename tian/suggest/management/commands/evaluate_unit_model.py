@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tian.organisations.models import Committee
+from tian.organisations.selectors import current_committee
 from tian.suggest import training
 
 
@@ -12,11 +13,11 @@ class Command(BaseCommand):
             "top-3 accuracy of the lead unit and recall@k of the assisting units, beside a majority-class guess.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--committee", type=int, help="the committee's id (default: the first)")
+        parser.add_argument("--committee", type=int, help="the committee's id (default: the installation's, TIAN_COMMITTEE_ID, else the first)")
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, committee=None, as_json=False, **options):
-        c = Committee.objects.filter(pk=committee).first() if committee else Committee.objects.order_by("pk").first()
+        c = Committee.objects.filter(pk=committee).first() if committee else current_committee()
         if c is None:
             raise CommandError("no such committee")
         started = time.monotonic()
