@@ -108,6 +108,13 @@ def restore(archive: str | Path) -> dict:
         manifest = _unpacked(archive, work)
         if manifest["engine"] != connection.vendor:
             raise BackupError(f"this backup is of {manifest['engine']}; this installation uses {connection.vendor}")
+        # The files are copied beside the uploads folder before anything is replaced (a full disk fails here, with
+        # nothing changed), and swapped in once the database is back.
+        media = Path(settings.MEDIA_ROOT).resolve()  # where it is a link, the folder it points to is replaced
+        incoming = media.with_name(media.name + ".restoring")
+        if (work / "media").exists():
+            shutil.rmtree(incoming, ignore_errors=True)
+            shutil.copytree(work / "media", incoming)
         connections.close_all()
         if connection.vendor == "sqlite":
             source = sqlite3.connect(work / manifest["database"])
@@ -127,11 +134,10 @@ def restore(archive: str | Path) -> dict:
             result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
             if result.returncode:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-        media = Path(settings.MEDIA_ROOT).resolve()  # where it is a link, the folder it points to is replaced
-        if (work / "media").exists():
+        if incoming.exists():
             if media.exists():
                 shutil.rmtree(media)
-            shutil.copytree(work / "media", media)
+            incoming.rename(media)
     # The restored versions (core.Version, proposals' revisions) are older numbers that may still name kept pages
     # of the data that was replaced: everything kept goes.
     cache.clear()
