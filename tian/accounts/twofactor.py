@@ -32,9 +32,10 @@ RECOVERY_CODES = 10
 
 
 def required_for(user: User) -> bool:
-    """Whether the user's roles oblige them to use a second factor."""
+    """Whether the user's roles oblige them to use a second factor; always for a superuser (the operator's account,
+    which opens the Django admin of every committee) where any role needs one."""
     required = set(settings.TWO_FACTOR_REQUIRED_ROLES)
-    return bool(required) and any(role in required for role in user.roles)
+    return bool(required) and (user.is_superuser or any(role in required for role in user.roles))
 
 
 def authenticator(user: User, *, confirmed: bool = True) -> TOTPDevice | None:

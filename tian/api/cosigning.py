@@ -41,7 +41,7 @@ def proposal_invite(request, proposal_id: int, payload: InviteRequest):
     proposal = get_proposal_for(request.user, proposal_id)
     members = list(valid(InviteForm({"members": payload.members}, committee=proposal.committee,
                                     exclude=[proposal.lead_member_id or 0]))["members"])
-    if workflow.allowed(request.user, proposal, "record_paper_cosigners"):
+    if workflow.on_paper_cosigners(request.user, proposal):
         services.cosign_record_on_paper(proposal=proposal, by=request.user, members=members)
     else:
         services.cosign_invite(proposal=proposal, by=request.user, members=members)
@@ -83,8 +83,9 @@ def _answer(request, cosignature: CoSignature, proposal=None):
     fresh = CoSignature.objects.select_related("member").get(pk=cosignature.pk)
     # An invitation that was declined, withdrawn or has lapsed no longer opens the draft: its answer says so
     # without the draft's title, which the lead proposer may have changed since.
-    title = disclosure_for(request.user, proposal).text(proposal.title) if may_open(request.user, proposal) else ""
-    return outputs.invitation_out(request.user, fresh, title,
+    opens = may_open(request.user, proposal)
+    title = disclosure_for(request.user, proposal).text(proposal.title) if opens else ""
+    return outputs.invitation_out(request.user, fresh, title, opens=opens,
                                   may_withdraw=workflow.allowed(request.user, proposal, "invite_cosigners"))
 
 

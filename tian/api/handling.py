@@ -46,7 +46,7 @@ from tian.api.schemas import (
 from tian.deadlines import services as deadlines
 from tian.deadlines.models import ExtensionRequest, FollowUp
 from tian.handling import services as handling
-from tian.handling.models import Assignment, ReassignmentRequest
+from tian.handling.models import Assignment, ReassignmentRequest, Reply
 from tian.handling.unit_forms import ContactForm, ExtensionForm, OpinionForm, ReassignmentForm, ReplyForm
 from tian.organisations.models import Unit
 from tian.organisations.selectors import current_committee
@@ -234,7 +234,12 @@ def reply_approve(request, reply_id: int, payload: ApproveRequest = OPTIONAL):
 def reply_return(request, reply_id: int, payload: ReplyReturnRequest):
     """督办审核 returned to the unit with comments."""
     supervision.reply_return(reply=reply_for(request, reply_id), by=request.user, comments=payload.comments)
-    return _reply(request, reply_id)
+    # The reply just returned, as the office that returned it read it (once returned it is the unit's again, and
+    # no longer one an overseer opens: ``reply_for`` would answer 404 for what was done).
+    answer = outputs.reply_out(request.user, Reply.objects.select_related("unit", "assignment", "proposal")
+                               .get(pk=reply_id))
+    answer["links"].pop("self", None)  # no longer the office's to open
+    return answer
 
 
 # The office's decisions --------------------------------------------------------------------------------------------

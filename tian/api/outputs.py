@@ -15,6 +15,7 @@ from tian.handling.models import (
     ReassignmentRequest,
     Reply,
     ReplyCoSignature,
+    UnitRole,
 )
 from tian.handling.services import (
     adjustment_refusal,
@@ -69,6 +70,13 @@ def proposal_links(user, p: Proposal, available=None) -> dict:
     for name in available:
         if name in PROPOSAL_ACTIONS:
             links[name] = proposal_url(p.pk) + PROPOSAL_ACTIONS[name]
+    if "respond_cosign" in available:  # the caller's own open invitation: its answers
+        member_id = getattr(user, "acting_member_id", None)
+        mine = next((c for c in p.cosignatures.all() if member_id and c.member_id == member_id
+                     and c.is_open_invitation), None)
+        if mine is not None:
+            links["accept_invitation"] = f"{BASE}/invitations/{mine.pk}/accept"
+            links["decline_invitation"] = f"{BASE}/invitations/{mine.pk}/decline"
     return links
 
 
@@ -184,10 +192,19 @@ def assignment_out(user, a: Assignment, proposal: Proposal | None = None, *, pol
     if workflow.allowed(user, proposal, "adjust_assignment") and adjustment_refusal(proposal, a) is None:
         links["adjust_assignment"] = url + "/adjust"
     # 催办 of a unit that still owes something (``remind_manually``), as the office's page offers it.
-    if a.is_active and not due.done and workflow.allowed(user, proposal, "remind"):
+    if a.is_active and not due.done and (workflow.allowed(user, proposal, "remind") or _leads_beside(user, proposal, a)):
         links["remind"] = url + "/remind"
     links.update((decisions or {}).get(a.pk, {}))
     return {**fields, "links": links}
+
+
+def _leads_beside(user, proposal: Proposal, a: Assignment) -> bool:
+    """Whether ``user``'s unit leads ``proposal`` and ``a`` is an assisting unit's part its reply waits for: the lead
+    unit reminds it (``deadlines.services.assisting_remind``), as its work page offers."""
+    unit_id = getattr(user, "unit_id", None)
+    return (a.role == UnitRole.ASSISTING and unit_id is not None and workflow.allowed(user, proposal, "write_reply")
+            and any(x.unit_id == unit_id and x.role == UnitRole.LEAD and x.is_active
+                    for x in proposal.assignments.all()))
 
 
 def _decisions(p: Proposal, available: set[str]) -> dict[int, dict]:
@@ -280,11 +297,12 @@ def opinion_out(o: AssistingOpinion, body: str) -> dict:
             "links": {"proposal": proposal_url(a.proposal_id), "assignment": f"{BASE}/assignments/{a.pk}"}}
 
 
-def invitation_out(user, c: CoSignature, title: str, *, may_withdraw: bool = False) -> dict:
+def invitation_out(user, c: CoSignature, title: str, *, may_withdraw: bool = False, opens: bool = True) -> dict:
     """An invitation; ``title`` is the proposal's title as the caller may read it, ``may_withdraw`` whether the
-    caller may withdraw the proposal's invitations (the workflow's ``invite_cosigners``)."""
+    caller may withdraw the proposal's invitations (the workflow's ``invite_cosigners``), ``opens`` whether the
+    proposal opens to the caller (a declined or lapsed invitation no longer opens a draft: no link to it)."""
     url = f"{BASE}/invitations/{c.pk}"
-    links = {"proposal": proposal_url(c.proposal_id)}
+    links = {"proposal": proposal_url(c.proposal_id)} if opens else {}
     status = c.effective_status
     if status == CoSignature.Status.INVITED:
         if getattr(user, "acting_member_id", None) == c.member_id:

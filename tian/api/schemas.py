@@ -514,6 +514,4 @@ class FollowUpOut(Schema):
     report: str
     reported_at: datetime.datetime | None
     on_paper: bool = Field(False, description="Sent on paper and recorded by the proposal office")
-    links: Links = Field(default_factory=dict, description="report: for the unit while its report is awaited, and "
-                                                           "for the office (a report received on paper)")
     links: Links = Field(default_factory=dict)

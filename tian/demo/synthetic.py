@@ -207,9 +207,12 @@ def generate(*, proposals: int, seed: int = 1, today: datetime.date | None = Non
         if proposal.assigned_on and proposal.state != State.REGISTERED:
             chosen = _units_for(plan[index % len(topics)], units, vary)
             for role_index, unit in enumerate(chosen):
+                signed = proposal.state != State.ASSIGNED  # signed for the day after the assignment
                 assignments.append(Assignment(
                     proposal=proposal, unit=unit, role=UnitRole.LEAD if role_index == 0 else UnitRole.ASSISTING,
-                    status=Assignment.Status.SIGNED if proposal.state != State.ASSIGNED else Assignment.Status.ASSIGNED,
+                    status=Assignment.Status.SIGNED if signed else Assignment.Status.ASSIGNED,
+                    signed_at=datetime.datetime.combine(proposal.assigned_on + datetime.timedelta(days=1), datetime.time(9),
+                                                        tzinfo=TZ) if signed else None,
                     assigned_on=proposal.assigned_on, deadline=proposal.assigned_on + datetime.timedelta(days=91),
                     reassignment_deadline=proposal.assigned_on + datetime.timedelta(days=9)))
             events.append(Event(proposal=proposal, actor=staff, at=_moment(proposal.assigned_on, rng),

@@ -45,6 +45,7 @@ from tian.organisations.models import (
 from tian.organisations.services import named_save_all, names_changed
 from tian.proposals.events import quiet
 from tian.proposals.models import Proposal
+from tian.proposals.services import one_line
 from tian.proposals.workflow import WorkflowError
 
 MAX_ROWS = 5000
@@ -462,7 +463,7 @@ def _import_proposals(rows, committee, by, report):
             _error(report, row, "编号", _("Enter a whole number."))
         if _row_failed(report, row):
             continue
-        title = str(v["title"])
+        title = one_line(str(v["title"]))  # as the proposal saves it
         if (year, number) in seen:
             _twice(report, row, "编号", f"{year}年度第{number}号")
             continue

@@ -80,6 +80,9 @@ MODELS = [
 ]
 # Shared by the committees of a database: merged by date on import (the same day entered on both sides is one).
 SHARED_BY_DATE = "core.CalendarDay"
+# Rows nothing refers to by id: each keeps its id where it is free here, else takes a new one (the new
+# installation's own first audit entries, a failed sign-in, have ids an export's have too).
+NEW_ID_WHERE_TAKEN = {"audit.AuditEntry"}
 CHUNK = 500
 
 
@@ -153,7 +156,7 @@ def _check_clashes(data: dict) -> None:
     """Refuse an import that would write over rows of this database: every row keeps its id, and a row saved with
     the id of another committee's row would change that row (a database may hold several committees)."""
     for label, _path in MODELS:
-        if label == SHARED_BY_DATE:
+        if label == SHARED_BY_DATE or label in NEW_ID_WHERE_TAKEN:
             continue
         model, ids = apps.get_model(label), [o["pk"] for o in _objects(data, label)]
         if any(model.objects.filter(pk__in=ids[i:i + CHUNK]).exists() for i in range(0, len(ids), CHUNK)):
@@ -181,6 +184,15 @@ def _calendar_days(objects: list[dict]) -> list[dict]:
     return new
 
 
+def _new_ids_where_taken(label: str, objects: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The rows that keep their ids, and those whose ids are taken here, to be added with new ones once the id
+    sequences have moved past the kept ones."""
+    model, ids = apps.get_model(label), [o["pk"] for o in objects]
+    taken = {pk for i in range(0, len(ids), CHUNK)
+             for pk in model.objects.filter(pk__in=ids[i:i + CHUNK]).values_list("pk", flat=True)}
+    return [o for o in objects if o["pk"] not in taken], [{**o, "pk": None} for o in objects if o["pk"] in taken]
+
+
 def _refer_to_accounts_here(label: str, objects: list[dict], users: set) -> None:
     """References to accounts the export does not hold (an operator's, of no committee, who corrected the calendar)
     become none where the column allows it; otherwise the import is refused."""
@@ -205,13 +217,17 @@ def import_committee(data: dict) -> dict:
         raise TransferError(f"committee {data['committee']} already exists here")
     _check_clashes(data)
     users = {o["pk"] for o in _objects(data, "accounts.User")}
-    counts = {}
+    counts, anew = {}, []
     for label, _path in MODELS:
         objects = _objects(data, label)
         counts[label] = len(objects)
         if label == SHARED_BY_DATE:
             objects = _calendar_days(objects)
-        elif label != "accounts.User":
+        elif label in NEW_ID_WHERE_TAKEN:
+            objects, later = _new_ids_where_taken(label, objects)
+            _refer_to_accounts_here(label, later, users)
+            anew.append((label, later))
+        if label not in (SHARED_BY_DATE, "accounts.User"):
             _refer_to_accounts_here(label, objects, users)
         payload = [{"model": label.lower(), "pk": o["pk"], "fields": o["fields"]} for o in objects]
         for deserialised, original in zip(serializers.deserialize("python", payload), objects, strict=True):
@@ -232,6 +248,10 @@ def import_committee(data: dict) -> dict:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
+    for label, objects in anew:
+        for deserialised in serializers.deserialize("python", [{"model": label.lower(), "pk": None,
+                                                                 "fields": o["fields"]} for o in objects]):
+            deserialised.save()
     # The rows keep their ids and revisions: the committee's versions move, so that nothing kept here under the same
     # ids before is read for them.
     versions.bump(Committee.objects.get(name=data["committee"]).pk, versions.NAMES, versions.PROPOSALS,

@@ -142,8 +142,14 @@ class ProposerForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attachment"),
-                           help_text=_("PDF, Word, Excel, JPG or PNG."))
+    file = forms.FileField(label=_("Attachment"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "PDF, Word, Excel, JPG or PNG; at most %(mb)d MB a file, %(n)d files and %(total)d MB in all.") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024), "n": settings.ATTACHMENTS_PER_PROPOSAL,
+            "total": settings.ATTACHMENTS_TOTAL_BYTES // (1024 * 1024)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -163,8 +169,10 @@ class InviteForm(forms.Form):
     members = forms.ModelMultipleChoiceField(label=_("Members to invite"), queryset=Member.objects.none(),
                                              widget=Checklist())
 
-    def __init__(self, *args, committee=None, exclude=(), **kwargs):
+    def __init__(self, *args, committee=None, exclude=(), paper=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if paper:  # the office records who signed the paper form: they have agreed already
+            self.fields["members"].label = _("Members who signed the paper form")
         self.fields["members"].queryset = (Member.objects.filter(committee=committee, is_active=True)
                                            .exclude(pk__in=exclude).select_related("sector"))
 

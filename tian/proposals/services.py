@@ -144,11 +144,15 @@ def proposal_create_draft(*, by, committee, lead_member: Member | None = None, c
     return proposal
 
 
-def _one_line_title(fields: dict) -> None:
+def one_line(text: str) -> str:
     """案由 is one line wherever it is shown (lists, letters' titles, a mail's subject, which may hold no line break):
-    line breaks and runs of spaces typed or pasted into it become one space."""
+    line breaks, tabs and runs of spaces (full-width ones too) typed or pasted into it become one space."""
+    return " ".join(text.split())
+
+
+def _one_line_title(fields: dict) -> None:
     if isinstance(fields.get("title"), str):
-        fields["title"] = " ".join(fields["title"].split())
+        fields["title"] = one_line(fields["title"])
 
 
 def draft_revision(proposal: Proposal) -> str:

@@ -326,6 +326,13 @@ def follow(proposal: Proposal, name: str) -> Transition:
     return transition
 
 
+def on_paper_cosigners(user, proposal: Proposal) -> bool:
+    """Whether co-signers ``user`` names for ``proposal`` are recorded from a paper form (the office's) rather than
+    invited (the lead proposer's): who they are, whatever the proposal's state, so that a form sent after registration
+    is refused for the registration (``cosign_record_on_paper``), not as someone else's step."""
+    return TRANSITIONS["record_paper_cosigners"].permits(user, proposal)
+
+
 def allowed(user, proposal: Proposal, name: str) -> bool:
     transition = TRANSITIONS[name]
     return (proposal.state in transition.sources and transition.permits(user, proposal)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
+from django.views.decorators.cache import never_cache
 
 from tian.accounts.forms import HolderLoginForm
 from tian.accounts.models import User, phone_validator
@@ -71,6 +72,7 @@ def index(request):
     return render(request, "organisations/index.html", {"groups": [g for g in groups if g[1]]})
 
 
+@never_cache  # shows a new account's initial password once: no browser keeps it
 @require_permission(Perm.MANAGE_PEOPLE, Perm.MANAGE_SETTINGS)
 def object_list(request, slug):
     entry = _entry_for(request, slug)

@@ -104,7 +104,7 @@ def _perform(request, action: str, proposal: Proposal, invite_form, attachment_f
     user = request.user
     if action == "invite":
         members = list(invite_form.cleaned_data["members"])
-        if workflow.allowed(user, proposal, "record_paper_cosigners"):
+        if workflow.on_paper_cosigners(user, proposal):
             services.cosign_record_on_paper(proposal=proposal, by=user, members=members)
             return _("The co-signers of the paper form were recorded.")
         services.cosign_invite(proposal=proposal, by=user, members=members)
@@ -168,7 +168,8 @@ def _draft_page(request, *, committee, proposal: Proposal | None, proposer_form=
     lead_id = subject.lead_member_id
     form = DraftForm(post, instance=proposal, committee=committee,
                      revision=services.draft_revision(proposal) if proposal is not None else "")
-    invite_form = InviteForm(post if action == "invite" else None, committee=committee, exclude=[lead_id or 0])
+    invite_form = InviteForm(post if action == "invite" else None, committee=committee, exclude=[lead_id or 0],
+                             paper=workflow.allowed(user, subject, "record_paper_cosigners"))
     attachment_form = AttachmentForm(post if action == "upload" else None,
                                      request.FILES if action == "upload" else None)
     section_errors, saved_meanwhile = {}, []
@@ -353,7 +354,7 @@ def proposal_invite(request, pk):
         messages.error(request, first_error(form), extra_tags="section-cosigners")
         return redirect(_back(request, proposal))
     members = list(form.cleaned_data["members"])
-    if workflow.allowed(request.user, proposal, "record_paper_cosigners"):
+    if workflow.on_paper_cosigners(request.user, proposal):
         response, _result = run_action(
             request, lambda: services.cosign_record_on_paper(proposal=proposal, by=request.user, members=members),
             _("The co-signers of the paper form were recorded."), redirect_to=_back(request, proposal))

@@ -127,10 +127,12 @@ def proposal_context(user, proposal, actions) -> dict:
         # Submitted, not registered yet: the lead still invites and withdraws invitations here (the draft page has its
         # own section while the proposal can be edited).
         # The office records a paper form's co-signers here too until registration, as signed (``proposal_invite``).
-        "invite_form": InviteForm(committee=proposal.committee, exclude=[proposal.lead_member_id or 0])
+        "invite_form": InviteForm(committee=proposal.committee, exclude=[proposal.lead_member_id or 0],
+                                  paper="record_paper_cosigners" in actions)
         if {"invite_cosigners", "record_paper_cosigners"} & set(actions)
         and proposal.state not in workflow.EDITABLE else None,
         "paper_cosigners": "record_paper_cosigners" in actions,
+        "withdraws_invitations": "invite_cosigners" in actions,
         "lead_units": [a.unit for a in assignments if a.role == UnitRole.LEAD],
         "assisting_units": [a.unit for a in assignments if a.role == UnitRole.ASSISTING],
         "separate_units": [a.unit for a in assignments if a.role == UnitRole.SEPARATE],
@@ -299,9 +301,13 @@ class ProposalPage:
         has a panel of actions, and the assignments their reminder buttons post for."""
         context = {**proposal_context(self.user, self.proposal, self.actions), "request": self.request,
                    "user": self.user}
+        # Before registration the body holds forms (invitations, a paper form's co-signers) and is never kept: it is
+        # rendered with the request, so they carry this request's CSRF token. A kept body holds no form.
+        request = self.request if self.proposal.state in BEFORE_REGISTRATION else None
         return {"title": str(context["title"]), "head": render_to_string("proposals/_detail_head.html", context),
-                "body": render_to_string("proposals/_detail_body.html", {**context, "part": "main"}),
-                "body_end": render_to_string("proposals/_detail_body.html", {**context, "part": "end"}),
+                "body": render_to_string("proposals/_detail_body.html", {**context, "part": "main"}, request=request),
+                "body_end": render_to_string("proposals/_detail_body.html", {**context, "part": "end"},
+                                             request=request),
                 "shows_panel": self.panel["shows_panel"],
                 "remind": [a.pk for a in context["assignments"]] if context["can_remind"] else []}
 

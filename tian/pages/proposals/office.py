@@ -162,7 +162,9 @@ def proposal_action(request, pk, name):
         unsaved.keep(request, *unsaved.typed(form))
     else:
         messages.success(request, str(action.success))
-    return redirect(proposal.get_absolute_url())
+    # To the top of the page, where the message is: the form posted to its own anchor, which a redirect without one
+    # would keep (and the form would open again below, the message out of sight on a phone).
+    return redirect(proposal.get_absolute_url() + "#main")
 
 
 def _page_with_errors(request, proposal, bound, bound_request=None):
