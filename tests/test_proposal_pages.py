@@ -479,7 +479,7 @@ def test_a_saved_evaluation_shows_as_saved_not_as_an_empty_form(world, client_fo
     response = member.post(reverse("proposals:action", args=[proposal.pk, "evaluate"]),
                            {"state": proposal.state, "result": "basically_satisfied", "attitude": "satisfied",
                             "contacted": "yes", "feedback": "希望加快落实"})
-    assert response.status_code == 302 and response["Location"].endswith(proposal.get_absolute_url())
+    assert response.status_code == 302 and response["Location"] == proposal.get_absolute_url() + "#main"
     page = member.get(proposal.get_absolute_url())
     html, text = page.content.decode(), _text(page)
     assert 'name="result"' not in html
