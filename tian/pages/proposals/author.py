@@ -83,20 +83,13 @@ def _unsaved(user, committee, on_behalf: bool) -> Proposal:
     return Proposal(committee=committee, created_by=user, lead_member_id=user.member_id)
 
 
-def _chosen_attachment(post, proposal) -> Attachment:
+def _named(post, button: str, model, proposal):
+    """The row of ``proposal`` whose id the pressed ``button`` carries (an invitation to withdraw, a file to remove)."""
     try:
-        pk = int(post.get("remove_attachment", ""))
+        pk = int(post.get(button, ""))
     except ValueError:
         raise Http404 from None
-    return get_object_or_404(Attachment, pk=pk, proposal=proposal)
-
-
-def _withdrawn_invitation(post, proposal) -> CoSignature:
-    try:
-        pk = int(post.get("withdraw", ""))
-    except ValueError:
-        raise Http404 from None
-    return get_object_or_404(CoSignature, pk=pk, proposal=proposal)
+    return get_object_or_404(model, pk=pk, proposal=proposal)
 
 
 def _perform(request, action: str, proposal: Proposal, invite_form, attachment_form) -> str:
@@ -110,13 +103,13 @@ def _perform(request, action: str, proposal: Proposal, invite_form, attachment_f
         services.cosign_invite(proposal=proposal, by=user, members=members)
         return _("The invitations were sent.")
     if action == "withdraw":
-        services.cosign_withdraw_invitation(cosignature=_withdrawn_invitation(request.POST, proposal), by=user)
+        services.cosign_withdraw_invitation(cosignature=_named(request.POST, "withdraw", CoSignature, proposal), by=user)
         return _("The invitation was withdrawn.")
     if action == "upload":
         services.attachment_add(proposal=proposal, by=user, file=attachment_form.cleaned_data["file"])
         return _("The attachment was uploaded.")
     if action == "remove_attachment":
-        attachment = _chosen_attachment(request.POST, proposal)
+        attachment = _named(request.POST, "remove_attachment", Attachment, proposal)
         services.attachment_remove(attachment=attachment, by=user)
         return _("The attachment %(name)s was removed.") % {"name": attachment.name}
     return _("The draft was saved.")
